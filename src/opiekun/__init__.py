@@ -1,0 +1,1 @@
+"""Opiekun: caretakers (account managers) of contractors, effective-dated."""

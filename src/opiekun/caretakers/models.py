@@ -1,0 +1,135 @@
+"""Caretaker assignments and their dictionaries (DESIGN §2).
+
+The invariants live in the database as well as in the services: see migration
+0002_invariants (PostgreSQL exclusion constraints, SQLite triggers).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
+from opiekun.periods import Period
+
+TYPE_CHOICES = [(AssignmentType.MAIN.value, _("Main")), (AssignmentType.DEPUTY.value, _("Deputy"))]
+POLICY_CHOICES = [
+    (OverlapPolicy.KEEP.value, _("Keep the current caretaker")),
+    (OverlapPolicy.WARN.value, _("Warn about the change")),
+    (OverlapPolicy.REPLACE.value, _("Replace without warning")),
+]
+
+
+class CaretakerRole(models.Model):
+    """Editable dictionary (opiekun handlowy, prawny…); exactly one is the default."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_default = models.BooleanField(_("default"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("caretaker role")
+        verbose_name_plural = _("caretaker roles")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Branch(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("company branch")
+        verbose_name_plural = _("company branches")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssignmentQuerySet(models.QuerySet["CaretakerAssignment"]):
+    def on(self, day: date) -> AssignmentQuerySet:
+        return self.filter(Q(date_to__isnull=True) | Q(date_to__gte=day), date_from__lte=day)
+
+    def overlapping(self, start: date | None, end: date | None) -> AssignmentQuerySet:
+        """Assignments sharing a day with ``[start, end]`` (either end open)."""
+        qs = self
+        if end is not None:
+            qs = qs.filter(date_from__lte=end)
+        if start is not None:
+            qs = qs.filter(Q(date_to__isnull=True) | Q(date_to__gte=start))
+        return qs
+
+
+class CaretakerAssignment(models.Model):
+    contractor = models.ForeignKey(
+        "contractors.Contractor", on_delete=models.CASCADE, related_name="assignments",
+        verbose_name=_("contractor"),
+    )
+    operator = models.ForeignKey(
+        "operators.Operator", on_delete=models.PROTECT, related_name="assignments",
+        verbose_name=_("operator"),
+    )
+    type = models.CharField(_("type"), max_length=6, choices=TYPE_CHOICES)
+    role = models.ForeignKey(
+        CaretakerRole, on_delete=models.PROTECT, related_name="+", verbose_name=_("role")
+    )
+    branch = models.ForeignKey(
+        Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("branch"),
+    )
+    date_from = models.DateField(_("date from"))
+    date_to = models.DateField(_("date to"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("caretaker")
+        verbose_name_plural = _("caretakers")
+        ordering = ["-date_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_to__gte=models.F("date_from")),
+                name="assignment_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(type__in=[t.value for t in AssignmentType]),
+                name="assignment_type_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["contractor", "role", "branch", "date_from"]),
+            models.Index(fields=["operator", "date_from"]),
+            models.Index(fields=["date_from", "date_to"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator_id}→{self.contractor_id} {self.type} {self.period}"
+
+    @property
+    def period(self) -> Period:
+        return Period(self.date_from, self.date_to)

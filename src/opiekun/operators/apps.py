@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OperatorsConfig(AppConfig):
+    name = "opiekun.operators"
+    label = "operators"
+    verbose_name = _("Operators")
+    default_auto_field = "django.db.models.BigAutoField"
