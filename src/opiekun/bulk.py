@@ -1,0 +1,118 @@
+"""Set-based writes: one statement for any number of rows, on SQLite and PostgreSQL.
+
+The rows travel as one JSON parameter and are unpacked by the database
+(`json_each` on SQLite, `jsonb_to_recordset` on PostgreSQL), so a bulk write costs
+one query however large the selection, and never meets a bound-parameter limit.
+Values are prepared by the model fields themselves, as the ORM would.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _payload(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> str:
+    """The rows as one JSON array, each value prepared by its model field."""
+    return json.dumps(
+        [
+            {
+                f.column: _json_value(f.get_db_prep_value(row[f.attname], connection))
+                for f in fields
+            }
+            for row in rows
+        ]
+    )
+
+
+def _source(fields: Sequence[Any]) -> str:
+    """A FROM-clause item ``r`` with one column per field, read in order from parameter %s."""
+    if connection.vendor == "postgresql":
+        columns = ", ".join(f'"{f.column}" {f.db_type(connection)}' for f in fields)
+        return f"ROWS FROM (jsonb_to_recordset(%s::jsonb) AS ({columns})) WITH ORDINALITY AS r"
+    columns = ", ".join(f"value ->> '$.{f.column}' AS \"{f.column}\"" for f in fields)
+    return f"(SELECT key AS ordinality, {columns} FROM json_each(%s)) AS r"
+
+
+def _fields(model: type[models.Model], names: Sequence[str]) -> list[Any]:
+    return [model._meta.get_field(name) for name in names]
+
+
+def insert_rows(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> list[int]:
+    """Insert ``rows`` (dicts keyed by attribute name, e.g. ``operator_id``);
+    returns their new primary keys in the order of ``rows``."""
+    if not rows:
+        return []
+    fields = _fields(model, names)
+    table = model._meta.db_table
+    pk = model._meta.pk.column  # type: ignore[union-attr]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    selected = ", ".join(f'r."{f.column}"' for f in fields)
+    # Rows are inserted, and RETURNING answers, in the order of the SELECT (as
+    # Django's own bulk_create relies on).
+    sql = (
+        f'INSERT INTO "{table}" ({columns}) SELECT {selected} FROM {_source(fields)} '
+        f'ORDER BY r.ordinality RETURNING "{pk}"'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_payload(fields, rows)])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def update_rows(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Set the fields ``names`` on the rows identified by each dict's ``id``."""
+    if not rows:
+        return 0
+    pk_field = model._meta.pk
+    assert pk_field is not None
+    fields = _fields(model, names)
+    table = model._meta.db_table
+    assignments = ", ".join(f'"{f.column}" = r."{f.column}"' for f in fields)
+    sql = (
+        f'UPDATE "{table}" SET {assignments} FROM {_source([pk_field, *fields])} '
+        f'WHERE "{table}"."{pk_field.column}" = r."{pk_field.column}"'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_payload([pk_field, *fields], rows)])
+        return cursor.rowcount
+
+
+def delete_ids(model: type[models.Model], ids: Sequence[int]) -> int:
+    """Delete rows by primary key in one statement, without the ORM's per-object
+    collector (the callers record the audit trail themselves, set-based)."""
+    if not ids:
+        return 0
+    table = model._meta.db_table
+    pk = model._meta.pk.column  # type: ignore[union-attr]
+    if connection.vendor == "postgresql":
+        sql = f'DELETE FROM "{table}" WHERE "{pk}" = ANY(%s)'
+        params: list[Any] = [list(ids)]
+    else:
+        sql = f'DELETE FROM "{table}" WHERE "{pk}" IN (SELECT value FROM json_each(%s))'
+        params = [json.dumps(list(ids))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def id_list(ids: Sequence[int]) -> RawSQL:
+    """A subquery yielding ``ids``, for ``field__in=id_list(ids)``: one parameter
+    however long the list (SQLite's bound-parameter limit never applies)."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
+    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))

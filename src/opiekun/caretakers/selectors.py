@@ -1,0 +1,227 @@
+"""Reads on caretaker assignments (DESIGN §4), through the viewer's visibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.caretakers.rules import AssignmentType
+from opiekun.contractors.models import Contractor
+from opiekun.contractors.selectors import contractor_get
+from opiekun.dates import today
+from opiekun.operators.selectors import visible_contractors
+
+ORDERINGS = {
+    "date_from": ("date_from", "id"), "-date_from": ("-date_from", "-id"),
+    "date_to": ("date_to", "id"), "-date_to": ("-date_to", "-id"),
+    "contractor": ("contractor__code", "date_from", "id"),
+    "-contractor": ("-contractor__code", "-date_from", "-id"),
+    "operator": ("operator__user__last_name", "operator__user__username", "date_from", "id"),
+    "-operator": ("-operator__user__last_name", "-operator__user__username", "-date_from", "-id"),
+    "type": ("type", "date_from", "id"), "-type": ("-type", "-date_from", "-id"),
+    "role": ("role__name", "date_from", "id"), "-role": ("-role__name", "-date_from", "-id"),
+    "id": ("id",), "-id": ("-id",),
+}
+
+
+@dataclass(frozen=True)
+class AssignmentFilters:
+    contractor_id: int | None = None
+    operator_id: int | None = None
+    date_from: date | None = None  # the period [date_from, date_to]; either end open
+    date_to: date | None = None
+    on: date | None = None
+    type: AssignmentType | None = None
+    role_id: int | None = None
+    branch_id: int | None = None
+    ordering: str = "-date_from"
+
+
+def assignment_list(*, viewer: Any, filters: AssignmentFilters) -> QuerySet[CaretakerAssignment]:
+    """Kontrahenci wg opiekuna: assignments sharing a day with the period, of
+    contractors the viewer may see, with the assignment's own dates."""
+    qs = CaretakerAssignment.objects.filter(
+        contractor__in=visible_contractors(viewer=viewer).values("pk")
+    ).overlapping(filters.date_from, filters.date_to)
+    if filters.on is not None:
+        qs = qs.on(filters.on)
+    if filters.contractor_id is not None:
+        qs = qs.filter(contractor_id=filters.contractor_id)
+    if filters.operator_id is not None:
+        qs = qs.filter(operator_id=filters.operator_id)
+    if filters.type is not None:
+        qs = qs.filter(type=filters.type.value)
+    if filters.role_id is not None:
+        qs = qs.filter(role_id=filters.role_id)
+    if filters.branch_id is not None:
+        qs = qs.filter(branch_id=filters.branch_id)
+    return qs.select_related("contractor", "operator__user", "role", "branch").order_by(
+        *ORDERINGS.get(filters.ordering, ORDERINGS["-date_from"])
+    )
+
+
+def assignment_get(*, viewer: Any, assignment_id: object) -> CaretakerAssignment:
+    """One assignment of a visible contractor; DoesNotExist otherwise."""
+    try:
+        pk = int(assignment_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise CaretakerAssignment.DoesNotExist from None
+    return assignment_list(viewer=viewer, filters=AssignmentFilters()).get(pk=pk)
+
+
+def caretakers_on(
+    *, viewer: Any, contractor_id: object, on: date | None = None
+) -> QuerySet[CaretakerAssignment]:
+    """The caretakers of a contractor on a day (default today): mains first."""
+    contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
+    return (
+        CaretakerAssignment.objects.filter(contractor=contractor)
+        .on(on or today())
+        .select_related("operator__user", "role", "branch")
+        .order_by("role__name", "branch__code", "-type", "date_from")
+    )
+
+
+def caretakers_in_period(
+    *, viewer: Any, contractor_id: object, date_from: date | None, date_to: date | None
+) -> QuerySet[CaretakerAssignment]:
+    contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
+    return assignment_list(
+        viewer=viewer,
+        filters=AssignmentFilters(contractor_id=contractor.pk, date_from=date_from, date_to=date_to),
+    )
+
+
+def caretaker_history(*, viewer: Any, contractor_id: object) -> QuerySet[CaretakerAssignment]:
+    """Every assignment of a contractor, newest first."""
+    contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
+    return assignment_list(
+        viewer=viewer, filters=AssignmentFilters(contractor_id=contractor.pk)
+    ).order_by("-date_from", "-id")
+
+
+@dataclass
+class ScopeCaretakers:
+    role_id: int
+    role_name: str
+    branch_id: int | None
+    branch_name: str | None
+    main: CaretakerAssignment | None = None
+    deputies: list[CaretakerAssignment] = field(default_factory=list)
+
+
+@dataclass
+class CaretakerInfo:
+    contractor: Contractor
+    on: date
+    main: CaretakerAssignment | None  # in the default role (or the asked role) and branch
+    deputies: list[CaretakerAssignment]
+    by_role: list[ScopeCaretakers]
+
+
+def caretaker_info(
+    *,
+    viewer: Any,
+    contractor_id: object,
+    on: date | None = None,
+    role_id: int | None = None,
+    branch_id: int | None = None,
+) -> CaretakerInfo:
+    """For integration: a contractor's main caretaker and deputies on a day, in the
+    given role (default: the default role) and branch (default: no branch), and
+    every scope's caretakers."""
+    day = on or today()
+    rows = list(caretakers_on(viewer=viewer, contractor_id=contractor_id, on=day))
+    contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
+    scopes: dict[tuple[int, int | None], ScopeCaretakers] = {}
+    for row in rows:
+        key = (row.role_id, row.branch_id)
+        scope = scopes.setdefault(
+            key,
+            ScopeCaretakers(row.role_id, row.role.name, row.branch_id,
+                            row.branch.name if row.branch else None),
+        )
+        if row.type == AssignmentType.MAIN:
+            scope.main = row
+        else:
+            scope.deputies.append(row)
+    if role_id is None:
+        from opiekun.caretakers.models import CaretakerRole
+
+        role_id = CaretakerRole.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    wanted = scopes.get((role_id, branch_id)) if role_id is not None else None
+    return CaretakerInfo(
+        contractor=contractor,
+        on=day,
+        main=wanted.main if wanted else None,
+        deputies=wanted.deputies if wanted else [],
+        by_role=list(scopes.values()),
+    )
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    when: datetime
+    user: str | None
+    action: str  # created / changed / deleted
+    reason: str
+    assignment_id: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+_AUDITED = ("operator_id", "type", "role_id", "branch_id", "date_from", "date_to")
+_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def assignment_audit(*, viewer: Any, contractor_id: object) -> list[AuditEntry]:
+    """Who changed which assignment of the contractor when, before and after;
+    bulk changes included, newest first."""
+    contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
+    history = (
+        CaretakerAssignment.history.filter(contractor_id=contractor.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    entries: list[AuditEntry] = []
+    previous: dict[int, dict[str, Any]] = {}
+    for record in history:
+        state = {name: getattr(record, name) for name in _AUDITED}
+        before = previous.get(record.id)
+        after = None if record.history_type == "-" else state
+        if record.history_type == "-":
+            before = state
+        entries.append(
+            AuditEntry(
+                when=record.history_date,
+                user=record.history_user.get_username() if record.history_user else None,
+                action=_ACTIONS.get(record.history_type, record.history_type),
+                reason=record.history_change_reason or "",
+                assignment_id=record.id,
+                before=before,
+                after=after,
+            )
+        )
+        previous[record.id] = state
+    entries.sort(key=lambda e: (e.when, e.assignment_id), reverse=True)
+    return entries
+
+
+def assignments_as_recorded(*, viewer: Any, contractor_id: object, at: datetime) -> list[Any]:
+    """The contractor's assignments as the database held them at time ``at``."""
+    contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
+    records = (
+        CaretakerAssignment.history.filter(contractor_id=contractor.pk, history_date__lte=at)
+        .order_by("id", "-history_date", "-history_id")
+    )
+    latest: dict[int, Any] = {}
+    for record in records:
+        latest.setdefault(record.id, record)
+    return sorted(
+        (r for r in latest.values() if r.history_type != "-"),
+        key=lambda r: (r.date_from, r.id),
+    )

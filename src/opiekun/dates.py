@@ -1,0 +1,30 @@
+"""The one place that knows what "today" is and how dates are written."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+INPUT_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+
+
+def today() -> date:
+    """Today in the configured time zone (Europe/Warsaw by default), not the server's UTC."""
+    return timezone.localdate()
+
+
+def parse_date(value: object) -> date:
+    """A date from a date, ``YYYY-MM-DD`` or ``dd.mm.rrrr``; ValueError otherwise."""
+    if isinstance(value, datetime):
+        raise ValueError("expected a date without a time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in INPUT_FORMATS:
+            try:
+                return datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+    raise ValueError(f"not a date: {value!r}; expected YYYY-MM-DD or dd.mm.rrrr")

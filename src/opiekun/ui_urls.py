@@ -1,0 +1,5 @@
+"""The web UI's routes."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,92 @@
+"""Shared fixtures: operators with the permissions of DESIGN §5, roles, contractors."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+
+from opiekun.caretakers.models import Branch, CaretakerRole
+from opiekun.contractors.models import Contractor
+from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the
+# tests make beside it are synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_operator(db: Any) -> Callable[..., Operator]:
+    def make(
+        username: str | None = None,
+        *,
+        visibility: str = Visibility.ALL,
+        unassigned_access: str = UnassignedAccess.ALLOWED,
+        can_assign: bool = True,
+        can_manage_dictionaries: bool = False,
+        active: bool = True,
+        password: str = "secret-pass-1",
+        superuser: bool = False,
+    ) -> Operator:
+        name = username or f"op{next(_counter)}"
+        user = User.objects.create_user(
+            username=name, password=password, first_name=name.capitalize(), last_name="Tester",
+            is_superuser=superuser, is_staff=superuser,
+        )
+        return Operator.objects.create(
+            user=user, visibility=visibility, unassigned_access=unassigned_access,
+            can_assign=can_assign, can_manage_dictionaries=can_manage_dictionaries,
+            active=active,
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin_op(make_operator: Callable[..., Operator]) -> Operator:
+    return make_operator("boss", can_assign=True, can_manage_dictionaries=True)
+
+
+@pytest.fixture
+def actor(admin_op: Operator) -> User:
+    return admin_op.user
+
+
+@pytest.fixture
+def default_role(db: Any) -> CaretakerRole:
+    return CaretakerRole.objects.get(is_default=True)
+
+
+@pytest.fixture
+def legal_role(db: Any) -> CaretakerRole:
+    return CaretakerRole.objects.create(name="Opiekun prawny")
+
+
+@pytest.fixture
+def branch(db: Any) -> Branch:
+    return Branch.objects.create(code="KRK", name="Kraków")
+
+
+@pytest.fixture
+def make_contractors(db: Any) -> Callable[[int], list[Contractor]]:
+    def make(count: int, prefix: str = "K") -> list[Contractor]:
+        start = next(_counter) * 100000
+        return list(
+            Contractor.objects.bulk_create(
+                Contractor(code=f"{prefix}{start + i:07d}", name=f"Firma {start + i}")
+                for i in range(count)
+            )
+        )
+
+    return make
+
+
+@pytest.fixture
+def contractor(make_contractors: Callable[[int], list[Contractor]]) -> Contractor:
+    return make_contractors(1)[0]
