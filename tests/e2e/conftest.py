@@ -1,0 +1,60 @@
+"""Browser fixtures: the system Chromium (never a downloaded browser) and a login helper.
+
+Every browser test is marked `pytest.mark.e2e` and talks to pytest-django's
+`live_server`, so the database must be transactional: the server thread sees
+only committed rows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: the browser tests cannot run in CI")
+        pytest.skip(f"SKIPPED: {CHROMIUM} is missing; the browser tests did not run")
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def login(transactional_db: Any) -> Callable[[Page, Any, str, str], None]:
+    """Log in through the real form, and wait for the contractors list."""
+
+    def do_login(page: Page, live_server: Any, username: str, password: str) -> None:
+        page.goto(f"{live_server.url}/login/")
+        page.locator("input[name=username]").fill(username)
+        page.locator("input[name=password]").fill(password)
+        page.locator("form.login-form button[type=submit]").click()
+        expect(page.locator("[data-testid=current-user]")).to_be_visible()
+
+    return do_login
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Page, str], None]:
+    """Save a full-page screenshot of a main screen into docs/screenshots/."""
+
+    def take(page: Page, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return take
