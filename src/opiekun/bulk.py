@@ -58,7 +58,7 @@ def insert_rows(
         return []
     fields = _fields(model, names)
     table = model._meta.db_table
-    pk = model._meta.pk.column  # type: ignore[union-attr]
+    pk = model._meta.pk.column
     columns = ", ".join(f'"{f.column}"' for f in fields)
     selected = ", ".join(f'r."{f.column}"' for f in fields)
     # Rows are inserted, and RETURNING answers, in the order of the SELECT (as
@@ -98,7 +98,7 @@ def delete_ids(model: type[models.Model], ids: Sequence[int]) -> int:
     if not ids:
         return 0
     table = model._meta.db_table
-    pk = model._meta.pk.column  # type: ignore[union-attr]
+    pk = model._meta.pk.column
     if connection.vendor == "postgresql":
         sql = f'DELETE FROM "{table}" WHERE "{pk}" = ANY(%s)'
         params: list[Any] = [list(ids)]

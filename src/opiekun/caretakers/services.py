@@ -273,7 +273,7 @@ def caretaker_add(
     date_from: object,
     date_to: object = None,
     on_overlap: object = OverlapPolicy.WARN,
-    type: object = AssignmentType.MAIN,  # noqa: A002 - the domain's own word
+    type: object = AssignmentType.MAIN,
     role_id: object = None,
     branch_id: object = None,
     confirm_token: str | None = None,
@@ -502,7 +502,7 @@ def assignment_update(
     actor: Any,
     assignment_id: object,
     operator_id: object = UNSET,
-    type: object = UNSET,  # noqa: A002
+    type: object = UNSET,
     role_id: object = UNSET,
     branch_id: object = UNSET,
     date_from: object = UNSET,

@@ -31,7 +31,7 @@ def normalize_nip(value: str) -> str:
     try:
         return str(nip_number.validate(value))
     except NumberError as error:
-        raise ValidationError({"nip": [_("Invalid NIP: %(reason)s") % {"reason": error.message}]}) from error
+        raise ValidationError({"nip": [_("Invalid NIP: %(reason)s") % {"reason": str(error)}]}) from error
 
 
 def normalize_regon(value: str) -> str:
@@ -41,7 +41,7 @@ def normalize_regon(value: str) -> str:
         return str(regon_number.validate(value))
     except NumberError as error:
         raise ValidationError(
-            {"regon": [_("Invalid REGON: %(reason)s") % {"reason": error.message}]}
+            {"regon": [_("Invalid REGON: %(reason)s") % {"reason": str(error)}]}
         ) from error
 
 
