@@ -9,13 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import total_ordering
 
 ONE_DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class Period:
-    """``[start, end]`` in days; ``end is None`` means "until further notice"."""
+    """``[start, end]`` in days; ``end is None`` means "until further notice".
+
+    Ordered by start, then end, an open end sorting last (a generated ``order=True``
+    would compare ``None`` with a date and fail).
+    """
 
     start: date
     end: date | None = None
@@ -23,6 +29,14 @@ class Period:
     def __post_init__(self) -> None:
         if self.end is not None and self.end < self.start:
             raise ValueError(f"period ends ({self.end}) before it starts ({self.start})")
+
+    def _sort_key(self) -> tuple[date, bool, date]:
+        return (self.start, self.end is None, self.end or self.start)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self._sort_key() < other._sort_key()
 
     @property
     def open_ended(self) -> bool:
@@ -61,7 +75,10 @@ class Period:
         parts: list[Period] = []
         if self.start < other.start:
             parts.append(Period(self.start, other.start - ONE_DAY))
-        if other.end is not None and (self.end is None or other.end < self.end):
+        # An end of date.max leaves nothing after it, even of an open-ended period.
+        if other.end is not None and other.end < date.max and (
+            self.end is None or other.end < self.end
+        ):
             parts.append(Period(other.end + ONE_DAY, self.end))
         return tuple(parts)
 
@@ -78,7 +95,8 @@ class Period:
 
 
 def _adjacent(first: Period, second: Period) -> bool:
-    return first.end is not None and first.end + ONE_DAY == second.start
+    # Subtracting, not adding: ``date.max + 1 day`` would overflow.
+    return first.end is not None and second.start - first.end == ONE_DAY
 
 
 def _min_end(a: date | None, b: date | None) -> date | None:
