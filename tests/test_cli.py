@@ -1,0 +1,60 @@
+"""The CLI's own commands: demo data and the entry point."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from stdnum.pl import nip, regon
+
+from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.caretakers.rules import AssignmentType
+from opiekun.contractors.models import Contractor
+from opiekun.dates import today
+from opiekun.operators.models import Operator, Visibility
+
+
+@pytest.mark.django_db
+def test_demo_loads_realistic_data_once() -> None:
+    call_command("demo", stdout=StringIO())
+    counts = (Contractor.objects.count(), Operator.objects.count(),
+              CaretakerAssignment.objects.count(), CaretakerAssignment.history.count())
+    assert counts[0] == 300
+    assert counts[1] == 8
+    assert all(nip.is_valid(c.nip) and regon.is_valid(c.regon) for c in Contractor.objects.all())
+
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert counts == (Contractor.objects.count(), Operator.objects.count(),
+                      CaretakerAssignment.objects.count(), CaretakerAssignment.history.count())
+
+
+@pytest.mark.django_db
+def test_demo_history_has_handovers_deputies_and_logins() -> None:
+    call_command("demo", stdout=StringIO())
+    assignments = CaretakerAssignment.objects.all()
+    # A handover: ended assignments followed by another operator's.
+    assert assignments.filter(date_to__lt=today(), type=AssignmentType.MAIN).exists()
+    assert assignments.filter(type=AssignmentType.DEPUTY).exists()
+    assert assignments.exclude(branch=None).exists()
+    assert Contractor.objects.exclude(
+        pk__in=assignments.on(today()).values("contractor")
+    ).exists(), "some contractors have no caretaker today"
+    admin = authenticate(username="admin", password="admin")
+    own = authenticate(username="jan.kowalski", password="demo")
+    assert admin is not None and admin.is_superuser
+    assert own is not None and own.operator.visibility == Visibility.OWN
+    assert CaretakerAssignment.history.exclude(history_user=None).count() == (
+        CaretakerAssignment.history.count()
+    )
+
+
+def test_entry_point_runs_django_commands(capsys: Any) -> None:
+    from opiekun.cli import main
+
+    main(["help", "demo"])
+    assert "load demo data" in capsys.readouterr().out.lower()
