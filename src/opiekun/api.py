@@ -1,5 +1,132 @@
-"""REST API v1 (DESIGN §6)."""
+"""REST API v1 (DESIGN §6): the NinjaAPI object, bearer authentication, and the
+translation of every exception into a JSON answer — no input ever yields a
+traceback, and the services' field-level errors become HTTP 422."""
 
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as RequestValidationError
+from ninja.security import HttpBearer
 
-api = NinjaAPI(title="Opiekun API", version="1", urls_namespace="api-v1")
+from opiekun.caretakers.api import router as caretakers
+from opiekun.contractors.api import router as contractors
+from opiekun.operators.api import router as operators
+from opiekun.operators.tokens import token_authenticate
+
+logger = logging.getLogger(__name__)
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer <token>``; the token row is kept on the request so that
+    ``DELETE /auth/token`` can revoke the very token it was called with."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = token_authenticate(token.strip())
+        if found is None:
+            return None
+        request.api_token = found  # type: ignore[attr-defined]
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="Opiekun API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=BearerToken(),
+    description=(
+        "Caretakers (opiekunowie) of contractors (kontrahenci). Authenticate with "
+        "`Authorization: Bearer <token>` (POST /auth/token or `opiekun token USERNAME`). "
+        "Errors: 401 without a valid token, 403 without a permission, 404 for what does "
+        "not exist or is not visible, 422 with per-field messages for invalid input."
+    ),
+)
+
+
+def _field_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """A service's ``{field: [messages]}`` as the 422 body's items, under ``body``."""
+    items = []
+    for field, messages in error.message_dict.items():
+        loc = ["body"] if field == NON_FIELD_ERRORS else ["body", field]
+        items.extend({"loc": loc, "msg": str(m), "type": "value_error"} for m in messages)
+    return items
+
+
+def _request_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """django-ninja's items with ``loc`` as ``[source, field, …]``: the name of the
+    view's body argument (always ``payload``) is an implementation detail."""
+    items = []
+    for item in errors:
+        loc = list(item.get("loc", ()))
+        if loc[:2] == ["body", "payload"]:
+            loc = ["body", *loc[2:]]
+        items.append({"loc": loc, "msg": str(item.get("msg", "")), "type": str(item.get("type"))})
+    return items
+
+
+def detail(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    response = api.create_response(request, {"detail": message}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(RequestValidationError)
+def _invalid_request(request: HttpRequest, exc: RequestValidationError) -> HttpResponse:
+    # An id in the path that is not a valid id names nothing: 404, like an unknown one.
+    if any(list(e.get("loc", ()))[:1] == ["path"] for e in exc.errors):
+        return detail(request, "Not found.", 404)
+    return api.create_response(request, {"detail": _request_errors(exc.errors)}, status=422)
+
+
+@api.exception_handler(ValidationError)
+def _invalid_data(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _field_errors(exc)}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return detail(request, str(exc) or "Forbidden.", 403)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _missing(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    return detail(request, "Not found.", 404)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return detail(request, "Not found.", 404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc, AuthenticationError):
+        return detail(request, "A valid bearer token is required.", 401)
+    if exc.status_code == 400:  # the body is not JSON: as invalid as a wrong field
+        items = [{"loc": ["body"], "msg": str(exc), "type": "json_invalid"}]
+        return api.create_response(request, {"detail": items}, status=422)
+    return detail(request, str(exc), exc.status_code)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The last resort: log the bug, answer JSON without a traceback."""
+    logger.exception("Unhandled error in %s %s", request.method, request.path)
+    return detail(request, "Internal error; it has been logged.", 500)
+
+
+api.add_router("", operators)
+api.add_router("", contractors)
+api.add_router("", caretakers)

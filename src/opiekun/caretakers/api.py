@@ -1,0 +1,422 @@
+"""API: caretaker assignments, "Dodaj opiekuna", Kontrahenci wg opiekuna, caretaker
+info, the audit trail, and the role and branch dictionaries (DESIGN §3, §4, §6)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema
+from ninja.errors import ValidationError as RequestValidationError
+
+from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.rules import AssignmentType, Change, OverlapPolicy, Slot
+from opiekun.caretakers.selectors import (
+    AssignmentFilters,
+    assignment_audit,
+    assignment_get,
+    assignment_list,
+    assignments_as_recorded,
+    caretaker_info,
+)
+from opiekun.caretakers.services import (
+    AddResult,
+    StaleConfirmation,
+    assignment_delete,
+    assignment_update,
+    branch_save,
+    caretaker_add,
+    role_save,
+)
+from opiekun.contractors.models import Contractor
+from opiekun.operators.models import Operator
+from opiekun.periods import Period
+from opiekun.schemas import (
+    DEFAULT_PAGE_SIZE,
+    AssignmentOut,
+    Day,
+    Id,
+    Input,
+    Moment,
+    Page,
+    Paged,
+    PageSize,
+    Text,
+    paginate,
+    responses,
+)
+
+router = Router(tags=["caretakers"])
+
+AssignmentOrdering = Literal[
+    "date_from", "-date_from", "date_to", "-date_to", "contractor", "-contractor",
+    "operator", "-operator", "type", "-type", "role", "-role", "id", "-id",
+]
+
+
+# --- dictionaries -----------------------------------------------------------------
+
+
+class RoleOut(Schema):
+    id: int
+    name: str
+    is_default: bool
+    active: bool
+
+
+class RoleIn(Input):
+    name: Text = Field(min_length=1, max_length=100)
+    is_default: bool = Field(False, description="Takes the default from the current one.")
+    active: bool = True
+
+
+class BranchOut(Schema):
+    id: int
+    code: str
+    name: str
+    active: bool
+
+
+class BranchIn(Input):
+    code: Text = Field(min_length=1, max_length=20)
+    name: Text = Field(min_length=1, max_length=100)
+    active: bool = True
+
+
+class DictionaryQuery(Schema):
+    active: bool | None = None
+    page: Page = 1
+    page_size: PageSize = DEFAULT_PAGE_SIZE
+
+
+@router.get("/roles", tags=["dictionaries"],
+            response=responses({200: Paged[RoleOut]}, 401, 422))
+def roles(request: HttpRequest, filters: Query[DictionaryQuery]) -> dict[str, Any]:
+    items = CaretakerRole.objects.order_by("name", "id")
+    if filters.active is not None:
+        items = items.filter(active=filters.active)
+    return paginate(request, items, page=filters.page, page_size=filters.page_size)
+
+
+@router.post("/roles", tags=["dictionaries"],
+             response=responses({201: RoleOut}, 401, 403, 422))
+def role_new(request: HttpRequest, payload: RoleIn) -> tuple[int, CaretakerRole]:
+    """Needs the permission to manage dictionaries."""
+    return 201, role_save(actor=request.user, **payload.model_dump())
+
+
+@router.get("/branches", tags=["dictionaries"],
+            response=responses({200: Paged[BranchOut]}, 401, 422))
+def branches(request: HttpRequest, filters: Query[DictionaryQuery]) -> dict[str, Any]:
+    items = Branch.objects.order_by("code", "id")
+    if filters.active is not None:
+        items = items.filter(active=filters.active)
+    return paginate(request, items, page=filters.page, page_size=filters.page_size)
+
+
+@router.post("/branches", tags=["dictionaries"],
+             response=responses({201: BranchOut}, 401, 403, 422))
+def branch_new(request: HttpRequest, payload: BranchIn) -> tuple[int, Branch]:
+    """Needs the permission to manage dictionaries."""
+    return 201, branch_save(actor=request.user, **payload.model_dump())
+
+
+# --- Dodaj opiekuna ---------------------------------------------------------------
+
+
+class AddIn(Input):
+    contractor_ids: list[Id] = Field(max_length=100_000)
+    operator_id: Id
+    date_from: Day
+    date_to: Day | None = None
+    on_overlap: OverlapPolicy = OverlapPolicy.WARN
+    type: AssignmentType = AssignmentType.MAIN
+    role_id: Id | None = Field(None, description="Default: the default role.")
+    branch_id: Id | None = None
+    confirm_token: Text | None = Field(
+        None, max_length=500, description="From a WARN preview (409), to apply it."
+    )
+
+
+class PeriodOut(Schema):
+    date_from: date
+    date_to: date | None
+
+
+class ChangeOut(Schema):
+    kind: str
+    assignment_id: int | None
+    operator_id: int
+    type: str
+    before: PeriodOut | None
+    after: list[PeriodOut]
+
+
+class ConflictOut(Schema):
+    """An existing assignment in the scope that the new one conflicts with, as it was
+    before the call."""
+
+    id: int
+    contractor_id: int
+    operator_id: int
+    type: str
+    role_id: int
+    branch_id: int | None
+    date_from: date
+    date_to: date | None
+    operator_name: str
+
+
+class ContractorResultOut(Schema):
+    contractor_id: int
+    outcome: str
+    assignment_id: int | None
+    changes: list[ChangeOut]
+    conflicts: list[ConflictOut]
+
+
+class AddOut(Schema):
+    applied: bool
+    confirm_token: str | None
+    detail: str | None
+    counts: dict[str, int]
+    results: list[ContractorResultOut]
+
+
+def _period(period: Period) -> dict[str, Any]:
+    return {"date_from": period.start, "date_to": period.end}
+
+
+def _change(change: Change) -> dict[str, Any]:
+    return {
+        "kind": change.kind.value, "assignment_id": change.assignment_id,
+        "operator_id": change.operator_id, "type": change.type.value,
+        "before": _period(change.before) if change.before else None,
+        "after": [_period(p) for p in change.after],
+    }
+
+
+def _add_body(result: AddResult, payload: AddIn, detail: str | None) -> dict[str, Any]:
+    """The result as JSON; conflicts carry the scope of the request and operator names
+    (one query for all of them)."""
+    slots = [s for r in result.results for s in r.conflicts]
+    names = {
+        o.pk: o.display_name
+        for o in Operator.objects.select_related("user").filter(
+            pk__in={s.operator_id for s in slots}
+        )
+    }
+    role_id = payload.role_id
+    if role_id is None:
+        role_id = CaretakerRole.objects.filter(is_default=True).values_list("pk", flat=True).first()
+
+    def conflict(contractor_id: int, slot: Slot) -> dict[str, Any]:
+        return {
+            "id": slot.id, "contractor_id": contractor_id, "operator_id": slot.operator_id,
+            "type": slot.type.value, "role_id": role_id, "branch_id": payload.branch_id,
+            **_period(slot.period), "operator_name": names.get(slot.operator_id, ""),
+        }
+
+    return {
+        "applied": result.applied,
+        "confirm_token": result.confirm_token,
+        "detail": detail,
+        "counts": result.counts(),
+        "results": [
+            {
+                "contractor_id": r.contractor_id, "outcome": r.outcome.value,
+                "assignment_id": r.assignment_id,
+                "changes": [_change(c) for c in r.changes],
+                "conflicts": [conflict(r.contractor_id, s) for s in r.conflicts],
+            }
+            for r in result.results
+        ],
+    }
+
+
+@router.post("/caretakers/add", response=responses({200: AddOut, 409: AddOut}, 401, 403, 422))
+def caretakers_add(request: HttpRequest, payload: AddIn) -> tuple[int, dict[str, Any]]:
+    """Dodaj opiekuna: add a caretaker to many contractors at once, all or none.
+
+    With `on_overlap=warn` and conflicts, nothing is written: 409 returns the preview
+    and a `confirm_token`; repeat the same call with it to apply. A token whose
+    preview no longer matches the data is refused (409 with `detail` and a fresh
+    preview and token)."""
+    data = payload.model_dump(exclude={"confirm_token"})
+    try:
+        result = caretaker_add(actor=request.user, confirm_token=payload.confirm_token, **data)
+    except StaleConfirmation as stale:
+        return 409, _add_body(stale.preview, payload, str(stale))
+    if not result.applied:
+        message = "Nothing was written: confirm with confirm_token to apply this preview."
+        return 409, _add_body(result, payload, message)
+    return 200, _add_body(result, payload, None)
+
+
+# --- assignments ------------------------------------------------------------------
+
+
+class AssignmentQuery(Schema):
+    contractor_id: Id | None = None
+    operator_id: Id | None = None
+    date_from: Day | None = Field(None, description="Period start: assignments sharing a day.")
+    date_to: Day | None = Field(None, description="Period end (inclusive).")
+    on: Day | None = Field(None, description="Only assignments in force on this day.")
+    type: AssignmentType | None = None
+    role_id: Id | None = None
+    branch_id: Id | None = None
+    ordering: AssignmentOrdering = "-date_from"
+    page: Page = 1
+    page_size: PageSize = DEFAULT_PAGE_SIZE
+
+
+@router.get("/caretakers", response=responses({200: Paged[AssignmentOut]}, 401, 422))
+def caretakers(request: HttpRequest, filters: Query[AssignmentQuery]) -> dict[str, Any]:
+    """Kontrahenci wg opiekuna: the assignments of visible contractors, with their own
+    dates, that share a day with `[date_from, date_to]` (either end open)."""
+    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+        raise RequestValidationError([{
+            "loc": ["query", "date_to"], "type": "value_error",
+            "msg": "Date to cannot be earlier than date from.",
+        }])
+    items = assignment_list(
+        viewer=request.user,
+        filters=AssignmentFilters(**filters.model_dump(exclude={"page", "page_size"})),
+    )
+    return paginate(request, items, page=filters.page, page_size=filters.page_size)
+
+
+@router.get("/caretakers/{id}", response=responses({200: AssignmentOut}, 401, 404))
+def caretaker_detail(request: HttpRequest, id: Path[Id]) -> CaretakerAssignment:
+    return assignment_get(viewer=request.user, assignment_id=id)
+
+
+class AssignmentPatch(Input):
+    """Only the fields sent are changed; `date_to: null` makes it open-ended."""
+
+    operator_id: Id = Field(None)
+    type: AssignmentType = Field(None)
+    role_id: Id = Field(None)
+    branch_id: Id | None = None
+    date_from: Day = Field(None)
+    date_to: Day | None = None
+
+
+@router.patch("/caretakers/{id}",
+              response=responses({200: AssignmentOut}, 401, 403, 404, 422))
+def caretaker_change(
+    request: HttpRequest, id: Path[Id], payload: AssignmentPatch
+) -> CaretakerAssignment:
+    changes = {name: getattr(payload, name) for name in payload.model_fields_set}
+    row = assignment_update(actor=request.user, assignment_id=id, **changes)
+    visible = assignment_list(viewer=request.user, filters=AssignmentFilters())
+    return visible.filter(pk=row.pk).first() or row
+
+
+@router.delete("/caretakers/{id}", response=responses({204: None}, 401, 403, 404))
+def caretaker_remove(request: HttpRequest, id: Path[Id]) -> tuple[int, None]:
+    assignment_delete(actor=request.user, assignment_id=id)
+    return 204, None
+
+
+# --- per contractor ---------------------------------------------------------------
+
+
+class InfoQuery(Schema):
+    on: Day | None = Field(None, description="Default: today.")
+    role_id: Id | None = Field(None, description="Default: the default role.")
+    branch_id: Id | None = Field(None, description="Default: no branch.")
+
+
+class ScopeOut(Schema):
+    role_id: int
+    role_name: str
+    branch_id: int | None
+    branch_name: str | None
+    main: AssignmentOut | None
+    deputies: list[AssignmentOut]
+
+
+class InfoOut(Schema):
+    contractor_id: int
+    on: date
+    main: AssignmentOut | None
+    deputies: list[AssignmentOut]
+    by_role: list[ScopeOut]
+
+    @staticmethod
+    def resolve_contractor_id(obj: Any) -> int:
+        return int(obj.contractor.pk)
+
+
+@router.get("/contractors/{id}/caretaker-info", tags=["contractors"],
+            response=responses({200: InfoOut}, 401, 404, 422))
+def contractor_caretaker_info(
+    request: HttpRequest, id: Path[Id], filters: Query[InfoQuery]
+) -> Any:
+    """For integration: the main caretaker and deputies of a contractor on a day, in a
+    role and branch, and the caretakers of every role."""
+    return caretaker_info(viewer=request.user, contractor_id=id, on=filters.on,
+                          role_id=filters.role_id, branch_id=filters.branch_id)
+
+
+class StateOut(Schema):
+    operator_id: int
+    type: str
+    role_id: int
+    branch_id: int | None
+    date_from: date
+    date_to: date | None
+
+
+class AuditEntryOut(Schema):
+    when: datetime
+    user: str | None
+    action: str
+    reason: str
+    assignment_id: int
+    before: StateOut | None
+    after: StateOut | None
+
+
+class RecordedOut(Schema):
+    id: int
+    contractor_id: int
+    operator_id: int
+    type: str
+    role_id: int
+    branch_id: int | None
+    date_from: date
+    date_to: date | None
+
+
+class AuditOut(Schema):
+    contractor_id: int
+    at: datetime | None = Field(description="The moment asked for, if any.")
+    entries: list[AuditEntryOut] = Field(description="Newest first; up to `at` if given.")
+    assignments: list[RecordedOut] | None = Field(
+        description="With `at`: the assignments as the database held them then."
+    )
+
+
+class AuditQuery(Schema):
+    at: Moment | None = Field(None, description="ISO date-time; naive means Europe/Warsaw.")
+
+
+@router.get("/contractors/{id}/caretaker-audit", tags=["contractors"],
+            response=responses({200: AuditOut}, 401, 404, 422))
+def contractor_caretaker_audit(
+    request: HttpRequest, id: Path[Id], filters: Query[AuditQuery]
+) -> dict[str, Any]:
+    """Who changed which caretaker of the contractor, when, before and after — bulk
+    changes included, never capped."""
+    entries = assignment_audit(viewer=request.user, contractor_id=id)
+    recorded = None
+    if filters.at is not None:
+        at = filters.at
+        entries = [e for e in entries if e.when <= at]
+        recorded = assignments_as_recorded(viewer=request.user, contractor_id=id, at=at)
+    contractor = Contractor.objects.only("pk").get(pk=id)
+    return {"contractor_id": contractor.pk, "at": filters.at, "entries": entries,
+            "assignments": recorded}

@@ -1,0 +1,123 @@
+"""API: contractors (kontrahenci), always through the caller's visibility."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema
+
+from opiekun.contractors.models import Contractor
+from opiekun.contractors.selectors import contractor_get, contractor_list
+from opiekun.contractors.services import contractor_create, contractor_delete, contractor_update
+from opiekun.schemas import DEFAULT_PAGE_SIZE, Id, Input, Page, Paged, PageSize, Text, paginate, responses
+
+router = Router(tags=["contractors"])
+
+ContractorOrdering = Literal[
+    "code", "-code", "name", "-name", "nip", "-nip", "city", "-city", "caretaker", "-caretaker",
+]
+
+
+class ContractorOut(Schema):
+    id: int
+    code: str
+    name: str
+    nip: str
+    regon: str
+    street: str
+    postal_code: str
+    city: str
+    email: str
+    phone: str
+    active: bool
+    main_caretaker_id: int | None = Field(
+        None, description="Today's main caretaker (operator id) in the default role."
+    )
+
+    @staticmethod
+    def resolve_main_caretaker_id(obj: Any) -> int | None:
+        return getattr(obj, "main_caretaker_id", None)
+
+
+class ContractorQuery(Schema):
+    search: Text = Field("", max_length=200, description="Code, name or NIP.")
+    caretaker_id: Id | None = Field(None, description="Operator caring for it today.")
+    role_id: Id | None = Field(None, description="With caretaker_id: only in this role.")
+    active: bool | None = None
+    ordering: ContractorOrdering = "code"
+    page: Page = 1
+    page_size: PageSize = DEFAULT_PAGE_SIZE
+
+
+class ContractorIn(Input):
+    code: Text = Field(min_length=1, max_length=40)
+    name: Text = Field(min_length=1, max_length=250)
+    nip: Text = Field("", max_length=20, description="Validated; stored as 10 digits.")
+    regon: Text = Field("", max_length=20)
+    street: Text = Field("", max_length=200)
+    postal_code: Text = Field("", max_length=10)
+    city: Text = Field("", max_length=100)
+    email: Text = Field("", max_length=254)
+    phone: Text = Field("", max_length=40)
+    active: bool = True
+
+
+class ContractorPatch(Input):
+    """Only the fields sent are changed."""
+
+    code: Text = Field(None, min_length=1, max_length=40)
+    name: Text = Field(None, min_length=1, max_length=250)
+    nip: Text = Field(None, max_length=20)
+    regon: Text = Field(None, max_length=20)
+    street: Text = Field(None, max_length=200)
+    postal_code: Text = Field(None, max_length=10)
+    city: Text = Field(None, max_length=100)
+    email: Text = Field(None, max_length=254)
+    phone: Text = Field(None, max_length=40)
+    active: bool = Field(None)
+
+
+def _annotated(viewer: Any, contractor: Contractor) -> Contractor:
+    """The contractor with its list annotations (today's main caretaker), when visible."""
+    return contractor_list(viewer=viewer).filter(pk=contractor.pk).first() or contractor
+
+
+@router.get("/contractors", response=responses({200: Paged[ContractorOut]}, 401, 422))
+def contractors(request: HttpRequest, filters: Query[ContractorQuery]) -> dict[str, Any]:
+    """Contractors the caller may see."""
+    items = contractor_list(
+        viewer=request.user, search=filters.search, caretaker_id=filters.caretaker_id,
+        role_id=filters.role_id, active=filters.active, ordering=filters.ordering,
+    )
+    return paginate(request, items, page=filters.page, page_size=filters.page_size)
+
+
+@router.post("/contractors", response=responses({201: ContractorOut}, 401, 403, 422))
+def contractor_new(request: HttpRequest, payload: ContractorIn) -> tuple[int, Contractor]:
+    contractor = contractor_create(actor=request.user, **payload.model_dump())
+    return 201, _annotated(request.user, contractor)
+
+
+@router.get("/contractors/{id}", response=responses({200: ContractorOut}, 401, 404))
+def contractor_detail(request: HttpRequest, id: Path[Id]) -> Contractor:
+    return _annotated(request.user, contractor_get(viewer=request.user, contractor_id=id))
+
+
+@router.patch(
+    "/contractors/{id}", response=responses({200: ContractorOut}, 401, 403, 404, 422)
+)
+def contractor_change(
+    request: HttpRequest, id: Path[Id], payload: ContractorPatch
+) -> Contractor:
+    contractor = contractor_update(
+        actor=request.user, contractor_id=id, **payload.model_dump(exclude_unset=True)
+    )
+    return _annotated(request.user, contractor)
+
+
+@router.delete("/contractors/{id}", response=responses({204: None}, 401, 403, 404))
+def contractor_remove(request: HttpRequest, id: Path[Id]) -> tuple[int, None]:
+    """Delete a contractor and its caretaker assignments (both kept in the audit trail)."""
+    contractor_delete(actor=request.user, contractor_id=id)
+    return 204, None

@@ -1,0 +1,98 @@
+"""API: operators and the bearer tokens of the API itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from opiekun.operators.selectors import operator_list
+from opiekun.operators.tokens import may_use_api, token_issue, token_revoke
+from opiekun.schemas import (
+    DEFAULT_PAGE_SIZE,
+    Input,
+    Page,
+    Paged,
+    PageSize,
+    Text,
+    paginate,
+    responses,
+)
+
+router = Router(tags=["operators"])
+
+
+class OperatorOut(Schema):
+    id: int
+    username: str
+    name: str
+    active: bool
+    visibility: str
+    unassigned_access: str
+    can_assign: bool
+    can_manage_dictionaries: bool
+
+    @staticmethod
+    def resolve_username(obj: Any) -> str:
+        return str(obj.user.get_username())
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.display_name)
+
+    @staticmethod
+    def resolve_active(obj: Any) -> bool:
+        return bool(obj.active and obj.user.is_active)
+
+
+class OperatorQuery(Schema):
+    active: bool | None = None
+    page: Page = 1
+    page_size: PageSize = DEFAULT_PAGE_SIZE
+
+
+@router.get("/operators", response=responses({200: Paged[OperatorOut]}, 401, 422))
+def operators(request: HttpRequest, filters: Query[OperatorQuery]) -> dict[str, Any]:
+    """Operators, the people who may be caretakers (for `operator_id`)."""
+    return paginate(
+        request, operator_list(active=filters.active),
+        page=filters.page, page_size=filters.page_size,
+    )
+
+
+class TokenIn(Input):
+    username: Text = Field(max_length=150)
+    password: Text = Field(max_length=4096)
+    name: Text = Field("", max_length=100, description="A label to tell tokens apart.")
+
+
+class TokenOut(Schema):
+    token: str = Field(description="Shown only now; the server keeps only its SHA-256.")
+    prefix: str
+    name: str
+    created_at: datetime
+
+
+@router.post(
+    "/auth/token", auth=None, tags=["auth"],
+    response=responses({201: TokenOut}, 401, 422),
+)
+def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+    """Exchange a username and password for a bearer token."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None or not may_use_api(user):
+        return 401, {"detail": "Invalid username or password, or not an active operator."}
+    token, raw = token_issue(user=user, name=payload.name)
+    return 201, {"token": raw, "prefix": token.prefix, "name": token.name,
+                 "created_at": token.created_at}
+
+
+@router.delete("/auth/token", tags=["auth"], response=responses({204: None}, 401))
+def token_delete(request: HttpRequest) -> tuple[int, None]:
+    """Revoke the token this request was made with."""
+    token_revoke(token=request.api_token)  # type: ignore[attr-defined]
+    return 204, None
+

@@ -1,0 +1,164 @@
+"""Shapes shared by every API module: input types that refuse what the database
+cannot hold, error bodies, pagination and the assignment as JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
+
+from opiekun.dates import parse_date
+
+MAX_ID = 2**63 - 1  # the largest bigint primary key; a larger id names nothing
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+MAX_PAGE = 2**31 - 1
+
+
+def _day(value: object) -> object:
+    """Dates go through the project's one parser (YYYY-MM-DD or dd.mm.rrrr)."""
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as error:
+        raise ValueError("Enter a valid date (YYYY-MM-DD or dd.mm.rrrr).") from error
+
+
+def _storable_text(value: str) -> str:
+    """No NUL characters or lone surrogates: neither PostgreSQL nor UTF-8 can hold them."""
+    if "\x00" in value:
+        raise ValueError("Text may not contain NUL characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError("Text must be valid Unicode.") from error
+    return value
+
+
+def _aware(value: datetime) -> datetime:
+    """A naive moment is read in the configured time zone; a moment outside what the
+    database can compare is refused rather than overflowing."""
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError) as error:
+        raise ValueError("The moment is out of range.") from error
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Day = Annotated[date, BeforeValidator(_day)]
+Text = Annotated[str, AfterValidator(_storable_text)]
+Moment = Annotated[datetime, AfterValidator(_aware)]
+Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
+
+
+class Input(Schema):
+    """Request bodies: an unknown field is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Message(Schema):
+    detail: str
+
+
+class FieldError(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrors(Schema):
+    detail: list[FieldError]
+
+
+T = TypeVar("T")
+
+
+class Paged(Schema, Generic[T]):
+    count: int
+    page: int
+    page_size: int
+    next: str | None
+    previous: str | None
+    results: list[T]
+
+
+def paginate(
+    request: HttpRequest, items: QuerySet[Any], *, page: int, page_size: int
+) -> dict[str, Any]:
+    """One page of ``items``. A page past the end is empty (with the true count), not
+    an error: a client paging while others delete rows should not crash."""
+    count = items.count()
+    offset = (page - 1) * page_size
+    results = list(items[offset:offset + page_size]) if offset < count else []
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(number)
+        query["page_size"] = str(page_size)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    last = max(1, -(-count // page_size))
+    return {
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "next": link(page + 1) if page < last else None,
+        "previous": link(min(page - 1, last)) if page > 1 else None,
+        "results": results,
+    }
+
+
+class AssignmentOut(Schema):
+    """A caretaker assignment (DESIGN §6), with the names a reader needs beside the ids."""
+
+    id: int
+    contractor_id: int
+    operator_id: int
+    type: str
+    role_id: int
+    branch_id: int | None
+    date_from: date
+    date_to: date | None
+    contractor_code: str
+    contractor_name: str
+    operator_name: str
+    role_name: str
+    branch_name: str | None
+
+    @staticmethod
+    def resolve_contractor_code(obj: Any) -> str:
+        return str(obj.contractor.code)
+
+    @staticmethod
+    def resolve_contractor_name(obj: Any) -> str:
+        return str(obj.contractor.name)
+
+    @staticmethod
+    def resolve_operator_name(obj: Any) -> str:
+        return str(obj.operator.display_name)
+
+    @staticmethod
+    def resolve_role_name(obj: Any) -> str:
+        return str(obj.role.name)
+
+    @staticmethod
+    def resolve_branch_name(obj: Any) -> str | None:
+        return obj.branch.name if obj.branch_id else None
+
+
+def responses(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
+    """The documented responses of an operation: its own, then the error bodies."""
+    shapes: dict[int, Any] = {
+        400: Message, 401: Message, 403: Message, 404: Message, 422: ValidationErrors,
+    }
+    return {**ok, **{code: shapes[code] for code in codes}}
