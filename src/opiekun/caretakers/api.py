@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import ValidationError as RequestValidationError
 
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
@@ -101,9 +101,9 @@ def roles(request: HttpRequest, filters: Query[DictionaryQuery]) -> dict[str, An
 
 @router.post("/roles", tags=["dictionaries"],
              response=responses({201: RoleOut}, 401, 403, 422))
-def role_new(request: HttpRequest, payload: RoleIn) -> tuple[int, CaretakerRole]:
+def role_new(request: HttpRequest, payload: RoleIn) -> Status[CaretakerRole]:
     """Needs the permission to manage dictionaries."""
-    return 201, role_save(actor=request.user, **payload.model_dump())
+    return Status(201, role_save(actor=request.user, **payload.model_dump()))
 
 
 @router.get("/branches", tags=["dictionaries"],
@@ -117,9 +117,9 @@ def branches(request: HttpRequest, filters: Query[DictionaryQuery]) -> dict[str,
 
 @router.post("/branches", tags=["dictionaries"],
              response=responses({201: BranchOut}, 401, 403, 422))
-def branch_new(request: HttpRequest, payload: BranchIn) -> tuple[int, Branch]:
+def branch_new(request: HttpRequest, payload: BranchIn) -> Status[Branch]:
     """Needs the permission to manage dictionaries."""
-    return 201, branch_save(actor=request.user, **payload.model_dump())
+    return Status(201, branch_save(actor=request.user, **payload.model_dump()))
 
 
 # --- Dodaj opiekuna ---------------------------------------------------------------
@@ -236,7 +236,7 @@ def _add_body(result: AddResult, payload: AddIn, detail: str | None) -> dict[str
 
 
 @router.post("/caretakers/add", response=responses({200: AddOut, 409: AddOut}, 401, 403, 422))
-def caretakers_add(request: HttpRequest, payload: AddIn) -> tuple[int, dict[str, Any]]:
+def caretakers_add(request: HttpRequest, payload: AddIn) -> Status[dict[str, Any]]:
     """Dodaj opiekuna: add a caretaker to many contractors at once, all or none.
 
     With `on_overlap=warn` and conflicts, nothing is written: 409 returns the preview
@@ -247,11 +247,11 @@ def caretakers_add(request: HttpRequest, payload: AddIn) -> tuple[int, dict[str,
     try:
         result = caretaker_add(actor=request.user, confirm_token=payload.confirm_token, **data)
     except StaleConfirmation as stale:
-        return 409, _add_body(stale.preview, payload, str(stale))
+        return Status(409, _add_body(stale.preview, payload, str(stale)))
     if not result.applied:
         message = "Nothing was written: confirm with confirm_token to apply this preview."
-        return 409, _add_body(result, payload, message)
-    return 200, _add_body(result, payload, None)
+        return Status(409, _add_body(result, payload, message))
+    return Status(200, _add_body(result, payload, None))
 
 
 # --- assignments ------------------------------------------------------------------
@@ -315,9 +315,9 @@ def caretaker_change(
 
 
 @router.delete("/caretakers/{id}", response=responses({204: None}, 401, 403, 404))
-def caretaker_remove(request: HttpRequest, id: Path[Id]) -> tuple[int, None]:
+def caretaker_remove(request: HttpRequest, id: Path[Id]) -> Status[None]:
     assignment_delete(actor=request.user, assignment_id=id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- per contractor ---------------------------------------------------------------

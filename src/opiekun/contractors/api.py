@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_get, contractor_list
@@ -94,9 +94,9 @@ def contractors(request: HttpRequest, filters: Query[ContractorQuery]) -> dict[s
 
 
 @router.post("/contractors", response=responses({201: ContractorOut}, 401, 403, 422))
-def contractor_new(request: HttpRequest, payload: ContractorIn) -> tuple[int, Contractor]:
+def contractor_new(request: HttpRequest, payload: ContractorIn) -> Status[Contractor]:
     contractor = contractor_create(actor=request.user, **payload.model_dump())
-    return 201, _annotated(request.user, contractor)
+    return Status(201, _annotated(request.user, contractor))
 
 
 @router.get("/contractors/{id}", response=responses({200: ContractorOut}, 401, 404))
@@ -117,7 +117,7 @@ def contractor_change(
 
 
 @router.delete("/contractors/{id}", response=responses({204: None}, 401, 403, 404))
-def contractor_remove(request: HttpRequest, id: Path[Id]) -> tuple[int, None]:
+def contractor_remove(request: HttpRequest, id: Path[Id]) -> Status[None]:
     """Delete a contractor and its caretaker assignments (both kept in the audit trail)."""
     contractor_delete(actor=request.user, contractor_id=id)
-    return 204, None
+    return Status(204, None)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from opiekun.operators.selectors import operator_list
 from opiekun.operators.tokens import may_use_api, token_issue, token_revoke
@@ -80,19 +80,19 @@ class TokenOut(Schema):
     "/auth/token", auth=None, tags=["auth"],
     response=responses({201: TokenOut}, 401, 422),
 )
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     """Exchange a username and password for a bearer token."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not may_use_api(user):
-        return 401, {"detail": "Invalid username or password, or not an active operator."}
+        return Status(401, {"detail": "Wrong username or password, or not an active operator."})
     token, raw = token_issue(user=user, name=payload.name)
-    return 201, {"token": raw, "prefix": token.prefix, "name": token.name,
-                 "created_at": token.created_at}
+    return Status(201, {"token": raw, "prefix": token.prefix, "name": token.name,
+                        "created_at": token.created_at})
 
 
 @router.delete("/auth/token", tags=["auth"], response=responses({204: None}, 401))
-def token_delete(request: HttpRequest) -> tuple[int, None]:
+def token_delete(request: HttpRequest) -> Status[None]:
     """Revoke the token this request was made with."""
     token_revoke(token=request.api_token)  # type: ignore[attr-defined]
-    return 204, None
+    return Status(204, None)
 
