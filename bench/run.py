@@ -1,0 +1,734 @@
+"""Benchmarks of Opiekun at scale, each beside its raw-SQL baseline (DESIGN §8).
+
+    make bench                                   # PostgreSQL (scripts/with-postgres), 1,000,000 contractors
+    .venv/bin/python bench/run.py --sqlite       # SQLite in a temporary folder, 200,000 contractors
+
+The script migrates a fresh schema into DATABASE_URL (or a temporary SQLite file),
+loads the data set with set-based SQL, then times each operation through the
+project's own services and selectors and, beside it, a hand-written SQL doing the
+same work. The ratio ``ours / baseline`` is what the project's layers cost over the
+database itself; the baseline's absolute time is what the database costs at this size.
+Writes run inside a transaction that is rolled back, so every run starts from the
+same data. Nothing leaves the local database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The data set's calendar is fixed, so every run measures the same shapes; "today"
+# (visibility, the current caretaker) is the real today, which the data straddles:
+# current mains are open-ended since 2024-01-01.
+SURNAMES = [
+    "Kowalski", "Nowak", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamiński", "Lewandowski",
+    "Zieliński", "Szymański", "Woźniak", "Dąbrowski", "Kozłowski", "Jankowski", "Mazur",
+    "Kwiatkowski", "Krawczyk", "Piotrowski", "Grabowski", "Nowakowski", "Pawłowski",
+]
+TRADES = [
+    "Budownictwo", "Transport", "Handel", "Serwis", "Logistyka", "Meble", "Elektronika",
+    "Poligrafia", "Catering", "Doradztwo", "Instalacje", "Ogrody", "Motoryzacja",
+    "Tekstylia", "Farmacja", "Rolnictwo",
+]
+SUFFIXES = ["sp. z o.o.", "S.A.", "s.c.", "sp.j."]
+CITIES = [
+    "Warszawa", "Kraków", "Łódź", "Wrocław", "Poznań", "Gdańsk", "Szczecin", "Bydgoszcz",
+    "Lublin", "Katowice",
+]
+OPERATORS = 50
+NEW_FROM, NEW_TO = date(2025, 3, 1), date(2025, 8, 31)  # the period caretaker_add assigns
+REPORT_FROM, REPORT_TO = date(2025, 1, 1), date(2025, 12, 31)  # Kontrahenci wg opiekuna
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sqlite", action="store_true",
+                        help="run on SQLite in a temporary folder instead of DATABASE_URL")
+    parser.add_argument("--contractors", type=int, default=None,
+                        help="contractors to load (default 1,000,000 on PostgreSQL, 200,000 on SQLite)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement (median)")
+    parser.add_argument("--explain", action="store_true",
+                        help="print the query plans of the read paths (PostgreSQL: EXPLAIN ANALYZE)")
+    args = parser.parse_args()
+    if args.contractors is None:
+        args.contractors = 200_000 if args.sqlite else 1_000_000
+    if args.contractors < 10_000:
+        parser.error("--contractors must be at least 10,000 (the largest bulk selection)")
+    return args
+
+
+def setup_django(use_sqlite: bool) -> None:
+    """Point the settings at the benchmark's database and start Django."""
+    sys.path.insert(0, str(ROOT / "src"))
+    if use_sqlite:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["OPIEKUN_HOME"] = tempfile.mkdtemp(prefix="opiekun-bench-")
+    elif not os.environ.get("DATABASE_URL"):
+        sys.exit("DATABASE_URL is not set: run through `make bench` "
+                 "(scripts/with-postgres) or pass --sqlite")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "opiekun.settings"
+    import django
+
+    django.setup()
+
+
+# --- loading ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class World:
+    """What the benchmarks need to know about the loaded data."""
+
+    contractors: int
+    first_contractor: int
+    first_operator: int  # the 50 caretakers have consecutive ids from here
+    boss: Any  # a user who sees everything and may assign
+    newcomer_id: int  # an operator with no assignments yet: the one caretaker_add assigns
+    own_denied: Any  # own-only users: unassigned contractors denied / read-only
+    own_read_only: Any
+    default_role_id: int
+    legal_role_id: int
+
+
+class Sql:
+    """The few spellings that differ between the two engines."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self.pg = connection.vendor == "postgresql"
+
+    def day(self, value: date) -> str:
+        return f"DATE '{value.isoformat()}'" if self.pg else f"'{value.isoformat()}'"
+
+    def day_plus(self, value: date, days_expr: str) -> str:
+        if self.pg:
+            return f"(DATE '{value.isoformat()}' + ({days_expr})::int)"
+        return f"date('{value.isoformat()}', '+' || ({days_expr}) || ' days')"
+
+    def pick(self, words: Sequence[str], index_expr: str) -> tuple[str, Any]:
+        """An SQL expression choosing ``words[index_expr]``, and its parameter."""
+        import json
+
+        if self.pg:
+            return f"(%s::text[])[1 + ({index_expr})]", list(words)
+        return f"json_extract(%s, '$[' || ({index_expr}) || ']')", json.dumps(words)
+
+    def ids(self, ids: Sequence[int]) -> tuple[str, Any]:
+        """A subquery yielding ``ids`` from one parameter."""
+        import json
+
+        if self.pg:
+            return "SELECT unnest(%s::bigint[]) AS id", list(ids)
+        return "SELECT value AS id FROM json_each(%s)", json.dumps(list(ids))
+
+
+def execute(sql: str, params: Sequence[Any] = ()) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+@contextmanager
+def step(title: str) -> Iterator[None]:
+    print(f"  {title} …", end="", flush=True)
+    started = time.perf_counter()
+    yield
+    print(f" {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    with step("migrate a fresh schema"):
+        call_command("migrate", verbosity=0, interactive=False)
+
+
+def load(count: int) -> World:
+    """Load ``count`` contractors, 50 caretakers and their history, set-based."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.utils import timezone
+
+    from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
+    from opiekun.contractors.models import Contractor
+    from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+
+    sql = Sql()
+    now = timezone.now()
+    with step(f"{OPERATORS} caretakers and the benchmark's users"):
+        users = User.objects.bulk_create(
+            [User(username=f"op{i:02}", first_name=f"Operator{i:02}",
+                  last_name=SURNAMES[i % len(SURNAMES)], password="!") for i in range(OPERATORS)]
+            + [User(username=name, password="!") for name in ("boss", "newcomer")]
+        )
+        operators = Operator.objects.bulk_create(
+            [Operator(user=user, can_assign=True) for user in users]
+        )
+        first_operator = operators[0].pk
+        if [op.pk for op in operators[:OPERATORS]] != list(
+            range(first_operator, first_operator + OPERATORS)
+        ):
+            raise RuntimeError("the caretakers' ids are not consecutive; use a fresh database")
+        for index, access in ((3, UnassignedAccess.DENIED), (4, UnassignedAccess.READ_ONLY)):
+            operators[index].visibility = Visibility.OWN
+            operators[index].unassigned_access = access
+            operators[index].save()
+        default_role = CaretakerRole.objects.get(is_default=True)
+        legal_role = CaretakerRole.objects.create(name="Opiekun prawny")
+
+    with step(f"{count:,} contractors"):
+        name_parts = [
+            sql.pick(SURNAMES, f"g % {len(SURNAMES)}"),
+            sql.pick(TRADES, f"(g / {len(SURNAMES)}) % {len(TRADES)}"),
+            sql.pick(SUFFIXES, f"(g / {len(SURNAMES) * len(TRADES)}) % {len(SUFFIXES)}"),
+            sql.pick(CITIES, f"(g / 7) % {len(CITIES)}"),
+        ]
+        (surname, p1), (trade, p2), (suffix, p3), (city, p4) = name_parts
+        if sql.pg:
+            series = "FROM generate_series(1, %s) AS g"
+            prefix, code, nip = "", "'K' || lpad(g::text, 7, '0')", "(5000000000 + g)::text"
+            postal = "lpad((g % 100)::text, 2, '0') || '-' || lpad((g % 1000)::text, 3, '0')"
+        else:
+            prefix = "WITH RECURSIVE seq(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM seq WHERE g < %s) "
+            series = "FROM seq"
+            code, nip = "'K' || substr('0000000' || g, -7, 7)", "CAST(5000000000 + g AS TEXT)"
+            postal = "substr('00' || (g % 100), -2, 2) || '-' || substr('000' || (g % 1000), -3, 3)"
+        statement = (
+            f"{prefix}INSERT INTO {Contractor._meta.db_table} (code, name, nip, regon, street, "
+            "postal_code, city, email, phone, active, created_at, updated_at) "
+            f"SELECT {code}, {surname} || ' ' || {trade} || ' ' || {suffix}, {nip}, '', "
+            f"'ul. Długa ' || (g % 200 + 1), {postal}, {city}, 'biuro' || g || '@example.com', "
+            f"'', g % 10 <> 0, %s, %s {series}"
+        )
+        params: list[Any] = [p1, p2, p3, p4, now, now]
+        execute(statement, [count, *params] if not sql.pg else [*params, count])
+        first_contractor = Contractor.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+    table = CaretakerAssignment._meta.db_table
+    invariants = importlib.import_module("opiekun.caretakers.migrations.0002_invariants")
+    with step("caretaker history: old mains, current mains, deputies, a second role"):
+        # The invariants are dropped for the load and put back after it: building an
+        # exclusion constraint once is far cheaper than checking it row by row, and
+        # putting it back checks every loaded row (PostgreSQL).
+        if sql.pg:
+            execute(f"ALTER TABLE {table} DROP CONSTRAINT caretaker_main_no_overlap, "
+                    "DROP CONSTRAINT caretaker_operator_no_overlap")
+        else:
+            for statement in invariants.SQLITE_BACKWARD:
+                execute(statement)
+        op = f"{first_operator} + "
+        columns = ("contractor_id, operator_id, type, role_id, branch_id, date_from, date_to, "
+                   "created_at, updated_at")
+        rows = [
+            # ended main of another caretaker: 2019-2020 .. 2023-12-31
+            (f"{op}((id * 7 + 1) % {OPERATORS})", "main", default_role.pk,
+             sql.day_plus(date(2019, 1, 1), "id % 700"), sql.day(date(2023, 12, 31)), "TRUE"),
+            # current main since 2024; every 20th contractor's ended (no caretaker today)
+            (f"{op}(id % {OPERATORS})", "main", default_role.pk, sql.day(date(2024, 1, 1)),
+             f"CASE WHEN id % 20 = 0 THEN {sql.day(date(2025, 1, 31))} END", "TRUE"),
+            # a deputy for two in three contractors, half of them ended
+            (f"{op}((id + 1 + (id / {OPERATORS}) % {OPERATORS - 1}) % {OPERATORS})", "deputy",
+             default_role.pk, sql.day_plus(date(2024, 6, 1), "id % 90"),
+             f"CASE WHEN id % 3 = 2 THEN {sql.day(date(2025, 6, 30))} END", "id % 3 <> 0"),
+            # a legal caretaker for every tenth contractor
+            (f"{op}((id * 3) % {OPERATORS})", "main", legal_role.pk, sql.day(date(2022, 1, 1)),
+             "NULL", "id % 10 = 0"),
+        ]
+        for operator_expr, kind, role_id, start, end, where in rows:
+            execute(
+                f"INSERT INTO {table} ({columns}) SELECT id, {operator_expr}, '{kind}', {role_id}, "
+                f"NULL, {start}, {end}, %s, %s FROM {Contractor._meta.db_table} WHERE {where}",
+                [now, now],
+            )
+    with step("the audit trail of that history"):
+        history = CaretakerAssignment.history.model._meta.db_table  # type: ignore[attr-defined]
+        tracked = ", ".join(audit_columns())
+        execute(
+            f"INSERT INTO {history} ({tracked}, history_date, history_type, "
+            f"history_change_reason) SELECT {tracked}, created_at, '+', 'bench' FROM {table}"
+        )
+    with step("the invariants back on (checks every row)" if sql.pg else "the invariants back on"):
+        if sql.pg:
+            execute("SET maintenance_work_mem = '512MB'")
+            for statement in invariants.POSTGRES_FORWARD[1:]:
+                execute(statement)
+        else:
+            for statement in invariants.SQLITE_FORWARD:
+                execute(statement)
+    with step("VACUUM ANALYZE" if sql.pg else "ANALYZE"):
+        execute("VACUUM ANALYZE" if sql.pg else "ANALYZE")
+    assignments = CaretakerAssignment.objects.count()
+    print(f"  loaded {count:,} contractors and {assignments:,} assignments "
+          f"({assignments / count:.2f} each)", flush=True)
+    connection.close()  # a fresh connection: no load-time session state in the timings
+    return World(
+        contractors=count, first_contractor=first_contractor, first_operator=first_operator,
+        boss=users[OPERATORS], newcomer_id=operators[OPERATORS + 1].pk,
+        own_denied=users[3], own_read_only=users[4],
+        default_role_id=default_role.pk, legal_role_id=legal_role.pk,
+    )
+
+
+def audit_columns() -> list[str]:
+    """The columns the audit trail copies from an assignment."""
+    from opiekun.caretakers.models import CaretakerAssignment
+
+    model = CaretakerAssignment.history.model  # type: ignore[attr-defined]
+    return [f.column for f in model._meta.concrete_fields if not f.name.startswith("history_")]
+
+
+# --- measuring --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    ours_ms: float
+    baseline_ms: float
+    note: str
+
+    @property
+    def ratio(self) -> float:
+        return self.ours_ms / self.baseline_ms if self.baseline_ms else float("inf")
+
+
+def median_ms(work: Callable[[], Any], runs: int) -> float:
+    """The median wall time of ``work`` after one warm-up run."""
+    work()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def rolled_back(work: Callable[[], Any]) -> Callable[[], Any]:
+    """``work`` inside a transaction that is rolled back: every run sees the same data."""
+    from django.db import transaction
+
+    def run() -> Any:
+        with transaction.atomic():
+            result = work()
+            transaction.set_rollback(True)
+        return result
+
+    return run
+
+
+def compare(name: str, ours: Callable[[], Any], baseline: Callable[[], Any], runs: int,
+            note: str = "") -> Result:
+    result = Result(name, median_ms(ours, runs), median_ms(baseline, runs), note)
+    print(f"  {name:<48} {result.ours_ms:>10.1f} {result.baseline_ms:>10.1f} "
+          f"{result.ratio:>6.2f}x  {note}", flush=True)
+    return result
+
+
+def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def page_and_count(qs: Any) -> tuple[list[Any], int]:
+    """What a list screen asks: the first page of 50 and the number of all rows."""
+    return list(qs[:50]), qs.count()
+
+
+# --- a. caretaker_add -------------------------------------------------------------
+
+
+def selection(world: World, size: int) -> list[int]:
+    """``size`` contractors spread over the whole table, as a filtered selection is."""
+    stride = world.contractors // size
+    return [world.first_contractor + i * stride for i in range(size)]
+
+
+def add_baseline(world: World, ids: Sequence[int], policy: str) -> None:
+    """caretaker_add in hand-written SQL, for a newcomer (no assignments to merge with):
+    lock the contractors; KEEP inserts where no other main overlaps; REPLACE removes
+    the mains lying inside the period, splits those covering it on both sides, trims
+    the rest, then inserts. Every changed row is written to the audit trail."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from opiekun.caretakers.models import CaretakerAssignment
+
+    sql = Sql()
+    table = CaretakerAssignment._meta.db_table
+    history = CaretakerAssignment.history.model._meta.db_table  # type: ignore[attr-defined]
+    tracked = ", ".join(audit_columns())
+    user_id = world.boss.pk
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(timezone.now())
+    start, end = ops.adapt_datefield_value(NEW_FROM), ops.adapt_datefield_value(NEW_TO)
+    head_end = ops.adapt_datefield_value(NEW_FROM - timedelta(days=1))
+    tail_start = ops.adapt_datefield_value(NEW_TO + timedelta(days=1))
+    selected, ids_param = sql.ids(ids)
+    scope = (f"contractor_id IN ({selected}) AND role_id = {world.default_role_id} "
+             "AND branch_id IS NULL AND type = 'main'")
+    overlapping = "date_from <= %s AND (date_to IS NULL OR date_to >= %s)"
+
+    def audit(where: str, params: Sequence[Any], kind: str) -> None:
+        execute(
+            f"INSERT INTO {history} ({tracked}, history_date, history_type, history_user_id, "
+            f"history_change_reason) SELECT {tracked}, %s, '{kind}', %s, 'caretaker_add' "
+            f"FROM {table} WHERE {where}",
+            [stamp, user_id, *params],
+        )
+
+    if sql.pg:
+        execute(f"SELECT id FROM contractors_contractor WHERE id IN ({selected}) "
+                "ORDER BY id FOR UPDATE", [ids_param])
+    insert_new = (
+        f"INSERT INTO {table} (contractor_id, operator_id, type, role_id, branch_id, date_from, "
+        "date_to, created_at, updated_at, created_by_id, updated_by_id) "
+        f"SELECT s.id, %s, 'main', {world.default_role_id}, NULL, %s, %s, %s, %s, %s, %s "
+        f"FROM ({selected}) AS s"
+    )
+    new_params = [world.newcomer_id, start, end, stamp, stamp, user_id, user_id]
+    if policy == "keep":
+        execute(
+            f"{insert_new} WHERE NOT EXISTS (SELECT 1 FROM {table} a WHERE a.contractor_id = s.id "
+            f"AND a.role_id = {world.default_role_id} AND a.branch_id IS NULL "
+            "AND a.type = 'main' AND a.date_from <= %s AND (a.date_to IS NULL OR a.date_to >= %s))",
+            [*new_params, ids_param, end, start],
+        )
+        audit(f"contractor_id IN ({selected}) AND operator_id = %s", [ids_param, world.newcomer_id],
+              "+")
+        return
+    inside = f"{scope} AND date_from >= %s AND date_to IS NOT NULL AND date_to <= %s"
+    audit(inside, [ids_param, start, end], "-")
+    execute(f"DELETE FROM {table} WHERE {inside}", [ids_param, start, end])
+    execute(f"CREATE TEMP TABLE bench_tail AS SELECT id, date_to FROM {table} WHERE {scope} "
+            "AND date_from < %s AND (date_to IS NULL OR date_to > %s)", [ids_param, start, end])
+    # What remains overlapping keeps the days before the period, or after it.
+    execute(
+        f"UPDATE {table} SET date_to = %s, updated_at = %s, updated_by_id = %s "
+        f"WHERE {scope} AND date_from < %s AND {overlapping}",
+        [head_end, stamp, user_id, ids_param, start, end, start],
+    )
+    execute(
+        f"UPDATE {table} SET date_from = %s, updated_at = %s, updated_by_id = %s "
+        f"WHERE {scope} AND {overlapping}",
+        [tail_start, stamp, user_id, ids_param, end, start],
+    )
+    execute(
+        f"INSERT INTO {table} (contractor_id, operator_id, type, role_id, branch_id, date_from, "
+        "date_to, created_at, updated_at, created_by_id, updated_by_id) "
+        "SELECT a.contractor_id, a.operator_id, a.type, a.role_id, a.branch_id, %s, t.date_to, "
+        f"%s, %s, %s, %s FROM {table} a JOIN bench_tail t ON t.id = a.id",
+        [tail_start, stamp, stamp, user_id, user_id],
+    )
+    audit(f"contractor_id IN ({selected}) AND updated_at = %s AND created_at <> %s",
+          [ids_param, stamp, stamp], "~")
+    execute(insert_new, [*new_params, ids_param])
+    audit(f"contractor_id IN ({selected}) AND created_at = %s", [ids_param, stamp], "+")
+    execute("DROP TABLE bench_tail")
+
+
+def bench_add(world: World, runs: int) -> list[Result]:
+    from opiekun.caretakers.services import caretaker_add
+
+    results = []
+    for size in (1_000, 10_000):
+        ids = selection(world, size)
+        for policy in ("keep", "replace"):
+            def ours(ids: list[int] = ids, policy: str = policy) -> None:
+                outcome = caretaker_add(
+                    actor=world.boss, contractor_ids=ids, operator_id=world.newcomer_id,
+                    date_from=NEW_FROM, date_to=NEW_TO, on_overlap=policy, type="main",
+                )
+                assert outcome.applied
+
+            def baseline(ids: list[int] = ids, policy: str = policy) -> None:
+                add_baseline(world, ids, policy)
+
+            note = ("95% skipped, 5% added" if policy == "keep"
+                    else "95% split, 5% added")
+            results.append(compare(f"a. caretaker_add {size:>6,} {policy.upper()}",
+                                   rolled_back(ours), rolled_back(baseline), runs, note))
+    return results
+
+
+# --- b.-e. reads ------------------------------------------------------------------
+
+
+def on_day(alias: str) -> str:
+    """``alias`` (an assignment) holds on the day given by the next parameter, twice."""
+    return f"{alias}.date_from <= %s AND ({alias}.date_to IS NULL OR {alias}.date_to >= %s)"
+
+
+def bench_report(world: World, runs: int) -> Result:
+    """b. Kontrahenci wg opiekuna: one caretaker's contractors in a year."""
+    from opiekun.caretakers.selectors import AssignmentFilters, assignment_list
+
+    operator_id = world.first_operator + 5
+    filters = AssignmentFilters(operator_id=operator_id, date_from=REPORT_FROM,
+                                date_to=REPORT_TO)
+    where = "a.operator_id = %s AND a.date_from <= %s AND (a.date_to IS NULL OR a.date_to >= %s)"
+    params = [operator_id, REPORT_TO, REPORT_FROM]
+
+    def ours() -> Any:
+        return page_and_count(assignment_list(viewer=world.boss, filters=filters))
+
+    def baseline() -> Any:
+        page = fetch(
+            "SELECT a.id, a.contractor_id, a.operator_id, a.type, a.role_id, a.branch_id, "
+            "a.date_from, a.date_to, c.code, c.name, u.username, u.last_name, r.name, b.name "
+            "FROM caretakers_caretakerassignment a "
+            "JOIN contractors_contractor c ON c.id = a.contractor_id "
+            "JOIN operators_operator o ON o.id = a.operator_id "
+            "JOIN auth_user u ON u.id = o.user_id "
+            "JOIN caretakers_caretakerrole r ON r.id = a.role_id "
+            "LEFT JOIN caretakers_branch b ON b.id = a.branch_id "
+            f"WHERE {where} ORDER BY a.date_from DESC, a.id DESC LIMIT 50", params)
+        count = fetch(f"SELECT count(*) FROM caretakers_caretakerassignment a WHERE {where}",
+                      params)
+        return page, count
+
+    _same_count(ours, baseline)
+    return compare("b. Kontrahenci wg opiekuna (page + count)", ours, baseline, runs,
+                   f"{ours()[1]:,} rows")
+
+
+def contractor_page_sql(world: World, where: str) -> tuple[str, str]:
+    """The contractor list in SQL: the first page with today's main caretaker, and the count."""
+    page = (
+        "SELECT c.id, c.code, c.name, c.nip, c.city, m.operator_id, u.last_name "
+        "FROM contractors_contractor c "
+        "LEFT JOIN caretakers_caretakerassignment m ON m.contractor_id = c.id "
+        f"AND m.role_id = {world.default_role_id} AND m.branch_id IS NULL AND m.type = 'main' "
+        f"AND {on_day('m')} "
+        "LEFT JOIN operators_operator o ON o.id = m.operator_id "
+        "LEFT JOIN auth_user u ON u.id = o.user_id "
+        f"WHERE {where} ORDER BY c.code LIMIT 50"
+    )
+    return page, f"SELECT count(*) FROM contractors_contractor c WHERE {where}"
+
+
+def bench_contractors(world: World, runs: int) -> list[Result]:
+    """c. The contractor list: searched, and searched with the current-caretaker filter."""
+    from opiekun.contractors.selectors import contractor_list
+    from opiekun.dates import today
+
+    day = today()
+    sql = Sql()
+    text = "transport"
+    like = ("(UPPER(c.code) LIKE UPPER(%s) OR UPPER(c.name) LIKE UPPER(%s))" if sql.pg
+            else "(c.code LIKE %s OR c.name LIKE %s)")
+    pattern = f"%{text}%"
+    caretaker_id = world.first_operator + 7
+    mine = ("EXISTS (SELECT 1 FROM caretakers_caretakerassignment a WHERE a.contractor_id = c.id "
+            f"AND a.operator_id = %s AND {on_day('a')})")
+    cases = [
+        ("c. contractors: search", {"search": text}, like, [pattern, pattern]),
+        ("c. contractors: search + current caretaker",
+         {"search": text, "caretaker_id": caretaker_id},
+         f"{like} AND {mine}", [pattern, pattern, caretaker_id, day, day]),
+    ]
+    results = []
+    for name, kwargs, where, params in cases:
+        page_sql, count_sql = contractor_page_sql(world, where)
+
+        def ours(kwargs: dict[str, Any] = kwargs) -> Any:
+            return page_and_count(contractor_list(viewer=world.boss, **kwargs))
+
+        def baseline(page_sql: str = page_sql, count_sql: str = count_sql,
+                     params: list[Any] = params) -> Any:
+            return fetch(page_sql, [day, day, *params]), fetch(count_sql, params)
+
+        _same_count(ours, baseline)
+        results.append(compare(name, ours, baseline, runs, f"{ours()[1]:,} rows"))
+    return results
+
+
+def bench_info(world: World, runs: int) -> Result:
+    """d. caretaker_info: a contractor's caretakers on a day, for 100 contractors."""
+    from opiekun.caretakers.selectors import caretaker_info
+    from opiekun.dates import today
+
+    day = today()
+    ids = selection(world, 100)
+
+    def ours() -> None:
+        for contractor_id in ids:
+            caretaker_info(viewer=world.boss, contractor_id=contractor_id, on=day)
+
+    def baseline() -> None:
+        for contractor_id in ids:
+            fetch("SELECT id, code, name FROM contractors_contractor WHERE id = %s",
+                  [contractor_id])
+            fetch(
+                "SELECT a.id, a.operator_id, a.type, a.role_id, a.branch_id, a.date_from, "
+                "a.date_to, u.username, u.first_name, u.last_name, r.name, b.name "
+                "FROM caretakers_caretakerassignment a "
+                "JOIN operators_operator o ON o.id = a.operator_id "
+                "JOIN auth_user u ON u.id = o.user_id "
+                "JOIN caretakers_caretakerrole r ON r.id = a.role_id "
+                "LEFT JOIN caretakers_branch b ON b.id = a.branch_id "
+                f"WHERE a.contractor_id = %s AND {on_day('a')} "
+                "ORDER BY r.name, b.code, a.type DESC, a.date_from",
+                [contractor_id, day, day],
+            )
+
+    return compare("d. caretaker_info x100", ours, baseline, runs, "100 contractors")
+
+
+def bench_visibility(world: World, runs: int) -> list[Result]:
+    """e. An own-only operator's contractor list, first page + count."""
+    from opiekun.contractors.selectors import contractor_list
+    from opiekun.dates import today
+
+    day = today()
+    mine = ("EXISTS (SELECT 1 FROM caretakers_caretakerassignment a WHERE a.contractor_id = c.id "
+            f"AND a.operator_id = %s AND {on_day('a')})")
+    anyone = ("EXISTS (SELECT 1 FROM caretakers_caretakerassignment a WHERE "
+              f"a.contractor_id = c.id AND {on_day('a')})")
+    cases = [
+        ("e. own-only list (unassigned denied)", world.own_denied, mine,
+         [world.first_operator + 3, day, day]),
+        ("e. own-only list (unassigned read-only)", world.own_read_only,
+         f"({mine} OR NOT {anyone})", [world.first_operator + 4, day, day, day, day]),
+    ]
+    results = []
+    for name, viewer, where, params in cases:
+        page_sql, count_sql = contractor_page_sql(world, where)
+
+        def ours(viewer: Any = viewer) -> Any:
+            return page_and_count(contractor_list(viewer=viewer))
+
+        def baseline(page_sql: str = page_sql, count_sql: str = count_sql,
+                     params: list[Any] = params) -> Any:
+            return fetch(page_sql, [day, day, *params]), fetch(count_sql, params)
+
+        _same_count(ours, baseline)
+        results.append(compare(name, ours, baseline, runs, f"{ours()[1]:,} rows"))
+    return results
+
+
+def _same_count(ours: Callable[[], Any], baseline: Callable[[], Any]) -> None:
+    """A baseline is only a baseline if it answers the same question."""
+    (page, count), (base_page, base_count) = ours(), baseline()
+    if count != base_count[0][0] or len(page) != len(base_page):
+        raise AssertionError(f"ours found {count} rows, the baseline {base_count[0][0]}")
+
+
+# --- query plans ------------------------------------------------------------------
+
+
+@contextmanager
+def captured() -> Iterator[list[tuple[str, Any]]]:
+    """Every (sql, params) the ORM sends inside the block."""
+    from django.db import connection
+
+    queries: list[tuple[str, Any]] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield queries
+
+
+def explain(world: World) -> None:
+    """Print the plan of every query the read paths send."""
+    from opiekun.caretakers.selectors import AssignmentFilters, assignment_list
+    from opiekun.contractors.selectors import contractor_list
+
+    sql = Sql()
+    paths: list[tuple[str, Callable[[], Any]]] = [
+        ("b. assignment_list", lambda: page_and_count(assignment_list(
+            viewer=world.boss, filters=AssignmentFilters(
+                operator_id=world.first_operator + 5, date_from=REPORT_FROM,
+                date_to=REPORT_TO)))),
+        ("c. contractor_list search", lambda: page_and_count(
+            contractor_list(viewer=world.boss, search="transport"))),
+        ("c. contractor_list search + caretaker", lambda: page_and_count(contractor_list(
+            viewer=world.boss, search="transport", caretaker_id=world.first_operator + 7))),
+        ("e. own-only (denied)", lambda: page_and_count(
+            contractor_list(viewer=world.own_denied))),
+        ("e. own-only (read-only)", lambda: page_and_count(
+            contractor_list(viewer=world.own_read_only))),
+    ]
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if sql.pg else "EXPLAIN QUERY PLAN "
+    for title, work in paths:
+        with captured() as queries:
+            work()
+        for query, params in queries:
+            if not query.lstrip().upper().startswith("SELECT"):
+                continue
+            print(f"\n--- {title}\n{query}\n")
+            for row in fetch(prefix + query, params):
+                print("   ", row[-1] if not sql.pg else row[0])
+
+
+# --- main -------------------------------------------------------------------------
+
+
+def machine() -> str:
+    import platform
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT version()")
+        else:
+            cursor.execute("SELECT 'SQLite ' || sqlite_version()")
+        engine = cursor.fetchone()[0].split(",")[0]
+    return (f"{engine}; Python {platform.python_version()}; {os.cpu_count()} CPUs; "
+            f"{platform.platform()}")
+
+
+def report(results: Sequence[Result]) -> None:
+    print("\n| benchmark | ours ms | baseline ms | ours / baseline | note |")
+    print("|---|---:|---:|---:|---|")
+    for r in results:
+        print(f"| {r.name} | {r.ours_ms:.1f} | {r.baseline_ms:.1f} | {r.ratio:.2f}x | {r.note} |")
+
+
+def main() -> None:
+    args = parse_args()
+    setup_django(args.sqlite)
+    started = time.perf_counter()
+    print(f"Opiekun benchmark: {args.contractors:,} contractors, median of {args.runs} runs")
+    print(f"  {machine()}")
+    migrate()
+    world = load(args.contractors)
+    print(f"  ready in {time.perf_counter() - started:.0f} s\n")
+    print(f"  {'benchmark':<48} {'ours ms':>10} {'base ms':>10} {'ratio':>7}")
+    results = [
+        *bench_add(world, args.runs),
+        bench_report(world, args.runs),
+        *bench_contractors(world, args.runs),
+        bench_info(world, args.runs),
+        *bench_visibility(world, args.runs),
+    ]
+    report(results)
+    if args.explain:
+        explain(world)
+    print(f"\ntotal {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
