@@ -1,0 +1,348 @@
+"""Caretaker screens: the Dodaj opiekuna dialog (with the WARN confirmation and the
+summary), the contractor's caretaker tab, and the edit / end / delete dialogs.
+
+Thin: selectors read, services write and decide; a service's PermissionDenied
+answers 403 and an unknown or invisible id 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from opiekun.bulk import id_list
+from opiekun.caretakers.forms import AddCaretakerForm, EditAssignmentForm, EndAssignmentForm
+from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.rules import AssignmentType, ChangeKind, Outcome
+from opiekun.caretakers.selectors import (
+    assignment_audit,
+    assignment_get,
+    caretaker_history,
+    caretaker_info,
+)
+from opiekun.caretakers.services import (
+    AddResult,
+    StaleConfirmation,
+    assignment_delete,
+    assignment_end,
+    assignment_update,
+    caretaker_add,
+)
+from opiekun.caretakers.timeline import Bar, timeline_svg
+from opiekun.contractors.forms import (
+    SELECTION_FILTERS,
+    add_service_errors,
+    selected_contractor_ids,
+)
+from opiekun.contractors.views import visible_contractor
+from opiekun.dates import today
+from opiekun.operators.models import Operator
+from opiekun.operators.selectors import (
+    Access,
+    can_assign,
+    contractor_access,
+    visible_contractors,
+)
+from opiekun.periods import Period
+from opiekun.templatetags.opiekun import day
+
+SELECTION_KEYS = ("all_matching", *SELECTION_FILTERS)
+TYPE_NAMES = {AssignmentType.MAIN: gettext_lazy("Main"),
+              AssignmentType.DEPUTY: gettext_lazy("Deputy")}
+
+
+def _require_assign(request: HttpRequest) -> None:
+    if not can_assign(request.user):
+        raise PermissionDenied
+
+
+def _selection(data: QueryDict) -> list[tuple[str, str]]:
+    """The selection as hidden fields to carry from the list through every step."""
+    pairs = [("ids", value) for value in data.getlist("ids")]
+    pairs += [(key, data[key]) for key in SELECTION_KEYS if data.get(key)]
+    return pairs
+
+
+def _period_text(period: Period | None) -> str:
+    if period is None:
+        return "—"
+    return f"{day(period.start)} – {day(period.end) if period.end else '…'}"
+
+
+# --- Dodaj opiekuna ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_caretaker(request: HttpRequest) -> HttpResponse:
+    """The dialog: the form, then either field errors, the WARN preview to confirm,
+    or the summary of what was done."""
+    _require_assign(request)
+    data = request.POST if request.method == "POST" else request.GET
+    contractor_ids = selected_contractor_ids(data, viewer=request.user)
+    context: dict[str, Any] = {"selection": _selection(data), "selected": len(contractor_ids)}
+    if request.method == "GET":
+        context["form"] = AddCaretakerForm()
+        return render(request, "caretakers/add_dialog.html", context)
+
+    form = AddCaretakerForm(request.POST)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "caretakers/add_dialog.html", context)
+    values = form.cleaned_data
+    try:
+        result = caretaker_add(
+            actor=request.user, contractor_ids=contractor_ids, operator_id=values["operator_id"],
+            date_from=values["date_from"], date_to=values["date_to"] or None,
+            on_overlap=values["on_overlap"], type=values["type"], role_id=values["role_id"],
+            branch_id=values["branch_id"], confirm_token=values["confirm_token"] or None,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return render(request, "caretakers/add_dialog.html", context)
+    except StaleConfirmation as stale:
+        return _warn_dialog(request, context, stale.preview, stale=True)
+    if not result.applied:
+        return _warn_dialog(request, context, result, stale=False)
+    return render(request, "caretakers/add_summary.html",
+                  {**context, **_summary(request, result)})
+
+
+def _names(request: HttpRequest, result: AddResult) -> tuple[dict[int, Any], dict[int, str]]:
+    """Contractors and operator names the result mentions, in a query each."""
+    ids = [r.contractor_id for r in result.results]
+    contractors = {
+        c.pk: c for c in visible_contractors(viewer=request.user).filter(pk__in=id_list(ids))
+    }
+    operator_ids = {c.operator_id for r in result.results for c in r.changes}
+    operator_ids |= {s.operator_id for r in result.results for s in r.conflicts}
+    operators = {
+        o.pk: o.display_name
+        for o in Operator.objects.select_related("user").filter(pk__in=operator_ids)
+    }
+    return contractors, operators
+
+
+def _warn_dialog(
+    request: HttpRequest, context: dict[str, Any], preview: AddResult, *, stale: bool
+) -> HttpResponse:
+    """Every change the confirmation would make: contractor, current caretaker, its
+    period before and after."""
+    contractors, operators = _names(request, preview)
+    replacing = {ChangeKind.TRIMMED, ChangeKind.SPLIT, ChangeKind.REMOVED}
+    changes = [
+        {
+            "contractor": contractors.get(r.contractor_id),
+            "operator": operators.get(change.operator_id, "?"),
+            "type": TYPE_NAMES[change.type],
+            "kind": change.kind.value,
+            "before": _period_text(change.before),
+            "after": ", ".join(_period_text(p) for p in change.after) or _("(removed)"),
+        }
+        for r in preview.results
+        for change in r.changes
+        if change.kind in replacing
+    ]
+    form: AddCaretakerForm = context["form"]
+    confirm = form.data.copy()
+    confirm["confirm_token"] = preview.confirm_token or ""
+    fields = [(k, v) for k in AddCaretakerForm.base_fields if k != "confirm_token"
+              for v in confirm.getlist(k)]
+    return render(request, "caretakers/warn_dialog.html", {
+        **context, "changes": changes, "stale": stale, "fields": fields,
+        "confirm_token": preview.confirm_token,
+        "affected": sum(1 for r in preview.results if r.conflicts),
+    })
+
+
+def _summary(request: HttpRequest, result: AddResult) -> dict[str, Any]:
+    contractors, operators = _names(request, result)
+    labels = {
+        Outcome.ADDED: _("Added"), Outcome.MERGED: _("Merged"),
+        Outcome.UNCHANGED: _("Unchanged"), Outcome.REPLACED: _("Replaced"),
+        Outcome.SKIPPED: _("Skipped"),
+    }
+    counts = result.counts()
+    skipped = [
+        {
+            "contractor": contractors.get(r.contractor_id),
+            "conflicts": [
+                f"{operators.get(s.operator_id, '?')} ({TYPE_NAMES[s.type]}, "
+                f"{_period_text(s.period)})"
+                for s in r.conflicts
+            ],
+        }
+        for r in result.results
+        if r.outcome == Outcome.SKIPPED
+    ]
+    return {
+        "counts": [(o.value, labels[o], counts[o.value]) for o in Outcome],
+        "skipped": skipped,
+        "total": len(result.results),
+    }
+
+
+# --- the contractor's caretaker tab -----------------------------------------------
+
+
+@login_required
+def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
+    """CRM → Opiekun kontrahenta: today's caretakers, the timeline, the history and
+    the audit of changes."""
+    contractor = visible_contractor(request, pk)
+    editable = contractor_access(viewer=request.user, contractor_id=pk) == Access.EDIT
+    info = caretaker_info(viewer=request.user, contractor_id=pk)
+    history = list(caretaker_history(viewer=request.user, contractor_id=pk))
+    bars = [
+        Bar(
+            lane=f"{a.role.name}{' · ' + a.branch.code if a.branch else ''} · "
+            f"{TYPE_NAMES[AssignmentType(a.type)]}",
+            start=a.date_from, end=a.date_to, label=a.operator.display_name,
+            deputy=a.type == AssignmentType.DEPUTY,
+        )
+        for a in sorted(history, key=lambda a: (a.role.name, a.branch_id or 0, a.type))
+    ]
+    return render(request, "caretakers/contractor_tab.html", {
+        "contractor": contractor,
+        "editable": editable,
+        "actions": editable and can_assign(request.user),
+        "tab": "caretakers",
+        "info": info,
+        "history": history,
+        "today": today(),
+        "timeline": timeline_svg(bars, today=today(), title=_("Caretakers of %(name)s")
+                                 % {"name": contractor.name}) if bars else "",
+        "audit": _audit_rows(request, pk),
+    })
+
+
+def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
+    entries = assignment_audit(viewer=request.user, contractor_id=pk)
+    states = [s for e in entries for s in (e.before, e.after) if s]
+    operators = _lookup(Operator.objects.select_related("user"),
+                        {s["operator_id"] for s in states}, lambda o: o.display_name)
+    roles = _lookup(CaretakerRole.objects.all(), {s["role_id"] for s in states},
+                    lambda r: r.name)
+    branches = _lookup(Branch.objects.all(), {s["branch_id"] for s in states},
+                       lambda b: b.code)
+    actions = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
+
+    def describe(state: dict[str, Any] | None) -> str:
+        if not state:
+            return ""
+        parts = [
+            operators.get(state["operator_id"], "?"),
+            TYPE_NAMES.get(AssignmentType(state["type"]), state["type"]),
+            roles.get(state["role_id"], "?"),
+        ]
+        if state["branch_id"]:
+            parts.append(branches.get(state["branch_id"], "?"))
+        parts.append(_period_text(Period(state["date_from"], state["date_to"])))
+        return ", ".join(parts)
+
+    return [
+        {"entry": e, "action": actions.get(e.action, e.action),
+         "before": describe(e.before), "after": describe(e.after)}
+        for e in entries
+    ]
+
+
+def _lookup(qs: Any, ids: Iterable[Any], name: Any) -> dict[int, str]:
+    return {obj.pk: name(obj) for obj in qs.filter(pk__in=[i for i in ids if i])}
+
+
+# --- one assignment: edit, end, delete ---------------------------------------------
+
+
+def _assignment(request: HttpRequest, pk: int) -> CaretakerAssignment:
+    _require_assign(request)
+    try:
+        assignment = assignment_get(viewer=request.user, assignment_id=pk)
+    except CaretakerAssignment.DoesNotExist:
+        raise Http404 from None
+    if contractor_access(viewer=request.user, contractor_id=assignment.contractor_id) \
+            != Access.EDIT:
+        raise PermissionDenied
+    return assignment
+
+
+def _done(request: HttpRequest, assignment: CaretakerAssignment) -> HttpResponse:
+    """After a change: htmx reloads the tab; a plain form post is redirected to it."""
+    url = reverse("contractors:caretakers", kwargs={"pk": assignment.contractor_id})
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    initial = {
+        "operator_id": assignment.operator_id, "type": assignment.type,
+        "role_id": assignment.role_id, "branch_id": assignment.branch_id,
+        "date_from": assignment.date_from.strftime("%d.%m.%Y"),
+        "date_to": assignment.date_to.strftime("%d.%m.%Y") if assignment.date_to else "",
+    }
+    form = EditAssignmentForm(request.POST if request.method == "POST" else None,
+                              initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        try:
+            assignment_update(
+                actor=request.user, assignment_id=pk, operator_id=values["operator_id"],
+                type=values["type"], role_id=values["role_id"], branch_id=values["branch_id"],
+                date_from=values["date_from"], date_to=values["date_to"] or None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _done(request, assignment)
+    return render(request, "caretakers/assignment_dialog.html", {
+        "form": form, "assignment": assignment, "action": "edit",
+        "title": _("Edit caretaker"),
+        "url": reverse("caretakers:edit", kwargs={"pk": pk}),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    form = EndAssignmentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment_end(actor=request.user, assignment_id=pk,
+                           date_to=form.cleaned_data["date_to"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _done(request, assignment)
+    return render(request, "caretakers/assignment_dialog.html", {
+        "form": form, "assignment": assignment, "action": "end",
+        "title": _("End caretaker"),
+        "url": reverse("caretakers:end", kwargs={"pk": pk}),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    if request.method == "POST":
+        assignment_delete(actor=request.user, assignment_id=pk)
+        return _done(request, assignment)
+    return render(request, "caretakers/assignment_dialog.html", {
+        "form": None, "assignment": assignment, "action": "delete",
+        "title": _("Delete caretaker"),
+        "url": reverse("caretakers:delete", kwargs={"pk": pk}),
+    })

@@ -1,0 +1,34 @@
+"""Template helpers: the UI's date format and query-string building."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import template
+from django.http import QueryDict
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def day(value: date | None) -> str:
+    """A date as office staff write it: dd.mm.rrrr in Polish, YYYY-MM-DD in English."""
+    if not value:
+        return ""
+    if (get_language() or "pl").startswith("pl"):
+        return value.strftime("%d.%m.%Y")
+    return value.isoformat()
+
+
+@register.simple_tag(takes_context=True)
+def query(context: Any, **changes: Any) -> str:
+    """The current query string with some parameters replaced (None drops one)."""
+    params: QueryDict = context["request"].GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value is not None and value != "":
+            params[key] = str(value)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"

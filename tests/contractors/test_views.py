@@ -1,0 +1,186 @@
+"""The frame and the contractor screens, through Django's test client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from opiekun.caretakers.services import caretaker_add
+from opiekun.contractors.models import Contractor
+from opiekun.dates import today
+from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client_for(client: Client) -> Callable[[Operator], Client]:
+    def login(operator: Operator) -> Client:
+        client.force_login(operator.user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def boss_client(client_for: Callable[[Operator], Client], admin_op: Operator) -> Client:
+    return client_for(admin_op)
+
+
+UI_URLS = [
+    "/", "/kontrahenci/", "/kontrahenci/nowy/", "/kontrahenci/1/", "/kontrahenci/1/opiekunowie/",
+    "/opiekunowie/dodaj/", "/opiekunowie/1/edytuj/", "/opiekunowie/1/zakoncz/",
+    "/opiekunowie/1/usun/",
+]
+
+
+@pytest.mark.parametrize("url", UI_URLS)
+def test_every_screen_sends_anonymous_users_to_login(client: Client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+
+
+def test_login_follows_a_local_next(client: Client, admin_op: Operator) -> None:
+    response = client.post("/login/", {"username": "boss", "password": "secret-pass-1",
+                                       "next": "/kontrahenci/?q=abc"})
+    assert response.status_code == 302
+    assert response["Location"] == "/kontrahenci/?q=abc"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x",
+                                    "http://testserver@evil.example/"])
+def test_login_refuses_to_redirect_off_site(client: Client, admin_op: Operator,
+                                            target: str) -> None:
+    response = client.post("/login/", {"username": "boss", "password": "secret-pass-1",
+                                       "next": target})
+    assert response.status_code == 302
+    assert "evil" not in response["Location"]
+
+
+def test_wrong_password_shows_an_error_not_a_session(client: Client, admin_op: Operator) -> None:
+    response = client.post("/login/", {"username": "boss", "password": "wrong"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_is_a_post(boss_client: Client) -> None:
+    assert boss_client.post("/logout/").status_code == 302
+    assert boss_client.get("/kontrahenci/").status_code == 302
+
+
+def test_language_switch_to_english(boss_client: Client) -> None:
+    page = boss_client.get("/kontrahenci/").content.decode()
+    assert "Kontrahenci" in page
+    boss_client.post("/i18n/setlang/", {"language": "en", "next": "/kontrahenci/"})
+    page = boss_client.get("/kontrahenci/").content.decode()
+    assert "Contractors by caretaker" in page
+
+
+def test_list_searches_code_name_and_nip(boss_client: Client, actor: Any) -> None:
+    Contractor.objects.create(code="ALFA", name="Alfa sp. z o.o.", nip="5260250274")
+    Contractor.objects.create(code="BETA", name="Beta SA")
+    assert "BETA" not in boss_client.get("/kontrahenci/?q=alfa").content.decode()
+    page = boss_client.get("/kontrahenci/?q=526-025").content.decode()
+    assert "ALFA" in page and "BETA" not in page
+
+
+def test_list_filters_by_current_caretaker(boss_client: Client, actor: Any, admin_op: Operator,
+                                           make_contractors: Any) -> None:
+    mine, other = make_contractors(2)
+    caretaker_add(actor=actor, contractor_ids=[mine.pk], operator_id=admin_op.pk,
+                  date_from=today())
+    page = boss_client.get(f"/kontrahenci/?caretaker={admin_op.pk}").content.decode()
+    assert mine.code in page and other.code not in page
+
+
+def test_list_paginates_by_fifty_and_offers_all_matching(boss_client: Client,
+                                                          make_contractors: Any) -> None:
+    make_contractors(120)
+    response = boss_client.get("/kontrahenci/?page=3")
+    assert len(response.context["page"].object_list) == 20
+    assert 'data-total="120"' in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["page=abc", "page=-1", "page=999999999999999999999",
+                                   "caretaker=x", "role=%00", "active=maybe", "sort=evil",
+                                   "q=%27%3B--"])
+def test_list_never_fails_on_bad_parameters(boss_client: Client, make_contractors: Any,
+                                            query: str) -> None:
+    make_contractors(3)
+    assert boss_client.get(f"/kontrahenci/?{query}").status_code == 200
+
+
+def test_sorting_by_name_descending(boss_client: Client) -> None:
+    Contractor.objects.create(code="A1", name="Aaa")
+    Contractor.objects.create(code="B1", name="Zzz")
+    page = boss_client.get("/kontrahenci/?sort=-name").content.decode()
+    assert page.index("Zzz") < page.index("Aaa")
+
+
+def test_names_are_escaped(boss_client: Client) -> None:
+    c = Contractor.objects.create(code="XSS", name="<script>alert(1)</script>")
+    for url in ("/kontrahenci/", f"/kontrahenci/{c.pk}/", f"/kontrahenci/{c.pk}/opiekunowie/"):
+        page = boss_client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_create_validates_nip_on_its_field(boss_client: Client) -> None:
+    response = boss_client.post("/kontrahenci/nowy/", {"code": "N1", "name": "Nowy",
+                                                        "nip": "1234567890", "active": "on"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["nip"]
+    assert not Contractor.objects.filter(code="N1").exists()
+
+
+def test_create_then_edit(boss_client: Client, admin_op: Operator) -> None:
+    response = boss_client.post("/kontrahenci/nowy/", {"code": "N2", "name": "Nowy",
+                                                        "nip": "526-025-02-74", "active": "on"})
+    contractor = Contractor.objects.get(code="N2")
+    assert response["Location"] == f"/kontrahenci/{contractor.pk}/"
+    assert contractor.nip == "5260250274"
+    boss_client.post(f"/kontrahenci/{contractor.pk}/", {"code": "N2", "name": "Zmieniony"})
+    contractor.refresh_from_db()
+    assert contractor.name == "Zmieniony" and contractor.active is False
+
+
+def test_duplicate_code_is_a_field_error(boss_client: Client, contractor: Contractor) -> None:
+    response = boss_client.post("/kontrahenci/nowy/", {"code": contractor.code, "name": "X"})
+    assert response.context["form"].errors["code"]
+
+
+@pytest.fixture
+def own_only(make_operator: Callable[..., Operator]) -> Callable[[str], Operator]:
+    def make(access: str) -> Operator:
+        return make_operator(visibility=Visibility.OWN, unassigned_access=access)
+
+    return make
+
+
+def test_read_only_contractor_has_no_edit_actions(client_for: Any, own_only: Any,
+                                                  contractor: Contractor) -> None:
+    client = client_for(own_only(UnassignedAccess.READ_ONLY))
+    page = client.get(f"/kontrahenci/{contractor.pk}/").content.decode()
+    assert 'type="submit" class="btn btn-primary"' not in page
+    assert client.post(f"/kontrahenci/{contractor.pk}/",
+                       {"code": "C", "name": "hack"}).status_code == 403
+    contractor.refresh_from_db()
+    assert contractor.name != "hack"
+
+
+def test_denied_contractor_answers_404(client_for: Any, own_only: Any,
+                                       contractor: Contractor) -> None:
+    client = client_for(own_only(UnassignedAccess.DENIED))
+    assert client.get(f"/kontrahenci/{contractor.pk}/").status_code == 404
+    assert client.get(f"/kontrahenci/{contractor.pk}/opiekunowie/").status_code == 404
+    assert contractor.code not in client.get("/kontrahenci/").content.decode()
+
+
+def test_unknown_and_huge_ids_answer_404(boss_client: Client) -> None:
+    assert boss_client.get("/kontrahenci/999999/").status_code == 404
+    assert boss_client.get("/kontrahenci/99999999999999999999999/").status_code == 404
