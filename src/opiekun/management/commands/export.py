@@ -1,0 +1,142 @@
+"""`opiekun export`: caretaker assignments or contractors to CSV or XLSX.
+
+The file is written by `opiekun.caretakers.exports`, the same writer as the web UI's
+downloads. With ``--user`` the export holds only what that user may see (DESIGN §5);
+without it, everything: the command runs with the server administrator's rights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import QuerySet
+
+from opiekun.caretakers.exports import (
+    ASSIGNMENT_COLUMNS,
+    CONTRACTOR_COLUMNS,
+    Column,
+    ExportFormat,
+    csv_chunks,
+    write_csv,
+    write_xlsx,
+)
+from opiekun.caretakers.rules import AssignmentType
+from opiekun.caretakers.selectors import AssignmentFilters, assignment_list
+from opiekun.dates import parse_date
+from opiekun.operators.models import Operator
+from opiekun.operators.selectors import visible_contractors
+
+
+@dataclass(frozen=True)
+class SystemViewer:
+    """The command line's viewer without --user: sees every contractor."""
+
+    is_superuser: bool = True
+    is_active: bool = True
+    is_authenticated: bool = True
+    pk: None = None
+
+
+class Command(BaseCommand):
+    help = "Export caretaker assignments or contractors to CSV (UTF-8 with BOM, ';') or XLSX."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("what", choices=["assignments", "contractors"])
+        parser.add_argument("-o", "--output", help="file to write; the format follows its"
+                            " suffix (.csv or .xlsx); '-' or none: CSV to standard output")
+        parser.add_argument("--format", choices=[f.value for f in ExportFormat],
+                            help="overrides the format guessed from --output")
+        parser.add_argument("--user", help="export only what this user may see")
+        parser.add_argument("--operator", help="assignments: only this operator's (username)")
+        parser.add_argument("--contractor", help="assignments: only this contractor's (code)")
+        parser.add_argument("--from", dest="date_from", help="assignments: period start")
+        parser.add_argument("--to", dest="date_to", help="assignments: period end")
+        parser.add_argument("--on", help="assignments: only those current on this day")
+        parser.add_argument("--type", choices=[t.value for t in AssignmentType])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        viewer = self._viewer(options["user"])
+        fmt = self._format(options["output"], options["format"])
+        queryset: QuerySet[Any]
+        columns: tuple[Column[Any], ...]
+        if options["what"] == "contractors":
+            queryset = visible_contractors(viewer=viewer).order_by("code")
+            columns = CONTRACTOR_COLUMNS
+        else:
+            filters = self._filters(viewer, options)
+            queryset = assignment_list(viewer=viewer, filters=filters)
+            columns = ASSIGNMENT_COLUMNS
+        output = options["output"]
+        if output in (None, "-"):
+            if fmt is ExportFormat.XLSX:
+                raise CommandError("XLSX is not written to the terminal; give --output FILE.xlsx")
+            self._write_stdout(queryset, columns)
+            return
+        with Path(output).open("wb") as stream:
+            self._write(fmt, queryset, columns, stream)
+        self.stderr.write(f"{output}: {queryset.count()} rows")
+
+    def _write_stdout(self, queryset: QuerySet[Any], columns: tuple[Column[Any], ...]) -> None:
+        for chunk in csv_chunks(queryset, columns):
+            self.stdout.write(chunk, ending="")
+
+    @staticmethod
+    def _write(fmt: ExportFormat, queryset: QuerySet[Any], columns: tuple[Column[Any], ...],
+               stream: IO[bytes]) -> None:
+        if fmt is ExportFormat.XLSX:
+            write_xlsx(queryset, columns, stream)
+        else:
+            write_csv(queryset, columns, stream)
+
+    @staticmethod
+    def _format(output: str | None, chosen: str | None) -> ExportFormat:
+        if chosen:
+            return ExportFormat(chosen)
+        if output and output.lower().endswith(".xlsx"):
+            return ExportFormat.XLSX
+        return ExportFormat.CSV
+
+    @staticmethod
+    def _viewer(username: str | None) -> Any:
+        if username is None:
+            return SystemViewer()
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"--user: no user {username!r}")
+        return user
+
+    @staticmethod
+    def _filters(viewer: Any, options: dict[str, Any]) -> AssignmentFilters:
+        dates: dict[str, date | None] = {}
+        for name in ("date_from", "date_to", "on"):
+            try:
+                dates[name] = parse_date(options[name]) if options[name] else None
+            except ValueError as error:
+                raise CommandError(f"--{name.removeprefix('date_')}: {error}") from None
+        operator_id = None
+        if options["operator"]:
+            operator = Operator.objects.filter(user__username=options["operator"]).first()
+            if operator is None:
+                raise CommandError(f"--operator: no operator {options['operator']!r}")
+            operator_id = operator.pk
+        contractor_id = None
+        if options["contractor"]:
+            contractor = (
+                visible_contractors(viewer=viewer).filter(code=options["contractor"]).first()
+            )
+            if contractor is None:
+                raise CommandError(f"--contractor: no contractor {options['contractor']!r}")
+            contractor_id = contractor.pk
+        return AssignmentFilters(
+            operator_id=operator_id,
+            contractor_id=contractor_id,
+            type=AssignmentType(options["type"]) if options["type"] else None,
+            date_from=dates["date_from"],
+            date_to=dates["date_to"],
+            on=dates["on"],
+        )
