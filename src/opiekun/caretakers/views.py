@@ -143,7 +143,7 @@ def _warn_dialog(
         {
             "contractor": contractors.get(r.contractor_id),
             "operator": operators.get(change.operator_id, "?"),
-            "type": TYPE_NAMES[change.type],
+            "type": str(TYPE_NAMES[change.type]),
             "kind": change.kind.value,
             "before": _period_text(change.before),
             "after": ", ".join(_period_text(p) for p in change.after) or _("(removed)"),
@@ -241,7 +241,7 @@ def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
             return ""
         parts = [
             operators.get(state["operator_id"], "?"),
-            TYPE_NAMES.get(AssignmentType(state["type"]), state["type"]),
+            str(TYPE_NAMES.get(AssignmentType(state["type"]), state["type"])),
             roles.get(state["role_id"], "?"),
         ]
         if state["branch_id"]:
