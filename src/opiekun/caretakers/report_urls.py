@@ -1,6 +1,12 @@
-"""Routes of the reports screens (owned by UI part B)."""
+"""Routes of the reports screens: Kontrahenci wg opiekuna and its export."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path, re_path
+
+from opiekun.caretakers import report_views
 
 app_name = "reports"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("kontrahenci-wg-opiekuna/", report_views.by_caretaker, name="by_caretaker"),
+    re_path(r"^kontrahenci-wg-opiekuna/eksport\.(?P<fmt>csv|xlsx)$",
+            report_views.by_caretaker_export, name="by_caretaker_export"),
+]
