@@ -1,6 +1,10 @@
-"""Routes of the operators screens (owned by UI part B)."""
+"""Routes of the operators screens."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from opiekun.operators import views
 
 app_name = "operators"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.operator_list_view, name="list"),
+]

@@ -1,0 +1,93 @@
+"""The operators screen: who they are, what they may do, and how many contractors
+each cares for today (as main and as deputy), as a table and as a bar chart.
+
+The counts cover only the contractors the viewer may see (`operator_workload`).
+The chart is an SVG drawn here, on the server: no script, no CDN; names reach it
+through the template, so they are escaped like any other text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from opiekun.dates import today
+from opiekun.operators.workload import Workload, operator_workload
+
+BAR_HEIGHT = 22
+BAR_GAP = 10
+LABEL_WIDTH = 200
+PLOT_WIDTH = 520
+COUNT_WIDTH = 90
+TOP = 8
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    name: str
+    main: int
+    deputy: int
+    y: int
+    main_width: float
+    deputy_width: float
+
+    @property
+    def text_y(self) -> int:
+        return self.y + BAR_HEIGHT // 2 + 5
+
+    @property
+    def deputy_x(self) -> float:
+        return LABEL_WIDTH + self.main_width
+
+    @property
+    def count_x(self) -> float:
+        return LABEL_WIDTH + self.main_width + self.deputy_width + 8
+
+
+@dataclass(frozen=True)
+class Chart:
+    bars: list[ChartBar]
+    width: int
+    height: int
+    plot_x: int
+    plot_width: int
+    label_x: int
+
+
+def workload_chart(rows: list[Workload]) -> Chart:
+    """Horizontal stacked bars (main, then deputy), scaled to the busiest operator."""
+    busiest = max((r.total for r in rows), default=0) or 1
+    scale = PLOT_WIDTH / busiest
+    bars = [
+        ChartBar(
+            name=r.operator.display_name, main=r.main, deputy=r.deputy,
+            y=TOP + i * (BAR_HEIGHT + BAR_GAP),
+            main_width=round(r.main * scale, 1), deputy_width=round(r.deputy * scale, 1),
+        )
+        for i, r in enumerate(rows)
+    ]
+    return Chart(
+        bars=bars,
+        width=LABEL_WIDTH + PLOT_WIDTH + COUNT_WIDTH,
+        height=TOP * 2 + len(rows) * (BAR_HEIGHT + BAR_GAP),
+        plot_x=LABEL_WIDTH,
+        plot_width=PLOT_WIDTH,
+        label_x=LABEL_WIDTH - 10,
+    )
+
+
+@login_required
+def operator_list_view(request: HttpRequest) -> HttpResponse:
+    day = today()
+    rows = operator_workload(viewer=request.user, on=day)
+    charted = sorted((r for r in rows if r.operator.active),
+                     key=lambda r: (-r.total, r.operator.display_name))
+    return render(request, "operators/list.html", {
+        "rows": rows,
+        "chart": workload_chart(charted),
+        "today": day,
+        "bar_height": BAR_HEIGHT,
+    })
