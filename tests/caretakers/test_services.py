@@ -1,0 +1,551 @@
+"""Caretaker services on a real database: outcomes, validation, permissions, the
+WARN confirmation, query counts, single-assignment edits, the creator setting."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.rules import ChangeKind, Outcome
+from opiekun.caretakers.services import (
+    StaleConfirmation,
+    assignment_delete,
+    assignment_end,
+    assignment_update,
+    caretaker_add,
+)
+from opiekun.contractors.models import Contractor
+from opiekun.contractors.services import contractor_create
+from opiekun.operators.models import Operator
+from opiekun.periods import Period
+
+pytestmark = pytest.mark.django_db
+
+D = date(2025, 3, 1)
+
+
+def day(n: int) -> date:
+    return D + timedelta(days=n)
+
+
+def rows(contractor: Contractor | None = None) -> list[tuple[int, str, date, date | None]]:
+    qs = CaretakerAssignment.objects.all()
+    if contractor is not None:
+        qs = qs.filter(contractor=contractor)
+    return sorted(
+        qs.values_list("operator_id", "type", "date_from", "date_to"),
+        key=lambda r: (r[2], r[0]),
+    )
+
+
+def snapshot() -> list[tuple[Any, ...]]:
+    return sorted(
+        CaretakerAssignment.objects.values_list(
+            "id", "contractor_id", "operator_id", "type", "role_id", "branch_id", "date_from", "date_to"
+        )
+    )
+
+
+@pytest.fixture
+def ops(make_operator: Callable[..., Operator]) -> list[Operator]:
+    return [make_operator(f"caretaker{i}") for i in range(3)]
+
+
+@pytest.fixture
+def add(actor: Any) -> Callable[..., Any]:
+    def call(contractors: list[Contractor], operator: Operator, start: int, end: int | None = None,
+             **kwargs: Any) -> Any:
+        kwargs.setdefault("on_overlap", "replace")
+        return caretaker_add(
+            actor=kwargs.pop("by", actor), contractor_ids=[c.pk for c in contractors],
+            operator_id=operator.pk, date_from=day(start),
+            date_to=None if end is None else day(end), **kwargs,
+        )
+
+    return call
+
+
+# --- outcomes ---------------------------------------------------------------------
+
+
+def test_added_merged_unchanged(add: Callable[..., Any], contractor: Contractor,
+                                ops: list[Operator]) -> None:
+    first = add([contractor], ops[0], 0, 9)
+    (result,) = first.results
+    assert first.applied and result.outcome == Outcome.ADDED
+    assert CaretakerAssignment.objects.get(pk=result.assignment_id).period == Period(day(0), day(9))
+
+    merged = add([contractor], ops[0], 10, 19).results[0]
+    assert merged.outcome == Outcome.MERGED and merged.assignment_id == result.assignment_id
+    assert rows(contractor) == [(ops[0].pk, "main", day(0), day(19))]
+
+    again = add([contractor], ops[0], 3, 7).results[0]
+    assert again.outcome == Outcome.UNCHANGED and again.assignment_id == result.assignment_id
+    assert rows(contractor) == [(ops[0].pk, "main", day(0), day(19))]
+
+
+def test_replace_trims_splits_and_removes(add: Callable[..., Any], make_contractors: Any,
+                                          ops: list[Operator]) -> None:
+    trim, split, remove = make_contractors(3)
+    add([trim], ops[1], 0, 9)
+    add([split], ops[1], 0)
+    add([remove], ops[1], 6, 7)
+    result = add([trim, split, remove], ops[0], 5, 10)
+    assert result.counts()["replaced"] == 3
+    kinds = {r.contractor_id: [c.kind for c in r.changes] for r in result.results}
+    assert kinds == {
+        trim.pk: [ChangeKind.CREATED, ChangeKind.TRIMMED],
+        split.pk: [ChangeKind.CREATED, ChangeKind.SPLIT],
+        remove.pk: [ChangeKind.CREATED, ChangeKind.REMOVED],
+    }
+    assert rows(trim) == [(ops[1].pk, "main", day(0), day(4)), (ops[0].pk, "main", day(5), day(10))]
+    assert rows(split) == [
+        (ops[1].pk, "main", day(0), day(4)), (ops[0].pk, "main", day(5), day(10)),
+        (ops[1].pk, "main", day(11), None),
+    ]
+    assert rows(remove) == [(ops[0].pk, "main", day(5), day(10))]
+    for r in result.results:
+        assert CaretakerAssignment.objects.get(pk=r.assignment_id).operator_id == ops[0].pk
+
+
+def test_keep_skips_conflicts_and_proceeds_with_others(
+    add: Callable[..., Any], make_contractors: Any, ops: list[Operator]
+) -> None:
+    busy, free = make_contractors(2)
+    add([busy], ops[1], 0)
+    result = add([busy, free], ops[0], 5, on_overlap="keep")
+    by_id = {r.contractor_id: r for r in result.results}
+    assert result.applied
+    assert by_id[busy.pk].outcome == Outcome.SKIPPED and by_id[busy.pk].assignment_id is None
+    assert [c.operator_id for c in by_id[busy.pk].conflicts] == [ops[1].pk]
+    assert by_id[free.pk].outcome == Outcome.ADDED
+    assert rows(busy) == [(ops[1].pk, "main", day(0), None)]
+
+
+def test_deputy_role_and_branch_scopes(add: Callable[..., Any], contractor: Contractor,
+                                       ops: list[Operator], legal_role: CaretakerRole,
+                                       branch: Branch) -> None:
+    def outcome(operator: Operator, **kwargs: Any) -> str:
+        return str(add([contractor], operator, 0, on_overlap="keep", **kwargs).results[0].outcome)
+
+    assert outcome(ops[0]) == "added"
+    assert outcome(ops[1], type="deputy") == "added"
+    assert outcome(ops[1], role_id=legal_role.pk) == "added"
+    assert outcome(ops[2], branch_id=branch.pk) == "added"
+    assert outcome(ops[2]) == "skipped"
+    assert CaretakerAssignment.objects.filter(contractor=contractor).count() == 4
+
+
+def test_far_future_end_is_accepted(add: Callable[..., Any], contractor: Contractor,
+                                    ops: list[Operator]) -> None:
+    add([contractor], ops[1], 0)
+    result = caretaker_add(
+        actor=ops[0].user, contractor_ids=[contractor.pk], operator_id=ops[0].pk,
+        date_from="9999-12-30", date_to="9999-12-31", on_overlap="replace",
+    )
+    assert result.results[0].outcome == Outcome.REPLACED
+    assert rows(contractor)[0][3] == date(9999, 12, 29)
+
+
+# --- all or nothing and validation --------------------------------------------------
+
+
+def test_one_unknown_contractor_writes_nothing(add: Callable[..., Any], make_contractors: Any,
+                                               ops: list[Operator], actor: Any) -> None:
+    good = make_contractors(3)
+    with pytest.raises(ValidationError) as error:
+        caretaker_add(actor=actor, contractor_ids=[c.pk for c in good] + [987654],
+                      operator_id=ops[0].pk, date_from=D, on_overlap="replace")
+    assert "987654" in str(error.value.message_dict["contractor_ids"])
+    assert not CaretakerAssignment.objects.exists()
+    assert not CaretakerAssignment.history.exists()
+
+
+def test_failure_in_the_middle_rolls_back(add: Callable[..., Any], make_contractors: Any,
+                                          ops: list[Operator], monkeypatch: Any) -> None:
+    cs = make_contractors(3)
+    add(cs, ops[1], 0, 9)
+    before = snapshot()
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("opiekun.caretakers.services._insert", boom)
+    with pytest.raises(RuntimeError):
+        add(cs, ops[0], 5, 20)
+    assert snapshot() == before
+
+
+@pytest.fixture
+def bad_input(ops: list[Operator], contractor: Contractor, make_operator: Any,
+              legal_role: CaretakerRole, branch: Branch) -> dict[str, Callable[[], dict[str, Any]]]:
+    def inactive_operator() -> dict[str, Any]:
+        return {"operator_id": make_operator("gone", active=False).pk}
+
+    def inactive_user() -> dict[str, Any]:
+        operator = make_operator("left")
+        operator.user.is_active = False
+        operator.user.save()
+        return {"operator_id": operator.pk}
+
+    def inactive_role() -> dict[str, Any]:
+        legal_role.active = False
+        legal_role.save()
+        return {"role_id": legal_role.pk}
+
+    def inactive_branch() -> dict[str, Any]:
+        branch.active = False
+        branch.save()
+        return {"branch_id": branch.pk}
+
+    return {
+        "operator_id/unknown": lambda: {"operator_id": 999999},
+        "operator_id/inactive": inactive_operator,
+        "operator_id/inactive-user": inactive_user,
+        "operator_id/text": lambda: {"operator_id": "abc"},
+        "operator_id/none": lambda: {"operator_id": None},
+        "operator_id/huge": lambda: {"operator_id": 10**30},
+        "contractor_ids/unknown": lambda: {"contractor_ids": [contractor.pk, 999999]},
+        "contractor_ids/empty": lambda: {"contractor_ids": []},
+        "contractor_ids/none": lambda: {"contractor_ids": None},
+        "contractor_ids/string": lambda: {"contractor_ids": "1,2"},
+        "contractor_ids/garbage": lambda: {"contractor_ids": [contractor.pk, "x"]},
+        "contractor_ids/huge": lambda: {"contractor_ids": [10**30]},
+        "role_id/unknown": lambda: {"role_id": 999999},
+        "role_id/inactive": inactive_role,
+        "branch_id/unknown": lambda: {"branch_id": 999999},
+        "branch_id/inactive": inactive_branch,
+        "branch_id/negative": lambda: {"branch_id": -3},
+        "date_to/before": lambda: {"date_from": "2025-03-10", "date_to": "2025-03-09"},
+        "date_from/malformed": lambda: {"date_from": "2025-02-30"},
+        "date_from/missing": lambda: {"date_from": None},
+        "date_from/number": lambda: {"date_from": 20250301},
+        "date_to/malformed": lambda: {"date_to": "tomorrow"},
+        "on_overlap/unknown": lambda: {"on_overlap": "overwrite"},
+        "on_overlap/list": lambda: {"on_overlap": ["keep"]},
+        "type/unknown": lambda: {"type": "boss"},
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "operator_id/unknown", "operator_id/inactive", "operator_id/inactive-user",
+        "operator_id/text", "operator_id/none", "operator_id/huge",
+        "contractor_ids/unknown", "contractor_ids/empty", "contractor_ids/none",
+        "contractor_ids/string", "contractor_ids/garbage", "contractor_ids/huge",
+        "role_id/unknown", "role_id/inactive", "branch_id/unknown", "branch_id/inactive",
+        "branch_id/negative", "date_to/before", "date_from/malformed", "date_from/missing",
+        "date_from/number", "date_to/malformed", "on_overlap/unknown", "on_overlap/list",
+        "type/unknown",
+    ],
+)
+def test_bad_input_is_a_field_error(case: str, bad_input: dict[str, Callable[[], dict[str, Any]]],
+                                    actor: Any, contractor: Contractor, ops: list[Operator]) -> None:
+    kwargs: dict[str, Any] = {
+        "contractor_ids": [contractor.pk], "operator_id": ops[0].pk, "date_from": "2025-03-01",
+        "date_to": None, "on_overlap": "replace", "type": "main",
+    }
+    kwargs.update(bad_input[case]())
+    with pytest.raises(ValidationError) as error:
+        caretaker_add(actor=actor, **kwargs)
+    field = case.split("/")[0]
+    assert field in error.value.message_dict, error.value.message_dict
+    assert all(message for message in error.value.message_dict[field])
+    assert not CaretakerAssignment.objects.exists()
+
+
+def test_polish_dates_are_accepted(actor: Any, contractor: Contractor, ops: list[Operator]) -> None:
+    caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=str(ops[0].pk),
+                  date_from="01.03.2025", date_to="31.03.2025", on_overlap="keep")
+    assert rows() == [(ops[0].pk, "main", date(2025, 3, 1), date(2025, 3, 31))]
+
+
+def test_permission_to_assign_is_required(make_operator: Any, contractor: Contractor,
+                                          ops: list[Operator]) -> None:
+    viewer = make_operator("viewer", can_assign=False)
+    with pytest.raises(PermissionDenied):
+        caretaker_add(actor=viewer.user, contractor_ids=[contractor.pk], operator_id=ops[0].pk,
+                      date_from=D)
+    assert not CaretakerAssignment.objects.exists()
+
+
+# --- WARN: preview, confirmation, staleness -------------------------------------------
+
+
+@pytest.fixture
+def conflict(add: Callable[..., Any], make_contractors: Any,
+             ops: list[Operator]) -> tuple[list[Contractor], Any]:
+    cs = make_contractors(3)
+    add(cs[:2], ops[1], 0)
+    preview = add(cs, ops[0], 5, 9, on_overlap="warn")
+    return cs, preview
+
+
+def test_warn_preview_writes_nothing(conflict: tuple[list[Contractor], Any], ops: list[Operator]) -> None:
+    _, preview = conflict
+    assert not preview.applied and preview.confirm_token
+    assert [r.outcome for r in preview.results] == [Outcome.REPLACED, Outcome.REPLACED, Outcome.ADDED]
+    assert [c.kind for c in preview.results[0].changes] == [ChangeKind.CREATED, ChangeKind.SPLIT]
+    assert CaretakerAssignment.objects.count() == 2
+    assert CaretakerAssignment.history.count() == 2
+
+
+def test_warn_confirm_applies_exactly_the_preview(
+    add: Callable[..., Any], conflict: tuple[list[Contractor], Any], ops: list[Operator]
+) -> None:
+    cs, preview = conflict
+    done = add(cs, ops[0], 5, 9, on_overlap="warn", confirm_token=preview.confirm_token)
+    assert done.applied
+    assert [(r.contractor_id, r.outcome, r.changes, r.conflicts) for r in done.results] == [
+        (r.contractor_id, r.outcome, r.changes, r.conflicts) for r in preview.results
+    ]
+    assert rows(cs[0]) == [
+        (ops[1].pk, "main", day(0), day(4)), (ops[0].pk, "main", day(5), day(9)),
+        (ops[1].pk, "main", day(10), None),
+    ]
+    assert rows(cs[2]) == [(ops[0].pk, "main", day(5), day(9))]
+
+
+def test_warn_without_conflicts_applies_at_once(add: Callable[..., Any], contractor: Contractor,
+                                                ops: list[Operator]) -> None:
+    result = add([contractor], ops[0], 0, on_overlap="warn")
+    assert result.applied and result.confirm_token is None and rows(contractor)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["insert", "update-dates", "update-operator", "delete", "other-request", "other-actor",
+     "garbage", "other-period", "branch-moved"],
+)
+def test_warn_token_goes_stale(change: str, add: Callable[..., Any],
+                               conflict: tuple[list[Contractor], Any], ops: list[Operator],
+                               make_operator: Any, branch: Branch) -> None:
+    cs, preview = conflict
+    token = preview.confirm_token
+    involved = CaretakerAssignment.objects.filter(contractor=cs[0]).get()
+    kwargs: dict[str, Any] = {"on_overlap": "warn", "confirm_token": token}
+    if change == "insert":
+        CaretakerAssignment.objects.create(contractor=cs[2], operator=ops[2], type="deputy",
+                                           role=involved.role, date_from=day(0))
+    elif change == "update-dates":
+        CaretakerAssignment.objects.filter(pk=involved.pk).update(date_from=day(1))
+    elif change == "update-operator":
+        CaretakerAssignment.objects.filter(pk=involved.pk).update(operator=ops[2])
+    elif change == "delete":
+        CaretakerAssignment.objects.filter(pk=involved.pk).delete()
+    elif change == "branch-moved":
+        CaretakerAssignment.objects.filter(pk=involved.pk).update(branch=branch)
+    elif change == "other-actor":
+        kwargs["by"] = make_operator("other", can_assign=True).user
+    elif change == "garbage":
+        kwargs["confirm_token"] = "not-a-token"
+    before = snapshot()
+    ids = cs[:2] if change == "other-request" else cs
+    end = 10 if change == "other-period" else 9
+    with pytest.raises(StaleConfirmation) as error:
+        add(ids, ops[0], 5, end, **kwargs)
+    assert snapshot() == before
+    fresh = error.value.preview
+    assert not fresh.applied and fresh.confirm_token
+    if change != "garbage":  # the state is unchanged then: the same token is fine again
+        assert fresh.confirm_token != token
+
+
+def test_stale_preview_can_be_confirmed(add: Callable[..., Any],
+                                        conflict: tuple[list[Contractor], Any],
+                                        ops: list[Operator]) -> None:
+    cs, preview = conflict
+    CaretakerAssignment.objects.filter(contractor=cs[1]).update(date_from=day(2))
+    with pytest.raises(StaleConfirmation) as error:
+        add(cs, ops[0], 5, 9, on_overlap="warn", confirm_token=preview.confirm_token)
+    done = add(cs, ops[0], 5, 9, on_overlap="warn", confirm_token=error.value.preview.confirm_token)
+    assert done.applied and done.counts()["replaced"] == 2
+
+
+def test_expired_token_is_stale(add: Callable[..., Any], conflict: tuple[list[Contractor], Any],
+                                ops: list[Operator], monkeypatch: Any) -> None:
+    cs, preview = conflict
+    monkeypatch.setattr("opiekun.caretakers.services.CONFIRM_TOKEN_MAX_AGE", -1)
+    with pytest.raises(StaleConfirmation):
+        add(cs, ops[0], 5, 9, on_overlap="warn", confirm_token=preview.confirm_token)
+
+
+# --- query counts -----------------------------------------------------------------
+
+
+def _queries(add: Callable[..., Any], contractors: list[Contractor], ops: list[Operator],
+             policy: str) -> int:
+    add(contractors, ops[1], 0)  # every contractor: ops[1] main from day 0 (split by 5..9)
+    add(contractors, ops[2], 0, 30, type="deputy")  # ops[2] deputy: merged with 31..40
+    with CaptureQueriesContext(connection) as main_run:
+        add(contractors, ops[0], 5, 9, on_overlap=policy)
+    with CaptureQueriesContext(connection) as deputy_run:
+        add(contractors, ops[2], 31, 40, type="deputy", on_overlap=policy)
+    return len(main_run) + len(deputy_run)
+
+
+@pytest.mark.parametrize("policy", ["keep", "replace", "warn"])
+def test_query_count_does_not_grow_with_the_selection(
+    policy: str, add: Callable[..., Any], make_contractors: Any, ops: list[Operator]
+) -> None:
+    small = _queries(add, make_contractors(5), ops, policy)
+    large = _queries(add, make_contractors(500), ops, policy)
+    assert large == small
+    assert small <= 40
+
+
+def test_query_count_of_a_confirmed_warn(add: Callable[..., Any], make_contractors: Any,
+                                         ops: list[Operator]) -> None:
+    counts = []
+    for size in (5, 500):
+        cs = make_contractors(size)
+        add(cs, ops[1], 0)
+        preview = add(cs, ops[0], 5, 9, on_overlap="warn")
+        with CaptureQueriesContext(connection) as run:
+            add(cs, ops[0], 5, 9, on_overlap="warn", confirm_token=preview.confirm_token)
+        counts.append(len(run))
+    assert counts[0] == counts[1]
+
+
+def test_bulk_add_of_500_writes_500(add: Callable[..., Any], make_contractors: Any,
+                                    ops: list[Operator]) -> None:
+    cs = make_contractors(500)
+    add(cs, ops[1], 0)
+    result = add(cs, ops[0], 5, 9)
+    assert result.counts()["replaced"] == 500
+    assert CaretakerAssignment.objects.filter(operator=ops[0]).count() == 500
+    assert CaretakerAssignment.objects.filter(operator=ops[1]).count() == 1000
+
+
+# --- single assignments -------------------------------------------------------------
+
+
+def test_update_changes_fields(add: Callable[..., Any], contractor: Contractor, ops: list[Operator],
+                               legal_role: CaretakerRole, branch: Branch) -> None:
+    assignment_id = add([contractor], ops[0], 0, 9).results[0].assignment_id
+    row = assignment_update(actor=ops[0].user, assignment_id=assignment_id, operator_id=ops[1].pk,
+                            type="deputy", role_id=legal_role.pk, branch_id=branch.pk,
+                            date_to="2025-04-01")
+    fresh = CaretakerAssignment.objects.get(pk=assignment_id)
+    assert (fresh.operator_id, fresh.type, fresh.role_id, fresh.branch_id, fresh.date_to) == (
+        ops[1].pk, "deputy", legal_role.pk, branch.pk, date(2025, 4, 1)
+    )
+    assert row.pk == fresh.pk
+    assignment_update(actor=ops[0].user, assignment_id=assignment_id, branch_id=None, date_to=None)
+    fresh.refresh_from_db()
+    assert fresh.branch_id is None and fresh.date_to is None and fresh.date_from == day(0)
+
+
+@pytest.mark.parametrize(
+    ("changes", "colliding"),
+    [
+        ({"date_to": "2025-03-20"}, 1),  # grows into the other main
+        ({"operator_id": "other"}, 1),  # becomes the other operator, overlapping
+        ({"type": "deputy", "date_to": "2025-03-12"}, 2),  # same operator, other type
+    ],
+)
+def test_update_refuses_to_break_an_invariant(
+    changes: dict[str, Any], colliding: int, add: Callable[..., Any], contractor: Contractor,
+    ops: list[Operator]
+) -> None:
+    target = add([contractor], ops[0], 0, 9).results[0].assignment_id
+    other_main = add([contractor], ops[1], 10, 19).results[0].assignment_id
+    own_deputy = add([contractor], ops[0], 10, 19, type="deputy").results[0].assignment_id
+    expected = {1: other_main, 2: own_deputy}[colliding]
+    if changes.get("operator_id") == "other":
+        changes = {"operator_id": ops[1].pk, "date_to": "2025-03-12"}
+    before = snapshot()
+    with pytest.raises(ValidationError) as error:
+        assignment_update(actor=ops[0].user, assignment_id=target, **changes)
+    message = " ".join(error.value.message_dict[NON_FIELD_ERRORS])
+    assert re.search(rf"\b{expected}\b", message), message
+    assert snapshot() == before
+
+
+def test_update_may_touch_adjacent_days(add: Callable[..., Any], contractor: Contractor,
+                                        ops: list[Operator]) -> None:
+    target = add([contractor], ops[0], 0, 5).results[0].assignment_id
+    add([contractor], ops[1], 10, 19)
+    assignment_update(actor=ops[0].user, assignment_id=target, date_to=day(9))
+    assert CaretakerAssignment.objects.get(pk=target).date_to == day(9)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"date_to": "2020-01-01"}, "date_to"),
+        ({"date_from": "nonsense"}, "date_from"),
+        ({"type": "chief"}, "type"),
+        ({"role_id": None}, "role_id"),
+        ({"operator_id": 999999}, "operator_id"),
+        ({"branch_id": 999999}, "branch_id"),
+    ],
+)
+def test_update_validates(changes: dict[str, Any], field: str, add: Callable[..., Any],
+                          contractor: Contractor, ops: list[Operator]) -> None:
+    target = add([contractor], ops[0], 0, 9).results[0].assignment_id
+    with pytest.raises(ValidationError) as error:
+        assignment_update(actor=ops[0].user, assignment_id=target, **changes)
+    assert field in error.value.message_dict
+
+
+@pytest.mark.parametrize("bad_id", [999999, "abc", None, 10**30, -1])
+def test_unknown_assignment(bad_id: Any, actor: Any) -> None:
+    with pytest.raises(CaretakerAssignment.DoesNotExist):
+        assignment_update(actor=actor, assignment_id=bad_id, date_to="2025-01-01")
+    with pytest.raises(CaretakerAssignment.DoesNotExist):
+        assignment_delete(actor=actor, assignment_id=bad_id)
+
+
+def test_end_and_delete(add: Callable[..., Any], contractor: Contractor, ops: list[Operator]) -> None:
+    target = add([contractor], ops[0], 0).results[0].assignment_id
+    assignment_end(actor=ops[0].user, assignment_id=target, date_to=day(30))
+    assert CaretakerAssignment.objects.get(pk=target).date_to == day(30)
+    with pytest.raises(ValidationError) as error:
+        assignment_end(actor=ops[0].user, assignment_id=target, date_to=None)
+    assert "date_to" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        assignment_end(actor=ops[0].user, assignment_id=target, date_to=day(-1))
+    assignment_delete(actor=ops[0].user, assignment_id=target)
+    assert not CaretakerAssignment.objects.exists()
+
+
+def test_single_writes_need_the_permission(add: Callable[..., Any], contractor: Contractor,
+                                           ops: list[Operator], make_operator: Any) -> None:
+    target = add([contractor], ops[0], 0).results[0].assignment_id
+    viewer = make_operator("viewer", can_assign=False).user
+    with pytest.raises(PermissionDenied):
+        assignment_end(actor=viewer, assignment_id=target, date_to=day(3))
+    with pytest.raises(PermissionDenied):
+        assignment_delete(actor=viewer, assignment_id=target)
+    assert CaretakerAssignment.objects.get(pk=target).date_to is None
+
+
+# --- the creator becomes the caretaker ------------------------------------------------
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_creator_becomes_caretaker(enabled: bool, settings: Any, actor: Any, admin_op: Operator,
+                                   default_role: CaretakerRole) -> None:
+    settings.CREATOR_BECOMES_CARETAKER = enabled
+    created = contractor_create(actor=actor, code="NEW1", name="Nowa firma")
+    assigned = list(CaretakerAssignment.objects.filter(contractor=created))
+    if not enabled:
+        assert assigned == []
+        return
+    (row,) = assigned
+    from opiekun.dates import today
+
+    assert (row.operator_id, row.type, row.role_id, row.branch_id, row.date_from, row.date_to) == (
+        admin_op.pk, "main", default_role.pk, None, today(), None
+    )
+    assert CaretakerAssignment.history.filter(id=row.pk, history_type="+").exists()
