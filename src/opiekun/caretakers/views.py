@@ -68,7 +68,7 @@ def _require_assign(request: HttpRequest) -> None:
 def _selection(data: QueryDict) -> list[tuple[str, str]]:
     """The selection as hidden fields to carry from the list through every step."""
     pairs = [("ids", value) for value in data.getlist("ids")]
-    pairs += [(key, data[key]) for key in SELECTION_KEYS if data.get(key)]
+    pairs += [(key, str(data.get(key))) for key in SELECTION_KEYS if data.get(key)]
     return pairs
 
 
@@ -153,7 +153,8 @@ def _warn_dialog(
         if change.kind in replacing
     ]
     form: AddCaretakerForm = context["form"]
-    confirm = form.data.copy()
+    confirm = QueryDict(mutable=True)
+    confirm.update(form.data)
     confirm["confirm_token"] = preview.confirm_token or ""
     fields = [(k, v) for k in AddCaretakerForm.base_fields if k != "confirm_token"
               for v in confirm.getlist(k)]
