@@ -94,7 +94,7 @@ def test_replace_trims_the_old_caretaker(
     result = _add(api, contractor_ids=[contractor.pk], operator_id=bob.pk,
                   date_from="2030-06-01", on_overlap="replace").json()["results"][0]
     assert result["outcome"] == "replaced"
-    trimmed = [c for c in result["changes"] if c["kind"] == "trimmed"][0]
+    trimmed = next(c for c in result["changes"] if c["kind"] == "trimmed")
     assert trimmed["before"] == {"date_from": "2030-01-01", "date_to": None}
     assert trimmed["after"] == [{"date_from": "2030-01-01", "date_to": "2030-05-31"}]
     assert _rows(contractor) == [
@@ -116,7 +116,7 @@ def test_warn_previews_then_confirms(
     assert body["applied"] is False and body["confirm_token"]
     outcomes = {r["contractor_id"]: r["outcome"] for r in body["results"]}
     assert outcomes == {busy.pk: "replaced", free.pk: "added"}
-    split = [c for c in body["results"][0]["changes"] if c["kind"] == "split"][0]
+    split = next(c for c in body["results"][0]["changes"] if c["kind"] == "split")
     assert split["after"] == [{"date_from": "2030-01-01", "date_to": "2030-02-28"},
                               {"date_from": "2030-04-01", "date_to": None}]
     assert _rows(free) == []  # nothing written by the preview
@@ -403,7 +403,7 @@ def test_caretaker_audit_and_state_at_a_moment(
     actions = [(e["action"], e["user"], e["reason"]) for e in body["entries"]]
     assert sorted(actions) == sorted([("created", "boss", "caretaker_add")] * 2
                                      + [("changed", "boss", "caretaker_add")])
-    changed = [e for e in body["entries"] if e["action"] == "changed"][0]
+    changed = next(e for e in body["entries"] if e["action"] == "changed")
     assert (changed["before"]["date_to"], changed["after"]["date_to"]) == (None, "2030-05-31")
 
     then = api.get(url, {"at": between.isoformat()}).json()
