@@ -68,7 +68,7 @@ def assignment_get(*, viewer: Any, assignment_id: object) -> CaretakerAssignment
     """One assignment of a visible contractor; DoesNotExist otherwise."""
     try:
         pk = int(assignment_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise CaretakerAssignment.DoesNotExist from None
     return assignment_list(viewer=viewer, filters=AssignmentFilters()).get(pk=pk)
 

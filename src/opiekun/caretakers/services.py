@@ -42,6 +42,7 @@ from opiekun.operators.models import Operator
 from opiekun.operators.selectors import can_assign, can_manage_dictionaries, visible_contractors
 from opiekun.periods import Period, touching_window
 
+MAX_ID = 2**63 - 1  # the largest bigint primary key
 CONFIRM_TOKEN_MAX_AGE = 60 * 60  # seconds a WARN preview may be confirmed in
 _confirm_signer = signing.TimestampSigner(salt="opiekun.caretakers.caretaker_add")
 
@@ -151,6 +152,9 @@ def _int_id(errors: _Errors, field: str, value: object) -> int | None:
         return None
     if number <= 0:
         errors.add(field, _("Enter a positive number."))
+        return None
+    if number > MAX_ID:  # PostgreSQL would refuse it in a bigint array: a 500, not a 422
+        errors.add(field, _("Unknown id %(id)s.") % {"id": number})
         return None
     return number
 

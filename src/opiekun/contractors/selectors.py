@@ -70,6 +70,6 @@ def contractor_get(*, viewer: Any, contractor_id: object) -> Contractor:
     """The contractor if the viewer may see it; Contractor.DoesNotExist otherwise."""
     try:
         pk = int(contractor_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise Contractor.DoesNotExist from None
     return visible_contractors(viewer=viewer).get(pk=pk)

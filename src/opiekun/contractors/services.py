@@ -97,7 +97,7 @@ def _editable(actor: Any, contractor_id: object) -> Contractor:
     it, PermissionDenied when they may only read it."""
     try:
         pk = int(contractor_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise Contractor.DoesNotExist from None
     contractor = visible_contractors(viewer=actor).filter(pk=pk).first()
     if contractor is None:
