@@ -23,7 +23,8 @@ def client_for(db: Any) -> Callable[[Operator], Client]:
 
     def make(operator: Operator) -> Client:
         _, raw = token_issue(user=operator.user, name="test")
-        return Client(headers={"authorization": f"Bearer {raw}"})
+        # Service messages follow Accept-Language (Polish by default); tests read English.
+        return Client(headers={"authorization": f"Bearer {raw}", "accept-language": "en"})
 
     return make
 

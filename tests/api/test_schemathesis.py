@@ -4,12 +4,14 @@ a 5xx, with a documented status code, content type and body shape."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -30,7 +32,21 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def seeded(make_operator: Callable[..., Operator], make_contractors: Any) -> dict[str, str]:
+def keep_connection() -> Iterator[None]:
+    """Requests sent straight to the WSGI handler would close the test's database
+    connection when they finish (its transaction looks "obsolete"); Django's own test
+    client disconnects the same signal handlers."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def seeded(
+    keep_connection: None, make_operator: Callable[..., Operator], make_contractors: Any
+) -> dict[str, str]:
     """A superuser's token, and a few rows so that small ids hit real data."""
     admin = make_operator("fuzzer", superuser=True, can_manage_dictionaries=True)
     contractors = make_contractors(5)
