@@ -56,7 +56,7 @@ api = NinjaAPI(
 
 def _field_errors(error: ValidationError) -> list[dict[str, Any]]:
     """A service's ``{field: [messages]}`` as the 422 body's items, under ``body``."""
-    items = []
+    items: list[dict[str, Any]] = []
     for field, messages in error.message_dict.items():
         loc = ["body"] if field == NON_FIELD_ERRORS else ["body", field]
         items.extend({"loc": loc, "msg": str(m), "type": "value_error"} for m in messages)

@@ -60,6 +60,11 @@ Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
 
 
+def omissible(**constraints: Any) -> Any:
+    """A PATCH field: it may be left out (unchanged), but not sent as null."""
+    return Field(None, **constraints)
+
+
 class Input(Schema):
     """Request bodies: an unknown field is an error, not silently ignored."""
 

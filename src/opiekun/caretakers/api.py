@@ -43,6 +43,7 @@ from opiekun.schemas import (
     Paged,
     PageSize,
     Text,
+    omissible,
     paginate,
     responses,
 )
@@ -295,11 +296,11 @@ def caretaker_detail(request: HttpRequest, id: Path[Id]) -> CaretakerAssignment:
 class AssignmentPatch(Input):
     """Only the fields sent are changed; `date_to: null` makes it open-ended."""
 
-    operator_id: Id = Field(None)
-    type: AssignmentType = Field(None)
-    role_id: Id = Field(None)
+    operator_id: Id = omissible()
+    type: AssignmentType = omissible()
+    role_id: Id = omissible()
     branch_id: Id | None = None
-    date_from: Day = Field(None)
+    date_from: Day = omissible()
     date_to: Day | None = None
 
 

@@ -10,7 +10,18 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_get, contractor_list
 from opiekun.contractors.services import contractor_create, contractor_delete, contractor_update
-from opiekun.schemas import DEFAULT_PAGE_SIZE, Id, Input, Page, Paged, PageSize, Text, paginate, responses
+from opiekun.schemas import (
+    DEFAULT_PAGE_SIZE,
+    Id,
+    Input,
+    Page,
+    Paged,
+    PageSize,
+    Text,
+    omissible,
+    paginate,
+    responses,
+)
 
 router = Router(tags=["contractors"])
 
@@ -66,16 +77,16 @@ class ContractorIn(Input):
 class ContractorPatch(Input):
     """Only the fields sent are changed."""
 
-    code: Text = Field(None, min_length=1, max_length=40)
-    name: Text = Field(None, min_length=1, max_length=250)
-    nip: Text = Field(None, max_length=20)
-    regon: Text = Field(None, max_length=20)
-    street: Text = Field(None, max_length=200)
-    postal_code: Text = Field(None, max_length=10)
-    city: Text = Field(None, max_length=100)
-    email: Text = Field(None, max_length=254)
-    phone: Text = Field(None, max_length=40)
-    active: bool = Field(None)
+    code: Text = omissible(min_length=1, max_length=40)
+    name: Text = omissible(min_length=1, max_length=250)
+    nip: Text = omissible(max_length=20)
+    regon: Text = omissible(max_length=20)
+    street: Text = omissible(max_length=200)
+    postal_code: Text = omissible(max_length=10)
+    city: Text = omissible(max_length=100)
+    email: Text = omissible(max_length=254)
+    phone: Text = omissible(max_length=40)
+    active: bool = omissible()
 
 
 def _annotated(viewer: Any, contractor: Contractor) -> Contractor:
