@@ -171,6 +171,7 @@ def load(count: int) -> World:
 
     sql = Sql()
     now = timezone.now()
+    # In SQL sent with parameters, "%%" is the modulo operator (both engines' drivers).
     with step(f"{OPERATORS} caretakers and the benchmark's users"):
         users = User.objects.bulk_create(
             [User(username=f"op{i:02}", first_name=f"Operator{i:02}",
@@ -194,27 +195,27 @@ def load(count: int) -> World:
 
     with step(f"{count:,} contractors"):
         name_parts = [
-            sql.pick(SURNAMES, f"g % {len(SURNAMES)}"),
-            sql.pick(TRADES, f"(g / {len(SURNAMES)}) % {len(TRADES)}"),
-            sql.pick(SUFFIXES, f"(g / {len(SURNAMES) * len(TRADES)}) % {len(SUFFIXES)}"),
-            sql.pick(CITIES, f"(g / 7) % {len(CITIES)}"),
+            sql.pick(SURNAMES, f"g %% {len(SURNAMES)}"),
+            sql.pick(TRADES, f"(g / {len(SURNAMES)}) %% {len(TRADES)}"),
+            sql.pick(SUFFIXES, f"(g / {len(SURNAMES) * len(TRADES)}) %% {len(SUFFIXES)}"),
+            sql.pick(CITIES, f"(g / 7) %% {len(CITIES)}"),
         ]
         (surname, p1), (trade, p2), (suffix, p3), (city, p4) = name_parts
         if sql.pg:
             series = "FROM generate_series(1, %s) AS g"
             prefix, code, nip = "", "'K' || lpad(g::text, 7, '0')", "(5000000000 + g)::text"
-            postal = "lpad((g % 100)::text, 2, '0') || '-' || lpad((g % 1000)::text, 3, '0')"
+            postal = "lpad((g %% 100)::text, 2, '0') || '-' || lpad((g %% 1000)::text, 3, '0')"
         else:
             prefix = "WITH RECURSIVE seq(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM seq WHERE g < %s) "
             series = "FROM seq"
             code, nip = "'K' || substr('0000000' || g, -7, 7)", "CAST(5000000000 + g AS TEXT)"
-            postal = "substr('00' || (g % 100), -2, 2) || '-' || substr('000' || (g % 1000), -3, 3)"
+            postal = "substr('00' || (g %% 100), -2, 2) || '-' || substr('000' || (g %% 1000), -3, 3)"
         statement = (
             f"{prefix}INSERT INTO {Contractor._meta.db_table} (code, name, nip, regon, street, "
             "postal_code, city, email, phone, active, created_at, updated_at) "
             f"SELECT {code}, {surname} || ' ' || {trade} || ' ' || {suffix}, {nip}, '', "
-            f"'ul. Długa ' || (g % 200 + 1), {postal}, {city}, 'biuro' || g || '@example.com', "
-            f"'', g % 10 <> 0, %s, %s {series}"
+            f"'ul. Długa ' || (g %% 200 + 1), {postal}, {city}, 'biuro' || g || '@example.com', "
+            f"'', g %% 10 <> 0, %s, %s {series}"
         )
         params: list[Any] = [p1, p2, p3, p4, now, now]
         execute(statement, [count, *params] if not sql.pg else [*params, count])
@@ -237,18 +238,18 @@ def load(count: int) -> World:
                    "created_at, updated_at")
         rows = [
             # ended main of another caretaker: 2019-2020 .. 2023-12-31
-            (f"{op}((id * 7 + 1) % {OPERATORS})", "main", default_role.pk,
-             sql.day_plus(date(2019, 1, 1), "id % 700"), sql.day(date(2023, 12, 31)), "TRUE"),
+            (f"{op}((id * 7 + 1) %% {OPERATORS})", "main", default_role.pk,
+             sql.day_plus(date(2019, 1, 1), "id %% 700"), sql.day(date(2023, 12, 31)), "TRUE"),
             # current main since 2024; every 20th contractor's ended (no caretaker today)
-            (f"{op}(id % {OPERATORS})", "main", default_role.pk, sql.day(date(2024, 1, 1)),
-             f"CASE WHEN id % 20 = 0 THEN {sql.day(date(2025, 1, 31))} END", "TRUE"),
+            (f"{op}(id %% {OPERATORS})", "main", default_role.pk, sql.day(date(2024, 1, 1)),
+             f"CASE WHEN id %% 20 = 0 THEN {sql.day(date(2025, 1, 31))} END", "TRUE"),
             # a deputy for two in three contractors, half of them ended
-            (f"{op}((id + 1 + (id / {OPERATORS}) % {OPERATORS - 1}) % {OPERATORS})", "deputy",
-             default_role.pk, sql.day_plus(date(2024, 6, 1), "id % 90"),
-             f"CASE WHEN id % 3 = 2 THEN {sql.day(date(2025, 6, 30))} END", "id % 3 <> 0"),
+            (f"{op}((id + 1 + (id / {OPERATORS}) %% {OPERATORS - 1}) %% {OPERATORS})", "deputy",
+             default_role.pk, sql.day_plus(date(2024, 6, 1), "id %% 90"),
+             f"CASE WHEN id %% 3 = 2 THEN {sql.day(date(2025, 6, 30))} END", "id %% 3 <> 0"),
             # a legal caretaker for every tenth contractor
-            (f"{op}((id * 3) % {OPERATORS})", "main", legal_role.pk, sql.day(date(2022, 1, 1)),
-             "NULL", "id % 10 = 0"),
+            (f"{op}((id * 3) %% {OPERATORS})", "main", legal_role.pk, sql.day(date(2022, 1, 1)),
+             "NULL", "id %% 10 = 0"),
         ]
         for operator_expr, kind, role_id, start, end, where in rows:
             execute(

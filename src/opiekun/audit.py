@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -17,7 +18,10 @@ from opiekun.bulk import insert_rows
 CREATED, CHANGED, DELETED = "+", "~", "-"
 
 
+@cache
 def _tracked_fields(model: type[models.Model]) -> list[Any]:
+    # Cached: ``model.history`` builds a new manager class on every access, which cost
+    # more than the whole database write when paid once per row of a bulk change.
     history_model = model.history.model  # type: ignore[attr-defined]
     return [
         f for f in history_model._meta.concrete_fields if not f.name.startswith("history_")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.expressions import RawSQL
 
 
@@ -25,10 +25,12 @@ def _json_value(value: Any) -> Any:
 
 def _payload(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> str:
     """The rows as one JSON array, each value prepared by its model field."""
+    # The connection itself, not the ``connection`` proxy: this runs once per value.
+    db = connections[DEFAULT_DB_ALIAS]
     return json.dumps(
         [
             {
-                f.column: _json_value(f.get_db_prep_value(row[f.attname], connection))
+                f.column: _json_value(f.get_db_prep_value(row[f.attname], db))
                 for f in fields
             }
             for row in rows
