@@ -66,7 +66,11 @@ def actor(admin_op: Operator) -> User:
 
 @pytest.fixture
 def default_role(db: Any) -> CaretakerRole:
-    return CaretakerRole.objects.get(is_default=True)
+    # A transactional test's flush removes the migration's default role: recreate it.
+    role, _ = CaretakerRole.objects.get_or_create(
+        is_default=True, defaults={"name": "Opiekun handlowy"}
+    )
+    return role
 
 
 @pytest.fixture
