@@ -35,6 +35,23 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """A Polish office's browser: Polish first, Warsaw time, a desktop screen."""
+    return {**browser_context_args, "locale": "pl-PL", "timezone_id": "Europe/Warsaw",
+            "viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture(autouse=True)
+def default_role_after_flush(transactional_db: Any) -> None:
+    """A transactional test ends by flushing every table, taking the default role
+    that migration 0003 made with it; put it back, as a fresh install has it."""
+    from opiekun.caretakers.models import CaretakerRole
+
+    if not CaretakerRole.objects.filter(is_default=True).exists():
+        CaretakerRole.objects.create(name="Opiekun handlowy", is_default=True)
+
+
 @pytest.fixture
 def login(transactional_db: Any) -> Callable[[Page, Any, str, str], None]:
     """Log in through the real form, and wait for the contractors list."""
