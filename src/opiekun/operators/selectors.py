@@ -91,5 +91,7 @@ def can_manage_dictionaries(user: Any) -> bool:
 def operator_list(*, active: bool | None = None) -> QuerySet[Operator]:
     qs = Operator.objects.select_related("user")
     if active is not None:
-        qs = qs.filter(active=active, user__is_active=active)
+        # Active means both the profile and the user; inactive is either one off.
+        usable = Q(active=True, user__is_active=True)
+        qs = qs.filter(usable if active else ~usable)
     return qs.order_by("user__last_name", "user__first_name", "user__username")

@@ -1,0 +1,149 @@
+"""Visibility (DESIGN §5): who sees and may change which contractors, "today"
+being the date in Warsaw, and the permissions beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+
+from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
+from opiekun.contractors.models import Contractor
+from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+from opiekun.operators.selectors import (
+    Access,
+    can_assign,
+    can_manage_dictionaries,
+    contractor_access,
+    operator_list,
+    operator_of,
+    visible_contractors,
+)
+
+pytestmark = pytest.mark.django_db
+
+# 23:30 UTC on 1 March is already 00:30 on 2 March in Warsaw.
+LATE_EVENING_UTC = datetime(2025, 3, 1, 23, 30, tzinfo=UTC)
+WARSAW_TODAY = date(2025, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(monkeypatch: Any) -> None:
+    monkeypatch.setattr("django.utils.timezone.now", lambda: LATE_EVENING_UTC)
+
+
+def assign(contractor: Contractor, operator: Operator, start: date, end: date | None = None,
+           kind: str = "main", role: CaretakerRole | None = None) -> CaretakerAssignment:
+    return CaretakerAssignment.objects.create(
+        contractor=contractor, operator=operator, type=kind, date_from=start, date_to=end,
+        role=role or CaretakerRole.objects.get(is_default=True),
+    )
+
+
+@pytest.fixture
+def world(make_contractors: Callable[..., list[Contractor]],
+          make_operator: Callable[..., Operator]) -> dict[str, Any]:
+    """mine (main today), deputy (deputy today), others (someone else today),
+    past (mine until yesterday, nobody today), future (mine from tomorrow), free (nobody)."""
+    me = make_operator("me", visibility=Visibility.OWN)
+    other = make_operator("other")
+    names = ["mine", "deputy", "others", "past", "future", "free", "starts_today"]
+    cs = dict(zip(names, make_contractors(len(names)), strict=True))
+    assign(cs["mine"], me, date(2025, 1, 1))
+    assign(cs["deputy"], other, date(2025, 1, 1))
+    assign(cs["deputy"], me, date(2025, 1, 1), kind="deputy")
+    assign(cs["others"], other, date(2025, 1, 1))
+    assign(cs["others"], me, date(2024, 1, 1), date(2024, 12, 31))
+    assign(cs["past"], me, date(2025, 1, 1), date(2025, 3, 1))
+    assign(cs["future"], me, date(2025, 3, 3))
+    assign(cs["starts_today"], me, WARSAW_TODAY, WARSAW_TODAY)
+    return {"me": me, "other": other, **cs}
+
+
+def names_of(world: dict[str, Any], qs: Any) -> set[str]:
+    by_pk = {c.pk: name for name, c in world.items() if isinstance(c, Contractor)}
+    return {by_pk[pk] for pk in qs.values_list("pk", flat=True)}
+
+
+ASSIGNED_TODAY = {"mine", "deputy", "starts_today"}
+UNASSIGNED_TODAY = {"past", "future", "free"}
+
+
+@pytest.mark.parametrize(
+    ("access", "visible", "editable"),
+    [
+        (UnassignedAccess.ALLOWED, ASSIGNED_TODAY | UNASSIGNED_TODAY, ASSIGNED_TODAY | UNASSIGNED_TODAY),
+        (UnassignedAccess.READ_ONLY, ASSIGNED_TODAY | UNASSIGNED_TODAY, ASSIGNED_TODAY),
+        (UnassignedAccess.DENIED, ASSIGNED_TODAY, ASSIGNED_TODAY),
+    ],
+)
+def test_own_only_operator(access: str, visible: set[str], editable: set[str],
+                           world: dict[str, Any]) -> None:
+    me: Operator = world["me"]
+    me.unassigned_access = access
+    me.save()
+    user = User.objects.get(pk=me.user_id)
+    assert names_of(world, visible_contractors(viewer=user)) == visible
+    assert names_of(world, visible_contractors(viewer=user, editable=True)) == editable
+    for name in ("mine", "others", "free"):
+        expected = (
+            Access.EDIT if name in editable else Access.READ if name in visible else Access.NONE
+        )
+        assert contractor_access(viewer=user, contractor_id=world[name].pk) == expected
+
+
+def test_today_is_the_warsaw_date(world: dict[str, Any], monkeypatch: Any) -> None:
+    user = world["me"].user
+    world["me"].unassigned_access = UnassignedAccess.DENIED
+    world["me"].save()
+    assert "starts_today" in names_of(world, visible_contractors(viewer=user))
+    assert "past" not in names_of(world, visible_contractors(viewer=user))
+    # An hour earlier it is still 1 March in Warsaw: the picture flips.
+    monkeypatch.setattr("django.utils.timezone.now",
+                        lambda: datetime(2025, 3, 1, 22, 30, tzinfo=UTC))
+    seen = names_of(world, visible_contractors(viewer=user))
+    assert "past" in seen and "starts_today" not in seen
+
+
+def test_all_visibility_sees_everything(world: dict[str, Any]) -> None:
+    other = world["other"].user
+    everything = ASSIGNED_TODAY | UNASSIGNED_TODAY | {"others"}
+    assert names_of(world, visible_contractors(viewer=other)) == everything
+    assert contractor_access(viewer=other, contractor_id=world["mine"].pk) == Access.EDIT
+
+
+def test_nobody_without_an_active_operator_sees_anything(world: dict[str, Any],
+                                                         make_operator: Any) -> None:
+    inactive = make_operator("inactive", active=False)
+    plain = User.objects.create_user("plain", password="x")
+    disabled = make_operator("disabled")
+    disabled.user.is_active = False
+    disabled.user.save()
+    for viewer in (inactive.user, plain, disabled.user, AnonymousUser(), None):
+        assert not visible_contractors(viewer=viewer).exists()
+        assert not can_assign(viewer) and not can_manage_dictionaries(viewer)
+        assert operator_of(viewer) is None
+        assert contractor_access(viewer=viewer, contractor_id=world["free"].pk) == Access.NONE
+
+
+def test_superuser_sees_all_and_may_do_all(world: dict[str, Any]) -> None:
+    boss = User.objects.create_superuser("root", password="x")
+    assert visible_contractors(viewer=boss).count() == Contractor.objects.count()
+    assert can_assign(boss) and can_manage_dictionaries(boss)
+
+
+def test_permissions_follow_the_profile(make_operator: Any) -> None:
+    clerk = make_operator("clerk", can_assign=False, can_manage_dictionaries=True)
+    assert not can_assign(clerk.user) and can_manage_dictionaries(clerk.user)
+    assert operator_of(clerk.user) == clerk
+
+
+def test_operator_list(make_operator: Any) -> None:
+    active = make_operator("zz-active")
+    gone = make_operator("aa-gone", active=False)
+    assert active in operator_list(active=True) and gone not in operator_list(active=True)
+    assert gone in operator_list(active=False) and active not in operator_list(active=False)
+    assert {active, gone} <= set(operator_list())
