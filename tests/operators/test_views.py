@@ -17,6 +17,7 @@ from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+from opiekun.operators.views import PLOT_WIDTH
 from opiekun.operators.workload import operator_workload
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +110,7 @@ def test_chart_escapes_names_and_keeps_svg_numbers_unlocalized(
     evil = make_operator("evil")
     evil.user.first_name = "<script>alert(1)</script>"
     evil.user.save()
-    contractors = make_contractors(3)
+    contractors = make_contractors(7)
     caretaker_add(actor=actor, contractor_ids=[c.pk for c in contractors],
                   operator_id=evil.pk, date_from=today().isoformat(), on_overlap="replace")
     caretaker_add(actor=actor, contractor_ids=[contractors[0].pk], operator_id=actor.operator.pk,
@@ -122,7 +123,8 @@ def test_chart_escapes_names_and_keeps_svg_numbers_unlocalized(
     svg = html[html.index("<svg"):html.index("</svg>")]
     widths = re.findall(r'width="([^"]+)"', svg)
     assert widths and all(re.fullmatch(r"\d+(\.\d+)?", w) for w in widths)
-    assert "173.3" in widths  # one deputy of three: 520 / 3, with a decimal point
+    # one deputy beside the busiest seven: a seventh of the plot, with a decimal point
+    assert str(round(PLOT_WIDTH / 7, 1)) in widths
 
 
 def test_inactive_operators_are_listed_but_not_charted(

@@ -19,9 +19,9 @@ from opiekun.operators.workload import Workload, operator_workload
 
 BAR_HEIGHT = 22
 BAR_GAP = 10
-LABEL_WIDTH = 200
-PLOT_WIDTH = 520
-COUNT_WIDTH = 90
+LABEL_WIDTH = 190
+PLOT_WIDTH = 780
+COUNT_WIDTH = 80
 TOP = 8
 
 
