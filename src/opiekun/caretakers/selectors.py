@@ -44,9 +44,12 @@ class AssignmentFilters:
 def assignment_list(*, viewer: Any, filters: AssignmentFilters) -> QuerySet[CaretakerAssignment]:
     """Kontrahenci wg opiekuna: assignments sharing a day with the period, of
     contractors the viewer may see, with the assignment's own dates."""
-    qs = CaretakerAssignment.objects.filter(
-        contractor__in=visible_contractors(viewer=viewer).values("pk")
-    ).overlapping(filters.date_from, filters.date_to)
+    qs = CaretakerAssignment.objects.overlapping(filters.date_from, filters.date_to)
+    visible = visible_contractors(viewer=viewer)
+    if visible.query.has_filters():
+        # Only a restricted viewer pays for the visibility subquery: for one who sees
+        # all, "contractor in every contractor" was a join over the whole table.
+        qs = qs.filter(contractor__in=visible.values("pk"))
     if filters.on is not None:
         qs = qs.on(filters.on)
     if filters.contractor_id is not None:
@@ -78,9 +81,13 @@ def caretakers_on(
 ) -> QuerySet[CaretakerAssignment]:
     """The caretakers of a contractor on a day (default today): mains first."""
     contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
+    return _caretakers_of(contractor, on or today())
+
+
+def _caretakers_of(contractor: Contractor, day: date) -> QuerySet[CaretakerAssignment]:
     return (
         CaretakerAssignment.objects.filter(contractor=contractor)
-        .on(on or today())
+        .on(day)
         .select_related("operator__user", "role", "branch")
         .order_by("role__name", "branch__code", "-type", "date_from")
     )
@@ -133,10 +140,10 @@ def caretaker_info(
 ) -> CaretakerInfo:
     """For integration: a contractor's main caretaker and deputies on a day, in the
     given role (default: the default role) and branch (default: no branch), and
-    every scope's caretakers."""
+    every scope's caretakers. Two queries: it is called per contractor by integrations."""
     day = on or today()
-    rows = list(caretakers_on(viewer=viewer, contractor_id=contractor_id, on=day))
     contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
+    rows = list(_caretakers_of(contractor, day))
     scopes: dict[tuple[int, int | None], ScopeCaretakers] = {}
     for row in rows:
         key = (row.role_id, row.branch_id)
@@ -150,9 +157,9 @@ def caretaker_info(
         else:
             scope.deputies.append(row)
     if role_id is None:
-        from opiekun.caretakers.models import CaretakerRole
-
-        role_id = CaretakerRole.objects.filter(is_default=True).values_list("pk", flat=True).first()
+        # The default role's scope, if the contractor has caretakers in it (the rows
+        # carry their role: no query for the default role itself).
+        role_id = next((row.role_id for row in rows if row.role.is_default), None)
     wanted = scopes.get((role_id, branch_id)) if role_id is not None else None
     return CaretakerInfo(
         contractor=contractor,
