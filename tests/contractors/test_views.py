@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor

@@ -96,8 +96,8 @@ def timeline_svg(bars: list[Bar], *, today: date, title: str = "") -> str:
     month = date(first.year, first.month, 1)
     step = max(1, span // 365 * 3 or 1)  # a tick every `step` months keeps labels apart
     while month <= last:
-        if month >= first:
-            tx = x(month)
+        tx = x(month)
+        if month >= first and tx < WIDTH - 50:  # a label must fit inside the picture
             ticks.append(f'<line class="tick" x1="{tx:.1f}" y1="{AXIS_HEIGHT - 4}" x2="{tx:.1f}"'
                          f' y2="{height}"/>')
             ticks.append(f'<text class="tick-label" x="{tx + 2:.1f}" y="14">'
@@ -105,9 +105,12 @@ def timeline_svg(bars: list[Bar], *, today: date, title: str = "") -> str:
         total = month.month - 1 + step
         month = date(month.year + total // 12, total % 12 + 1, 1)
     tx = x(today)
+    # Near the right edge the date is written to the left of the line, to stay visible.
+    anchor, dx = ("end", -3) if tx > WIDTH - 80 else ("start", 3)
     marker = (
         f'<line class="today" x1="{tx:.1f}" y1="{AXIS_HEIGHT - 8}" x2="{tx:.1f}" y2="{height}"/>'
-        f'<text class="today-label" x="{tx + 3:.1f}" y="{AXIS_HEIGHT - 2}">{_fmt(today)}</text>'
+        f'<text class="today-label" x="{tx + dx:.1f}" y="{AXIS_HEIGHT - 2}"'
+        f' text-anchor="{anchor}">{_fmt(today)}</text>'
     )
     label = escape(title)
     return (

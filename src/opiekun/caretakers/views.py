@@ -210,7 +210,8 @@ def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
             start=a.date_from, end=a.date_to, label=a.operator.display_name,
             deputy=a.type == AssignmentType.DEPUTY,
         )
-        for a in sorted(history, key=lambda a: (a.role.name, a.branch_id or 0, a.type))
+        for a in sorted(history, key=lambda a: (a.role.name, a.branch_id or 0,
+                                                a.type != AssignmentType.MAIN))
     ]
     return render(request, "caretakers/contractor_tab.html", {
         "contractor": contractor,
@@ -236,6 +237,10 @@ def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     branches = _lookup(Branch.objects.all(), {s["branch_id"] for s in states},
                        lambda b: b.code)
     actions = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
+    reasons = {"caretaker_add": _("Add caretaker"), "assignment_update": _("Edit caretaker"),
+               "assignment_delete": _("Delete caretaker"),
+               "contractor_create": _("New contractor"),
+               "contractor_delete": _("Contractor deleted")}
 
     def describe(state: dict[str, Any] | None) -> str:
         if not state:
@@ -252,6 +257,7 @@ def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
 
     return [
         {"entry": e, "action": actions.get(e.action, e.action),
+         "reason": reasons.get(e.reason, e.reason),
          "before": describe(e.before), "after": describe(e.after)}
         for e in entries
     ]
