@@ -94,13 +94,16 @@ def test_filters(data: dict[str, Any], actor: Any, legal_role: CaretakerRole, br
     assert listed(data, actor, on=date(2025, 2, 1), contractor_id=data["c2"].pk) == {"b_c2_branch"}
 
 
-@pytest.mark.parametrize("ordering", ["date_from", "-date_from", "contractor", "-operator", "type",
-                                      "role", "id", "-id", "nonsense"])
+@pytest.mark.parametrize("ordering", ["date_from", "-date_from", "date_to", "-date_to", "contractor",
+                                      "-operator", "type", "role", "id", "-id", "nonsense"])
 def test_orderings_are_total(data: dict[str, Any], actor: Any, ordering: str) -> None:
     rows = list(assignment_list(viewer=actor, filters=AssignmentFilters(ordering=ordering)))
     assert len(rows) == 6
     if ordering == "date_from":
         assert [r.date_from for r in rows] == sorted(r.date_from for r in rows)
+    if ordering in ("date_to", "-date_to"):
+        ends = [r.date_to or date.max for r in rows]
+        assert ends == sorted(ends, reverse=ordering.startswith("-"))
     if ordering == "-id":
         assert [r.pk for r in rows] == sorted((r.pk for r in rows), reverse=True)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, OrderBy, QuerySet
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
@@ -15,9 +15,11 @@ from opiekun.contractors.selectors import contractor_get
 from opiekun.dates import today
 from opiekun.operators.selectors import visible_contractors
 
-ORDERINGS = {
+ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
     "date_from": ("date_from", "id"), "-date_from": ("-date_from", "-id"),
-    "date_to": ("date_to", "id"), "-date_to": ("-date_to", "-id"),
+    # An open end (null) is the latest end, on SQLite as on PostgreSQL.
+    "date_to": (F("date_to").asc(nulls_last=True), "id"),
+    "-date_to": (F("date_to").desc(nulls_first=True), "-id"),
     "contractor": ("contractor__code", "date_from", "id"),
     "-contractor": ("-contractor__code", "-date_from", "-id"),
     "operator": ("operator__user__last_name", "operator__user__username", "date_from", "id"),

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet, Subquery
 
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
@@ -14,11 +14,13 @@ from opiekun.contractors.models import Contractor
 from opiekun.dates import today
 from opiekun.operators.selectors import visible_contractors
 
-ORDERINGS = {
+ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
     "code": ("code",), "-code": ("-code",), "name": ("name", "code"),
     "-name": ("-name", "-code"), "nip": ("nip", "code"), "-nip": ("-nip", "-code"),
     "city": ("city", "code"), "-city": ("-city", "-code"),
-    "caretaker": ("main_caretaker_name", "code"), "-caretaker": ("-main_caretaker_name", "code"),
+    # Contractors without a main caretaker sort last both ways, on SQLite as on PostgreSQL.
+    "caretaker": (F("main_caretaker_name").asc(nulls_last=True), "code"),
+    "-caretaker": (F("main_caretaker_name").desc(nulls_last=True), "code"),
 }
 
 

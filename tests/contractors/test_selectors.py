@@ -1,0 +1,103 @@
+"""Contractor search and filters (DESIGN §4, §6), through the viewer's visibility."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
+from opiekun.contractors.models import Contractor
+from opiekun.contractors.selectors import contractor_get, contractor_list
+from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2025, 6, 15)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: Any) -> None:
+    monkeypatch.setattr("opiekun.contractors.selectors.today", lambda: TODAY)
+    monkeypatch.setattr("opiekun.operators.selectors.today", lambda: TODAY)
+
+
+def assign(contractor: Contractor, operator: Operator, start: date, end: date | None = None,
+           kind: str = "main", role: CaretakerRole | None = None) -> None:
+    CaretakerAssignment.objects.create(
+        contractor=contractor, operator=operator, type=kind, date_from=start, date_to=end,
+        role=role or CaretakerRole.objects.get(is_default=True),
+    )
+
+
+@pytest.fixture
+def firms(make_operator: Any) -> dict[str, Any]:
+    anna, bartek = make_operator("anna"), make_operator("bartek")
+    bartek.user.last_name = "Zielinski"
+    bartek.user.save()
+    anna.user.last_name = "Adamska"
+    anna.user.save()
+    acme = Contractor.objects.create(code="ACME", name="Acme Sp. z o.o.", nip="5260250274")
+    beta = Contractor.objects.create(code="BETA01", name="Beta Handel", nip="7251801126")
+    gamma = Contractor.objects.create(code="GAM", name="Gamma acme partner", active=False)
+    assign(acme, anna, date(2025, 1, 1))
+    assign(beta, bartek, date(2025, 1, 1), date(2025, 6, 14))  # ended yesterday
+    assign(beta, anna, date(2025, 6, 15), kind="deputy")
+    assign(gamma, bartek, date(2025, 6, 1))
+    return {"anna": anna, "bartek": bartek, "acme": acme, "beta": beta, "gamma": gamma}
+
+
+def codes(qs: Any) -> list[str]:
+    return [c.code for c in qs]
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("acme", ["ACME", "GAM"]),  # code or name, any case
+        ("  beta  ", ["BETA01"]),
+        ("526-025-02-74", ["ACME"]),  # NIP with dashes
+        ("PL 7251801126", ["BETA01"]),  # NIP with a country prefix
+        ("725", ["BETA01"]),  # NIP prefix
+        ("nothing-like-it", []),
+        ("", ["ACME", "BETA01", "GAM"]),
+    ],
+)
+def test_search(search: str, expected: list[str], firms: dict[str, Any], actor: Any) -> None:
+    assert codes(contractor_list(viewer=actor, search=search)) == expected
+
+
+def test_filter_by_current_caretaker(firms: dict[str, Any], actor: Any, legal_role: CaretakerRole) -> None:
+    anna, bartek = firms["anna"].pk, firms["bartek"].pk
+    assert codes(contractor_list(viewer=actor, caretaker_id=anna)) == ["ACME", "BETA01"]
+    assert codes(contractor_list(viewer=actor, caretaker_id=bartek)) == ["GAM"]
+    assert codes(contractor_list(viewer=actor, caretaker_id=bartek, on=date(2025, 6, 14))) == [
+        "BETA01", "GAM"
+    ]
+    assert codes(contractor_list(viewer=actor, caretaker_id=anna, role_id=legal_role.pk)) == []
+    assert codes(contractor_list(viewer=actor, active=False)) == ["GAM"]
+    assert codes(contractor_list(viewer=actor, active=True, search="acme")) == ["ACME"]
+
+
+def test_main_caretaker_annotation_and_ordering(firms: dict[str, Any], actor: Any) -> None:
+    rows = {c.code: c for c in contractor_list(viewer=actor)}
+    assert rows["ACME"].main_caretaker_id == firms["anna"].pk
+    assert rows["ACME"].main_caretaker_name == "Adamska"
+    assert rows["BETA01"].main_caretaker_id is None  # only a deputy today
+    assert codes(contractor_list(viewer=actor, ordering="-code")) == ["GAM", "BETA01", "ACME"]
+    assert codes(contractor_list(viewer=actor, ordering="caretaker")) == ["ACME", "GAM", "BETA01"]
+    assert codes(contractor_list(viewer=actor, ordering="-caretaker")) == ["GAM", "ACME", "BETA01"]
+    assert codes(contractor_list(viewer=actor, ordering="name")) == ["ACME", "BETA01", "GAM"]
+    assert codes(contractor_list(viewer=actor, ordering="bogus")) == ["ACME", "BETA01", "GAM"]
+
+
+def test_visibility_applies_to_search_and_get(firms: dict[str, Any], make_operator: Any) -> None:
+    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
+    assign(firms["beta"], own, date(2025, 6, 1), kind="deputy")
+    assert codes(contractor_list(viewer=own.user)) == ["BETA01"]
+    assert codes(contractor_list(viewer=own.user, search="acme")) == []
+    assert contractor_get(viewer=own.user, contractor_id=str(firms["beta"].pk)) == firms["beta"]
+    for bad in (firms["acme"].pk, "x", None, 10**30):
+        with pytest.raises(Contractor.DoesNotExist):
+            contractor_get(viewer=own.user, contractor_id=bad)
