@@ -528,6 +528,7 @@ def contractor_page_sql(world: World, where: str) -> tuple[str, str]:
 
 def bench_contractors(world: World, runs: int) -> list[Result]:
     """c. The contractor list: searched, and searched with the current-caretaker filter."""
+    from opiekun.contractors.models import Contractor
     from opiekun.contractors.selectors import contractor_list
     from opiekun.dates import today
 
@@ -540,9 +541,13 @@ def bench_contractors(world: World, runs: int) -> list[Result]:
     caretaker_id = world.first_operator + 7
     mine = ("EXISTS (SELECT 1 FROM caretakers_caretakerassignment a WHERE a.contractor_id = c.id "
             f"AND a.operator_id = %s AND {on_day('a')})")
+    # A code typed up to its last digit: the ten contractors it may be.
+    code = Contractor.objects.order_by("pk").values_list("code", flat=True)[
+        world.contractors // 2][:-1]
     cases = [
-        ("c. contractors: search", {"search": text}, like, [pattern, pattern]),
-        ("c. contractors: search + current caretaker",
+        ("c. contractors: search a code", {"search": code}, like, [f"%{code}%"] * 2),
+        ("c. contractors: search a word", {"search": text}, like, [pattern, pattern]),
+        ("c. contractors: search a word + caretaker",
          {"search": text, "caretaker_id": caretaker_id},
          f"{like} AND {mine}", [pattern, pattern, caretaker_id, day, day]),
     ]
