@@ -277,6 +277,8 @@ def load(count: int) -> World:
     assignments = CaretakerAssignment.objects.count()
     print(f"  loaded {count:,} contractors and {assignments:,} assignments "
           f"({assignments / count:.2f} each)", flush=True)
+    if sql.pg:
+        print_sizes([Contractor._meta.db_table, table, history])
     connection.close()  # a fresh connection: no load-time session state in the timings
     return World(
         contractors=count, first_contractor=first_contractor, first_operator=first_operator,
@@ -284,6 +286,22 @@ def load(count: int) -> World:
         own_denied=users[3], own_read_only=users[4],
         default_role_id=default_role.pk, legal_role_id=legal_role.pk,
     )
+
+
+def print_sizes(tables: Sequence[str]) -> None:
+    """Each table's size, its indexes' sizes, and the largest indexes (PostgreSQL)."""
+    for table in tables:
+        (heap, indexes), = fetch(
+            "SELECT pg_size_pretty(pg_table_size(%s)), pg_size_pretty(pg_indexes_size(%s))",
+            [table, table],
+        )
+        print(f"  {table}: table {heap}, indexes {indexes}")
+        for name, size in fetch(
+            "SELECT indexrelid::regclass::text, pg_size_pretty(pg_relation_size(indexrelid)) "
+            "FROM pg_index WHERE indrelid = %s::regclass "
+            "ORDER BY pg_relation_size(indexrelid) DESC", [table],
+        ):
+            print(f"      {name}: {size}")
 
 
 def audit_columns() -> list[str]:
