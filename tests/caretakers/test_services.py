@@ -324,7 +324,7 @@ def test_warn_without_conflicts_applies_at_once(add: Callable[..., Any], contrac
 @pytest.mark.parametrize(
     "change",
     ["insert", "update-dates", "update-operator", "delete", "other-request", "other-actor",
-     "garbage", "other-period", "branch-moved"],
+     "garbage", "not-a-string", "other-period", "branch-moved"],
 )
 def test_warn_token_goes_stale(change: str, add: Callable[..., Any],
                                conflict: tuple[list[Contractor], Any], ops: list[Operator],
@@ -348,6 +348,8 @@ def test_warn_token_goes_stale(change: str, add: Callable[..., Any],
         kwargs["by"] = make_operator("other", can_assign=True).user
     elif change == "garbage":
         kwargs["confirm_token"] = "not-a-token"
+    elif change == "not-a-string":
+        kwargs["confirm_token"] = 12345
     before = snapshot()
     ids = cs[:2] if change == "other-request" else cs
     end = 10 if change == "other-period" else 9
@@ -356,7 +358,7 @@ def test_warn_token_goes_stale(change: str, add: Callable[..., Any],
     assert snapshot() == before
     fresh = error.value.preview
     assert not fresh.applied and fresh.confirm_token
-    if change != "garbage":  # the state is unchanged then: the same token is fine again
+    if change not in ("garbage", "not-a-string"):  # the state is unchanged: the same token
         assert fresh.confirm_token != token
 
 

@@ -391,7 +391,9 @@ def _state_digest(actor: Any, request: _AddRequest, rows: Sequence[CaretakerAssi
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
 
-def _token_matches(token: str, digest: str) -> bool:
+def _token_matches(token: object, digest: str) -> bool:
+    if not isinstance(token, str):  # garbage from a client is stale, not a crash
+        return False
     try:
         signed = _confirm_signer.unsign(token, max_age=CONFIRM_TOKEN_MAX_AGE)
     except signing.BadSignature:
