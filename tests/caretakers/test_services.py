@@ -10,11 +10,22 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
-from opiekun.caretakers.rules import ChangeKind, Outcome
+from opiekun.caretakers.rules import (
+    AssignmentType,
+    ChangeKind,
+    Outcome,
+    OverlapPolicy,
+    Plan,
+    Proposal,
+    Slot,
+    decide,
+)
 from opiekun.caretakers.services import (
     StaleConfirmation,
     assignment_delete,
@@ -551,3 +562,61 @@ def test_creator_becomes_caretaker(enabled: bool, settings: Any, actor: Any, adm
         admin_op.pk, "main", default_role.pk, None, today(), None
     )
     assert CaretakerAssignment.history.filter(id=row.pk, history_type="+").exists()
+
+
+# --- the database agrees with the pure policy ------------------------------------------
+
+_steps = st.lists(
+    st.tuples(
+        st.integers(0, 2), st.sampled_from(["main", "deputy"]), st.integers(0, 40),
+        st.one_of(st.none(), st.integers(0, 20)), st.sampled_from(["keep", "warn", "replace"]),
+    ),
+    min_size=1, max_size=8,
+)
+
+
+def _db_slots(contractor: Contractor) -> dict[int, Slot]:
+    return {
+        row.pk: Slot(row.pk, row.operator_id, AssignmentType(row.type), row.period)
+        for row in CaretakerAssignment.objects.filter(contractor=contractor)
+    }
+
+
+def _apply_plain(state: dict[int, Slot], plan: Plan) -> tuple[dict[int, Slot], list[Slot]]:
+    """The rows kept (by id) and the rows inserted, after ``plan``."""
+    kept = {i: s for i, s in state.items() if i not in plan.deletes}
+    for slot_id, period in (*plan.shrinks, *plan.grows):
+        old = kept[slot_id]
+        kept[slot_id] = Slot(old.id, old.operator_id, old.type, period)
+    return kept, [Slot(0, new.operator_id, new.type, new.period) for new in plan.inserts]
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=_steps)
+def test_database_follows_the_policy(steps: list[tuple[int, str, int, int | None, str]],
+                                     actor: Any, contractor: Contractor, ops: list[Operator]) -> None:
+    """Every sequence of adds leaves in the database exactly the rows that applying
+    `decide`'s plans to plain values gives, with the same outcomes and row ids."""
+    with transaction.atomic():
+        for index, kind, start, length, policy in steps:
+            operator = ops[index]
+            end = None if length is None else day(start + length)
+            before = _db_slots(contractor)
+            proposal = Proposal(operator.pk, AssignmentType(kind), Period(day(start), end))
+            plan = decide(before.values(), proposal, OverlapPolicy(policy))
+            kwargs: dict[str, Any] = {
+                "actor": actor, "contractor_ids": [contractor.pk], "operator_id": operator.pk,
+                "date_from": day(start), "date_to": end, "type": kind, "on_overlap": policy,
+            }
+            result = caretaker_add(**kwargs)
+            if not result.applied:
+                assert policy == "warn" and plan.conflicts
+                result = caretaker_add(**kwargs, confirm_token=result.confirm_token)
+            assert result.applied and result.results[0].outcome == plan.outcome
+            kept, inserted = _apply_plain(before, plan)
+            after = _db_slots(contractor)
+            assert {i: after[i] for i in kept} == kept
+            new = [(s.operator_id, s.type, s.period) for i, s in after.items() if i not in kept]
+            assert sorted(new) == sorted((s.operator_id, s.type, s.period) for s in inserted)
+        transaction.set_rollback(True)
