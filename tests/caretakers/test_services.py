@@ -32,10 +32,11 @@ from opiekun.caretakers.services import (
     assignment_end,
     assignment_update,
     caretaker_add,
+    role_save,
 )
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_create
-from opiekun.operators.models import Operator
+from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 from opiekun.periods import Period
 
 pytestmark = pytest.mark.django_db
@@ -620,3 +621,49 @@ def test_database_follows_the_policy(steps: list[tuple[int, str, int, int | None
             new = [(s.operator_id, s.type, s.period) for i, s in after.items() if i not in kept]
             assert sorted(new) == sorted((s.operator_id, s.type, s.period) for s in inserted)
         transaction.set_rollback(True)
+
+
+def test_ending_the_assignment_of_an_operator_who_left(add: Callable[..., Any], contractor: Contractor,
+                                                       ops: list[Operator]) -> None:
+    target = add([contractor], ops[0], 0).results[0].assignment_id
+    ops[0].active = False
+    ops[0].save()
+    assignment_end(actor=ops[1].user, assignment_id=target, date_to=day(3))
+    assert CaretakerAssignment.objects.get(pk=target).date_to == day(3)
+    with pytest.raises(ValidationError) as error:
+        assignment_update(actor=ops[1].user, assignment_id=target, operator_id=ops[0].pk)
+    assert "operator_id" in error.value.message_dict
+
+
+def test_own_only_actor_may_not_change_read_only_contractors(
+    add: Callable[..., Any], make_contractors: Any, ops: list[Operator], make_operator: Any
+) -> None:
+    mine, free, foreign = make_contractors(3)
+    clerk = make_operator("clerk", visibility=Visibility.OWN,
+                          unassigned_access=UnassignedAccess.READ_ONLY, can_assign=True)
+    add([mine], clerk, -30)
+    foreign_row = add([foreign], ops[1], -30).results[0].assignment_id
+    with pytest.raises(ValidationError) as error:
+        caretaker_add(actor=clerk.user, contractor_ids=[mine.pk, free.pk, foreign.pk],
+                      operator_id=clerk.pk, date_from=day(0), on_overlap="replace")
+    messages = " ".join(error.value.message_dict["contractor_ids"])
+    assert str(free.pk) in messages and str(foreign.pk) in messages
+    assert CaretakerAssignment.objects.count() == 2
+    with pytest.raises(CaretakerAssignment.DoesNotExist):
+        assignment_delete(actor=clerk.user, assignment_id=foreign_row)
+    done = caretaker_add(actor=clerk.user, contractor_ids=[mine.pk], operator_id=ops[2].pk,
+                         date_from=day(0), type="deputy", on_overlap="keep")
+    assert done.results[0].outcome == Outcome.ADDED
+
+
+def test_exactly_one_default_role(actor: Any, default_role: CaretakerRole) -> None:
+    new = role_save(actor=actor, name="Opiekun serwisowy", is_default=True)
+    assert list(CaretakerRole.objects.filter(is_default=True)) == [new]
+    with pytest.raises(ValidationError) as error:
+        role_save(actor=actor, role_id=new.pk, name=new.name, is_default=False)
+    assert "is_default" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        role_save(actor=actor, name="opiekun SERWISOWY")
+    assert "name" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        role_save(actor=actor, role_id=new.pk, name=new.name, is_default=True, active=False)
