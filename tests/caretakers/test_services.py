@@ -36,6 +36,7 @@ from opiekun.caretakers.services import (
 )
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_create
+from opiekun.dates import today
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 from opiekun.periods import Period
 
@@ -557,8 +558,6 @@ def test_creator_becomes_caretaker(enabled: bool, settings: Any, actor: Any, adm
         assert assigned == []
         return
     (row,) = assigned
-    from opiekun.dates import today
-
     assert (row.operator_id, row.type, row.role_id, row.branch_id, row.date_from, row.date_to) == (
         admin_op.pk, "main", default_role.pk, None, today(), None
     )
