@@ -37,9 +37,14 @@ from opiekun.caretakers.rules import (
     is_conflict,
 )
 from opiekun.contractors.models import Contractor
-from opiekun.dates import parse_date
+from opiekun.dates import parse_date, today
 from opiekun.operators.models import Operator
-from opiekun.operators.selectors import can_assign, can_manage_dictionaries, visible_contractors
+from opiekun.operators.selectors import (
+    can_assign,
+    can_manage_dictionaries,
+    operator_of,
+    visible_contractors,
+)
 from opiekun.periods import Period, touching_window
 
 MAX_ID = 2**63 - 1  # the largest bigint primary key
@@ -587,9 +592,6 @@ def assignment_delete(*, actor: Any, assignment_id: object) -> None:
 def assignments_for_new_contractor(*, actor: Any, contractor: Contractor) -> None:
     """The creator of a contractor becomes its main caretaker in the default role
     from today (a setting; DESIGN §5). A new contractor has nothing to collide with."""
-    from opiekun.dates import today
-    from opiekun.operators.selectors import operator_of
-
     operator = operator_of(actor)
     role = CaretakerRole.objects.filter(is_default=True).first()
     if operator is None or role is None:
