@@ -666,3 +666,38 @@ def test_exactly_one_default_role(actor: Any, default_role: CaretakerRole) -> No
     assert "name" in error.value.message_dict
     with pytest.raises(ValidationError):
         role_save(actor=actor, role_id=new.pk, name=new.name, is_default=True, active=False)
+
+
+_junk = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=True),
+    st.text(max_size=12), st.sampled_from(["2025-03-01", "01.03.2025", "9999-12-31", "0001-01-01",
+                                           "keep", "warn", "replace", "main", "deputy", "1", ""]),
+    st.lists(st.integers(-5, 2**64), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(),
+                                                                   max_size=2),
+)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(contractor_ids=_junk, operator_id=_junk, date_from=_junk, date_to=_junk, on_overlap=_junk,
+       kind=_junk, role_id=_junk, branch_id=_junk, token=_junk, real=st.sets(st.integers(0, 1)))
+def test_any_input_is_a_result_or_a_field_error(
+    actor: Any, contractor: Contractor, ops: list[Operator], contractor_ids: Any, operator_id: Any,
+    date_from: Any, date_to: Any, on_overlap: Any, kind: Any, role_id: Any, branch_id: Any, token: Any,
+    real: set[int],
+) -> None:
+    """No input crashes caretaker_add: it answers, or names the fields at fault."""
+    if 0 in real:  # often enough, the selection and operator exist, so later steps run
+        contractor_ids = [contractor.pk]
+    if 1 in real:
+        operator_id = ops[0].pk
+    with transaction.atomic():
+        try:
+            caretaker_add(actor=actor, contractor_ids=contractor_ids, operator_id=operator_id,
+                          date_from=date_from, date_to=date_to, on_overlap=on_overlap, type=kind,
+                          role_id=role_id, branch_id=branch_id, confirm_token=token)
+        except ValidationError as error:
+            assert error.message_dict and all(error.message_dict.values())
+        except StaleConfirmation:
+            pass
+        transaction.set_rollback(True)
