@@ -701,3 +701,27 @@ def test_any_input_is_a_result_or_a_field_error(
         except StaleConfirmation:
             pass
         transaction.set_rollback(True)
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operator_id=_junk, kind=_junk, role_id=_junk, branch_id=_junk, date_from=_junk, date_to=_junk,
+       given_fields=st.sets(st.sampled_from(["operator_id", "type", "role_id", "branch_id",
+                                             "date_from", "date_to"])))
+def test_any_update_is_a_result_or_a_field_error(
+    actor: Any, contractor: Contractor, ops: list[Operator], operator_id: Any, kind: Any,
+    role_id: Any, branch_id: Any, date_from: Any, date_to: Any, given_fields: set[str],
+) -> None:
+    values = {"operator_id": operator_id, "type": kind, "role_id": role_id, "branch_id": branch_id,
+              "date_from": date_from, "date_to": date_to}
+    with transaction.atomic():
+        target = caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=ops[0].pk,
+                               date_from=D).results[0].assignment_id
+        caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=ops[1].pk,
+                      date_from=day(-30), date_to=day(-1))
+        try:
+            assignment_update(actor=actor, assignment_id=target,
+                              **{k: v for k, v in values.items() if k in given_fields})
+        except ValidationError as error:
+            assert error.message_dict and all(error.message_dict.values())
+        transaction.set_rollback(True)
