@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean
+.PHONY: install run test test-sqlite test-postgres lint bench screenshots clean
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,9 @@ test-postgres: install
 	scripts/with-postgres $(BIN)/pytest
 
 test: lint test-sqlite test-postgres
+
+screenshots: install
+	OPIEKUN_SCREENSHOTS=1 $(BIN)/pytest tests/e2e -q
 
 bench: install
 	scripts/with-postgres $(BIN)/python bench/run.py

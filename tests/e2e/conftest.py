@@ -67,11 +67,16 @@ def login(transactional_db: Any) -> Callable[[Page, Any, str, str], None]:
 
 
 @pytest.fixture
-def screenshot() -> Callable[[Page, str], None]:
-    """Save a full-page screenshot of a main screen into docs/screenshots/."""
+def screenshot(tmp_path: Path) -> Callable[[Page, str], None]:
+    """Take a full-page screenshot of a main screen. `make screenshots` (which sets
+    OPIEKUN_SCREENSHOTS=1) writes them into docs/screenshots/ for the README; an
+    ordinary test run keeps them out of the work tree."""
+    folder = SCREENSHOTS if os.environ.get("OPIEKUN_SCREENSHOTS") == "1" else tmp_path
 
     def take(page: Page, name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 0
 
     return take
