@@ -388,6 +388,10 @@ def test_caretaker_info(
         "main"] is None
     assert api.get(f"/api/v1/contractors/{c1.pk}/caretaker-info?on=x").status_code == 422
     assert api.get("/api/v1/contractors/987654/caretaker-info").status_code == 404
+    unknown = api.get(f"/api/v1/contractors/{c1.pk}/caretaker-info?role_id=987654&branch_id=987655")
+    assert unknown.status_code == 422
+    fields = {item["loc"][-1] for item in unknown.json()["detail"]}
+    assert fields == {"role_id", "branch_id"}
 
 
 def test_caretaker_audit_and_state_at_a_moment(

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, OrderBy, QuerySet
+from django.utils.translation import gettext as _
 
-from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_get
@@ -145,6 +147,7 @@ def caretaker_info(
     every scope's caretakers. Two queries: it is called per contractor by integrations."""
     day = on or today()
     contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
+    _require_known(role_id, branch_id)
     rows = list(_caretakers_of(contractor, day))
     scopes: dict[tuple[int, int | None], ScopeCaretakers] = {}
     for row in rows:
@@ -170,6 +173,18 @@ def caretaker_info(
         deputies=wanted.deputies if wanted else [],
         by_role=list(scopes.values()),
     )
+
+
+def _require_known(role_id: int | None, branch_id: int | None) -> None:
+    """An unknown role or branch asked for by id is a mistake to report, not an empty
+    answer that looks like "no caretaker"."""
+    errors: dict[str, list[str]] = {}
+    if role_id is not None and not CaretakerRole.objects.filter(pk=role_id).exists():
+        errors["role_id"] = [_("Unknown role %(id)s.") % {"id": role_id}]
+    if branch_id is not None and not Branch.objects.filter(pk=branch_id).exists():
+        errors["branch_id"] = [_("Unknown branch %(id)s.") % {"id": branch_id}]
+    if errors:
+        raise ValidationError(errors)
 
 
 @dataclass(frozen=True)
