@@ -1,4 +1,4 @@
-"""The web UI is Polish first; the API follows Accept-Language."""
+"""The web UI is Polish first; the API follows Accept-Language, English without it."""
 
 from __future__ import annotations
 
@@ -25,3 +25,9 @@ def test_api_honours_accept_language() -> None:
     assert english.status_code == polish.status_code == 401
     assert english.headers.get("Content-Language") == "en"
     assert polish.headers.get("Content-Language") == "pl"
+
+
+@pytest.mark.django_db
+def test_api_speaks_english_without_accept_language() -> None:
+    response = Client().get("/api/v1/contractors")
+    assert response.headers.get("Content-Language") == "en"
