@@ -460,6 +460,20 @@ def test_update_changes_fields(add: Callable[..., Any], contractor: Contractor, 
     assert fresh.branch_id is None and fresh.date_to is None and fresh.date_from == day(0)
 
 
+def test_update_that_changes_nothing_writes_no_history(
+    add: Callable[..., Any], contractor: Contractor, ops: list[Operator]
+) -> None:
+    assignment_id = add([contractor], ops[0], 0, 9).results[0].assignment_id
+    recorded = CaretakerAssignment.history.filter(id=assignment_id).count()
+    stamp = CaretakerAssignment.objects.get(pk=assignment_id).updated_at
+    same = CaretakerAssignment.objects.get(pk=assignment_id)
+    assignment_update(actor=ops[0].user, assignment_id=assignment_id)
+    assignment_update(actor=ops[0].user, assignment_id=assignment_id,
+                      operator_id=same.operator_id, date_from=same.date_from.isoformat())
+    assert CaretakerAssignment.history.filter(id=assignment_id).count() == recorded
+    assert CaretakerAssignment.objects.get(pk=assignment_id).updated_at == stamp
+
+
 @pytest.mark.parametrize(
     ("changes", "colliding"),
     [

@@ -558,6 +558,9 @@ def assignment_update(
                    "type": other.get_type_display(), "period": _human_period(other.period)}
             ]})
 
+    before = (row.operator_id, row.type, row.role_id, row.branch_id, row.period)
+    if before == (operator.pk, kind.value, role.pk, branch.pk if branch else None, period):
+        return row  # nothing changes: nothing to write, nothing to record
     row.operator, row.type, row.role, row.branch = operator, kind.value, role, branch
     row.date_from, row.date_to = period.start, period.end
     row.updated_by_id, row.updated_at = actor.pk, timezone.now()
