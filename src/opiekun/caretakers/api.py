@@ -18,7 +18,10 @@ from opiekun.caretakers.selectors import (
     assignment_get,
     assignment_list,
     assignments_as_recorded,
+    branch_list,
     caretaker_info,
+    default_role_id,
+    role_list,
 )
 from opiekun.caretakers.services import (
     AddResult,
@@ -29,8 +32,7 @@ from opiekun.caretakers.services import (
     caretaker_add,
     role_save,
 )
-from opiekun.contractors.models import Contractor
-from opiekun.operators.models import Operator
+from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
 from opiekun.schemas import (
     DEFAULT_PAGE_SIZE,
@@ -94,9 +96,7 @@ class DictionaryQuery(Schema):
 @router.get("/roles", tags=["dictionaries"],
             response=responses({200: Paged[RoleOut]}, 401, 422))
 def roles(request: HttpRequest, filters: Query[DictionaryQuery]) -> dict[str, Any]:
-    items = CaretakerRole.objects.order_by("name", "id")
-    if filters.active is not None:
-        items = items.filter(active=filters.active)
+    items = role_list(active=filters.active)
     return paginate(request, items, page=filters.page, page_size=filters.page_size)
 
 
@@ -110,9 +110,7 @@ def role_new(request: HttpRequest, payload: RoleIn) -> Status[CaretakerRole]:
 @router.get("/branches", tags=["dictionaries"],
             response=responses({200: Paged[BranchOut]}, 401, 422))
 def branches(request: HttpRequest, filters: Query[DictionaryQuery]) -> dict[str, Any]:
-    items = Branch.objects.order_by("code", "id")
-    if filters.active is not None:
-        items = items.filter(active=filters.active)
+    items = branch_list(active=filters.active)
     return paginate(request, items, page=filters.page, page_size=filters.page_size)
 
 
@@ -202,15 +200,8 @@ def _add_body(result: AddResult, payload: AddIn, detail: str | None) -> dict[str
     """The result as JSON; conflicts carry the scope of the request and operator names
     (one query for all of them)."""
     slots = [s for r in result.results for s in r.conflicts]
-    names = {
-        o.pk: o.display_name
-        for o in Operator.objects.select_related("user").filter(
-            pk__in={s.operator_id for s in slots}
-        )
-    }
-    role_id = payload.role_id
-    if role_id is None:
-        role_id = CaretakerRole.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    names = operator_names(s.operator_id for s in slots)
+    role_id = payload.role_id if payload.role_id is not None else default_role_id()
 
     def conflict(contractor_id: int, slot: Slot) -> dict[str, Any]:
         return {
@@ -418,6 +409,5 @@ def contractor_caretaker_audit(
         at = filters.at
         entries = [e for e in entries if e.when <= at]
         recorded = assignments_as_recorded(viewer=request.user, contractor_id=id, at=at)
-    contractor = Contractor.objects.only("pk").get(pk=id)
-    return {"contractor_id": contractor.pk, "at": filters.at, "entries": entries,
+    return {"contractor_id": id, "at": filters.at, "entries": entries,
             "assignments": recorded}

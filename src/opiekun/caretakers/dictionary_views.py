@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from opiekun.caretakers import selectors
 from opiekun.caretakers.dictionary_forms import BranchForm, RoleForm
 from opiekun.caretakers.models import Branch, CaretakerRole
 from opiekun.caretakers.services import branch_save, role_save
@@ -32,7 +33,7 @@ from opiekun.operators.selectors import can_manage_dictionaries
 @login_required
 def role_list(request: HttpRequest) -> HttpResponse:
     return render(request, "dictionaries/roles.html", {
-        "roles": CaretakerRole.objects.order_by("name"),
+        "roles": selectors.role_list(),
         "editable": can_manage_dictionaries(request.user),
     })
 
@@ -40,7 +41,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def branch_list(request: HttpRequest) -> HttpResponse:
     return render(request, "dictionaries/branches.html", {
-        "branches": Branch.objects.order_by("code"),
+        "branches": selectors.branch_list(),
         "editable": can_manage_dictionaries(request.user),
     })
 

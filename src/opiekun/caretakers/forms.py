@@ -8,8 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.caretakers.models import POLICY_CHOICES, TYPE_CHOICES, Branch, CaretakerRole
+from opiekun.caretakers.models import POLICY_CHOICES, TYPE_CHOICES
 from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
+from opiekun.caretakers.selectors import branch_list, role_list
 from opiekun.dates import today
 from opiekun.operators.selectors import operator_list
 
@@ -44,13 +45,12 @@ class AssignmentFields(forms.Form):
         fields["operator_id"].choices = [("", "—")] + [
             (o.pk, o.display_name) for o in operator_list(active=True)
         ]
-        roles = CaretakerRole.objects.filter(active=True).order_by("name")
+        roles = role_list(active=True)
         fields["role_id"].choices = [(r.pk, r.name) for r in roles]
         default = next((r.pk for r in roles if r.is_default), None)
         fields["role_id"].initial = default
         fields["branch_id"].choices = [("", _("(none)"))] + [
-            (b.pk, f"{b.code} {b.name}") for b in Branch.objects.filter(active=True)
-            .order_by("code")
+            (b.pk, f"{b.code} {b.name}") for b in branch_list(active=True)
         ]
 
 

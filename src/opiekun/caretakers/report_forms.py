@@ -15,9 +15,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opiekun.caretakers.forms import DateInput
-from opiekun.caretakers.models import TYPE_CHOICES, Branch, CaretakerRole
+from opiekun.caretakers.models import TYPE_CHOICES
 from opiekun.caretakers.rules import AssignmentType
-from opiekun.caretakers.selectors import ORDERINGS, AssignmentFilters
+from opiekun.caretakers.selectors import ORDERINGS, AssignmentFilters, branch_list, role_list
 from opiekun.dates import parse_date
 from opiekun.operators.selectors import operator_list, visible_contractors
 
@@ -52,10 +52,10 @@ class ReportFilterForm(forms.Form):
             for o in operator_list()
         ]
         fields["role"].choices = [("", _("Any role"))] + [
-            (r.pk, r.name) for r in CaretakerRole.objects.order_by("name")
+            (r.pk, r.name) for r in role_list()
         ]
         fields["branch"].choices = [("", _("Any branch"))] + [
-            (b.pk, f"{b.code} {b.name}") for b in Branch.objects.order_by("code")
+            (b.pk, f"{b.code} {b.name}") for b in branch_list()
         ]
 
     def _date(self, name: str) -> date | None:

@@ -249,3 +249,19 @@ def assignments_as_recorded(*, viewer: Any, contractor_id: object, at: datetime)
         (r for r in latest.values() if r.history_type != "-"),
         key=lambda r: (r.date_from, r.id),
     )
+
+
+def role_list(*, active: bool | None = None) -> QuerySet[CaretakerRole]:
+    """The caretaker roles dictionary, by name."""
+    qs = CaretakerRole.objects.order_by("name", "id")
+    return qs if active is None else qs.filter(active=active)
+
+
+def branch_list(*, active: bool | None = None) -> QuerySet[Branch]:
+    """The company branches dictionary, by code."""
+    qs = Branch.objects.order_by("code", "id")
+    return qs if active is None else qs.filter(active=active)
+
+
+def default_role_id() -> int | None:
+    return CaretakerRole.objects.filter(is_default=True).values_list("pk", flat=True).first()

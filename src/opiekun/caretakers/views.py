@@ -7,7 +7,6 @@ answers 403 and an unknown or invisible id 404.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -21,13 +20,15 @@ from django.views.decorators.http import require_http_methods
 
 from opiekun.bulk import id_list
 from opiekun.caretakers.forms import AddCaretakerForm, EditAssignmentForm, EndAssignmentForm
-from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType, ChangeKind, Outcome
 from opiekun.caretakers.selectors import (
     assignment_audit,
     assignment_get,
+    branch_list,
     caretaker_history,
     caretaker_info,
+    role_list,
 )
 from opiekun.caretakers.services import (
     AddResult,
@@ -45,11 +46,11 @@ from opiekun.contractors.forms import (
 )
 from opiekun.contractors.views import visible_contractor
 from opiekun.dates import today
-from opiekun.operators.models import Operator
 from opiekun.operators.selectors import (
     Access,
     can_assign,
     contractor_access,
+    operator_names,
     visible_contractors,
 )
 from opiekun.periods import Period
@@ -125,11 +126,7 @@ def _names(request: HttpRequest, result: AddResult) -> tuple[dict[int, Any], dic
     }
     operator_ids = {c.operator_id for r in result.results for c in r.changes}
     operator_ids |= {s.operator_id for r in result.results for s in r.conflicts}
-    operators = {
-        o.pk: o.display_name
-        for o in Operator.objects.select_related("user").filter(pk__in=operator_ids)
-    }
-    return contractors, operators
+    return contractors, operator_names(operator_ids)
 
 
 def _warn_dialog(
@@ -230,12 +227,9 @@ def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
 def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     entries = assignment_audit(viewer=request.user, contractor_id=pk)
     states = [s for e in entries for s in (e.before, e.after) if s]
-    operators = _lookup(Operator.objects.select_related("user"),
-                        {s["operator_id"] for s in states}, lambda o: o.display_name)
-    roles = _lookup(CaretakerRole.objects.all(), {s["role_id"] for s in states},
-                    lambda r: r.name)
-    branches = _lookup(Branch.objects.all(), {s["branch_id"] for s in states},
-                       lambda b: b.code)
+    operators = operator_names(s["operator_id"] for s in states)
+    roles = {r.pk: r.name for r in role_list()}
+    branches = {b.pk: b.code for b in branch_list()}
     actions = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
     reasons = {"caretaker_add": _("Add caretaker"), "assignment_update": _("Edit caretaker"),
                "assignment_delete": _("Delete caretaker"),
@@ -261,10 +255,6 @@ def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
          "before": describe(e.before), "after": describe(e.after)}
         for e in entries
     ]
-
-
-def _lookup(qs: Any, ids: Iterable[Any], name: Any) -> dict[int, str]:
-    return {obj.pk: name(obj) for obj in qs.filter(pk__in=[i for i in ids if i])}
 
 
 # --- one assignment: edit, end, delete ---------------------------------------------

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.caretakers.models import CaretakerRole
+from opiekun.caretakers.selectors import role_list
 from opiekun.contractors.selectors import ORDERINGS
 from opiekun.operators.selectors import operator_list
 
@@ -46,7 +46,7 @@ class ContractorFilterForm(forms.Form):
             (o.pk, o.display_name) for o in operator_list(active=True)
         ]
         self.fields["role"].choices = [("", _("Any role"))] + [  # type: ignore[attr-defined]
-            (r.pk, r.name) for r in CaretakerRole.objects.order_by("name")
+            (r.pk, r.name) for r in role_list()
         ]
 
     def selector_kwargs(self) -> dict[str, Any]:

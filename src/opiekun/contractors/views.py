@@ -15,8 +15,7 @@ from opiekun.contractors.forms import ContractorFilterForm, ContractorForm, add_
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_get, contractor_list
 from opiekun.contractors.services import EDITABLE_FIELDS, contractor_create, contractor_update
-from opiekun.operators.models import Operator
-from opiekun.operators.selectors import Access, can_assign, contractor_access
+from opiekun.operators.selectors import Access, can_assign, contractor_access, operator_names
 
 PAGE_SIZE = 50
 
@@ -27,12 +26,7 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
     kwargs = filters.selector_kwargs()
     contractors = contractor_list(viewer=request.user, **kwargs)
     page = Paginator(contractors, PAGE_SIZE).get_page(request.GET.get("page"))
-    names = {
-        o.pk: o.display_name
-        for o in Operator.objects.select_related("user").filter(
-            pk__in={c.main_caretaker_id for c in page.object_list if c.main_caretaker_id}
-        )
-    }
+    names = operator_names(c.main_caretaker_id for c in page.object_list)
     for c in page.object_list:
         c.main_caretaker_display = names.get(c.main_caretaker_id, "")
     return render(request, "contractors/list.html", {

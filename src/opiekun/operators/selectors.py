@@ -7,6 +7,7 @@ Every list, search, export, detail page and API endpoint goes through
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -95,3 +96,11 @@ def operator_list(*, active: bool | None = None) -> QuerySet[Operator]:
         usable = Q(active=True, user__is_active=True)
         qs = qs.filter(usable if active else ~usable)
     return qs.order_by("user__last_name", "user__first_name", "user__username")
+
+
+def operator_names(ids: Iterable[int | None]) -> dict[int, str]:
+    """Display names of the given operators, in one query."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {o.pk: o.display_name for o in operator_list().filter(pk__in=wanted)}
