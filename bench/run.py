@@ -247,9 +247,10 @@ def load(count: int) -> World:
             (f"{op}((id + 1 + (id / {OPERATORS}) %% {OPERATORS - 1}) %% {OPERATORS})", "deputy",
              default_role.pk, sql.day_plus(date(2024, 6, 1), "id %% 90"),
              f"CASE WHEN id %% 3 = 2 THEN {sql.day(date(2025, 6, 30))} END", "id %% 3 <> 0"),
-            # a legal caretaker for every tenth contractor
+            # a legal caretaker for every tenth contractor (none of those above left
+            # without a caretaker today)
             (f"{op}((id * 3) %% {OPERATORS})", "main", legal_role.pk, sql.day(date(2022, 1, 1)),
-             "NULL", "id %% 10 = 0"),
+             "NULL", "id %% 10 = 5"),
         ]
         for operator_expr, kind, role_id, start, end, where in rows:
             execute(
@@ -685,7 +686,9 @@ def explain(world: World) -> None:
             viewer=world.boss, filters=AssignmentFilters(
                 operator_id=world.first_operator + 5, date_from=REPORT_FROM,
                 date_to=REPORT_TO)))),
-        ("c. contractor_list search", lambda: page_and_count(
+        ("c. contractor_list search a code", lambda: page_and_count(
+            contractor_list(viewer=world.boss, search="K050000"))),
+        ("c. contractor_list search a word", lambda: page_and_count(
             contractor_list(viewer=world.boss, search="transport"))),
         ("c. contractor_list search + caretaker", lambda: page_and_count(contractor_list(
             viewer=world.boss, search="transport", caretaker_id=world.first_operator + 7))),
