@@ -15,8 +15,10 @@ same data. Nothing leaves the local database.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -75,7 +77,9 @@ def setup_django(use_sqlite: bool) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     if use_sqlite:
         os.environ.pop("DATABASE_URL", None)
-        os.environ["OPIEKUN_HOME"] = tempfile.mkdtemp(prefix="opiekun-bench-")
+        home = tempfile.mkdtemp(prefix="opiekun-bench-")
+        atexit.register(shutil.rmtree, home, ignore_errors=True)
+        os.environ["OPIEKUN_HOME"] = home
     elif not os.environ.get("DATABASE_URL"):
         sys.exit("DATABASE_URL is not set: run through `make bench` "
                  "(scripts/with-postgres) or pass --sqlite")
