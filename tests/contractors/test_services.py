@@ -109,3 +109,22 @@ def test_creator_without_operator_profile_gets_no_assignment(settings: Any) -> N
     root = User.objects.create_superuser("root", password="x")
     created = contractor_create(actor=root, code="R1", name="Root's")
     assert not CaretakerAssignment.objects.filter(contractor=created).exists()
+
+
+@pytest.mark.parametrize(
+    ("nip", "reason_pl", "reason_en"),
+    [
+        ("123", "niepoprawna liczba cyfr", "wrong number of digits"),
+        ("1234567890", "niepoprawna cyfra kontrolna", "the check digit is wrong"),
+        ("12345abc90", "dozwolone są tylko cyfry", "only digits are allowed"),
+    ],
+)
+def test_nip_errors_speak_the_users_language(nip: str, reason_pl: str, reason_en: str) -> None:
+    from django.utils import translation
+
+    from opiekun.contractors.services import normalize_nip
+
+    for language, reason in (("pl", reason_pl), ("en", reason_en)):
+        with translation.override(language), pytest.raises(ValidationError) as error:
+            normalize_nip(nip)
+        assert error.value.message_dict["nip"][0].endswith(reason)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.pl import nip as nip_number
 from stdnum.pl import regon as regon_number
@@ -24,6 +25,15 @@ EDITABLE_FIELDS = (
 )
 
 
+def _why(error: NumberError) -> str:
+    """python-stdnum's reason, in the user's language."""
+    if isinstance(error, InvalidChecksum):
+        return _("the check digit is wrong")
+    if isinstance(error, InvalidLength):
+        return _("wrong number of digits")
+    return _("only digits are allowed")
+
+
 def normalize_nip(value: str) -> str:
     """The 10 digits of a valid NIP (dashes, spaces and a PL prefix allowed); '' stays ''."""
     if not value.strip():
@@ -31,17 +41,18 @@ def normalize_nip(value: str) -> str:
     try:
         return str(nip_number.validate(value))
     except NumberError as error:
-        raise ValidationError({"nip": [_("Invalid NIP: %(reason)s") % {"reason": str(error)}]}) from error
+        raise ValidationError({"nip": [_("Invalid NIP: %(reason)s") % {"reason": _why(error)}]}) from error
 
 
 def normalize_regon(value: str) -> str:
+    """A valid REGON of 9 or 14 digits; '' stays ''."""
     if not value.strip():
         return ""
     try:
         return str(regon_number.validate(value))
     except NumberError as error:
         raise ValidationError(
-            {"regon": [_("Invalid REGON: %(reason)s") % {"reason": str(error)}]}
+            {"regon": [_("Invalid REGON: %(reason)s") % {"reason": _why(error)}]}
         ) from error
 
 
