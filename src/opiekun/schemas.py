@@ -164,6 +164,6 @@ class AssignmentOut(Schema):
 def responses(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
     """The documented responses of an operation: its own, then the error bodies."""
     shapes: dict[int, Any] = {
-        400: Message, 401: Message, 403: Message, 404: Message, 422: ValidationErrors,
+        400: Message, 401: Message, 403: Message, 404: Message, 422: ValidationErrors, 429: Message,
     }
     return {**ok, **{code: shapes[code] for code in codes}}

@@ -6,10 +6,40 @@ LocaleMiddleware then keeps it in a cookie.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+
+from opiekun.operators.throttle import login_blocked, login_failed, login_succeeded
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's login form, refusing to try passwords once too many have failed."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _("Too many failed attempts. Try again in a quarter of an hour."),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        if self.request is not None and login_blocked(self.request, username):
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if self.request is not None:
+                login_failed(self.request, username)
+            raise
+        if self.request is not None:
+            login_succeeded(self.request, username)
+        return cleaned
 
 
 class LoginView(auth_views.LoginView):
@@ -18,6 +48,7 @@ class LoginView(auth_views.LoginView):
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    authentication_form = ThrottledAuthenticationForm
 
 
 class LogoutView(auth_views.LogoutView):
