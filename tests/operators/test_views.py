@@ -136,3 +136,18 @@ def test_inactive_operators_are_listed_but_not_charted(
     html = client.get(URL).content.decode()
     assert '<tr data-operator="gone">' in html
     assert 'data-operator="Gone Tester"' not in html
+
+
+def test_page_on_another_day_and_a_bad_day(actor: Any, team: Any) -> None:
+    client = Client()
+    client.force_login(actor)
+    yesterday = today() - timedelta(days=1)
+    html = client.get(URL, {"on": yesterday.strftime("%d.%m.%Y")}).content.decode()
+    adam = re.search(r'<tr data-operator="adam">.*?</tr>', html, re.S)
+    assert adam is not None  # yesterday Adam still cared for e: two mains
+    assert re.search(r'data-count="main"><a [^>]*>2</a>', adam.group(0))
+
+    bad = client.get(URL, {"on": "31.02.2026"})
+    assert bad.status_code == 200
+    assert 'id="on-error"' in bad.content.decode()
+    assert bad.context["today"] == today()

@@ -1,5 +1,6 @@
 """The operators screen: who they are, what they may do, and how many contractors
-each cares for today (as main and as deputy), as a table and as a bar chart.
+each cares for on a day — today unless ``?on=`` names another — as main and as
+deputy, as a table and as a bar chart.
 
 The counts cover only the contractors the viewer may see (`operator_workload`).
 The chart is an SVG drawn here, on the server: no script, no CDN; names reach it
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from opiekun.dates import today
+from opiekun.dates import parse_date, today
 from opiekun.operators.workload import Workload, operator_workload
 
 BAR_HEIGHT = 22
@@ -81,7 +83,13 @@ def workload_chart(rows: list[Workload]) -> Chart:
 
 @login_required
 def operator_list_view(request: HttpRequest) -> HttpResponse:
-    day = today()
+    day, error = today(), ""
+    asked = request.GET.get("on", "").strip()
+    if asked:
+        try:
+            day = parse_date(asked)
+        except ValueError:
+            error = _("Enter a valid date (YYYY-MM-DD or dd.mm.rrrr).")
     rows = operator_workload(viewer=request.user, on=day)
     charted = sorted((r for r in rows if r.operator.active),
                      key=lambda r: (-r.total, r.operator.display_name))
@@ -89,5 +97,7 @@ def operator_list_view(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "chart": workload_chart(charted),
         "today": day,
+        "asked": asked,
+        "date_error": error,
         "bar_height": BAR_HEIGHT,
     })
