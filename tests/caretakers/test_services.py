@@ -739,3 +739,54 @@ def test_any_update_is_a_result_or_a_field_error(
         except ValidationError as error:
             assert error.message_dict and all(error.message_dict.values())
         transaction.set_rollback(True)
+
+
+# --- races and the database's safety net ---------------------------------------------
+
+
+def test_a_contractor_deleted_after_validation_is_a_field_error(
+    monkeypatch: pytest.MonkeyPatch, actor: Any, make_contractors: Callable[..., list[Contractor]],
+    make_operator: Callable[..., Operator], default_role: CaretakerRole,
+) -> None:
+    from opiekun.caretakers import services
+
+    first, second = make_contractors(2)
+    operator = make_operator()
+    validate = services._validate_add
+
+    def validate_then_lose_one(**kwargs: Any) -> Any:
+        request = validate(**kwargs)
+        Contractor.objects.filter(pk=second.pk).delete()  # another user, in between
+        return request
+
+    monkeypatch.setattr(services, "_validate_add", validate_then_lose_one)
+    with pytest.raises(ValidationError) as error:
+        caretaker_add(actor=actor, contractor_ids=[first.pk, second.pk], operator_id=operator.pk,
+                      date_from="2025-01-01", on_overlap="keep")
+    assert str(second.pk) in error.value.message_dict["contractor_ids"][0]
+    assert not CaretakerAssignment.objects.exists()
+
+
+def test_a_write_the_database_refuses_is_a_plain_error_and_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch, actor: Any, contractor: Contractor,
+    make_operator: Callable[..., Operator], default_role: CaretakerRole,
+) -> None:
+    from opiekun.caretakers import services
+
+    anna, bob = make_operator(), make_operator()
+    caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=anna.pk,
+                  date_from="2025-01-01", on_overlap="keep")
+    before = rows(contractor)
+    history = CaretakerAssignment.history.count()
+    # A broken policy that sees no conflict: the exclusion constraint / trigger refuses.
+    blind = services.decide
+    monkeypatch.setattr(services, "decide",
+                        lambda slots, proposal, policy: blind([], proposal, policy))
+    with pytest.raises(ValidationError) as error:
+        caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=bob.pk,
+                      date_from="2025-02-01", on_overlap="replace")
+    message = error.value.message_dict[NON_FIELD_ERRORS][0]
+    assert "nothing was saved" in message.lower() or "niczego nie zapisano" in message.lower()
+    assert "constraint" not in message.lower() and "trigger" not in message.lower()
+    assert rows(contractor) == before
+    assert CaretakerAssignment.history.count() == history

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ from opiekun.operators.selectors import (
     visible_contractors,
 )
 from opiekun.periods import Period, touching_window
+
+logger = logging.getLogger(__name__)
 
 MAX_ID = 2**63 - 1  # the largest bigint primary key
 CONFIRM_TOKEN_MAX_AGE = 60 * 60  # seconds a WARN preview may be confirmed in
@@ -304,7 +307,7 @@ def caretaker_add(
         with transaction.atomic():
             return _add(actor, request, confirm_token)
     except IntegrityError as error:  # only a bug or a foreign write could get here
-        raise ValidationError({NON_FIELD_ERRORS: [str(error)]}) from error
+        raise _collision(error) from error
 
 
 def _validate_add(
@@ -369,13 +372,30 @@ def _add(actor: Any, request: _AddRequest, confirm_token: str | None) -> AddResu
 def _lock_contractors(contractor_ids: Sequence[int]) -> None:
     """Lock the contractors in primary-key order (PostgreSQL), so that concurrent
     writers on overlapping selections queue up instead of deadlocking. On SQLite the
-    IMMEDIATE transaction already holds the database's write lock."""
-    list(
+    IMMEDIATE transaction already holds the database's write lock.
+
+    A contractor deleted since the caller validated the selection is a field error,
+    found here, under the lock, before anything is written."""
+    locked = set(
         Contractor.objects.select_for_update()
         .filter(pk__in=id_list(contractor_ids))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    gone = [pk for pk in contractor_ids if pk not in locked]
+    if gone:
+        raise ValidationError({"contractor_ids": [
+            _("Unknown contractors: %(ids)s.") % {"ids": _short_list(gone)}
+        ]})
+
+
+def _collision(error: IntegrityError) -> ValidationError:
+    """What the user sees if the database refuses a write the service let through:
+    a plain message (the database's own text goes to the log, not to the screen)."""
+    logger.warning("The database refused a caretaker write: %s", error)
+    return ValidationError({NON_FIELD_ERRORS: [
+        _("The caretakers changed while saving; nothing was saved. Try again.")
+    ]})
 
 
 def _state_digest(actor: Any, request: _AddRequest, rows: Sequence[CaretakerAssignment]) -> str:
@@ -569,7 +589,7 @@ def assignment_update(
         with transaction.atomic():
             _update([row], fields, actor=actor, when=row.updated_at, reason="assignment_update")
     except IntegrityError as error:
-        raise ValidationError({NON_FIELD_ERRORS: [str(error)]}) from error
+        raise _collision(error) from error
     return row
 
 
@@ -609,7 +629,10 @@ def assignments_for_new_contractor(*, actor: Any, contractor: Contractor) -> Non
 
 
 def assignments_delete_for_contractor(*, actor: Any, contractor: Contractor) -> None:
-    """Remove every assignment of a contractor that is being deleted, on the record."""
+    """Remove every assignment of a contractor that is being deleted, on the record.
+    The contractor's row is locked first, as every writer of its assignments does, so
+    a concurrent bulk add waits for the deletion instead of deadlocking with it."""
+    _lock_contractors([contractor.pk])
     rows = list(CaretakerAssignment.objects.filter(contractor=contractor))
     _delete(rows, actor=actor, when=timezone.now(), reason="contractor_delete")
 
