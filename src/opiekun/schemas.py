@@ -123,8 +123,8 @@ def paginate(
     }
 
 
-class AssignmentOut(Schema):
-    """A caretaker assignment (DESIGN §6), with the names a reader needs beside the ids."""
+class AssignmentFields(Schema):
+    """The fields of an assignment in JSON, as DESIGN §6 names them."""
 
     id: int
     contractor_id: int
@@ -134,6 +134,11 @@ class AssignmentOut(Schema):
     branch_id: int | None
     date_from: date
     date_to: date | None
+
+
+class AssignmentOut(AssignmentFields):
+    """A caretaker assignment (DESIGN §6), with the names a reader needs beside the ids."""
+
     contractor_code: str
     contractor_name: str
     operator_name: str

@@ -36,6 +36,7 @@ from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
 from opiekun.schemas import (
     DEFAULT_PAGE_SIZE,
+    AssignmentFields,
     AssignmentOut,
     Day,
     Id,
@@ -152,18 +153,10 @@ class ChangeOut(Schema):
     after: list[PeriodOut]
 
 
-class ConflictOut(Schema):
+class ConflictOut(AssignmentFields):
     """An existing assignment in the scope that the new one conflicts with, as it was
     before the call."""
 
-    id: int
-    contractor_id: int
-    operator_id: int
-    type: str
-    role_id: int
-    branch_id: int | None
-    date_from: date
-    date_to: date | None
     operator_name: str
 
 
@@ -372,15 +365,8 @@ class AuditEntryOut(Schema):
     after: StateOut | None
 
 
-class RecordedOut(Schema):
-    id: int
-    contractor_id: int
-    operator_id: int
-    type: str
-    role_id: int
-    branch_id: int | None
-    date_from: date
-    date_to: date | None
+class RecordedOut(AssignmentFields):
+    """An assignment as the audit trail recorded it."""
 
 
 class AuditOut(Schema):
