@@ -36,19 +36,57 @@ ROOT = Path(__file__).resolve().parent.parent
 # (visibility, the current caretaker) is the real today, which the data straddles:
 # current mains are open-ended since 2024-01-01.
 SURNAMES = [
-    "Kowalski", "Nowak", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamiński", "Lewandowski",
-    "Zieliński", "Szymański", "Woźniak", "Dąbrowski", "Kozłowski", "Jankowski", "Mazur",
-    "Kwiatkowski", "Krawczyk", "Piotrowski", "Grabowski", "Nowakowski", "Pawłowski",
+    "Kowalski",
+    "Nowak",
+    "Wiśniewski",
+    "Wójcik",
+    "Kowalczyk",
+    "Kamiński",
+    "Lewandowski",
+    "Zieliński",
+    "Szymański",
+    "Woźniak",
+    "Dąbrowski",
+    "Kozłowski",
+    "Jankowski",
+    "Mazur",
+    "Kwiatkowski",
+    "Krawczyk",
+    "Piotrowski",
+    "Grabowski",
+    "Nowakowski",
+    "Pawłowski",
 ]
 TRADES = [
-    "Budownictwo", "Transport", "Handel", "Serwis", "Logistyka", "Meble", "Elektronika",
-    "Poligrafia", "Catering", "Doradztwo", "Instalacje", "Ogrody", "Motoryzacja",
-    "Tekstylia", "Farmacja", "Rolnictwo",
+    "Budownictwo",
+    "Transport",
+    "Handel",
+    "Serwis",
+    "Logistyka",
+    "Meble",
+    "Elektronika",
+    "Poligrafia",
+    "Catering",
+    "Doradztwo",
+    "Instalacje",
+    "Ogrody",
+    "Motoryzacja",
+    "Tekstylia",
+    "Farmacja",
+    "Rolnictwo",
 ]
 SUFFIXES = ["sp. z o.o.", "S.A.", "s.c.", "sp.j."]
 CITIES = [
-    "Warszawa", "Kraków", "Łódź", "Wrocław", "Poznań", "Gdańsk", "Szczecin", "Bydgoszcz",
-    "Lublin", "Katowice",
+    "Warszawa",
+    "Kraków",
+    "Łódź",
+    "Wrocław",
+    "Poznań",
+    "Gdańsk",
+    "Szczecin",
+    "Bydgoszcz",
+    "Lublin",
+    "Katowice",
 ]
 OPERATORS = 50
 NEW_FROM, NEW_TO = date(2025, 3, 1), date(2025, 8, 31)  # the period caretaker_add assigns
@@ -57,13 +95,21 @@ REPORT_FROM, REPORT_TO = date(2025, 1, 1), date(2025, 12, 31)  # Kontrahenci wg 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sqlite", action="store_true",
-                        help="run on SQLite in a temporary folder instead of DATABASE_URL")
-    parser.add_argument("--contractors", type=int, default=None,
-                        help="contractors to load (default 1,000,000 on PostgreSQL, 200,000 on SQLite)")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="run on SQLite in a temporary folder instead of DATABASE_URL"
+    )
+    parser.add_argument(
+        "--contractors",
+        type=int,
+        default=None,
+        help="contractors to load (default 1,000,000 on PostgreSQL, 200,000 on SQLite)",
+    )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement (median)")
-    parser.add_argument("--explain", action="store_true",
-                        help="print the query plans of the read paths (PostgreSQL: EXPLAIN ANALYZE)")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the query plans of the read paths (PostgreSQL: EXPLAIN ANALYZE)",
+    )
     args = parser.parse_args()
     if args.contractors is None:
         args.contractors = 200_000 if args.sqlite else 1_000_000
@@ -81,8 +127,7 @@ def setup_django(use_sqlite: bool) -> None:
         atexit.register(shutil.rmtree, home, ignore_errors=True)
         os.environ["OPIEKUN_HOME"] = home
     elif not os.environ.get("DATABASE_URL"):
-        sys.exit("DATABASE_URL is not set: run through `make bench` "
-                 "(scripts/with-postgres) or pass --sqlite")
+        sys.exit("DATABASE_URL is not set: run through `make bench` (scripts/with-postgres) or pass --sqlite")
     os.environ["DJANGO_SETTINGS_MODULE"] = "opiekun.settings"
     import django
 
@@ -178,17 +223,20 @@ def load(count: int) -> World:
     # In SQL sent with parameters, "%%" is the modulo operator (both engines' drivers).
     with step(f"{OPERATORS} caretakers and the benchmark's users"):
         users = User.objects.bulk_create(
-            [User(username=f"op{i:02}", first_name=f"Operator{i:02}",
-                  last_name=SURNAMES[i % len(SURNAMES)], password="!") for i in range(OPERATORS)]
+            [
+                User(
+                    username=f"op{i:02}",
+                    first_name=f"Operator{i:02}",
+                    last_name=SURNAMES[i % len(SURNAMES)],
+                    password="!",
+                )
+                for i in range(OPERATORS)
+            ]
             + [User(username=name, password="!") for name in ("boss", "newcomer")]
         )
-        operators = Operator.objects.bulk_create(
-            [Operator(user=user, can_assign=True) for user in users]
-        )
+        operators = Operator.objects.bulk_create([Operator(user=user, can_assign=True) for user in users])
         first_operator = operators[0].pk
-        if [op.pk for op in operators[:OPERATORS]] != list(
-            range(first_operator, first_operator + OPERATORS)
-        ):
+        if [op.pk for op in operators[:OPERATORS]] != list(range(first_operator, first_operator + OPERATORS)):
             raise RuntimeError("the caretakers' ids are not consecutive; use a fresh database")
         for index, access in ((3, UnassignedAccess.DENIED), (4, UnassignedAccess.READ_ONLY)):
             operators[index].visibility = Visibility.OWN
@@ -232,29 +280,55 @@ def load(count: int) -> World:
         # exclusion constraint once is far cheaper than checking it row by row, and
         # putting it back checks every loaded row (PostgreSQL).
         if sql.pg:
-            execute(f"ALTER TABLE {table} DROP CONSTRAINT caretaker_main_no_overlap, "
-                    "DROP CONSTRAINT caretaker_operator_no_overlap")
+            execute(
+                f"ALTER TABLE {table} DROP CONSTRAINT caretaker_main_no_overlap, "
+                "DROP CONSTRAINT caretaker_operator_no_overlap"
+            )
         else:
             for statement in invariants.SQLITE_BACKWARD:
                 execute(statement)
         op = f"{first_operator} + "
-        columns = ("contractor_id, operator_id, type, role_id, branch_id, date_from, date_to, "
-                   "created_at, updated_at")
+        columns = (
+            "contractor_id, operator_id, type, role_id, branch_id, date_from, date_to, created_at, updated_at"
+        )
         rows = [
             # ended main of another caretaker: 2019-2020 .. 2023-12-31
-            (f"{op}((id * 7 + 1) %% {OPERATORS})", "main", default_role.pk,
-             sql.day_plus(date(2019, 1, 1), "id %% 700"), sql.day(date(2023, 12, 31)), "TRUE"),
+            (
+                f"{op}((id * 7 + 1) %% {OPERATORS})",
+                "main",
+                default_role.pk,
+                sql.day_plus(date(2019, 1, 1), "id %% 700"),
+                sql.day(date(2023, 12, 31)),
+                "TRUE",
+            ),
             # current main since 2024; every 20th contractor's ended (no caretaker today)
-            (f"{op}(id %% {OPERATORS})", "main", default_role.pk, sql.day(date(2024, 1, 1)),
-             f"CASE WHEN id %% 20 = 0 THEN {sql.day(date(2025, 1, 31))} END", "TRUE"),
+            (
+                f"{op}(id %% {OPERATORS})",
+                "main",
+                default_role.pk,
+                sql.day(date(2024, 1, 1)),
+                f"CASE WHEN id %% 20 = 0 THEN {sql.day(date(2025, 1, 31))} END",
+                "TRUE",
+            ),
             # a deputy for two in three contractors, half of them ended
-            (f"{op}((id + 1 + (id / {OPERATORS}) %% {OPERATORS - 1}) %% {OPERATORS})", "deputy",
-             default_role.pk, sql.day_plus(date(2024, 6, 1), "id %% 90"),
-             f"CASE WHEN id %% 3 = 2 THEN {sql.day(date(2025, 6, 30))} END", "id %% 3 <> 0"),
+            (
+                f"{op}((id + 1 + (id / {OPERATORS}) %% {OPERATORS - 1}) %% {OPERATORS})",
+                "deputy",
+                default_role.pk,
+                sql.day_plus(date(2024, 6, 1), "id %% 90"),
+                f"CASE WHEN id %% 3 = 2 THEN {sql.day(date(2025, 6, 30))} END",
+                "id %% 3 <> 0",
+            ),
             # a legal caretaker for every tenth contractor (none of those above left
             # without a caretaker today)
-            (f"{op}((id * 3) %% {OPERATORS})", "main", legal_role.pk, sql.day(date(2022, 1, 1)),
-             "NULL", "id %% 10 = 5"),
+            (
+                f"{op}((id * 3) %% {OPERATORS})",
+                "main",
+                legal_role.pk,
+                sql.day(date(2022, 1, 1)),
+                "NULL",
+                "id %% 10 = 5",
+            ),
         ]
         for operator_expr, kind, role_id, start, end, where in rows:
             execute(
@@ -280,23 +354,30 @@ def load(count: int) -> World:
     with step("VACUUM ANALYZE" if sql.pg else "ANALYZE"):
         execute("VACUUM ANALYZE" if sql.pg else "ANALYZE")
     assignments = CaretakerAssignment.objects.count()
-    print(f"  loaded {count:,} contractors and {assignments:,} assignments "
-          f"({assignments / count:.2f} each)", flush=True)
+    print(
+        f"  loaded {count:,} contractors and {assignments:,} assignments ({assignments / count:.2f} each)",
+        flush=True,
+    )
     if sql.pg:
         print_sizes([Contractor._meta.db_table, table, history])
     connection.close()  # a fresh connection: no load-time session state in the timings
     return World(
-        contractors=count, first_contractor=first_contractor, first_operator=first_operator,
-        boss=users[OPERATORS], newcomer_id=operators[OPERATORS + 1].pk,
-        own_denied=users[3], own_read_only=users[4],
-        default_role_id=default_role.pk, legal_role_id=legal_role.pk,
+        contractors=count,
+        first_contractor=first_contractor,
+        first_operator=first_operator,
+        boss=users[OPERATORS],
+        newcomer_id=operators[OPERATORS + 1].pk,
+        own_denied=users[3],
+        own_read_only=users[4],
+        default_role_id=default_role.pk,
+        legal_role_id=legal_role.pk,
     )
 
 
 def print_sizes(tables: Sequence[str]) -> None:
     """Each table's size, its indexes' sizes, and the largest indexes (PostgreSQL)."""
     for table in tables:
-        (heap, indexes), = fetch(
+        ((heap, indexes),) = fetch(
             "SELECT pg_size_pretty(pg_table_size(%s)), pg_size_pretty(pg_indexes_size(%s))",
             [table, table],
         )
@@ -304,7 +385,8 @@ def print_sizes(tables: Sequence[str]) -> None:
         for name, size in fetch(
             "SELECT indexrelid::regclass::text, pg_size_pretty(pg_relation_size(indexrelid)) "
             "FROM pg_index WHERE indrelid = %s::regclass "
-            "ORDER BY pg_relation_size(indexrelid) DESC", [table],
+            "ORDER BY pg_relation_size(indexrelid) DESC",
+            [table],
         ):
             print(f"      {name}: {size}")
 
@@ -356,11 +438,14 @@ def rolled_back(work: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
-def compare(name: str, ours: Callable[[], Any], baseline: Callable[[], Any], runs: int,
-            note: str = "") -> Result:
+def compare(
+    name: str, ours: Callable[[], Any], baseline: Callable[[], Any], runs: int, note: str = ""
+) -> Result:
     result = Result(name, median_ms(ours, runs), median_ms(baseline, runs), note)
-    print(f"  {name:<48} {result.ours_ms:>10.1f} {result.baseline_ms:>10.1f} "
-          f"{result.ratio:>6.2f}x  {note}", flush=True)
+    print(
+        f"  {name:<48} {result.ours_ms:>10.1f} {result.baseline_ms:>10.1f} {result.ratio:>6.2f}x  {note}",
+        flush=True,
+    )
     return result
 
 
@@ -407,8 +492,10 @@ def add_baseline(world: World, ids: Sequence[int], policy: str) -> None:
     head_end = ops.adapt_datefield_value(NEW_FROM - timedelta(days=1))
     tail_start = ops.adapt_datefield_value(NEW_TO + timedelta(days=1))
     selected, ids_param = sql.ids(ids)
-    scope = (f"contractor_id IN ({selected}) AND role_id = {world.default_role_id} "
-             "AND branch_id IS NULL AND type = 'main'")
+    scope = (
+        f"contractor_id IN ({selected}) AND role_id = {world.default_role_id} "
+        "AND branch_id IS NULL AND type = 'main'"
+    )
     overlapping = "date_from <= %s AND (date_to IS NULL OR date_to >= %s)"
 
     def audit(where: str, params: Sequence[Any], kind: str) -> None:
@@ -420,8 +507,10 @@ def add_baseline(world: World, ids: Sequence[int], policy: str) -> None:
         )
 
     if sql.pg:
-        execute(f"SELECT id FROM contractors_contractor WHERE id IN ({selected}) "
-                "ORDER BY id FOR UPDATE", [ids_param])
+        execute(
+            f"SELECT id FROM contractors_contractor WHERE id IN ({selected}) ORDER BY id FOR UPDATE",
+            [ids_param],
+        )
     insert_new = (
         f"INSERT INTO {table} (contractor_id, operator_id, type, role_id, branch_id, date_from, "
         "date_to, created_at, updated_at, created_by_id, updated_by_id) "
@@ -436,14 +525,16 @@ def add_baseline(world: World, ids: Sequence[int], policy: str) -> None:
             "AND a.type = 'main' AND a.date_from <= %s AND (a.date_to IS NULL OR a.date_to >= %s))",
             [*new_params, ids_param, end, start],
         )
-        audit(f"contractor_id IN ({selected}) AND operator_id = %s", [ids_param, world.newcomer_id],
-              "+")
+        audit(f"contractor_id IN ({selected}) AND operator_id = %s", [ids_param, world.newcomer_id], "+")
         return
     inside = f"{scope} AND date_from >= %s AND date_to IS NOT NULL AND date_to <= %s"
     audit(inside, [ids_param, start, end], "-")
     execute(f"DELETE FROM {table} WHERE {inside}", [ids_param, start, end])
-    execute(f"CREATE TEMP TABLE bench_tail AS SELECT id, date_to FROM {table} WHERE {scope} "
-            "AND date_from < %s AND (date_to IS NULL OR date_to > %s)", [ids_param, start, end])
+    execute(
+        f"CREATE TEMP TABLE bench_tail AS SELECT id, date_to FROM {table} WHERE {scope} "
+        "AND date_from < %s AND (date_to IS NULL OR date_to > %s)",
+        [ids_param, start, end],
+    )
     # What remains overlapping keeps the days before the period, or after it.
     execute(
         f"UPDATE {table} SET date_to = %s, updated_at = %s, updated_by_id = %s "
@@ -462,8 +553,11 @@ def add_baseline(world: World, ids: Sequence[int], policy: str) -> None:
         f"%s, %s, %s, %s FROM {table} a JOIN bench_tail t ON t.id = a.id",
         [tail_start, stamp, stamp, user_id, user_id],
     )
-    audit(f"contractor_id IN ({selected}) AND updated_at = %s AND created_at <> %s",
-          [ids_param, stamp, stamp], "~")
+    audit(
+        f"contractor_id IN ({selected}) AND updated_at = %s AND created_at <> %s",
+        [ids_param, stamp, stamp],
+        "~",
+    )
     execute(insert_new, [*new_params, ids_param])
     audit(f"contractor_id IN ({selected}) AND created_at = %s", [ids_param, stamp], "+")
     execute("DROP TABLE bench_tail")
@@ -476,20 +570,32 @@ def bench_add(world: World, runs: int) -> list[Result]:
     for size in (1_000, 10_000):
         ids = selection(world, size)
         for policy in ("keep", "replace"):
+
             def ours(ids: list[int] = ids, policy: str = policy) -> None:
                 outcome = caretaker_add(
-                    actor=world.boss, contractor_ids=ids, operator_id=world.newcomer_id,
-                    date_from=NEW_FROM, date_to=NEW_TO, on_overlap=policy, type="main",
+                    actor=world.boss,
+                    contractor_ids=ids,
+                    operator_id=world.newcomer_id,
+                    date_from=NEW_FROM,
+                    date_to=NEW_TO,
+                    on_overlap=policy,
+                    type="main",
                 )
                 assert outcome.applied
 
             def baseline(ids: list[int] = ids, policy: str = policy) -> None:
                 add_baseline(world, ids, policy)
 
-            note = ("95% skipped, 5% added" if policy == "keep"
-                    else "95% split, 5% added")
-            results.append(compare(f"a. caretaker_add {size:>6,} {policy.upper()}",
-                                   rolled_back(ours), rolled_back(baseline), runs, note))
+            note = "95% skipped, 5% added" if policy == "keep" else "95% split, 5% added"
+            results.append(
+                compare(
+                    f"a. caretaker_add {size:>6,} {policy.upper()}",
+                    rolled_back(ours),
+                    rolled_back(baseline),
+                    runs,
+                    note,
+                )
+            )
     return results
 
 
@@ -506,8 +612,7 @@ def bench_report(world: World, runs: int) -> Result:
     from opiekun.caretakers.selectors import AssignmentFilters, assignment_list
 
     operator_id = world.first_operator + 5
-    filters = AssignmentFilters(operator_id=operator_id, date_from=REPORT_FROM,
-                                date_to=REPORT_TO)
+    filters = AssignmentFilters(operator_id=operator_id, date_from=REPORT_FROM, date_to=REPORT_TO)
     where = "a.operator_id = %s AND a.date_from <= %s AND (a.date_to IS NULL OR a.date_to >= %s)"
     params = [operator_id, REPORT_TO, REPORT_FROM]
 
@@ -524,14 +629,14 @@ def bench_report(world: World, runs: int) -> Result:
             "JOIN auth_user u ON u.id = o.user_id "
             "JOIN caretakers_caretakerrole r ON r.id = a.role_id "
             "LEFT JOIN caretakers_branch b ON b.id = a.branch_id "
-            f"WHERE {where} ORDER BY a.date_from DESC, a.id DESC LIMIT 50", params)
-        count = fetch(f"SELECT count(*) FROM caretakers_caretakerassignment a WHERE {where}",
-                      params)
+            f"WHERE {where} ORDER BY a.date_from DESC, a.id DESC LIMIT 50",
+            params,
+        )
+        count = fetch(f"SELECT count(*) FROM caretakers_caretakerassignment a WHERE {where}", params)
         return page, count
 
     _same_count(ours, baseline)
-    return compare("b. Kontrahenci wg opiekuna (page + count)", ours, baseline, runs,
-                   f"{ours()[1]:,} rows")
+    return compare("b. Kontrahenci wg opiekuna (page + count)", ours, baseline, runs, f"{ours()[1]:,} rows")
 
 
 def contractor_page_sql(world: World, where: str) -> tuple[str, str]:
@@ -558,21 +663,28 @@ def bench_contractors(world: World, runs: int) -> list[Result]:
     day = today()
     sql = Sql()
     text = "transport"
-    like = ("(UPPER(c.code) LIKE UPPER(%s) OR UPPER(c.name) LIKE UPPER(%s))" if sql.pg
-            else "(c.code LIKE %s OR c.name LIKE %s)")
+    like = (
+        "(UPPER(c.code) LIKE UPPER(%s) OR UPPER(c.name) LIKE UPPER(%s))"
+        if sql.pg
+        else "(c.code LIKE %s OR c.name LIKE %s)"
+    )
     pattern = f"%{text}%"
     caretaker_id = world.first_operator + 7
-    mine = ("EXISTS (SELECT 1 FROM caretakers_caretakerassignment a WHERE a.contractor_id = c.id "
-            f"AND a.operator_id = %s AND {on_day('a')})")
+    mine = (
+        "EXISTS (SELECT 1 FROM caretakers_caretakerassignment a WHERE a.contractor_id = c.id "
+        f"AND a.operator_id = %s AND {on_day('a')})"
+    )
     # A code typed up to its last digit: the ten contractors it may be.
-    code = Contractor.objects.order_by("pk").values_list("code", flat=True)[
-        world.contractors // 2][:-1]
+    code = Contractor.objects.order_by("pk").values_list("code", flat=True)[world.contractors // 2][:-1]
     cases = [
         ("c. contractors: search a code", {"search": code}, like, [f"%{code}%"] * 2),
         ("c. contractors: search a word", {"search": text}, like, [pattern, pattern]),
-        ("c. contractors: search a word + caretaker",
-         {"search": text, "caretaker_id": caretaker_id},
-         f"{like} AND {mine}", [pattern, pattern, caretaker_id, day, day]),
+        (
+            "c. contractors: search a word + caretaker",
+            {"search": text, "caretaker_id": caretaker_id},
+            f"{like} AND {mine}",
+            [pattern, pattern, caretaker_id, day, day],
+        ),
     ]
     results = []
     for name, kwargs, where, params in cases:
@@ -581,8 +693,7 @@ def bench_contractors(world: World, runs: int) -> list[Result]:
         def ours(kwargs: dict[str, Any] = kwargs) -> Any:
             return page_and_count(contractor_list(viewer=world.boss, **kwargs))
 
-        def baseline(page_sql: str = page_sql, count_sql: str = count_sql,
-                     params: list[Any] = params) -> Any:
+        def baseline(page_sql: str = page_sql, count_sql: str = count_sql, params: list[Any] = params) -> Any:
             return fetch(page_sql, [day, day, *params]), fetch(count_sql, params)
 
         _same_count(ours, baseline)
@@ -604,8 +715,7 @@ def bench_info(world: World, runs: int) -> Result:
 
     def baseline() -> None:
         for contractor_id in ids:
-            fetch("SELECT id, code, name FROM contractors_contractor WHERE id = %s",
-                  [contractor_id])
+            fetch("SELECT id, code, name FROM contractors_contractor WHERE id = %s", [contractor_id])
             fetch(
                 "SELECT a.id, a.operator_id, a.type, a.role_id, a.branch_id, a.date_from, "
                 "a.date_to, u.username, u.first_name, u.last_name, r.name, b.name "
@@ -628,15 +738,27 @@ def bench_visibility(world: World, runs: int) -> list[Result]:
     from opiekun.dates import today
 
     day = today()
-    mine = ("EXISTS (SELECT 1 FROM caretakers_caretakerassignment a WHERE a.contractor_id = c.id "
-            f"AND a.operator_id = %s AND {on_day('a')})")
-    anyone = ("EXISTS (SELECT 1 FROM caretakers_caretakerassignment a WHERE "
-              f"a.contractor_id = c.id AND {on_day('a')})")
+    mine = (
+        "EXISTS (SELECT 1 FROM caretakers_caretakerassignment a WHERE a.contractor_id = c.id "
+        f"AND a.operator_id = %s AND {on_day('a')})"
+    )
+    anyone = (
+        "EXISTS (SELECT 1 FROM caretakers_caretakerassignment a WHERE "
+        f"a.contractor_id = c.id AND {on_day('a')})"
+    )
     cases = [
-        ("e. own-only list (unassigned denied)", world.own_denied, mine,
-         [world.first_operator + 3, day, day]),
-        ("e. own-only list (unassigned read-only)", world.own_read_only,
-         f"({mine} OR NOT {anyone})", [world.first_operator + 4, day, day, day, day]),
+        (
+            "e. own-only list (unassigned denied)",
+            world.own_denied,
+            mine,
+            [world.first_operator + 3, day, day],
+        ),
+        (
+            "e. own-only list (unassigned read-only)",
+            world.own_read_only,
+            f"({mine} OR NOT {anyone})",
+            [world.first_operator + 4, day, day, day, day],
+        ),
     ]
     results = []
     for name, viewer, where, params in cases:
@@ -645,8 +767,7 @@ def bench_visibility(world: World, runs: int) -> list[Result]:
         def ours(viewer: Any = viewer) -> Any:
             return page_and_count(contractor_list(viewer=viewer))
 
-        def baseline(page_sql: str = page_sql, count_sql: str = count_sql,
-                     params: list[Any] = params) -> Any:
+        def baseline(page_sql: str = page_sql, count_sql: str = count_sql, params: list[Any] = params) -> Any:
             return fetch(page_sql, [day, day, *params]), fetch(count_sql, params)
 
         _same_count(ours, baseline)
@@ -686,20 +807,33 @@ def explain(world: World) -> None:
 
     sql = Sql()
     paths: list[tuple[str, Callable[[], Any]]] = [
-        ("b. assignment_list", lambda: page_and_count(assignment_list(
-            viewer=world.boss, filters=AssignmentFilters(
-                operator_id=world.first_operator + 5, date_from=REPORT_FROM,
-                date_to=REPORT_TO)))),
-        ("c. contractor_list search a code", lambda: page_and_count(
-            contractor_list(viewer=world.boss, search="K050000"))),
-        ("c. contractor_list search a word", lambda: page_and_count(
-            contractor_list(viewer=world.boss, search="transport"))),
-        ("c. contractor_list search + caretaker", lambda: page_and_count(contractor_list(
-            viewer=world.boss, search="transport", caretaker_id=world.first_operator + 7))),
-        ("e. own-only (denied)", lambda: page_and_count(
-            contractor_list(viewer=world.own_denied))),
-        ("e. own-only (read-only)", lambda: page_and_count(
-            contractor_list(viewer=world.own_read_only))),
+        (
+            "b. assignment_list",
+            lambda: page_and_count(
+                assignment_list(
+                    viewer=world.boss,
+                    filters=AssignmentFilters(
+                        operator_id=world.first_operator + 5, date_from=REPORT_FROM, date_to=REPORT_TO
+                    ),
+                )
+            ),
+        ),
+        (
+            "c. contractor_list search a code",
+            lambda: page_and_count(contractor_list(viewer=world.boss, search="K050000")),
+        ),
+        (
+            "c. contractor_list search a word",
+            lambda: page_and_count(contractor_list(viewer=world.boss, search="transport")),
+        ),
+        (
+            "c. contractor_list search + caretaker",
+            lambda: page_and_count(
+                contractor_list(viewer=world.boss, search="transport", caretaker_id=world.first_operator + 7)
+            ),
+        ),
+        ("e. own-only (denied)", lambda: page_and_count(contractor_list(viewer=world.own_denied))),
+        ("e. own-only (read-only)", lambda: page_and_count(contractor_list(viewer=world.own_read_only))),
     ]
     prefix = "EXPLAIN (ANALYZE, BUFFERS) " if sql.pg else "EXPLAIN QUERY PLAN "
     for title, work in paths:
@@ -727,8 +861,7 @@ def machine() -> str:
         else:
             cursor.execute("SELECT 'SQLite ' || sqlite_version()")
         engine = cursor.fetchone()[0].split(",")[0]
-    return (f"{engine}; Python {platform.python_version()}; {os.cpu_count()} CPUs; "
-            f"{platform.platform()}")
+    return f"{engine}; Python {platform.python_version()}; {os.cpu_count()} CPUs; {platform.platform()}"
 
 
 def report(results: Sequence[Result]) -> None:

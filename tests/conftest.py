@@ -51,12 +51,19 @@ def make_operator(db: Any) -> Callable[..., Operator]:
     ) -> Operator:
         name = username or f"op{next(_counter)}"
         user = User.objects.create_user(
-            username=name, password=password, first_name=name.capitalize(), last_name="Tester",
-            is_superuser=superuser, is_staff=superuser,
+            username=name,
+            password=password,
+            first_name=name.capitalize(),
+            last_name="Tester",
+            is_superuser=superuser,
+            is_staff=superuser,
         )
         return Operator.objects.create(
-            user=user, visibility=visibility, unassigned_access=unassigned_access,
-            can_assign=can_assign, can_manage_dictionaries=can_manage_dictionaries,
+            user=user,
+            visibility=visibility,
+            unassigned_access=unassigned_access,
+            can_assign=can_assign,
+            can_manage_dictionaries=can_manage_dictionaries,
             active=active,
         )
 
@@ -76,9 +83,7 @@ def actor(admin_op: Operator) -> User:
 @pytest.fixture
 def default_role(db: Any) -> CaretakerRole:
     # A transactional test's flush removes the migration's default role: recreate it.
-    role, _ = CaretakerRole.objects.get_or_create(
-        is_default=True, defaults={"name": "Opiekun handlowy"}
-    )
+    role, _ = CaretakerRole.objects.get_or_create(is_default=True, defaults={"name": "Opiekun handlowy"})
     return role
 
 
@@ -98,8 +103,7 @@ def make_contractors(db: Any) -> Callable[[int], list[Contractor]]:
         start = next(_counter) * 100000
         return list(
             Contractor.objects.bulk_create(
-                Contractor(code=f"{prefix}{start + i:07d}", name=f"Firma {start + i}")
-                for i in range(count)
+                Contractor(code=f"{prefix}{start + i:07d}", name=f"Firma {start + i}") for i in range(count)
             )
         )
 

@@ -48,11 +48,17 @@ def day(n: int) -> date:
     return D + timedelta(days=n)
 
 
-def add(actor: Any, contractors: list[Contractor], operator: Operator, start: int,
-        end: int | None = None) -> Any:
-    return caretaker_add(actor=actor, contractor_ids=[c.pk for c in contractors],
-                         operator_id=operator.pk, date_from=day(start),
-                         date_to=None if end is None else day(end), on_overlap="replace")
+def add(
+    actor: Any, contractors: list[Contractor], operator: Operator, start: int, end: int | None = None
+) -> Any:
+    return caretaker_add(
+        actor=actor,
+        contractor_ids=[c.pk for c in contractors],
+        operator_id=operator.pk,
+        date_from=day(start),
+        date_to=None if end is None else day(end),
+        on_overlap="replace",
+    )
 
 
 def trail(actor: Any, contractor: Contractor) -> list[tuple[str, str, Any, Any]]:
@@ -67,8 +73,9 @@ def trail(actor: Any, contractor: Contractor) -> list[tuple[str, str, Any, Any]]
     ]
 
 
-def test_bulk_add_and_replace_are_recorded(actor: Any, make_operator: Any, make_contractors: Any,
-                                           clock: Clock) -> None:
+def test_bulk_add_and_replace_are_recorded(
+    actor: Any, make_operator: Any, make_contractors: Any, clock: Clock
+) -> None:
     anna, bartek = make_operator("anna"), make_operator("bartek")
     trim, split, remove = make_contractors(3)
     add(actor, [trim], bartek, 0, 9)
@@ -92,8 +99,9 @@ def test_bulk_add_and_replace_are_recorded(actor: Any, make_operator: Any, make_
     assert entries == sorted(entries, key=lambda e: (e.when, e.assignment_id), reverse=True)
 
 
-def test_single_writes_are_recorded(actor: Any, make_operator: Any, contractor: Contractor,
-                                    clock: Clock) -> None:
+def test_single_writes_are_recorded(
+    actor: Any, make_operator: Any, contractor: Contractor, clock: Clock
+) -> None:
     anna, bartek = make_operator("anna"), make_operator("bartek")
     assignment_id = add(actor, [contractor], anna, 0).results[0].assignment_id
     clock.tick()
@@ -125,8 +133,11 @@ def test_contractor_delete_is_recorded(actor: Any, make_operator: Any, make_cont
 
 
 def _history_inserts(run: CaptureQueriesContext) -> int:
-    return sum(1 for q in run.captured_queries
-               if q["sql"].lstrip().upper().startswith("INSERT") and HISTORY_TABLE in q["sql"])
+    return sum(
+        1
+        for q in run.captured_queries
+        if q["sql"].lstrip().upper().startswith("INSERT") and HISTORY_TABLE in q["sql"]
+    )
 
 
 def test_bulk_history_is_set_based(actor: Any, make_operator: Any, make_contractors: Any) -> None:
@@ -144,8 +155,9 @@ def test_bulk_history_is_set_based(actor: Any, make_operator: Any, make_contract
     assert counts[0][0] <= 2
 
 
-def test_state_as_recorded_at_a_time(actor: Any, make_operator: Any, contractor: Contractor,
-                                     clock: Clock) -> None:
+def test_state_as_recorded_at_a_time(
+    actor: Any, make_operator: Any, contractor: Contractor, clock: Clock
+) -> None:
     anna, bartek = make_operator("anna"), make_operator("bartek")
     first = add(actor, [contractor], anna, 0).results[0].assignment_id
     t1 = clock.now
@@ -157,14 +169,19 @@ def test_state_as_recorded_at_a_time(actor: Any, make_operator: Any, contractor:
     t3 = clock.now
 
     def state(at: datetime) -> list[tuple[int, date, date | None]]:
-        return [(r.operator_id, r.date_from, r.date_to)
-                for r in assignments_as_recorded(viewer=actor, contractor_id=contractor.pk, at=at)]
+        return [
+            (r.operator_id, r.date_from, r.date_to)
+            for r in assignments_as_recorded(viewer=actor, contractor_id=contractor.pk, at=at)
+        ]
 
     assert state(t1 - timedelta(seconds=1)) == []
     assert state(t1) == [(anna.pk, day(0), None)]
-    assert state(t2) == [(anna.pk, day(0), day(9)), (bartek.pk, day(10), day(19)),
-                         (anna.pk, day(20), None)]
+    assert state(t2) == [(anna.pk, day(0), day(9)), (bartek.pk, day(10), day(19)), (anna.pk, day(20), None)]
     assert state(t3) == [(bartek.pk, day(10), day(19)), (anna.pk, day(20), None)]
-    current = sorted(CaretakerAssignment.objects.filter(contractor=contractor)
-                     .values_list("operator_id", "date_from", "date_to"), key=lambda r: r[1])
+    current = sorted(
+        CaretakerAssignment.objects.filter(contractor=contractor).values_list(
+            "operator_id", "date_from", "date_to"
+        ),
+        key=lambda r: r[1],
+    )
     assert state(t3 + timedelta(days=1)) == current

@@ -16,15 +16,39 @@ from opiekun.contractors.models import Contractor
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = ["code", "name", "nip", "regon", "street", "postal_code", "city", "email", "phone",
-          "active", "created_at", "updated_at"]
+FIELDS = [
+    "code",
+    "name",
+    "nip",
+    "regon",
+    "street",
+    "postal_code",
+    "city",
+    "email",
+    "phone",
+    "active",
+    "created_at",
+    "updated_at",
+]
 WHEN = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def contractor_row(i: int, **extra: Any) -> dict[str, Any]:
-    return {"code": f"B{i:06d}", "name": f"Firma \"{i}\" 'x' ; --", "nip": "", "regon": "",
-            "street": "", "postal_code": "", "city": "Łódź", "email": "", "phone": "",
-            "active": i % 2 == 0, "created_at": WHEN, "updated_at": WHEN, **extra}
+    return {
+        "code": f"B{i:06d}",
+        "name": f"Firma \"{i}\" 'x' ; --",
+        "nip": "",
+        "regon": "",
+        "street": "",
+        "postal_code": "",
+        "city": "Łódź",
+        "email": "",
+        "phone": "",
+        "active": i % 2 == 0,
+        "created_at": WHEN,
+        "updated_at": WHEN,
+        **extra,
+    }
 
 
 @pytest.mark.parametrize("size", [1, 33000])
@@ -51,25 +75,49 @@ def test_empty_writes_cost_nothing() -> None:
 def test_dates_and_nulls_round_trip(make_operator: Any, contractor: Contractor) -> None:
     operator = make_operator("anna")
     role = CaretakerRole.objects.get(is_default=True)
-    names = ["contractor_id", "operator_id", "type", "role_id", "branch_id", "date_from", "date_to",
-             "created_at", "updated_at"]
-    base = {"contractor_id": contractor.pk, "operator_id": operator.pk, "role_id": role.pk,
-            "branch_id": None, "created_at": WHEN, "updated_at": WHEN}
-    pks = insert_rows(CaretakerAssignment, names, [
-        {**base, "type": "main", "date_from": date(2025, 1, 1), "date_to": date(2025, 1, 31)},
-        {**base, "type": "deputy", "date_from": date(2025, 2, 1), "date_to": None},
-    ])
+    names = [
+        "contractor_id",
+        "operator_id",
+        "type",
+        "role_id",
+        "branch_id",
+        "date_from",
+        "date_to",
+        "created_at",
+        "updated_at",
+    ]
+    base = {
+        "contractor_id": contractor.pk,
+        "operator_id": operator.pk,
+        "role_id": role.pk,
+        "branch_id": None,
+        "created_at": WHEN,
+        "updated_at": WHEN,
+    }
+    pks = insert_rows(
+        CaretakerAssignment,
+        names,
+        [
+            {**base, "type": "main", "date_from": date(2025, 1, 1), "date_to": date(2025, 1, 31)},
+            {**base, "type": "deputy", "date_from": date(2025, 2, 1), "date_to": None},
+        ],
+    )
     rows = list(CaretakerAssignment.objects.filter(pk__in=pks).order_by("date_from"))
     assert [(r.type, r.date_from, r.date_to, r.branch_id) for r in rows] == [
         ("main", date(2025, 1, 1), date(2025, 1, 31), None),
         ("deputy", date(2025, 2, 1), None, None),
     ]
-    update_rows(CaretakerAssignment, ["date_to", "branch_id"], [
-        {"id": pks[0], "date_to": date(2025, 1, 15), "branch_id": None},
-        {"id": pks[1], "date_to": date(2025, 12, 31), "branch_id": None},
-    ])
+    update_rows(
+        CaretakerAssignment,
+        ["date_to", "branch_id"],
+        [
+            {"id": pks[0], "date_to": date(2025, 1, 15), "branch_id": None},
+            {"id": pks[1], "date_to": date(2025, 12, 31), "branch_id": None},
+        ],
+    )
     assert [r.date_to for r in CaretakerAssignment.objects.filter(pk__in=pks).order_by("date_from")] == [
-        date(2025, 1, 15), date(2025, 12, 31)
+        date(2025, 1, 15),
+        date(2025, 12, 31),
     ]
     update_rows(CaretakerAssignment, ["date_to"], [{"id": pks[1], "date_to": None}])
     assert CaretakerAssignment.objects.get(pk=pks[1]).date_to is None
@@ -78,8 +126,9 @@ def test_dates_and_nulls_round_trip(make_operator: Any, contractor: Contractor) 
 def test_update_many_rows_in_one_query(make_contractors: Any) -> None:
     cs = make_contractors(3000)
     with CaptureQueriesContext(connection) as run:
-        changed = update_rows(Contractor, ["name", "active"],
-                              [{"id": c.pk, "name": f"N{c.pk}", "active": False} for c in cs])
+        changed = update_rows(
+            Contractor, ["name", "active"], [{"id": c.pk, "name": f"N{c.pk}", "active": False} for c in cs]
+        )
     assert len(run) == 1 and changed == 3000
     assert not Contractor.objects.filter(active=True).exists()
     assert Contractor.objects.get(pk=cs[7].pk).name == f"N{cs[7].pk}"

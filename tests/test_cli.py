@@ -20,8 +20,12 @@ from opiekun.operators.models import Operator, Visibility
 @pytest.mark.django_db
 def test_demo_loads_realistic_data_once() -> None:
     call_command("demo", stdout=StringIO())
-    counts = (Contractor.objects.count(), Operator.objects.count(),
-              CaretakerAssignment.objects.count(), CaretakerAssignment.history.count())
+    counts = (
+        Contractor.objects.count(),
+        Operator.objects.count(),
+        CaretakerAssignment.objects.count(),
+        CaretakerAssignment.history.count(),
+    )
     assert counts[0] == 300
     assert counts[1] == 8
     assert all(nip.is_valid(c.nip) and regon.is_valid(c.regon) for c in Contractor.objects.all())
@@ -29,8 +33,12 @@ def test_demo_loads_realistic_data_once() -> None:
     out = StringIO()
     call_command("demo", stdout=out)
     assert "already loaded" in out.getvalue()
-    assert counts == (Contractor.objects.count(), Operator.objects.count(),
-                      CaretakerAssignment.objects.count(), CaretakerAssignment.history.count())
+    assert counts == (
+        Contractor.objects.count(),
+        Operator.objects.count(),
+        CaretakerAssignment.objects.count(),
+        CaretakerAssignment.history.count(),
+    )
 
 
 @pytest.mark.django_db
@@ -41,9 +49,9 @@ def test_demo_history_has_handovers_deputies_and_logins() -> None:
     assert assignments.filter(date_to__lt=today(), type=AssignmentType.MAIN).exists()
     assert assignments.filter(type=AssignmentType.DEPUTY).exists()
     assert assignments.exclude(branch=None).exists()
-    assert Contractor.objects.exclude(
-        pk__in=assignments.on(today()).values("contractor")
-    ).exists(), "some contractors have no caretaker today"
+    assert Contractor.objects.exclude(pk__in=assignments.on(today()).values("contractor")).exists(), (
+        "some contractors have no caretaker today"
+    )
     admin = authenticate(username="admin", password="admin")
     own = authenticate(username="jan.kowalski", password="demo")
     assert admin is not None and admin.is_superuser

@@ -35,23 +35,43 @@ def _write_csv(path: Path, rows: list[list[str]]) -> Path:
 
 
 @pytest.fixture
-def history(actor: Any, make_operator: Callable[..., Operator],
-            make_contractors: Callable[..., list[Contractor]]) -> dict[str, Any]:
+def history(
+    actor: Any, make_operator: Callable[..., Operator], make_contractors: Callable[..., list[Contractor]]
+) -> dict[str, Any]:
     ewa, adam = make_operator("ewa"), make_operator("adam")
     first, second, third = make_contractors(3)
-    caretaker_add(actor=actor, contractor_ids=[first.pk, second.pk], operator_id=ewa.pk,
-                  date_from="2024-01-01", date_to="2024-12-31", on_overlap="replace")
-    caretaker_add(actor=actor, contractor_ids=[third.pk], operator_id=adam.pk,
-                  date_from="2023-01-01", on_overlap="replace")
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[first.pk, second.pk],
+        operator_id=ewa.pk,
+        date_from="2024-01-01",
+        date_to="2024-12-31",
+        on_overlap="replace",
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[third.pk],
+        operator_id=adam.pk,
+        date_from="2023-01-01",
+        on_overlap="replace",
+    )
     return {"ewa": ewa, "adam": adam, "contractors": (first, second, third)}
 
 
-def test_export_assignments_of_an_operator_in_a_period_to_csv(
-    history: Any, tmp_path: Path
-) -> None:
+def test_export_assignments_of_an_operator_in_a_period_to_csv(history: Any, tmp_path: Path) -> None:
     out = tmp_path / "ewa.csv"
-    call_command("export", "assignments", "--operator", "ewa", "--from", "01.06.2024",
-                 "--to", "2024-06-30", "-o", str(out))
+    call_command(
+        "export",
+        "assignments",
+        "--operator",
+        "ewa",
+        "--from",
+        "01.06.2024",
+        "--to",
+        "2024-06-30",
+        "-o",
+        str(out),
+    )
     body = _read_csv(out)[1:]
     first, second, _ = history["contractors"]
     assert sorted((r[0], r[4], r[8], r[9]) for r in body) == [
@@ -80,10 +100,15 @@ def test_export_as_a_user_holds_only_what_they_may_see(
     assert len(_read_csv(out)[1:]) == 3
 
 
-@pytest.mark.parametrize("args", [
-    ["--from", "32.13.2024"], ["--operator", "nobody"], ["--user", "nobody"],
-    ["--contractor", "NOPE"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--from", "32.13.2024"],
+        ["--operator", "nobody"],
+        ["--user", "nobody"],
+        ["--contractor", "NOPE"],
+    ],
+)
 def test_export_bad_options_are_a_clear_error(history: Any, args: list[str]) -> None:
     with pytest.raises(CommandError):
         call_command("export", "assignments", *args)
@@ -97,44 +122,48 @@ def test_export_csv_to_standard_output(history: Any) -> None:
     assert history["contractors"][2].code in text
 
 
-def test_exported_contractors_import_back(
-    actor: Any, history: Any, tmp_path: Path
-) -> None:
+def test_exported_contractors_import_back(actor: Any, history: Any, tmp_path: Path) -> None:
     out = tmp_path / "contractors.xlsx"
     call_command("export", "contractors", "-o", str(out))
     Contractor.objects.all().delete()
-    call_command("import", "contractors", str(out), "--user", actor.username,
-                 stdout=io.StringIO())
+    call_command("import", "contractors", str(out), "--user", actor.username, stdout=io.StringIO())
     assert sorted(Contractor.objects.values_list("code", flat=True)) == sorted(
-        c.code for c in history["contractors"])
+        c.code for c in history["contractors"]
+    )
 
 
 def test_import_csv_creates_every_row_through_the_service(actor: Any, tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "in.csv", [
-        ["Code", "name", "NIP", "active"],
-        ["A1", "Alfa sp. z o.o.", "526-025-02-74", "tak"],
-        ["A2", "Beta S.A.", "", "nie"],
-    ])
+    path = _write_csv(
+        tmp_path / "in.csv",
+        [
+            ["Code", "name", "NIP", "active"],
+            ["A1", "Alfa sp. z o.o.", "526-025-02-74", "tak"],
+            ["A2", "Beta S.A.", "", "nie"],
+        ],
+    )
     out = io.StringIO()
     call_command("import", "contractors", str(path), "--user", actor.username, stdout=out)
     assert "imported 2" in out.getvalue()
     assert list(Contractor.objects.order_by("code").values_list("code", "nip", "active")) == [
-        ("A1", "5260250274", True), ("A2", "", False)]
+        ("A1", "5260250274", True),
+        ("A2", "", False),
+    ]
     # contractor_create made the importing operator the main caretaker (a setting, on)
     assert CaretakerAssignment.objects.filter(operator__user=actor).count() == 2
 
 
-def test_import_with_a_bad_row_writes_nothing_and_names_every_bad_field(
-    actor: Any, tmp_path: Path
-) -> None:
-    path = _write_csv(tmp_path / "in.csv", [
-        ["code", "name", "nip", "email"],
-        ["A1", "Alfa", VALID_NIPS[0], "a@example.com"],
-        ["A2", "Beta", "1234567890", ""],
-        ["A3", "Gamma", "", "not-an-e-mail"],
-        ["A1", "Duplicate", "", ""],
-        ["", "", "", ""],
-    ])
+def test_import_with_a_bad_row_writes_nothing_and_names_every_bad_field(actor: Any, tmp_path: Path) -> None:
+    path = _write_csv(
+        tmp_path / "in.csv",
+        [
+            ["code", "name", "nip", "email"],
+            ["A1", "Alfa", VALID_NIPS[0], "a@example.com"],
+            ["A2", "Beta", "1234567890", ""],
+            ["A3", "Gamma", "", "not-an-e-mail"],
+            ["A1", "Duplicate", "", ""],
+            ["", "", "", ""],
+        ],
+    )
     with pytest.raises(CommandError) as raised:
         call_command("import", "contractors", str(path), "--user", actor.username)
     message = str(raised.value)
@@ -154,17 +183,19 @@ def test_import_xlsx_with_numbers_typed_by_excel(actor: Any, tmp_path: Path) -> 
     sheet.append(["X1", "Excel firma", int(VALID_NIPS[1]), True])
     path = tmp_path / "in.xlsx"
     workbook.save(path)
-    call_command("import", "contractors", str(path), "--user", actor.username,
-                 stdout=io.StringIO())
+    call_command("import", "contractors", str(path), "--user", actor.username, stdout=io.StringIO())
     assert Contractor.objects.get(code="X1").nip == VALID_NIPS[1]
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (b"code;name;colour\nA;B;red\n", "unknown columns"),
-    (b"", "empty"),
-    (b"PK\x03\x04 not really a zip", "cannot read"),
-    (b"\xff\xfe\x00broken", "cannot read"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"code;name;colour\nA;B;red\n", "unknown columns"),
+        (b"", "empty"),
+        (b"PK\x03\x04 not really a zip", "cannot read"),
+        (b"\xff\xfe\x00broken", "cannot read"),
+    ],
+)
 def test_import_of_a_bad_file_is_a_clear_error(
     actor: Any, tmp_path: Path, content: bytes, expected: str
 ) -> None:
@@ -175,9 +206,7 @@ def test_import_of_a_bad_file_is_a_clear_error(
     assert not Contractor.objects.exists()
 
 
-def test_import_by_a_user_who_is_not_an_operator_is_refused(
-    django_user_model: Any, tmp_path: Path
-) -> None:
+def test_import_by_a_user_who_is_not_an_operator_is_refused(django_user_model: Any, tmp_path: Path) -> None:
     django_user_model.objects.create_user(username="plain", password="x-secret-1")
     path = _write_csv(tmp_path / "in.csv", [["code", "name"], ["A1", "Alfa"]])
     with pytest.raises(CommandError):

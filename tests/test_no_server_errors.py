@@ -13,15 +13,33 @@ from django.urls import reverse
 from opiekun.caretakers.services import caretaker_add
 
 WRONG = ["", "abc", "-1", "0", "99999999999999999999999", "31.02.2026", "<script>", "\x00", "9" * 300]
-PARAMS = ["page", "q", "caretaker", "role", "active", "sort", "operator", "contractor",
-          "date_from", "date_to", "on", "type", "branch"]
+PARAMS = [
+    "page",
+    "q",
+    "caretaker",
+    "role",
+    "active",
+    "sort",
+    "operator",
+    "contractor",
+    "date_from",
+    "date_to",
+    "on",
+    "type",
+    "branch",
+]
 
 
 @pytest.fixture
 def boss_client(actor: Any, make_contractors: Any, make_operator: Any, default_role: Any) -> Client:
     contractors = make_contractors(3)
-    caretaker_add(actor=actor, contractor_ids=[c.pk for c in contractors],
-                  operator_id=make_operator().pk, date_from="2025-01-01", on_overlap="keep")
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[c.pk for c in contractors],
+        operator_id=make_operator().pk,
+        date_from="2025-01-01",
+        on_overlap="keep",
+    )
     client = Client()
     client.force_login(actor)
     return client
@@ -31,9 +49,13 @@ def boss_client(actor: Any, make_contractors: Any, make_operator: Any, default_r
 def test_screens_answer_every_wrong_query_parameter_without_a_server_error(
     boss_client: Client,
 ) -> None:
-    screens = [reverse("contractors:list"), reverse("reports:by_caretaker"),
-               reverse("operators:list"), reverse("dictionaries:roles"),
-               reverse("dictionaries:branches")]
+    screens = [
+        reverse("contractors:list"),
+        reverse("reports:by_caretaker"),
+        reverse("operators:list"),
+        reverse("dictionaries:roles"),
+        reverse("dictionaries:branches"),
+    ]
     failures = []
     for screen, param, value in itertools.product(screens, PARAMS, WRONG):
         status = boss_client.get(screen, {param: value}).status_code
@@ -45,8 +67,17 @@ def test_screens_answer_every_wrong_query_parameter_without_a_server_error(
 @pytest.mark.django_db
 def test_forms_answer_every_wrong_value_without_a_server_error(boss_client: Client) -> None:
     forms = {
-        reverse("caretakers:add"): ["ids", "operator_id", "date_from", "date_to", "on_overlap",
-                                    "type", "role_id", "branch_id", "confirm_token"],
+        reverse("caretakers:add"): [
+            "ids",
+            "operator_id",
+            "date_from",
+            "date_to",
+            "on_overlap",
+            "type",
+            "role_id",
+            "branch_id",
+            "confirm_token",
+        ],
         reverse("contractors:create"): ["code", "name", "nip", "regon", "email", "active"],
     }
     failures = []

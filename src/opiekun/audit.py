@@ -23,9 +23,7 @@ def _tracked_fields(model: type[models.Model]) -> list[Any]:
     # Cached: ``model.history`` builds a new manager class on every access, which cost
     # more than the whole database write when paid once per row of a bulk change.
     history_model = model.history.model  # type: ignore[attr-defined]
-    return [
-        f for f in history_model._meta.concrete_fields if not f.name.startswith("history_")
-    ]
+    return [f for f in history_model._meta.concrete_fields if not f.name.startswith("history_")]
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:

@@ -28,13 +28,7 @@ def _payload(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> str:
     # The connection itself, not the ``connection`` proxy: this runs once per value.
     db = connections[DEFAULT_DB_ALIAS]
     return json.dumps(
-        [
-            {
-                f.column: _json_value(f.get_db_prep_value(row[f.attname], db))
-                for f in fields
-            }
-            for row in rows
-        ]
+        [{f.column: _json_value(f.get_db_prep_value(row[f.attname], db)) for f in fields} for row in rows]
     )
 
 
@@ -74,9 +68,7 @@ def insert_rows(
         return [row[0] for row in cursor.fetchall()]
 
 
-def update_rows(
-    model: type[models.Model], names: Sequence[str], rows: Sequence[Mapping[str, Any]]
-) -> int:
+def update_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> int:
     """Set the fields ``names`` on the rows identified by each dict's ``id``."""
     if not rows:
         return 0

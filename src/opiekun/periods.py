@@ -76,9 +76,7 @@ class Period:
         if self.start < other.start:
             parts.append(Period(self.start, other.start - ONE_DAY))
         # An end of date.max leaves nothing after it, even of an open-ended period.
-        if other.end is not None and other.end < date.max and (
-            self.end is None or other.end < self.end
-        ):
+        if other.end is not None and other.end < date.max and (self.end is None or other.end < self.end):
             parts.append(Period(other.end + ONE_DAY, self.end))
         return tuple(parts)
 

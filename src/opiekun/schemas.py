@@ -97,14 +97,12 @@ class Paged(Schema, Generic[T]):
     results: list[T]
 
 
-def paginate(
-    request: HttpRequest, items: QuerySet[Any], *, page: int, page_size: int
-) -> dict[str, Any]:
+def paginate(request: HttpRequest, items: QuerySet[Any], *, page: int, page_size: int) -> dict[str, Any]:
     """One page of ``items``. A page past the end is empty (with the true count), not
     an error: a client paging while others delete rows should not crash."""
     count = items.count()
     offset = (page - 1) * page_size
-    results = list(items[offset:offset + page_size]) if offset < count else []
+    results = list(items[offset : offset + page_size]) if offset < count else []
 
     def link(number: int) -> str:
         query = request.GET.copy()
@@ -169,6 +167,11 @@ class AssignmentOut(AssignmentFields):
 def responses(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
     """The documented responses of an operation: its own, then the error bodies."""
     shapes: dict[int, Any] = {
-        400: Message, 401: Message, 403: Message, 404: Message, 422: ValidationErrors, 429: Message,
+        400: Message,
+        401: Message,
+        403: Message,
+        404: Message,
+        422: ValidationErrors,
+        429: Message,
     }
     return {**ok, **{code: shapes[code] for code in codes}}

@@ -18,9 +18,7 @@ HOME = Path(os.environ.get("OPIEKUN_HOME", Path.cwd() / "var"))
 DEBUG = os.environ.get("OPIEKUN_DEBUG", "") == "1"
 SECRET_KEY = os.environ.get("OPIEKUN_SECRET_KEY", "opiekun-dev-secret-key-change-me-in-production")
 ALLOWED_HOSTS = os.environ.get("OPIEKUN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("OPIEKUN_CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("OPIEKUN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # The operator who creates a contractor becomes its main caretaker (DESIGN §5).
 CREATOR_BECOMES_CARETAKER = os.environ.get("OPIEKUN_CREATOR_BECOMES_CARETAKER", "1") == "1"
@@ -91,8 +89,7 @@ def _database() -> dict[str, object]:
             # writers queue up instead of failing half-way (DESIGN §3).
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL;"
-            " PRAGMA synchronous=NORMAL;",
+            "init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
     }
 

@@ -17,8 +17,9 @@ from opiekun.operators.tokens import token_authenticate, token_issue
 
 
 def _login(client: Client, username: str, password: str) -> Any:
-    return client.post("/api/v1/auth/token", {"username": username, "password": password},
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/auth/token", {"username": username, "password": password}, content_type="application/json"
+    )
 
 
 def test_token_from_password_works_and_is_stored_as_sha256_only(admin_op: Operator) -> None:
@@ -51,8 +52,7 @@ def test_inactive_operator_gets_no_token(make_operator: Callable[..., Operator])
 
 
 def test_missing_credentials_are_422(db: Any) -> None:
-    response = Client().post("/api/v1/auth/token", {"username": "x"},
-                             content_type="application/json")
+    response = Client().post("/api/v1/auth/token", {"username": "x"}, content_type="application/json")
     assert response.status_code == 422
     assert {"loc": ["body", "password"], "msg": "Field required", "type": "missing"} in (
         response.json()["detail"]
@@ -113,9 +113,7 @@ def test_cli_prints_a_working_token(admin_op: Operator) -> None:
     call_command("token", "boss", stdout=out)
     raw = out.getvalue().strip()
     assert token_authenticate(raw) is not None
-    assert Client(headers={"authorization": f"Bearer {raw}"}).get(
-        "/api/v1/operators"
-    ).status_code == 200
+    assert Client(headers={"authorization": f"Bearer {raw}"}).get("/api/v1/operators").status_code == 200
 
 
 def test_cli_refuses_unknown_and_inactive_users(make_operator: Callable[..., Operator]) -> None:

@@ -20,9 +20,12 @@ JSON = "application/json"
 
 def _assign(contractor: Contractor, operator: Operator, **extra: Any) -> CaretakerAssignment:
     return CaretakerAssignment.objects.create(
-        contractor=contractor, operator=operator, type="main",
+        contractor=contractor,
+        operator=operator,
+        type="main",
         role=CaretakerRole.objects.get(is_default=True),
-        date_from=extra.pop("date_from", today() - timedelta(days=10)), **extra,
+        date_from=extra.pop("date_from", today() - timedelta(days=10)),
+        **extra,
     )
 
 
@@ -56,10 +59,16 @@ def test_default_page_size_is_50(api: Client, make_contractors: Callable[..., An
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ("page_size=501", "page_size"), ("page_size=0", "page_size"), ("page=0", "page"),
-        ("page=x", "page"), ("page=99999999999999999999", "page"),
-        ("caretaker_id=abc", "caretaker_id"), ("caretaker_id=99999999999999999999", "caretaker_id"),
-        ("active=maybe", "active"), ("ordering=password", "ordering"), ("search=%00", "search"),
+        ("page_size=501", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page=0", "page"),
+        ("page=x", "page"),
+        ("page=99999999999999999999", "page"),
+        ("caretaker_id=abc", "caretaker_id"),
+        ("caretaker_id=99999999999999999999", "caretaker_id"),
+        ("active=maybe", "active"),
+        ("ordering=password", "ordering"),
+        ("search=%00", "search"),
     ],
 )
 def test_bad_query_parameters_are_422(api: Client, query: str, field: str) -> None:
@@ -90,8 +99,9 @@ def test_filters_search_active_caretaker_and_ordering(
 
 
 def test_create_get_patch_delete(api: Client, admin_op: Operator) -> None:
-    created = api.post("/api/v1/contractors", {"code": "K1", "name": "Alfa", "nip": "PL 526-025-02-74"},
-                       content_type=JSON)
+    created = api.post(
+        "/api/v1/contractors", {"code": "K1", "name": "Alfa", "nip": "PL 526-025-02-74"}, content_type=JSON
+    )
     assert created.status_code == 201
     body = created.json()
     assert (body["code"], body["nip"], body["active"]) == ("K1", "5260250274", True)
@@ -102,7 +112,9 @@ def test_create_get_patch_delete(api: Client, admin_op: Operator) -> None:
     patched = api.patch(url, {"city": "Kraków", "active": False}, content_type=JSON)
     assert patched.status_code == 200
     assert (patched.json()["city"], patched.json()["active"], patched.json()["name"]) == (
-        "Kraków", False, "Alfa",
+        "Kraków",
+        False,
+        "Alfa",
     )
     assert api.delete(url).status_code == 204
     assert api.get(url).status_code == 404
@@ -121,9 +133,7 @@ def test_create_get_patch_delete(api: Client, admin_op: Operator) -> None:
         ({"code": "K9", "name": "Bad", "active": "perhaps"}, "active"),
     ],
 )
-def test_bad_contractor_bodies_are_422_per_field(
-    api: Client, body: dict[str, Any], field: str
-) -> None:
+def test_bad_contractor_bodies_are_422_per_field(api: Client, body: dict[str, Any], field: str) -> None:
     response = api.post("/api/v1/contractors", body, content_type=JSON)
     assert response.status_code == 422
     assert ["body", field] in [e["loc"] for e in response.json()["detail"]]
@@ -131,8 +141,7 @@ def test_bad_contractor_bodies_are_422_per_field(
 
 
 def test_duplicate_code_is_422(api: Client, contractor: Contractor) -> None:
-    response = api.post("/api/v1/contractors", {"code": contractor.code, "name": "Twin"},
-                        content_type=JSON)
+    response = api.post("/api/v1/contractors", {"code": contractor.code, "name": "Twin"}, content_type=JSON)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "code"]
 
@@ -157,7 +166,8 @@ def test_unknown_id_is_404(api: Client, contractor: Contractor) -> None:
 
 
 def test_own_only_operator_never_sees_other_contractors(
-    make_operator: Callable[..., Operator], client_for: Callable[[Operator], Client],
+    make_operator: Callable[..., Operator],
+    client_for: Callable[[Operator], Client],
     make_contractors: Callable[..., Any],
 ) -> None:
     mine, theirs, unassigned = make_contractors(3)
@@ -176,12 +186,11 @@ def test_own_only_operator_never_sees_other_contractors(
 
 
 def test_read_only_contractor_cannot_be_changed(
-    make_operator: Callable[..., Operator], client_for: Callable[[Operator], Client],
+    make_operator: Callable[..., Operator],
+    client_for: Callable[[Operator], Client],
     contractor: Contractor,
 ) -> None:
-    reader = make_operator(
-        "reader", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY
-    )
+    reader = make_operator("reader", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
     client = client_for(reader)
     url = f"/api/v1/contractors/{contractor.pk}"
     assert client.get(url).status_code == 200

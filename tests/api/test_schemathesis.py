@@ -27,8 +27,7 @@ from opiekun.operators.models import Operator
 from opiekun.operators.tokens import token_issue
 
 PREFIX = "/api/v1/"
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture
@@ -50,8 +49,12 @@ def seeded(
     """A superuser's token, and a few rows so that small ids hit real data."""
     admin = make_operator("fuzzer", superuser=True, can_manage_dictionaries=True)
     contractors = make_contractors(5)
-    caretaker_add(actor=admin.user, contractor_ids=[c.pk for c in contractors],
-                  operator_id=admin.pk, date_from="2030-01-01")
+    caretaker_add(
+        actor=admin.user,
+        contractor_ids=[c.pk for c in contractors],
+        operator_id=admin.pk,
+        date_from="2030-01-01",
+    )
     _, raw = token_issue(user=admin.user, name="schemathesis")
     return {"Authorization": f"Bearer {raw}"}
 

@@ -61,8 +61,12 @@ def test_concurrent_replace_neither_deadlocks_nor_breaks_invariants(
                 start = D + timedelta(days=rng.randint(0, 30))
                 end = None if rng.random() < 0.3 else start + timedelta(days=rng.randint(0, 40))
                 result = caretaker_add(
-                    actor=actor, contractor_ids=selection, operator_id=operators[index].pk,
-                    date_from=start, date_to=end, on_overlap="replace",
+                    actor=actor,
+                    contractor_ids=selection,
+                    operator_id=operators[index].pk,
+                    date_from=start,
+                    date_to=end,
+                    on_overlap="replace",
                     type=rng.choice(["main", "main", "deputy"]),
                 )
                 outcomes.append((index, result.applied, len(result.results)))

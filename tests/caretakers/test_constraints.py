@@ -30,21 +30,36 @@ def scope(contractor: Contractor, default_role: CaretakerRole) -> dict[str, Any]
     return {"contractor": contractor, "role": default_role}
 
 
-def row(scope: dict[str, Any], operator: Operator, kind: str, start: date, end: date | None,
-        **extra: Any) -> CaretakerAssignment:
-    return CaretakerAssignment(operator=operator, type=kind, date_from=start, date_to=end,
-                               **{**scope, **extra})
+def row(
+    scope: dict[str, Any], operator: Operator, kind: str, start: date, end: date | None, **extra: Any
+) -> CaretakerAssignment:
+    return CaretakerAssignment(
+        operator=operator, type=kind, date_from=start, date_to=end, **{**scope, **extra}
+    )
 
 
-def raw_insert(scope: dict[str, Any], operator: Operator, kind: str, start: date, end: date | None,
-               branch: Branch | None = None) -> None:
+def raw_insert(
+    scope: dict[str, Any],
+    operator: Operator,
+    kind: str,
+    start: date,
+    end: date | None,
+    branch: Branch | None = None,
+) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO caretakers_caretakerassignment (contractor_id, operator_id, type, role_id,"
             " branch_id, date_from, date_to, created_at, updated_at)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-            [scope["contractor"].pk, operator.pk, kind, scope["role"].pk,
-             branch.pk if branch else None, start, end],
+            [
+                scope["contractor"].pk,
+                operator.pk,
+                kind,
+                scope["role"].pk,
+                branch.pk if branch else None,
+                start,
+                end,
+            ],
         )
 
 
@@ -58,8 +73,15 @@ def refused(write: Callable[[], Any]) -> None:
 WRITERS = ["raw", "bulk_create", "save"]
 
 
-def insert(how: str, scope: dict[str, Any], operator: Operator, kind: str, start: date,
-           end: date | None, branch: Branch | None = None) -> None:
+def insert(
+    how: str,
+    scope: dict[str, Any],
+    operator: Operator,
+    kind: str,
+    start: date,
+    end: date | None,
+    branch: Branch | None = None,
+) -> None:
     if how == "raw":
         raw_insert(scope, operator, kind, start, end, branch)
     elif how == "bulk_create":
@@ -69,8 +91,9 @@ def insert(how: str, scope: dict[str, Any], operator: Operator, kind: str, start
 
 
 @pytest.mark.parametrize("how", WRITERS)
-def test_two_overlapping_mains_are_refused(how: str, scope: dict[str, Any],
-                                           two: tuple[Operator, Operator]) -> None:
+def test_two_overlapping_mains_are_refused(
+    how: str, scope: dict[str, Any], two: tuple[Operator, Operator]
+) -> None:
     insert(how, scope, two[0], "main", JAN1, JAN31)
     refused(lambda: insert(how, scope, two[1], "main", JAN31, FEB28))
     refused(lambda: insert(how, scope, two[1], "main", date(2024, 1, 1), None))
@@ -83,22 +106,25 @@ def test_open_ended_mains_overlap(how: str, scope: dict[str, Any], two: tuple[Op
 
 
 @pytest.mark.parametrize("how", WRITERS)
-def test_one_operator_twice_is_refused(how: str, scope: dict[str, Any],
-                                       two: tuple[Operator, Operator]) -> None:
+def test_one_operator_twice_is_refused(
+    how: str, scope: dict[str, Any], two: tuple[Operator, Operator]
+) -> None:
     insert(how, scope, two[0], "deputy", JAN1, JAN31)
     refused(lambda: insert(how, scope, two[0], "deputy", JAN31, FEB28))
 
 
 @pytest.mark.parametrize("how", WRITERS)
-def test_main_and_deputy_of_one_operator_are_refused(how: str, scope: dict[str, Any],
-                                                    two: tuple[Operator, Operator]) -> None:
+def test_main_and_deputy_of_one_operator_are_refused(
+    how: str, scope: dict[str, Any], two: tuple[Operator, Operator]
+) -> None:
     insert(how, scope, two[0], "main", JAN1, JAN31)
     refused(lambda: insert(how, scope, two[0], "deputy", JAN1, JAN1))
 
 
 @pytest.mark.parametrize("how", WRITERS)
-def test_null_branch_is_a_scope_of_its_own(how: str, scope: dict[str, Any],
-                                           two: tuple[Operator, Operator], branch: Branch) -> None:
+def test_null_branch_is_a_scope_of_its_own(
+    how: str, scope: dict[str, Any], two: tuple[Operator, Operator], branch: Branch
+) -> None:
     insert(how, scope, two[0], "main", JAN1, None)
     refused(lambda: insert(how, scope, two[1], "main", JAN1, None))
     insert(how, scope, two[1], "main", JAN1, None, branch)  # another branch: allowed
@@ -109,8 +135,9 @@ def test_null_branch_is_a_scope_of_its_own(how: str, scope: dict[str, Any],
 
 
 @pytest.mark.parametrize("how", WRITERS)
-def test_touching_periods_are_allowed(how: str, scope: dict[str, Any],
-                                      two: tuple[Operator, Operator]) -> None:
+def test_touching_periods_are_allowed(
+    how: str, scope: dict[str, Any], two: tuple[Operator, Operator]
+) -> None:
     insert(how, scope, two[0], "main", JAN1, JAN31)
     insert(how, scope, two[1], "main", FEB1, FEB28)
     insert(how, scope, two[0], "main", date(2025, 3, 1), None)
@@ -120,8 +147,11 @@ def test_touching_periods_are_allowed(how: str, scope: dict[str, Any],
 
 @pytest.mark.parametrize("how", WRITERS)
 def test_deputies_may_be_many_and_scopes_are_separate(
-    how: str, scope: dict[str, Any], two: tuple[Operator, Operator],
-    legal_role: CaretakerRole, make_contractors: Any,
+    how: str,
+    scope: dict[str, Any],
+    two: tuple[Operator, Operator],
+    legal_role: CaretakerRole,
+    make_contractors: Any,
 ) -> None:
     insert(how, scope, two[0], "deputy", JAN1, None)
     insert(how, scope, two[1], "deputy", JAN1, None)
@@ -132,8 +162,9 @@ def test_deputies_may_be_many_and_scopes_are_separate(
 
 
 @pytest.mark.parametrize("how", WRITERS)
-def test_date_to_before_date_from_is_refused(how: str, scope: dict[str, Any],
-                                             two: tuple[Operator, Operator]) -> None:
+def test_date_to_before_date_from_is_refused(
+    how: str, scope: dict[str, Any], two: tuple[Operator, Operator]
+) -> None:
     refused(lambda: insert(how, scope, two[0], "main", FEB1, JAN31))
 
 
@@ -141,8 +172,9 @@ def test_unknown_type_is_refused(scope: dict[str, Any], two: tuple[Operator, Ope
     refused(lambda: raw_insert(scope, two[0], "boss", JAN1, None))
 
 
-def test_update_into_an_overlap_is_refused(scope: dict[str, Any], two: tuple[Operator, Operator],
-                                           branch: Branch) -> None:
+def test_update_into_an_overlap_is_refused(
+    scope: dict[str, Any], two: tuple[Operator, Operator], branch: Branch
+) -> None:
     first = row(scope, two[0], "main", JAN1, JAN31)
     second = row(scope, two[1], "main", FEB1, FEB28)
     CaretakerAssignment.objects.bulk_create([first, second])
@@ -175,8 +207,12 @@ def test_bulk_update_with_a_conflict_inside_one_statement(
     rows = [row(scope, two[0], "main", JAN1, JAN31), row(scope, two[1], "main", FEB1, FEB28)]
     CaretakerAssignment.objects.bulk_create(rows)
     refused(lambda: CaretakerAssignment.objects.all().update(date_to=None))
-    refused(lambda: CaretakerAssignment.objects.bulk_create(
-        [row(scope, two[0], "deputy", date(2026, 1, 1), None),
-         row(scope, two[1], "deputy", date(2026, 1, 1), None),
-         row(scope, two[0], "deputy", date(2026, 6, 1), None)]
-    ))
+    refused(
+        lambda: CaretakerAssignment.objects.bulk_create(
+            [
+                row(scope, two[0], "deputy", date(2026, 1, 1), None),
+                row(scope, two[1], "deputy", date(2026, 1, 1), None),
+                row(scope, two[0], "deputy", date(2026, 6, 1), None),
+            ]
+        )
+    )

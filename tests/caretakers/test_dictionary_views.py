@@ -38,10 +38,13 @@ def test_lists_are_read_only_without_the_permission(
     assert not response.context["editable"]
 
 
-@pytest.mark.parametrize(("name", "args", "data"), [
-    ("dictionaries:role_add", [], {"name": "Serwisowy", "active": "on"}),
-    ("dictionaries:branch_add", [], {"code": "WAW", "name": "Warszawa", "active": "on"}),
-])
+@pytest.mark.parametrize(
+    ("name", "args", "data"),
+    [
+        ("dictionaries:role_add", [], {"name": "Serwisowy", "active": "on"}),
+        ("dictionaries:branch_add", [], {"code": "WAW", "name": "Warszawa", "active": "on"}),
+    ],
+)
 def test_writes_without_the_permission_are_403(
     clerk: Any, name: str, args: list[Any], data: dict[str, str]
 ) -> None:
@@ -52,14 +55,11 @@ def test_writes_without_the_permission_are_403(
     assert not Branch.objects.filter(code="WAW").exists()
 
 
-def test_edit_without_the_permission_is_403(
-    clerk: Any, default_role: CaretakerRole, branch: Branch
-) -> None:
+def test_edit_without_the_permission_is_403(clerk: Any, default_role: CaretakerRole, branch: Branch) -> None:
     client = _client(clerk)
     role_url = reverse("dictionaries:role_edit", args=[default_role.pk])
     branch_url = reverse("dictionaries:branch_edit", args=[branch.pk])
-    assert client.post(role_url, {"name": "X", "is_default": "on", "active": "on"}
-                       ).status_code == 403
+    assert client.post(role_url, {"name": "X", "is_default": "on", "active": "on"}).status_code == 403
     assert client.post(branch_url, {"code": "X", "name": "X"}).status_code == 403
     default_role.refresh_from_db()
     assert default_role.name != "X"
@@ -67,12 +67,14 @@ def test_edit_without_the_permission_is_403(
 
 def test_add_a_role_and_make_it_the_default(actor: Any, default_role: CaretakerRole) -> None:
     client = _client(actor)
-    response = client.post(reverse("dictionaries:role_add"),
-                           {"name": "Opiekun serwisowy", "is_default": "on", "active": "on"})
+    response = client.post(
+        reverse("dictionaries:role_add"), {"name": "Opiekun serwisowy", "is_default": "on", "active": "on"}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("dictionaries:roles")
-    assert list(CaretakerRole.objects.filter(is_default=True).values_list("name", flat=True)
-                ) == ["Opiekun serwisowy"]
+    assert list(CaretakerRole.objects.filter(is_default=True).values_list("name", flat=True)) == [
+        "Opiekun serwisowy"
+    ]
     listing = client.get(reverse("dictionaries:roles")).content.decode()
     assert "Opiekun serwisowy" in listing
 
@@ -107,15 +109,19 @@ def test_edit_form_is_filled_and_saves(actor: Any, legal_role: CaretakerRole) ->
 
 def test_branches_add_edit_and_duplicate_code(actor: Any, branch: Branch) -> None:
     client = _client(actor)
-    assert client.post(reverse("dictionaries:branch_add"),
-                       {"code": "WAW", "name": "Warszawa", "active": "on"}).status_code == 302
-    duplicate = client.post(reverse("dictionaries:branch_add"),
-                            {"code": branch.code.lower(), "name": "Kraków 2"})
+    assert (
+        client.post(
+            reverse("dictionaries:branch_add"), {"code": "WAW", "name": "Warszawa", "active": "on"}
+        ).status_code
+        == 302
+    )
+    duplicate = client.post(
+        reverse("dictionaries:branch_add"), {"code": branch.code.lower(), "name": "Kraków 2"}
+    )
     assert duplicate.status_code == 200
     assert "code" in duplicate.context["form"].errors
     edit = reverse("dictionaries:branch_edit", args=[branch.pk])
-    assert client.post(edit, {"code": "KRK", "name": "Kraków Główny", "active": "on"}
-                       ).status_code == 302
+    assert client.post(edit, {"code": "KRK", "name": "Kraków Główny", "active": "on"}).status_code == 302
     assert Branch.objects.get(pk=branch.pk).name == "Kraków Główny"
     assert Branch.objects.count() == 2
 

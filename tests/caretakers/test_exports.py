@@ -29,18 +29,31 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def assignments(actor: Any, make_operator: Callable[..., Operator],
-                make_contractors: Callable[..., list[Contractor]]) -> dict[str, Any]:
+def assignments(
+    actor: Any, make_operator: Callable[..., Operator], make_contractors: Callable[..., list[Contractor]]
+) -> dict[str, Any]:
     ewa = make_operator("ewa")
     first, second = make_contractors(2)
-    first.name = "Łódzka Spółka \"Ząb\"; oddział"
+    first.name = 'Łódzka Spółka "Ząb"; oddział'
     first.save()
-    second.name = "=HYPERLINK(\"http://evil\")"
+    second.name = '=HYPERLINK("http://evil")'
     second.save()
-    caretaker_add(actor=actor, contractor_ids=[first.pk], operator_id=ewa.pk,
-                  date_from="2024-01-01", date_to="2024-06-30", on_overlap="replace")
-    caretaker_add(actor=actor, contractor_ids=[second.pk], operator_id=ewa.pk,
-                  date_from="2024-03-01", on_overlap="replace", type="deputy")
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[first.pk],
+        operator_id=ewa.pk,
+        date_from="2024-01-01",
+        date_to="2024-06-30",
+        on_overlap="replace",
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[second.pk],
+        operator_id=ewa.pk,
+        date_from="2024-03-01",
+        on_overlap="replace",
+        type="deputy",
+    )
     return {"ewa": ewa, "first": first, "second": second}
 
 
@@ -50,8 +63,9 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 
 def _queryset(actor: Any, operator: Operator) -> Any:
-    return assignment_list(viewer=actor, filters=AssignmentFilters(
-        operator_id=operator.pk, ordering="date_from"))
+    return assignment_list(
+        viewer=actor, filters=AssignmentFilters(operator_id=operator.pk, ordering="date_from")
+    )
 
 
 def test_csv_has_bom_semicolons_and_the_assignments_own_dates(actor: Any, assignments: Any) -> None:
@@ -60,9 +74,8 @@ def test_csv_has_bom_semicolons_and_the_assignments_own_dates(actor: Any, assign
     header, *body = _csv_rows(stream.getvalue())
     assert len(header) == len(ASSIGNMENT_COLUMNS)
     assert [(r[0], r[1], r[4], r[8], r[9]) for r in body] == [
-        (assignments["first"].code, "Łódzka Spółka \"Ząb\"; oddział", "ewa", "2024-01-01",
-         "2024-06-30"),
-        (assignments["second"].code, "'=HYPERLINK(\"http://evil\")", "ewa", "2024-03-01", ""),
+        (assignments["first"].code, 'Łódzka Spółka "Ząb"; oddział', "ewa", "2024-01-01", "2024-06-30"),
+        (assignments["second"].code, '\'=HYPERLINK("http://evil")', "ewa", "2024-03-01", ""),
     ]
 
 
@@ -70,9 +83,12 @@ def test_csv_headers_follow_the_active_language(actor: Any, assignments: Any) ->
     from django.utils import translation
 
     with translation.override("en"):
-        header = next(csv.reader([next(csv_chunks(
-            _queryset(actor, assignments["ewa"]), ASSIGNMENT_COLUMNS)).lstrip("\ufeff")],
-            delimiter=";"))
+        header = next(
+            csv.reader(
+                [next(csv_chunks(_queryset(actor, assignments["ewa"]), ASSIGNMENT_COLUMNS)).lstrip("\ufeff")],
+                delimiter=";",
+            )
+        )
     assert header[0] == "Contractor code"
     assert header[-2:] == ["Date from", "Date to"]
 
@@ -85,9 +101,13 @@ def test_xlsx_has_date_cells_and_text_that_is_never_a_formula(actor: Any, assign
     header, *body = list(sheet.iter_rows(values_only=True))
     assert len(header) == len(ASSIGNMENT_COLUMNS)
     assert [(r[0], r[1], r[8], r[9]) for r in body] == [
-        (assignments["first"].code, "Łódzka Spółka \"Ząb\"; oddział",
-         datetime(2024, 1, 1), datetime(2024, 6, 30)),
-        (assignments["second"].code, "=HYPERLINK(\"http://evil\")", datetime(2024, 3, 1), None),
+        (
+            assignments["first"].code,
+            'Łódzka Spółka "Ząb"; oddział',
+            datetime(2024, 1, 1),
+            datetime(2024, 6, 30),
+        ),
+        (assignments["second"].code, '=HYPERLINK("http://evil")', datetime(2024, 3, 1), None),
     ]
     assert sheet.cell(row=3, column=2).data_type == "s"
     assert sheet.cell(row=2, column=9).is_date
@@ -96,13 +116,17 @@ def test_xlsx_has_date_cells_and_text_that_is_never_a_formula(actor: Any, assign
 def test_export_leaves_out_contractors_the_viewer_may_not_see(
     actor: Any, assignments: Any, make_operator: Callable[..., Operator]
 ) -> None:
-    own = make_operator("own", visibility=Visibility.OWN,
-                        unassigned_access=UnassignedAccess.DENIED)
-    caretaker_add(actor=actor, contractor_ids=[assignments["first"].pk], operator_id=own.pk,
-                  date_from="2020-01-01", on_overlap="replace", type="deputy")
+    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[assignments["first"].pk],
+        operator_id=own.pk,
+        date_from="2020-01-01",
+        on_overlap="replace",
+        type="deputy",
+    )
     stream = io.BytesIO()
-    write_csv(assignment_list(viewer=own.user, filters=AssignmentFilters()),
-              ASSIGNMENT_COLUMNS, stream)
+    write_csv(assignment_list(viewer=own.user, filters=AssignmentFilters()), ASSIGNMENT_COLUMNS, stream)
     codes = {row[0] for row in _csv_rows(stream.getvalue())[1:]}
     assert codes == {assignments["first"].code}
 
@@ -122,16 +146,19 @@ def test_contractor_export_round_trips_field_values(
     assert row[9] == "0"
 
 
-@pytest.mark.parametrize(("fmt", "content_type", "suffix"), [
-    (ExportFormat.CSV, "text/csv; charset=utf-8", ".csv"),
-    (ExportFormat.XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-     ".xlsx"),
-])
+@pytest.mark.parametrize(
+    ("fmt", "content_type", "suffix"),
+    [
+        (ExportFormat.CSV, "text/csv; charset=utf-8", ".csv"),
+        (ExportFormat.XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+    ],
+)
 def test_export_response_is_a_download(
     actor: Any, assignments: Any, fmt: ExportFormat, content_type: str, suffix: str
 ) -> None:
-    response = export_response(_queryset(actor, assignments["ewa"]), ASSIGNMENT_COLUMNS,
-                               fmt=fmt, filename="opiekunowie")
+    response = export_response(
+        _queryset(actor, assignments["ewa"]), ASSIGNMENT_COLUMNS, fmt=fmt, filename="opiekunowie"
+    )
     assert response["Content-Type"] == content_type
     assert f'filename="opiekunowie{suffix}"' in response["Content-Disposition"]
     assert len(b"".join(response.streaming_content)) > 100

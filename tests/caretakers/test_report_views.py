@@ -27,24 +27,42 @@ def _export_url(fmt: str) -> str:
 
 
 @pytest.fixture
-def world(actor: Any, make_operator: Callable[..., Operator],
-          make_contractors: Callable[..., list[Contractor]], legal_role: CaretakerRole,
-          branch: Branch) -> dict[str, Any]:
+def world(
+    actor: Any,
+    make_operator: Callable[..., Operator],
+    make_contractors: Callable[..., list[Contractor]],
+    legal_role: CaretakerRole,
+    branch: Branch,
+) -> dict[str, Any]:
     """Ewa cared for a, b in 2024 H1 and cares for c since 2024-07-01 (legal role,
     Kraków branch); Adam is main for b from 2024-07-01 and for d since 2023."""
     ewa, adam = make_operator("ewa"), make_operator("adam")
     a, b, c, d = make_contractors(4)
-    caretaker_add(actor=actor, contractor_ids=[a.pk, b.pk], operator_id=ewa.pk,
-                  date_from="2024-01-01", date_to="2024-06-30", on_overlap="replace")
-    caretaker_add(actor=actor, contractor_ids=[c.pk], operator_id=ewa.pk,
-                  date_from="2024-07-01", on_overlap="replace", role_id=legal_role.pk,
-                  branch_id=branch.pk, type="deputy")
-    caretaker_add(actor=actor, contractor_ids=[b.pk], operator_id=adam.pk,
-                  date_from="2024-07-01", on_overlap="replace")
-    caretaker_add(actor=actor, contractor_ids=[d.pk], operator_id=adam.pk,
-                  date_from="2023-01-01", on_overlap="replace")
-    return {"ewa": ewa, "adam": adam, "a": a, "b": b, "c": c, "d": d,
-            "legal": legal_role, "branch": branch}
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[a.pk, b.pk],
+        operator_id=ewa.pk,
+        date_from="2024-01-01",
+        date_to="2024-06-30",
+        on_overlap="replace",
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[c.pk],
+        operator_id=ewa.pk,
+        date_from="2024-07-01",
+        on_overlap="replace",
+        role_id=legal_role.pk,
+        branch_id=branch.pk,
+        type="deputy",
+    )
+    caretaker_add(
+        actor=actor, contractor_ids=[b.pk], operator_id=adam.pk, date_from="2024-07-01", on_overlap="replace"
+    )
+    caretaker_add(
+        actor=actor, contractor_ids=[d.pk], operator_id=adam.pk, date_from="2023-01-01", on_overlap="replace"
+    )
+    return {"ewa": ewa, "adam": adam, "a": a, "b": b, "c": c, "d": d, "legal": legal_role, "branch": branch}
 
 
 def _client(user: Any) -> Client:
@@ -75,10 +93,15 @@ def test_opened_without_filters_shows_the_viewers_own_contractors(
 def test_operator_and_period_list_the_contractors_with_the_assignments_own_dates(
     actor: Any, world: Any
 ) -> None:
-    response = _client(actor).get(URL, {
-        "operator": world["ewa"].pk, "date_from": "01.06.2024", "date_to": "31.07.2024",
-        "sort": "contractor",
-    })
+    response = _client(actor).get(
+        URL,
+        {
+            "operator": world["ewa"].pk,
+            "date_from": "01.06.2024",
+            "date_to": "31.07.2024",
+            "sort": "contractor",
+        },
+    )
     assert response.status_code == 200
     assert _codes(response) == [world["a"].code, world["b"].code, world["c"].code]
     html = response.content.decode()
@@ -87,17 +110,23 @@ def test_operator_and_period_list_the_contractors_with_the_assignments_own_dates
 
 
 def test_a_contractor_and_a_period_show_who_cared_for_it(actor: Any, world: Any) -> None:
-    response = _client(actor).get(URL, {"contractor": world["b"].code.lower(),
-                                        "date_from": "2024-01-01", "sort": "date_from"})
+    response = _client(actor).get(
+        URL, {"contractor": world["b"].code.lower(), "date_from": "2024-01-01", "sort": "date_from"}
+    )
     page = response.context["page"]
     assert [(r.operator.pk, r.date_from.isoformat()) for r in page.object_list] == [
-        (world["ewa"].pk, "2024-01-01"), (world["adam"].pk, "2024-07-01")]
+        (world["ewa"].pk, "2024-01-01"),
+        (world["adam"].pk, "2024-07-01"),
+    ]
 
 
 def test_on_a_day_and_role_type_branch_filters(actor: Any, world: Any) -> None:
     client = _client(actor)
     assert _codes(client.get(URL, {"on": "2024-03-15", "sort": "contractor"})) == [
-        world["a"].code, world["b"].code, world["d"].code]
+        world["a"].code,
+        world["b"].code,
+        world["d"].code,
+    ]
     assert _codes(client.get(URL, {"role": world["legal"].pk})) == [world["c"].code]
     assert _codes(client.get(URL, {"branch": world["branch"].pk})) == [world["c"].code]
     assert _codes(client.get(URL, {"type": "deputy"})) == [world["c"].code]
@@ -108,12 +137,18 @@ def test_open_ended_period_until_a_date(actor: Any, world: Any) -> None:
     assert _codes(response) == [world["d"].code]
 
 
-def test_pages_of_fifty(actor: Any, make_operator: Callable[..., Operator],
-                        make_contractors: Callable[..., list[Contractor]]) -> None:
+def test_pages_of_fifty(
+    actor: Any, make_operator: Callable[..., Operator], make_contractors: Callable[..., list[Contractor]]
+) -> None:
     busy = make_operator("busy")
     many = make_contractors(51)
-    caretaker_add(actor=actor, contractor_ids=[c.pk for c in many], operator_id=busy.pk,
-                  date_from="2024-01-01", on_overlap="replace")
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[c.pk for c in many],
+        operator_id=busy.pk,
+        date_from="2024-01-01",
+        on_overlap="replace",
+    )
     client = _client(actor)
     first = client.get(URL, {"operator": busy.pk, "sort": "contractor"})
     second = client.get(URL, {"operator": busy.pk, "sort": "contractor", "page": 2})
@@ -122,19 +157,22 @@ def test_pages_of_fifty(actor: Any, make_operator: Callable[..., Operator],
     assert client.get(URL, {"operator": busy.pk, "page": "zzz"}).status_code == 200
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"date_from": "31.02.2024"}, "date_from"),
-    ({"date_to": "yesterday"}, "date_to"),
-    ({"on": "2024-13-01"}, "on"),
-    ({"date_from": "2024-05-01", "date_to": "2024-04-01"}, "date_to"),
-    ({"operator": "abc"}, "operator"),
-    ({"operator": "99999999999999999999999"}, "operator"),
-    ({"role": "-1"}, "role"),
-    ({"branch": "x"}, "branch"),
-    ({"type": "boss"}, "type"),
-    ({"sort": "password"}, "sort"),
-    ({"contractor": "NO-SUCH"}, "contractor"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"date_from": "31.02.2024"}, "date_from"),
+        ({"date_to": "yesterday"}, "date_to"),
+        ({"on": "2024-13-01"}, "on"),
+        ({"date_from": "2024-05-01", "date_to": "2024-04-01"}, "date_to"),
+        ({"operator": "abc"}, "operator"),
+        ({"operator": "99999999999999999999999"}, "operator"),
+        ({"role": "-1"}, "role"),
+        ({"branch": "x"}, "branch"),
+        ({"type": "boss"}, "type"),
+        ({"sort": "password"}, "sort"),
+        ({"contractor": "NO-SUCH"}, "contractor"),
+    ],
+)
 def test_bad_filters_show_a_field_error_and_no_rows(
     actor: Any, world: Any, params: dict[str, str], field: str
 ) -> None:
@@ -151,10 +189,15 @@ def test_bad_filters_show_a_field_error_and_no_rows(
 def test_own_only_operator_sees_only_contractors_visible_to_them(
     actor: Any, world: Any, make_operator: Callable[..., Operator]
 ) -> None:
-    own = make_operator("own", visibility=Visibility.OWN,
-                        unassigned_access=UnassignedAccess.DENIED)
-    caretaker_add(actor=actor, contractor_ids=[world["d"].pk], operator_id=own.pk,
-                  date_from="2024-01-01", on_overlap="replace", type="deputy")
+    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[world["d"].pk],
+        operator_id=own.pk,
+        date_from="2024-01-01",
+        on_overlap="replace",
+        type="deputy",
+    )
     client = _client(own.user)
     # Adam cares for b and d today; own is deputy of d only: b is absent.
     assert _codes(client.get(URL, {"operator": world["adam"].pk})) == [world["d"].code]
@@ -173,8 +216,7 @@ def _csv(response: Any) -> list[list[str]]:
 
 
 def test_export_is_the_current_view_over_all_pages(actor: Any, world: Any) -> None:
-    params = {"operator": world["ewa"].pk, "date_from": "2024-06-01", "sort": "-contractor",
-              "page": "1"}
+    params = {"operator": world["ewa"].pk, "date_from": "2024-06-01", "sort": "-contractor", "page": "1"}
     rows = _csv(_client(actor).get(_export_url("csv"), params))
     assert [(r[0], r[8], r[9]) for r in rows[1:]] == [
         (world["c"].code, "2024-07-01", ""),
@@ -184,13 +226,11 @@ def test_export_is_the_current_view_over_all_pages(actor: Any, world: Any) -> No
 
 
 def test_export_xlsx(actor: Any, world: Any) -> None:
-    response = _client(actor).get(_export_url("xlsx"), {"operator": world["adam"].pk,
-                                                        "sort": "contractor"})
+    response = _client(actor).get(_export_url("xlsx"), {"operator": world["adam"].pk, "sort": "contractor"})
     assert response.status_code == 200
     assert "kontrahenci-wg-opiekuna" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
-    assert [r[0] for r in list(sheet.iter_rows(values_only=True))[1:]] == [
-        world["b"].code, world["d"].code]
+    assert [r[0] for r in list(sheet.iter_rows(values_only=True))[1:]] == [world["b"].code, world["d"].code]
 
 
 def test_unknown_export_format_is_404(actor: Any) -> None:

@@ -376,13 +376,15 @@ def test_merge_yields_one_row_spanning_the_union(
     if plan.outcome == Outcome.SKIPPED:
         return
     touching = [
-        s for s in state.values()
+        s
+        for s in state.values()
         if (s.operator_id, s.type) == (proposal.operator_id, proposal.type)
         and s.period.touches(proposal.period)
     ]
     union = days_of(proposal.period).union(*(days_of(s.period) for s in touching))
     holders = [
-        s for s in after.values()
+        s
+        for s in after.values()
         if (s.operator_id, s.type) == (proposal.operator_id, proposal.type)
         and s.period.overlaps(proposal.period)
     ]

@@ -18,10 +18,15 @@ from opiekun.operators.models import Operator, Visibility
 DAY = date(2030, 3, 1)
 
 
-def _assign(contractor: Contractor, operator: Operator, role: CaretakerRole, kind: str,
-            branch: Branch | None = None) -> CaretakerAssignment:
+def _assign(
+    contractor: Contractor, operator: Operator, role: CaretakerRole, kind: str, branch: Branch | None = None
+) -> CaretakerAssignment:
     return CaretakerAssignment.objects.create(
-        contractor=contractor, operator=operator, role=role, branch=branch, type=kind,
+        contractor=contractor,
+        operator=operator,
+        role=role,
+        branch=branch,
+        type=kind,
         date_from=date(2020, 1, 1),
     )
 
@@ -32,8 +37,12 @@ def operators(make_operator: Callable[..., Operator]) -> list[Operator]:
 
 
 def test_caretaker_info_takes_two_queries_however_many_scopes(
-    actor: User, contractor: Contractor, operators: list[Operator],
-    default_role: CaretakerRole, legal_role: CaretakerRole, branch: Branch,
+    actor: User,
+    contractor: Contractor,
+    operators: list[Operator],
+    default_role: CaretakerRole,
+    legal_role: CaretakerRole,
+    branch: Branch,
     django_assert_num_queries: Any,
 ) -> None:
     main = _assign(contractor, operators[0], default_role, "main")
@@ -48,20 +57,24 @@ def test_caretaker_info_takes_two_queries_however_many_scopes(
 
 
 def test_caretaker_info_without_a_default_role_caretaker_has_no_main(
-    actor: User, contractor: Contractor, operators: list[Operator],
-    default_role: CaretakerRole, legal_role: CaretakerRole,
+    actor: User,
+    contractor: Contractor,
+    operators: list[Operator],
+    default_role: CaretakerRole,
+    legal_role: CaretakerRole,
 ) -> None:
     _assign(contractor, operators[0], legal_role, "main")
     info = caretaker_info(viewer=actor, contractor_id=contractor.pk, on=DAY)
     assert info.main is None and info.deputies == []
-    legal = caretaker_info(viewer=actor, contractor_id=contractor.pk, on=DAY,
-                           role_id=legal_role.pk)
+    legal = caretaker_info(viewer=actor, contractor_id=contractor.pk, on=DAY, role_id=legal_role.pk)
     assert legal.main is not None and legal.main.operator_id == operators[0].pk
 
 
 def test_assignment_list_still_hides_what_an_own_only_viewer_may_not_see(
-    make_operator: Callable[..., Operator], make_contractors: Callable[[int], list[Contractor]],
-    operators: list[Operator], default_role: CaretakerRole,
+    make_operator: Callable[..., Operator],
+    make_contractors: Callable[[int], list[Contractor]],
+    operators: list[Operator],
+    default_role: CaretakerRole,
 ) -> None:
     mine, other = make_contractors(2)
     viewer = make_operator("own", visibility=Visibility.OWN)

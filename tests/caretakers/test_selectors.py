@@ -25,18 +25,31 @@ from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 pytestmark = pytest.mark.django_db
 
 
-def make(contractor: Contractor, operator: Operator, start: date, end: date | None = None, *,
-         kind: str = "main", role: CaretakerRole | None = None,
-         branch: Branch | None = None) -> CaretakerAssignment:
+def make(
+    contractor: Contractor,
+    operator: Operator,
+    start: date,
+    end: date | None = None,
+    *,
+    kind: str = "main",
+    role: CaretakerRole | None = None,
+    branch: Branch | None = None,
+) -> CaretakerAssignment:
     return CaretakerAssignment.objects.create(
-        contractor=contractor, operator=operator, type=kind, date_from=start, date_to=end,
-        role=role or CaretakerRole.objects.get(is_default=True), branch=branch,
+        contractor=contractor,
+        operator=operator,
+        type=kind,
+        date_from=start,
+        date_to=end,
+        role=role or CaretakerRole.objects.get(is_default=True),
+        branch=branch,
     )
 
 
 @pytest.fixture
-def data(make_operator: Any, make_contractors: Any, legal_role: CaretakerRole,
-         branch: Branch) -> dict[str, Any]:
+def data(
+    make_operator: Any, make_contractors: Any, legal_role: CaretakerRole, branch: Branch
+) -> dict[str, Any]:
     anna, bartek = make_operator("anna"), make_operator("bartek")
     c1, c2, c3 = make_contractors(3)
     rows = {
@@ -63,27 +76,40 @@ def test_contractors_by_caretaker_in_a_period(data: dict[str, Any], actor: Any) 
     anna = data["anna"].pk
     assert listed(data, actor, operator_id=anna) == {"a_c1_2024", "a_c1_dep", "a_c2_legal", "a_c3_open"}
     assert listed(data, actor, operator_id=anna, date_from=date(2025, 1, 1)) == {
-        "a_c1_dep", "a_c2_legal", "a_c3_open"
+        "a_c1_dep",
+        "a_c2_legal",
+        "a_c3_open",
     }
     assert listed(data, actor, operator_id=anna, date_to=date(2024, 12, 31)) == {"a_c1_2024", "a_c3_open"}
     # A period touching the edges of assignments includes them (both ends inclusive).
-    assert listed(data, actor, operator_id=anna, date_from=date(2024, 12, 31),
-                  date_to=date(2025, 1, 1)) == {"a_c1_2024", "a_c1_dep", "a_c3_open"}
-    assert listed(data, actor, operator_id=anna, date_from=date(2025, 7, 1),
-                  date_to=date(2025, 7, 31)) == {"a_c3_open"}
-    row = assignment_list(viewer=actor, filters=AssignmentFilters(operator_id=anna,
-                                                                  date_from=date(2025, 3, 15),
-                                                                  date_to=date(2025, 3, 15),
-                                                                  role_id=data["a_c2_legal"].role_id)).get()
+    assert listed(data, actor, operator_id=anna, date_from=date(2024, 12, 31), date_to=date(2025, 1, 1)) == {
+        "a_c1_2024",
+        "a_c1_dep",
+        "a_c3_open",
+    }
+    assert listed(data, actor, operator_id=anna, date_from=date(2025, 7, 1), date_to=date(2025, 7, 31)) == {
+        "a_c3_open"
+    }
+    row = assignment_list(
+        viewer=actor,
+        filters=AssignmentFilters(
+            operator_id=anna,
+            date_from=date(2025, 3, 15),
+            date_to=date(2025, 3, 15),
+            role_id=data["a_c2_legal"].role_id,
+        ),
+    ).get()
     assert (row.date_from, row.date_to) == (date(2025, 3, 1), date(2025, 3, 31))  # its own dates
 
 
 def test_caretakers_of_a_contractor_in_a_period(data: dict[str, Any], actor: Any) -> None:
     c1 = data["c1"].pk
-    assert listed(data, actor, contractor_id=c1, date_from=date(2024, 6, 1),
-                  date_to=date(2024, 6, 30)) == {"a_c1_2024"}
-    assert keys(data, caretakers_in_period(viewer=actor, contractor_id=c1, date_from=date(2025, 7, 1),
-                                           date_to=None)) == {"b_c1_2025"}
+    assert listed(data, actor, contractor_id=c1, date_from=date(2024, 6, 1), date_to=date(2024, 6, 30)) == {
+        "a_c1_2024"
+    }
+    assert keys(
+        data, caretakers_in_period(viewer=actor, contractor_id=c1, date_from=date(2025, 7, 1), date_to=None)
+    ) == {"b_c1_2025"}
 
 
 def test_filters(data: dict[str, Any], actor: Any, legal_role: CaretakerRole, branch: Branch) -> None:
@@ -94,8 +120,22 @@ def test_filters(data: dict[str, Any], actor: Any, legal_role: CaretakerRole, br
     assert listed(data, actor, on=date(2025, 2, 1), contractor_id=data["c2"].pk) == {"b_c2_branch"}
 
 
-@pytest.mark.parametrize("ordering", ["date_from", "-date_from", "date_to", "-date_to", "contractor",
-                                      "-operator", "type", "role", "id", "-id", "nonsense"])
+@pytest.mark.parametrize(
+    "ordering",
+    [
+        "date_from",
+        "-date_from",
+        "date_to",
+        "-date_to",
+        "contractor",
+        "-operator",
+        "type",
+        "role",
+        "id",
+        "-id",
+        "nonsense",
+    ],
+)
 def test_orderings_are_total(data: dict[str, Any], actor: Any, ordering: str) -> None:
     rows = list(assignment_list(viewer=actor, filters=AssignmentFilters(ordering=ordering)))
     assert len(rows) == 6
@@ -133,9 +173,7 @@ def test_caretakers_on_a_day_mains_first(data: dict[str, Any], actor: Any, monke
     on = list(caretakers_on(viewer=actor, contractor_id=data["c1"].pk, on=date(2025, 3, 1)))
     assert [r.pk for r in on] == [data["b_c1_2025"].pk, data["a_c1_dep"].pk]
     monkeypatch.setattr("opiekun.caretakers.selectors.today", lambda: date(2024, 5, 5))
-    assert [r.pk for r in caretakers_on(viewer=actor, contractor_id=data["c1"].pk)] == [
-        data["a_c1_2024"].pk
-    ]
+    assert [r.pk for r in caretakers_on(viewer=actor, contractor_id=data["c1"].pk)] == [data["a_c1_2024"].pk]
 
 
 def test_history_newest_first(data: dict[str, Any], actor: Any) -> None:
@@ -145,8 +183,7 @@ def test_history_newest_first(data: dict[str, Any], actor: Any) -> None:
     assert history[0] == max(data["b_c1_2025"].pk, data["a_c1_dep"].pk)  # same day: newest row first
 
 
-def test_caretaker_info(data: dict[str, Any], actor: Any, legal_role: CaretakerRole,
-                        branch: Branch) -> None:
+def test_caretaker_info(data: dict[str, Any], actor: Any, legal_role: CaretakerRole, branch: Branch) -> None:
     info = caretaker_info(viewer=actor, contractor_id=data["c1"].pk, on=date(2025, 3, 1))
     assert info.main.pk == data["b_c1_2025"].pk
     assert [d.pk for d in info.deputies] == [data["a_c1_dep"].pk]

@@ -74,13 +74,17 @@ def ops(make_operator: Callable[..., Operator]) -> list[Operator]:
 
 @pytest.fixture
 def add(actor: Any) -> Callable[..., Any]:
-    def call(contractors: list[Contractor], operator: Operator, start: int, end: int | None = None,
-             **kwargs: Any) -> Any:
+    def call(
+        contractors: list[Contractor], operator: Operator, start: int, end: int | None = None, **kwargs: Any
+    ) -> Any:
         kwargs.setdefault("on_overlap", "replace")
         return caretaker_add(
-            actor=kwargs.pop("by", actor), contractor_ids=[c.pk for c in contractors],
-            operator_id=operator.pk, date_from=day(start),
-            date_to=None if end is None else day(end), **kwargs,
+            actor=kwargs.pop("by", actor),
+            contractor_ids=[c.pk for c in contractors],
+            operator_id=operator.pk,
+            date_from=day(start),
+            date_to=None if end is None else day(end),
+            **kwargs,
         )
 
     return call
@@ -89,8 +93,7 @@ def add(actor: Any) -> Callable[..., Any]:
 # --- outcomes ---------------------------------------------------------------------
 
 
-def test_added_merged_unchanged(add: Callable[..., Any], contractor: Contractor,
-                                ops: list[Operator]) -> None:
+def test_added_merged_unchanged(add: Callable[..., Any], contractor: Contractor, ops: list[Operator]) -> None:
     first = add([contractor], ops[0], 0, 9)
     (result,) = first.results
     assert first.applied and result.outcome == Outcome.ADDED
@@ -105,8 +108,9 @@ def test_added_merged_unchanged(add: Callable[..., Any], contractor: Contractor,
     assert rows(contractor) == [(ops[0].pk, "main", day(0), day(19))]
 
 
-def test_replace_trims_splits_and_removes(add: Callable[..., Any], make_contractors: Any,
-                                          ops: list[Operator]) -> None:
+def test_replace_trims_splits_and_removes(
+    add: Callable[..., Any], make_contractors: Any, ops: list[Operator]
+) -> None:
     trim, split, remove = make_contractors(3)
     add([trim], ops[1], 0, 9)
     add([split], ops[1], 0)
@@ -121,7 +125,8 @@ def test_replace_trims_splits_and_removes(add: Callable[..., Any], make_contract
     }
     assert rows(trim) == [(ops[1].pk, "main", day(0), day(4)), (ops[0].pk, "main", day(5), day(10))]
     assert rows(split) == [
-        (ops[1].pk, "main", day(0), day(4)), (ops[0].pk, "main", day(5), day(10)),
+        (ops[1].pk, "main", day(0), day(4)),
+        (ops[0].pk, "main", day(5), day(10)),
         (ops[1].pk, "main", day(11), None),
     ]
     assert rows(remove) == [(ops[0].pk, "main", day(5), day(10))]
@@ -143,9 +148,13 @@ def test_keep_skips_conflicts_and_proceeds_with_others(
     assert rows(busy) == [(ops[1].pk, "main", day(0), None)]
 
 
-def test_deputy_role_and_branch_scopes(add: Callable[..., Any], contractor: Contractor,
-                                       ops: list[Operator], legal_role: CaretakerRole,
-                                       branch: Branch) -> None:
+def test_deputy_role_and_branch_scopes(
+    add: Callable[..., Any],
+    contractor: Contractor,
+    ops: list[Operator],
+    legal_role: CaretakerRole,
+    branch: Branch,
+) -> None:
     def outcome(operator: Operator, **kwargs: Any) -> str:
         return str(add([contractor], operator, 0, on_overlap="keep", **kwargs).results[0].outcome)
 
@@ -157,12 +166,17 @@ def test_deputy_role_and_branch_scopes(add: Callable[..., Any], contractor: Cont
     assert CaretakerAssignment.objects.filter(contractor=contractor).count() == 4
 
 
-def test_far_future_end_is_accepted(add: Callable[..., Any], contractor: Contractor,
-                                    ops: list[Operator]) -> None:
+def test_far_future_end_is_accepted(
+    add: Callable[..., Any], contractor: Contractor, ops: list[Operator]
+) -> None:
     add([contractor], ops[1], 0)
     result = caretaker_add(
-        actor=ops[0].user, contractor_ids=[contractor.pk], operator_id=ops[0].pk,
-        date_from="9999-12-30", date_to="9999-12-31", on_overlap="replace",
+        actor=ops[0].user,
+        contractor_ids=[contractor.pk],
+        operator_id=ops[0].pk,
+        date_from="9999-12-30",
+        date_to="9999-12-31",
+        on_overlap="replace",
     )
     assert result.results[0].outcome == Outcome.REPLACED
     assert rows(contractor)[0][3] == date(9999, 12, 29)
@@ -171,19 +185,26 @@ def test_far_future_end_is_accepted(add: Callable[..., Any], contractor: Contrac
 # --- all or nothing and validation --------------------------------------------------
 
 
-def test_one_unknown_contractor_writes_nothing(add: Callable[..., Any], make_contractors: Any,
-                                               ops: list[Operator], actor: Any) -> None:
+def test_one_unknown_contractor_writes_nothing(
+    add: Callable[..., Any], make_contractors: Any, ops: list[Operator], actor: Any
+) -> None:
     good = make_contractors(3)
     with pytest.raises(ValidationError) as error:
-        caretaker_add(actor=actor, contractor_ids=[c.pk for c in good] + [987654],
-                      operator_id=ops[0].pk, date_from=D, on_overlap="replace")
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[c.pk for c in good] + [987654],
+            operator_id=ops[0].pk,
+            date_from=D,
+            on_overlap="replace",
+        )
     assert "987654" in str(error.value.message_dict["contractor_ids"])
     assert not CaretakerAssignment.objects.exists()
     assert not CaretakerAssignment.history.exists()
 
 
-def test_failure_in_the_middle_rolls_back(add: Callable[..., Any], make_contractors: Any,
-                                          ops: list[Operator], monkeypatch: Any) -> None:
+def test_failure_in_the_middle_rolls_back(
+    add: Callable[..., Any], make_contractors: Any, ops: list[Operator], monkeypatch: Any
+) -> None:
     cs = make_contractors(3)
     add(cs, ops[1], 0, 9)
     before = snapshot()
@@ -198,8 +219,9 @@ def test_failure_in_the_middle_rolls_back(add: Callable[..., Any], make_contract
 
 
 @pytest.fixture
-def bad_input(ops: list[Operator], contractor: Contractor, make_operator: Any,
-              legal_role: CaretakerRole, branch: Branch) -> dict[str, Callable[[], dict[str, Any]]]:
+def bad_input(
+    ops: list[Operator], contractor: Contractor, make_operator: Any, legal_role: CaretakerRole, branch: Branch
+) -> dict[str, Callable[[], dict[str, Any]]]:
     def inactive_operator() -> dict[str, Any]:
         return {"operator_id": make_operator("gone", active=False).pk}
 
@@ -251,21 +273,47 @@ def bad_input(ops: list[Operator], contractor: Contractor, make_operator: Any,
 @pytest.mark.parametrize(
     "case",
     [
-        "operator_id/unknown", "operator_id/inactive", "operator_id/inactive-user",
-        "operator_id/text", "operator_id/none", "operator_id/huge",
-        "contractor_ids/unknown", "contractor_ids/empty", "contractor_ids/none",
-        "contractor_ids/string", "contractor_ids/garbage", "contractor_ids/huge",
-        "role_id/unknown", "role_id/inactive", "branch_id/unknown", "branch_id/inactive",
-        "branch_id/negative", "date_to/before", "date_from/malformed", "date_from/missing",
-        "date_from/number", "date_to/malformed", "on_overlap/unknown", "on_overlap/list",
+        "operator_id/unknown",
+        "operator_id/inactive",
+        "operator_id/inactive-user",
+        "operator_id/text",
+        "operator_id/none",
+        "operator_id/huge",
+        "contractor_ids/unknown",
+        "contractor_ids/empty",
+        "contractor_ids/none",
+        "contractor_ids/string",
+        "contractor_ids/garbage",
+        "contractor_ids/huge",
+        "role_id/unknown",
+        "role_id/inactive",
+        "branch_id/unknown",
+        "branch_id/inactive",
+        "branch_id/negative",
+        "date_to/before",
+        "date_from/malformed",
+        "date_from/missing",
+        "date_from/number",
+        "date_to/malformed",
+        "on_overlap/unknown",
+        "on_overlap/list",
         "type/unknown",
     ],
 )
-def test_bad_input_is_a_field_error(case: str, bad_input: dict[str, Callable[[], dict[str, Any]]],
-                                    actor: Any, contractor: Contractor, ops: list[Operator]) -> None:
+def test_bad_input_is_a_field_error(
+    case: str,
+    bad_input: dict[str, Callable[[], dict[str, Any]]],
+    actor: Any,
+    contractor: Contractor,
+    ops: list[Operator],
+) -> None:
     kwargs: dict[str, Any] = {
-        "contractor_ids": [contractor.pk], "operator_id": ops[0].pk, "date_from": "2025-03-01",
-        "date_to": None, "on_overlap": "replace", "type": "main",
+        "contractor_ids": [contractor.pk],
+        "operator_id": ops[0].pk,
+        "date_from": "2025-03-01",
+        "date_to": None,
+        "on_overlap": "replace",
+        "type": "main",
     }
     kwargs.update(bad_input[case]())
     with pytest.raises(ValidationError) as error:
@@ -277,17 +325,23 @@ def test_bad_input_is_a_field_error(case: str, bad_input: dict[str, Callable[[],
 
 
 def test_polish_dates_are_accepted(actor: Any, contractor: Contractor, ops: list[Operator]) -> None:
-    caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=str(ops[0].pk),
-                  date_from="01.03.2025", date_to="31.03.2025", on_overlap="keep")
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[contractor.pk],
+        operator_id=str(ops[0].pk),
+        date_from="01.03.2025",
+        date_to="31.03.2025",
+        on_overlap="keep",
+    )
     assert rows() == [(ops[0].pk, "main", date(2025, 3, 1), date(2025, 3, 31))]
 
 
-def test_permission_to_assign_is_required(make_operator: Any, contractor: Contractor,
-                                          ops: list[Operator]) -> None:
+def test_permission_to_assign_is_required(
+    make_operator: Any, contractor: Contractor, ops: list[Operator]
+) -> None:
     viewer = make_operator("viewer", can_assign=False)
     with pytest.raises(PermissionDenied):
-        caretaker_add(actor=viewer.user, contractor_ids=[contractor.pk], operator_id=ops[0].pk,
-                      date_from=D)
+        caretaker_add(actor=viewer.user, contractor_ids=[contractor.pk], operator_id=ops[0].pk, date_from=D)
     assert not CaretakerAssignment.objects.exists()
 
 
@@ -295,8 +349,9 @@ def test_permission_to_assign_is_required(make_operator: Any, contractor: Contra
 
 
 @pytest.fixture
-def conflict(add: Callable[..., Any], make_contractors: Any,
-             ops: list[Operator]) -> tuple[list[Contractor], Any]:
+def conflict(
+    add: Callable[..., Any], make_contractors: Any, ops: list[Operator]
+) -> tuple[list[Contractor], Any]:
     cs = make_contractors(3)
     add(cs[:2], ops[1], 0)
     preview = add(cs, ops[0], 5, 9, on_overlap="warn")
@@ -322,33 +377,51 @@ def test_warn_confirm_applies_exactly_the_preview(
         (r.contractor_id, r.outcome, r.changes, r.conflicts) for r in preview.results
     ]
     assert rows(cs[0]) == [
-        (ops[1].pk, "main", day(0), day(4)), (ops[0].pk, "main", day(5), day(9)),
+        (ops[1].pk, "main", day(0), day(4)),
+        (ops[0].pk, "main", day(5), day(9)),
         (ops[1].pk, "main", day(10), None),
     ]
     assert rows(cs[2]) == [(ops[0].pk, "main", day(5), day(9))]
 
 
-def test_warn_without_conflicts_applies_at_once(add: Callable[..., Any], contractor: Contractor,
-                                                ops: list[Operator]) -> None:
+def test_warn_without_conflicts_applies_at_once(
+    add: Callable[..., Any], contractor: Contractor, ops: list[Operator]
+) -> None:
     result = add([contractor], ops[0], 0, on_overlap="warn")
     assert result.applied and result.confirm_token is None and rows(contractor)
 
 
 @pytest.mark.parametrize(
     "change",
-    ["insert", "update-dates", "update-operator", "delete", "other-request", "other-actor",
-     "garbage", "not-a-string", "other-period", "branch-moved"],
+    [
+        "insert",
+        "update-dates",
+        "update-operator",
+        "delete",
+        "other-request",
+        "other-actor",
+        "garbage",
+        "not-a-string",
+        "other-period",
+        "branch-moved",
+    ],
 )
-def test_warn_token_goes_stale(change: str, add: Callable[..., Any],
-                               conflict: tuple[list[Contractor], Any], ops: list[Operator],
-                               make_operator: Any, branch: Branch) -> None:
+def test_warn_token_goes_stale(
+    change: str,
+    add: Callable[..., Any],
+    conflict: tuple[list[Contractor], Any],
+    ops: list[Operator],
+    make_operator: Any,
+    branch: Branch,
+) -> None:
     cs, preview = conflict
     token = preview.confirm_token
     involved = CaretakerAssignment.objects.filter(contractor=cs[0]).get()
     kwargs: dict[str, Any] = {"on_overlap": "warn", "confirm_token": token}
     if change == "insert":
-        CaretakerAssignment.objects.create(contractor=cs[2], operator=ops[2], type="deputy",
-                                           role=involved.role, date_from=day(0))
+        CaretakerAssignment.objects.create(
+            contractor=cs[2], operator=ops[2], type="deputy", role=involved.role, date_from=day(0)
+        )
     elif change == "update-dates":
         CaretakerAssignment.objects.filter(pk=involved.pk).update(date_from=day(1))
     elif change == "update-operator":
@@ -375,9 +448,9 @@ def test_warn_token_goes_stale(change: str, add: Callable[..., Any],
         assert fresh.confirm_token != token
 
 
-def test_stale_preview_can_be_confirmed(add: Callable[..., Any],
-                                        conflict: tuple[list[Contractor], Any],
-                                        ops: list[Operator]) -> None:
+def test_stale_preview_can_be_confirmed(
+    add: Callable[..., Any], conflict: tuple[list[Contractor], Any], ops: list[Operator]
+) -> None:
     cs, preview = conflict
     CaretakerAssignment.objects.filter(contractor=cs[1]).update(date_from=day(2))
     with pytest.raises(StaleConfirmation) as error:
@@ -386,8 +459,9 @@ def test_stale_preview_can_be_confirmed(add: Callable[..., Any],
     assert done.applied and done.counts()["replaced"] == 2
 
 
-def test_expired_token_is_stale(add: Callable[..., Any], conflict: tuple[list[Contractor], Any],
-                                ops: list[Operator], monkeypatch: Any) -> None:
+def test_expired_token_is_stale(
+    add: Callable[..., Any], conflict: tuple[list[Contractor], Any], ops: list[Operator], monkeypatch: Any
+) -> None:
     cs, preview = conflict
     monkeypatch.setattr("opiekun.caretakers.services.CONFIRM_TOKEN_MAX_AGE", -1)
     with pytest.raises(StaleConfirmation):
@@ -397,8 +471,7 @@ def test_expired_token_is_stale(add: Callable[..., Any], conflict: tuple[list[Co
 # --- query counts -----------------------------------------------------------------
 
 
-def _queries(add: Callable[..., Any], contractors: list[Contractor], ops: list[Operator],
-             policy: str) -> int:
+def _queries(add: Callable[..., Any], contractors: list[Contractor], ops: list[Operator], policy: str) -> int:
     add(contractors, ops[1], 0)  # every contractor: ops[1] main from day 0 (split by 5..9)
     add(contractors, ops[2], 0, 30, type="deputy")  # ops[2] deputy: merged with 31..40
     with CaptureQueriesContext(connection) as main_run:
@@ -418,8 +491,9 @@ def test_query_count_does_not_grow_with_the_selection(
     assert small <= 40
 
 
-def test_query_count_of_a_confirmed_warn(add: Callable[..., Any], make_contractors: Any,
-                                         ops: list[Operator]) -> None:
+def test_query_count_of_a_confirmed_warn(
+    add: Callable[..., Any], make_contractors: Any, ops: list[Operator]
+) -> None:
     counts = []
     for size in (5, 500):
         cs = make_contractors(size)
@@ -431,8 +505,9 @@ def test_query_count_of_a_confirmed_warn(add: Callable[..., Any], make_contracto
     assert counts[0] == counts[1]
 
 
-def test_bulk_add_of_500_writes_500(add: Callable[..., Any], make_contractors: Any,
-                                    ops: list[Operator]) -> None:
+def test_bulk_add_of_500_writes_500(
+    add: Callable[..., Any], make_contractors: Any, ops: list[Operator]
+) -> None:
     cs = make_contractors(500)
     add(cs, ops[1], 0)
     result = add(cs, ops[0], 5, 9)
@@ -444,15 +519,30 @@ def test_bulk_add_of_500_writes_500(add: Callable[..., Any], make_contractors: A
 # --- single assignments -------------------------------------------------------------
 
 
-def test_update_changes_fields(add: Callable[..., Any], contractor: Contractor, ops: list[Operator],
-                               legal_role: CaretakerRole, branch: Branch) -> None:
+def test_update_changes_fields(
+    add: Callable[..., Any],
+    contractor: Contractor,
+    ops: list[Operator],
+    legal_role: CaretakerRole,
+    branch: Branch,
+) -> None:
     assignment_id = add([contractor], ops[0], 0, 9).results[0].assignment_id
-    row = assignment_update(actor=ops[0].user, assignment_id=assignment_id, operator_id=ops[1].pk,
-                            type="deputy", role_id=legal_role.pk, branch_id=branch.pk,
-                            date_to="2025-04-01")
+    row = assignment_update(
+        actor=ops[0].user,
+        assignment_id=assignment_id,
+        operator_id=ops[1].pk,
+        type="deputy",
+        role_id=legal_role.pk,
+        branch_id=branch.pk,
+        date_to="2025-04-01",
+    )
     fresh = CaretakerAssignment.objects.get(pk=assignment_id)
     assert (fresh.operator_id, fresh.type, fresh.role_id, fresh.branch_id, fresh.date_to) == (
-        ops[1].pk, "deputy", legal_role.pk, branch.pk, date(2025, 4, 1)
+        ops[1].pk,
+        "deputy",
+        legal_role.pk,
+        branch.pk,
+        date(2025, 4, 1),
     )
     assert row.pk == fresh.pk
     assignment_update(actor=ops[0].user, assignment_id=assignment_id, branch_id=None, date_to=None)
@@ -468,8 +558,12 @@ def test_update_that_changes_nothing_writes_no_history(
     stamp = CaretakerAssignment.objects.get(pk=assignment_id).updated_at
     same = CaretakerAssignment.objects.get(pk=assignment_id)
     assignment_update(actor=ops[0].user, assignment_id=assignment_id)
-    assignment_update(actor=ops[0].user, assignment_id=assignment_id,
-                      operator_id=same.operator_id, date_from=same.date_from.isoformat())
+    assignment_update(
+        actor=ops[0].user,
+        assignment_id=assignment_id,
+        operator_id=same.operator_id,
+        date_from=same.date_from.isoformat(),
+    )
     assert CaretakerAssignment.history.filter(id=assignment_id).count() == recorded
     assert CaretakerAssignment.objects.get(pk=assignment_id).updated_at == stamp
 
@@ -483,8 +577,11 @@ def test_update_that_changes_nothing_writes_no_history(
     ],
 )
 def test_update_refuses_to_break_an_invariant(
-    changes: dict[str, Any], colliding: int, add: Callable[..., Any], contractor: Contractor,
-    ops: list[Operator]
+    changes: dict[str, Any],
+    colliding: int,
+    add: Callable[..., Any],
+    contractor: Contractor,
+    ops: list[Operator],
 ) -> None:
     target = add([contractor], ops[0], 0, 9).results[0].assignment_id
     other_main = add([contractor], ops[1], 10, 19).results[0].assignment_id
@@ -500,8 +597,9 @@ def test_update_refuses_to_break_an_invariant(
     assert snapshot() == before
 
 
-def test_update_may_touch_adjacent_days(add: Callable[..., Any], contractor: Contractor,
-                                        ops: list[Operator]) -> None:
+def test_update_may_touch_adjacent_days(
+    add: Callable[..., Any], contractor: Contractor, ops: list[Operator]
+) -> None:
     target = add([contractor], ops[0], 0, 5).results[0].assignment_id
     add([contractor], ops[1], 10, 19)
     assignment_update(actor=ops[0].user, assignment_id=target, date_to=day(9))
@@ -519,8 +617,9 @@ def test_update_may_touch_adjacent_days(add: Callable[..., Any], contractor: Con
         ({"branch_id": 999999}, "branch_id"),
     ],
 )
-def test_update_validates(changes: dict[str, Any], field: str, add: Callable[..., Any],
-                          contractor: Contractor, ops: list[Operator]) -> None:
+def test_update_validates(
+    changes: dict[str, Any], field: str, add: Callable[..., Any], contractor: Contractor, ops: list[Operator]
+) -> None:
     target = add([contractor], ops[0], 0, 9).results[0].assignment_id
     with pytest.raises(ValidationError) as error:
         assignment_update(actor=ops[0].user, assignment_id=target, **changes)
@@ -548,8 +647,9 @@ def test_end_and_delete(add: Callable[..., Any], contractor: Contractor, ops: li
     assert not CaretakerAssignment.objects.exists()
 
 
-def test_single_writes_need_the_permission(add: Callable[..., Any], contractor: Contractor,
-                                           ops: list[Operator], make_operator: Any) -> None:
+def test_single_writes_need_the_permission(
+    add: Callable[..., Any], contractor: Contractor, ops: list[Operator], make_operator: Any
+) -> None:
     target = add([contractor], ops[0], 0).results[0].assignment_id
     viewer = make_operator("viewer", can_assign=False).user
     with pytest.raises(PermissionDenied):
@@ -563,8 +663,9 @@ def test_single_writes_need_the_permission(add: Callable[..., Any], contractor: 
 
 
 @pytest.mark.parametrize("enabled", [True, False])
-def test_creator_becomes_caretaker(enabled: bool, settings: Any, actor: Any, admin_op: Operator,
-                                   default_role: CaretakerRole) -> None:
+def test_creator_becomes_caretaker(
+    enabled: bool, settings: Any, actor: Any, admin_op: Operator, default_role: CaretakerRole
+) -> None:
     settings.CREATOR_BECOMES_CARETAKER = enabled
     created = contractor_create(actor=actor, code="NEW1", name="Nowa firma")
     assigned = list(CaretakerAssignment.objects.filter(contractor=created))
@@ -573,7 +674,12 @@ def test_creator_becomes_caretaker(enabled: bool, settings: Any, actor: Any, adm
         return
     (row,) = assigned
     assert (row.operator_id, row.type, row.role_id, row.branch_id, row.date_from, row.date_to) == (
-        admin_op.pk, "main", default_role.pk, None, today(), None
+        admin_op.pk,
+        "main",
+        default_role.pk,
+        None,
+        today(),
+        None,
     )
     assert CaretakerAssignment.history.filter(id=row.pk, history_type="+").exists()
 
@@ -582,10 +688,14 @@ def test_creator_becomes_caretaker(enabled: bool, settings: Any, actor: Any, adm
 
 _steps = st.lists(
     st.tuples(
-        st.integers(0, 2), st.sampled_from(["main", "deputy"]), st.integers(0, 40),
-        st.one_of(st.none(), st.integers(0, 20)), st.sampled_from(["keep", "warn", "replace"]),
+        st.integers(0, 2),
+        st.sampled_from(["main", "deputy"]),
+        st.integers(0, 40),
+        st.one_of(st.none(), st.integers(0, 20)),
+        st.sampled_from(["keep", "warn", "replace"]),
     ),
-    min_size=1, max_size=8,
+    min_size=1,
+    max_size=8,
 )
 
 
@@ -605,11 +715,14 @@ def _apply_plain(state: dict[int, Slot], plan: Plan) -> tuple[dict[int, Slot], l
     return kept, [Slot(0, new.operator_id, new.type, new.period) for new in plan.inserts]
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=_steps)
-def test_database_follows_the_policy(steps: list[tuple[int, str, int, int | None, str]],
-                                     actor: Any, contractor: Contractor, ops: list[Operator]) -> None:
+def test_database_follows_the_policy(
+    steps: list[tuple[int, str, int, int | None, str]],
+    actor: Any,
+    contractor: Contractor,
+    ops: list[Operator],
+) -> None:
     """Every sequence of adds leaves in the database exactly the rows that applying
     `decide`'s plans to plain values gives, with the same outcomes and row ids."""
     with transaction.atomic():
@@ -620,8 +733,13 @@ def test_database_follows_the_policy(steps: list[tuple[int, str, int, int | None
             proposal = Proposal(operator.pk, AssignmentType(kind), Period(day(start), end))
             plan = decide(before.values(), proposal, OverlapPolicy(policy))
             kwargs: dict[str, Any] = {
-                "actor": actor, "contractor_ids": [contractor.pk], "operator_id": operator.pk,
-                "date_from": day(start), "date_to": end, "type": kind, "on_overlap": policy,
+                "actor": actor,
+                "contractor_ids": [contractor.pk],
+                "operator_id": operator.pk,
+                "date_from": day(start),
+                "date_to": end,
+                "type": kind,
+                "on_overlap": policy,
             }
             result = caretaker_add(**kwargs)
             if not result.applied:
@@ -636,8 +754,9 @@ def test_database_follows_the_policy(steps: list[tuple[int, str, int, int | None
         transaction.set_rollback(True)
 
 
-def test_ending_the_assignment_of_an_operator_who_left(add: Callable[..., Any], contractor: Contractor,
-                                                       ops: list[Operator]) -> None:
+def test_ending_the_assignment_of_an_operator_who_left(
+    add: Callable[..., Any], contractor: Contractor, ops: list[Operator]
+) -> None:
     target = add([contractor], ops[0], 0).results[0].assignment_id
     ops[0].active = False
     ops[0].save()
@@ -652,20 +771,32 @@ def test_own_only_actor_may_not_change_read_only_contractors(
     add: Callable[..., Any], make_contractors: Any, ops: list[Operator], make_operator: Any
 ) -> None:
     mine, free, foreign = make_contractors(3)
-    clerk = make_operator("clerk", visibility=Visibility.OWN,
-                          unassigned_access=UnassignedAccess.READ_ONLY, can_assign=True)
+    clerk = make_operator(
+        "clerk", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY, can_assign=True
+    )
     add([mine], clerk, -30)
     foreign_row = add([foreign], ops[1], -30).results[0].assignment_id
     with pytest.raises(ValidationError) as error:
-        caretaker_add(actor=clerk.user, contractor_ids=[mine.pk, free.pk, foreign.pk],
-                      operator_id=clerk.pk, date_from=day(0), on_overlap="replace")
+        caretaker_add(
+            actor=clerk.user,
+            contractor_ids=[mine.pk, free.pk, foreign.pk],
+            operator_id=clerk.pk,
+            date_from=day(0),
+            on_overlap="replace",
+        )
     messages = " ".join(error.value.message_dict["contractor_ids"])
     assert str(free.pk) in messages and str(foreign.pk) in messages
     assert CaretakerAssignment.objects.count() == 2
     with pytest.raises(CaretakerAssignment.DoesNotExist):
         assignment_delete(actor=clerk.user, assignment_id=foreign_row)
-    done = caretaker_add(actor=clerk.user, contractor_ids=[mine.pk], operator_id=ops[2].pk,
-                         date_from=day(0), type="deputy", on_overlap="keep")
+    done = caretaker_add(
+        actor=clerk.user,
+        contractor_ids=[mine.pk],
+        operator_id=ops[2].pk,
+        date_from=day(0),
+        type="deputy",
+        on_overlap="keep",
+    )
     assert done.results[0].outcome == Outcome.ADDED
 
 
@@ -683,21 +814,57 @@ def test_exactly_one_default_role(actor: Any, default_role: CaretakerRole) -> No
 
 
 _junk = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=True),
-    st.text(max_size=12), st.sampled_from(["2025-03-01", "01.03.2025", "9999-12-31", "0001-01-01",
-                                           "keep", "warn", "replace", "main", "deputy", "1", ""]),
-    st.lists(st.integers(-5, 2**64), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(),
-                                                                   max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "2025-03-01",
+            "01.03.2025",
+            "9999-12-31",
+            "0001-01-01",
+            "keep",
+            "warn",
+            "replace",
+            "main",
+            "deputy",
+            "1",
+            "",
+        ]
+    ),
+    st.lists(st.integers(-5, 2**64), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(contractor_ids=_junk, operator_id=_junk, date_from=_junk, date_to=_junk, on_overlap=_junk,
-       kind=_junk, role_id=_junk, branch_id=_junk, token=_junk, real=st.sets(st.integers(0, 1)))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    contractor_ids=_junk,
+    operator_id=_junk,
+    date_from=_junk,
+    date_to=_junk,
+    on_overlap=_junk,
+    kind=_junk,
+    role_id=_junk,
+    branch_id=_junk,
+    token=_junk,
+    real=st.sets(st.integers(0, 1)),
+)
 def test_any_input_is_a_result_or_a_field_error(
-    actor: Any, contractor: Contractor, ops: list[Operator], contractor_ids: Any, operator_id: Any,
-    date_from: Any, date_to: Any, on_overlap: Any, kind: Any, role_id: Any, branch_id: Any, token: Any,
+    actor: Any,
+    contractor: Contractor,
+    ops: list[Operator],
+    contractor_ids: Any,
+    operator_id: Any,
+    date_from: Any,
+    date_to: Any,
+    on_overlap: Any,
+    kind: Any,
+    role_id: Any,
+    branch_id: Any,
+    token: Any,
     real: set[int],
 ) -> None:
     """No input crashes caretaker_add: it answers, or names the fields at fault."""
@@ -707,9 +874,18 @@ def test_any_input_is_a_result_or_a_field_error(
         operator_id = ops[0].pk
     with transaction.atomic():
         try:
-            caretaker_add(actor=actor, contractor_ids=contractor_ids, operator_id=operator_id,
-                          date_from=date_from, date_to=date_to, on_overlap=on_overlap, type=kind,
-                          role_id=role_id, branch_id=branch_id, confirm_token=token)
+            caretaker_add(
+                actor=actor,
+                contractor_ids=contractor_ids,
+                operator_id=operator_id,
+                date_from=date_from,
+                date_to=date_to,
+                on_overlap=on_overlap,
+                type=kind,
+                role_id=role_id,
+                branch_id=branch_id,
+                confirm_token=token,
+            )
         except ValidationError as error:
             assert error.message_dict and all(error.message_dict.values())
         except StaleConfirmation:
@@ -717,25 +893,55 @@ def test_any_input_is_a_result_or_a_field_error(
         transaction.set_rollback(True)
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(operator_id=_junk, kind=_junk, role_id=_junk, branch_id=_junk, date_from=_junk, date_to=_junk,
-       given_fields=st.sets(st.sampled_from(["operator_id", "type", "role_id", "branch_id",
-                                             "date_from", "date_to"])))
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    operator_id=_junk,
+    kind=_junk,
+    role_id=_junk,
+    branch_id=_junk,
+    date_from=_junk,
+    date_to=_junk,
+    given_fields=st.sets(
+        st.sampled_from(["operator_id", "type", "role_id", "branch_id", "date_from", "date_to"])
+    ),
+)
 def test_any_update_is_a_result_or_a_field_error(
-    actor: Any, contractor: Contractor, ops: list[Operator], operator_id: Any, kind: Any,
-    role_id: Any, branch_id: Any, date_from: Any, date_to: Any, given_fields: set[str],
+    actor: Any,
+    contractor: Contractor,
+    ops: list[Operator],
+    operator_id: Any,
+    kind: Any,
+    role_id: Any,
+    branch_id: Any,
+    date_from: Any,
+    date_to: Any,
+    given_fields: set[str],
 ) -> None:
-    values = {"operator_id": operator_id, "type": kind, "role_id": role_id, "branch_id": branch_id,
-              "date_from": date_from, "date_to": date_to}
+    values = {
+        "operator_id": operator_id,
+        "type": kind,
+        "role_id": role_id,
+        "branch_id": branch_id,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
     with transaction.atomic():
-        target = caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=ops[0].pk,
-                               date_from=D).results[0].assignment_id
-        caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=ops[1].pk,
-                      date_from=day(-30), date_to=day(-1))
+        target = (
+            caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=ops[0].pk, date_from=D)
+            .results[0]
+            .assignment_id
+        )
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[contractor.pk],
+            operator_id=ops[1].pk,
+            date_from=day(-30),
+            date_to=day(-1),
+        )
         try:
-            assignment_update(actor=actor, assignment_id=target,
-                              **{k: v for k, v in values.items() if k in given_fields})
+            assignment_update(
+                actor=actor, assignment_id=target, **{k: v for k, v in values.items() if k in given_fields}
+            )
         except ValidationError as error:
             assert error.message_dict and all(error.message_dict.values())
         transaction.set_rollback(True)
@@ -745,8 +951,11 @@ def test_any_update_is_a_result_or_a_field_error(
 
 
 def test_a_contractor_deleted_after_validation_is_a_field_error(
-    monkeypatch: pytest.MonkeyPatch, actor: Any, make_contractors: Callable[..., list[Contractor]],
-    make_operator: Callable[..., Operator], default_role: CaretakerRole,
+    monkeypatch: pytest.MonkeyPatch,
+    actor: Any,
+    make_contractors: Callable[..., list[Contractor]],
+    make_operator: Callable[..., Operator],
+    default_role: CaretakerRole,
 ) -> None:
     from opiekun.caretakers import services
 
@@ -761,30 +970,47 @@ def test_a_contractor_deleted_after_validation_is_a_field_error(
 
     monkeypatch.setattr(services, "_validate_add", validate_then_lose_one)
     with pytest.raises(ValidationError) as error:
-        caretaker_add(actor=actor, contractor_ids=[first.pk, second.pk], operator_id=operator.pk,
-                      date_from="2025-01-01", on_overlap="keep")
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[first.pk, second.pk],
+            operator_id=operator.pk,
+            date_from="2025-01-01",
+            on_overlap="keep",
+        )
     assert str(second.pk) in error.value.message_dict["contractor_ids"][0]
     assert not CaretakerAssignment.objects.exists()
 
 
 def test_a_write_the_database_refuses_is_a_plain_error_and_writes_nothing(
-    monkeypatch: pytest.MonkeyPatch, actor: Any, contractor: Contractor,
-    make_operator: Callable[..., Operator], default_role: CaretakerRole,
+    monkeypatch: pytest.MonkeyPatch,
+    actor: Any,
+    contractor: Contractor,
+    make_operator: Callable[..., Operator],
+    default_role: CaretakerRole,
 ) -> None:
     from opiekun.caretakers import services
 
     anna, bob = make_operator(), make_operator()
-    caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=anna.pk,
-                  date_from="2025-01-01", on_overlap="keep")
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[contractor.pk],
+        operator_id=anna.pk,
+        date_from="2025-01-01",
+        on_overlap="keep",
+    )
     before = rows(contractor)
     history = CaretakerAssignment.history.count()
     # A broken policy that sees no conflict: the exclusion constraint / trigger refuses.
     blind = services.decide
-    monkeypatch.setattr(services, "decide",
-                        lambda slots, proposal, policy: blind([], proposal, policy))
+    monkeypatch.setattr(services, "decide", lambda slots, proposal, policy: blind([], proposal, policy))
     with pytest.raises(ValidationError) as error:
-        caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=bob.pk,
-                      date_from="2025-02-01", on_overlap="replace")
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[contractor.pk],
+            operator_id=bob.pk,
+            date_from="2025-02-01",
+            on_overlap="replace",
+        )
     message = error.value.message_dict[NON_FIELD_ERRORS][0]
     assert "nothing was saved" in message.lower() or "niczego nie zapisano" in message.lower()
     assert "constraint" not in message.lower() and "trigger" not in message.lower()

@@ -64,18 +64,29 @@ WHERE (a.type = 'main' AND b.type = 'main') OR a.operator_id = b.operator_id
 
 def _run(code: str, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", code, *args], env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-c", code, *args],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
 @pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="covers the SQLite engine only")
 def test_concurrent_writers_on_the_sqlite_file_queue_and_keep_invariants(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env |= {"OPIEKUN_HOME": str(tmp_path), "DJANGO_SETTINGS_MODULE": "opiekun.settings",
-            "OPIEKUN_CREATOR_BECOMES_CARETAKER": "0"}
-    migrate = subprocess.run([sys.executable, "-m", "opiekun.cli", "migrate", "-v0"], env=env,
-                             capture_output=True, text=True, timeout=300)
+    env |= {
+        "OPIEKUN_HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "opiekun.settings",
+        "OPIEKUN_CREATOR_BECOMES_CARETAKER": "0",
+    }
+    migrate = subprocess.run(
+        [sys.executable, "-m", "opiekun.cli", "migrate", "-v0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert migrate.returncode == 0, migrate.stderr
     setup = _run(SETUP, env)
     assert setup.wait(timeout=120) == 0, setup.communicate()[1]

@@ -26,17 +26,31 @@ def boss_client(client: Client, admin_op: Operator) -> Client:
 
 
 def _form(operator: Operator, role: CaretakerRole, **extra: Any) -> dict[str, Any]:
-    return {"operator_id": operator.pk, "date_from": "01.01.2025", "date_to": "",
-            "on_overlap": "warn", "type": "main", "role_id": role.pk, "branch_id": "", **extra}
+    return {
+        "operator_id": operator.pk,
+        "date_from": "01.01.2025",
+        "date_to": "",
+        "on_overlap": "warn",
+        "type": "main",
+        "role_id": role.pk,
+        "branch_id": "",
+        **extra,
+    }
 
 
 def _main_since(actor: Any, operator: Operator, contractors: list[Contractor], start: str) -> None:
-    caretaker_add(actor=actor, contractor_ids=[c.pk for c in contractors],
-                  operator_id=operator.pk, date_from=start, on_overlap="replace")
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[c.pk for c in contractors],
+        operator_id=operator.pk,
+        date_from=start,
+        on_overlap="replace",
+    )
 
 
-def test_dialog_preselects_today_and_the_default_role(boss_client: Client,
-                                                      default_role: CaretakerRole) -> None:
+def test_dialog_preselects_today_and_the_default_role(
+    boss_client: Client, default_role: CaretakerRole
+) -> None:
     response = boss_client.get(f"{ADD}?ids=1&ids=2")
     form = response.context["form"]
     assert form["date_from"].value() == today().strftime("%d.%m.%Y")
@@ -44,8 +58,9 @@ def test_dialog_preselects_today_and_the_default_role(boss_client: Client,
     assert response.context["selected"] == 2
 
 
-def test_adding_shows_the_summary(boss_client: Client, admin_op: Operator,
-                                  default_role: CaretakerRole, make_contractors: Any) -> None:
+def test_adding_shows_the_summary(
+    boss_client: Client, admin_op: Operator, default_role: CaretakerRole, make_contractors: Any
+) -> None:
     contractors = make_contractors(3)
     data = {**_form(admin_op, default_role), "ids": [c.pk for c in contractors]}
     response = boss_client.post(ADD, data)
@@ -54,9 +69,9 @@ def test_adding_shows_the_summary(boss_client: Client, admin_op: Operator,
     assert CaretakerAssignment.objects.count() == 3
 
 
-def test_all_matching_posts_the_filter_not_the_ids(boss_client: Client, admin_op: Operator,
-                                                   default_role: CaretakerRole,
-                                                   make_contractors: Any) -> None:
+def test_all_matching_posts_the_filter_not_the_ids(
+    boss_client: Client, admin_op: Operator, default_role: CaretakerRole, make_contractors: Any
+) -> None:
     make_contractors(130, prefix="AA")
     make_contractors(5, prefix="ZZ")
     data = {**_form(admin_op, default_role), "all_matching": "1", "q": "AA"}
@@ -65,21 +80,23 @@ def test_all_matching_posts_the_filter_not_the_ids(boss_client: Client, admin_op
     assert not CaretakerAssignment.objects.filter(contractor__code__startswith="ZZ").exists()
 
 
-def test_field_errors_land_on_their_fields(boss_client: Client, admin_op: Operator,
-                                           default_role: CaretakerRole,
-                                           contractor: Contractor) -> None:
-    data = {**_form(admin_op, default_role, date_from="31.02.2025", date_to="bad"),
-            "ids": [contractor.pk]}
+def test_field_errors_land_on_their_fields(
+    boss_client: Client, admin_op: Operator, default_role: CaretakerRole, contractor: Contractor
+) -> None:
+    data = {**_form(admin_op, default_role, date_from="31.02.2025", date_to="bad"), "ids": [contractor.pk]}
     form = boss_client.post(ADD, data).context["form"]
     assert form.errors["date_from"] and form.errors["date_to"]
-    data = {**_form(admin_op, default_role, date_from="10.01.2025", date_to="01.01.2025"),
-            "ids": [contractor.pk]}
+    data = {
+        **_form(admin_op, default_role, date_from="10.01.2025", date_to="01.01.2025"),
+        "ids": [contractor.pk],
+    }
     assert boss_client.post(ADD, data).context["form"].errors["date_to"]
     assert not CaretakerAssignment.objects.exists()
 
 
-def test_empty_or_bad_selection_is_an_error_not_a_500(boss_client: Client, admin_op: Operator,
-                                                      default_role: CaretakerRole) -> None:
+def test_empty_or_bad_selection_is_an_error_not_a_500(
+    boss_client: Client, admin_op: Operator, default_role: CaretakerRole
+) -> None:
     for ids in ([], ["abc"], ["99999999999999999999999"], ["-1"]):
         response = boss_client.post(ADD, {**_form(admin_op, default_role), "ids": ids})
         assert response.status_code == 200
@@ -87,9 +104,14 @@ def test_empty_or_bad_selection_is_an_error_not_a_500(boss_client: Client, admin
     assert not CaretakerAssignment.objects.exists()
 
 
-def test_keep_skips_and_says_why(boss_client: Client, actor: Any, admin_op: Operator,
-                                 make_operator: Any, default_role: CaretakerRole,
-                                 make_contractors: Any) -> None:
+def test_keep_skips_and_says_why(
+    boss_client: Client,
+    actor: Any,
+    admin_op: Operator,
+    make_operator: Any,
+    default_role: CaretakerRole,
+    make_contractors: Any,
+) -> None:
     other = make_operator("anna")
     taken, free = make_contractors(2)
     _main_since(actor, other, [taken], "2024-01-01")
@@ -101,9 +123,14 @@ def test_keep_skips_and_says_why(boss_client: Client, actor: Any, admin_op: Oper
     assert taken.code in page and "Anna" in page
 
 
-def test_warn_previews_then_confirms(boss_client: Client, actor: Any, admin_op: Operator,
-                                     make_operator: Any, default_role: CaretakerRole,
-                                     contractor: Contractor) -> None:
+def test_warn_previews_then_confirms(
+    boss_client: Client,
+    actor: Any,
+    admin_op: Operator,
+    make_operator: Any,
+    default_role: CaretakerRole,
+    contractor: Contractor,
+) -> None:
     other = make_operator("anna")
     _main_since(actor, other, [contractor], "2024-01-01")
     data = {**_form(admin_op, default_role), "ids": [contractor.pk]}
@@ -119,10 +146,14 @@ def test_warn_previews_then_confirms(boss_client: Client, actor: Any, admin_op: 
     assert CaretakerAssignment.objects.filter(operator=admin_op).exists()
 
 
-def test_stale_confirmation_shows_the_fresh_preview(boss_client: Client, actor: Any,
-                                                    admin_op: Operator, make_operator: Any,
-                                                    default_role: CaretakerRole,
-                                                    contractor: Contractor) -> None:
+def test_stale_confirmation_shows_the_fresh_preview(
+    boss_client: Client,
+    actor: Any,
+    admin_op: Operator,
+    make_operator: Any,
+    default_role: CaretakerRole,
+    contractor: Contractor,
+) -> None:
     anna, bob = make_operator("anna"), make_operator("bob")
     _main_since(actor, anna, [contractor], "2024-01-01")
     data = {**_form(admin_op, default_role), "ids": [contractor.pk]}
@@ -135,27 +166,30 @@ def test_stale_confirmation_shows_the_fresh_preview(boss_client: Client, actor: 
     assert not CaretakerAssignment.objects.filter(operator=admin_op).exists()
 
 
-def test_without_can_assign_the_actions_are_403(client: Client, make_operator: Any,
-                                                default_role: CaretakerRole,
-                                                contractor: Contractor, actor: Any,
-                                                admin_op: Operator) -> None:
+def test_without_can_assign_the_actions_are_403(
+    client: Client,
+    make_operator: Any,
+    default_role: CaretakerRole,
+    contractor: Contractor,
+    actor: Any,
+    admin_op: Operator,
+) -> None:
     _main_since(actor, admin_op, [contractor], "2024-01-01")
     assignment = CaretakerAssignment.objects.get()
     viewer = make_operator("viewer", can_assign=False)
     client.force_login(viewer.user)
     page = client.get(f"/kontrahenci/{contractor.pk}/opiekunowie/").content.decode()
-    assert "caretakers/1" not in page and "hx-get=\"/opiekunowie/" not in page
+    assert "caretakers/1" not in page and 'hx-get="/opiekunowie/' not in page
     assert client.get(f"{ADD}?ids={contractor.pk}").status_code == 403
-    assert client.post(ADD, {**_form(viewer, default_role), "ids": [contractor.pk]}
-                       ).status_code == 403
+    assert client.post(ADD, {**_form(viewer, default_role), "ids": [contractor.pk]}).status_code == 403
     for action in ("edytuj", "zakoncz", "usun"):
         assert client.post(f"/opiekunowie/{assignment.pk}/{action}/").status_code == 403
     assert CaretakerAssignment.objects.count() == 1
 
 
-def test_tab_shows_current_history_timeline_and_audit(boss_client: Client, actor: Any,
-                                                      admin_op: Operator, make_operator: Any,
-                                                      contractor: Contractor) -> None:
+def test_tab_shows_current_history_timeline_and_audit(
+    boss_client: Client, actor: Any, admin_op: Operator, make_operator: Any, contractor: Contractor
+) -> None:
     anna = make_operator("anna")
     _main_since(actor, anna, [contractor], "2024-01-01")
     _main_since(actor, admin_op, [contractor], "2024-07-01")
@@ -165,18 +199,20 @@ def test_tab_shows_current_history_timeline_and_audit(boss_client: Client, actor
     assert len(response.context["history"]) == 2
     assert "<svg" in page and 'class="today"' in page
     audit = response.context["audit"]
-    assert any(row["before"].endswith("01.01.2024 – …")
-               and row["after"].endswith("01.01.2024 – 30.06.2024") for row in audit)
+    assert any(
+        row["before"].endswith("01.01.2024 – …") and row["after"].endswith("01.01.2024 – 30.06.2024")
+        for row in audit
+    )
 
 
-def test_end_then_delete(boss_client: Client, actor: Any, admin_op: Operator,
-                         contractor: Contractor) -> None:
+def test_end_then_delete(boss_client: Client, actor: Any, admin_op: Operator, contractor: Contractor) -> None:
     _main_since(actor, admin_op, [contractor], "2024-01-01")
     assignment = CaretakerAssignment.objects.get()
     bad = boss_client.post(f"/opiekunowie/{assignment.pk}/zakoncz/", {"date_to": "01.01.2023"})
     assert bad.context["form"].errors["date_to"]
-    response = boss_client.post(f"/opiekunowie/{assignment.pk}/zakoncz/",
-                                {"date_to": "31.12.2024"}, HTTP_HX_REQUEST="true")
+    response = boss_client.post(
+        f"/opiekunowie/{assignment.pk}/zakoncz/", {"date_to": "31.12.2024"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 204
     assert response["HX-Redirect"] == f"/kontrahenci/{contractor.pk}/opiekunowie/"
     assignment.refresh_from_db()
@@ -187,35 +223,57 @@ def test_end_then_delete(boss_client: Client, actor: Any, admin_op: Operator,
     assert not CaretakerAssignment.objects.exists()
 
 
-def test_edit_refuses_a_collision_with_a_message(boss_client: Client, actor: Any,
-                                                 admin_op: Operator, make_operator: Any,
-                                                 default_role: CaretakerRole,
-                                                 contractor: Contractor) -> None:
+def test_edit_refuses_a_collision_with_a_message(
+    boss_client: Client,
+    actor: Any,
+    admin_op: Operator,
+    make_operator: Any,
+    default_role: CaretakerRole,
+    contractor: Contractor,
+) -> None:
     anna = make_operator("anna")
-    caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=anna.pk,
-                  date_from="2024-01-01", date_to="2024-03-31")
-    caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=admin_op.pk,
-                  date_from="2024-04-01")
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[contractor.pk],
+        operator_id=anna.pk,
+        date_from="2024-01-01",
+        date_to="2024-03-31",
+    )
+    caretaker_add(
+        actor=actor, contractor_ids=[contractor.pk], operator_id=admin_op.pk, date_from="2024-04-01"
+    )
     mine = CaretakerAssignment.objects.get(operator=admin_op)
-    response = boss_client.post(f"/opiekunowie/{mine.pk}/edytuj/", {
-        **_form(admin_op, default_role, date_from="01.03.2024")})
+    response = boss_client.post(
+        f"/opiekunowie/{mine.pk}/edytuj/", {**_form(admin_op, default_role, date_from="01.03.2024")}
+    )
     assert response.context["form"].non_field_errors()
     mine.refresh_from_db()
     assert mine.date_from == date(2024, 4, 1)
 
 
-def test_read_only_contractor_offers_no_actions(client: Client, make_operator: Any,
-                                                contractor: Contractor) -> None:
-    reader = make_operator(visibility=Visibility.OWN,
-                           unassigned_access=UnassignedAccess.READ_ONLY)
+def test_read_only_contractor_offers_no_actions(
+    client: Client, make_operator: Any, contractor: Contractor
+) -> None:
+    reader = make_operator(visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
     client.force_login(reader.user)
     page = client.get(f"/kontrahenci/{contractor.pk}/opiekunowie/").content.decode()
-    assert "data-testid=\"add-caretaker\"" not in page
+    assert 'data-testid="add-caretaker"' not in page
     assert client.get(f"{ADD}?ids={contractor.pk}").status_code == 200  # the dialog opens…
-    assert client.post(ADD, {"ids": [contractor.pk], "operator_id": reader.pk,
-                             "date_from": "01.01.2025", "on_overlap": "warn", "type": "main",
-                             "role_id": CaretakerRole.objects.get(is_default=True).pk}
-                       ).context["form"].non_field_errors()  # …but refuses to change it
+    assert (
+        client.post(
+            ADD,
+            {
+                "ids": [contractor.pk],
+                "operator_id": reader.pk,
+                "date_from": "01.01.2025",
+                "on_overlap": "warn",
+                "type": "main",
+                "role_id": CaretakerRole.objects.get(is_default=True).pk,
+            },
+        )
+        .context["form"]
+        .non_field_errors()
+    )  # …but refuses to change it
 
 
 def test_unknown_assignment_is_404(boss_client: Client) -> None:
@@ -224,10 +282,14 @@ def test_unknown_assignment_is_404(boss_client: Client) -> None:
 
 def test_timeline_escapes_names_and_marks_today() -> None:
     day = date(2025, 3, 1)
-    svg = timeline_svg([
-        Bar("Handlowy · Główny", day - timedelta(days=90), None, "<b>Ala</b>"),
-        Bar("Handlowy · Zastępca", day, day + timedelta(days=10), "Ola & Co", deputy=True),
-    ], today=day, title="<x>")
+    svg = timeline_svg(
+        [
+            Bar("Handlowy · Główny", day - timedelta(days=90), None, "<b>Ala</b>"),
+            Bar("Handlowy · Zastępca", day, day + timedelta(days=10), "Ola & Co", deputy=True),
+        ],
+        today=day,
+        title="<x>",
+    )
     assert "<b>" not in svg and "&lt;b&gt;Ala&lt;/b&gt;" in svg and "Ola &amp; Co" in svg
     assert 'class="today"' in svg and "01.03.2025" in svg
     assert svg.count('class="lane"') == 2

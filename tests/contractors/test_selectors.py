@@ -23,10 +23,20 @@ def fixed_today(monkeypatch: Any) -> None:
     monkeypatch.setattr("opiekun.operators.selectors.today", lambda: TODAY)
 
 
-def assign(contractor: Contractor, operator: Operator, start: date, end: date | None = None,
-           kind: str = "main", role: CaretakerRole | None = None) -> None:
+def assign(
+    contractor: Contractor,
+    operator: Operator,
+    start: date,
+    end: date | None = None,
+    kind: str = "main",
+    role: CaretakerRole | None = None,
+) -> None:
     CaretakerAssignment.objects.create(
-        contractor=contractor, operator=operator, type=kind, date_from=start, date_to=end,
+        contractor=contractor,
+        operator=operator,
+        type=kind,
+        date_from=start,
+        date_to=end,
         role=role or CaretakerRole.objects.get(is_default=True),
     )
 
@@ -73,7 +83,8 @@ def test_filter_by_current_caretaker(firms: dict[str, Any], actor: Any, legal_ro
     assert codes(contractor_list(viewer=actor, caretaker_id=anna)) == ["ACME", "BETA01"]
     assert codes(contractor_list(viewer=actor, caretaker_id=bartek)) == ["GAM"]
     assert codes(contractor_list(viewer=actor, caretaker_id=bartek, on=date(2025, 6, 14))) == [
-        "BETA01", "GAM"
+        "BETA01",
+        "GAM",
     ]
     assert codes(contractor_list(viewer=actor, caretaker_id=anna, role_id=legal_role.pk)) == []
     assert codes(contractor_list(viewer=actor, active=False)) == ["GAM"]

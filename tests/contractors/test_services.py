@@ -24,8 +24,15 @@ def no_auto_caretaker(settings: Any) -> None:
 
 
 def test_create_normalises_numbers(actor: Any) -> None:
-    created = contractor_create(actor=actor, code=" K1 ", name="Firma", nip="PL 526-025-02-74",
-                                regon="192598184", email="biuro@firma.pl", active=True)
+    created = contractor_create(
+        actor=actor,
+        code=" K1 ",
+        name="Firma",
+        nip="PL 526-025-02-74",
+        regon="192598184",
+        email="biuro@firma.pl",
+        active=True,
+    )
     assert (created.code, created.nip, created.regon) == ("K1", "5260250274", "192598184")
     assert created.created_by == actor
     assert Contractor.history.filter(id=created.pk, history_user=actor).exists()
@@ -74,13 +81,16 @@ def test_update(actor: Any, contractor: Contractor) -> None:
 
 
 def test_visibility_governs_writes(make_operator: Any, make_contractors: Any) -> None:
-    reader = make_operator("reader", visibility=Visibility.OWN,
-                           unassigned_access=UnassignedAccess.READ_ONLY)
+    reader = make_operator("reader", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
     other = make_operator("other")
     free, taken = make_contractors(2)
-    CaretakerAssignment.objects.create(contractor=taken, operator=other, type="main",
-                                       role=CaretakerRole.objects.get(is_default=True),
-                                       date_from=date(2000, 1, 1))
+    CaretakerAssignment.objects.create(
+        contractor=taken,
+        operator=other,
+        type="main",
+        role=CaretakerRole.objects.get(is_default=True),
+        date_from=date(2000, 1, 1),
+    )
     with pytest.raises(PermissionDenied):
         contractor_update(actor=reader.user, contractor_id=free.pk, name="X")
     with pytest.raises(Contractor.DoesNotExist):
@@ -90,12 +100,17 @@ def test_visibility_governs_writes(make_operator: Any, make_contractors: Any) ->
     assert Contractor.objects.filter(pk=taken.pk).exists()
 
 
-def test_delete_takes_assignments_along_on_the_record(actor: Any, contractor: Contractor,
-                                                      make_operator: Any) -> None:
+def test_delete_takes_assignments_along_on_the_record(
+    actor: Any, contractor: Contractor, make_operator: Any
+) -> None:
     operator = make_operator("care")
-    row = CaretakerAssignment.objects.create(contractor=contractor, operator=operator, type="main",
-                                             role=CaretakerRole.objects.get(is_default=True),
-                                             date_from=date(2025, 1, 1))
+    row = CaretakerAssignment.objects.create(
+        contractor=contractor,
+        operator=operator,
+        type="main",
+        role=CaretakerRole.objects.get(is_default=True),
+        date_from=date(2025, 1, 1),
+    )
     contractor_delete(actor=actor, contractor_id=contractor.pk)
     assert not Contractor.objects.filter(pk=contractor.pk).exists()
     assert not CaretakerAssignment.objects.filter(pk=row.pk).exists()

@@ -31,8 +31,14 @@ def boss_client(client_for: Callable[[Operator], Client], admin_op: Operator) ->
 
 
 UI_URLS = [
-    "/", "/kontrahenci/", "/kontrahenci/nowy/", "/kontrahenci/1/", "/kontrahenci/1/opiekunowie/",
-    "/opiekunowie/dodaj/", "/opiekunowie/1/edytuj/", "/opiekunowie/1/zakoncz/",
+    "/",
+    "/kontrahenci/",
+    "/kontrahenci/nowy/",
+    "/kontrahenci/1/",
+    "/kontrahenci/1/opiekunowie/",
+    "/opiekunowie/dodaj/",
+    "/opiekunowie/1/edytuj/",
+    "/opiekunowie/1/zakoncz/",
     "/opiekunowie/1/usun/",
 ]
 
@@ -45,18 +51,18 @@ def test_every_screen_sends_anonymous_users_to_login(client: Client, url: str) -
 
 
 def test_login_follows_a_local_next(client: Client, admin_op: Operator) -> None:
-    response = client.post("/login/", {"username": "boss", "password": "secret-pass-1",
-                                       "next": "/kontrahenci/?q=abc"})
+    response = client.post(
+        "/login/", {"username": "boss", "password": "secret-pass-1", "next": "/kontrahenci/?q=abc"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/kontrahenci/?q=abc"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x",
-                                    "http://testserver@evil.example/"])
-def test_login_refuses_to_redirect_off_site(client: Client, admin_op: Operator,
-                                            target: str) -> None:
-    response = client.post("/login/", {"username": "boss", "password": "secret-pass-1",
-                                       "next": target})
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "http://testserver@evil.example/"]
+)
+def test_login_refuses_to_redirect_off_site(client: Client, admin_op: Operator, target: str) -> None:
+    response = client.post("/login/", {"username": "boss", "password": "secret-pass-1", "next": target})
     assert response.status_code == 302
     assert "evil" not in response["Location"]
 
@@ -88,28 +94,36 @@ def test_list_searches_code_name_and_nip(boss_client: Client, actor: Any) -> Non
     assert "ALFA" in page and "BETA" not in page
 
 
-def test_list_filters_by_current_caretaker(boss_client: Client, actor: Any, admin_op: Operator,
-                                           make_contractors: Any) -> None:
+def test_list_filters_by_current_caretaker(
+    boss_client: Client, actor: Any, admin_op: Operator, make_contractors: Any
+) -> None:
     mine, other = make_contractors(2)
-    caretaker_add(actor=actor, contractor_ids=[mine.pk], operator_id=admin_op.pk,
-                  date_from=today())
+    caretaker_add(actor=actor, contractor_ids=[mine.pk], operator_id=admin_op.pk, date_from=today())
     page = boss_client.get(f"/kontrahenci/?caretaker={admin_op.pk}").content.decode()
     assert mine.code in page and other.code not in page
 
 
-def test_list_paginates_by_fifty_and_offers_all_matching(boss_client: Client,
-                                                          make_contractors: Any) -> None:
+def test_list_paginates_by_fifty_and_offers_all_matching(boss_client: Client, make_contractors: Any) -> None:
     make_contractors(120)
     response = boss_client.get("/kontrahenci/?page=3")
     assert len(response.context["page"].object_list) == 20
     assert 'data-total="120"' in response.content.decode()
 
 
-@pytest.mark.parametrize("query", ["page=abc", "page=-1", "page=999999999999999999999",
-                                   "caretaker=x", "role=%00", "active=maybe", "sort=evil",
-                                   "q=%27%3B--"])
-def test_list_never_fails_on_bad_parameters(boss_client: Client, make_contractors: Any,
-                                            query: str) -> None:
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page=-1",
+        "page=999999999999999999999",
+        "caretaker=x",
+        "role=%00",
+        "active=maybe",
+        "sort=evil",
+        "q=%27%3B--",
+    ],
+)
+def test_list_never_fails_on_bad_parameters(boss_client: Client, make_contractors: Any, query: str) -> None:
     make_contractors(3)
     assert boss_client.get(f"/kontrahenci/?{query}").status_code == 200
 
@@ -130,16 +144,18 @@ def test_names_are_escaped(boss_client: Client) -> None:
 
 
 def test_create_validates_nip_on_its_field(boss_client: Client) -> None:
-    response = boss_client.post("/kontrahenci/nowy/", {"code": "N1", "name": "Nowy",
-                                                        "nip": "1234567890", "active": "on"})
+    response = boss_client.post(
+        "/kontrahenci/nowy/", {"code": "N1", "name": "Nowy", "nip": "1234567890", "active": "on"}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["nip"]
     assert not Contractor.objects.filter(code="N1").exists()
 
 
 def test_create_then_edit(boss_client: Client, admin_op: Operator) -> None:
-    response = boss_client.post("/kontrahenci/nowy/", {"code": "N2", "name": "Nowy",
-                                                        "nip": "526-025-02-74", "active": "on"})
+    response = boss_client.post(
+        "/kontrahenci/nowy/", {"code": "N2", "name": "Nowy", "nip": "526-025-02-74", "active": "on"}
+    )
     contractor = Contractor.objects.get(code="N2")
     assert response["Location"] == f"/kontrahenci/{contractor.pk}/"
     assert contractor.nip == "5260250274"
@@ -161,19 +177,18 @@ def own_only(make_operator: Callable[..., Operator]) -> Callable[[str], Operator
     return make
 
 
-def test_read_only_contractor_has_no_edit_actions(client_for: Any, own_only: Any,
-                                                  contractor: Contractor) -> None:
+def test_read_only_contractor_has_no_edit_actions(
+    client_for: Any, own_only: Any, contractor: Contractor
+) -> None:
     client = client_for(own_only(UnassignedAccess.READ_ONLY))
     page = client.get(f"/kontrahenci/{contractor.pk}/").content.decode()
     assert 'type="submit" class="btn btn-primary"' not in page
-    assert client.post(f"/kontrahenci/{contractor.pk}/",
-                       {"code": "C", "name": "hack"}).status_code == 403
+    assert client.post(f"/kontrahenci/{contractor.pk}/", {"code": "C", "name": "hack"}).status_code == 403
     contractor.refresh_from_db()
     assert contractor.name != "hack"
 
 
-def test_denied_contractor_answers_404(client_for: Any, own_only: Any,
-                                       contractor: Contractor) -> None:
+def test_denied_contractor_answers_404(client_for: Any, own_only: Any, contractor: Contractor) -> None:
     client = client_for(own_only(UnassignedAccess.DENIED))
     assert client.get(f"/kontrahenci/{contractor.pk}/").status_code == 404
     assert client.get(f"/kontrahenci/{contractor.pk}/opiekunowie/").status_code == 404

@@ -29,8 +29,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
         ],
     }
 
@@ -38,8 +42,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     """A Polish office's browser: Polish first, Warsaw time, a desktop screen."""
-    return {**browser_context_args, "locale": "pl-PL", "timezone_id": "Europe/Warsaw",
-            "viewport": {"width": 1280, "height": 800}}
+    return {
+        **browser_context_args,
+        "locale": "pl-PL",
+        "timezone_id": "Europe/Warsaw",
+        "viewport": {"width": 1280, "height": 800},
+    }
 
 
 @pytest.fixture(autouse=True)

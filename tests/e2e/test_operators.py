@@ -36,21 +36,31 @@ def team(transactional_db: Any, make_operator: Callable[..., Operator]) -> dict[
     if not CaretakerRole.objects.filter(is_default=True).exists():
         CaretakerRole.objects.create(name="Opiekun handlowy", is_default=True)
     firms = Contractor.objects.bulk_create(
-        Contractor(code=f"K{i:04d}", name=f"Firma {i}") for i in range(1, 41))
+        Contractor(code=f"K{i:04d}", name=f"Firma {i}") for i in range(1, 41)
+    )
     start = (today() - timedelta(days=60)).isoformat()
     people: dict[str, Operator] = {"boss": boss}
     taken = 0
     for username, first, last, mains, deputies in TEAM:
-        person = make_operator(username, visibility=Visibility.OWN,
-                               unassigned_access=UnassignedAccess.DENIED)
+        person = make_operator(username, visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
         person.user.first_name, person.user.last_name = first, last
         person.user.save()
-        caretaker_add(actor=boss.user, contractor_ids=[f.pk for f in firms[taken:taken + mains]],
-                      operator_id=person.pk, date_from=start, on_overlap="replace")
+        caretaker_add(
+            actor=boss.user,
+            contractor_ids=[f.pk for f in firms[taken : taken + mains]],
+            operator_id=person.pk,
+            date_from=start,
+            on_overlap="replace",
+        )
         if deputies:  # deputies stand in at the end of the list, nobody's own mains
-            caretaker_add(actor=boss.user, contractor_ids=[f.pk for f in firms[-deputies:]],
-                          operator_id=person.pk, date_from=start, on_overlap="replace",
-                          type="deputy")
+            caretaker_add(
+                actor=boss.user,
+                contractor_ids=[f.pk for f in firms[-deputies:]],
+                operator_id=person.pk,
+                date_from=start,
+                on_overlap="replace",
+                type="deputy",
+            )
         taken += mains
         people[username] = person
     return people
@@ -58,12 +68,14 @@ def team(transactional_db: Any, make_operator: Callable[..., Operator]) -> dict[
 
 def _counts(page: Page, username: str) -> tuple[str, str]:
     row = page.locator(f"[data-testid=operators] tr[data-operator={username}]")
-    return (row.locator("[data-count=main]").inner_text(),
-            row.locator("[data-count=deputy]").inner_text())
+    return (row.locator("[data-count=main]").inner_text(), row.locator("[data-count=deputy]").inner_text())
 
 
 def test_operators_page_with_the_workload_chart(
-    page: Page, live_server: Any, login: Any, screenshot: Callable[[Page, str], None],
+    page: Page,
+    live_server: Any,
+    login: Any,
+    screenshot: Callable[[Page, str], None],
     team: dict[str, Operator],
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -76,11 +88,14 @@ def test_operators_page_with_the_workload_chart(
     chart = page.locator("[data-testid=workload-chart] svg")
     expect(chart).to_be_visible()
     names = chart.locator("g.bar").evaluate_all("bars => bars.map(b => b.dataset.operator)")
-    assert names[:4] == ["Anna Nowak", "Piotr Wiśniewski", "Tomasz Kamiński",
-                         "Katarzyna Wójcik"]  # the busiest first
+    assert names[:4] == [
+        "Anna Nowak",
+        "Piotr Wiśniewski",
+        "Tomasz Kamiński",
+        "Katarzyna Wójcik",
+    ]  # the busiest first
     anna = chart.locator("g.bar[data-operator='Anna Nowak']")
-    widths = [float(anna.locator(f"rect.{kind}").get_attribute("width") or 0)
-              for kind in ("main", "deputy")]
+    widths = [float(anna.locator(f"rect.{kind}").get_attribute("width") or 0) for kind in ("main", "deputy")]
     assert widths == [PLOT_WIDTH * 14 / 16, PLOT_WIDTH * 2 / 16]  # the busiest fills the plot
     screenshot(page, "operators")
 

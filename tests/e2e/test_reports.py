@@ -21,14 +21,18 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "secret-pass-1"
 FIRMS = [
-    ("K0001", "Alfa Handel sp. z o.o."), ("K0002", "Beta Serwis S.A."),
-    ("K0003", "Gamma Logistyka sp.j."), ("K0004", "Delta Budownictwo s.c."),
-    ("K0005", "Epsilon Software sp. z o.o."), ("K0006", "Zeta Meble sp.k."),
+    ("K0001", "Alfa Handel sp. z o.o."),
+    ("K0002", "Beta Serwis S.A."),
+    ("K0003", "Gamma Logistyka sp.j."),
+    ("K0004", "Delta Budownictwo s.c."),
+    ("K0005", "Epsilon Software sp. z o.o."),
+    ("K0006", "Zeta Meble sp.k."),
 ]
 
 
-def _person(make_operator: Callable[..., Operator], username: str, first: str, last: str,
-            **kwargs: Any) -> Operator:
+def _person(
+    make_operator: Callable[..., Operator], username: str, first: str, last: str, **kwargs: Any
+) -> Operator:
     operator = make_operator(username, **kwargs)
     operator.user.first_name, operator.user.last_name = first, last
     operator.user.save()
@@ -43,17 +47,23 @@ def history(transactional_db: Any, make_operator: Callable[..., Operator]) -> di
     boss = _person(make_operator, "boss", "Barbara", "Szef", can_manage_dictionaries=True)
     anna = _person(make_operator, "anna", "Anna", "Nowak")
     piotr = _person(make_operator, "piotr", "Piotr", "Wiśniewski")
-    trade = (CaretakerRole.objects.filter(is_default=True).first()
-             or CaretakerRole.objects.create(name="Opiekun handlowy", is_default=True))
+    trade = CaretakerRole.objects.filter(is_default=True).first() or CaretakerRole.objects.create(
+        name="Opiekun handlowy", is_default=True
+    )
     legal = CaretakerRole.objects.create(name="Opiekun prawny")
     krakow = Branch.objects.create(code="KRK", name="Kraków")
     firms = {code: Contractor.objects.create(code=code, name=name) for code, name in FIRMS}
 
-    def add(codes: list[str], operator: Operator, start: str, end: str | None = None,
-            **kwargs: Any) -> None:
-        caretaker_add(actor=boss.user, contractor_ids=[firms[c].pk for c in codes],
-                      operator_id=operator.pk, date_from=start, date_to=end,
-                      on_overlap="replace", **kwargs)
+    def add(codes: list[str], operator: Operator, start: str, end: str | None = None, **kwargs: Any) -> None:
+        caretaker_add(
+            actor=boss.user,
+            contractor_ids=[firms[c].pk for c in codes],
+            operator_id=operator.pk,
+            date_from=start,
+            date_to=end,
+            on_overlap="replace",
+            **kwargs,
+        )
 
     add(["K0001", "K0002", "K0003"], anna, "2024-01-01", "2024-06-30")
     add(["K0001", "K0002", "K0003"], piotr, "2024-07-01")
@@ -65,12 +75,17 @@ def history(transactional_db: Any, make_operator: Callable[..., Operator]) -> di
 
 def _codes(page: Page) -> list[str]:
     return page.locator("[data-testid=report] tbody tr").evaluate_all(
-        "rows => rows.map(r => r.dataset.contractor)")
+        "rows => rows.map(r => r.dataset.contractor)"
+    )
 
 
 def test_operator_and_period_with_the_csv_export(
-    page: Page, live_server: Any, login: Any, screenshot: Callable[[Page, str], None],
-    history: dict[str, Any], tmp_path: Path,
+    page: Page,
+    live_server: Any,
+    login: Any,
+    screenshot: Callable[[Page, str], None],
+    history: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
     login(page, live_server, "boss", PASSWORD)

@@ -33,16 +33,30 @@ def anna(make_operator: Callable[..., Operator]) -> Operator:
 
 @pytest.fixture
 def firms(transactional_db: Any) -> list[Contractor]:
-    names = ["Alfa Handel sp. z o.o.", "Beta Serwis SA", "Gamma Logistyka", "Delta Budownictwo",
-             "Epsilon Software", "Zeta Meble"]
-    return [Contractor.objects.create(code=f"K{i:04d}", name=name, city="Kraków" if i % 2 else
-                                      "Warszawa", nip=f"52{i}0250274"[:10])
-            for i, name in enumerate(names, 1)]
+    names = [
+        "Alfa Handel sp. z o.o.",
+        "Beta Serwis SA",
+        "Gamma Logistyka",
+        "Delta Budownictwo",
+        "Epsilon Software",
+        "Zeta Meble",
+    ]
+    return [
+        Contractor.objects.create(
+            code=f"K{i:04d}", name=name, city="Kraków" if i % 2 else "Warszawa", nip=f"52{i}0250274"[:10]
+        )
+        for i, name in enumerate(names, 1)
+    ]
 
 
 def _anna_cares_for(boss: Operator, anna: Operator, contractors: list[Contractor]) -> None:
-    caretaker_add(actor=boss.user, contractor_ids=[c.pk for c in contractors],
-                  operator_id=anna.pk, date_from="2024-01-01", on_overlap="replace")
+    caretaker_add(
+        actor=boss.user,
+        contractor_ids=[c.pk for c in contractors],
+        operator_id=anna.pk,
+        date_from="2024-01-01",
+        on_overlap="replace",
+    )
 
 
 def _open_add_dialog(page: Page) -> None:
@@ -56,9 +70,15 @@ def _tick(page: Page, *codes: str) -> None:
         page.get_by_role("checkbox", name=code).check()
 
 
-def test_login_filter_and_add_with_keep(page: Page, live_server: Any, login: Any,
-                                        screenshot: Any, boss: Operator, anna: Operator,
-                                        firms: list[Contractor]) -> None:
+def test_login_filter_and_add_with_keep(
+    page: Page,
+    live_server: Any,
+    login: Any,
+    screenshot: Any,
+    boss: Operator,
+    anna: Operator,
+    firms: list[Contractor],
+) -> None:
     _anna_cares_for(boss, anna, firms[:1])
     page.goto(f"{live_server.url}/kontrahenci/")
     expect(page).to_have_url(re.compile(r"/login/\?next="))
@@ -96,8 +116,9 @@ def test_login_filter_and_add_with_keep(page: Page, live_server: Any, login: Any
     assert CaretakerAssignment.objects.filter(operator=boss).count() == 1
 
 
-def test_field_errors_in_the_dialog(page: Page, live_server: Any, login: Any, boss: Operator,
-                                    firms: list[Contractor]) -> None:
+def test_field_errors_in_the_dialog(
+    page: Page, live_server: Any, login: Any, boss: Operator, firms: list[Contractor]
+) -> None:
     login(page, live_server, "boss", PASSWORD)
     _tick(page, "K0001")
     _open_add_dialog(page)
@@ -109,8 +130,15 @@ def test_field_errors_in_the_dialog(page: Page, live_server: Any, login: Any, bo
     assert not CaretakerAssignment.objects.exists()
 
 
-def test_warn_cancel_then_confirm(page: Page, live_server: Any, login: Any, screenshot: Any,
-                                  boss: Operator, anna: Operator, firms: list[Contractor]) -> None:
+def test_warn_cancel_then_confirm(
+    page: Page,
+    live_server: Any,
+    login: Any,
+    screenshot: Any,
+    boss: Operator,
+    anna: Operator,
+    firms: list[Contractor],
+) -> None:
     _anna_cares_for(boss, anna, firms[:3])
     login(page, live_server, "boss", PASSWORD)
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -137,8 +165,9 @@ def test_warn_cancel_then_confirm(page: Page, live_server: Any, login: Any, scre
     assert CaretakerAssignment.objects.filter(operator=boss).count() == 3
 
 
-def test_replace_on_all_matching(page: Page, live_server: Any, login: Any, boss: Operator,
-                                 anna: Operator, make_contractors: Any) -> None:
+def test_replace_on_all_matching(
+    page: Page, live_server: Any, login: Any, boss: Operator, anna: Operator, make_contractors: Any
+) -> None:
     many = make_contractors(70, prefix="M")
     _anna_cares_for(boss, anna, many[:5])
     login(page, live_server, "boss", PASSWORD)
@@ -158,15 +187,27 @@ def test_replace_on_all_matching(page: Page, live_server: Any, login: Any, boss:
     expect(summary.locator("[data-outcome=replaced]")).to_contain_text("5")
 
 
-def test_caretaker_tab_end_and_delete(page: Page, live_server: Any, login: Any, screenshot: Any,
-                                      boss: Operator, anna: Operator,
-                                      firms: list[Contractor]) -> None:
+def test_caretaker_tab_end_and_delete(
+    page: Page,
+    live_server: Any,
+    login: Any,
+    screenshot: Any,
+    boss: Operator,
+    anna: Operator,
+    firms: list[Contractor],
+) -> None:
     firm = firms[0]
     _anna_cares_for(boss, anna, [firm])
-    caretaker_add(actor=boss.user, contractor_ids=[firm.pk], operator_id=boss.pk,
-                  date_from="2024-03-01", type="deputy")
-    caretaker_add(actor=boss.user, contractor_ids=[firm.pk], operator_id=boss.pk,
-                  date_from="2025-01-01", on_overlap="replace")
+    caretaker_add(
+        actor=boss.user, contractor_ids=[firm.pk], operator_id=boss.pk, date_from="2024-03-01", type="deputy"
+    )
+    caretaker_add(
+        actor=boss.user,
+        contractor_ids=[firm.pk],
+        operator_id=boss.pk,
+        date_from="2025-01-01",
+        on_overlap="replace",
+    )
     login(page, live_server, "boss", PASSWORD)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name=firm.name).click()
@@ -196,8 +237,9 @@ def test_caretaker_tab_end_and_delete(page: Page, live_server: Any, login: Any, 
     assert not CaretakerAssignment.objects.filter(operator=anna).exists()
 
 
-def test_language_switch(page: Page, live_server: Any, login: Any, boss: Operator,
-                         firms: list[Contractor]) -> None:
+def test_language_switch(
+    page: Page, live_server: Any, login: Any, boss: Operator, firms: list[Contractor]
+) -> None:
     login(page, live_server, "boss", PASSWORD)
     page.get_by_role("button", name="EN").click()
     expect(page.locator("h1")).to_have_text("Contractors")
@@ -206,14 +248,18 @@ def test_language_switch(page: Page, live_server: Any, login: Any, boss: Operato
     expect(page.locator("h1")).to_have_text("Kontrahenci")
 
 
-def test_own_only_operator_sees_own_contractors(page: Page, live_server: Any, login: Any,
-                                                boss: Operator,
-                                                make_operator: Callable[..., Operator],
-                                                firms: list[Contractor]) -> None:
-    own = make_operator("ola", visibility=Visibility.OWN,
-                        unassigned_access=UnassignedAccess.DENIED, can_assign=False)
-    caretaker_add(actor=boss.user, contractor_ids=[firms[1].pk], operator_id=own.pk,
-                  date_from="2024-01-01")
+def test_own_only_operator_sees_own_contractors(
+    page: Page,
+    live_server: Any,
+    login: Any,
+    boss: Operator,
+    make_operator: Callable[..., Operator],
+    firms: list[Contractor],
+) -> None:
+    own = make_operator(
+        "ola", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED, can_assign=False
+    )
+    caretaker_add(actor=boss.user, contractor_ids=[firms[1].pk], operator_id=own.pk, date_from="2024-01-01")
     login(page, live_server, "ola", PASSWORD)
     rows = page.locator("[data-testid=contractors] tbody tr")
     expect(rows).to_have_count(1)

@@ -35,17 +35,28 @@ def frozen_now(monkeypatch: Any) -> None:
     monkeypatch.setattr("django.utils.timezone.now", lambda: LATE_EVENING_UTC)
 
 
-def assign(contractor: Contractor, operator: Operator, start: date, end: date | None = None,
-           kind: str = "main", role: CaretakerRole | None = None) -> CaretakerAssignment:
+def assign(
+    contractor: Contractor,
+    operator: Operator,
+    start: date,
+    end: date | None = None,
+    kind: str = "main",
+    role: CaretakerRole | None = None,
+) -> CaretakerAssignment:
     return CaretakerAssignment.objects.create(
-        contractor=contractor, operator=operator, type=kind, date_from=start, date_to=end,
+        contractor=contractor,
+        operator=operator,
+        type=kind,
+        date_from=start,
+        date_to=end,
         role=role or CaretakerRole.objects.get(is_default=True),
     )
 
 
 @pytest.fixture
-def world(make_contractors: Callable[..., list[Contractor]],
-          make_operator: Callable[..., Operator]) -> dict[str, Any]:
+def world(
+    make_contractors: Callable[..., list[Contractor]], make_operator: Callable[..., Operator]
+) -> dict[str, Any]:
     """mine (main today), deputy (deputy today), others (someone else today),
     past (mine until yesterday, nobody today), future (mine from tomorrow), free (nobody)."""
     me = make_operator("me", visibility=Visibility.OWN)
@@ -80,8 +91,7 @@ UNASSIGNED_TODAY = {"past", "future", "free"}
         (UnassignedAccess.DENIED, ASSIGNED_TODAY, ASSIGNED_TODAY),
     ],
 )
-def test_own_only_operator(access: str, visible: set[str], editable: set[str],
-                           world: dict[str, Any]) -> None:
+def test_own_only_operator(access: str, visible: set[str], editable: set[str], world: dict[str, Any]) -> None:
     me: Operator = world["me"]
     me.unassigned_access = access
     me.save()
@@ -89,9 +99,7 @@ def test_own_only_operator(access: str, visible: set[str], editable: set[str],
     assert names_of(world, visible_contractors(viewer=user)) == visible
     assert names_of(world, visible_contractors(viewer=user, editable=True)) == editable
     for name in ("mine", "others", "free"):
-        expected = (
-            Access.EDIT if name in editable else Access.READ if name in visible else Access.NONE
-        )
+        expected = Access.EDIT if name in editable else Access.READ if name in visible else Access.NONE
         assert contractor_access(viewer=user, contractor_id=world[name].pk) == expected
 
 
@@ -102,8 +110,7 @@ def test_today_is_the_warsaw_date(world: dict[str, Any], monkeypatch: Any) -> No
     assert "starts_today" in names_of(world, visible_contractors(viewer=user))
     assert "past" not in names_of(world, visible_contractors(viewer=user))
     # An hour earlier it is still 1 March in Warsaw: the picture flips.
-    monkeypatch.setattr("django.utils.timezone.now",
-                        lambda: datetime(2025, 3, 1, 22, 30, tzinfo=UTC))
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2025, 3, 1, 22, 30, tzinfo=UTC))
     seen = names_of(world, visible_contractors(viewer=user))
     assert "past" in seen and "starts_today" not in seen
 
@@ -115,8 +122,7 @@ def test_all_visibility_sees_everything(world: dict[str, Any]) -> None:
     assert contractor_access(viewer=other, contractor_id=world["mine"].pk) == Access.EDIT
 
 
-def test_nobody_without_an_active_operator_sees_anything(world: dict[str, Any],
-                                                         make_operator: Any) -> None:
+def test_nobody_without_an_active_operator_sees_anything(world: dict[str, Any], make_operator: Any) -> None:
     inactive = make_operator("inactive", active=False)
     plain = User.objects.create_user("plain", password="x")
     disabled = make_operator("disabled")

@@ -26,8 +26,9 @@ URL = reverse("operators:list")
 
 
 @pytest.fixture
-def team(actor: Any, make_operator: Callable[..., Operator],
-         make_contractors: Callable[..., list[Contractor]]) -> dict[str, Any]:
+def team(
+    actor: Any, make_operator: Callable[..., Operator], make_contractors: Callable[..., list[Contractor]]
+) -> dict[str, Any]:
     """Ewa: main of 3 today, deputy of 1; Adam: main of 1 today, and main of one
     contractor only until yesterday (not counted)."""
     ewa = make_operator("ewa")
@@ -35,20 +36,37 @@ def team(actor: Any, make_operator: Callable[..., Operator],
     a, b, c, d, e = make_contractors(5)
     start = (today() - timedelta(days=30)).isoformat()
     yesterday = (today() - timedelta(days=1)).isoformat()
-    caretaker_add(actor=actor, contractor_ids=[a.pk, b.pk, c.pk], operator_id=ewa.pk,
-                  date_from=start, on_overlap="replace")
-    caretaker_add(actor=actor, contractor_ids=[d.pk], operator_id=ewa.pk,
-                  date_from=start, on_overlap="replace", type="deputy")
-    caretaker_add(actor=actor, contractor_ids=[d.pk], operator_id=adam.pk,
-                  date_from=start, on_overlap="replace")
-    caretaker_add(actor=actor, contractor_ids=[e.pk], operator_id=adam.pk,
-                  date_from=start, date_to=yesterday, on_overlap="replace")
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[a.pk, b.pk, c.pk],
+        operator_id=ewa.pk,
+        date_from=start,
+        on_overlap="replace",
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[d.pk],
+        operator_id=ewa.pk,
+        date_from=start,
+        on_overlap="replace",
+        type="deputy",
+    )
+    caretaker_add(
+        actor=actor, contractor_ids=[d.pk], operator_id=adam.pk, date_from=start, on_overlap="replace"
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[e.pk],
+        operator_id=adam.pk,
+        date_from=start,
+        date_to=yesterday,
+        on_overlap="replace",
+    )
     return {"ewa": ewa, "adam": adam, "contractors": (a, b, c, d, e)}
 
 
 def _counts(viewer: Any) -> dict[str, tuple[int, int]]:
-    return {w.operator.user.username: (w.main, w.deputy)
-            for w in operator_workload(viewer=viewer)}
+    return {w.operator.user.username: (w.main, w.deputy) for w in operator_workload(viewer=viewer)}
 
 
 def test_workload_counts_today_main_and_deputy_in_one_query(actor: Any, team: Any) -> None:
@@ -66,20 +84,23 @@ def test_workload_on_another_day(actor: Any, team: Any) -> None:
 def test_workload_counts_only_contractors_the_viewer_may_see(
     actor: Any, team: Any, make_operator: Callable[..., Operator]
 ) -> None:
-    own = make_operator("own", visibility=Visibility.OWN,
-                        unassigned_access=UnassignedAccess.DENIED)
+    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
     a = team["contractors"][0]
-    caretaker_add(actor=actor, contractor_ids=[a.pk], operator_id=own.pk,
-                  date_from=today().isoformat(), on_overlap="replace", type="deputy")
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[a.pk],
+        operator_id=own.pk,
+        date_from=today().isoformat(),
+        on_overlap="replace",
+        type="deputy",
+    )
     counts = _counts(own.user)
     assert counts["ewa"] == (1, 0)  # only a, which own is deputy of
     assert counts["adam"] == (0, 0)
     assert counts["own"] == (0, 1)
 
 
-def test_a_user_without_an_operator_profile_counts_nothing(
-    team: Any, django_user_model: Any
-) -> None:
+def test_a_user_without_an_operator_profile_counts_nothing(team: Any, django_user_model: Any) -> None:
     user = django_user_model.objects.create_user(username="plain", password="x-secret-1")
     assert set(_counts(user).values()) == {(0, 0)}
 
@@ -104,23 +125,33 @@ def test_page_lists_operators_with_counts_and_a_chart(actor: Any, team: Any) -> 
 
 
 def test_chart_escapes_names_and_keeps_svg_numbers_unlocalized(
-    actor: Any, make_operator: Callable[..., Operator],
-    make_contractors: Callable[..., list[Contractor]]
+    actor: Any, make_operator: Callable[..., Operator], make_contractors: Callable[..., list[Contractor]]
 ) -> None:
     evil = make_operator("evil")
     evil.user.first_name = "<script>alert(1)</script>"
     evil.user.save()
     contractors = make_contractors(7)
-    caretaker_add(actor=actor, contractor_ids=[c.pk for c in contractors],
-                  operator_id=evil.pk, date_from=today().isoformat(), on_overlap="replace")
-    caretaker_add(actor=actor, contractor_ids=[contractors[0].pk], operator_id=actor.operator.pk,
-                  date_from=today().isoformat(), on_overlap="replace", type="deputy")
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[c.pk for c in contractors],
+        operator_id=evil.pk,
+        date_from=today().isoformat(),
+        on_overlap="replace",
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[contractors[0].pk],
+        operator_id=actor.operator.pk,
+        date_from=today().isoformat(),
+        on_overlap="replace",
+        type="deputy",
+    )
     client = Client()
     client.force_login(actor)
     html = client.get(URL, HTTP_ACCEPT_LANGUAGE="pl").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    svg = html[html.index("<svg"):html.index("</svg>")]
+    svg = html[html.index("<svg") : html.index("</svg>")]
     widths = re.findall(r'width="([^"]+)"', svg)
     assert widths and all(re.fullmatch(r"\d+(\.\d+)?", w) for w in widths)
     # one deputy beside the busiest seven: a seventh of the plot, with a decimal point

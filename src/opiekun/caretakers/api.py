@@ -54,8 +54,20 @@ from opiekun.schemas import (
 router = Router(tags=["caretakers"])
 
 AssignmentOrdering = Literal[
-    "date_from", "-date_from", "date_to", "-date_to", "contractor", "-contractor",
-    "operator", "-operator", "type", "-type", "role", "-role", "id", "-id",
+    "date_from",
+    "-date_from",
+    "date_to",
+    "-date_to",
+    "contractor",
+    "-contractor",
+    "operator",
+    "-operator",
+    "type",
+    "-type",
+    "role",
+    "-role",
+    "id",
+    "-id",
 ]
 
 
@@ -94,29 +106,25 @@ class DictionaryQuery(Schema):
     page_size: PageSize = DEFAULT_PAGE_SIZE
 
 
-@router.get("/roles", tags=["dictionaries"],
-            response=responses({200: Paged[RoleOut]}, 401, 422))
+@router.get("/roles", tags=["dictionaries"], response=responses({200: Paged[RoleOut]}, 401, 422))
 def roles(request: HttpRequest, filters: Query[DictionaryQuery]) -> dict[str, Any]:
     items = role_list(active=filters.active)
     return paginate(request, items, page=filters.page, page_size=filters.page_size)
 
 
-@router.post("/roles", tags=["dictionaries"],
-             response=responses({201: RoleOut}, 401, 403, 422))
+@router.post("/roles", tags=["dictionaries"], response=responses({201: RoleOut}, 401, 403, 422))
 def role_new(request: HttpRequest, payload: RoleIn) -> Status[CaretakerRole]:
     """Needs the permission to manage dictionaries."""
     return Status(201, role_save(actor=request.user, **payload.model_dump()))
 
 
-@router.get("/branches", tags=["dictionaries"],
-            response=responses({200: Paged[BranchOut]}, 401, 422))
+@router.get("/branches", tags=["dictionaries"], response=responses({200: Paged[BranchOut]}, 401, 422))
 def branches(request: HttpRequest, filters: Query[DictionaryQuery]) -> dict[str, Any]:
     items = branch_list(active=filters.active)
     return paginate(request, items, page=filters.page, page_size=filters.page_size)
 
 
-@router.post("/branches", tags=["dictionaries"],
-             response=responses({201: BranchOut}, 401, 403, 422))
+@router.post("/branches", tags=["dictionaries"], response=responses({201: BranchOut}, 401, 403, 422))
 def branch_new(request: HttpRequest, payload: BranchIn) -> Status[Branch]:
     """Needs the permission to manage dictionaries."""
     return Status(201, branch_save(actor=request.user, **payload.model_dump()))
@@ -182,8 +190,10 @@ def _period(period: Period) -> dict[str, Any]:
 
 def _change(change: Change) -> dict[str, Any]:
     return {
-        "kind": change.kind.value, "assignment_id": change.assignment_id,
-        "operator_id": change.operator_id, "type": change.type.value,
+        "kind": change.kind.value,
+        "assignment_id": change.assignment_id,
+        "operator_id": change.operator_id,
+        "type": change.type.value,
         "before": _period(change.before) if change.before else None,
         "after": [_period(p) for p in change.after],
     }
@@ -198,9 +208,14 @@ def _add_body(result: AddResult, payload: AddIn, detail: str | None) -> dict[str
 
     def conflict(contractor_id: int, slot: Slot) -> dict[str, Any]:
         return {
-            "id": slot.id, "contractor_id": contractor_id, "operator_id": slot.operator_id,
-            "type": slot.type.value, "role_id": role_id, "branch_id": payload.branch_id,
-            **_period(slot.period), "operator_name": names.get(slot.operator_id, ""),
+            "id": slot.id,
+            "contractor_id": contractor_id,
+            "operator_id": slot.operator_id,
+            "type": slot.type.value,
+            "role_id": role_id,
+            "branch_id": payload.branch_id,
+            **_period(slot.period),
+            "operator_name": names.get(slot.operator_id, ""),
         }
 
     return {
@@ -210,7 +225,8 @@ def _add_body(result: AddResult, payload: AddIn, detail: str | None) -> dict[str
         "counts": result.counts(),
         "results": [
             {
-                "contractor_id": r.contractor_id, "outcome": r.outcome.value,
+                "contractor_id": r.contractor_id,
+                "outcome": r.outcome.value,
                 "assignment_id": r.assignment_id,
                 "changes": [_change(c) for c in r.changes],
                 "conflicts": [conflict(r.contractor_id, s) for s in r.conflicts],
@@ -261,10 +277,15 @@ def caretakers(request: HttpRequest, filters: Query[AssignmentQuery]) -> dict[st
     """Kontrahenci wg opiekuna: the assignments of visible contractors, with their own
     dates, that share a day with `[date_from, date_to]` (either end open)."""
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-        raise RequestValidationError([{
-            "loc": ["query", "date_to"], "type": "value_error",
-            "msg": "Date to cannot be earlier than date from.",
-        }])
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ["query", "date_to"],
+                    "type": "value_error",
+                    "msg": "Date to cannot be earlier than date from.",
+                }
+            ]
+        )
     items = assignment_list(
         viewer=request.user,
         filters=AssignmentFilters(**filters.model_dump(exclude={"page", "page_size"})),
@@ -288,11 +309,8 @@ class AssignmentPatch(Input):
     date_to: Day | None = None
 
 
-@router.patch("/caretakers/{id}",
-              response=responses({200: AssignmentOut}, 401, 403, 404, 422))
-def caretaker_change(
-    request: HttpRequest, id: Path[Id], payload: AssignmentPatch
-) -> CaretakerAssignment:
+@router.patch("/caretakers/{id}", response=responses({200: AssignmentOut}, 401, 403, 404, 422))
+def caretaker_change(request: HttpRequest, id: Path[Id], payload: AssignmentPatch) -> CaretakerAssignment:
     changes = {name: getattr(payload, name) for name in payload.model_fields_set}
     row = assignment_update(actor=request.user, assignment_id=id, **changes)
     visible = assignment_list(viewer=request.user, filters=AssignmentFilters())
@@ -335,15 +353,21 @@ class InfoOut(Schema):
         return int(obj.contractor.pk)
 
 
-@router.get("/contractors/{id}/caretaker-info", tags=["contractors"],
-            response=responses({200: InfoOut}, 401, 404, 422))
-def contractor_caretaker_info(
-    request: HttpRequest, id: Path[Id], filters: Query[InfoQuery]
-) -> Any:
+@router.get(
+    "/contractors/{id}/caretaker-info",
+    tags=["contractors"],
+    response=responses({200: InfoOut}, 401, 404, 422),
+)
+def contractor_caretaker_info(request: HttpRequest, id: Path[Id], filters: Query[InfoQuery]) -> Any:
     """For integration: the main caretaker and deputies of a contractor on a day, in a
     role and branch, and the caretakers of every role."""
-    return caretaker_info(viewer=request.user, contractor_id=id, on=filters.on,
-                          role_id=filters.role_id, branch_id=filters.branch_id)
+    return caretaker_info(
+        viewer=request.user,
+        contractor_id=id,
+        on=filters.on,
+        role_id=filters.role_id,
+        branch_id=filters.branch_id,
+    )
 
 
 class StateOut(Schema):
@@ -382,8 +406,11 @@ class AuditQuery(Schema):
     at: Moment | None = Field(None, description="ISO date-time; naive means Europe/Warsaw.")
 
 
-@router.get("/contractors/{id}/caretaker-audit", tags=["contractors"],
-            response=responses({200: AuditOut}, 401, 404, 422))
+@router.get(
+    "/contractors/{id}/caretaker-audit",
+    tags=["contractors"],
+    response=responses({200: AuditOut}, 401, 404, 422),
+)
 def contractor_caretaker_audit(
     request: HttpRequest, id: Path[Id], filters: Query[AuditQuery]
 ) -> dict[str, Any]:
@@ -395,5 +422,4 @@ def contractor_caretaker_audit(
         at = filters.at
         entries = [e for e in entries if e.when <= at]
         recorded = assignments_as_recorded(viewer=request.user, contractor_id=id, at=at)
-    return {"contractor_id": id, "at": filters.at, "entries": entries,
-            "assignments": recorded}
+    return {"contractor_id": id, "at": filters.at, "entries": entries, "assignments": recorded}

@@ -32,18 +32,26 @@ from opiekun.operators.selectors import can_manage_dictionaries
 
 @login_required
 def role_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "dictionaries/roles.html", {
-        "roles": selectors.role_list(),
-        "editable": can_manage_dictionaries(request.user),
-    })
+    return render(
+        request,
+        "dictionaries/roles.html",
+        {
+            "roles": selectors.role_list(),
+            "editable": can_manage_dictionaries(request.user),
+        },
+    )
 
 
 @login_required
 def branch_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "dictionaries/branches.html", {
-        "branches": selectors.branch_list(),
-        "editable": can_manage_dictionaries(request.user),
-    })
+    return render(
+        request,
+        "dictionaries/branches.html",
+        {
+            "branches": selectors.branch_list(),
+            "editable": can_manage_dictionaries(request.user),
+        },
+    )
 
 
 def _edit(
@@ -69,9 +77,15 @@ def _edit(
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": saved})
             return redirect(list_url)
-    return render(request, "dictionaries/form.html", {
-        "form": form, "title": title, "list_url": list_url,
-    })
+    return render(
+        request,
+        "dictionaries/form.html",
+        {
+            "form": form,
+            "title": title,
+            "list_url": list_url,
+        },
+    )
 
 
 @login_required
@@ -83,8 +97,12 @@ def role_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return role_save(actor=request.user, role_id=pk, **data)
 
     return _edit(
-        request, form_class=RoleForm, instance=role, fields=("name", "is_default", "active"),
-        save=save, list_url="dictionaries:roles",
+        request,
+        form_class=RoleForm,
+        instance=role,
+        fields=("name", "is_default", "active"),
+        save=save,
+        list_url="dictionaries:roles",
         title=_("Edit role %(name)s") % {"name": role.name} if role else _("New caretaker role"),
     )
 
@@ -98,8 +116,11 @@ def branch_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return branch_save(actor=request.user, branch_id=pk, **data)
 
     return _edit(
-        request, form_class=BranchForm, instance=branch, fields=("code", "name", "active"),
-        save=save, list_url="dictionaries:branches",
-        title=(_("Edit branch %(code)s") % {"code": branch.code} if branch
-               else _("New company branch")),
+        request,
+        form_class=BranchForm,
+        instance=branch,
+        fields=("code", "name", "active"),
+        save=save,
+        list_url="dictionaries:branches",
+        title=(_("Edit branch %(code)s") % {"code": branch.code} if branch else _("New company branch")),
     )

@@ -79,7 +79,16 @@ ASSIGNMENT_COLUMNS: tuple[Column[CaretakerAssignment], ...] = (
 
 # The contractor columns are the model's fields, so `opiekun import` reads them back.
 CONTRACTOR_FIELDS = (
-    "code", "name", "nip", "regon", "street", "postal_code", "city", "email", "phone", "active",
+    "code",
+    "name",
+    "nip",
+    "regon",
+    "street",
+    "postal_code",
+    "city",
+    "email",
+    "phone",
+    "active",
 )
 
 
@@ -88,9 +97,7 @@ def _field_column(name: str) -> Column[Contractor]:
     return Column(field.verbose_name, lambda c: getattr(c, name))  # type: ignore[union-attr]
 
 
-CONTRACTOR_COLUMNS: tuple[Column[Contractor], ...] = tuple(
-    _field_column(name) for name in CONTRACTOR_FIELDS
-)
+CONTRACTOR_COLUMNS: tuple[Column[Contractor], ...] = tuple(_field_column(name) for name in CONTRACTOR_FIELDS)
 
 
 def rows(queryset: QuerySet[M], columns: Iterable[Column[M]]) -> Iterator[list[object]]:

@@ -21,8 +21,14 @@ def _today_text() -> str:
 
 class DateInput(forms.TextInput):
     def __init__(self) -> None:
-        super().__init__(attrs={"placeholder": "dd.mm.rrrr", "inputmode": "numeric",
-                                "autocomplete": "off", "class": "date"})
+        super().__init__(
+            attrs={
+                "placeholder": "dd.mm.rrrr",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "class": "date",
+            }
+        )
 
 
 class AssignmentFields(forms.Form):
@@ -31,13 +37,17 @@ class AssignmentFields(forms.Form):
 
     operator_id = forms.TypedChoiceField(label=_("Operator"), coerce=int)
     date_from = forms.CharField(label=_("Date from"), max_length=20, widget=DateInput())
-    date_to = forms.CharField(label=_("Date to"), max_length=20, required=False,
-                              widget=DateInput())
-    type = forms.ChoiceField(label=_("Caretaker type"), choices=TYPE_CHOICES,
-                             widget=forms.RadioSelect, initial=AssignmentType.MAIN.value)
+    date_to = forms.CharField(label=_("Date to"), max_length=20, required=False, widget=DateInput())
+    type = forms.ChoiceField(
+        label=_("Caretaker type"),
+        choices=TYPE_CHOICES,
+        widget=forms.RadioSelect,
+        initial=AssignmentType.MAIN.value,
+    )
     role_id = forms.TypedChoiceField(label=_("Caretaker role"), coerce=int)
-    branch_id = forms.TypedChoiceField(label=_("Company branch"), coerce=int, required=False,
-                                       empty_value=None)
+    branch_id = forms.TypedChoiceField(
+        label=_("Company branch"), coerce=int, required=False, empty_value=None
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,12 +67,15 @@ class AssignmentFields(forms.Form):
 class AddCaretakerForm(AssignmentFields):
     """Dodaj opiekuna."""
 
-    on_overlap = forms.ChoiceField(label=_("When the dates overlap"), choices=POLICY_CHOICES,
-                                   widget=forms.RadioSelect, initial=OverlapPolicy.WARN.value)
+    on_overlap = forms.ChoiceField(
+        label=_("When the dates overlap"),
+        choices=POLICY_CHOICES,
+        widget=forms.RadioSelect,
+        initial=OverlapPolicy.WARN.value,
+    )
     confirm_token = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
 
-    field_order = ["operator_id", "date_from", "date_to", "on_overlap", "type", "role_id",
-                   "branch_id"]
+    field_order = ["operator_id", "date_from", "date_to", "on_overlap", "type", "role_id", "branch_id"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -76,11 +76,15 @@ class AssignmentQuerySet(models.QuerySet["CaretakerAssignment"]):
 
 class CaretakerAssignment(models.Model):
     contractor = models.ForeignKey(
-        "contractors.Contractor", on_delete=models.CASCADE, related_name="assignments",
+        "contractors.Contractor",
+        on_delete=models.CASCADE,
+        related_name="assignments",
         verbose_name=_("contractor"),
     )
     operator = models.ForeignKey(
-        "operators.Operator", on_delete=models.PROTECT, related_name="assignments",
+        "operators.Operator",
+        on_delete=models.PROTECT,
+        related_name="assignments",
         verbose_name=_("operator"),
     )
     type = models.CharField(_("type"), max_length=6, choices=TYPE_CHOICES)
@@ -88,19 +92,29 @@ class CaretakerAssignment(models.Model):
         CaretakerRole, on_delete=models.PROTECT, related_name="+", verbose_name=_("role")
     )
     branch = models.ForeignKey(
-        Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Branch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("branch"),
     )
     date_from = models.DateField(_("date from"))
     date_to = models.DateField(_("date to"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -126,10 +140,10 @@ class CaretakerAssignment(models.Model):
         # (docs/performance.md).
         indexes = [
             models.Index(fields=["contractor", "role", "branch", "date_from"]),
-            models.Index(fields=["operator", "date_from", "date_to", "contractor"],
-                         name="assignment_operator_period"),
-            models.Index(fields=["contractor", "date_from", "date_to"],
-                         name="assignment_contractor_period"),
+            models.Index(
+                fields=["operator", "date_from", "date_to", "contractor"], name="assignment_operator_period"
+            ),
+            models.Index(fields=["contractor", "date_from", "date_to"], name="assignment_contractor_period"),
             models.Index(fields=["date_from", "date_to"]),
         ]
 

@@ -25,21 +25,16 @@ DEFAULT_SORT = "-date_from"
 
 
 class ReportFilterForm(forms.Form):
-    operator = forms.TypedChoiceField(label=_("Operator"), required=False, coerce=int,
-                                      empty_value=None)
+    operator = forms.TypedChoiceField(label=_("Operator"), required=False, coerce=int, empty_value=None)
     contractor = forms.CharField(label=_("Contractor (code)"), required=False, max_length=40)
-    date_from = forms.CharField(label=_("Date from"), required=False, max_length=20,
-                                widget=DateInput())
-    date_to = forms.CharField(label=_("Date to"), required=False, max_length=20,
-                              widget=DateInput())
-    on = forms.CharField(label=_("On the day"), required=False, max_length=20,
-                         widget=DateInput())
-    type = forms.ChoiceField(label=_("Caretaker type"), required=False,
-                             choices=[("", _("Any type")), *TYPE_CHOICES])
-    role = forms.TypedChoiceField(label=_("Caretaker role"), required=False, coerce=int,
-                                  empty_value=None)
-    branch = forms.TypedChoiceField(label=_("Company branch"), required=False, coerce=int,
-                                    empty_value=None)
+    date_from = forms.CharField(label=_("Date from"), required=False, max_length=20, widget=DateInput())
+    date_to = forms.CharField(label=_("Date to"), required=False, max_length=20, widget=DateInput())
+    on = forms.CharField(label=_("On the day"), required=False, max_length=20, widget=DateInput())
+    type = forms.ChoiceField(
+        label=_("Caretaker type"), required=False, choices=[("", _("Any type")), *TYPE_CHOICES]
+    )
+    role = forms.TypedChoiceField(label=_("Caretaker role"), required=False, coerce=int, empty_value=None)
+    branch = forms.TypedChoiceField(label=_("Company branch"), required=False, coerce=int, empty_value=None)
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in ORDERINGS])
 
     def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
@@ -51,9 +46,7 @@ class ReportFilterForm(forms.Form):
             (o.pk, o.display_name if o.active else f"{o.display_name} ({gettext('inactive')})")
             for o in operator_list()
         ]
-        fields["role"].choices = [("", _("Any role"))] + [
-            (r.pk, r.name) for r in role_list()
-        ]
+        fields["role"].choices = [("", _("Any role"))] + [(r.pk, r.name) for r in role_list()]
         fields["branch"].choices = [("", _("Any branch"))] + [
             (b.pk, f"{b.code} {b.name}") for b in branch_list()
         ]
@@ -65,9 +58,7 @@ class ReportFilterForm(forms.Form):
         try:
             return parse_date(text)
         except ValueError:
-            raise forms.ValidationError(
-                _("Enter a valid date (dd.mm.rrrr or YYYY-MM-DD).")
-            ) from None
+            raise forms.ValidationError(_("Enter a valid date (dd.mm.rrrr or YYYY-MM-DD).")) from None
 
     def clean_date_from(self) -> date | None:
         return self._date("date_from")
@@ -90,8 +81,7 @@ class ReportFilterForm(forms.Form):
             .first()
         )
         if pk is None:
-            raise forms.ValidationError(_("No contractor with the code %(code)s."),
-                                        params={"code": code})
+            raise forms.ValidationError(_("No contractor with the code %(code)s."), params={"code": code})
         return pk
 
     def clean(self) -> dict[str, Any]:

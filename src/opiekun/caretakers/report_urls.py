@@ -7,6 +7,9 @@ from opiekun.caretakers import report_views
 app_name = "reports"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("kontrahenci-wg-opiekuna/", report_views.by_caretaker, name="by_caretaker"),
-    re_path(r"^kontrahenci-wg-opiekuna/eksport\.(?P<fmt>csv|xlsx)$",
-            report_views.by_caretaker_export, name="by_caretaker_export"),
+    re_path(
+        r"^kontrahenci-wg-opiekuna/eksport\.(?P<fmt>csv|xlsx)$",
+        report_views.by_caretaker_export,
+        name="by_caretaker_export",
+    ),
 ]

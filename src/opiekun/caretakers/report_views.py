@@ -22,8 +22,12 @@ from opiekun.operators.selectors import operator_of
 
 PAGE_SIZE = 50
 SORTABLE = [
-    ("contractor", _("Contractor")), ("operator", _("Operator")), ("type", _("Type")),
-    ("role", _("Role")), ("date_from", _("Date from")), ("date_to", _("Date to")),
+    ("contractor", _("Contractor")),
+    ("operator", _("Operator")),
+    ("type", _("Type")),
+    ("role", _("Role")),
+    ("date_from", _("Date from")),
+    ("date_to", _("Date to")),
 ]
 
 
@@ -34,9 +38,17 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
         rows = assignment_list(viewer=request.user, filters=filters)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         sort = filters.ordering
-    return render(request, "reports/by_caretaker.html", {
-        "form": form, "page": page, "sort": sort, "columns": SORTABLE,
-    }, status=status)
+    return render(
+        request,
+        "reports/by_caretaker.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "columns": SORTABLE,
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -168,15 +168,17 @@ def decide(existing: Iterable[Slot], proposal: Proposal, policy: OverlapPolicy) 
             changes.insert(
                 0,
                 Change(
-                    ChangeKind.EXTENDED, holder.id, holder.operator_id, holder.type,
-                    holder.period, (union,),
+                    ChangeKind.EXTENDED,
+                    holder.id,
+                    holder.operator_id,
+                    holder.type,
+                    holder.period,
+                    (union,),
                 ),
             )
         for slot in absorbed:
             deletes.append(slot.id)
-            changes.append(
-                Change(ChangeKind.ABSORBED, slot.id, slot.operator_id, slot.type, slot.period, ())
-            )
+            changes.append(Change(ChangeKind.ABSORBED, slot.id, slot.operator_id, slot.type, slot.period, ()))
 
     if conflicts:
         outcome = Outcome.REPLACED

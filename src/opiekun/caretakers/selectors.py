@@ -18,7 +18,8 @@ from opiekun.dates import today
 from opiekun.operators.selectors import visible_contractors
 
 ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
-    "date_from": ("date_from", "id"), "-date_from": ("-date_from", "-id"),
+    "date_from": ("date_from", "id"),
+    "-date_from": ("-date_from", "-id"),
     # An open end (null) is the latest end, on SQLite as on PostgreSQL.
     "date_to": (F("date_to").asc(nulls_last=True), "id"),
     "-date_to": (F("date_to").desc(nulls_first=True), "-id"),
@@ -26,9 +27,12 @@ ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
     "-contractor": ("-contractor__code", "-date_from", "-id"),
     "operator": ("operator__user__last_name", "operator__user__username", "date_from", "id"),
     "-operator": ("-operator__user__last_name", "-operator__user__username", "-date_from", "-id"),
-    "type": ("type", "date_from", "id"), "-type": ("-type", "-date_from", "-id"),
-    "role": ("role__name", "date_from", "id"), "-role": ("-role__name", "-date_from", "-id"),
-    "id": ("id",), "-id": ("-id",),
+    "type": ("type", "date_from", "id"),
+    "-type": ("-type", "-date_from", "-id"),
+    "role": ("role__name", "date_from", "id"),
+    "-role": ("-role__name", "-date_from", "-id"),
+    "id": ("id",),
+    "-id": ("-id",),
 }
 
 
@@ -110,9 +114,9 @@ def caretakers_in_period(
 def caretaker_history(*, viewer: Any, contractor_id: object) -> QuerySet[CaretakerAssignment]:
     """Every assignment of a contractor, newest first."""
     contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
-    return assignment_list(
-        viewer=viewer, filters=AssignmentFilters(contractor_id=contractor.pk)
-    ).order_by("-date_from", "-id")
+    return assignment_list(viewer=viewer, filters=AssignmentFilters(contractor_id=contractor.pk)).order_by(
+        "-date_from", "-id"
+    )
 
 
 @dataclass
@@ -154,8 +158,9 @@ def caretaker_info(
         key = (row.role_id, row.branch_id)
         scope = scopes.setdefault(
             key,
-            ScopeCaretakers(row.role_id, row.role.name, row.branch_id,
-                            row.branch.name if row.branch else None),
+            ScopeCaretakers(
+                row.role_id, row.role.name, row.branch_id, row.branch.name if row.branch else None
+            ),
         )
         if row.type == AssignmentType.MAIN:
             scope.main = row
@@ -238,9 +243,8 @@ def assignment_audit(*, viewer: Any, contractor_id: object) -> list[AuditEntry]:
 def assignments_as_recorded(*, viewer: Any, contractor_id: object, at: datetime) -> list[Any]:
     """The contractor's assignments as the database held them at time ``at``."""
     contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
-    records = (
-        CaretakerAssignment.history.filter(contractor_id=contractor.pk, history_date__lte=at)
-        .order_by("id", "-history_date", "-history_id")
+    records = CaretakerAssignment.history.filter(contractor_id=contractor.pk, history_date__lte=at).order_by(
+        "id", "-history_date", "-history_id"
     )
     latest: dict[int, Any] = {}
     for record in records:

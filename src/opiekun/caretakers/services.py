@@ -55,8 +55,17 @@ CONFIRM_TOKEN_MAX_AGE = 60 * 60  # seconds a WARN preview may be confirmed in
 _confirm_signer = signing.TimestampSigner(salt="opiekun.caretakers.caretaker_add")
 
 _INSERT_FIELDS = [
-    "contractor_id", "operator_id", "type", "role_id", "branch_id", "date_from", "date_to",
-    "created_by_id", "updated_by_id", "created_at", "updated_at",
+    "contractor_id",
+    "operator_id",
+    "type",
+    "role_id",
+    "branch_id",
+    "date_from",
+    "date_to",
+    "created_by_id",
+    "updated_by_id",
+    "created_at",
+    "updated_at",
 ]
 _PERIOD_FIELDS = ["date_from", "date_to", "updated_by_id", "updated_at"]
 
@@ -144,8 +153,9 @@ def _choice(errors: _Errors, field: str, value: object, enum: Any, default: Any 
         return enum(value)
     except ValueError:
         allowed = ", ".join(e.value for e in enum)
-        errors.add(field, _("Unknown value %(value)r; allowed: %(allowed)s.")
-                   % {"value": value, "allowed": allowed})
+        errors.add(
+            field, _("Unknown value %(value)r; allowed: %(allowed)s.") % {"value": value, "allowed": allowed}
+        )
         return None
 
 
@@ -175,8 +185,7 @@ def _operator(errors: _Errors, value: object) -> Operator | None:
     if operator is None:
         errors.add("operator_id", _("Unknown operator %(id)s.") % {"id": operator_id})
     elif not (operator.active and operator.user.is_active):
-        errors.add("operator_id", _("Operator %(name)s is inactive.")
-                   % {"name": operator.display_name})
+        errors.add("operator_id", _("Operator %(name)s is inactive.") % {"name": operator.display_name})
         return None
     return operator
 
@@ -249,18 +258,17 @@ def _contractor_ids(errors: _Errors, actor: Any, values: object) -> tuple[int, .
     missing = [i for i in wanted if i not in editable]
     if missing:
         readable = set(
-            visible_contractors(viewer=actor)
-            .filter(pk__in=id_list(missing))
-            .values_list("pk", flat=True)
+            visible_contractors(viewer=actor).filter(pk__in=id_list(missing)).values_list("pk", flat=True)
         )
         unknown = [i for i in missing if i not in readable]
         read_only = [i for i in missing if i in readable]
         if unknown:
-            errors.add("contractor_ids", _("Unknown contractors: %(ids)s.")
-                       % {"ids": _short_list(unknown)})
+            errors.add("contractor_ids", _("Unknown contractors: %(ids)s.") % {"ids": _short_list(unknown)})
         if read_only:
-            errors.add("contractor_ids", _("You may not change contractors: %(ids)s.")
-                       % {"ids": _short_list(read_only)})
+            errors.add(
+                "contractor_ids",
+                _("You may not change contractors: %(ids)s.") % {"ids": _short_list(read_only)},
+            )
     return tuple(wanted)
 
 
@@ -299,9 +307,15 @@ def caretaker_add(
     """
     _require_assign(actor)
     request = _validate_add(
-        actor=actor, contractor_ids=contractor_ids, operator_id=operator_id,
-        date_from=date_from, date_to=date_to, on_overlap=on_overlap, type=type,
-        role_id=role_id, branch_id=branch_id,
+        actor=actor,
+        contractor_ids=contractor_ids,
+        operator_id=operator_id,
+        date_from=date_from,
+        date_to=date_to,
+        on_overlap=on_overlap,
+        type=type,
+        role_id=role_id,
+        branch_id=branch_id,
     )
     try:
         with transaction.atomic():
@@ -311,8 +325,16 @@ def caretaker_add(
 
 
 def _validate_add(
-    *, actor: Any, contractor_ids: object, operator_id: object, date_from: object,
-    date_to: object, on_overlap: object, type: object, role_id: object, branch_id: object,
+    *,
+    actor: Any,
+    contractor_ids: object,
+    operator_id: object,
+    date_from: object,
+    date_to: object,
+    on_overlap: object,
+    type: object,
+    role_id: object,
+    branch_id: object,
 ) -> _AddRequest:
     errors = _Errors()
     policy = _choice(errors, "on_overlap", on_overlap, OverlapPolicy, OverlapPolicy.WARN)
@@ -344,9 +366,7 @@ def _add(actor: Any, request: _AddRequest, confirm_token: str | None) -> AddResu
     )
     slots: dict[int, list[Slot]] = defaultdict(list)
     for row in rows:
-        slots[row.contractor_id].append(
-            Slot(row.id, row.operator_id, AssignmentType(row.type), row.period)
-        )
+        slots[row.contractor_id].append(Slot(row.id, row.operator_id, AssignmentType(row.type), row.period))
     proposal = Proposal(request.operator.pk, request.type, request.period)
     plans = {cid: decide(slots[cid], proposal, request.policy) for cid in request.contractor_ids}
 
@@ -384,18 +404,18 @@ def _lock_contractors(contractor_ids: Sequence[int]) -> None:
     )
     gone = [pk for pk in contractor_ids if pk not in locked]
     if gone:
-        raise ValidationError({"contractor_ids": [
-            _("Unknown contractors: %(ids)s.") % {"ids": _short_list(gone)}
-        ]})
+        raise ValidationError(
+            {"contractor_ids": [_("Unknown contractors: %(ids)s.") % {"ids": _short_list(gone)}]}
+        )
 
 
 def _collision(error: IntegrityError) -> ValidationError:
     """What the user sees if the database refuses a write the service let through:
     a plain message (the database's own text goes to the log, not to the screen)."""
     logger.warning("The database refused a caretaker write: %s", error)
-    return ValidationError({NON_FIELD_ERRORS: [
-        _("The caretakers changed while saving; nothing was saved. Try again.")
-    ]})
+    return ValidationError(
+        {NON_FIELD_ERRORS: [_("The caretakers changed while saving; nothing was saved. Try again.")]}
+    )
 
 
 def _state_digest(actor: Any, request: _AddRequest, rows: Sequence[CaretakerAssignment]) -> str:
@@ -409,8 +429,7 @@ def _state_digest(actor: Any, request: _AddRequest, rows: Sequence[CaretakerAssi
         "branch": request.branch.pk if request.branch else None,
         "period": str(request.period),
         "rows": [
-            [r.id, r.contractor_id, r.operator_id, r.type, str(r.date_from), str(r.date_to)]
-            for r in rows
+            [r.id, r.contractor_id, r.operator_id, r.type, str(r.date_from), str(r.date_to)] for r in rows
         ],
     }
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
@@ -461,10 +480,17 @@ def _apply(
 
     new_rows = [
         CaretakerAssignment(
-            contractor_id=cid, operator_id=new.operator_id, type=new.type.value,
-            role_id=request.role.pk, branch_id=request.branch.pk if request.branch else None,
-            date_from=new.period.start, date_to=new.period.end,
-            created_by_id=actor.pk, updated_by_id=actor.pk, created_at=now, updated_at=now,
+            contractor_id=cid,
+            operator_id=new.operator_id,
+            type=new.type.value,
+            role_id=request.role.pk,
+            branch_id=request.branch.pk if request.branch else None,
+            date_from=new.period.start,
+            date_to=new.period.end,
+            created_by_id=actor.pk,
+            updated_by_id=actor.pk,
+            created_at=now,
+            updated_at=now,
         )
         for cid, plan in plans.items()
         for new in plan.inserts
@@ -483,24 +509,42 @@ def _apply(
 
 def _insert(new_rows: list[CaretakerAssignment], *, actor: Any, when: datetime, reason: str) -> None:
     values = [{name: getattr(row, name) for name in _INSERT_FIELDS} for row in new_rows]
-    for row, pk in zip(new_rows, insert_rows(CaretakerAssignment, _INSERT_FIELDS, values),
-                       strict=True):
+    for row, pk in zip(new_rows, insert_rows(CaretakerAssignment, _INSERT_FIELDS, values), strict=True):
         row.pk = pk
-    audit.record(CaretakerAssignment, map(audit.snapshot, new_rows),
-                 history_type=audit.CREATED, user=actor, when=when, reason=reason)
+    audit.record(
+        CaretakerAssignment,
+        map(audit.snapshot, new_rows),
+        history_type=audit.CREATED,
+        user=actor,
+        when=when,
+        reason=reason,
+    )
 
 
-def _update(rows: list[CaretakerAssignment], fields: Sequence[str], *, actor: Any,
-            when: datetime, reason: str) -> None:
+def _update(
+    rows: list[CaretakerAssignment], fields: Sequence[str], *, actor: Any, when: datetime, reason: str
+) -> None:
     values = [{"id": row.pk, **{name: getattr(row, name) for name in fields}} for row in rows]
     update_rows(CaretakerAssignment, fields, values)
-    audit.record(CaretakerAssignment, map(audit.snapshot, rows),
-                 history_type=audit.CHANGED, user=actor, when=when, reason=reason)
+    audit.record(
+        CaretakerAssignment,
+        map(audit.snapshot, rows),
+        history_type=audit.CHANGED,
+        user=actor,
+        when=when,
+        reason=reason,
+    )
 
 
 def _delete(rows: list[CaretakerAssignment], *, actor: Any, when: datetime, reason: str) -> None:
-    audit.record(CaretakerAssignment, map(audit.snapshot, rows),
-                 history_type=audit.DELETED, user=actor, when=when, reason=reason)
+    audit.record(
+        CaretakerAssignment,
+        map(audit.snapshot, rows),
+        history_type=audit.DELETED,
+        user=actor,
+        when=when,
+        reason=reason,
+    )
     delete_ids(CaretakerAssignment, [row.pk for row in rows])
 
 
@@ -514,12 +558,8 @@ def _locked_assignment(actor: Any, assignment_id: object) -> CaretakerAssignment
     pk = _int_id(errors, "id", assignment_id)
     if pk is None:
         raise CaretakerAssignment.DoesNotExist
-    contractor_id = (
-        CaretakerAssignment.objects.filter(pk=pk).values_list("contractor_id", flat=True).first()
-    )
-    if contractor_id is None or not visible_contractors(viewer=actor).filter(
-        pk=contractor_id
-    ).exists():
+    contractor_id = CaretakerAssignment.objects.filter(pk=pk).values_list("contractor_id", flat=True).first()
+    if contractor_id is None or not visible_contractors(viewer=actor).filter(pk=contractor_id).exists():
         raise CaretakerAssignment.DoesNotExist
     if not visible_contractors(viewer=actor, editable=True).filter(pk=contractor_id).exists():
         raise PermissionDenied(_("You may not change this contractor."))
@@ -545,10 +585,7 @@ def assignment_update(
     row = _locked_assignment(actor, assignment_id)
     errors = _Errors()
     operator = _operator(errors, operator_id) if operator_id is not UNSET else row.operator
-    kind = (
-        _choice(errors, "type", type, AssignmentType) if type is not UNSET
-        else AssignmentType(row.type)
-    )
+    kind = _choice(errors, "type", type, AssignmentType) if type is not UNSET else AssignmentType(row.type)
     role = _role(errors, role_id) if role_id is not UNSET else row.role
     if role_id is None:  # an explicit null is not "the default role" when editing
         errors.add("role_id", _("This field is required."))
@@ -572,11 +609,19 @@ def assignment_update(
     for other in collision:
         slot = Slot(other.pk, other.operator_id, AssignmentType(other.type), other.period)
         if is_conflict(slot, proposal) or other.operator_id == operator.pk:
-            raise ValidationError({NON_FIELD_ERRORS: [
-                _("Collides with assignment #%(id)s: %(operator)s, %(type)s, %(period)s.")
-                % {"id": other.pk, "operator": other.operator.display_name,
-                   "type": other.get_type_display(), "period": _human_period(other.period)}
-            ]})
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS: [
+                        _("Collides with assignment #%(id)s: %(operator)s, %(type)s, %(period)s.")
+                        % {
+                            "id": other.pk,
+                            "operator": other.operator.display_name,
+                            "type": other.get_type_display(),
+                            "period": _human_period(other.period),
+                        }
+                    ]
+                }
+            )
 
     before = (row.operator_id, row.type, row.role_id, row.branch_id, row.period)
     if before == (operator.pk, kind.value, role.pk, branch.pk if branch else None, period):
@@ -621,9 +666,17 @@ def assignments_for_new_contractor(*, actor: Any, contractor: Contractor) -> Non
         return
     now = timezone.now()
     row = CaretakerAssignment(
-        contractor=contractor, operator=operator, type=AssignmentType.MAIN.value, role=role,
-        branch=None, date_from=today(), date_to=None, created_by_id=actor.pk,
-        updated_by_id=actor.pk, created_at=now, updated_at=now,
+        contractor=contractor,
+        operator=operator,
+        type=AssignmentType.MAIN.value,
+        role=role,
+        branch=None,
+        date_from=today(),
+        date_to=None,
+        created_by_id=actor.pk,
+        updated_by_id=actor.pk,
+        created_at=now,
+        updated_at=now,
     )
     _insert([row], actor=actor, when=now, reason="contractor_create")
 
@@ -647,7 +700,11 @@ def _require_dictionaries(actor: Any) -> None:
 
 @transaction.atomic
 def role_save(
-    *, actor: Any, role_id: int | None = None, name: str, is_default: bool = False,
+    *,
+    actor: Any,
+    role_id: int | None = None,
+    name: str,
+    is_default: bool = False,
     active: bool = True,
 ) -> CaretakerRole:
     """Create or change a role. Exactly one role is the default: making one the

@@ -98,10 +98,10 @@ def timeline_svg(bars: list[Bar], *, today: date, title: str = "") -> str:
     while month <= last:
         tx = x(month)
         if month >= first and tx < WIDTH - 50:  # a label must fit inside the picture
-            ticks.append(f'<line class="tick" x1="{tx:.1f}" y1="{AXIS_HEIGHT - 4}" x2="{tx:.1f}"'
-                         f' y2="{height}"/>')
-            ticks.append(f'<text class="tick-label" x="{tx + 2:.1f}" y="14">'
-                         f'{month.strftime("%m.%Y")}</text>')
+            ticks.append(
+                f'<line class="tick" x1="{tx:.1f}" y1="{AXIS_HEIGHT - 4}" x2="{tx:.1f}" y2="{height}"/>'
+            )
+            ticks.append(f'<text class="tick-label" x="{tx + 2:.1f}" y="14">{month.strftime("%m.%Y")}</text>')
         total = month.month - 1 + step
         month = date(month.year + total // 12, total % 12 + 1, 1)
     tx = x(today)
@@ -116,5 +116,5 @@ def timeline_svg(bars: list[Bar], *, today: date, title: str = "") -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img"'
         f' aria-label="{label}" viewBox="0 0 {WIDTH} {height}" width="100%">'
-        f'<title>{label}</title>{"".join(ticks)}{"".join(parts)}{marker}</svg>'
+        f"<title>{label}</title>{''.join(ticks)}{''.join(parts)}{marker}</svg>"
     )

@@ -57,8 +57,7 @@ from opiekun.periods import Period
 from opiekun.templatetags.opiekun import day
 
 SELECTION_KEYS = ("all_matching", *SELECTION_FILTERS)
-TYPE_NAMES = {AssignmentType.MAIN: gettext_lazy("Main"),
-              AssignmentType.DEPUTY: gettext_lazy("Deputy")}
+TYPE_NAMES = {AssignmentType.MAIN: gettext_lazy("Main"), AssignmentType.DEPUTY: gettext_lazy("Deputy")}
 
 
 def _require_assign(request: HttpRequest) -> None:
@@ -102,10 +101,16 @@ def add_caretaker(request: HttpRequest) -> HttpResponse:
     values = form.cleaned_data
     try:
         result = caretaker_add(
-            actor=request.user, contractor_ids=contractor_ids, operator_id=values["operator_id"],
-            date_from=values["date_from"], date_to=values["date_to"] or None,
-            on_overlap=values["on_overlap"], type=values["type"], role_id=values["role_id"],
-            branch_id=values["branch_id"], confirm_token=values["confirm_token"] or None,
+            actor=request.user,
+            contractor_ids=contractor_ids,
+            operator_id=values["operator_id"],
+            date_from=values["date_from"],
+            date_to=values["date_to"] or None,
+            on_overlap=values["on_overlap"],
+            type=values["type"],
+            role_id=values["role_id"],
+            branch_id=values["branch_id"],
+            confirm_token=values["confirm_token"] or None,
         )
     except ValidationError as error:
         add_service_errors(form, error)
@@ -114,16 +119,13 @@ def add_caretaker(request: HttpRequest) -> HttpResponse:
         return _warn_dialog(request, context, stale.preview, stale=True)
     if not result.applied:
         return _warn_dialog(request, context, result, stale=False)
-    return render(request, "caretakers/add_summary.html",
-                  {**context, **_summary(request, result)})
+    return render(request, "caretakers/add_summary.html", {**context, **_summary(request, result)})
 
 
 def _names(request: HttpRequest, result: AddResult) -> tuple[dict[int, Any], dict[int, str]]:
     """Contractors and operator names the result mentions, in a query each."""
     ids = [r.contractor_id for r in result.results]
-    contractors = {
-        c.pk: c for c in visible_contractors(viewer=request.user).filter(pk__in=id_list(ids))
-    }
+    contractors = {c.pk: c for c in visible_contractors(viewer=request.user).filter(pk__in=id_list(ids))}
     operator_ids = {c.operator_id for r in result.results for c in r.changes}
     operator_ids |= {s.operator_id for r in result.results for s in r.conflicts}
     return contractors, operator_names(operator_ids)
@@ -153,20 +155,30 @@ def _warn_dialog(
     confirm = QueryDict(mutable=True)
     confirm.update(form.data)
     confirm["confirm_token"] = preview.confirm_token or ""
-    fields = [(k, v) for k in AddCaretakerForm.base_fields if k != "confirm_token"
-              for v in confirm.getlist(k)]
-    return render(request, "caretakers/warn_dialog.html", {
-        **context, "changes": changes, "stale": stale, "fields": fields,
-        "confirm_token": preview.confirm_token,
-        "affected": sum(1 for r in preview.results if r.conflicts),
-    })
+    fields = [
+        (k, v) for k in AddCaretakerForm.base_fields if k != "confirm_token" for v in confirm.getlist(k)
+    ]
+    return render(
+        request,
+        "caretakers/warn_dialog.html",
+        {
+            **context,
+            "changes": changes,
+            "stale": stale,
+            "fields": fields,
+            "confirm_token": preview.confirm_token,
+            "affected": sum(1 for r in preview.results if r.conflicts),
+        },
+    )
 
 
 def _summary(request: HttpRequest, result: AddResult) -> dict[str, Any]:
     contractors, operators = _names(request, result)
     labels = {
-        Outcome.ADDED: _("Added"), Outcome.MERGED: _("Merged"),
-        Outcome.UNCHANGED: _("Unchanged"), Outcome.REPLACED: _("Replaced"),
+        Outcome.ADDED: _("Added"),
+        Outcome.MERGED: _("Merged"),
+        Outcome.UNCHANGED: _("Unchanged"),
+        Outcome.REPLACED: _("Replaced"),
         Outcome.SKIPPED: _("Skipped"),
     }
     counts = result.counts()
@@ -174,8 +186,7 @@ def _summary(request: HttpRequest, result: AddResult) -> dict[str, Any]:
         {
             "contractor": contractors.get(r.contractor_id),
             "conflicts": [
-                f"{operators.get(s.operator_id, '?')} ({TYPE_NAMES[s.type]}, "
-                f"{_period_text(s.period)})"
+                f"{operators.get(s.operator_id, '?')} ({TYPE_NAMES[s.type]}, {_period_text(s.period)})"
                 for s in r.conflicts
             ],
         }
@@ -204,24 +215,32 @@ def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
         Bar(
             lane=f"{a.role.name}{' · ' + a.branch.code if a.branch else ''} · "
             f"{TYPE_NAMES[AssignmentType(a.type)]}",
-            start=a.date_from, end=a.date_to, label=a.operator.display_name,
+            start=a.date_from,
+            end=a.date_to,
+            label=a.operator.display_name,
             deputy=a.type == AssignmentType.DEPUTY,
         )
-        for a in sorted(history, key=lambda a: (a.role.name, a.branch_id or 0,
-                                                a.type != AssignmentType.MAIN))
+        for a in sorted(history, key=lambda a: (a.role.name, a.branch_id or 0, a.type != AssignmentType.MAIN))
     ]
-    return render(request, "caretakers/contractor_tab.html", {
-        "contractor": contractor,
-        "editable": editable,
-        "actions": editable and can_assign(request.user),
-        "tab": "caretakers",
-        "info": info,
-        "history": history,
-        "today": today(),
-        "timeline": timeline_svg(bars, today=today(), title=_("Caretakers of %(name)s")
-                                 % {"name": contractor.name}) if bars else "",
-        "audit": _audit_rows(request, pk),
-    })
+    return render(
+        request,
+        "caretakers/contractor_tab.html",
+        {
+            "contractor": contractor,
+            "editable": editable,
+            "actions": editable and can_assign(request.user),
+            "tab": "caretakers",
+            "info": info,
+            "history": history,
+            "today": today(),
+            "timeline": timeline_svg(
+                bars, today=today(), title=_("Caretakers of %(name)s") % {"name": contractor.name}
+            )
+            if bars
+            else "",
+            "audit": _audit_rows(request, pk),
+        },
+    )
 
 
 def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
@@ -231,10 +250,13 @@ def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     roles = {r.pk: r.name for r in role_list()}
     branches = {b.pk: b.code for b in branch_list()}
     actions = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
-    reasons = {"caretaker_add": _("Add caretaker"), "assignment_update": _("Edit caretaker"),
-               "assignment_delete": _("Delete caretaker"),
-               "contractor_create": _("New contractor"),
-               "contractor_delete": _("Contractor deleted")}
+    reasons = {
+        "caretaker_add": _("Add caretaker"),
+        "assignment_update": _("Edit caretaker"),
+        "assignment_delete": _("Delete caretaker"),
+        "contractor_create": _("New contractor"),
+        "contractor_delete": _("Contractor deleted"),
+    }
 
     def describe(state: dict[str, Any] | None) -> str:
         if not state:
@@ -250,9 +272,13 @@ def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
         return ", ".join(parts)
 
     return [
-        {"entry": e, "action": actions.get(e.action, e.action),
-         "reason": reasons.get(e.reason, e.reason),
-         "before": describe(e.before), "after": describe(e.after)}
+        {
+            "entry": e,
+            "action": actions.get(e.action, e.action),
+            "reason": reasons.get(e.reason, e.reason),
+            "before": describe(e.before),
+            "after": describe(e.after),
+        }
         for e in entries
     ]
 
@@ -266,8 +292,7 @@ def _assignment(request: HttpRequest, pk: int) -> CaretakerAssignment:
         assignment = assignment_get(viewer=request.user, assignment_id=pk)
     except CaretakerAssignment.DoesNotExist:
         raise Http404 from None
-    if contractor_access(viewer=request.user, contractor_id=assignment.contractor_id) \
-            != Access.EDIT:
+    if contractor_access(viewer=request.user, contractor_id=assignment.contractor_id) != Access.EDIT:
         raise PermissionDenied
     return assignment
 
@@ -285,30 +310,42 @@ def _done(request: HttpRequest, assignment: CaretakerAssignment) -> HttpResponse
 def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     initial = {
-        "operator_id": assignment.operator_id, "type": assignment.type,
-        "role_id": assignment.role_id, "branch_id": assignment.branch_id,
+        "operator_id": assignment.operator_id,
+        "type": assignment.type,
+        "role_id": assignment.role_id,
+        "branch_id": assignment.branch_id,
         "date_from": assignment.date_from.strftime("%d.%m.%Y"),
         "date_to": assignment.date_to.strftime("%d.%m.%Y") if assignment.date_to else "",
     }
-    form = EditAssignmentForm(request.POST if request.method == "POST" else None,
-                              initial=initial)
+    form = EditAssignmentForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         try:
             assignment_update(
-                actor=request.user, assignment_id=pk, operator_id=values["operator_id"],
-                type=values["type"], role_id=values["role_id"], branch_id=values["branch_id"],
-                date_from=values["date_from"], date_to=values["date_to"] or None,
+                actor=request.user,
+                assignment_id=pk,
+                operator_id=values["operator_id"],
+                type=values["type"],
+                role_id=values["role_id"],
+                branch_id=values["branch_id"],
+                date_from=values["date_from"],
+                date_to=values["date_to"] or None,
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             return _done(request, assignment)
-    return render(request, "caretakers/assignment_dialog.html", {
-        "form": form, "assignment": assignment, "action": "edit",
-        "title": _("Edit caretaker"),
-        "url": reverse("caretakers:edit", kwargs={"pk": pk}),
-    })
+    return render(
+        request,
+        "caretakers/assignment_dialog.html",
+        {
+            "form": form,
+            "assignment": assignment,
+            "action": "edit",
+            "title": _("Edit caretaker"),
+            "url": reverse("caretakers:edit", kwargs={"pk": pk}),
+        },
+    )
 
 
 @login_required
@@ -318,17 +355,22 @@ def assignment_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndAssignmentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            assignment_end(actor=request.user, assignment_id=pk,
-                           date_to=form.cleaned_data["date_to"])
+            assignment_end(actor=request.user, assignment_id=pk, date_to=form.cleaned_data["date_to"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             return _done(request, assignment)
-    return render(request, "caretakers/assignment_dialog.html", {
-        "form": form, "assignment": assignment, "action": "end",
-        "title": _("End caretaker"),
-        "url": reverse("caretakers:end", kwargs={"pk": pk}),
-    })
+    return render(
+        request,
+        "caretakers/assignment_dialog.html",
+        {
+            "form": form,
+            "assignment": assignment,
+            "action": "end",
+            "title": _("End caretaker"),
+            "url": reverse("caretakers:end", kwargs={"pk": pk}),
+        },
+    )
 
 
 @login_required
@@ -338,8 +380,14 @@ def assignment_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         assignment_delete(actor=request.user, assignment_id=pk)
         return _done(request, assignment)
-    return render(request, "caretakers/assignment_dialog.html", {
-        "form": None, "assignment": assignment, "action": "delete",
-        "title": _("Delete caretaker"),
-        "url": reverse("caretakers:delete", kwargs={"pk": pk}),
-    })
+    return render(
+        request,
+        "caretakers/assignment_dialog.html",
+        {
+            "form": None,
+            "assignment": assignment,
+            "action": "delete",
+            "title": _("Delete caretaker"),
+            "url": reverse("caretakers:delete", kwargs={"pk": pk}),
+        },
+    )

@@ -26,7 +26,16 @@ from opiekun.schemas import (
 router = Router(tags=["contractors"])
 
 ContractorOrdering = Literal[
-    "code", "-code", "name", "-name", "nip", "-nip", "city", "-city", "caretaker", "-caretaker",
+    "code",
+    "-code",
+    "name",
+    "-name",
+    "nip",
+    "-nip",
+    "city",
+    "-city",
+    "caretaker",
+    "-caretaker",
 ]
 
 
@@ -98,8 +107,12 @@ def _annotated(viewer: Any, contractor: Contractor) -> Contractor:
 def contractors(request: HttpRequest, filters: Query[ContractorQuery]) -> dict[str, Any]:
     """Contractors the caller may see."""
     items = contractor_list(
-        viewer=request.user, search=filters.search, caretaker_id=filters.caretaker_id,
-        role_id=filters.role_id, active=filters.active, ordering=filters.ordering,
+        viewer=request.user,
+        search=filters.search,
+        caretaker_id=filters.caretaker_id,
+        role_id=filters.role_id,
+        active=filters.active,
+        ordering=filters.ordering,
     )
     return paginate(request, items, page=filters.page, page_size=filters.page_size)
 
@@ -115,12 +128,8 @@ def contractor_detail(request: HttpRequest, id: Path[Id]) -> Contractor:
     return _annotated(request.user, contractor_get(viewer=request.user, contractor_id=id))
 
 
-@router.patch(
-    "/contractors/{id}", response=responses({200: ContractorOut}, 401, 403, 404, 422)
-)
-def contractor_change(
-    request: HttpRequest, id: Path[Id], payload: ContractorPatch
-) -> Contractor:
+@router.patch("/contractors/{id}", response=responses({200: ContractorOut}, 401, 403, 404, 422))
+def contractor_change(request: HttpRequest, id: Path[Id], payload: ContractorPatch) -> Contractor:
     contractor = contractor_update(
         actor=request.user, contractor_id=id, **payload.model_dump(exclude_unset=True)
     )

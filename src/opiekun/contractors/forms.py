@@ -30,12 +30,13 @@ class ContractorFilterForm(forms.Form):
     """The list's search, filters and sorting, all from the query string."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    caretaker = forms.TypedChoiceField(label=_("Current caretaker"), required=False,
-                                       coerce=int, empty_value=None)
-    role = forms.TypedChoiceField(label=_("Caretaker role"), required=False,
-                                  coerce=int, empty_value=None)
+    caretaker = forms.TypedChoiceField(
+        label=_("Current caretaker"), required=False, coerce=int, empty_value=None
+    )
+    role = forms.TypedChoiceField(label=_("Caretaker role"), required=False, coerce=int, empty_value=None)
     active = forms.ChoiceField(
-        label=_("Active"), required=False,
+        label=_("Active"),
+        required=False,
         choices=[("", _("All")), ("1", _("Active")), ("0", _("Inactive"))],
     )
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in ORDERINGS])
@@ -88,8 +89,6 @@ def selected_contractor_ids(data: Any, *, viewer: Any) -> list[int]:
 
     if data.get("all_matching") == "1":
         filters = ContractorFilterForm({k: data.get(k, "") for k in SELECTION_FILTERS})
-        return list(
-            contractor_list(viewer=viewer, **filters.selector_kwargs()).values_list("pk", flat=True)
-        )
+        return list(contractor_list(viewer=viewer, **filters.selector_kwargs()).values_list("pk", flat=True))
     ids: list[Any] = data.getlist("ids")
     return ids

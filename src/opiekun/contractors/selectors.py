@@ -15,9 +15,14 @@ from opiekun.dates import today
 from opiekun.operators.selectors import visible_contractors
 
 ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
-    "code": ("code",), "-code": ("-code",), "name": ("name", "code"),
-    "-name": ("-name", "-code"), "nip": ("nip", "code"), "-nip": ("-nip", "-code"),
-    "city": ("city", "code"), "-city": ("-city", "-code"),
+    "code": ("code",),
+    "-code": ("-code",),
+    "name": ("name", "code"),
+    "-name": ("-name", "-code"),
+    "nip": ("nip", "code"),
+    "-nip": ("-nip", "-code"),
+    "city": ("city", "code"),
+    "-city": ("-city", "-code"),
     # Contractors without a main caretaker sort last both ways, on SQLite as on PostgreSQL.
     "caretaker": (F("main_caretaker_name").asc(nulls_last=True), "code"),
     "-caretaker": (F("main_caretaker_name").desc(nulls_last=True), "code"),

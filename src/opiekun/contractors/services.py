@@ -21,7 +21,16 @@ from opiekun.contractors.models import Contractor
 from opiekun.operators.selectors import operator_of, visible_contractors
 
 EDITABLE_FIELDS = (
-    "code", "name", "nip", "regon", "street", "postal_code", "city", "email", "phone", "active",
+    "code",
+    "name",
+    "nip",
+    "regon",
+    "street",
+    "postal_code",
+    "city",
+    "email",
+    "phone",
+    "active",
 )
 
 

@@ -29,14 +29,23 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
     names = operator_names(c.main_caretaker_id for c in page.object_list)
     for c in page.object_list:
         c.main_caretaker_display = names.get(c.main_caretaker_id, "")
-    return render(request, "contractors/list.html", {
-        "filters": filters,
-        "page": page,
-        "sort": kwargs["ordering"],
-        "can_assign": can_assign(request.user),
-        "columns": [("code", _("Code")), ("name", _("Name")), ("nip", _("NIP")),
-                    ("city", _("City")), ("caretaker", _("Main caretaker"))],
-    })
+    return render(
+        request,
+        "contractors/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "sort": kwargs["ordering"],
+            "can_assign": can_assign(request.user),
+            "columns": [
+                ("code", _("Code")),
+                ("name", _("Name")),
+                ("nip", _("NIP")),
+                ("city", _("City")),
+                ("caretaker", _("Main caretaker")),
+            ],
+        },
+    )
 
 
 @login_required
@@ -48,11 +57,13 @@ def contractor_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Contractor %(code)s was created.")
-                             % {"code": contractor.code})
+            messages.success(request, _("Contractor %(code)s was created.") % {"code": contractor.code})
             return redirect("contractors:edit", pk=contractor.pk)
-    return render(request, "contractors/form.html", {"form": form, "contractor": None,
-                                                     "editable": True, "tab": "general"})
+    return render(
+        request,
+        "contractors/form.html",
+        {"form": form, "contractor": None, "editable": True, "tab": "general"},
+    )
 
 
 def visible_contractor(request: HttpRequest, pk: int) -> Contractor:
@@ -83,5 +94,8 @@ def contractor_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not editable:
         for field in form.fields.values():
             field.disabled = True
-    return render(request, "contractors/form.html", {"form": form, "contractor": contractor,
-                                                     "editable": editable, "tab": "general"})
+    return render(
+        request,
+        "contractors/form.html",
+        {"form": form, "contractor": contractor, "editable": editable, "tab": "general"},
+    )

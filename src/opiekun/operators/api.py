@@ -59,8 +59,10 @@ class OperatorQuery(Schema):
 def operators(request: HttpRequest, filters: Query[OperatorQuery]) -> dict[str, Any]:
     """Operators, the people who may be caretakers (for `operator_id`)."""
     return paginate(
-        request, operator_list(active=filters.active),
-        page=filters.page, page_size=filters.page_size,
+        request,
+        operator_list(active=filters.active),
+        page=filters.page,
+        page_size=filters.page_size,
     )
 
 
@@ -78,7 +80,9 @@ class TokenOut(Schema):
 
 
 @router.post(
-    "/auth/token", auth=None, tags=["auth"],
+    "/auth/token",
+    auth=None,
+    tags=["auth"],
     response=responses({201: TokenOut}, 401, 422, 429),
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
@@ -92,8 +96,9 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
         return Status(401, {"detail": "Wrong username or password, or not an active operator."})
     login_succeeded(request, payload.username)
     token, raw = token_issue(user=user, name=payload.name)
-    return Status(201, {"token": raw, "prefix": token.prefix, "name": token.name,
-                        "created_at": token.created_at})
+    return Status(
+        201, {"token": raw, "prefix": token.prefix, "name": token.name, "created_at": token.created_at}
+    )
 
 
 @router.delete("/auth/token", tags=["auth"], response=responses({204: None}, 401))
@@ -101,4 +106,3 @@ def token_delete(request: HttpRequest) -> Status[None]:
     """Revoke the token this request was made with."""
     token_revoke(token=request.api_token)  # type: ignore[attr-defined]
     return Status(204, None)
-

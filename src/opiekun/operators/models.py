@@ -21,9 +21,7 @@ class UnassignedAccess(models.TextChoices):
 
 
 class Operator(models.Model):
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator")
     active = models.BooleanField(_("active"), default=True)
     visibility = models.CharField(
         _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.ALL
@@ -53,9 +51,7 @@ class Operator(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the API; only its SHA-256 is stored."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, blank=True)
     prefix = models.CharField(max_length=12)
     digest = models.CharField(max_length=64, unique=True)

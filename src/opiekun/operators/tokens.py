@@ -50,9 +50,7 @@ def token_authenticate(raw: str) -> ApiToken | None:
     if not raw or len(raw) > 200:
         return None
     token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=_digest(raw), revoked_at__isnull=True)
-        .first()
+        ApiToken.objects.select_related("user").filter(digest=_digest(raw), revoked_at__isnull=True).first()
     )
     if token is None or not may_use_api(token.user):
         return None

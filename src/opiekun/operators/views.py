@@ -65,9 +65,12 @@ def workload_chart(rows: list[Workload]) -> Chart:
     scale = PLOT_WIDTH / busiest
     bars = [
         ChartBar(
-            name=r.operator.display_name, main=r.main, deputy=r.deputy,
+            name=r.operator.display_name,
+            main=r.main,
+            deputy=r.deputy,
             y=TOP + i * (BAR_HEIGHT + BAR_GAP),
-            main_width=round(r.main * scale, 1), deputy_width=round(r.deputy * scale, 1),
+            main_width=round(r.main * scale, 1),
+            deputy_width=round(r.deputy * scale, 1),
         )
         for i, r in enumerate(rows)
     ]
@@ -91,13 +94,18 @@ def operator_list_view(request: HttpRequest) -> HttpResponse:
         except ValueError:
             error = _("Enter a valid date (YYYY-MM-DD or dd.mm.rrrr).")
     rows = operator_workload(viewer=request.user, on=day)
-    charted = sorted((r for r in rows if r.operator.active),
-                     key=lambda r: (-r.total, r.operator.display_name))
-    return render(request, "operators/list.html", {
-        "rows": rows,
-        "chart": workload_chart(charted),
-        "today": day,
-        "asked": asked,
-        "date_error": error,
-        "bar_height": BAR_HEIGHT,
-    })
+    charted = sorted(
+        (r for r in rows if r.operator.active), key=lambda r: (-r.total, r.operator.display_name)
+    )
+    return render(
+        request,
+        "operators/list.html",
+        {
+            "rows": rows,
+            "chart": workload_chart(charted),
+            "today": day,
+            "asked": asked,
+            "date_error": error,
+            "bar_height": BAR_HEIGHT,
+        },
+    )

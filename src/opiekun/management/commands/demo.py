@@ -43,15 +43,39 @@ OPERATORS = [
 ]
 
 NAMES = [
-    "Agro", "Bud", "Stal", "Trans", "Med", "Pol", "Eko", "Tech", "Drew", "Mleko", "Farb",
-    "Elektro", "Inter", "Logi", "Hurt", "Serwis", "Opak", "Term", "Auto", "Szkło",
+    "Agro",
+    "Bud",
+    "Stal",
+    "Trans",
+    "Med",
+    "Pol",
+    "Eko",
+    "Tech",
+    "Drew",
+    "Mleko",
+    "Farb",
+    "Elektro",
+    "Inter",
+    "Logi",
+    "Hurt",
+    "Serwis",
+    "Opak",
+    "Term",
+    "Auto",
+    "Szkło",
 ]
 SUFFIXES = ["mex", "pol", "bud", "tex", "kom", "trans", "max", "plast", "met", "sys"]
 FORMS = ["sp. z o.o.", "S.A.", "sp.j.", "s.c.", "sp. k."]
 STREETS = ["Długa", "Kwiatowa", "Polna", "Leśna", "Słoneczna", "Ogrodowa", "Lipowa", "Brzozowa"]
 CITIES = [
-    ("00-001", "Warszawa"), ("30-001", "Kraków"), ("90-001", "Łódź"), ("50-001", "Wrocław"),
-    ("60-001", "Poznań"), ("80-001", "Gdańsk"), ("70-001", "Szczecin"), ("20-001", "Lublin"),
+    ("00-001", "Warszawa"),
+    ("30-001", "Kraków"),
+    ("90-001", "Łódź"),
+    ("50-001", "Wrocław"),
+    ("60-001", "Poznań"),
+    ("80-001", "Gdańsk"),
+    ("70-001", "Szczecin"),
+    ("20-001", "Lublin"),
 ]
 CONTRACTORS = 300
 
@@ -84,9 +108,11 @@ class Command(BaseCommand):
                 return
             contractors = self._contractors()
             self._history(operators, roles, branches, [c.pk for c in contractors])
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data loaded: {len(contractors)} contractors, {len(operators)} operators."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded: {len(contractors)} contractors, {len(operators)} operators."
+            )
+        )
 
     def _operators(self) -> dict[str, Operator]:
         result = {}
@@ -160,31 +186,43 @@ class Command(BaseCommand):
         ago = lambda days: day - timedelta(days=days)  # noqa: E731
 
         def add(contractors: list[int], who: str, start: Any, end: Any = None, **kw: Any) -> None:
-            caretaker_add(actor=admin, contractor_ids=contractors, operator_id=operators[who].pk,
-                          date_from=start, date_to=end, **{"on_overlap": "replace", **kw})
+            caretaker_add(
+                actor=admin,
+                contractor_ids=contractors,
+                operator_id=operators[who].pk,
+                date_from=start,
+                date_to=end,
+                **{"on_overlap": "replace", **kw},
+            )
 
         sales = ["anna.nowak", "piotr.wisniewski", "katarzyna.wojcik", "tomasz.kaminski"]
         assigned = ids[:280]  # the last twenty have no caretaker at all
-        groups = {who: assigned[i::len(sales)] for i, who in enumerate(sales)}
+        groups = {who: assigned[i :: len(sales)] for i, who in enumerate(sales)}
         for who, group in groups.items():
             add(group, who, ago(730))
         # Katarzyna left the sales team half a year ago: Piotr took her clients over.
         add(groups["katarzyna.wojcik"], "piotr.wisniewski", ago(180))
         # Holidays: Katarzyna stood in for Tomasz last summer; Anna stands in soon.
         add(groups["tomasz.kaminski"], "katarzyna.wojcik", ago(500), ago(486), type="deputy")
-        add(groups["tomasz.kaminski"], "anna.nowak", day + timedelta(days=20),
-            day + timedelta(days=34), type="deputy")
+        add(
+            groups["tomasz.kaminski"],
+            "anna.nowak",
+            day + timedelta(days=20),
+            day + timedelta(days=34),
+            type="deputy",
+        )
         # Legal care, and a caretaker limited to the Kraków branch.
         add(assigned[:60], "magdalena.lewandowska", ago(400), role_id=roles["legal"].pk)
         add(assigned[60:90], "michal.zielinski", ago(300), branch_id=branches["KRK"].pk)
-        add(assigned[90:110], "michal.zielinski", ago(200), role_id=roles["service"].pk,
-            on_overlap="keep")
+        add(assigned[90:110], "michal.zielinski", ago(200), role_id=roles["service"].pk, on_overlap="keep")
         # Jan, an own-only operator, took twenty clients from Anna a month ago.
         add(groups["anna.nowak"][:20], "jan.kowalski", ago(30))
         # Michał's branch care ended last month for a few clients.
         from opiekun.caretakers.models import CaretakerAssignment
 
-        for assignment_id in CaretakerAssignment.objects.filter(
-            operator=operators["michal.zielinski"], branch=branches["KRK"]
-        ).order_by("id").values_list("pk", flat=True)[:5]:
+        for assignment_id in (
+            CaretakerAssignment.objects.filter(operator=operators["michal.zielinski"], branch=branches["KRK"])
+            .order_by("id")
+            .values_list("pk", flat=True)[:5]
+        ):
             assignment_end(actor=admin, assignment_id=assignment_id, date_to=ago(40))

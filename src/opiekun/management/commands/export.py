@@ -47,10 +47,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["assignments", "contractors"])
-        parser.add_argument("-o", "--output", help="file to write; the format follows its"
-                            " suffix (.csv or .xlsx); '-' or none: CSV to standard output")
-        parser.add_argument("--format", choices=[f.value for f in ExportFormat],
-                            help="overrides the format guessed from --output")
+        parser.add_argument(
+            "-o",
+            "--output",
+            help="file to write; the format follows its"
+            " suffix (.csv or .xlsx); '-' or none: CSV to standard output",
+        )
+        parser.add_argument(
+            "--format",
+            choices=[f.value for f in ExportFormat],
+            help="overrides the format guessed from --output",
+        )
         parser.add_argument("--user", help="export only what this user may see")
         parser.add_argument("--operator", help="assignments: only this operator's (username)")
         parser.add_argument("--contractor", help="assignments: only this contractor's (code)")
@@ -86,8 +93,9 @@ class Command(BaseCommand):
             self.stdout.write(chunk, ending="")
 
     @staticmethod
-    def _write(fmt: ExportFormat, queryset: QuerySet[Any], columns: tuple[Column[Any], ...],
-               stream: IO[bytes]) -> None:
+    def _write(
+        fmt: ExportFormat, queryset: QuerySet[Any], columns: tuple[Column[Any], ...], stream: IO[bytes]
+    ) -> None:
         if fmt is ExportFormat.XLSX:
             write_xlsx(queryset, columns, stream)
         else:
@@ -126,9 +134,7 @@ class Command(BaseCommand):
             operator_id = operator.pk
         contractor_id = None
         if options["contractor"]:
-            contractor = (
-                visible_contractors(viewer=viewer).filter(code=options["contractor"]).first()
-            )
+            contractor = visible_contractors(viewer=viewer).filter(code=options["contractor"]).first()
             if contractor is None:
                 raise CommandError(f"--contractor: no contractor {options['contractor']!r}")
             contractor_id = contractor.pk

@@ -80,7 +80,7 @@ def _fields(header: list[str], values: list[object]) -> tuple[dict[str, Any], li
     """The keyword arguments of `contractor_create` for one row, or its errors."""
     data: dict[str, Any] = {}
     errors: list[str] = []
-    if len(values) > len(header) and any(_cell_text(v) for v in values[len(header):]):
+    if len(values) > len(header) and any(_cell_text(v) for v in values[len(header) :]):
         errors.append("more cells than columns")
     for name, raw in zip(header, values, strict=False):
         text = _cell_text(raw)
@@ -104,9 +104,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["contractors"])
         parser.add_argument("file", help=".csv or .xlsx")
-        parser.add_argument("--user", required=True,
-                            help="the operator recorded as creator (and, if so configured,"
-                            " made the main caretaker)")
+        parser.add_argument(
+            "--user",
+            required=True,
+            help="the operator recorded as creator (and, if so configured, made the main caretaker)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = get_user_model().objects.filter(username=options["user"]).first()
@@ -115,8 +117,15 @@ class Command(BaseCommand):
         path = Path(options["file"])
         try:
             rows = list(_read_rows(path))
-        except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError,
-                zipfile.BadZipFile, InvalidFileException) as error:
+        except (
+            OSError,
+            UnicodeDecodeError,
+            csv.Error,
+            ValueError,
+            KeyError,
+            zipfile.BadZipFile,
+            InvalidFileException,
+        ) as error:
             raise CommandError(f"{path}: cannot read the file: {error}") from None
         header = self._header(rows[0] if rows else [])
         errors: list[str] = []
@@ -132,9 +141,7 @@ class Command(BaseCommand):
                 if errors:
                     raise _Refused
         except _Refused:
-            raise CommandError(
-                "nothing imported; fix these rows:\n" + "\n".join(errors)
-            ) from None
+            raise CommandError("nothing imported; fix these rows:\n" + "\n".join(errors)) from None
         self.stdout.write(f"imported {created} contractors")
 
     @staticmethod
@@ -150,8 +157,10 @@ class Command(BaseCommand):
             header.append(name or "")
         if unknown:
             raise CommandError(
-                "unknown columns: " + ", ".join(unknown)
-                + "; expected some of: " + ", ".join(CONTRACTOR_FIELDS)
+                "unknown columns: "
+                + ", ".join(unknown)
+                + "; expected some of: "
+                + ", ".join(CONTRACTOR_FIELDS)
             )
         if len(set(header)) != len(header):
             raise CommandError("a column appears twice in the header")
@@ -167,10 +176,7 @@ class Command(BaseCommand):
         try:
             contractor_create(actor=actor, **data)
         except ValidationError as error:
-            return [
-                f"{field}: {' '.join(messages)}"
-                for field, messages in error.message_dict.items()
-            ]
+            return [f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()]
         except PermissionDenied as error:
             raise CommandError(str(error)) from None
         return []
