@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 
@@ -34,6 +37,18 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def freeze_today(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
+    """The one way tests set the clock: "now" becomes noon of ``day`` in the configured
+    time zone, so `opiekun.dates.today()` and every timestamp follow."""
+
+    def freeze(day: date) -> None:
+        moment = datetime.combine(day, time(12), tzinfo=ZoneInfo(settings.TIME_ZONE))
+        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+
+    return freeze
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
@@ -16,6 +17,23 @@ from django.db import models
 from opiekun.bulk import insert_rows
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
+
+
+class Reason(StrEnum):
+    """Why a row of the trail was written: the service that wrote it. A later detail
+    (a handover's id, an import file's name) follows after a colon, see `reason`."""
+
+    CARETAKER_ADD = "caretaker_add"
+    ASSIGNMENT_UPDATE = "assignment_update"
+    ASSIGNMENT_DELETE = "assignment_delete"
+    CONTRACTOR_CREATE = "contractor_create"
+    CONTRACTOR_UPDATE = "contractor_update"
+    CONTRACTOR_DELETE = "contractor_delete"
+
+
+def reason(kind: Reason, detail: object = None) -> str:
+    """The reason recorded in the trail: ``kind``, or ``kind:detail``."""
+    return str(kind) if detail is None else f"{kind}:{detail}"
 
 
 @cache

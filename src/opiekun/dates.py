@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.translation import get_language
+
+from opiekun.periods import Period
 
 INPUT_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
@@ -28,3 +31,18 @@ def parse_date(value: object) -> date:
             except ValueError:
                 continue
     raise ValueError(f"not a date: {value!r}; expected YYYY-MM-DD or dd.mm.rrrr")
+
+
+def format_date(value: date | None) -> str:
+    """A date as office staff write it: dd.mm.rrrr in Polish, YYYY-MM-DD in English."""
+    if value is None:
+        return ""
+    if (get_language() or "pl").startswith("pl"):
+        return value.strftime("%d.%m.%Y")
+    return value.isoformat()
+
+
+def format_period(period: Period) -> str:
+    """``01.12.2026 – 31.03.2027``; an open end is written as "…"."""
+    end = format_date(period.end) if period.end else "…"
+    return f"{format_date(period.start)} – {end}"

@@ -410,7 +410,7 @@ def test_patch_that_breaks_an_invariant_is_422_naming_the_other(
     response = api.patch(f"/api/v1/caretakers/{deputy.pk}", {"type": "main"}, content_type=JSON)
     assert response.status_code == 422
     error = response.json()["detail"][0]
-    assert error["loc"] == ["body"] and "Collides with assignment" in error["msg"]
+    assert error["loc"] == ["body"] and "Collides with the assignment of" in error["msg"]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ filters, caretakers on a day, the history, caretaker info; always visibility-bou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,8 +17,6 @@ from opiekun.caretakers.selectors import (
     assignment_list,
     caretaker_history,
     caretaker_info,
-    caretakers_in_period,
-    caretakers_on,
 )
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
@@ -107,9 +106,7 @@ def test_caretakers_of_a_contractor_in_a_period(data: dict[str, Any], actor: Any
     assert listed(data, actor, contractor_id=c1, date_from=date(2024, 6, 1), date_to=date(2024, 6, 30)) == {
         "a_c1_2024"
     }
-    assert keys(
-        data, caretakers_in_period(viewer=actor, contractor_id=c1, date_from=date(2025, 7, 1), date_to=None)
-    ) == {"b_c1_2025"}
+    assert listed(data, actor, contractor_id=c1, date_from=date(2025, 7, 1), date_to=None) == {"b_c1_2025"}
 
 
 def test_filters(data: dict[str, Any], actor: Any, legal_role: CaretakerRole, branch: Branch) -> None:
@@ -166,14 +163,18 @@ def test_unknown_ids(bad: Any, actor: Any) -> None:
     with pytest.raises(CaretakerAssignment.DoesNotExist):
         assignment_get(viewer=actor, assignment_id=bad)
     with pytest.raises(Contractor.DoesNotExist):
-        caretakers_on(viewer=actor, contractor_id=bad)
+        caretaker_history(viewer=actor, contractor_id=bad)
 
 
-def test_caretakers_on_a_day_mains_first(data: dict[str, Any], actor: Any, monkeypatch: Any) -> None:
-    on = list(caretakers_on(viewer=actor, contractor_id=data["c1"].pk, on=date(2025, 3, 1)))
-    assert [r.pk for r in on] == [data["b_c1_2025"].pk, data["a_c1_dep"].pk]
-    monkeypatch.setattr("opiekun.caretakers.selectors.today", lambda: date(2024, 5, 5))
-    assert [r.pk for r in caretakers_on(viewer=actor, contractor_id=data["c1"].pk)] == [data["a_c1_2024"].pk]
+def test_caretaker_info_on_a_day_and_today(
+    data: dict[str, Any], actor: Any, freeze_today: Callable[[date], None]
+) -> None:
+    on = caretaker_info(viewer=actor, contractor_id=data["c1"].pk, on=date(2025, 3, 1))
+    assert on.main is not None and on.main.pk == data["b_c1_2025"].pk
+    assert [r.pk for r in on.deputies] == [data["a_c1_dep"].pk]
+    freeze_today(date(2024, 5, 5))
+    now = caretaker_info(viewer=actor, contractor_id=data["c1"].pk)
+    assert now.on == date(2024, 5, 5) and now.main is not None and now.main.pk == data["a_c1_2024"].pk
 
 
 def test_history_newest_first(data: dict[str, Any], actor: Any) -> None:

@@ -3,19 +3,18 @@ WARN confirmation, query counts, single-assignment edits, the creator setting.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole, type_label
 from opiekun.caretakers.rules import (
     AssignmentType,
     ChangeKind,
@@ -28,15 +27,17 @@ from opiekun.caretakers.rules import (
 )
 from opiekun.caretakers.services import (
     StaleConfirmation,
+    add_checked,
     assignment_delete,
     assignment_end,
     assignment_update,
     caretaker_add,
+    check_add,
     role_save,
 )
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_create
-from opiekun.dates import today
+from opiekun.dates import format_period, today
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 from opiekun.periods import Period
 
@@ -209,12 +210,14 @@ def test_failure_in_the_middle_rolls_back(
     add(cs, ops[1], 0, 9)
     before = snapshot()
 
-    def boom(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("disk full")
+    def disk_full_on_insert(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        # The database fails after the deletes and updates went through.
+        if sql.lstrip().upper().startswith('INSERT INTO "CARETAKERS_CARETAKERASSIGNMENT"'):
+            raise OperationalError("disk full")
+        return execute(sql, params, many, context)
 
-    monkeypatch.setattr("opiekun.caretakers.services._insert", boom)
-    with pytest.raises(RuntimeError):
-        add(cs, ops[0], 5, 20)
+    with pytest.raises(OperationalError), connection.execute_wrapper(disk_full_on_insert):
+        add(cs, ops[0], 5, 20, on_overlap="replace")
     assert snapshot() == before
 
 
@@ -463,7 +466,7 @@ def test_expired_token_is_stale(
     add: Callable[..., Any], conflict: tuple[list[Contractor], Any], ops: list[Operator], monkeypatch: Any
 ) -> None:
     cs, preview = conflict
-    monkeypatch.setattr("opiekun.caretakers.services.CONFIRM_TOKEN_MAX_AGE", -1)
+    monkeypatch.setattr("opiekun.caretakers.services.confirmation.MAX_AGE", -1)
     with pytest.raises(StaleConfirmation):
         add(cs, ops[0], 5, 9, on_overlap="warn", confirm_token=preview.confirm_token)
 
@@ -586,14 +589,19 @@ def test_update_refuses_to_break_an_invariant(
     target = add([contractor], ops[0], 0, 9).results[0].assignment_id
     other_main = add([contractor], ops[1], 10, 19).results[0].assignment_id
     own_deputy = add([contractor], ops[0], 10, 19, type="deputy").results[0].assignment_id
-    expected = {1: other_main, 2: own_deputy}[colliding]
+    expected = CaretakerAssignment.objects.get(pk={1: other_main, 2: own_deputy}[colliding])
     if changes.get("operator_id") == "other":
         changes = {"operator_id": ops[1].pk, "date_to": "2025-03-12"}
     before = snapshot()
     with pytest.raises(ValidationError) as error:
         assignment_update(actor=ops[0].user, assignment_id=target, **changes)
     message = " ".join(error.value.message_dict[NON_FIELD_ERRORS])
-    assert re.search(rf"\b{expected}\b", message), message
+    # The other assignment is named as the user knows it: operator, type, period
+    # in the user's format; never by an internal id.
+    assert expected.operator.display_name in message, message
+    assert type_label(expected.type) in message, message
+    assert format_period(expected.period) in message, message
+    assert str(expected.pk) not in message.replace(format_period(expected.period), "")
     assert snapshot() == before
 
 
@@ -951,34 +959,58 @@ def test_any_update_is_a_result_or_a_field_error(
 
 
 def test_a_contractor_deleted_after_validation_is_a_field_error(
-    monkeypatch: pytest.MonkeyPatch,
     actor: Any,
     make_contractors: Callable[..., list[Contractor]],
     make_operator: Callable[..., Operator],
     default_role: CaretakerRole,
 ) -> None:
-    from opiekun.caretakers import services
-
     first, second = make_contractors(2)
     operator = make_operator()
-    validate = services._validate_add
-
-    def validate_then_lose_one(**kwargs: Any) -> Any:
-        request = validate(**kwargs)
-        Contractor.objects.filter(pk=second.pk).delete()  # another user, in between
-        return request
-
-    monkeypatch.setattr(services, "_validate_add", validate_then_lose_one)
-    with pytest.raises(ValidationError) as error:
-        caretaker_add(
-            actor=actor,
-            contractor_ids=[first.pk, second.pk],
-            operator_id=operator.pk,
-            date_from="2025-01-01",
-            on_overlap="keep",
-        )
+    request = check_add(
+        actor=actor,
+        contractor_ids=[first.pk, second.pk],
+        operator_id=operator.pk,
+        date_from="2025-01-01",
+        date_to=None,
+        on_overlap="keep",
+        type="main",
+        role_id=None,
+        branch_id=None,
+    )
+    Contractor.objects.filter(pk=second.pk).delete()  # another user, in between
+    with pytest.raises(ValidationError) as error, transaction.atomic():
+        add_checked(actor=actor, request=request, confirm_token=None)
     assert str(second.pk) in error.value.message_dict["contractor_ids"][0]
     assert not CaretakerAssignment.objects.exists()
+
+
+def test_a_right_lost_while_waiting_for_the_lock_is_a_field_error(
+    actor: Any,
+    make_contractors: Callable[..., list[Contractor]],
+    make_operator: Callable[..., Operator],
+    default_role: CaretakerRole,
+) -> None:
+    (contractor,) = make_contractors(1)
+    own = make_operator(visibility=Visibility.OWN, unassigned_access=UnassignedAccess.ALLOWED)
+    boss = make_operator()
+    request = check_add(
+        actor=own.user,
+        contractor_ids=[contractor.pk],
+        operator_id=own.pk,
+        date_from=today(),
+        date_to=None,
+        on_overlap="replace",
+        type="main",
+        role_id=None,
+        branch_id=None,
+    )
+    # Meanwhile a manager makes someone else the caretaker: the own-only operator may
+    # no longer change the contractor when his turn for the lock comes.
+    caretaker_add(actor=actor, contractor_ids=[contractor.pk], operator_id=boss.pk, date_from=today())
+    with pytest.raises(ValidationError) as error, transaction.atomic():
+        add_checked(actor=own.user, request=request, confirm_token=None)
+    assert str(contractor.pk) in error.value.message_dict["contractor_ids"][0]
+    assert list(CaretakerAssignment.objects.values_list("operator_id", flat=True)) == [boss.pk]
 
 
 def test_a_write_the_database_refuses_is_a_plain_error_and_writes_nothing(
@@ -988,8 +1020,6 @@ def test_a_write_the_database_refuses_is_a_plain_error_and_writes_nothing(
     make_operator: Callable[..., Operator],
     default_role: CaretakerRole,
 ) -> None:
-    from opiekun.caretakers import services
-
     anna, bob = make_operator(), make_operator()
     caretaker_add(
         actor=actor,
@@ -1001,8 +1031,9 @@ def test_a_write_the_database_refuses_is_a_plain_error_and_writes_nothing(
     before = rows(contractor)
     history = CaretakerAssignment.history.count()
     # A broken policy that sees no conflict: the exclusion constraint / trigger refuses.
-    blind = services.decide
-    monkeypatch.setattr(services, "decide", lambda slots, proposal, policy: blind([], proposal, policy))
+    monkeypatch.setattr(
+        "opiekun.caretakers.services.add.decide", lambda slots, proposal, policy: decide([], proposal, policy)
+    )
     with pytest.raises(ValidationError) as error:
         caretaker_add(
             actor=actor,

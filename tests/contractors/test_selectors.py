@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -18,9 +19,8 @@ TODAY = date(2025, 6, 15)
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch: Any) -> None:
-    monkeypatch.setattr("opiekun.contractors.selectors.today", lambda: TODAY)
-    monkeypatch.setattr("opiekun.operators.selectors.today", lambda: TODAY)
+def fixed_today(freeze_today: Callable[[date], None]) -> None:
+    freeze_today(TODAY)
 
 
 def assign(

@@ -12,16 +12,16 @@ from django.contrib.auth.models import AnonymousUser, User
 
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.contractors.models import Contractor
-from opiekun.operators.models import Operator, UnassignedAccess, Visibility
-from opiekun.operators.selectors import (
+from opiekun.operators.access import (
     Access,
     can_assign,
     can_manage_dictionaries,
     contractor_access,
-    operator_list,
     operator_of,
     visible_contractors,
 )
+from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+from opiekun.operators.selectors import operator_list
 
 pytestmark = pytest.mark.django_db
 

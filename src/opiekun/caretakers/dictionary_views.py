@@ -27,7 +27,7 @@ from opiekun.caretakers.dictionary_forms import BranchForm, RoleForm
 from opiekun.caretakers.models import Branch, CaretakerRole
 from opiekun.caretakers.services import branch_save, role_save
 from opiekun.contractors.forms import add_service_errors
-from opiekun.operators.selectors import can_manage_dictionaries
+from opiekun.operators.access import can_manage_dictionaries
 
 
 @login_required

@@ -17,12 +17,24 @@ from simple_history.models import HistoricalRecords
 from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
 from opiekun.periods import Period
 
-TYPE_CHOICES = [(AssignmentType.MAIN.value, _("Main")), (AssignmentType.DEPUTY.value, _("Deputy"))]
+TYPE_LABELS = {AssignmentType.MAIN: _("Main"), AssignmentType.DEPUTY: _("Deputy")}
+TYPE_CHOICES = [(kind.value, label) for kind, label in TYPE_LABELS.items()]
 POLICY_CHOICES = [
     (OverlapPolicy.KEEP.value, _("Keep the current caretaker")),
     (OverlapPolicy.WARN.value, _("Warn about the change")),
     (OverlapPolicy.REPLACE.value, _("Replace without warning")),
 ]
+
+
+def type_label(kind: str) -> str:
+    """The type as the user reads it: Główny / Zastępca."""
+    return str(TYPE_LABELS[AssignmentType(kind)])
+
+
+class RoleQuerySet(models.QuerySet["CaretakerRole"]):
+    def default(self) -> RoleQuerySet:
+        """The role used when none is chosen: exactly one (or none before the first)."""
+        return self.filter(is_default=True)
 
 
 class CaretakerRole(models.Model):
@@ -31,6 +43,8 @@ class CaretakerRole(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     is_default = models.BooleanField(_("default"), default=False)
     active = models.BooleanField(_("active"), default=True)
+
+    objects = RoleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("caretaker role")

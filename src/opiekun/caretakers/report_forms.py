@@ -19,7 +19,8 @@ from opiekun.caretakers.models import TYPE_CHOICES
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.selectors import ORDERINGS, AssignmentFilters, branch_list, role_list
 from opiekun.dates import parse_date
-from opiekun.operators.selectors import operator_list, visible_contractors
+from opiekun.operators.access import visible_contractors
+from opiekun.operators.selectors import operator_list
 
 DEFAULT_SORT = "-date_from"
 

@@ -18,7 +18,7 @@ from opiekun.caretakers.exports import ASSIGNMENT_COLUMNS, ExportFormat, export_
 from opiekun.caretakers.report_forms import ReportFilterForm
 from opiekun.caretakers.selectors import assignment_list
 from opiekun.dates import today
-from opiekun.operators.selectors import operator_of
+from opiekun.operators.access import operator_of
 
 PAGE_SIZE = 50
 SORTABLE = [

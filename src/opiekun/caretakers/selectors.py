@@ -15,7 +15,7 @@ from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_get
 from opiekun.dates import today
-from opiekun.operators.selectors import visible_contractors
+from opiekun.operators.access import visible_contractors
 
 ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
     "date_from": ("date_from", "id"),
@@ -84,30 +84,12 @@ def assignment_get(*, viewer: Any, assignment_id: object) -> CaretakerAssignment
     return assignment_list(viewer=viewer, filters=AssignmentFilters()).get(pk=pk)
 
 
-def caretakers_on(
-    *, viewer: Any, contractor_id: object, on: date | None = None
-) -> QuerySet[CaretakerAssignment]:
-    """The caretakers of a contractor on a day (default today): mains first."""
-    contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
-    return _caretakers_of(contractor, on or today())
-
-
 def _caretakers_of(contractor: Contractor, day: date) -> QuerySet[CaretakerAssignment]:
     return (
         CaretakerAssignment.objects.filter(contractor=contractor)
         .on(day)
         .select_related("operator__user", "role", "branch")
         .order_by("role__name", "branch__code", "-type", "date_from")
-    )
-
-
-def caretakers_in_period(
-    *, viewer: Any, contractor_id: object, date_from: date | None, date_to: date | None
-) -> QuerySet[CaretakerAssignment]:
-    contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
-    return assignment_list(
-        viewer=viewer,
-        filters=AssignmentFilters(contractor_id=contractor.pk, date_from=date_from, date_to=date_to),
     )
 
 
@@ -267,5 +249,9 @@ def branch_list(*, active: bool | None = None) -> QuerySet[Branch]:
     return qs if active is None else qs.filter(active=active)
 
 
+def default_role() -> CaretakerRole | None:
+    return CaretakerRole.objects.default().first()
+
+
 def default_role_id() -> int | None:
-    return CaretakerRole.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    return CaretakerRole.objects.default().values_list("pk", flat=True).first()

@@ -15,12 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from opiekun.bulk import id_list
 from opiekun.caretakers.forms import AddCaretakerForm, EditAssignmentForm, EndAssignmentForm
-from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.caretakers.models import TYPE_LABELS, CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType, ChangeKind, Outcome
 from opiekun.caretakers.selectors import (
     assignment_audit,
@@ -45,19 +44,13 @@ from opiekun.contractors.forms import (
     selected_contractor_ids,
 )
 from opiekun.contractors.views import visible_contractor
-from opiekun.dates import today
-from opiekun.operators.selectors import (
-    Access,
-    can_assign,
-    contractor_access,
-    operator_names,
-    visible_contractors,
-)
+from opiekun.dates import format_period, today
+from opiekun.operators.access import Access, can_assign, contractor_access, visible_contractors
+from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
-from opiekun.templatetags.opiekun import day
 
 SELECTION_KEYS = ("all_matching", *SELECTION_FILTERS)
-TYPE_NAMES = {AssignmentType.MAIN: gettext_lazy("Main"), AssignmentType.DEPUTY: gettext_lazy("Deputy")}
+TYPE_NAMES = TYPE_LABELS
 
 
 def _require_assign(request: HttpRequest) -> None:
@@ -75,7 +68,7 @@ def _selection(data: QueryDict) -> list[tuple[str, str]]:
 def _period_text(period: Period | None) -> str:
     if period is None:
         return "—"
-    return f"{day(period.start)} – {day(period.end) if period.end else '…'}"
+    return format_period(period)
 
 
 # --- Dodaj opiekuna ---------------------------------------------------------------

@@ -12,7 +12,7 @@ from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
-from opiekun.operators.selectors import visible_contractors
+from opiekun.operators.access import visible_contractors
 
 ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
     "code": ("code",),
@@ -62,9 +62,7 @@ def contractor_list(
     if active is not None:
         qs = qs.filter(active=active)
     if role_id is None:
-        current = current.filter(
-            role_id=Subquery(CaretakerRole.objects.filter(is_default=True).values("pk")[:1])
-        )
+        current = current.filter(role_id=Subquery(CaretakerRole.objects.default().values("pk")[:1]))
     main = current.filter(type=AssignmentType.MAIN.value, branch__isnull=True).order_by("id")
     qs = qs.annotate(
         main_caretaker_id=Subquery(main.values("operator_id")[:1]),

@@ -18,7 +18,7 @@ from opiekun.caretakers.services import (
     assignments_for_new_contractor,
 )
 from opiekun.contractors.models import Contractor
-from opiekun.operators.selectors import operator_of, visible_contractors
+from opiekun.operators.access import operator_of, visible_contractors
 
 EDITABLE_FIELDS = (
     "code",

@@ -15,7 +15,8 @@ from opiekun.contractors.forms import ContractorFilterForm, ContractorForm, add_
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_get, contractor_list
 from opiekun.contractors.services import EDITABLE_FIELDS, contractor_create, contractor_update
-from opiekun.operators.selectors import Access, can_assign, contractor_access, operator_names
+from opiekun.operators.access import Access, can_assign, contractor_access
+from opiekun.operators.selectors import operator_names
 
 PAGE_SIZE = 50
 

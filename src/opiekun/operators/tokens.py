@@ -15,8 +15,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from opiekun.operators.access import operator_of
 from opiekun.operators.models import ApiToken
-from opiekun.operators.selectors import operator_of
 
 TOKEN_PREFIX = "opk_"
 PREFIX_LENGTH = 12

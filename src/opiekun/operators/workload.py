@@ -14,8 +14,9 @@ from django.db.models import Count, Q
 
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.dates import today
+from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import Operator
-from opiekun.operators.selectors import operator_list, visible_contractors
+from opiekun.operators.selectors import operator_list
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,16 @@ from typing import Any
 
 from django import template
 from django.http import QueryDict
-from django.utils.translation import get_language
+
+from opiekun.dates import format_date
 
 register = template.Library()
 
 
 @register.filter
 def day(value: date | None) -> str:
-    """A date as office staff write it: dd.mm.rrrr in Polish, YYYY-MM-DD in English."""
-    if not value:
-        return ""
-    if (get_language() or "pl").startswith("pl"):
-        return value.strftime("%d.%m.%Y")
-    return value.isoformat()
+    """A date in the user's format (`opiekun.dates.format_date`)."""
+    return format_date(value or None)
 
 
 @register.simple_tag(takes_context=True)

@@ -139,7 +139,7 @@ class Command(BaseCommand):
 
     def _dictionaries(self) -> tuple[dict[str, CaretakerRole], dict[str, Branch]]:
         roles = {
-            "sales": CaretakerRole.objects.get(is_default=True),
+            "sales": CaretakerRole.objects.default().get(),
             "legal": CaretakerRole.objects.get_or_create(name="Opiekun prawny")[0],
             "service": CaretakerRole.objects.get_or_create(name="Opiekun serwisowy")[0],
         }

@@ -28,8 +28,8 @@ from opiekun.caretakers.exports import (
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.selectors import AssignmentFilters, assignment_list
 from opiekun.dates import parse_date
+from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import Operator
-from opiekun.operators.selectors import visible_contractors
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,63 @@
+"""Every write on caretaker assignments and their dictionaries.
+
+Rooms, one job each:
+
+- `inputs`        raw values into typed ones, every wrong field reported at once
+- `writer`        the one set-based writer: locks, change sets, audit rows
+- `confirmation`  tokens for two-step changes, bound to the caller and the state
+- `results`       outcomes, previews, refusals
+- `add`           Dodaj opiekuna (caretaker_add)
+- `edit`          one assignment: update, end, delete
+- `lifecycle`     a contractor's assignments when it is created or deleted
+- `dictionaries`  caretaker roles and company branches
+
+The names below are what other modules may use.
+"""
+
+from opiekun.caretakers.services.add import AddRequest, add_checked, caretaker_add, check_add, scope_filter
+from opiekun.caretakers.services.confirmation import issue_token, state_digest, token_matches
+from opiekun.caretakers.services.dictionaries import branch_save, role_save
+from opiekun.caretakers.services.edit import UNSET, assignment_delete, assignment_end, assignment_update
+from opiekun.caretakers.services.inputs import FieldErrors
+from opiekun.caretakers.services.lifecycle import (
+    assignments_delete_for_contractor,
+    assignments_for_new_contractor,
+)
+from opiekun.caretakers.services.results import AddResult, ContractorResult, StaleConfirmation
+from opiekun.caretakers.services.writer import (
+    AssignmentValues,
+    ChangeSet,
+    Update,
+    collision,
+    lock_contractors,
+    write_changes,
+)
+
+__all__ = [
+    "UNSET",
+    "AddRequest",
+    "AddResult",
+    "AssignmentValues",
+    "ChangeSet",
+    "ContractorResult",
+    "FieldErrors",
+    "StaleConfirmation",
+    "Update",
+    "add_checked",
+    "assignment_delete",
+    "assignment_end",
+    "assignment_update",
+    "assignments_delete_for_contractor",
+    "assignments_for_new_contractor",
+    "branch_save",
+    "caretaker_add",
+    "check_add",
+    "collision",
+    "issue_token",
+    "lock_contractors",
+    "role_save",
+    "scope_filter",
+    "state_digest",
+    "token_matches",
+    "write_changes",
+]

@@ -1,0 +1,51 @@
+"""Confirmation tokens for two-step changes (WARN previews, and any change that is
+previewed before it is made).
+
+A token signs a digest of who asks, what they ask and the state of every row the
+change involves. Confirming recomputes the digest under the locks: if anything
+involved changed in between, the digests differ and the confirmation is stale.
+Tokens are valid for `MAX_AGE` seconds and for one purpose only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core import signing
+
+MAX_AGE = 60 * 60  # seconds a preview may be confirmed in
+
+
+def state_digest(*, actor: Any, request: Mapping[str, Any], rows: Iterable[Iterable[Any]]) -> str:
+    """A fingerprint of the caller, the request (JSON-able values) and the rows involved
+    (each a sequence of values that identify its state)."""
+    state = {
+        "actor": getattr(actor, "pk", None),
+        "request": request,
+        "rows": [[str(value) for value in row] for row in rows],
+    }
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _signer(purpose: str) -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=f"opiekun.confirm.{purpose}")
+
+
+def issue_token(digest: str, *, purpose: str) -> str:
+    """A token that confirms the state ``digest`` for ``purpose`` (e.g. "caretaker_add")."""
+    return _signer(purpose).sign(digest)
+
+
+def token_matches(token: object, digest: str, *, purpose: str) -> bool:
+    """Whether ``token`` was issued for ``digest`` and ``purpose`` and has not expired.
+    Anything that is not such a token (garbage from a client included) does not match."""
+    if not isinstance(token, str):
+        return False
+    try:
+        signed = _signer(purpose).unsign(token, max_age=MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return signed == digest

@@ -1,0 +1,244 @@
+"""The one writer of caretaker assignments: locks, set-based writes, the audit trail.
+
+Every use case (adding caretakers, editing one assignment, a contractor's creation and
+deletion, and any later bulk change) plans its changes as a `ChangeSet` and hands it to
+`write_changes`, which applies it in the caller's transaction with a constant number of
+statements, whatever the mix of contractors, operators, types, roles and branches.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opiekun import audit
+from opiekun.bulk import delete_ids, id_list, insert_rows, update_rows
+from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.caretakers.rules import AssignmentType, Plan
+from opiekun.caretakers.services.inputs import short_list
+from opiekun.contractors.models import Contractor
+from opiekun.periods import Period
+
+logger = logging.getLogger(__name__)
+
+_VALUE_FIELDS = ["contractor_id", "operator_id", "type", "role_id", "branch_id", "date_from", "date_to"]
+_STAMP_FIELDS = ["updated_by_id", "updated_at"]
+_INSERT_FIELDS = [*_VALUE_FIELDS, "created_by_id", "created_at", *_STAMP_FIELDS]
+
+
+@dataclass(frozen=True)
+class AssignmentValues:
+    """An assignment's own values: who cares for which contractor, how, and when."""
+
+    contractor_id: int
+    operator_id: int
+    type: AssignmentType
+    role_id: int
+    branch_id: int | None
+    period: Period
+
+    @classmethod
+    def of(cls, row: CaretakerAssignment) -> AssignmentValues:
+        return cls(
+            row.contractor_id,
+            row.operator_id,
+            AssignmentType(row.type),
+            row.role_id,
+            row.branch_id,
+            row.period,
+        )
+
+    def with_period(self, period: Period) -> AssignmentValues:
+        return replace(self, period=period)
+
+
+@dataclass(frozen=True)
+class Update:
+    """An existing row (as loaded, under the lock) and the values it is to have."""
+
+    row: CaretakerAssignment
+    new: AssignmentValues
+
+    @property
+    def shrinks(self) -> bool:
+        """Only loses days: such an update can never meet a row the invariants refuse."""
+        old = AssignmentValues.of(self.row)
+        return self.new.with_period(old.period) == old and old.period.covers(self.new.period)
+
+
+@dataclass
+class ChangeSet:
+    deletes: list[CaretakerAssignment] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    inserts: list[AssignmentValues] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.deletes or self.updates or self.inserts)
+
+    def add_plan(
+        self,
+        plan: Plan,
+        *,
+        contractor_id: int,
+        role_id: int,
+        branch_id: int | None,
+        rows: Mapping[int, CaretakerAssignment],
+    ) -> list[int]:
+        """Add what ``plan`` (one contractor's, in the scope ``role_id``/``branch_id``)
+        writes; ``rows`` holds every existing row the plan names, by id. Returns the
+        positions in `inserts` of the plan's rows that hold the proposal itself."""
+        self.deletes.extend(rows[i] for i in plan.deletes)
+        for assignment_id, period in (*plan.shrinks, *plan.grows):
+            row = rows[assignment_id]
+            self.updates.append(Update(row, AssignmentValues.of(row).with_period(period)))
+        positions = []
+        for new in plan.inserts:
+            if new.is_proposal:
+                positions.append(len(self.inserts))
+            self.inserts.append(
+                AssignmentValues(contractor_id, new.operator_id, new.type, role_id, branch_id, new.period)
+            )
+        return positions
+
+
+def lock_contractors(contractor_ids: Sequence[int]) -> None:
+    """Lock the contractors in primary-key order (PostgreSQL), so that concurrent
+    writers on overlapping selections queue up instead of deadlocking. On SQLite the
+    IMMEDIATE transaction already holds the database's write lock. Every writer of a
+    contractor's assignments takes this lock before it reads what it will change.
+
+    A contractor deleted since the caller validated the selection is a field error,
+    found here, under the lock, before anything is written."""
+    locked = set(
+        Contractor.objects.select_for_update()
+        .filter(pk__in=id_list(contractor_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    gone = [pk for pk in contractor_ids if pk not in locked]
+    if gone:
+        raise ValidationError(
+            {"contractor_ids": [_("Unknown contractors: %(ids)s.") % {"ids": short_list(gone)}]}
+        )
+
+
+def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int]:
+    """Apply ``changes`` in the caller's transaction and record each row in the audit
+    trail with ``reason``; returns the ids of the inserted rows, in order.
+
+    The order is deletes, shrinking updates, other updates, inserts: so no statement
+    meets a row that the invariants would refuse on its way to a valid end state. A
+    change set whose end state breaks an invariant is refused by the database; that
+    refusal is raised as a plain `ValidationError` (see `collision`)."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():  # a savepoint: a refused write leaves the caller's transaction usable
+            _delete(changes.deletes, actor=actor, when=now, reason=reason)
+            shrinking = [u for u in changes.updates if u.shrinks]
+            _update(shrinking, actor=actor, when=now, reason=reason)
+            _update([u for u in changes.updates if not u.shrinks], actor=actor, when=now, reason=reason)
+            return _insert(changes.inserts, actor=actor, when=now, reason=reason)
+    except IntegrityError as error:  # only a bug or a foreign write could get here
+        raise collision(error) from error
+
+
+def collision(error: IntegrityError) -> ValidationError:
+    """What the user sees if the database refuses a write the service let through:
+    a plain message (the database's own text goes to the log, not to the screen)."""
+    logger.warning("The database refused a caretaker write: %s", error)
+    return ValidationError(
+        {NON_FIELD_ERRORS: [_("The caretakers changed while saving; nothing was saved. Try again.")]}
+    )
+
+
+def _set_values(row: CaretakerAssignment, values: AssignmentValues) -> None:
+    row.contractor_id, row.operator_id, row.type = values.contractor_id, values.operator_id, values.type.value
+    row.role_id, row.branch_id = values.role_id, values.branch_id
+    row.date_from, row.date_to = values.period.start, values.period.end
+
+
+def _insert(inserts: Sequence[AssignmentValues], *, actor: object, when: datetime, reason: str) -> list[int]:
+    if not inserts:
+        return []
+    actor_id = getattr(actor, "pk", None)
+    rows = []
+    for values in inserts:
+        row = CaretakerAssignment(
+            created_by_id=actor_id, updated_by_id=actor_id, created_at=when, updated_at=when
+        )
+        _set_values(row, values)
+        rows.append(row)
+    payload = [{name: getattr(row, name) for name in _INSERT_FIELDS} for row in rows]
+    ids = insert_rows(CaretakerAssignment, _INSERT_FIELDS, payload)
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+    audit.record(
+        CaretakerAssignment,
+        map(audit.snapshot, rows),
+        history_type=audit.CREATED,
+        user=actor,
+        when=when,
+        reason=reason,
+    )
+    return ids
+
+
+def _update(updates: Sequence[Update], *, actor: object, when: datetime, reason: str) -> None:
+    if not updates:
+        return
+    changed = {
+        name
+        for u in updates
+        for name, old, new in zip(_VALUE_FIELDS, _flat(AssignmentValues.of(u.row)), _flat(u.new), strict=True)
+        if old != new
+    }
+    fields = [name for name in _VALUE_FIELDS if name in changed] + _STAMP_FIELDS
+    rows = []
+    for u in updates:
+        _set_values(u.row, u.new)
+        u.row.updated_by_id, u.row.updated_at = getattr(actor, "pk", None), when
+        rows.append(u.row)
+    update_rows(
+        CaretakerAssignment, fields, [{"id": r.pk, **{n: getattr(r, n) for n in fields}} for r in rows]
+    )
+    audit.record(
+        CaretakerAssignment,
+        map(audit.snapshot, rows),
+        history_type=audit.CHANGED,
+        user=actor,
+        when=when,
+        reason=reason,
+    )
+
+
+def _flat(values: AssignmentValues) -> tuple[object, ...]:
+    return (
+        values.contractor_id,
+        values.operator_id,
+        values.type.value,
+        values.role_id,
+        values.branch_id,
+        values.period.start,
+        values.period.end,
+    )
+
+
+def _delete(rows: Sequence[CaretakerAssignment], *, actor: object, when: datetime, reason: str) -> None:
+    if not rows:
+        return
+    audit.record(
+        CaretakerAssignment,
+        map(audit.snapshot, rows),
+        history_type=audit.DELETED,
+        user=actor,
+        when=when,
+        reason=reason,
+    )
+    delete_ids(CaretakerAssignment, [row.pk for row in rows])
