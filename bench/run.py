@@ -337,7 +337,7 @@ def load(count: int) -> World:
                 [now, now],
             )
     with step("the audit trail of that history"):
-        history = CaretakerAssignment.history.model._meta.db_table  # type: ignore[attr-defined]
+        history = CaretakerAssignment.history.model._meta.db_table
         tracked = ", ".join(audit_columns())
         execute(
             f"INSERT INTO {history} ({tracked}, history_date, history_type, "
@@ -395,7 +395,7 @@ def audit_columns() -> list[str]:
     """The columns the audit trail copies from an assignment."""
     from opiekun.caretakers.models import CaretakerAssignment
 
-    model = CaretakerAssignment.history.model  # type: ignore[attr-defined]
+    model = CaretakerAssignment.history.model
     return [f.column for f in model._meta.concrete_fields if not f.name.startswith("history_")]
 
 
@@ -483,7 +483,7 @@ def add_baseline(world: World, ids: Sequence[int], policy: str) -> None:
 
     sql = Sql()
     table = CaretakerAssignment._meta.db_table
-    history = CaretakerAssignment.history.model._meta.db_table  # type: ignore[attr-defined]
+    history = CaretakerAssignment.history.model._meta.db_table
     tracked = ", ".join(audit_columns())
     user_id = world.boss.pk
     ops = connection.ops
@@ -676,7 +676,7 @@ def bench_contractors(world: World, runs: int) -> list[Result]:
     )
     # A code typed up to its last digit: the ten contractors it may be.
     code = Contractor.objects.order_by("pk").values_list("code", flat=True)[world.contractors // 2][:-1]
-    cases = [
+    cases: list[tuple[str, dict[str, Any], str, list[Any]]] = [
         ("c. contractors: search a code", {"search": code}, like, [f"%{code}%"] * 2),
         ("c. contractors: search a word", {"search": text}, like, [pattern, pattern]),
         (

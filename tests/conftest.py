@@ -13,10 +13,19 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from opiekun.caretakers.models import Branch, CaretakerRole
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+
+# Hypothesis budgets live here, not in the tests: "dev" is quick, "ci" thorough.
+# HYPOTHESIS_PROFILE chooses; CI runs (CI set) default to "ci".
+hypothesis_settings.register_profile("dev", max_examples=25, deadline=None)
+hypothesis_settings.register_profile("ci", max_examples=150, deadline=None, print_blob=True)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+)
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make beside it are synchronous and safe.

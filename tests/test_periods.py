@@ -11,7 +11,7 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from opiekun.periods import Period, merge, subtract_all, touching_window
@@ -113,10 +113,7 @@ def test_str() -> None:
 
 # --- properties -------------------------------------------------------------------
 
-PURE = settings(max_examples=300, deadline=None)
 
-
-@PURE
 @given(periods(), periods())
 def test_overlaps_and_intersection_agree_with_days(a: Period, b: Period) -> None:
     common = days_of(a) & days_of(b)
@@ -127,7 +124,6 @@ def test_overlaps_and_intersection_agree_with_days(a: Period, b: Period) -> None
         assert days_of(inter) == common
 
 
-@PURE
 @given(periods(), periods())
 def test_subtract_agrees_with_days(a: Period, b: Period) -> None:
     parts = a.subtract(b)
@@ -138,7 +134,6 @@ def test_subtract_agrees_with_days(a: Period, b: Period) -> None:
         assert not parts[0].touches(parts[1])
 
 
-@PURE
 @given(periods(), periods())
 def test_touches_and_span(a: Period, b: Period) -> None:
     union = days_of(a) | days_of(b)
@@ -148,7 +143,6 @@ def test_touches_and_span(a: Period, b: Period) -> None:
     assert a.covers(b) == (days_of(b) <= days_of(a))
 
 
-@PURE
 @given(st.lists(periods(), max_size=8))
 def test_merge_agrees_with_days(items: list[Period]) -> None:
     merged = merge(items)
@@ -159,13 +153,11 @@ def test_merge_agrees_with_days(items: list[Period]) -> None:
     assert merge(merged) == merged
 
 
-@PURE
 @given(st.lists(periods(), max_size=6), periods())
 def test_subtract_all_agrees_with_days(items: list[Period], removed: Period) -> None:
     assert days_of_all(subtract_all(items, removed)) == days_of_all(items) - days_of(removed)
 
 
-@PURE
 @given(periods())
 def test_touching_window_is_one_day_wider(a: Period) -> None:
     window = touching_window(a)

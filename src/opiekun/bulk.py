@@ -83,7 +83,7 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [_payload([pk_field, *fields], rows)])
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 def delete_ids(model: type[models.Model], ids: Sequence[int]) -> int:
@@ -101,7 +101,7 @@ def delete_ids(model: type[models.Model], ids: Sequence[int]) -> int:
         params = [json.dumps(list(ids))]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 def id_list(ids: Sequence[int]) -> RawSQL:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from opiekun.caretakers.rules import (
@@ -283,10 +283,6 @@ def states(draw: st.DrawFn) -> State:
     return state
 
 
-PURE = settings(max_examples=250, deadline=None)
-
-
-@PURE
 @given(st.lists(st.tuples(proposals, policies), max_size=15))
 def test_invariants_hold_after_any_sequence_of_adds(steps: list[tuple[Proposal, OverlapPolicy]]) -> None:
     state: State = {}
@@ -312,7 +308,6 @@ def expected_coverage(
     return expected
 
 
-@PURE
 @given(states(), proposals, policies)
 def test_days_covered_are_exactly_what_section_3_says(
     state: State, proposal: Proposal, policy: OverlapPolicy
@@ -323,7 +318,6 @@ def test_days_covered_are_exactly_what_section_3_says(
     assert coverage(after) == expected
 
 
-@PURE
 @given(states(), proposals, st.sampled_from([REPLACE, WARN]))
 def test_replace_changes_only_days_inside_the_new_period(
     state: State, proposal: Proposal, policy: OverlapPolicy
@@ -335,7 +329,6 @@ def test_replace_changes_only_days_inside_the_new_period(
         assert before.get(key, set()) - inside == now.get(key, set()) - inside, key
 
 
-@PURE
 @given(states(), proposals)
 def test_keep_writes_nothing_for_a_conflict(state: State, proposal: Proposal) -> None:
     plan = decide(state.values(), proposal, KEEP)
@@ -348,13 +341,11 @@ def test_keep_writes_nothing_for_a_conflict(state: State, proposal: Proposal) ->
         assert plan.outcome != Outcome.SKIPPED
 
 
-@PURE
 @given(states(), proposals)
 def test_warn_plans_what_replace_plans(state: State, proposal: Proposal) -> None:
     assert decide(state.values(), proposal, WARN) == decide(state.values(), proposal, REPLACE)
 
 
-@PURE
 @given(states(), proposals, policies, policies)
 def test_adding_twice_is_unchanged(
     state: State, proposal: Proposal, first: OverlapPolicy, second: OverlapPolicy
@@ -367,7 +358,6 @@ def test_adding_twice_is_unchanged(
     assert not again.writes and not again.conflicts and again.holder_id in after
 
 
-@PURE
 @given(states(), proposals, policies)
 def test_merge_yields_one_row_spanning_the_union(
     state: State, proposal: Proposal, policy: OverlapPolicy
@@ -397,7 +387,6 @@ def test_merge_yields_one_row_spanning_the_union(
         assert plan.outcome == Outcome.ADDED
 
 
-@PURE
 @given(states(), proposals, policies)
 def test_outcome_matches_the_plan(state: State, proposal: Proposal, policy: OverlapPolicy) -> None:
     plan = decide(state.values(), proposal, policy)

@@ -186,16 +186,18 @@ def test_history_newest_first(data: dict[str, Any], actor: Any) -> None:
 
 def test_caretaker_info(data: dict[str, Any], actor: Any, legal_role: CaretakerRole, branch: Branch) -> None:
     info = caretaker_info(viewer=actor, contractor_id=data["c1"].pk, on=date(2025, 3, 1))
-    assert info.main.pk == data["b_c1_2025"].pk
+    assert info.main is not None and info.main.pk == data["b_c1_2025"].pk
     assert [d.pk for d in info.deputies] == [data["a_c1_dep"].pk]
     assert len(info.by_role) == 1 and info.on == date(2025, 3, 1)
 
     c2 = data["c2"].pk
     info = caretaker_info(viewer=actor, contractor_id=c2, on=date(2025, 3, 10))
     assert info.main is None and info.deputies == []  # nothing in the default role
-    assert [(s.role_id, s.main.pk) for s in info.by_role] == [(legal_role.pk, data["a_c2_legal"].pk)]
+    assert [(s.role_id, s.main and s.main.pk) for s in info.by_role] == [
+        (legal_role.pk, data["a_c2_legal"].pk)
+    ]
     legal = caretaker_info(viewer=actor, contractor_id=c2, on=date(2025, 3, 10), role_id=legal_role.pk)
-    assert legal.main.pk == data["a_c2_legal"].pk
+    assert legal.main is not None and legal.main.pk == data["a_c2_legal"].pk
     in_branch = caretaker_info(viewer=actor, contractor_id=c2, on=date(2025, 2, 10), branch_id=branch.pk)
-    assert in_branch.main.pk == data["b_c2_branch"].pk
+    assert in_branch.main is not None and in_branch.main.pk == data["b_c2_branch"].pk
     assert caretaker_info(viewer=actor, contractor_id=c2, on=date(2025, 2, 10)).main is None

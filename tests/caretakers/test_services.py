@@ -723,7 +723,7 @@ def _apply_plain(state: dict[int, Slot], plan: Plan) -> tuple[dict[int, Slot], l
     return kept, [Slot(0, new.operator_id, new.type, new.period) for new in plan.inserts]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=_steps)
 def test_database_follows_the_policy(
     steps: list[tuple[int, str, int, int | None, str]],
@@ -847,7 +847,7 @@ _junk = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     contractor_ids=_junk,
     operator_id=_junk,
@@ -901,7 +901,7 @@ def test_any_input_is_a_result_or_a_field_error(
         transaction.set_rollback(True)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     operator_id=_junk,
     kind=_junk,

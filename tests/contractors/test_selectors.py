@@ -92,7 +92,7 @@ def test_filter_by_current_caretaker(firms: dict[str, Any], actor: Any, legal_ro
 
 
 def test_main_caretaker_annotation_and_ordering(firms: dict[str, Any], actor: Any) -> None:
-    rows = {c.code: c for c in contractor_list(viewer=actor)}
+    rows: dict[str, Any] = {c.code: c for c in contractor_list(viewer=actor)}  # annotated rows
     assert rows["ACME"].main_caretaker_id == firms["anna"].pk
     assert rows["ACME"].main_caretaker_name == "Adamska"
     assert rows["BETA01"].main_caretaker_id is None  # only a deputy today

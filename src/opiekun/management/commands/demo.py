@@ -9,7 +9,7 @@ for holidays, a legal caretaker role and a branch-limited caretaker.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -171,7 +171,8 @@ class Command(BaseCommand):
                     created_by=admin,
                 )
             )
-        return bulk_create_with_history(rows, Contractor, default_user=admin)
+        created: list[Contractor] = bulk_create_with_history(rows, Contractor, default_user=admin)
+        return created
 
     def _history(
         self,
@@ -183,7 +184,9 @@ class Command(BaseCommand):
         """Two years of caretaking, told through the services."""
         admin = operators["admin"].user
         day = today()
-        ago = lambda days: day - timedelta(days=days)  # noqa: E731
+
+        def ago(days: int) -> date:
+            return day - timedelta(days=days)
 
         def add(contractors: list[int], who: str, start: Any, end: Any = None, **kw: Any) -> None:
             caretaker_add(
