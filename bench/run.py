@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -439,9 +440,17 @@ def rolled_back(work: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def compare(
-    name: str, ours: Callable[[], Any], baseline: Callable[[], Any], runs: int, note: str = ""
+    name: str,
+    ours: Callable[[], Any],
+    baseline: Callable[[], Any],
+    runs: int,
+    note: str | Callable[[], str] = "",
 ) -> Result:
-    result = Result(name, median_ms(ours, runs), median_ms(baseline, runs), note)
+    """Time both; the note, if a function, is computed from what was measured."""
+    result = Result(
+        name, median_ms(ours, runs), median_ms(baseline, runs), note() if callable(note) else note
+    )
+    note = result.note
     print(
         f"  {name:<48} {result.ours_ms:>10.1f} {result.baseline_ms:>10.1f} {result.ratio:>6.2f}x  {note}",
         flush=True,
@@ -466,9 +475,91 @@ def page_and_count(qs: Any) -> tuple[list[Any], int]:
 
 
 def selection(world: World, size: int) -> list[int]:
-    """``size`` contractors spread over the whole table, as a filtered selection is."""
-    stride = world.contractors // size
-    return [world.first_contractor + i * stride for i in range(size)]
+    """``size`` contractors spread over the whole table, as a filtered selection is, mixed
+    as benchmark a. says: 95% whose current main the new period cuts in two, 5% with no
+    main in the period at all. Both groups are read from the data, not assumed."""
+    from opiekun.caretakers.models import CaretakerAssignment
+
+    mains = CaretakerAssignment.objects.filter(
+        type="main", role_id=world.default_role_id, branch__isnull=True
+    )
+    overlapping = set(
+        mains.overlapping(NEW_FROM, NEW_TO).values_list("contractor_id", flat=True).distinct().iterator()
+    )
+    split = sorted(
+        set(
+            mains.filter(date_from__lt=NEW_FROM)
+            .exclude(date_to__lte=NEW_TO)
+            .values_list("contractor_id", flat=True)
+            .iterator()
+        )
+    )
+    first, last = world.first_contractor, world.first_contractor + world.contractors - 1
+    uncovered = [i for i in range(first, last + 1) if i not in overlapping]
+    bare = size // 20
+    chosen = _spread(split, size - bare) + _spread(uncovered, bare)
+    if len(set(chosen)) != size:
+        raise AssertionError(f"the data holds too few contractors for a mix of {size:,}")
+    return sorted(chosen)
+
+
+def _spread(ids: Sequence[int], count: int) -> list[int]:
+    """``count`` of ``ids``, evenly spread from the first to the last."""
+    if count == 0:
+        return []
+    stride = len(ids) / count
+    return [ids[int(i * stride)] for i in range(count)]
+
+
+def outcome_note(result: Any) -> str:
+    """What a caretaker_add run did, counted from its own result: outcomes, then the
+    kinds of change it made to other rows."""
+    outcomes = Counter(r.outcome.value for r in result.results)
+    changes = Counter(c.kind.value for r in result.results for c in r.changes if c.kind.value != "created")
+    text = ", ".join(f"{n:,} {kind}" for kind, n in sorted(outcomes.items()))
+    if changes:
+        text += " (" + ", ".join(f"{n:,} {kind}" for kind, n in sorted(changes.items())) + ")"
+    return text
+
+
+def _nulls_first(row: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+    return tuple((value is not None, value if value is not None else 0) for value in row)
+
+
+def assignment_state(ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """The selection's assignments and audit rows as values, to compare two ways of writing."""
+    from opiekun.bulk import id_list
+    from opiekun.caretakers.models import CaretakerAssignment
+
+    fields = ("contractor_id", "operator_id", "type", "role_id", "branch_id", "date_from", "date_to")
+    rows = sorted(
+        CaretakerAssignment.objects.filter(contractor_id__in=id_list(list(ids)))
+        .values_list(*fields)
+        .iterator()
+    )
+    history = CaretakerAssignment.history.model
+    trail = sorted(
+        history.objects.filter(contractor_id__in=id_list(list(ids)))
+        .values_list(*fields, "history_type")
+        .iterator(),
+        key=_nulls_first,
+    )
+    return rows + [("audit", *row) for row in trail]
+
+
+def same_writes(ours: Callable[[], Any], baseline: Callable[[], Any], ids: Sequence[int]) -> None:
+    """A write baseline is only a baseline if it leaves the same rows and audit trail."""
+    from django.db import transaction
+
+    states = []
+    for work in (ours, baseline):
+        with transaction.atomic():
+            work()
+            states.append(assignment_state(ids))
+            transaction.set_rollback(True)
+    if states[0] != states[1]:
+        differ = len(set(states[0]) ^ set(states[1]))
+        raise AssertionError(f"the baseline writes other rows than the service ({differ} differ)")
 
 
 def add_baseline(world: World, ids: Sequence[int], policy: str) -> None:
@@ -571,7 +662,7 @@ def bench_add(world: World, runs: int) -> list[Result]:
         ids = selection(world, size)
         for policy in ("keep", "replace"):
 
-            def ours(ids: list[int] = ids, policy: str = policy) -> None:
+            def ours(ids: list[int] = ids, policy: str = policy) -> Any:
                 outcome = caretaker_add(
                     actor=world.boss,
                     contractor_ids=ids,
@@ -582,11 +673,15 @@ def bench_add(world: World, runs: int) -> list[Result]:
                     type="main",
                 )
                 assert outcome.applied
+                return outcome
 
             def baseline(ids: list[int] = ids, policy: str = policy) -> None:
                 add_baseline(world, ids, policy)
 
-            note = "95% skipped, 5% added" if policy == "keep" else "95% split, 5% added"
+            def note(ours: Callable[[], Any] = ours) -> str:
+                return outcome_note(rolled_back(ours)())
+
+            same_writes(ours, baseline, ids)
             results.append(
                 compare(
                     f"a. caretaker_add {size:>6,} {policy.upper()}",

@@ -33,10 +33,10 @@ def rows(
 ) -> dict[str, Any]:
     (contractor,) = make_contractors(1)
     operator = make_operator()
-    result = caretaker_add(
+    caretaker_add(
         actor=operator.user, contractor_ids=[contractor.pk], operator_id=operator.pk, date_from="2025-01-01"
     )
-    assignment = CaretakerAssignment.objects.get(pk=result.results[0].assignment_id)
+    assignment = CaretakerAssignment.objects.get(contractor=contractor)
     return {
         "contractors/contractor": contractor,
         "caretakers/caretakerassignment": assignment,
@@ -66,7 +66,9 @@ def test_the_admin_lists_but_never_writes(admin_client_of: Client, rows: dict[st
     admin_client_of.post(base, deleting_all)
     assert type(row).objects.count() == before
     # The change page only shows the row: saving it changes nothing.
-    admin_client_of.post(f"{base}{row.pk}/change/", {"name": "changed", "code": "CHG", "date_from": "2020-01-01"})
+    admin_client_of.post(
+        f"{base}{row.pk}/change/", {"name": "changed", "code": "CHG", "date_from": "2020-01-01"}
+    )
     row.refresh_from_db()
     assert getattr(row, "name", "") != "changed" and getattr(row, "code", "") != "CHG"
 
@@ -74,6 +76,8 @@ def test_the_admin_lists_but_never_writes(admin_client_of: Client, rows: dict[st
 def test_the_default_role_cannot_be_deleted_in_the_admin(
     admin_client_of: Client, default_role: CaretakerRole
 ) -> None:
-    response = admin_client_of.post(f"/admin/caretakers/caretakerrole/{default_role.pk}/delete/", {"post": "yes"})
+    response = admin_client_of.post(
+        f"/admin/caretakers/caretakerrole/{default_role.pk}/delete/", {"post": "yes"}
+    )
     assert response.status_code == 403
     assert CaretakerRole.objects.default().get() == default_role
