@@ -1,4 +1,4 @@
-"""Benchmarks of Opiekun at scale, each beside its raw-SQL baseline (DESIGN §8).
+"""Benchmarks of Opiekun at scale, each beside its raw-SQL baseline (docs/performance.md).
 
     make bench                                   # PostgreSQL (scripts/with-postgres), 1,000,000 contractors
     .venv/bin/python bench/run.py --sqlite       # SQLite in a temporary folder, 200,000 contractors

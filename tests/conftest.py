@@ -1,4 +1,4 @@
-"""Shared fixtures: operators with the permissions of DESIGN §5, roles, contractors."""
+"""Shared fixtures: operators with the permissions of docs/semantics.md, "Visibility", roles, contractors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The audit trail (DESIGN §3): every write, single or bulk, leaves who, when,
+"""The audit trail (docs/semantics.md, "Dodaj opiekuna"): every write, single or bulk, leaves who, when,
 before and after; bulk writes record it set-based; the past state can be read back."""
 
 from __future__ import annotations

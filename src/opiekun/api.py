@@ -1,4 +1,4 @@
-"""REST API v1 (DESIGN §6): the NinjaAPI object, bearer authentication, and the
+"""REST API v1 (docs/api.md): the NinjaAPI object, bearer authentication, and the
 translation of every exception into a JSON answer — no input ever yields a
 traceback, and the services' field-level errors become HTTP 422."""
 

@@ -122,7 +122,7 @@ def paginate(request: HttpRequest, items: QuerySet[Any], *, page: int, page_size
 
 
 class AssignmentFields(Schema):
-    """The fields of an assignment in JSON, as DESIGN §6 names them."""
+    """The fields of an assignment in JSON, as docs/api.md names them."""
 
     id: int
     contractor_id: int
@@ -135,7 +135,7 @@ class AssignmentFields(Schema):
 
 
 class AssignmentOut(AssignmentFields):
-    """A caretaker assignment (DESIGN §6), with the names a reader needs beside the ids."""
+    """A caretaker assignment (docs/api.md), with the names a reader needs beside the ids."""
 
     contractor_code: str
     contractor_name: str

@@ -20,7 +20,7 @@ SECRET_KEY = os.environ.get("OPIEKUN_SECRET_KEY", "opiekun-dev-secret-key-change
 ALLOWED_HOSTS = os.environ.get("OPIEKUN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("OPIEKUN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
-# The operator who creates a contractor becomes its main caretaker (DESIGN §5).
+# The operator who creates a contractor becomes its main caretaker (docs/semantics.md, "Visibility").
 CREATOR_BECOMES_CARETAKER = os.environ.get("OPIEKUN_CREATOR_BECOMES_CARETAKER", "1") == "1"
 
 INSTALLED_APPS = [
@@ -86,7 +86,7 @@ def _database() -> dict[str, object]:
         "NAME": HOME / "opiekun.sqlite3",
         "OPTIONS": {
             # Writers take the lock when their transaction begins, so two bulk
-            # writers queue up instead of failing half-way (DESIGN §3).
+            # writers queue up instead of failing half-way (docs/semantics.md, "Dodaj opiekuna").
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
             "init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

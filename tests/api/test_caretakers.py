@@ -1,6 +1,6 @@
 """POST /caretakers/add under every policy, GET /caretakers (Kontrahenci wg opiekuna),
 GET/PATCH/DELETE /caretakers/{id}, caretaker-info, caretaker-audit, and the
-dictionaries — with the permissions, visibility and 422s of DESIGN §3, §5, §6."""
+dictionaries — with the permissions, visibility and 422s of docs/semantics.md and docs/api.md."""
 
 from __future__ import annotations
 

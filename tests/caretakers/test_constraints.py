@@ -1,4 +1,4 @@
-"""The database itself refuses what the invariants of DESIGN §2 forbid, whatever
+"""The database itself refuses what the invariants forbid (docs/semantics.md, "Invariants"), whatever
 path the write takes around the services: raw SQL, ``bulk_create``, ``.update()``.
 SQLite enforces them with triggers, PostgreSQL with exclusion constraints."""
 

@@ -1,4 +1,4 @@
-"""The overlap policy (DESIGN §3) on plain values: examples of every case, then
+"""The overlap policy (docs/semantics.md, "Dodaj opiekuna") on plain values: examples of every case, then
 Hypothesis over random states built by `decide` itself.
 
 A plan is applied to a state here the way the services apply it to the database

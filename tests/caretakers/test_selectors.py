@@ -1,4 +1,4 @@
-"""Reads on assignments (DESIGN §4): Kontrahenci wg opiekuna both ways round, its
+"""Reads on assignments (docs/semantics.md, "Reading"): Kontrahenci wg opiekuna both ways round, its
 filters, caretakers on a day, the history, caretaker info; always visibility-bound."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Visibility (DESIGN §5): who sees and may change which contractors, "today"
+"""Visibility (docs/semantics.md, "Visibility"): who sees and may change which contractors, "today"
 being the date in Warsaw, and the permissions beside it."""
 
 from __future__ import annotations

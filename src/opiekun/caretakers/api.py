@@ -1,5 +1,5 @@
 """API: caretaker assignments, "Dodaj opiekuna", Kontrahenci wg opiekuna, caretaker
-info, the audit trail, and the role and branch dictionaries (DESIGN §3, §4, §6)."""
+info, the audit trail, and the role and branch dictionaries (docs/semantics.md, docs/api.md)."""
 
 from __future__ import annotations
 

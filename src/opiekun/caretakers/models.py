@@ -1,4 +1,4 @@
-"""Caretaker assignments and their dictionaries (DESIGN §2).
+"""Caretaker assignments and their dictionaries (docs/semantics.md, "Invariants").
 
 The invariants live in the database as well as in the services: see migration
 0002_invariants (PostgreSQL exclusion constraints, SQLite triggers).

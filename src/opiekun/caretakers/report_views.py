@@ -1,4 +1,4 @@
-"""Kontrahenci wg opiekuna (DESIGN §4): the report screen and its CSV / XLSX export.
+"""Kontrahenci wg opiekuna (docs/semantics.md, "Reading"): the report screen and its CSV / XLSX export.
 
 Thin: `ReportFilterForm` checks the query string, `assignment_list` reads through the
 viewer's visibility, `exports` writes the file. The export takes the very filters and

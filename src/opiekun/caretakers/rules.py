@@ -1,4 +1,4 @@
-"""The overlap policy of "Dodaj opiekuna" (DESIGN §3) as a pure decision.
+"""The overlap policy of "Dodaj opiekuna" (docs/semantics.md, "Dodaj opiekuna") as a pure decision.
 
 `decide` takes the assignments that already exist in the new assignment's scope
 (one contractor, role and branch) and returns the plan of changes. It knows

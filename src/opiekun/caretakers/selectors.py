@@ -1,4 +1,4 @@
-"""Reads on caretaker assignments (DESIGN §4), through the viewer's visibility."""
+"""Reads on caretaker assignments (docs/semantics.md, "Reading"), through the viewer's visibility."""
 
 from __future__ import annotations
 

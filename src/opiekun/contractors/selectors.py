@@ -1,4 +1,4 @@
-"""Reads on contractors, always through the viewer's visibility (DESIGN §5)."""
+"""Reads on contractors, always through the viewer's visibility (docs/semantics.md, "Visibility")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Operators: the users who may be caretakers, with their visibility (DESIGN §5)."""
+"""Operators: the users who may be caretakers, with their visibility (docs/semantics.md, "Visibility")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """How many contractors each operator cares for on a day, as main and as deputy.
 
-Counted over the contractors the viewer may see only (DESIGN §5): a count must not
+Counted over the contractors the viewer may see only (docs/semantics.md, "Visibility"): a count must not
 reveal contractors that every list hides from the viewer.
 """
 

@@ -1,4 +1,4 @@
-"""Invariants 2 and 3 of DESIGN §2, enforced by the database itself.
+"""Invariants 2 and 3 (docs/semantics.md, "Invariants"), enforced by the database itself.
 
 In one scope (contractor, role, branch — a null branch being a scope of its own):
 main assignments never overlap, and one operator's assignments never overlap.

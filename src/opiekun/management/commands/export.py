@@ -1,7 +1,7 @@
 """`opiekun export`: caretaker assignments or contractors to CSV or XLSX.
 
 The file is written by `opiekun.caretakers.exports`, the same writer as the web UI's
-downloads. With ``--user`` the export holds only what that user may see (DESIGN §5);
+downloads. With ``--user`` the export holds only what that user may see (docs/semantics.md, "Visibility");
 without it, everything: the command runs with the server administrator's rights.
 """
 
