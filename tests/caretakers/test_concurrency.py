@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
+from opiekun import dates
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.services import caretaker_add
 
@@ -93,3 +94,72 @@ def test_concurrent_replace_neither_deadlocks_nor_breaks_invariants(
     assert CaretakerAssignment.history.filter(history_type="+").count() >= (
         CaretakerAssignment.objects.count()
     )
+
+
+def test_a_right_lost_while_waiting_for_the_lock_is_refused(
+    make_operator: Any, make_contractors: Any, actor: Any
+) -> None:
+    """An own-only operator's REPLACE waits for the contractor's lock while a manager's
+    bulk REPLACE takes the contractor away from him; when his turn comes he may no
+    longer change it, so he is refused (422), not made its main caretaker."""
+    from django.test import Client
+
+    from opiekun.operators.models import UnassignedAccess, Visibility
+    from opiekun.operators.tokens import token_issue
+
+    CaretakerRole.objects.get_or_create(is_default=True, defaults={"name": "Opiekun handlowy"})
+    jan = make_operator("jan", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
+    boss = make_operator("chief")
+    (contractor,) = make_contractors(1)
+    today = dates.today()
+    caretaker_add(
+        actor=actor, contractor_ids=[contractor.pk], operator_id=jan.pk, date_from=today - timedelta(days=9)
+    )
+    _, raw = token_issue(user=jan.user)
+    manager_holds_the_lock = threading.Event()
+    answers: dict[str, Any] = {}
+
+    def manager() -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                caretaker_add(
+                    actor=actor,
+                    contractor_ids=[contractor.pk],
+                    operator_id=boss.pk,
+                    date_from=today - timedelta(days=30),
+                    on_overlap="replace",
+                )
+                manager_holds_the_lock.set()
+                threading.Event().wait(1.5)  # jan's request arrives and waits for the lock
+        finally:
+            connections.close_all()
+
+    def own_only_operator() -> None:
+        try:
+            manager_holds_the_lock.wait(timeout=30)
+            response = Client().post(
+                "/api/v1/caretakers/add",
+                {
+                    "contractor_ids": [contractor.pk],
+                    "operator_id": jan.pk,
+                    "date_from": str(today),
+                    "on_overlap": "replace",
+                },
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {raw}",
+            )
+            answers["status"], answers["body"] = response.status_code, response.json()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=manager), threading.Thread(target=own_only_operator)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers["status"] == 422, answers
+    assert list(CaretakerAssignment.objects.filter(type="main").values_list("operator_id", flat=True)) == [
+        boss.pk
+    ]

@@ -1,4 +1,4 @@
-"""Contractor search and filters (docs/semantics.md, "Reading"; docs/api.md), through the viewer's visibility."""
+"""Contractor search and filters (docs/semantics.md, "Reading"; docs/api.md), through visibility."""
 
 from __future__ import annotations
 
