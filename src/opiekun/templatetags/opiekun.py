@@ -7,7 +7,8 @@ from typing import Any
 
 from django import template
 from django.http import QueryDict
-from django.utils.translation import get_language
+
+from opiekun.dates import format_date
 
 register = template.Library()
 
@@ -15,11 +16,7 @@ register = template.Library()
 @register.filter
 def day(value: date | None) -> str:
     """A date as office staff write it: dd.mm.rrrr in Polish, YYYY-MM-DD in English."""
-    if not value:
-        return ""
-    if (get_language() or "pl").startswith("pl"):
-        return value.strftime("%d.%m.%Y")
-    return value.isoformat()
+    return format_date(value)
 
 
 @register.simple_tag(takes_context=True)
