@@ -40,6 +40,7 @@ def test_error_pages_in_english(client: Client, admin_op: Operator) -> None:
     client.cookies["django_language"] = "en"
     page = client.get("/kontrahenci/987654321/").content.decode()
     assert "Page not found" in page and '<html lang="en">' in page
+    assert 'class="mainnav"' in page and "Back to the contractors" in page
 
 
 def test_404_for_a_visitor_who_is_not_logged_in(client: Client) -> None:
