@@ -140,6 +140,8 @@ def test_contractor_suggestions_by_code_name_or_nip(
         results = client.get(suggest, {"q": text}).json()["results"]
         assert {"code": b.code, "name": b.name, "nip": b.nip} in results, text
     assert client.get(suggest, {"q": ""}).json() == {"results": []}
+    assert client.get(suggest, {"q": "fa\x00rb"}).json() == {"results": []}
+    assert client.get(suggest, {"q": "x" * 5000}).json() == {"results": []}
     assert len(client.get(suggest, {"q": "Firma"}).json()["results"]) == 3
     # Only what the viewer may see; only for a logged-in user.
     own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)

@@ -66,7 +66,7 @@ def contractor_suggestions(request: HttpRequest) -> JsonResponse:
     """The contractor filter's autocomplete: up to 10 contractors the viewer may see
     whose code, name or NIP contains ``q`` (the contractors list's search)."""
     text = request.GET.get("q", "").strip()[:100]
-    if not text:
+    if not text or "\x00" in text:  # no database takes a NUL in a string
         return JsonResponse({"results": []})
     rows = contractor_list(viewer=request.user, search=text).order_by("code").values("code", "name", "nip")
     return JsonResponse({"results": list(rows[:SUGGESTIONS])})
