@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -82,12 +83,70 @@ def test_requires_login() -> None:
     assert "/login/" in response["Location"]
 
 
-def test_opened_without_filters_shows_the_viewers_own_contractors(
-    world: Any, make_operator: Callable[..., Operator]
-) -> None:
+def test_opened_without_filters_chooses_no_filter_for_the_user(world: Any) -> None:
+    """Who cared for a contractor is asked without an operator: none is chosen for
+    the viewer, and nothing is read until a filter is."""
     response = _client(world["ewa"].user).get(URL)
-    assert response.status_code == 302
-    assert response["Location"] == f"{URL}?operator={world['ewa'].pk}"
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert not form.is_bound
+    assert response.context["page"] is None
+    html = response.content.decode()
+    assert 'data-testid="report-prompt"' in html
+    operators = re.search(r'<select name="operator".*?</select>', html, re.S)
+    assert operators is not None
+    assert re.findall(r'<option value="([^"]*)" selected>', operators.group(0)) == [""]
+    assert 'role="alert"' not in html
+
+
+def test_the_clear_link_leads_to_the_report_without_filters(actor: Any, world: Any) -> None:
+    html = _client(actor).get(URL, {"operator": world["ewa"].pk, "type": "main"}).content.decode()
+    assert re.search(rf'<a class="btn btn-link" href="{URL}">', html)
+
+
+def test_a_contractor_is_found_by_code_name_or_nip(
+    actor: Any, world: Any, make_operator: Callable[..., Operator]
+) -> None:
+    b = world["b"]
+    b.name, b.nip = "Farbmet sp. z o.o.", "5260250274"
+    b.save()
+    client = _client(actor)
+    expected = [(world["ewa"].pk, "2024-01-01"), (world["adam"].pk, "2024-07-01")]
+    for text in (b.code.lower(), "Farbmet", "farbmet SP. Z O.O.", "526-025-02-74", "PL5260250274", "arbme"):
+        response = client.get(URL, {"contractor": text, "sort": "date_from"})
+        assert "contractor" not in response.context["form"].errors, text
+        rows = response.context["page"].object_list
+        assert [(r.operator.pk, r.date_from.isoformat()) for r in rows] == expected, text
+        assert f"{b.code} Farbmet sp. z o.o." in response.content.decode()
+
+
+def test_a_fragment_that_fits_several_contractors_asks_to_choose(actor: Any, world: Any) -> None:
+    response = _client(actor).get(URL, {"contractor": "Firma"})
+    errors = response.context["form"].errors["contractor"]
+    assert errors == ["Kilku kontrahentów pasuje do Firma: wybierz jednego z listy."]
+    response = _client(actor).get(URL, {"contractor": "Farbmet"})
+    assert response.context["form"].errors["contractor"] == ["Żaden kontrahent nie pasuje do Farbmet."]
+
+
+def test_contractor_suggestions_by_code_name_or_nip(
+    actor: Any, world: Any, make_operator: Callable[..., Operator]
+) -> None:
+    b = world["b"]
+    b.name, b.nip = "Farbmet sp. z o.o.", "5260250274"
+    b.save()
+    suggest = reverse("reports:contractor_suggestions")
+    client = _client(actor)
+    for text in ("farb", "52602", b.code[-4:]):
+        results = client.get(suggest, {"q": text}).json()["results"]
+        assert {"code": b.code, "name": b.name, "nip": b.nip} in results, text
+    assert client.get(suggest, {"q": ""}).json() == {"results": []}
+    assert client.get(suggest, {"q": "fa\x00rb"}).json() == {"results": []}
+    assert client.get(suggest, {"q": "x" * 5000}).json() == {"results": []}
+    assert len(client.get(suggest, {"q": "Firma"}).json()["results"]) == 3
+    # Only what the viewer may see; only for a logged-in user.
+    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
+    assert _client(own.user).get(suggest, {"q": "farb"}).json() == {"results": []}
+    assert Client().get(suggest, {"q": "farb"}).status_code == 302
 
 
 def test_operator_and_period_list_the_contractors_with_the_assignments_own_dates(

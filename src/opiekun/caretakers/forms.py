@@ -1,34 +1,79 @@
-"""Forms of the caretaker dialogs. Dates stay text here: the one date parser is
-the service's (``opiekun.dates.parse_date``), and its messages land on the fields."""
+"""Forms of the caretaker dialogs. Every field is checked here at once, dates by
+the one date parser (``opiekun.dates.parse_date``), so that one submit shows every
+field error; the services check again and their messages land on the same fields."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.caretakers.models import POLICY_CHOICES, TYPE_CHOICES
+from opiekun.caretakers.models import POLICY_CHOICES, TYPE_CHOICES, CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
 from opiekun.caretakers.selectors import branch_list, role_list
-from opiekun.dates import today
+from opiekun.dates import date_placeholder, format_date, parse_date, today
 from opiekun.operators.selectors import operator_list
 
 
-def _today_text() -> str:
-    return today().strftime("%d.%m.%Y")
-
-
 class DateInput(forms.TextInput):
+    """A text box that takes what people type (``1.1.26``, ``01.01.2026``, ``2026-01-01``
+    …) and, in the browser, a button opening the browser's own calendar (app.js)."""
+
     def __init__(self) -> None:
         super().__init__(
             attrs={
-                "placeholder": "dd.mm.rrrr",
                 "inputmode": "numeric",
                 "autocomplete": "off",
+                "maxlength": "20",
                 "class": "date",
+                "data-picker": _("Choose a date"),
             }
         )
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].setdefault("placeholder", date_placeholder())
+        return context
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, date):
+            return format_date(value)
+        return super().format_value(value)
+
+
+class DateField(forms.Field):
+    """A day typed in any form ``parse_date`` reads; cleans to a ``date`` (or None)."""
+
+    default_error_messages = {"invalid": _("Enter a valid date (dd.mm.rrrr or YYYY-MM-DD).")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(widget=DateInput(), **kwargs)
+
+    def to_python(self, value: Any) -> date | None:
+        text = "" if value in self.empty_values else str(value).strip()
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+def check_period(form: forms.Form, data: dict[str, Any]) -> None:
+    start, end = data.get("date_from"), data.get("date_to")
+    if start and end and end < start:
+        form.add_error("date_to", _("Date to cannot be earlier than date from."))
+
+
+def proposed_end(assignment: CaretakerAssignment) -> date:
+    """The day *Zakończ* proposes: today if the assignment has started by today, else
+    its first day, and never after its own last day. Always a day the service takes."""
+    day = max(assignment.date_from, today())
+    if assignment.date_to is not None and assignment.date_to < day:
+        day = assignment.date_to
+    return day
 
 
 class AssignmentFields(forms.Form):
@@ -36,8 +81,8 @@ class AssignmentFields(forms.Form):
     their errors map one to one."""
 
     operator_id = forms.TypedChoiceField(label=_("Operator"), coerce=int)
-    date_from = forms.CharField(label=_("Date from"), max_length=20, widget=DateInput())
-    date_to = forms.CharField(label=_("Date to"), max_length=20, required=False, widget=DateInput())
+    date_from = DateField(label=_("Date from"))
+    date_to = DateField(label=_("Date to"), required=False)
     type = forms.ChoiceField(
         label=_("Caretaker type"),
         choices=TYPE_CHOICES,
@@ -63,6 +108,11 @@ class AssignmentFields(forms.Form):
             (b.pk, f"{b.code} {b.name}") for b in branch_list(active=True)
         ]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_period(self, data)
+        return data
+
 
 class AddCaretakerForm(AssignmentFields):
     """Dodaj opiekuna."""
@@ -79,7 +129,7 @@ class AddCaretakerForm(AssignmentFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["date_from"].initial = _today_text()
+        self.fields["date_from"].initial = format_date(today())
 
 
 class EditAssignmentForm(AssignmentFields):
@@ -87,8 +137,8 @@ class EditAssignmentForm(AssignmentFields):
 
 
 class EndAssignmentForm(forms.Form):
-    date_to = forms.CharField(label=_("Date to"), max_length=20, widget=DateInput())
+    date_to = DateField(label=_("Date to"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, assignment: CaretakerAssignment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["date_to"].initial = _today_text()
+        self.fields["date_to"].initial = format_date(proposed_end(assignment))

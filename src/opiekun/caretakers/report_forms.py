@@ -7,18 +7,19 @@ an export that quietly ignored a filter would show the wrong contractors).
 
 from __future__ import annotations
 
-from datetime import date
+import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.caretakers.forms import DateInput
+from opiekun.caretakers.forms import DateField, check_period
 from opiekun.caretakers.models import TYPE_CHOICES
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.selectors import ORDERINGS, AssignmentFilters, branch_list, role_list
-from opiekun.dates import parse_date
+from opiekun.contractors.models import Contractor
+from opiekun.contractors.selectors import contractor_list
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.selectors import operator_list
 
@@ -27,10 +28,24 @@ DEFAULT_SORT = "-date_from"
 
 class ReportFilterForm(forms.Form):
     operator = forms.TypedChoiceField(label=_("Operator"), required=False, coerce=int, empty_value=None)
-    contractor = forms.CharField(label=_("Contractor (code)"), required=False, max_length=40)
-    date_from = forms.CharField(label=_("Date from"), required=False, max_length=20, widget=DateInput())
-    date_to = forms.CharField(label=_("Date to"), required=False, max_length=20, widget=DateInput())
-    on = forms.CharField(label=_("On the day"), required=False, max_length=20, widget=DateInput())
+    contractor = forms.CharField(
+        label=_("Contractor"),
+        required=False,
+        max_length=250,
+        widget=forms.TextInput(
+            attrs={
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+                "aria-controls": "contractor-options",
+                "autocomplete": "off",
+                "placeholder": _("Code, name or NIP"),
+            }
+        ),
+    )
+    date_from = DateField(label=_("Date from"), required=False)
+    date_to = DateField(label=_("Date to"), required=False)
+    on = DateField(label=_("On the day"), required=False)
     type = forms.ChoiceField(
         label=_("Caretaker type"), required=False, choices=[("", _("Any type")), *TYPE_CHOICES]
     )
@@ -41,6 +56,7 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.viewer = viewer
+        self.found_contractor: Contractor | None = None  # the one the contractor filter named
         fields: Any = self.fields
         # Former operators stay: the report is about who cared for whom, also in the past.
         fields["operator"].choices = [("", _("Any operator"))] + [
@@ -52,44 +68,44 @@ class ReportFilterForm(forms.Form):
             (b.pk, f"{b.code} {b.name}") for b in branch_list()
         ]
 
-    def _date(self, name: str) -> date | None:
-        text = self.cleaned_data.get(name) or ""
-        if not text.strip():
-            return None
-        try:
-            return parse_date(text)
-        except ValueError:
-            raise forms.ValidationError(_("Enter a valid date (dd.mm.rrrr or YYYY-MM-DD).")) from None
-
-    def clean_date_from(self) -> date | None:
-        return self._date("date_from")
-
-    def clean_date_to(self) -> date | None:
-        return self._date("date_to")
-
-    def clean_on(self) -> date | None:
-        return self._date("on")
-
     def clean_contractor(self) -> int | None:
-        """The code of a contractor the viewer may see; any other is unknown to them."""
-        code = (self.cleaned_data.get("contractor") or "").strip()
-        if not code:
+        """The contractor the text names, among those the viewer may see (any other is
+        unknown to them): its code, else its NIP, else its whole name, else the only
+        contractor whose code, name or NIP contains the text. The autocomplete puts
+        the code in; a typed fragment that fits several asks to choose one."""
+        text = " ".join((self.cleaned_data.get("contractor") or "").split())
+        if not text:
             return None
-        pk = (
-            visible_contractors(viewer=self.viewer)
-            .filter(code__iexact=code)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if pk is None:
-            raise forms.ValidationError(_("No contractor with the code %(code)s."), params={"code": code})
-        return pk
+        visible = visible_contractors(viewer=self.viewer)
+        exact = visible.filter(code__iexact=text)
+        digits = re.sub(r"[\s-]", "", text)
+        if digits[:2].upper() == "PL":
+            digits = digits[2:]
+        if not exact.exists() and digits.isdigit():
+            exact = visible.filter(nip=digits)
+        if not exact.exists():
+            exact = visible.filter(name__iexact=text)
+        found = list(exact.order_by("code")[:2])
+        if len(found) != 1:
+            found = list(contractor_list(viewer=self.viewer, search=text).order_by("code")[:2])
+        if not found:
+            raise forms.ValidationError(_("No contractor matches %(text)s."), params={"text": text})
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _("Several contractors match %(text)s: choose one from the list."), params={"text": text}
+            )
+        self.found_contractor = found[0]
+        return found[0].pk
+
+    @property
+    def contractor_shown(self) -> str:
+        """The contractor the filter found, as the user knows it."""
+        found = self.found_contractor
+        return f"{found.code} {found.name}" if found else ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("Date to cannot be earlier than date from."))
+        check_period(self, data)
         return data
 
     def filters(self) -> AssignmentFilters:

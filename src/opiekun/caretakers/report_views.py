@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from opiekun.caretakers.exports import ASSIGNMENT_COLUMNS, ExportFormat, export_response
 from opiekun.caretakers.report_forms import ReportFilterForm
 from opiekun.caretakers.selectors import assignment_list
+from opiekun.contractors.selectors import contractor_list
 from opiekun.dates import today
-from opiekun.operators.access import operator_of
 
 PAGE_SIZE = 50
+SUGGESTIONS = 10
 SORTABLE = [
     ("contractor", _("Contractor")),
     ("operator", _("Operator")),
@@ -33,7 +33,8 @@ SORTABLE = [
 
 def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> HttpResponse:
     page, sort = None, ""
-    if form.is_valid():
+    asked = bool(request.GET)
+    if asked and form.is_valid():
         filters = form.filters()
         rows = assignment_list(viewer=request.user, filters=filters)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -46,6 +47,7 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
             "page": page,
             "sort": sort,
             "columns": SORTABLE,
+            "asked": asked,
         },
         status=status,
     )
@@ -53,13 +55,21 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
 
 @login_required
 def by_caretaker(request: HttpRequest) -> HttpResponse:
-    """Opened without filters, the report shows the viewer's own contractors, with
-    that filter in the address so that sorting, paging and export keep it."""
-    if not request.GET:
-        own = operator_of(request.user)
-        if own is not None:
-            return redirect(f"{reverse('reports:by_caretaker')}?operator={own.pk}")
-    return _page(request, ReportFilterForm(request.GET, viewer=request.user))
+    """Opened without filters, the report shows the empty filters and asks for one:
+    no filter is chosen for the user (the operator starts empty, "Wyczyść" comes
+    back here)."""
+    return _page(request, ReportFilterForm(request.GET or None, viewer=request.user))
+
+
+@login_required
+def contractor_suggestions(request: HttpRequest) -> JsonResponse:
+    """The contractor filter's autocomplete: up to 10 contractors the viewer may see
+    whose code, name or NIP contains ``q`` (the contractors list's search)."""
+    text = request.GET.get("q", "").strip()[:100]
+    if not text or "\x00" in text:  # no database takes a NUL in a string
+        return JsonResponse({"results": []})
+    rows = contractor_list(viewer=request.user, search=text).order_by("code").values("code", "name", "nip")
+    return JsonResponse({"results": list(rows[:SUGGESTIONS])})
 
 
 @login_required

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from opiekun.bulk import id_list
@@ -37,14 +38,14 @@ from opiekun.caretakers.services import (
     assignment_update,
     caretaker_add,
 )
-from opiekun.caretakers.timeline import Bar, timeline_svg
+from opiekun.caretakers.timeline import Bar, timeline_list, timeline_svg
 from opiekun.contractors.forms import (
     SELECTION_FILTERS,
     add_service_errors,
     selected_contractor_ids,
 )
 from opiekun.contractors.views import visible_contractor
-from opiekun.dates import format_period, today
+from opiekun.dates import format_date, format_period, today
 from opiekun.operators.access import Access, can_assign, contractor_access, visible_contractors
 from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
@@ -63,12 +64,6 @@ def _selection(data: QueryDict) -> list[tuple[str, str]]:
     pairs = [("ids", value) for value in data.getlist("ids")]
     pairs += [(key, str(data.get(key))) for key in SELECTION_KEYS if data.get(key)]
     return pairs
-
-
-def _period_text(period: Period | None) -> str:
-    if period is None:
-        return "—"
-    return format_period(period)
 
 
 # --- Dodaj opiekuna ---------------------------------------------------------------
@@ -106,13 +101,52 @@ def add_caretaker(request: HttpRequest) -> HttpResponse:
             confirm_token=values["confirm_token"] or None,
         )
     except ValidationError as error:
-        add_service_errors(form, error)
+        add_service_errors(form, _named_selection_errors(request, error, contractor_ids))
         return render(request, "caretakers/add_dialog.html", context)
     except StaleConfirmation as stale:
         return _warn_dialog(request, context, stale.preview, stale=True)
     if not result.applied:
         return _warn_dialog(request, context, result, stale=False)
     return render(request, "caretakers/add_summary.html", {**context, **_summary(request, result)})
+
+
+def _named_selection_errors(request: HttpRequest, error: ValidationError, ids: list[Any]) -> ValidationError:
+    """The service names a refused selection by ids; the user knows contractors by code
+    and name. Read-only contractors are named; the others (deleted meanwhile, never
+    visible, not numbers) are counted, as telling more would tell what is hidden."""
+    messages = dict(error.message_dict)
+    selection = messages.pop("contractor_ids", None)
+    if selection is None:
+        return error
+    numbers = {int(i) for i in ids if str(i).isdigit() and 0 < int(i) < 2**63}
+    readable = {
+        c.pk: c for c in visible_contractors(viewer=request.user).filter(pk__in=id_list(sorted(numbers)))
+    }
+    editable = set(
+        visible_contractors(viewer=request.user, editable=True)
+        .filter(pk__in=id_list(sorted(readable)))
+        .values_list("pk", flat=True)
+    )
+    read_only = sorted((c for pk, c in readable.items() if pk not in editable), key=lambda c: c.code)
+    unknown = len({str(i) for i in ids}) - len(readable)
+    named: list[str] = []
+    if read_only:
+        shown = ", ".join(f"{c.code} {c.name}" for c in read_only[:10])
+        if len(read_only) > 10:
+            shown += f" (+{len(read_only) - 10})"
+        named.append(_("You may only read these contractors: %(names)s") % {"names": shown})
+    if unknown > 0:
+        named.append(
+            ngettext(
+                "%(n)d selected contractor no longer exists or is not visible to you.",
+                "%(n)d selected contractors no longer exist or are not visible to you.",
+                unknown,
+            )
+            % {"n": unknown}
+        )
+    # Above the form, without the field's internal name (the selection is no field).
+    messages[NON_FIELD_ERRORS] = [*messages.get(NON_FIELD_ERRORS, []), *(named or selection)]
+    return ValidationError(messages)
 
 
 def _names(request: HttpRequest, result: AddResult) -> tuple[dict[int, Any], dict[int, str]]:
@@ -137,8 +171,8 @@ def _warn_dialog(
             "operator": operators.get(change.operator_id, "?"),
             "type": str(TYPE_NAMES[change.type]),
             "kind": change.kind.value,
-            "before": _period_text(change.before),
-            "after": ", ".join(_period_text(p) for p in change.after) or _("(removed)"),
+            "before": format_period(change.before),
+            "after": ", ".join(format_period(p) for p in change.after) or _("(removed)"),
         }
         for r in preview.results
         for change in r.changes
@@ -179,7 +213,7 @@ def _summary(request: HttpRequest, result: AddResult) -> dict[str, Any]:
         {
             "contractor": contractors.get(r.contractor_id),
             "conflicts": [
-                f"{operators.get(s.operator_id, '?')} ({TYPE_NAMES[s.type]}, {_period_text(s.period)})"
+                f"{operators.get(s.operator_id, '?')} ({TYPE_NAMES[s.type]}, {format_period(s.period)})"
                 for s in r.conflicts
             ],
         }
@@ -227,10 +261,14 @@ def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "today": today(),
             "timeline": timeline_svg(
-                bars, today=today(), title=_("Caretakers of %(name)s") % {"name": contractor.name}
+                bars,
+                today=today(),
+                title=_("Caretakers of %(name)s") % {"name": contractor.name},
+                described_by="timeline-list",
             )
             if bars
             else "",
+            "timeline_list": timeline_list(bars),
             "audit": _audit_rows(request, pk),
         },
     )
@@ -261,7 +299,7 @@ def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
         ]
         if state["branch_id"]:
             parts.append(branches.get(state["branch_id"], "?"))
-        parts.append(_period_text(Period(state["date_from"], state["date_to"])))
+        parts.append(format_period(Period(state["date_from"], state["date_to"])))
         return ", ".join(parts)
 
     return [
@@ -307,8 +345,8 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "type": assignment.type,
         "role_id": assignment.role_id,
         "branch_id": assignment.branch_id,
-        "date_from": assignment.date_from.strftime("%d.%m.%Y"),
-        "date_to": assignment.date_to.strftime("%d.%m.%Y") if assignment.date_to else "",
+        "date_from": format_date(assignment.date_from),
+        "date_to": format_date(assignment.date_to),
     }
     form = EditAssignmentForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -345,7 +383,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assignment_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
-    form = EndAssignmentForm(request.POST if request.method == "POST" else None)
+    form = EndAssignmentForm(request.POST if request.method == "POST" else None, assignment=assignment)
     if request.method == "POST" and form.is_valid():
         try:
             assignment_end(actor=request.user, assignment_id=pk, date_to=form.cleaned_data["date_to"])

@@ -15,8 +15,8 @@ register = template.Library()
 
 @register.filter
 def day(value: date | None) -> str:
-    """A date in the user's format (`opiekun.dates.format_date`)."""
-    return format_date(value or None)
+    """A date as office staff write it: dd.mm.rrrr in Polish, YYYY-MM-DD in English."""
+    return format_date(value)
 
 
 @register.simple_tag(takes_context=True)

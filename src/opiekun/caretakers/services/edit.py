@@ -115,7 +115,7 @@ def _refuse_collision(row: CaretakerAssignment, new: AssignmentValues) -> None:
         .exclude(pk=row.pk)
         .overlapping(new.period.start, new.period.end)
         .select_related("operator__user")
-        .order_by("date_from")
+        .order_by("date_from", "id")
     )
     proposal = Proposal(new.operator_id, new.type, new.period)
     for other in others:

@@ -1,19 +1,49 @@
-// Small behaviours htmx does not cover: closing dialogs and the list's selection.
+// Small behaviours htmx does not cover: dialogs (closing, focus) and the list's selection.
 (function () {
   "use strict";
 
-  function closeModal(reload) {
-    var host = document.getElementById("modal");
-    if (host) host.innerHTML = "";
-    if (reload) window.location.reload();
+  // --- dialogs -------------------------------------------------------------------
+  // A dialog lives in #modal. Every way of closing it (×, Cancel, Close, Esc, a click
+  // beside it) is one function: a dialog that changed data (it carries
+  // [data-changed]) reloads the page under it, so the list or the tab shows the
+  // change; any other returns the focus to the control that opened it. While it is
+  // open, Tab and Shift+Tab stay inside it.
+  var opener = null;
+
+  function modalHost() { return document.getElementById("modal"); }
+  function modalOpen() { var host = modalHost(); return !!(host && host.firstElementChild); }
+
+  function focusable(root) {
+    var selector = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden])," +
+      " select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+    return Array.prototype.filter.call(root.querySelectorAll(selector), function (el) {
+      return el.tabIndex >= 0 && !el.closest("[hidden]") && el.getClientRects().length > 0;
+    });
+  }
+
+  function returnFocus() {
+    var target = opener;
+    opener = null;
+    if (!target || !document.contains(target)) return;
+    // An opener inside a closed menu cannot take the focus: its menu button can.
+    var menu = target.closest("details:not([open])");
+    if (menu) target = menu.querySelector("summary") || target;
+    target.focus();
+  }
+
+  function closeModal() {
+    var host = modalHost();
+    if (!host) return;
+    var changed = !!host.querySelector("[data-changed]");
+    host.innerHTML = "";
+    if (changed) { window.location.reload(); return; }
+    returnFocus();
   }
 
   document.addEventListener("click", function (event) {
     var target = event.target;
-    var closer = target.closest("[data-close]");
-    if (closer) { closeModal(closer.hasAttribute("data-reload")); return; }
-    if (target.matches("[data-close-on-backdrop]") && !target.querySelector("[data-reload]")) {
-      closeModal(false);
+    if (target.closest("[data-close]") || target.matches("[data-close-on-backdrop]")) {
+      closeModal();
       return;
     }
     document.querySelectorAll("details.dropdown[open]").forEach(function (menu) {
@@ -22,16 +52,35 @@
   });
 
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") {
-      var host = document.getElementById("modal");
-      if (host && host.innerHTML) closeModal(!!host.querySelector("[data-reload]"));
+    if (!modalOpen()) return;
+    if (event.key === "Escape") { closeModal(); return; }
+    if (event.key !== "Tab") return;
+    var dialog = modalHost().querySelector("[role=dialog]") || modalHost();
+    var items = focusable(dialog);
+    if (!items.length) { event.preventDefault(); return; }
+    var first = items[0], last = items[items.length - 1];
+    var inside = dialog.contains(document.activeElement);
+    if (event.shiftKey && (document.activeElement === first || !inside)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (document.activeElement === last || !inside)) {
+      event.preventDefault();
+      first.focus();
     }
   });
 
-  // After htmx puts a dialog in, focus its first field.
+  // The control that asks for a dialog is where the focus goes back to.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "modal" && !modalOpen()) opener = event.detail.elt;
+  });
+
+  // After htmx puts a dialog in, focus its first field (the first wrong one, if any).
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target.id === "modal") {
-      var first = event.detail.target.querySelector(".has-error input, .has-error select, input:not([type=hidden]), select");
+      var host = event.detail.target;
+      var first = host.querySelector(".has-error input, .has-error select, input:not([type=hidden]), select") ||
+        focusable(host)[0];
       if (first) first.focus();
     }
   });
