@@ -23,9 +23,15 @@ from opiekun.operators.access import visible_contractors
 from opiekun.operators.selectors import operator_list
 
 DEFAULT_SORT = "-date_from"
+ACTED_FOR = "acted_for"
 
 
 class ReportFilterForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("Assignments")), (ACTED_FOR, _("Acted for an absent main caretaker"))],
+    )
     operator = forms.TypedChoiceField(label=_("Operator"), required=False, coerce=int, empty_value=None)
     contractor = forms.CharField(label=_("Contractor (code)"), required=False, max_length=40)
     date_from = forms.CharField(label=_("Date from"), required=False, max_length=20, widget=DateInput())
@@ -90,7 +96,13 @@ class ReportFilterForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", _("Date to cannot be earlier than date from."))
+        if data.get("mode") == ACTED_FOR and not data.get("operator") and "operator" not in self.errors:
+            self.add_error("operator", _("Choose the operator who acted for others."))
         return data
+
+    @property
+    def acted_for(self) -> bool:
+        return self.cleaned_data.get("mode") == ACTED_FOR
 
     def filters(self) -> AssignmentFilters:
         """The selector's filters; call only after ``is_valid()`` returned True."""

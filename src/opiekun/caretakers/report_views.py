@@ -7,18 +7,24 @@ sorting of the screen, over all pages.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from opiekun.bulk import id_list
+from opiekun.caretakers.acting import acted_for
 from opiekun.caretakers.exports import ASSIGNMENT_COLUMNS, ExportFormat, export_response
 from opiekun.caretakers.report_forms import ReportFilterForm
-from opiekun.caretakers.selectors import assignment_list
+from opiekun.caretakers.selectors import assignment_list, branch_list, role_list
 from opiekun.dates import today
-from opiekun.operators.access import operator_of
+from opiekun.operators.access import operator_of, visible_contractors
+from opiekun.operators.selectors import operator_names
 
 PAGE_SIZE = 50
 SORTABLE = [
@@ -31,9 +37,46 @@ SORTABLE = [
 ]
 
 
+def _acted_for_rows(request: HttpRequest, form: ReportFilterForm) -> list[dict[str, Any]]:
+    """The periods the chosen operator acted for an absent main caretaker, with the
+    names a reader needs (a query for each kind of name)."""
+    data = form.cleaned_data
+    found = acted_for(
+        viewer=request.user,
+        operator_id=data["operator"],
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+    )
+    contractors = {
+        c.pk: c
+        for c in visible_contractors(viewer=request.user).filter(
+            pk__in=id_list([a.contractor_id for a in found])
+        )
+    }
+    names = operator_names({a.operator_id for a in found} | {a.stands_in_for for a in found})
+    roles = {r.pk: r.name for r in role_list()}
+    branches = {b.pk: b.name for b in branch_list()}
+    return [
+        {
+            "contractor": contractors.get(a.contractor_id),
+            "operator": names.get(a.operator_id, ""),
+            "stands_in_for": names.get(a.stands_in_for, ""),
+            "role": roles.get(a.role_id, ""),
+            "branch": branches.get(a.branch_id, "") if a.branch_id else "",
+            "date_from": a.period.start,
+            "date_to": a.period.end,
+        }
+        for a in found
+    ]
+
+
 def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> HttpResponse:
-    page, sort = None, ""
-    if form.is_valid():
+    page: Any = None
+    sort, acting = "", False
+    if form.is_valid() and form.acted_for:
+        acting = True
+        page = Paginator(_acted_for_rows(request, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    elif form.is_valid():
         filters = form.filters()
         rows = assignment_list(viewer=request.user, filters=filters)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -46,6 +89,7 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
             "page": page,
             "sort": sort,
             "columns": SORTABLE,
+            "acted_for": acting,
         },
         status=status,
     )
@@ -66,6 +110,8 @@ def by_caretaker(request: HttpRequest) -> HttpResponse:
 def by_caretaker_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """The current view as a file; bad filters answer 400 with the screen and its errors."""
     form = ReportFilterForm(request.GET, viewer=request.user)
+    if form.is_valid() and form.acted_for:
+        form.add_error("mode", gettext("The export holds assignments; show them to export."))
     if not form.is_valid():
         return _page(request, form, status=400)
     return export_response(

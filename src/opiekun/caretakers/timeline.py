@@ -8,6 +8,7 @@ piece of text is escaped: names come from users.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
@@ -17,6 +18,11 @@ LABEL_WIDTH = 190
 ROW_HEIGHT = 24
 LANE_GAP = 10
 AXIS_HEIGHT = 26
+_HATCH = (
+    '<defs><pattern id="absence-hatch" width="6" height="6" patternUnits="userSpaceOnUse"'
+    ' patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff4e0" fill-opacity=".75"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#c77700" stroke-width="2"/></pattern></defs>'
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,38 @@ class Bar:
     end: date | None  # None: open-ended
     label: str  # the operator's name
     deputy: bool = False
+    operator_id: int | None = None  # to draw the operator's absences over the bar
+
+
+@dataclass(frozen=True)
+class AbsenceMark:
+    """An operator's absence, drawn hatched over that operator's bars."""
+
+    operator_id: int
+    start: date
+    end: date
+    label: str  # e.g. "urlop"
+
+
+def _absence_marks(
+    bar: Bar, top: float, x: Callable[[date], float], absences: Sequence[AbsenceMark]
+) -> list[str]:
+    """The hatched pieces of ``bar`` during which its operator was absent."""
+    marks = []
+    for absence in absences:
+        if bar.operator_id is None or absence.operator_id != bar.operator_id:
+            continue
+        start = max(absence.start, bar.start)
+        end = absence.end if bar.end is None else min(absence.end, bar.end)
+        if end < start:
+            continue
+        left, right = x(start), x(end + timedelta(days=1))
+        tip = escape(f"{bar.label}: {absence.label} {_fmt(absence.start)} – {_fmt(absence.end)}")
+        marks.append(
+            f'<g class="absence"><title>{tip}</title><rect x="{left:.1f}" y="{top}"'
+            f' width="{max(right - left, 2):.1f}" height="{ROW_HEIGHT - 6}"/></g>'
+        )
+    return marks
 
 
 def _rows(bars: list[Bar]) -> list[list[Bar]]:
@@ -46,8 +84,11 @@ def _fmt(day: date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
-def timeline_svg(bars: list[Bar], *, today: date, title: str = "") -> str:
-    """The SVG of ``bars``, lanes in order of first appearance, with today marked."""
+def timeline_svg(
+    bars: list[Bar], *, today: date, title: str = "", absences: Sequence[AbsenceMark] = ()
+) -> str:
+    """The SVG of ``bars``, lanes in order of first appearance, with today marked and
+    the operators' ``absences`` hatched over their bars."""
     lanes: dict[str, list[Bar]] = {}
     for bar in bars:
         lanes.setdefault(bar.lane, []).append(bar)
@@ -83,6 +124,7 @@ def timeline_svg(bars: list[Bar], *, today: date, title: str = "") -> str:
                     f' rx="3"/>'
                     f'<text x="{left + 4:.1f}" y="{top + 13}">{escape(bar.label)}</text></g>'
                 )
+                parts.extend(_absence_marks(bar, top, x, absences))
                 if bar.end is None:
                     mid = top + (ROW_HEIGHT - 6) / 2
                     parts.append(
@@ -116,5 +158,5 @@ def timeline_svg(bars: list[Bar], *, today: date, title: str = "") -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img"'
         f' aria-label="{label}" viewBox="0 0 {WIDTH} {height}" width="100%">'
-        f"<title>{label}</title>{''.join(ticks)}{''.join(parts)}{marker}</svg>"
+        f"<title>{label}</title>{_HATCH if absences else ''}{''.join(ticks)}{''.join(parts)}{marker}</svg>"
     )

@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from opiekun.operators.models import ApiToken, Operator
+from opiekun.operators.models import Absence, ApiToken, Operator
 
 
 @admin.register(Operator)
 class OperatorAdmin(admin.ModelAdmin):
-    list_display = ("user", "active", "visibility", "unassigned_access", "can_assign")
-    list_filter = ("active", "visibility", "can_assign")
+    list_display = ("user", "active", "visibility", "unassigned_access", "can_assign", "can_manage_absences")
+    list_filter = ("active", "visibility", "can_assign", "can_manage_absences")
     search_fields = ("user__username", "user__first_name", "user__last_name")
 
 
@@ -14,3 +14,17 @@ class OperatorAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+
+
+@admin.register(Absence)
+class AbsenceAdmin(admin.ModelAdmin):
+    """Read-only here: absences are written through their services (overlaps, audit)."""
+
+    list_display = ("operator", "date_from", "date_to", "kind", "note")
+    list_filter = ("kind",)
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
