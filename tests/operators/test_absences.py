@@ -141,8 +141,8 @@ def test_an_own_only_operator_sees_own_absences_and_those_of_caretakers_of_contr
 def _raw_insert(operator: Operator, start: date, end: date) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO operators_absence (operator_id, date_from, date_to, kind, note, created_at, updated_at)"
-            " VALUES (%s, %s, %s, 'vacation', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            "INSERT INTO operators_absence (operator_id, date_from, date_to, kind, note, created_at,"
+            " updated_at) VALUES (%s, %s, %s, 'vacation', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
             [operator.pk, start, end],
         )
 
