@@ -110,6 +110,11 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="print the query plans of the read paths (PostgreSQL: EXPLAIN ANALYZE)",
     )
+    parser.add_argument(
+        "--only",
+        default="abcdef",
+        help="the letters of the measurements to run (default abcdef: all), e.g. --only f",
+    )
     args = parser.parse_args()
     if args.contractors is None:
         args.contractors = 200_000 if args.sqlite else 1_000_000
@@ -981,14 +986,15 @@ def main() -> None:
     world = load(args.contractors)
     print(f"  ready in {time.perf_counter() - started:.0f} s\n")
     print(f"  {'benchmark':<48} {'ours ms':>10} {'base ms':>10} {'ratio':>7}")
-    results = [
-        *bench_add(world, args.runs),
-        bench_report(world, args.runs),
-        *bench_contractors(world, args.runs),
-        bench_info(world, args.runs),
-        *bench_visibility(world, args.runs),
-        bench_resolve(world, args.runs),
-    ]
+    chosen: dict[str, Callable[[], list[Result]]] = {
+        "a": lambda: bench_add(world, args.runs),
+        "b": lambda: [bench_report(world, args.runs)],
+        "c": lambda: bench_contractors(world, args.runs),
+        "d": lambda: [bench_info(world, args.runs)],
+        "e": lambda: bench_visibility(world, args.runs),
+        "f": lambda: [bench_resolve(world, args.runs)],
+    }
+    results = [r for letter, run in chosen.items() if letter in args.only for r in run()]
     report(results)
     if args.explain:
         explain(world)

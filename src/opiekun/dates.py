@@ -25,6 +25,8 @@ def parse_date(value: object) -> date:
         return value
     if isinstance(value, str):
         text = value.strip()
+        if len(text) == 10 and text[4] == text[7] == "-" and (text[:4] + text[5:7] + text[8:]).isdigit():
+            return date.fromisoformat(text)  # YYYY-MM-DD, the common case, without strptime's cost
         for fmt in INPUT_FORMATS:
             try:
                 return datetime.strptime(text, fmt).date()
