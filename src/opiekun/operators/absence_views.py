@@ -70,6 +70,8 @@ def absence_list_view(request: HttpRequest) -> HttpResponse:
 def _month(text: str) -> date:
     try:
         year, month = (int(part) for part in text.split("-"))
+        if not 1 < year < 9999:  # the months around it must exist too
+            raise ValueError(text)
         return date(year, month, 1)
     except (ValueError, TypeError):
         day = today()
