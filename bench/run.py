@@ -799,7 +799,9 @@ def bench_resolve(world: World, runs: int) -> Result:
         if pg
         else "group_concat(d.operator_id, ',')"
     )
-    ordered = "" if pg else "ORDER BY d.priority, d.date_from, d.id"
+    ordered_all = "" if pg else "ORDER BY d.ord, d.priority, d.date_from, d.id"
+    # Set-based: the deputies of every item ranked once (a window), not a correlated
+    # subquery per item over the whole CTE (which made the first baseline quadratic).
     sql = f"""
         WITH items AS ({source}),
         cur AS (
@@ -809,15 +811,24 @@ def bench_resolve(world: World, runs: int) -> Result:
             FROM items i JOIN caretakers_caretakerassignment a
               ON a.contractor_id = i.contractor_id AND a.role_id = %s AND a.branch_id IS NULL
              AND a.date_from <= i.day AND (a.date_to IS NULL OR a.date_to >= i.day)
+        ),
+        ranked AS (
+            SELECT d.*, row_number() OVER (PARTITION BY d.ord ORDER BY d.absent, d.priority,
+                   d.date_from, d.id) AS present_rank
+            FROM cur d WHERE d.type = 'deputy'
+        ),
+        listed AS (
+            SELECT d.ord, {deputies} AS deputies
+            FROM (SELECT * FROM ranked d {ordered_all}) d GROUP BY d.ord
         )
         SELECT i.contractor_id, m.operator_id,
-               CASE WHEN m.id IS NULL THEN NULL WHEN NOT m.absent THEN m.operator_id ELSE
-                 (SELECT d.operator_id FROM cur d WHERE d.ord = i.ord AND d.type = 'deputy'
-                  AND NOT d.absent ORDER BY d.priority, d.date_from, d.id LIMIT 1) END,
-               (SELECT {deputies} FROM (SELECT * FROM cur d WHERE d.ord = i.ord
-                AND d.type = 'deputy' {ordered}) d)
+               CASE WHEN m.id IS NULL THEN NULL WHEN NOT m.absent THEN m.operator_id
+                    WHEN f.absent THEN NULL ELSE f.operator_id END,
+               l.deputies
         FROM items i JOIN contractors_contractor c ON c.id = i.contractor_id
         LEFT JOIN cur m ON m.ord = i.ord AND m.type = 'main'
+        LEFT JOIN ranked f ON f.ord = i.ord AND f.present_rank = 1
+        LEFT JOIN listed l ON l.ord = i.ord
         ORDER BY i.ord"""
 
     def baseline() -> list[tuple[int, int | None, int | None, str]]:
