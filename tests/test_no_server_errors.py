@@ -27,6 +27,9 @@ PARAMS = [
     "on",
     "type",
     "branch",
+    "kind",
+    "month",
+    "mode",
 ]
 
 
@@ -55,6 +58,8 @@ def test_screens_answer_every_wrong_query_parameter_without_a_server_error(
         reverse("operators:list"),
         reverse("dictionaries:roles"),
         reverse("dictionaries:branches"),
+        reverse("absences:list"),
+        reverse("absences:calendar"),
     ]
     failures = []
     for screen, param, value in itertools.product(screens, PARAMS, WRONG):
@@ -77,7 +82,9 @@ def test_forms_answer_every_wrong_value_without_a_server_error(boss_client: Clie
             "role_id",
             "branch_id",
             "confirm_token",
+            "priority",
         ],
+        reverse("absences:create"): ["operator_id", "date_from", "date_to", "kind", "note"],
         reverse("contractors:create"): ["code", "name", "nip", "regon", "email", "active"],
     }
     failures = []

@@ -28,5 +28,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("opiekunowie/", include("opiekun.caretakers.urls", namespace="caretakers")),
     path("raporty/", include("opiekun.caretakers.report_urls", namespace="reports")),
     path("operatorzy/", include("opiekun.operators.urls", namespace="operators")),
+    path("nieobecnosci/", include("opiekun.operators.absence_urls", namespace="absences")),
     path("slowniki/", include("opiekun.caretakers.dictionary_urls", namespace="dictionaries")),
 ]

@@ -93,6 +93,14 @@ class AssignmentFields(forms.Form):
     branch_id = forms.TypedChoiceField(
         label=_("Company branch"), coerce=int, required=False, empty_value=None
     )
+    priority = forms.IntegerField(
+        label=_("Deputy priority"),
+        required=False,
+        initial=0,
+        min_value=-32768,
+        max_value=32767,
+        help_text=_("Lower stands in first while the main caretaker is absent."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

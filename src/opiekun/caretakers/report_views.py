@@ -7,17 +7,24 @@ sorting of the screen, over all pages.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from opiekun.bulk import id_list
+from opiekun.caretakers.acting import acted_for
 from opiekun.caretakers.exports import ASSIGNMENT_COLUMNS, ExportFormat, export_response
 from opiekun.caretakers.report_forms import ReportFilterForm
-from opiekun.caretakers.selectors import assignment_list
+from opiekun.caretakers.selectors import assignment_list, branch_list, role_list
 from opiekun.contractors.selectors import contractor_list
 from opiekun.dates import today
+from opiekun.operators.access import visible_contractors
+from opiekun.operators.selectors import operator_names
 
 PAGE_SIZE = 50
 SUGGESTIONS = 10
@@ -31,10 +38,47 @@ SORTABLE = [
 ]
 
 
+def _acted_for_rows(request: HttpRequest, form: ReportFilterForm) -> list[dict[str, Any]]:
+    """The periods the chosen operator acted for an absent main caretaker, with the
+    names a reader needs (a query for each kind of name)."""
+    data = form.cleaned_data
+    found = acted_for(
+        viewer=request.user,
+        operator_id=data["operator"],
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+    )
+    contractors = {
+        c.pk: c
+        for c in visible_contractors(viewer=request.user).filter(
+            pk__in=id_list([a.contractor_id for a in found])
+        )
+    }
+    names = operator_names({a.operator_id for a in found} | {a.stands_in_for for a in found})
+    roles = {r.pk: r.name for r in role_list()}
+    branches = {b.pk: b.name for b in branch_list()}
+    return [
+        {
+            "contractor": contractors.get(a.contractor_id),
+            "operator": names.get(a.operator_id, ""),
+            "stands_in_for": names.get(a.stands_in_for, ""),
+            "role": roles.get(a.role_id, ""),
+            "branch": branches.get(a.branch_id, "") if a.branch_id else "",
+            "date_from": a.period.start,
+            "date_to": a.period.end,
+        }
+        for a in found
+    ]
+
+
 def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> HttpResponse:
-    page, sort = None, ""
+    page: Any = None
+    sort, acting = "", False
     asked = bool(request.GET)
-    if asked and form.is_valid():
+    if asked and form.is_valid() and form.acted_for:
+        acting = True
+        page = Paginator(_acted_for_rows(request, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    elif asked and form.is_valid():
         filters = form.filters()
         rows = assignment_list(viewer=request.user, filters=filters)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -48,6 +92,7 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
             "sort": sort,
             "columns": SORTABLE,
             "asked": asked,
+            "acted_for": acting,
         },
         status=status,
     )
@@ -76,6 +121,8 @@ def contractor_suggestions(request: HttpRequest) -> JsonResponse:
 def by_caretaker_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """The current view as a file; bad filters answer 400 with the screen and its errors."""
     form = ReportFilterForm(request.GET, viewer=request.user)
+    if form.is_valid() and form.acted_for:
+        form.add_error("mode", gettext("The export holds assignments; show them to export."))
     if not form.is_valid():
         return _page(request, form, status=400)
     return export_response(

@@ -38,7 +38,7 @@ from opiekun.caretakers.services import (
     assignment_update,
     caretaker_add,
 )
-from opiekun.caretakers.timeline import Bar, timeline_list, timeline_svg
+from opiekun.caretakers.timeline import AbsenceMark, Bar, timeline_list, timeline_svg
 from opiekun.contractors.forms import (
     SELECTION_FILTERS,
     add_service_errors,
@@ -46,6 +46,7 @@ from opiekun.contractors.forms import (
 )
 from opiekun.contractors.views import visible_contractor
 from opiekun.dates import format_date, format_period, today
+from opiekun.operators.absences import AbsenceFilters, absence_list
 from opiekun.operators.access import Access, can_assign, contractor_access, visible_contractors
 from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
@@ -99,6 +100,7 @@ def add_caretaker(request: HttpRequest) -> HttpResponse:
             role_id=values["role_id"],
             branch_id=values["branch_id"],
             confirm_token=values["confirm_token"] or None,
+            priority=values["priority"] or 0,
         )
     except ValidationError as error:
         add_service_errors(form, _named_selection_errors(request, error, contractor_ids))
@@ -246,6 +248,7 @@ def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
             end=a.date_to,
             label=a.operator.display_name,
             deputy=a.type == AssignmentType.DEPUTY,
+            operator_id=a.operator_id,
         )
         for a in sorted(history, key=lambda a: (a.role.name, a.branch_id or 0, a.type != AssignmentType.MAIN))
     ]
@@ -265,6 +268,7 @@ def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
                 today=today(),
                 title=_("Caretakers of %(name)s") % {"name": contractor.name},
                 described_by="timeline-list",
+                absences=_absence_marks(request, history),
             )
             if bars
             else "",
@@ -272,6 +276,18 @@ def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
             "audit": _audit_rows(request, pk),
         },
     )
+
+
+def _absence_marks(request: HttpRequest, history: list[CaretakerAssignment]) -> list[AbsenceMark]:
+    """The absences of the contractor's caretakers, drawn where they overlap their
+    bars (one query; the viewer sees them, as they see the contractor)."""
+    if not history:
+        return []
+    first = min(a.date_from for a in history)
+    absences = absence_list(viewer=request.user, filters=AbsenceFilters(date_from=first)).filter(
+        operator_id__in={a.operator_id for a in history}
+    )
+    return [AbsenceMark(a.operator_id, a.date_from, a.date_to, a.get_kind_display()) for a in absences]
 
 
 def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
@@ -347,6 +363,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "branch_id": assignment.branch_id,
         "date_from": format_date(assignment.date_from),
         "date_to": format_date(assignment.date_to),
+        "priority": assignment.priority,
     }
     form = EditAssignmentForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -361,6 +378,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 branch_id=values["branch_id"],
                 date_from=values["date_from"],
                 date_to=values["date_to"] or None,
+                priority=values["priority"] or 0,
             )
         except ValidationError as error:
             add_service_errors(form, error)

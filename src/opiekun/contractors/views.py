@@ -3,6 +3,8 @@ selectors read, the services write, the forms carry values."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,10 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from opiekun.caretakers.acting import ActingReason, ScopeDay, resolve_scopes
+from opiekun.caretakers.selectors import default_role_id
 from opiekun.contractors.forms import ContractorFilterForm, ContractorForm, add_service_errors
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_get, contractor_list
 from opiekun.contractors.services import EDITABLE_FIELDS, contractor_create, contractor_update
+from opiekun.dates import format_date, today
 from opiekun.operators.access import Access, can_assign, contractor_access
 from opiekun.operators.selectors import operator_names
 
@@ -27,9 +32,7 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
     kwargs = filters.selector_kwargs()
     contractors = contractor_list(viewer=request.user, **kwargs)
     page = Paginator(contractors, PAGE_SIZE).get_page(request.GET.get("page"))
-    names = operator_names(c.main_caretaker_id for c in page.object_list)
-    for c in page.object_list:
-        c.main_caretaker_display = names.get(c.main_caretaker_id, "")
+    _add_acting(page.object_list, role_id=kwargs["role_id"])
     return render(
         request,
         "contractors/list.html",
@@ -43,10 +46,37 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
                 ("name", _("Name")),
                 ("nip", _("NIP")),
                 ("city", _("City")),
-                ("caretaker", _("Main caretaker")),
+                ("caretaker", _("Caretaker")),
             ],
         },
     )
+
+
+def _add_acting(contractors: Any, *, role_id: int | None) -> None:
+    """Today's acting caretaker of each listed contractor (default role, or the role
+    filtered on; no branch), with what the mark says: whom a deputy stands in for and
+    until when, or until when the main caretaker is away. Three queries a page."""
+    day = today()
+    role = role_id or default_role_id()
+    rows = list(contractors)
+    answers = resolve_scopes([ScopeDay(c.pk, role, None, day) for c in rows]) if role else []
+    names = operator_names(h.operator_id for a in answers for h in (a.main, a.acting.holder) if h is not None)
+    for contractor, answer in zip(rows, answers, strict=True):
+        acting, main = answer.acting, answer.main
+        contractor.acting_name = names.get(acting.holder.operator_id, "") if acting.holder else ""
+        contractor.acting_mark = ""
+        if acting.reason == ActingReason.MAIN_ABSENT and main is not None:
+            contractor.acting_mark = _("acts for %(name)s until %(date)s") % {
+                "name": names.get(main.operator_id, ""),
+                "date": format_date(acting.until),
+            }
+        elif main is not None and acting.holder is None:
+            contractor.acting_name = names.get(main.operator_id, "")
+            contractor.acting_mark = _("absent until %(date)s") % {
+                "date": format_date(acting.main_absent_until)
+            }
+    for contractor in rows[len(answers) :]:
+        contractor.acting_name, contractor.acting_mark = "", ""
 
 
 @login_required

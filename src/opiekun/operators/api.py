@@ -35,6 +35,7 @@ class OperatorOut(Schema):
     unassigned_access: str
     can_assign: bool
     can_manage_dictionaries: bool
+    can_manage_absences: bool
 
     @staticmethod
     def resolve_username(obj: Any) -> str:

@@ -28,14 +28,24 @@ from opiekun.periods import Period
 
 logger = logging.getLogger(__name__)
 
-_VALUE_FIELDS = ["contractor_id", "operator_id", "type", "role_id", "branch_id", "date_from", "date_to"]
+_VALUE_FIELDS = [
+    "contractor_id",
+    "operator_id",
+    "type",
+    "role_id",
+    "branch_id",
+    "date_from",
+    "date_to",
+    "priority",
+]
 _STAMP_FIELDS = ["updated_by_id", "updated_at"]
 _INSERT_FIELDS = [*_VALUE_FIELDS, "created_by_id", "created_at", *_STAMP_FIELDS]
 
 
 @dataclass(frozen=True)
 class AssignmentValues:
-    """An assignment's own values: who cares for which contractor, how, and when."""
+    """An assignment's own values: who cares for which contractor, how, and when;
+    ``priority`` orders the deputies standing in for an absent main (lower first)."""
 
     contractor_id: int
     operator_id: int
@@ -43,6 +53,7 @@ class AssignmentValues:
     role_id: int
     branch_id: int | None
     period: Period
+    priority: int = 0
 
     @classmethod
     def of(cls, row: CaretakerAssignment) -> AssignmentValues:
@@ -53,6 +64,7 @@ class AssignmentValues:
             row.role_id,
             row.branch_id,
             row.period,
+            row.priority,
         )
 
     def with_period(self, period: Period) -> AssignmentValues:
@@ -90,10 +102,14 @@ class ChangeSet:
         role_id: int,
         branch_id: int | None,
         rows: Mapping[int, CaretakerAssignment],
+        priority: int = 0,
     ) -> list[int]:
         """Add what ``plan`` (one contractor's, in the scope ``role_id``/``branch_id``)
         writes; ``rows`` holds every existing row the plan names, by id. Returns the
-        positions in `inserts` of the plan's rows that hold the proposal itself."""
+        positions in `inserts` of the plan's rows that hold the proposal itself.
+
+        A new row of the proposal gets ``priority``; the tail of a split row keeps the
+        split row's; a row that grows (a merge) keeps its own."""
         self.deletes.extend(rows[i] for i in plan.deletes)
         for assignment_id, period in (*plan.shrinks, *plan.grows):
             row = rows[assignment_id]
@@ -102,8 +118,17 @@ class ChangeSet:
         for new in plan.inserts:
             if new.is_proposal:
                 positions.append(len(self.inserts))
+            source = rows.get(new.source_id) if new.source_id is not None else None
             self.inserts.append(
-                AssignmentValues(contractor_id, new.operator_id, new.type, role_id, branch_id, new.period)
+                AssignmentValues(
+                    contractor_id,
+                    new.operator_id,
+                    new.type,
+                    role_id,
+                    branch_id,
+                    new.period,
+                    source.priority if source is not None else priority,
+                )
             )
         return positions
 
@@ -162,6 +187,7 @@ def _set_values(row: CaretakerAssignment, values: AssignmentValues) -> None:
     row.contractor_id, row.operator_id, row.type = values.contractor_id, values.operator_id, values.type.value
     row.role_id, row.branch_id = values.role_id, values.branch_id
     row.date_from, row.date_to = values.period.start, values.period.end
+    row.priority = values.priority
 
 
 def _insert(inserts: Sequence[AssignmentValues], *, actor: object, when: datetime, reason: str) -> list[int]:
@@ -227,6 +253,7 @@ def _flat(values: AssignmentValues) -> tuple[object, ...]:
         values.branch_id,
         values.period.start,
         values.period.end,
+        values.priority,
     )
 
 
