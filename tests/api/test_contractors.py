@@ -207,3 +207,24 @@ def test_operators_list(api: Client, make_operator: Callable[..., Operator]) -> 
     active = api.get("/api/v1/operators?active=true").json()
     assert [o["username"] for o in active["results"]] == ["boss"]
     assert set(active["results"][0]) >= {"id", "name", "can_assign", "visibility"}
+
+
+def test_deleting_a_contractor_with_caretakers_needs_can_assign(
+    make_operator: Callable[..., Operator],
+    client_for: Callable[[Operator], Client],
+    api: Client,
+    make_contractors: Callable[..., Any],
+) -> None:
+    cared, bare = make_contractors(2)
+    row = _assign(cared, make_operator("colleague"))
+    clerk = client_for(make_operator("clerk", can_assign=False))
+    response = clerk.delete(f"/api/v1/contractors/{cared.pk}")
+    assert response.status_code == 403
+    assert "assign" in response.json()["detail"]
+    assert CaretakerAssignment.objects.filter(pk=row.pk).exists()
+    assert clerk.delete(f"/api/v1/contractors/{bare.pk}").status_code == 204
+    # With the permission: done, and the audit records the assignments it removed.
+    assert api.delete(f"/api/v1/contractors/{cared.pk}").status_code == 204
+    assert CaretakerAssignment.history.filter(
+        id=row.pk, history_type="-", history_change_reason="contractor_delete"
+    ).exists()
