@@ -82,7 +82,8 @@ def _database() -> dict[str, object]:
         return config
     HOME.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's engine, plus the statistics the planner needs (src/opiekun/sqlite/).
+        "ENGINE": "opiekun.sqlite",
         "NAME": HOME / "opiekun.sqlite3",
         "OPTIONS": {
             # Writers take the lock when their transaction begins, so two bulk
