@@ -69,6 +69,9 @@ def test_default_page_size_is_50(api: Client, make_contractors: Callable[..., An
         ("active=maybe", "active"),
         ("ordering=password", "ordering"),
         ("search=%00", "search"),
+        ("ordering=-caretaker", "ordering"),
+        ("without_caretaker=maybe", "without_caretaker"),
+        ("caretaker_id=1&without_caretaker=true", "without_caretaker"),
     ],
 )
 def test_bad_query_parameters_are_422(api: Client, query: str, field: str) -> None:
@@ -96,6 +99,10 @@ def test_filters_search_active_caretaker_and_ordering(
     assert codes("ordering=-code") == [c.code, b.code, a.code]
     listed = api.get(f"/api/v1/contractors?caretaker_id={anna.pk}").json()["results"][0]
     assert listed["main_caretaker_id"] == anna.pk
+    assert codes("without_caretaker=true") == [a.code, c.code]
+    assert codes("without_caretaker=false") == [a.code, b.code, c.code]
+    legal = CaretakerRole.objects.create(name="Opiekun prawny")
+    assert codes(f"without_caretaker=true&role_id={legal.pk}") == [a.code, b.code, c.code]
 
 
 def test_create_get_patch_delete(api: Client, admin_op: Operator) -> None:

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import ValidationInfo, field_validator
 
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_get, contractor_list
@@ -34,8 +35,6 @@ ContractorOrdering = Literal[
     "-nip",
     "city",
     "-city",
-    "caretaker",
-    "-caretaker",
 ]
 
 
@@ -63,11 +62,25 @@ class ContractorOut(Schema):
 class ContractorQuery(Schema):
     search: Text = Field("", max_length=200, description="Code, name or NIP.")
     caretaker_id: Id | None = Field(None, description="Operator caring for it today.")
-    role_id: Id | None = Field(None, description="With caretaker_id: only in this role.")
+    role_id: Id | None = Field(None, description="With caretaker_id or without_caretaker: only in this role.")
     active: bool | None = None
-    ordering: ContractorOrdering = "code"
+    without_caretaker: bool = Field(
+        False,
+        description="Only contractors with no caretaker today (main or deputy; in role_id if "
+        "given, else in any role). Not with caretaker_id.",
+    )
+    ordering: ContractorOrdering = Field(
+        "code", description="Each ordering is read off an index; ties are broken by the code."
+    )
     page: Page = 1
     page_size: PageSize = DEFAULT_PAGE_SIZE
+
+    @field_validator("without_caretaker")
+    @classmethod
+    def _not_both(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("caretaker_id") is not None:
+            raise ValueError("Give either caretaker_id or without_caretaker, not both.")
+        return value
 
 
 class ContractorIn(Input):
@@ -112,6 +125,7 @@ def contractors(request: HttpRequest, filters: Query[ContractorQuery]) -> dict[s
         caretaker_id=filters.caretaker_id,
         role_id=filters.role_id,
         active=filters.active,
+        without_caretaker=filters.without_caretaker,
         ordering=filters.ordering,
     )
     return paginate(request, items, page=filters.page, page_size=filters.page_size)

@@ -3,6 +3,9 @@ selectors read, the services write, the forms carry values."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,39 +14,90 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from opiekun.contractors.forms import ContractorFilterForm, ContractorForm, add_service_errors
+from opiekun.contractors.forms import (
+    DEFAULT_PAGE_SIZE,
+    PAGE_SIZES,
+    SELECTION_FILTERS,
+    ContractorFilterForm,
+    ContractorForm,
+    add_service_errors,
+)
 from opiekun.contractors.models import Contractor
-from opiekun.contractors.selectors import contractor_get, contractor_list
+from opiekun.contractors.selectors import contractor_get, contractor_list, deputies_on
 from opiekun.contractors.services import EDITABLE_FIELDS, contractor_create, contractor_update
 from opiekun.operators.selectors import Access, can_assign, contractor_access, operator_names
 
-PAGE_SIZE = 50
+# The user's choices for the list, kept in the session: rows per page, and whether
+# the deputies column is shown.
+LIST_PREFERENCES = "contractors.list"
+
+
+def _preferences(request: HttpRequest, filters: ContractorFilterForm) -> dict[str, Any]:
+    stored = request.session.get(LIST_PREFERENCES, {})
+    prefs = {"page_size": DEFAULT_PAGE_SIZE, "deputies": False, **stored}
+    filters.is_valid()  # cleaned_data then holds every valid field
+    chosen = filters.cleaned_data.get("page_size")
+    if chosen:
+        prefs["page_size"] = chosen
+    if request.GET.get("deputies") in ("0", "1"):
+        prefs["deputies"] = request.GET["deputies"] == "1"
+    if prefs != stored:
+        request.session[LIST_PREFERENCES] = prefs
+    return prefs
 
 
 @login_required
 def contractor_list_view(request: HttpRequest) -> HttpResponse:
     filters = ContractorFilterForm(request.GET)
     kwargs = filters.selector_kwargs()
-    contractors = contractor_list(viewer=request.user, **kwargs)
-    page = Paginator(contractors, PAGE_SIZE).get_page(request.GET.get("page"))
-    names = operator_names(c.main_caretaker_id for c in page.object_list)
-    for c in page.object_list:
+    prefs = _preferences(request, filters)
+    # An invalid filter shows its error and no contractors, never all of them.
+    contractors = (
+        contractor_list(viewer=request.user, **kwargs) if kwargs is not None else Contractor.objects.none()
+    )
+    page = Paginator(contractors, prefs["page_size"]).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    role = filters.column_role()
+    deputies: dict[int, list[int]] = {}
+    if prefs["deputies"]:
+        deputies = deputies_on([c.pk for c in rows], role_id=role.pk if role else None)
+    shown = [c.main_caretaker_id for c in rows] + [o for ids in deputies.values() for o in ids]
+    names = operator_names(shown)
+    for c in rows:
         c.main_caretaker_display = names.get(c.main_caretaker_id, "")
+        c.deputies_display = ", ".join(names.get(o, "?") for o in deputies.get(c.pk, []))
+    role_name = role.name if role else _("no default role")
+    columns = [
+        ("code", _("Code"), True),
+        ("name", _("Name"), True),
+        ("nip", _("NIP"), True),
+        ("city", _("City"), True),
+        ("caretaker", _("Main caretaker (%(role)s)") % {"role": role_name}, False),
+    ]
+    if prefs["deputies"]:
+        columns.append(("deputies", _("Deputies (%(role)s)") % {"role": role_name}, False))
+    errors = [
+        f"{filters.fields[name].label}: {message}" if name in filters.fields else str(message)
+        for name, messages in filters.errors.items()
+        for message in messages
+    ]
     return render(
         request,
         "contractors/list.html",
         {
             "filters": filters,
+            "filter_errors": errors,
             "page": page,
-            "sort": kwargs["ordering"],
+            "rows": rows,
+            "sort": (kwargs or {}).get("ordering", "code"),
             "can_assign": can_assign(request.user),
-            "columns": [
-                ("code", _("Code")),
-                ("name", _("Name")),
-                ("nip", _("NIP")),
-                ("city", _("City")),
-                ("caretaker", _("Main caretaker")),
-            ],
+            "columns": columns,
+            "deputies": prefs["deputies"],
+            "page_size": prefs["page_size"],
+            "page_sizes": PAGE_SIZES,
+            "keep": [(k, v) for k, v in request.GET.items() if k not in ("page", "page_size")],
+            "selection_filters": [(k, request.GET.get(k, "")) for k in SELECTION_FILTERS],
+            "selection_key": urlencode([(k, request.GET.get(k, "")) for k in SELECTION_FILTERS]),
         },
     )
 
