@@ -23,7 +23,12 @@ from opiekun.contractors.forms import (
     add_service_errors,
 )
 from opiekun.contractors.models import Contractor
-from opiekun.contractors.selectors import contractor_get, contractor_list, deputies_on
+from opiekun.contractors.selectors import (
+    CaretakersToday,
+    caretakers_today,
+    contractor_get,
+    contractor_list,
+)
 from opiekun.contractors.services import EDITABLE_FIELDS, contractor_create, contractor_update
 from opiekun.operators.selectors import Access, can_assign, contractor_access, operator_names
 
@@ -58,14 +63,12 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(contractors, prefs["page_size"]).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     role = filters.column_role()
-    deputies: dict[int, list[int]] = {}
-    if prefs["deputies"]:
-        deputies = deputies_on([c.pk for c in rows], role_id=role.pk if role else None)
-    shown = [c.main_caretaker_id for c in rows] + [o for ids in deputies.values() for o in ids]
-    names = operator_names(shown)
+    caretakers = caretakers_today([c.pk for c in rows], role_id=role.pk if role else None)
+    names = operator_names(o for ct in caretakers.values() for o in (ct.main, *ct.deputies))
     for c in rows:
-        c.main_caretaker_display = names.get(c.main_caretaker_id, "")
-        c.deputies_display = ", ".join(names.get(o, "?") for o in deputies.get(c.pk, []))
+        current = caretakers.get(c.pk) or CaretakersToday()
+        c.main_caretaker_display = names.get(current.main or 0, "")
+        c.deputies_display = ", ".join(names.get(o, "?") for o in current.deputies)
     role_name = role.name if role else _("no default role")
     columns = [
         ("code", _("Code"), True),
