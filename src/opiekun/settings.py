@@ -82,7 +82,8 @@ def _database() -> dict[str, object]:
         return config
     HOME.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's engine, plus the statistics the planner needs (src/opiekun/sqlite/).
+        "ENGINE": "opiekun.sqlite",
         "NAME": HOME / "opiekun.sqlite3",
         "OPTIONS": {
             # Writers take the lock when their transaction begins, so two bulk
@@ -135,3 +136,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OPIEKUN_LOG_LEVEL", "WARNING")},
 }
+
+# --- Request limits (src/opiekun/limits.py; docs/operations.md "Request limits") ---
+# The largest selection (limits.MAX_SELECTION ids) fits in one body and in one form;
+# anything larger is answered 413 with a message, before a view or CSRF reads it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 101_000
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "opiekun.limits.RequestLimitsMiddleware",
+)

@@ -42,6 +42,7 @@ from opiekun.caretakers.services import (
     caretaker_add,
     role_save,
 )
+from opiekun.limits import MAX_SELECTION
 from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
 from opiekun.schemas import (
@@ -144,7 +145,9 @@ def branch_new(request: HttpRequest, payload: BranchIn) -> Status[Branch]:
 
 
 class AddIn(Input):
-    contractor_ids: list[Id] = Field(max_length=100_000)
+    contractor_ids: list[Id] = Field(
+        max_length=MAX_SELECTION, description=f"At most {MAX_SELECTION:,} contractors in one call."
+    )
     operator_id: Id
     date_from: Day
     date_to: Day | None = None

@@ -39,11 +39,7 @@ from opiekun.caretakers.services import (
     caretaker_add,
 )
 from opiekun.caretakers.timeline import AbsenceMark, Bar, timeline_list, timeline_svg
-from opiekun.contractors.forms import (
-    SELECTION_FILTERS,
-    add_service_errors,
-    selected_contractor_ids,
-)
+from opiekun.contractors.forms import add_service_errors, contractor_selection
 from opiekun.contractors.views import visible_contractor
 from opiekun.dates import format_date, format_period, today
 from opiekun.operators.absences import AbsenceFilters, absence_list
@@ -51,20 +47,12 @@ from opiekun.operators.access import Access, can_assign, contractor_access, visi
 from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
 
-SELECTION_KEYS = ("all_matching", *SELECTION_FILTERS)
 TYPE_NAMES = TYPE_LABELS
 
 
 def _require_assign(request: HttpRequest) -> None:
     if not can_assign(request.user):
         raise PermissionDenied
-
-
-def _selection(data: QueryDict) -> list[tuple[str, str]]:
-    """The selection as hidden fields to carry from the list through every step."""
-    pairs = [("ids", value) for value in data.getlist("ids")]
-    pairs += [(key, str(data.get(key))) for key in SELECTION_KEYS if data.get(key)]
-    return pairs
 
 
 # --- Dodaj opiekuna ---------------------------------------------------------------
@@ -74,18 +62,25 @@ def _selection(data: QueryDict) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def add_caretaker(request: HttpRequest) -> HttpResponse:
     """The dialog: the form, then either field errors, the WARN preview to confirm,
-    or the summary of what was done."""
+    or the summary of what was done. The list opens it by POST (``dialog=open``), so
+    that a large selection of ticked ids fits; a GET works for a small one."""
     _require_assign(request)
     data = request.POST if request.method == "POST" else request.GET
-    contractor_ids = selected_contractor_ids(data, viewer=request.user)
-    context: dict[str, Any] = {"selection": _selection(data), "selected": len(contractor_ids)}
-    if request.method == "GET":
+    selection = contractor_selection(data, viewer=request.user)
+    contractor_ids = selection.ids
+    context: dict[str, Any] = {
+        "selection": selection.fields,
+        "selected": len(contractor_ids),
+        "selection_error": selection.error,
+        "selection_blocked": selection.blocked,
+    }
+    if request.method == "GET" or data.get("dialog") == "open":
         context["form"] = AddCaretakerForm()
         return render(request, "caretakers/add_dialog.html", context)
 
     form = AddCaretakerForm(request.POST)
     context["form"] = form
-    if not form.is_valid():
+    if not form.is_valid() or selection.error:  # nothing is done on a selection in doubt
         return render(request, "caretakers/add_dialog.html", context)
     values = form.cleaned_data
     try:

@@ -35,7 +35,13 @@ class Contractor(models.Model):
         verbose_name = _("contractor")
         verbose_name_plural = _("contractors")
         ordering = ["code"]
-        indexes = [models.Index(fields=["name"])]
+        # One index per ordering the list offers (contractors/selectors.py ORDERINGS),
+        # ending in the code that breaks ties, so that any page is read off the index.
+        indexes = [
+            models.Index(fields=["name", "code"], name="contractor_name_code"),
+            models.Index(fields=["nip", "code"], name="contractor_nip_code"),
+            models.Index(fields=["city", "code"], name="contractor_city_code"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -29,6 +29,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from opiekun.caretakers.exports import CONTRACTOR_FIELDS, FORMULA_PREFIXES
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_create
+from opiekun.sqlite import analyze
 
 TRUE = {"1", "true", "tak", "yes", "t", "y"}
 FALSE = {"0", "false", "nie", "no", "f", "n"}
@@ -142,6 +143,7 @@ class Command(BaseCommand):
                     raise _Refused
         except _Refused:
             raise CommandError("nothing imported; fix these rows:\n" + "\n".join(errors)) from None
+        analyze()  # SQLite: statistics for the new rows (opiekun.sqlite)
         self.stdout.write(f"imported {created} contractors")
 
     @staticmethod
