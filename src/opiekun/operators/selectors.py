@@ -13,11 +13,12 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
-from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+from opiekun.operators.models import ApiToken, Operator, UnassignedAccess, Visibility
 
 
 class Access(StrEnum):
@@ -104,3 +105,13 @@ def operator_names(ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     return {o.pk: o.display_name for o in operator_list().filter(pk__in=wanted)}
+
+
+def token_list(*, user: Any, live: bool | None = None) -> QuerySet[ApiToken]:
+    """A user's own API tokens, newest first; ``live`` keeps only the usable ones (not
+    revoked, not expired) or, False, only the others."""
+    qs = ApiToken.objects.filter(user=user)
+    if live is not None:
+        usable = Q(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        qs = qs.filter(usable if live else ~usable)
+    return qs.order_by("-created_at", "-id")

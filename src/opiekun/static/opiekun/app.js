@@ -37,6 +37,8 @@
   });
 
   function setupSelection(form) {
+    // The selection is sent by the buttons (hx-include), never by submitting the form.
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
     var total = parseInt(form.dataset.total || "0", 10);
     var pageBox = form.querySelector("[data-check-page]");
     var rows = Array.prototype.slice.call(form.querySelectorAll("[data-row-check]"));
