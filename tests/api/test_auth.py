@@ -234,3 +234,14 @@ def test_rehashing_the_same_password_at_login_keeps_the_tokens(
     admin_op.user.refresh_from_db()
     assert admin_op.user.password.startswith("scrypt$")
     assert api.get("/api/v1/operators").status_code == 200
+
+
+def test_cli_issues_a_token_for_the_days_asked(admin_op: Operator) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("token", "boss", "--days", "7", stdout=out, stderr=err)
+    token = token_authenticate(out.getvalue().strip())
+    assert token is not None
+    assert token.expires_at - token.created_at == pytest.approx(timedelta(days=7), abs=timedelta(seconds=1))
+    assert "Expires" in err.getvalue()
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("token", "boss", "--days", "0")

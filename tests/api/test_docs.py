@@ -29,6 +29,8 @@ def test_openapi_schema_holds_the_contract(db: Any) -> None:
         "/api/v1/contractors/{id}/caretaker-info": {"get"},
         "/api/v1/contractors/{id}/caretaker-audit": {"get"},
         "/api/v1/auth/token": {"post", "delete"},
+        "/api/v1/auth/tokens": {"get"},
+        "/api/v1/auth/tokens/{id}": {"delete"},
     }
     assert {path: set(ops) for path, ops in schema["paths"].items()} == expected
     assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
