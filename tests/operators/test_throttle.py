@@ -170,3 +170,11 @@ def test_trusted_proxies_may_be_networks(settings: Any) -> None:
     settings.TRUSTED_PROXIES = ["10.0.0.0/8", "fd00::/8"]
     request = RequestFactory(REMOTE_ADDR="10.20.30.40").get("/", headers={"x-forwarded-for": "198.51.100.7"})
     assert client_ip(request) == "198.51.100.7"
+
+
+def test_a_failed_api_login_with_a_malformed_content_type_is_counted_not_a_500(make_operator: Any) -> None:
+    make_operator("guard", password="right-password-1")
+    body = json.dumps({"username": "guard", "password": "wrong"})
+    response = Client().post("/api/v1/auth/token", body, content_type="multipart/form-data")
+    assert response.status_code == 401
+    assert AccessAttempt.objects.get().failures_since_start == 1

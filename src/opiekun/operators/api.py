@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 
@@ -120,6 +120,9 @@ class TokenQuery(Schema):
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     """Exchange a username and password for a bearer token. After 10 failed attempts
     for one username from one address, answers 429 (with `Retry-After`) for 15 minutes."""
+    # The body was JSON: no form fields for django-axes to record (nor a malformed
+    # multipart body for it to trip over).
+    request.POST = QueryDict()
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
         return Status(429, {"detail": "Too many failed attempts; try again later."})

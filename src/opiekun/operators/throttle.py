@@ -96,7 +96,7 @@ def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any] | None
 ) -> HttpResponse:
     """django-axes' answer to a locked-out attempt (``AXES_LOCKOUT_CALLABLE``): 429."""
-    username = (credentials or {}).get("username") or request.POST.get("username")
+    username = (credentials or {}).get("username")
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {"detail": "Too many failed attempts; try again later."}, status=429
