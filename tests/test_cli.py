@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from stdnum.pl import nip, regon
 
 from opiekun.caretakers.models import CaretakerAssignment
@@ -52,8 +53,9 @@ def test_demo_history_has_handovers_deputies_and_logins() -> None:
     assert Contractor.objects.exclude(pk__in=assignments.on(today()).values("contractor")).exists(), (
         "some contractors have no caretaker today"
     )
-    admin = authenticate(username="admin", password="admin")
-    own = authenticate(username="jan.kowalski", password="demo")
+    # django-axes checks every login attempt against the request it comes with.
+    admin = authenticate(RequestFactory().post("/login/"), username="admin", password="admin")
+    own = authenticate(RequestFactory().post("/login/"), username="jan.kowalski", password="demo")
     assert admin is not None and admin.is_superuser
     assert own is not None and own.operator.visibility == Visibility.OWN
     assert CaretakerAssignment.history.exclude(history_user=None).count() == (
