@@ -16,6 +16,7 @@ from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
 from opiekun.operators.models import Operator, Visibility
+from opiekun.operators.tokens import token_authenticate, token_issue
 
 
 @pytest.mark.django_db
@@ -68,3 +69,11 @@ def test_entry_point_runs_django_commands(capsys: Any) -> None:
 
     main(["help", "demo"])
     assert "load demo data" in capsys.readouterr().out.lower()
+
+
+@pytest.mark.django_db
+def test_running_the_demo_again_keeps_the_demo_users_api_tokens() -> None:
+    call_command("demo", stdout=StringIO())
+    _, raw = token_issue(user=Operator.objects.get(user__username="admin").user)
+    call_command("demo", stdout=StringIO())
+    assert token_authenticate(raw) is not None
