@@ -120,12 +120,12 @@ class Served:
         try:
             connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
-            headers = response.getheaders()
-            answer = Answer(response.status, dict(headers), response.read(), time.monotonic() - started)
+            received = response.getheaders()
+            answer = Answer(response.status, dict(received), response.read(), time.monotonic() - started)
         finally:
             connection.close()
         if keep_cookies:
-            for name, value in headers:
+            for name, value in received:
                 if name.lower() == "set-cookie":
                     self.cookies.load(value)
         return answer

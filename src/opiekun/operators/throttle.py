@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -83,8 +84,8 @@ def login_succeeded(request: HttpRequest, username: str) -> None:
 
 def retry_after(request: HttpRequest, username: str | None) -> int:
     """Seconds until the lockout of this username from this address ends."""
-    cool_off = settings.AXES_COOLOFF_TIME
-    last = AccessAttempt.objects.filter(
+    cool_off: timedelta = settings.AXES_COOLOFF_TIME
+    last: datetime | None = AccessAttempt.objects.filter(
         username=username, ip_address=getattr(request, "axes_ip_address", None)
     ).aggregate(last=Max("attempt_time"))["last"]
     if last is None:
