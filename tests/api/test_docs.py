@@ -33,6 +33,8 @@ def test_openapi_schema_holds_the_contract(db: Any) -> None:
         "/api/v1/absences/{id}": {"get", "patch", "delete"},
         "/api/v1/caretakers/resolve": {"post"},
         "/api/v1/caretakers/acted-for": {"get"},
+        "/api/v1/auth/tokens": {"get"},
+        "/api/v1/auth/tokens/{id}": {"delete"},
     }
     assert {path: set(ops) for path, ops in schema["paths"].items()} == expected
     assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"

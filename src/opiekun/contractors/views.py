@@ -50,7 +50,7 @@ def _preferences(request: HttpRequest, filters: ContractorFilterForm) -> dict[st
         prefs["page_size"] = chosen
     if request.GET.get("deputies") in ("0", "1"):
         prefs["deputies"] = request.GET["deputies"] == "1"
-    if prefs != stored:
+    if prefs != {"page_size": DEFAULT_PAGE_SIZE, "deputies": False, **stored}:  # only what the user chose
         request.session[LIST_PREFERENCES] = prefs
     return prefs
 

@@ -54,13 +54,15 @@ class Operator(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API; only its SHA-256 is stored."""
+    """A bearer token for the API; only its SHA-256 is stored. It works until it
+    expires or is revoked (by its user, or by a change of their password)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, blank=True)
     prefix = models.CharField(max_length=12)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

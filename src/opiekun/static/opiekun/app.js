@@ -87,3 +87,9 @@
 
   // The contractor list's selection lives in contractor-list.js.
 })();
+
+// A select marked data-autosubmit submits its form when changed (no inline handlers: the CSP forbids them).
+document.addEventListener("change", function (event) {
+  var target = event.target;
+  if (target && target.matches && target.matches("select[data-autosubmit]") && target.form) target.form.submit();
+});
