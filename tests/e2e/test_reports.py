@@ -118,12 +118,12 @@ def test_operator_and_period_with_the_csv_export(
     header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";")
     assert header[0] == "Kod kontrahenta"
     assert [(r[0], r[1], r[4], r[5] != "", r[8], r[9]) for r in rows] == [
-        ("K0001", "Alfa Handel sp. z o.o.", "anna", True, "2024-01-01", "2024-06-30"),
-        ("K0002", "Beta Serwis S.A.", "anna", True, "2024-01-01", "2024-06-30"),
-        ("K0003", "Gamma Logistyka sp.j.", "anna", True, "2024-01-01", "2024-06-30"),
-        ("K0004", "Delta Budownictwo s.c.", "anna", True, "2024-07-01", ""),
-        ("K0005", "Epsilon Software sp. z o.o.", "anna", True, "2024-07-01", ""),
-        ("K0006", "Zeta Meble sp.k.", "anna", True, "2024-03-01", ""),
+        ("K0001", "Alfa Handel sp. z o.o.", "anna", True, "01.01.2024", "30.06.2024"),
+        ("K0002", "Beta Serwis S.A.", "anna", True, "01.01.2024", "30.06.2024"),
+        ("K0003", "Gamma Logistyka sp.j.", "anna", True, "01.01.2024", "30.06.2024"),
+        ("K0004", "Delta Budownictwo s.c.", "anna", True, "01.07.2024", ""),
+        ("K0005", "Epsilon Software sp. z o.o.", "anna", True, "01.07.2024", ""),
+        ("K0006", "Zeta Meble sp.k.", "anna", True, "01.03.2024", ""),
     ]
 
 
