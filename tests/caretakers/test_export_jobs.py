@@ -33,7 +33,7 @@ def spawned(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> l
     """Jobs are recorded instead of started; a test runs one with `export_job_run`,
     as the background process would (the test database lives in this process)."""
     settings.EXPORT_DIR = tmp_path / "exports"
-    settings.EXPORT_BACKGROUND_ROWS = 3
+    settings.EXPORT_BACKGROUND_ROWS = {"csv": 3, "xlsx": 3}
     started: list[str] = []
     monkeypatch.setattr(export_jobs, "_spawn", started.append)
     return started
@@ -72,7 +72,7 @@ def _csv(data: bytes) -> list[list[str]]:
 def test_an_export_within_the_limit_is_answered_at_once(
     actor: Any, ewa_rows: Operator, spawned: list[str], settings: Any
 ) -> None:
-    settings.EXPORT_BACKGROUND_ROWS = 5
+    settings.EXPORT_BACKGROUND_ROWS = {"csv": 5, "xlsx": 5}
     response = _export(_client(actor), "csv", ewa_rows)
     assert response.status_code == 200
     assert len(_csv(b"".join(response.streaming_content))) == 6
@@ -109,7 +109,7 @@ def test_a_large_export_runs_in_the_background_and_offers_the_download(
     data = b"".join(download.streaming_content)
 
     # The very file a request within the limit would have answered with.
-    settings.EXPORT_BACKGROUND_ROWS = 100
+    settings.EXPORT_BACKGROUND_ROWS = {"csv": 100, "xlsx": 100}
     direct = b"".join(_export(client, fmt, ewa_rows).streaming_content)
     if fmt == "csv":
         assert data == direct
@@ -209,7 +209,7 @@ def test_old_export_files_are_removed_when_a_job_starts(
 def test_csv_is_streamed_in_pieces(
     actor: Any, ewa_rows: Operator, spawned: list[str], monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
-    settings.EXPORT_BACKGROUND_ROWS = 100
+    settings.EXPORT_BACKGROUND_ROWS = {"csv": 100, "xlsx": 100}
     monkeypatch.setattr(exports, "STREAM_BYTES", 100)
     response = _export(_client(actor), "csv", ewa_rows)
     assert response.streaming
@@ -267,7 +267,8 @@ def test_a_real_background_process_writes_the_whole_export(tmp_path: Path, fmt: 
         "OPIEKUN_HOME": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "opiekun.settings",
         "OPIEKUN_ALLOWED_HOSTS": "testserver",
-        "OPIEKUN_EXPORT_BACKGROUND_ROWS": "100",
+        "OPIEKUN_EXPORT_BACKGROUND_ROWS_CSV": "100",
+        "OPIEKUN_EXPORT_BACKGROUND_ROWS_XLSX": "100",
     }
     setup = subprocess.run(
         [sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, timeout=300, check=False

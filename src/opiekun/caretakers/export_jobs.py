@@ -1,6 +1,6 @@
 """Exports too large for one request: written by a separate process, followed on a page.
 
-A web request that asks for more than ``EXPORT_BACKGROUND_ROWS`` rows starts a job
+A web request that asks for more than ``EXPORT_BACKGROUND_ROWS`` rows (per format) starts a job
 instead of answering with the file: an ``opiekun export_job`` process (its own session,
 so it outlives the request and the web worker that started it) writes the file while
 the browser shows the progress and then offers the download. Web processes stay

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
+from functools import lru_cache
 from itertools import chain, islice
 from typing import IO, Any
 
@@ -102,6 +103,12 @@ def _person(first_name: str, last_name: str, username: str) -> str:
 
 _TYPE_LABELS = dict(TYPE_CHOICES)
 
+
+@lru_cache(maxsize=64)
+def _type_label(value: str, language: str | None) -> str:
+    return str(_TYPE_LABELS.get(value, value))
+
+
 ASSIGNMENT_COLUMNS: tuple[Column, ...] = (
     Column(_("Contractor code"), ("contractor__code",)),
     Column(_("Contractor name"), ("contractor__name",)),
@@ -112,7 +119,7 @@ ASSIGNMENT_COLUMNS: tuple[Column, ...] = (
         _person,
     ),
     Column(_("Login"), ("operator__user__username",)),
-    Column(_("Type"), ("type",), lambda value: str(_TYPE_LABELS.get(value, value))),
+    Column(_("Type"), ("type",), lambda value: _type_label(value, get_language())),
     Column(_("Role"), ("role__name",)),
     Column(_("Branch"), ("branch__name",), lambda value: value or ""),
     Column(_("Date from"), ("date_from",)),

@@ -88,7 +88,7 @@ def by_caretaker_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     rows = assignment_list(viewer=request.user, filters=form.filters())
     export_format = ExportFormat(fmt)
     filename = f"kontrahenci-wg-opiekuna-{today().isoformat()}"
-    if _more_than(rows, settings.EXPORT_BACKGROUND_ROWS):
+    if _more_than(rows, settings.EXPORT_BACKGROUND_ROWS[export_format.value]):
         job = export_job_start(
             user=request.user, report="by_caretaker", query=request.GET, fmt=export_format, filename=filename
         )
