@@ -93,7 +93,7 @@ def test_operator_and_period_with_the_csv_export(
     expect(page.get_by_role("heading", name="Kontrahenci wg opiekuna")).to_be_visible()
 
     filters = page.locator("[data-testid=report-filters]")
-    filters.get_by_label("Operator").select_option(label="Anna Nowak")
+    filters.get_by_label("Operator").select_option(label="Nowak Anna")
     filters.get_by_label("Data od").fill("01.06.2024")
     filters.get_by_label("Data do").fill("31.12.2024")
     filters.get_by_role("button", name="Pokaż").click()

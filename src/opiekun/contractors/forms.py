@@ -44,7 +44,7 @@ class ContractorFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["caretaker"].choices = [("", _("Anyone"))] + [  # type: ignore[attr-defined]
-            (o.pk, o.display_name) for o in operator_list(active=True)
+            (o.pk, o.sorted_name) for o in operator_list(active=True)
         ]
         self.fields["role"].choices = [("", _("Any role"))] + [  # type: ignore[attr-defined]
             (r.pk, r.name) for r in role_list()
