@@ -195,10 +195,15 @@ def csv_chunks(
     queryset: QuerySet[Any], columns: Iterable[Column], *, progress: Progress | None = None
 ) -> Iterator[bytes]:
     """The CSV file in pieces of about `STREAM_BYTES`, the first starting with the BOM."""
+    return csv_pieces(rows(queryset, columns, progress=progress))
+
+
+def csv_pieces(values_rows: Iterable[list[object]]) -> Iterator[bytes]:
+    """Rows of values (the header first) as CSV in pieces of about `STREAM_BYTES`."""
     writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
     lines: list[str] = ["\ufeff"]
     size = 0
-    for values in rows(queryset, columns, progress=progress):
+    for values in values_rows:
         line = writer.writerow([_csv_text(v) for v in values])
         lines.append(line)
         size += len(line)

@@ -49,7 +49,7 @@ class Operator(models.Model):
 
     @property
     def sorted_name(self) -> str:
-        """"Nazwisko Imię": the name where operators are listed by surname."""
+        """ "Nazwisko Imię": the name where operators are listed by surname."""
         return f"{self.user.last_name} {self.user.first_name}".strip() or self.user.get_username()
 
 
