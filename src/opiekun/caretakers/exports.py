@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
-from functools import lru_cache
 from itertools import chain, islice
+from operator import itemgetter
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -84,6 +84,8 @@ class Column:
     header: str | Promise
     fields: tuple[str, ...]
     value: Callable[..., object] = _first
+    # Or: the value's label from these (translated once per export, not per row).
+    labels: tuple[tuple[str, str | Promise], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,12 +103,6 @@ def _person(first_name: str, last_name: str, username: str) -> str:
     return f"{first_name} {last_name}".strip() or username
 
 
-_TYPE_LABELS = dict(TYPE_CHOICES)
-
-
-@lru_cache(maxsize=64)
-def _type_label(value: str, language: str | None) -> str:
-    return str(_TYPE_LABELS.get(value, value))
 
 
 ASSIGNMENT_COLUMNS: tuple[Column, ...] = (
@@ -119,7 +115,7 @@ ASSIGNMENT_COLUMNS: tuple[Column, ...] = (
         _person,
     ),
     Column(_("Login"), ("operator__user__username",)),
-    Column(_("Type"), ("type",), lambda value: _type_label(value, get_language())),
+    Column(_("Type"), ("type",), labels=tuple(TYPE_CHOICES)),
     Column(_("Role"), ("role__name",)),
     Column(_("Branch"), ("branch__name",), lambda value: value or ""),
     Column(_("Date from"), ("date_from",)),
@@ -151,6 +147,22 @@ CONTRACTORS_REPORT = Report(_("Contractors"), "kontrahenci", CONTRACTOR_COLUMNS)
 Progress = Callable[[int], None]
 
 
+def _getter(column: Column, positions: list[int]) -> Callable[[tuple[Any, ...]], object]:
+    """Reads the column's cell from a row tuple; the common cases without a call more."""
+    if column.labels:
+        (position,) = positions
+        labels = {key: str(label) for key, label in column.labels}
+        return lambda record: labels.get(record[position], record[position])
+    if len(positions) == 1:
+        (position,) = positions
+        if column.value is _first:
+            return itemgetter(position)
+        value = column.value
+        return lambda record: value(record[position])
+    pick, value = itemgetter(*positions), column.value
+    return lambda record: value(*pick(record))
+
+
 def rows(
     queryset: QuerySet[Any], columns: Iterable[Column], *, progress: Progress | None = None
 ) -> Iterator[list[object]]:
@@ -161,27 +173,35 @@ def rows(
     fields: list[str] = []
     for column in columns:
         fields += [f for f in column.fields if f not in fields]
-    plan = [(column.value, [fields.index(f) for f in column.fields]) for column in columns]
+    getters = [_getter(c, [fields.index(f) for f in c.fields]) for c in columns]
     yield [str(c.header) for c in columns]
     count = 0
-    for record in queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
-        yield [value(*[record[i] for i in positions]) for value, positions in plan]
-        count += 1
+    for count, record in enumerate(queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE), start=1):
+        yield [get(record) for get in getters]
         if progress is not None and count % CHUNK_SIZE == 0:
             progress(count)
     if progress is not None:
         progress(count)
 
 
-def _csv_text(value: object) -> str:
-    if value is None:
+_FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
+
+
+def _csv_text(value: object, date_format: str | None = None) -> str:
+    """A cell as CSV text: formula-safe, dates as the user writes them (``date_format``
+    for ``strftime``; the active language's if not given)."""
+    text: str
+    if value.__class__ is str:
+        text = value  # type: ignore[assignment]
+    elif value is None:
         return ""
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, date):
-        return day(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    elif isinstance(value, date):
+        return value.strftime(date_format) if date_format else day(value)
+    else:
+        text = str(value)
+    return "'" + text if text[:1] in _FORMULA_FIRST else text
 
 
 class _Echo:
@@ -201,10 +221,11 @@ def csv_chunks(
 def csv_pieces(values_rows: Iterable[list[object]]) -> Iterator[bytes]:
     """Rows of values (the header first) as CSV in pieces of about `STREAM_BYTES`."""
     writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
+    date_format = "%d.%m.%Y" if (get_language() or "pl").startswith("pl") else "%Y-%m-%d"  # as `day`
     lines: list[str] = ["\ufeff"]
     size = 0
     for values in values_rows:
-        line = writer.writerow([_csv_text(v) for v in values])
+        line = writer.writerow([_csv_text(v, date_format) for v in values])
         lines.append(line)
         size += len(line)
         if size >= STREAM_BYTES:
@@ -259,11 +280,14 @@ class _RowWriter:
                 out.append(value)
             elif isinstance(value, date):
                 cell = self.dates[index]
-                cell.value = value if isinstance(value, datetime) else datetime.combine(value, time())
+                # Set as openpyxl's value setter would, without its checks per cell:
+                # the type is known, and text is cleaned of what XML cannot hold.
+                cell._value = value if isinstance(value, datetime) else datetime.combine(value, time())
+                cell.data_type = "d"
                 out.append(cell)
             else:
                 cell = self.text[index]
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))  # control characters
+                cell._value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
                 cell.data_type = "s"  # never a formula, whatever the text starts with
                 out.append(cell)
         return out
