@@ -48,9 +48,17 @@ def _fold(char: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
 
 
+# The Latin script's characters, folded and coded ahead: most names need no more than
+# one `str.translate` each (a million contractors' keys are computed at migration).
+_LATIN = range(0x250)
+_FOLD_TABLE = {code: _fold(chr(code)) for code in _LATIN}
+
+
 def search_text(value: str) -> str:
     """The text as the search compares it: ``"  Zażółć  Gęślą "`` → ``"zazolc gesla"``."""
-    folded = "".join(_fold(char) for char in value.lower())
+    folded = value.lower().translate(_FOLD_TABLE)
+    if not folded.isascii():
+        folded = "".join(_fold(char) for char in folded)
     return _SPACES.sub(" ", folded).strip()
 
 
@@ -79,7 +87,13 @@ def _base36(number: int) -> str:
     return text or "0"
 
 
+_SORT_TABLE = {code: _sort_code(chr(code)) for code in _LATIN}
+
+
 def polish_sort_key(value: str) -> str:
     """A key whose plain order is the Polish alphabetical order of ``value``."""
     text = _SPACES.sub(" ", value.lower()).strip()
-    return "".join(_sort_code(char) for char in text)[:SORT_KEY_LENGTH]
+    key = text.translate(_SORT_TABLE)
+    if not key.isascii():  # a character beyond the table: code each one
+        key = "".join(_sort_code(char) for char in text)
+    return key[:SORT_KEY_LENGTH]
