@@ -290,3 +290,16 @@ def test_a_real_background_process_writes_the_whole_export(tmp_path: Path, fmt: 
     assert len(rows) == 251
     assert {r[0] for r in rows[1:]} == {f"K{i:05d}" for i in range(250)}
     assert sorted(p.suffix for p in (tmp_path / "exports").iterdir()) == sorted([".json", ".log", f".{fmt}"])
+
+
+def test_a_job_whose_process_cannot_start_is_reported_failed_not_a_500(
+    actor: Any, ewa_rows: Operator, spawned: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cannot(job_id: str) -> None:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(export_jobs, "_spawn", cannot)
+    client = _client(actor)
+    response = _export(client, "csv", ewa_rows)
+    assert response.status_code == 302
+    assert 'data-state="failed"' in client.get(response["Location"]).content.decode()

@@ -178,7 +178,12 @@ def export_job_start(
         created=time.time(),
     )
     _save(job)
-    _spawn(job.id)
+    try:
+        _spawn(job.id)
+    except OSError as error:  # no process could be started: the page says it failed
+        logger.exception("export job %s could not start", job.id)
+        job.state, job.error = "failed", str(error)[:500]
+        _save(job)
     return job
 
 

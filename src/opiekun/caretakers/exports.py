@@ -103,8 +103,6 @@ def _person(first_name: str, last_name: str, username: str) -> str:
     return f"{first_name} {last_name}".strip() or username
 
 
-
-
 ASSIGNMENT_COLUMNS: tuple[Column, ...] = (
     Column(_("Contractor code"), ("contractor__code",)),
     Column(_("Contractor name"), ("contractor__name",)),

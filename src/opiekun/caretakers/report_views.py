@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.caretakers.export_jobs import export_job_get, export_job_start
+from opiekun.caretakers.export_jobs import REPORTS, export_job_get, export_job_start
 from opiekun.caretakers.exports import (
     ASSIGNMENTS_REPORT,
     XLSX_CONTENT_TYPE,
@@ -106,7 +106,7 @@ def export_job(request: HttpRequest, job_id: str) -> HttpResponse:
     return render(
         request,
         "reports/export_job.html",
-        {"job": job, "title": ASSIGNMENTS_REPORT.title, "back": back},
+        {"job": job, "title": REPORTS[job.report][0].title, "back": back},
     )
 
 
