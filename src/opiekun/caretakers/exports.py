@@ -38,6 +38,7 @@ from itertools import chain, islice
 from operator import itemgetter
 from typing import IO, Any
 
+from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.functional import Promise
@@ -161,6 +162,22 @@ def _getter(column: Column, positions: list[int]) -> Callable[[tuple[Any, ...]],
     return lambda record: value(*pick(record))
 
 
+def _fetch(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows in chunks. On PostgreSQL through a server-side cursor inside a
+    transaction, planned for reading every row: a cursor is otherwise planned for its
+    first 10 % (``cursor_tuple_fraction``), which for a sorted export picks a plan that
+    walks an index row by row, 3x slower in all; and outside a transaction it is
+    declared WITH HOLD, which copies the whole result first."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        yield from queryset.iterator(chunk_size=CHUNK_SIZE)
+        return
+    with transaction.atomic(using=queryset.db):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        yield from queryset.iterator(chunk_size=CHUNK_SIZE)
+
+
 def rows(
     queryset: QuerySet[Any], columns: Iterable[Column], *, progress: Progress | None = None
 ) -> Iterator[list[object]]:
@@ -174,7 +191,7 @@ def rows(
     getters = [_getter(c, [fields.index(f) for f in c.fields]) for c in columns]
     yield [str(c.header) for c in columns]
     count = 0
-    for count, record in enumerate(queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE), start=1):
+    for count, record in enumerate(_fetch(queryset.values_list(*fields)), start=1):
         yield [get(record) for get in getters]
         if progress is not None and count % CHUNK_SIZE == 0:
             progress(count)
@@ -264,8 +281,8 @@ class _RowWriter:
     def __init__(self, sheet: Any, width: int) -> None:
         self.sheet = sheet
         self.date_format = _date_format()
-        self.text = [WriteOnlyCell(sheet) for _ in range(width)]
-        self.dates = [WriteOnlyCell(sheet) for _ in range(width)]
+        self.text: list[Any] = [WriteOnlyCell(sheet) for _ in range(width)]
+        self.dates: list[Any] = [WriteOnlyCell(sheet) for _ in range(width)]
         for cell in self.dates:
             cell.number_format = self.date_format
 
