@@ -16,6 +16,7 @@ from opiekun.caretakers.exports import (
     ASSIGNMENT_COLUMNS,
     ASSIGNMENTS_REPORT,
     CONTRACTOR_COLUMNS,
+    CONTRACTORS_REPORT,
     ExportFormat,
     csv_chunks,
     export_response,
@@ -236,3 +237,22 @@ def test_export_response_is_a_download(
     assert response["Content-Type"] == content_type
     assert f'filename="opiekunowie{suffix}"' in response["Content-Disposition"]
     assert len(b"".join(response.streaming_content)) > 100
+
+
+def test_xlsx_keeps_spaces_drops_control_characters_and_types_booleans(
+    make_contractors: Callable[..., list[Contractor]],
+) -> None:
+    first, second = make_contractors(2)
+    first.name, first.active = "  Spacja  ", False
+    first.save()
+    second.name = "Dzwonek\x07 sp. z o.o."
+    second.save()
+    stream = io.BytesIO()
+    write_xlsx(
+        Contractor.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk"), CONTRACTORS_REPORT, stream
+    )
+    stream.seek(0)
+    sheet = load_workbook(stream).worksheets[0]
+    body = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[9]) for r in body] == [("  Spacja  ", False), ("Dzwonek sp. z o.o.", True)]
+    assert sheet.title == "Kontrahenci"

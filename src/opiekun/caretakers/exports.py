@@ -32,7 +32,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from enum import StrEnum
 from itertools import chain, islice
 from operator import itemgetter
@@ -49,6 +49,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.xml import functions as openpyxl_xml
 
 from opiekun.caretakers.models import TYPE_CHOICES
 from opiekun.contractors.models import Contractor
@@ -274,38 +275,54 @@ def _width(value: object) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
-class _RowWriter:
-    """Turns values into write-only cells, one reusable cell per column: openpyxl
-    writes a row out as soon as it is appended, so a cell can take the next value."""
+# lxml's, as openpyxl uses it to write (the stubs type them as the standard library's)
+Element: Any = openpyxl_xml.Element
+SubElement: Any = openpyxl_xml.SubElement
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+
+
+class _RowSerializer:
+    """Writes the data rows of a write-only sheet as lxml elements, one per row.
+
+    openpyxl's own path binds a `Cell` per value and writes each through nested XML
+    contexts, ~15 µs a cell: 8 s of CPU for 53,334 rows of ten columns. The values'
+    types are known here, so each row becomes one ``<row>`` element built in lxml and
+    handed to the sheet's XML stream, about six times faster. It takes the place of
+    the sheet writer's ``write_row`` (openpyxl 3.1, pinned; the tests read every file
+    back with openpyxl): `append` an empty row after setting `values`."""
 
     def __init__(self, sheet: Any, width: int) -> None:
-        self.sheet = sheet
-        self.date_format = _date_format()
-        self.text: list[Any] = [WriteOnlyCell(sheet) for _ in range(width)]
-        self.dates: list[Any] = [WriteOnlyCell(sheet) for _ in range(width)]
-        for cell in self.dates:
-            cell.number_format = self.date_format
+        date_cell = WriteOnlyCell(sheet)
+        date_cell.number_format = "dd.mm.yyyy" if (get_language() or "pl").startswith("pl") else "yyyy-mm-dd"
+        self.date_style = str(date_cell.style_id)
+        self.letters = [get_column_letter(i) for i in range(1, width + 1)]
+        self.values: list[object] = []
+        sheet._writer.write_row = self.write_row
 
-    def cells(self, values: list[object]) -> list[object]:
-        out: list[object] = []
-        for index, value in enumerate(values):
+    def write_row(self, xf: Any, cells: Any, row_idx: int) -> None:
+        """`WorksheetWriter.write_row`'s place: ``cells`` (openpyxl's, of an empty row)
+        is not read."""
+        number = str(row_idx)
+        row = Element("row", {"r": number})
+        for letter, value in zip(self.letters, self.values, strict=True):
             if value is None or value == "":
-                out.append(None)
-            elif isinstance(value, bool | int | float):
-                out.append(value)
+                continue
+            if value.__class__ is str or not isinstance(value, bool | int | float | date):
+                text = ILLEGAL_CHARACTERS_RE.sub("", str(value))  # what XML cannot hold
+                cell = SubElement(row, "c", {"r": letter + number, "t": "inlineStr"})
+                keep = {_XML_SPACE: "preserve"} if text != text.strip() else {}
+                SubElement(SubElement(cell, "is"), "t", keep).text = text  # text, never a formula
             elif isinstance(value, date):
-                cell = self.dates[index]
-                # Set as openpyxl's value setter would, without its checks per cell:
-                # the type is known, and text is cleaned of what XML cannot hold.
-                cell._value = value if isinstance(value, datetime) else datetime.combine(value, time())
-                cell.data_type = "d"
-                out.append(cell)
+                cell = SubElement(row, "c", {"r": letter + number, "s": self.date_style})
+                SubElement(cell, "v").text = str(value.toordinal() - _EXCEL_EPOCH)
+            elif isinstance(value, bool):
+                cell = SubElement(row, "c", {"r": letter + number, "t": "b"})
+                SubElement(cell, "v").text = "1" if value else "0"
             else:
-                cell = self.text[index]
-                cell._value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-                out.append(cell)
-        return out
+                cell = SubElement(row, "c", {"r": letter + number, "t": "n"})
+                SubElement(cell, "v").text = repr(value)
+        xf.write(row)
 
 
 def write_xlsx(
@@ -330,10 +347,11 @@ def write_xlsx(
         cell.border, cell.alignment = XLSX_HEADER_BORDER, XLSX_HEADER_ALIGNMENT
         header_cells.append(cell)
     sheet.append(header_cells)
-    writer = _RowWriter(sheet, len(header))
+    serializer = _RowSerializer(sheet, len(header))
     count = 0
     for row in chain(sample, values):
-        sheet.append(writer.cells(row))
+        serializer.values = row
+        sheet.append(())
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     workbook.save(stream)
