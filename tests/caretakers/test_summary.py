@@ -127,3 +127,32 @@ def test_only_who_made_the_change_sees_its_summary(
     assert other.get(reverse("caretakers:summary_csv", args=[token])).status_code == 404
     assert summary["client"].get(reverse("caretakers:summary", args=["x" * 22])).status_code == 404
     assert Client().get(reverse("caretakers:summary", args=[token])).status_code == 302
+
+
+def test_a_summary_that_cannot_be_kept_still_shows_its_first_page(
+    settings: Any,
+    tmp_path: Path,
+    admin_op: Operator,
+    default_role: CaretakerRole,
+    make_contractors: Callable[..., list[Contractor]],
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    settings.EXPORT_DIR = blocked / "exports"
+    client = Client()
+    client.force_login(admin_op.user)
+    response = client.post(
+        reverse("caretakers:add"),
+        {
+            "operator_id": admin_op.pk,
+            "date_from": "01.01.2025",
+            "on_overlap": "keep",
+            "type": "main",
+            "role_id": default_role.pk,
+            "ids": [f.pk for f in make_contractors(2)],
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert len(_rows(html)) == 2
+    assert "summary-csv" not in html

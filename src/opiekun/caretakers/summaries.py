@@ -10,6 +10,7 @@ whole list as CSV; web processes keep no state, so the outcomes are written to
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import secrets
@@ -21,6 +22,7 @@ from typing import Any
 from django.conf import settings
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{22}$")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,16 +49,22 @@ def _sweep(folder: Path) -> None:
 
 
 def summary_save(*, user: Any, rows: list[SummaryRow]) -> str:
-    """Keep the outcomes; the token names them for their author."""
+    """Keep the outcomes; the token names them for their author. The change is done
+    by now: if the file cannot be written, the token is "" and the dialog shows the
+    first page without paging, filter or CSV, rather than an error."""
     token = secrets.token_urlsafe(16)
-    path = _path(token)
-    _sweep(path.parent)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(
-        json.dumps({"user_id": user.pk, "rows": [[r.contractor_id, r.outcome, r.note] for r in rows]}),
-        encoding="utf-8",
-    )
-    os.replace(temporary, path)
+    try:
+        path = _path(token)
+        _sweep(path.parent)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(
+            json.dumps({"user_id": user.pk, "rows": [[r.contractor_id, r.outcome, r.note] for r in rows]}),
+            encoding="utf-8",
+        )
+        os.replace(temporary, path)
+    except OSError:
+        logger.exception("the summary of a bulk change could not be kept")
+        return ""
     return token
 
 
