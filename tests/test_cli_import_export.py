@@ -72,12 +72,21 @@ def test_export_assignments_of_an_operator_in_a_period_to_csv(history: Any, tmp_
         "-o",
         str(out),
     )
-    body = _read_csv(out)[1:]
+    header, *body = _read_csv(out)
     first, second, _ = history["contractors"]
+    assert header[0] == "Kod kontrahenta", "the site's language (Polish) unless --language says otherwise"
     assert sorted((r[0], r[4], r[8], r[9]) for r in body) == [
-        (first.code, "ewa", "2024-01-01", "2024-12-31"),
-        (second.code, "ewa", "2024-01-01", "2024-12-31"),
+        (first.code, "ewa", "01.01.2024", "31.12.2024"),
+        (second.code, "ewa", "01.01.2024", "31.12.2024"),
     ]
+
+
+def test_export_in_english_writes_iso_dates_and_english_headers(history: Any, tmp_path: Path) -> None:
+    out = tmp_path / "adam.csv"
+    call_command("export", "assignments", "--operator", "adam", "--language", "en", "-o", str(out))
+    header, *body = _read_csv(out)
+    assert header[0] == "Contractor code"
+    assert [(r[8], r[9]) for r in body] == [("2023-01-01", "")]
 
 
 def test_export_assignments_to_xlsx(history: Any, tmp_path: Path) -> None:

@@ -84,7 +84,8 @@ def test_filters_search_active_caretaker_and_ordering(
     api: Client, make_contractors: Callable[..., Any], make_operator: Callable[..., Operator]
 ) -> None:
     a, b, c = make_contractors(3)
-    Contractor.objects.filter(pk=a.pk).update(name="Zeta Sp. z o.o.", nip="5260250274")
+    a.name, a.nip = "Zeta Sp. z o.o.", "5260250274"
+    a.save()  # not .update(): saving keeps the search key (contractors/keys.py)
     Contractor.objects.filter(pk=c.pk).update(active=False)
     anna = make_operator("anna")
     _assign(b, anna)

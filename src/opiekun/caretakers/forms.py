@@ -106,7 +106,7 @@ class AssignmentFields(forms.Form):
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["operator_id"].choices = [("", "—")] + [
-            (o.pk, o.display_name) for o in operator_list(active=True)
+            (o.pk, o.sorted_name) for o in operator_list(active=True)
         ]
         roles = role_list(active=True)
         fields["role_id"].choices = [(r.pk, r.name) for r in roles]

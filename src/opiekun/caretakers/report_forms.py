@@ -66,7 +66,7 @@ class ReportFilterForm(forms.Form):
         fields: Any = self.fields
         # Former operators stay: the report is about who cared for whom, also in the past.
         fields["operator"].choices = [("", _("Any operator"))] + [
-            (o.pk, o.display_name if o.active else f"{o.display_name} ({gettext('inactive')})")
+            (o.pk, o.sorted_name if o.active else f"{o.sorted_name} ({gettext('inactive')})")
             for o in operator_list()
         ]
         fields["role"].choices = [("", _("Any role"))] + [(r.pk, r.name) for r in role_list()]

@@ -200,12 +200,13 @@ def _require_known(role_id: int | None, branch_id: int | None) -> None:
 @dataclass(frozen=True)
 class AuditEntry:
     when: datetime
-    user: str | None
+    user: str | None  # the login
     action: str  # created / changed / deleted
     reason: str
     assignment_id: int
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    user_name: str | None = None  # the full name, as the screen shows who changed what
 
 
 _AUDITED = ("operator_id", "type", "role_id", "branch_id", "date_from", "date_to")
@@ -233,6 +234,9 @@ def assignment_audit(*, viewer: Any, contractor_id: object) -> list[AuditEntry]:
             AuditEntry(
                 when=record.history_date,
                 user=record.history_user.get_username() if record.history_user else None,
+                user_name=(record.history_user.get_full_name() or record.history_user.get_username())
+                if record.history_user
+                else None,
                 action=_ACTIONS.get(record.history_type, record.history_type),
                 reason=record.history_change_reason or "",
                 assignment_id=record.id,

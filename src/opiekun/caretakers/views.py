@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from opiekun.bulk import id_list
 from opiekun.caretakers.forms import AddCaretakerForm, EditAssignmentForm, EndAssignmentForm
 from opiekun.caretakers.models import TYPE_LABELS, CaretakerAssignment
-from opiekun.caretakers.rules import AssignmentType, ChangeKind, Outcome
+from opiekun.caretakers.rules import AssignmentType, ChangeKind
 from opiekun.caretakers.selectors import (
     assignment_audit,
     assignment_get,
@@ -38,6 +38,8 @@ from opiekun.caretakers.services import (
     assignment_update,
     caretaker_add,
 )
+from opiekun.caretakers.summaries import SummaryRow, summary_save
+from opiekun.caretakers.summary_views import summary_context
 from opiekun.caretakers.timeline import AbsenceMark, Bar, timeline_list, timeline_svg
 from opiekun.contractors.forms import add_service_errors, contractor_selection
 from opiekun.contractors.views import visible_contractor
@@ -197,31 +199,20 @@ def _warn_dialog(
 
 
 def _summary(request: HttpRequest, result: AddResult) -> dict[str, Any]:
-    contractors, operators = _names(request, result)
-    labels = {
-        Outcome.ADDED: _("Added"),
-        Outcome.MERGED: _("Merged"),
-        Outcome.UNCHANGED: _("Unchanged"),
-        Outcome.REPLACED: _("Replaced"),
-        Outcome.SKIPPED: _("Skipped"),
-    }
-    counts = result.counts()
-    skipped = [
-        {
-            "contractor": contractors.get(r.contractor_id),
-            "conflicts": [
+    """Every contractor's outcome, kept for paging, filtering and CSV (summary_views)."""
+    operators = operator_names(s.operator_id for r in result.results for s in r.conflicts)
+    rows = [
+        SummaryRow(
+            contractor_id=r.contractor_id,
+            outcome=r.outcome.value,
+            note="; ".join(
                 f"{operators.get(s.operator_id, '?')} ({TYPE_NAMES[s.type]}, {format_period(s.period)})"
                 for s in r.conflicts
-            ],
-        }
+            ),
+        )
         for r in result.results
-        if r.outcome == Outcome.SKIPPED
     ]
-    return {
-        "counts": [(o.value, labels[o], counts[o.value]) for o in Outcome],
-        "skipped": skipped,
-        "total": len(result.results),
-    }
+    return summary_context(request, summary_save(user=request.user, rows=rows), rows)
 
 
 # --- the contractor's caretaker tab -----------------------------------------------

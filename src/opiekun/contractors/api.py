@@ -62,7 +62,9 @@ class ContractorOut(Schema):
 
 
 class ContractorQuery(Schema):
-    search: Text = Field("", max_length=200, description="Code, name or NIP.")
+    search: Text = Field(
+        "", max_length=200, description="Code, name or NIP; case and accents ignored ('lodz' finds 'Łódź')."
+    )
     caretaker_id: Id | None = Field(None, description="Operator caring for it today.")
     role_id: Id | None = Field(None, description="With caretaker_id or without_caretaker: only in this role.")
     active: bool | None = None

@@ -74,7 +74,7 @@ class ContractorFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.roles = list(role_list())
         self.fields["caretaker"].choices = [("", _("Anyone"))] + [  # type: ignore[attr-defined]
-            (o.pk, o.display_name) for o in operator_list(active=True)
+            (o.pk, o.sorted_name) for o in operator_list(active=True)
         ]
         self.fields["role"].choices = [("", _("Any role"))] + [  # type: ignore[attr-defined]
             (r.pk, r.name) for r in self.roles

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
+from opiekun.contractors.keys import search_text
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
@@ -23,13 +24,21 @@ from opiekun.operators.access import visible_contractors
 ORDERINGS: dict[str, tuple[str, ...]] = {
     "code": ("code",),
     "-code": ("-code",),
-    "name": ("name", "code"),
-    "-name": ("-name", "-code"),
+    # Names and cities in Polish alphabetical order (contractors/keys.py), index-backed.
+    "name": ("name_key", "code"),
+    "-name": ("-name_key", "-code"),
     "nip": ("nip", "code"),
     "-nip": ("-nip", "-code"),
-    "city": ("city", "code"),
-    "-city": ("-city", "-code"),
+    "city": ("city_key", "code"),
+    "-city": ("-city_key", "-code"),
 }
+
+
+def _search_condition(text: str) -> Q:
+    """Code or name containing the text, case and accents aside ("zazolc" finds
+    "Zażółć"): a substring of the stored search key, which a trigram index serves on
+    PostgreSQL (migration 0004)."""
+    return Q(search_key__contains=search_text(text))
 
 
 def contractor_list(
@@ -55,7 +64,7 @@ def contractor_list(
     qs = visible_contractors(viewer=viewer)
     text = search.strip()
     if text:
-        condition = Q(code__icontains=text) | Q(name__icontains=text)
+        condition = _search_condition(text)
         digits = re.sub(r"[\s-]", "", text)
         if digits.upper().startswith("PL"):
             digits = digits[2:]

@@ -52,6 +52,11 @@ class Operator(models.Model):
     def display_name(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
 
+    @property
+    def sorted_name(self) -> str:
+        """ "Nazwisko Imię": the name where operators are listed by surname."""
+        return f"{self.user.last_name} {self.user.first_name}".strip() or self.user.get_username()
+
 
 class ApiToken(models.Model):
     """A bearer token for the API; only its SHA-256 is stored. It works until it
