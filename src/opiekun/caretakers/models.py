@@ -167,3 +167,12 @@ class CaretakerAssignment(models.Model):
     @property
     def period(self) -> Period:
         return Period(self.date_from, self.date_to)
+
+
+# Przekazanie klientów: its own module, registered with this app.
+from opiekun.caretakers.handover_models import (  # noqa: E402, F401
+    Handover,
+    HandoverChange,
+    HandoverState,
+    HandoverTarget,
+)
