@@ -27,6 +27,7 @@ PARAMS = [
     "on",
     "type",
     "branch",
+    "state",
 ]
 
 
@@ -55,6 +56,7 @@ def test_screens_answer_every_wrong_query_parameter_without_a_server_error(
         reverse("operators:list"),
         reverse("dictionaries:roles"),
         reverse("dictionaries:branches"),
+        reverse("handovers:list"),
     ]
     failures = []
     for screen, param, value in itertools.product(screens, PARAMS, WRONG):
@@ -79,6 +81,18 @@ def test_forms_answer_every_wrong_value_without_a_server_error(boss_client: Clie
             "confirm_token",
         ],
         reverse("contractors:create"): ["code", "name", "nip", "regon", "email", "active"],
+        reverse("handovers:new"): [
+            "step",
+            "from_operator_id",
+            "types",
+            "role_ids",
+            "branch_ids",
+            "contractor_codes",
+            "to_operator_ids",
+            "date",
+            "on_overlap",
+            "confirm_token",
+        ],
     }
     failures = []
     for url, fields in forms.items():

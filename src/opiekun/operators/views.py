@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from opiekun.dates import parse_date, today
+from opiekun.operators.access import can_assign
 from opiekun.operators.workload import Workload, operator_workload
 
 BAR_HEIGHT = 22
@@ -107,5 +108,6 @@ def operator_list_view(request: HttpRequest) -> HttpResponse:
             "asked": asked,
             "date_error": error,
             "bar_height": BAR_HEIGHT,
+            "can_assign": can_assign(request.user),
         },
     )
