@@ -284,18 +284,22 @@ def distribute(
     counts: Mapping[int, int],
     already: Iterable[tuple[int, int]] = (),
 ) -> dict[int, int]:
-    """``even``: each contractor (in the order of their codes) goes to the target with
-    the fewest contractors in care on D so far (``counts``: before the handover; ties
-    by the order of ``targets``). A target that already cares for the contractor on D
-    keeps its count. Deterministic: the same input gives the same distribution."""
+    """``even``: each contractor, in the order of their codes, goes to the target whose
+    count of contractors in care on D is lowest once it has it (``counts``: before the
+    handover; a target already caring for the contractor on D does not grow by it, so
+    it is preferred at equal load); ties by the order of ``targets``. Deterministic:
+    the same input gives the same distribution."""
     if len(targets) == 1:
         return {contractor_id: targets[0] for contractor_id, _ in contractors}
     load = {t: counts.get(t, 0) for t in targets}
     holds = set(already)
     chosen: dict[int, int] = {}
     for contractor_id, _code in sorted(contractors, key=lambda c: (c[1], c[0])):
-        target = min(targets, key=lambda t: (load[t], targets.index(t)))
+
+        def after(t: int, cid: int = contractor_id) -> int:
+            return load[t] + (0 if (t, cid) in holds else 1)
+
+        target = min(targets, key=lambda t: (after(t), targets.index(t)))
         chosen[contractor_id] = target
-        if (target, contractor_id) not in holds:
-            load[target] += 1
+        load[target] = after(target)
     return chosen
