@@ -73,6 +73,7 @@ class PreviewOut(Schema):
     contractors: int = Field(description="Contractors handed over (skipped ones not counted).")
     assignments: int = Field(description="The source's assignments handed over.")
     skipped: int = Field(description="Contractors skipped under on_overlap=keep.")
+    conflicted: int = Field(description="Contractors where a recipient meets a conflict.")
     targets: list[TargetOut]
     results: list[HandoverResultOut] = Field(description="By contractor code; the first 1,000.")
     results_total: int = Field(description="How many results there are in all.")
@@ -181,6 +182,7 @@ def _preview(preview: HandoverPreview) -> dict[str, Any]:
         "contractors": preview.contractors,
         "assignments": preview.assignments,
         "skipped": preview.skipped,
+        "conflicted": preview.conflicted,
         "targets": [vars(t) for t in preview.targets],
         "results": [result(plan) for plan in preview.results],
         "results_total": preview.results_total,

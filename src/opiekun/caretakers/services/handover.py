@@ -50,6 +50,7 @@ class HandoverPreview:
     contractors: int  # handed over (skipped ones not counted)
     assignments: int  # the source's rows handed over
     skipped: int  # contractors skipped under KEEP
+    conflicted: int  # contractors whose recipient meets a conflict (skipped or replaced)
     targets: tuple[TargetTotals, ...]
     results: tuple[ContractorPlan, ...]  # by contractor code, the first `RESULTS_LIMIT`
     results_total: int
@@ -254,6 +255,7 @@ def _preview(
         contractors=len(done),
         assignments=sum(p.handed for p in done),
         skipped=len(plans) - len(done),
+        conflicted=sum(1 for p in plans if p.conflicts),
         targets=tuple(per_target.values()),
         results=tuple(plans[: max(limit, 0)]),
         results_total=len(plans),
