@@ -106,6 +106,12 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement (median)")
     parser.add_argument(
+        "--only",
+        choices=["add", "report", "contractors", "info", "visibility", "handover"],
+        action="append",
+        help="run only these benchmarks (repeatable; default: all)",
+    )
+    parser.add_argument(
         "--explain",
         action="store_true",
         help="print the query plans of the read paths (PostgreSQL: EXPLAIN ANALYZE)",
@@ -881,12 +887,21 @@ def main() -> None:
     world = load(args.contractors)
     print(f"  ready in {time.perf_counter() - started:.0f} s\n")
     print(f"  {'benchmark':<48} {'ours ms':>10} {'base ms':>10} {'ratio':>7}")
+    from handover import bench_handover  # here: it imports this module's helpers
+
+    benchmarks: dict[str, Callable[[World, int], list[Result]]] = {
+        "add": bench_add,
+        "report": lambda world, runs: [bench_report(world, runs)],
+        "contractors": bench_contractors,
+        "info": lambda world, runs: [bench_info(world, runs)],
+        "visibility": bench_visibility,
+        "handover": bench_handover,
+    }
     results = [
-        *bench_add(world, args.runs),
-        bench_report(world, args.runs),
-        *bench_contractors(world, args.runs),
-        bench_info(world, args.runs),
-        *bench_visibility(world, args.runs),
+        r
+        for name, run in benchmarks.items()
+        if not args.only or name in args.only
+        for r in run(world, args.runs)
     ]
     report(results)
     if args.explain:
