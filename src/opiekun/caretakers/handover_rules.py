@@ -137,12 +137,14 @@ class _Scope:
         return [Slot(r.id, r.operator_id, r.type, r.period) for r in self.rows.values()]
 
     def set_period(self, row_id: int, period: Period) -> None:
-        self.rows[row_id] = replace(self.rows[row_id], period=period)
+        r = self.rows[row_id]  # built directly: dataclasses.replace costs more than the plan
+        self.rows[row_id] = Row(r.id, r.contractor_id, r.operator_id, r.type, r.role_id, r.branch_id, period)
 
     def add(
         self, template: Row, operator_id: int, kind: AssignmentType, period: Period, origin: int | None
     ) -> None:
-        new = replace(template, id=self.next_id, operator_id=operator_id, type=kind, period=period)
+        t = template
+        new = Row(self.next_id, t.contractor_id, operator_id, kind, t.role_id, t.branch_id, period)
         self.rows[new.id] = new
         if origin is not None:
             self.origin[new.id] = self.origin.get(origin, origin)
@@ -186,7 +188,7 @@ def plan_contractor(
     for scope, rows in sorted(by_scope.items(), key=lambda item: (item[0][1], item[0][2] or 0)):
         state = _Scope(dict(initial[scope]))
         states[scope] = state
-        rows = sorted(rows, key=lambda r: (r.period, r.id))
+        rows = sorted(rows, key=lambda r: (*_order(r.period), r.id))
         for row in rows:
             if row.period.start < day:
                 kept = Period(row.period.start, day - ONE_DAY)
@@ -216,7 +218,7 @@ def plan_contractor(
             changes.extend(_public(c) for c in plan.changes)
 
     ordered_conflicts = tuple(
-        sorted(conflicts.values(), key=lambda r: (r.role_id, r.branch_id or 0, r.period, r.id))
+        sorted(conflicts.values(), key=lambda r: (r.role_id, r.branch_id or 0, *_order(r.period), r.id))
     )
     if ordered_conflicts and policy == OverlapPolicy.KEEP:
         return ContractorPlan(contractor_id, target_id, Outcome.SKIPPED, 0, conflicts=ordered_conflicts)
@@ -232,7 +234,7 @@ def plan_contractor(
         )
         inserts.extend(
             NewAssignment(r.contractor_id, r.operator_id, r.type, r.role_id, r.branch_id, r.period)
-            for r in sorted(state.rows.values(), key=lambda r: (r.period, -r.id))
+            for r in sorted(state.rows.values(), key=lambda r: (*_order(r.period), -r.id))
             if r.id < 0
         )
     return ContractorPlan(
@@ -246,6 +248,11 @@ def plan_contractor(
         tuple(updates),
         tuple(inserts),
     )
+
+
+def _order(period: Period) -> tuple[date, bool, date]:
+    """Periods by start, then end, an open end last (as `Period` orders them, faster)."""
+    return (period.start, period.end is None, period.end or period.start)
 
 
 def _split_origin(changes: Sequence[Change], new: object) -> int | None:
