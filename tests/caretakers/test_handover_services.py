@@ -25,6 +25,7 @@ from opiekun.caretakers.services import (
     handover_create,
 )
 from opiekun.contractors.models import Contractor
+from opiekun.contractors.services import contractor_delete
 from opiekun.dates import today
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 
@@ -538,3 +539,20 @@ def test_the_list_filters_by_operator_and_state(
     assert list(handover_list(viewer=actor, operator_id=ops[2].pk)) == [future]
     assert set(handover_list(viewer=actor, operator_id=ops[0].pk)) == {past, future}
     assert list(handover_list(viewer=actor, operator_id=ops[3].pk)) == []
+
+
+def test_cancel_is_refused_when_a_contractor_was_deleted_since(
+    assign: Any, hand: Any, actor: Any, ops: list[Operator], make_contractors: Any
+) -> None:
+    a, b = make_contractors(2)
+    assign([a, b], ops[0], day(5))  # moved whole: the handover deletes the source's rows
+    done = hand()
+    assert done.handover is not None
+    recorded = sorted(
+        done.handover.changes.filter(contractor_id=b.pk).values_list("assignment_id", flat=True)
+    )
+    contractor_delete(actor=actor, contractor_id=b.pk)
+    with pytest.raises(CancelRefused) as refused:
+        handover_cancel(actor=actor, handover_id=done.handover.pk)
+    assert refused.value.changed == tuple(recorded)
+    assert Handover.objects.get().cancelled_at is None

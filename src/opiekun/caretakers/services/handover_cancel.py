@@ -58,6 +58,12 @@ def handover_cancel(*, actor: Any, handover_id: object) -> Handover:
         Contractor.objects.filter(pk__in=id_list(contractor_ids)).order_by("pk").values_list("pk", flat=True)
     )
     lock_contractors(existing)
+    gone = set(contractor_ids) - set(existing)
+    if gone:  # a contractor deleted since: its rows cannot come back
+        raise CancelRefused(
+            _("Contractors the handover changed have been deleted; it cannot be cancelled."),
+            tuple(sorted(r.assignment_id for r in records if r.contractor_id in gone)),
+        )
     if report_unchangeable(FieldErrors(), actor, existing):
         raise PermissionDenied(str(NOT_EDITABLE))
     current = {r.pk: r for r in CaretakerAssignment.objects.filter(contractor_id__in=id_list(contractor_ids))}
