@@ -556,3 +556,12 @@ def test_cancel_is_refused_when_a_contractor_was_deleted_since(
         handover_cancel(actor=actor, handover_id=done.handover.pk)
     assert refused.value.changed == tuple(recorded)
     assert Handover.objects.get().cancelled_at is None
+
+
+@pytest.mark.parametrize("edge", [date.min, date.max])
+def test_the_first_and_last_representable_days_are_no_error(
+    assign: Any, actor: Any, ops: list[Operator], contractor: Contractor, edge: date
+) -> None:
+    assign([contractor], ops[0], day(-5))
+    preview = handover_create(actor=actor, from_operator_id=ops[0].pk, to_operator_ids=[ops[1].pk], date=edge)
+    assert preview.preview.contractors == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -177,7 +178,7 @@ def _load(
     errors = FieldErrors()
     if report_unchangeable(errors, actor, contractor_ids):
         errors.raise_if_any()  # the right was lost while waiting for the lock
-    since = day - ONE_DAY
+    since = day - ONE_DAY if day > date.min else day
     rows = {
         r.pk: r
         for r in CaretakerAssignment.objects.filter(contractor_id__in=id_list(contractor_ids))
