@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from opiekun import audit
 from opiekun.audit import Reason
-from opiekun.bulk import id_list, insert_rows
+from opiekun.bulk import insert_rows
 from opiekun.caretakers.handover_rules import ContractorPlan
 from opiekun.caretakers.models import CaretakerAssignment, Handover, HandoverChange, HandoverTarget
 from opiekun.caretakers.services.handover_inputs import HandoverRequest
@@ -72,8 +72,16 @@ def write_handover(
         )
     before = {r.pk: snapshot(r) for r in (*changes.deletes, *(u.row for u in changes.updates))}
     inserted = write_changes(actor=actor, changes=changes, reason=audit.reason(Reason.HANDOVER, handover.pk))
-    written = [u.row.pk for u in changes.updates] + inserted
-    after = {r.pk: snapshot(r) for r in CaretakerAssignment.objects.filter(pk__in=id_list(written))}
+    # The after-states from memory, not reloaded: the writer has set the updated rows'
+    # values and stamps, and an inserted row is its values, its id and its author.
+    after = {u.row.pk: snapshot(u.row) for u in changes.updates}
+    author = getattr(actor, "pk", None)
+    for pk, values in zip(inserted, changes.inserts, strict=True):
+        row = CaretakerAssignment(pk=pk, created_by_id=author, updated_by_id=author)
+        row.contractor_id, row.operator_id, row.type = values.contractor_id, values.operator_id, values.type
+        row.role_id, row.branch_id = values.role_id, values.branch_id
+        row.date_from, row.date_to = values.period.start, values.period.end
+        after[pk] = {**audit.snapshot(row), "created_at": None}
     records = [
         {
             "handover_id": handover.pk,
