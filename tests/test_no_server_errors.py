@@ -30,6 +30,7 @@ PARAMS = [
     "kind",
     "month",
     "mode",
+    "state",
 ]
 
 
@@ -60,6 +61,7 @@ def test_screens_answer_every_wrong_query_parameter_without_a_server_error(
         reverse("dictionaries:branches"),
         reverse("absences:list"),
         reverse("absences:calendar"),
+        reverse("handovers:list"),
     ]
     failures = []
     for screen, param, value in itertools.product(screens, PARAMS, WRONG):
@@ -86,6 +88,18 @@ def test_forms_answer_every_wrong_value_without_a_server_error(boss_client: Clie
         ],
         reverse("absences:create"): ["operator_id", "date_from", "date_to", "kind", "note"],
         reverse("contractors:create"): ["code", "name", "nip", "regon", "email", "active"],
+        reverse("handovers:new"): [
+            "step",
+            "from_operator_id",
+            "types",
+            "role_ids",
+            "branch_ids",
+            "contractor_codes",
+            "to_operator_ids",
+            "date",
+            "on_overlap",
+            "confirm_token",
+        ],
     }
     failures = []
     for url, fields in forms.items():

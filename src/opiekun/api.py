@@ -20,6 +20,7 @@ from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import HttpBearer
 
 from opiekun.caretakers.api import router as caretakers
+from opiekun.caretakers.handover_api import router as handovers
 from opiekun.contractors.api import router as contractors
 from opiekun.middleware import database_busy_response, is_database_busy
 from opiekun.operators.absence_api import router as absences
@@ -137,3 +138,4 @@ api.add_router("", operators)
 api.add_router("", contractors)
 api.add_router("", caretakers)
 api.add_router("", absences)
+api.add_router("", handovers)

@@ -35,6 +35,9 @@ def test_openapi_schema_holds_the_contract(db: Any) -> None:
         "/api/v1/caretakers/acted-for": {"get"},
         "/api/v1/auth/tokens": {"get"},
         "/api/v1/auth/tokens/{id}": {"delete"},
+        "/api/v1/handovers": {"get", "post"},
+        "/api/v1/handovers/{id}": {"get"},
+        "/api/v1/handovers/{id}/cancel": {"post"},
     }
     assert {path: set(ops) for path, ops in schema["paths"].items()} == expected
     assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"

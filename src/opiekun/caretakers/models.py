@@ -170,3 +170,18 @@ class CaretakerAssignment(models.Model):
     @property
     def period(self) -> Period:
         return Period(self.date_from, self.date_to)
+
+
+# Przekazanie klientów: its own module, registered with this app.
+from opiekun.caretakers.handover_models import (  # noqa: E402
+    Handover as Handover,
+)
+from opiekun.caretakers.handover_models import (  # noqa: E402
+    HandoverChange as HandoverChange,
+)
+from opiekun.caretakers.handover_models import (  # noqa: E402
+    HandoverState as HandoverState,
+)
+from opiekun.caretakers.handover_models import (  # noqa: E402
+    HandoverTarget as HandoverTarget,
+)

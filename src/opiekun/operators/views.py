@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opiekun.dates import parse_date, today
+from opiekun.operators.access import can_assign
 from opiekun.operators.selectors import token_list
 from opiekun.operators.tokens import may_use_api, token_revoke
 from opiekun.operators.workload import Workload, operator_workload
@@ -115,6 +116,7 @@ def operator_list_view(request: HttpRequest) -> HttpResponse:
             "asked": asked,
             "date_error": error,
             "bar_height": BAR_HEIGHT,
+            "can_assign": can_assign(request.user),
         },
     )
 

@@ -90,9 +90,11 @@ class ChangeSet:
     deletes: list[CaretakerAssignment] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
     inserts: list[AssignmentValues] = field(default_factory=list)
+    # Rows deleted earlier, put back as they were, ids included (cancelling a handover).
+    restores: list[CaretakerAssignment] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.deletes or self.updates or self.inserts)
+        return bool(self.deletes or self.updates or self.inserts or self.restores)
 
     def add_plan(
         self,
@@ -158,7 +160,7 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
     """Apply ``changes`` in the caller's transaction and record each row in the audit
     trail with ``reason``; returns the ids of the inserted rows, in order.
 
-    The order is deletes, shrinking updates, other updates, inserts: so no statement
+    The order is deletes, shrinking updates, other updates, inserts, restores: so no statement
     meets a row that the invariants would refuse on its way to a valid end state. A
     change set whose end state breaks an invariant is refused by the database; that
     refusal is raised as a plain `ValidationError` (see `collision`)."""
@@ -169,7 +171,9 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
             shrinking = [u for u in changes.updates if u.shrinks]
             _update(shrinking, actor=actor, when=now, reason=reason)
             _update([u for u in changes.updates if not u.shrinks], actor=actor, when=now, reason=reason)
-            return _insert(changes.inserts, actor=actor, when=now, reason=reason)
+            inserted = _insert(changes.inserts, actor=actor, when=now, reason=reason)
+            _restore(changes.restores, actor=actor, when=now, reason=reason)
+            return inserted
     except IntegrityError as error:  # only a bug or a foreign write could get here
         raise collision(error) from error
 
@@ -214,6 +218,23 @@ def _insert(inserts: Sequence[AssignmentValues], *, actor: object, when: datetim
         reason=reason,
     )
     return ids
+
+
+def _restore(rows: Sequence[CaretakerAssignment], *, actor: object, when: datetime, reason: str) -> None:
+    if not rows:
+        return
+    for row in rows:
+        row.updated_by_id, row.updated_at = getattr(actor, "pk", None), when
+    names = ["id", *_INSERT_FIELDS]
+    insert_rows(CaretakerAssignment, names, [{n: getattr(r, n) for n in names} for r in rows])
+    audit.record(
+        CaretakerAssignment,
+        map(audit.snapshot, rows),
+        history_type=audit.CREATED,
+        user=actor,
+        when=when,
+        reason=reason,
+    )
 
 
 def _update(updates: Sequence[Update], *, actor: object, when: datetime, reason: str) -> None:
