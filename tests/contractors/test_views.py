@@ -284,3 +284,14 @@ def test_the_no_caretaker_today_filter(
     assert "Bez opiekuna dziś" in boss_client.get("/kontrahenci/").content.decode()
     response = boss_client.get(f"/kontrahenci/?no_caretaker=on&caretaker={admin_op.pk}")
     assert response.context["filter_errors"] and not response.context["rows"]
+
+
+def test_an_operator_who_cannot_assign_gets_no_selection_checkboxes(
+    client_for: Callable[[Operator], Client], make_operator: Callable[..., Operator], make_contractors: Any
+) -> None:
+    make_contractors(3)
+    viewer = client_for(make_operator("reader", can_assign=False))
+    page = viewer.get("/kontrahenci/").content.decode()
+    assert "data-row-check" not in page and "data-check-page" not in page
+    assigner = client_for(make_operator("assigner", can_assign=True))
+    assert "data-row-check" in assigner.get("/kontrahenci/").content.decode()
