@@ -68,7 +68,7 @@ def test_ticked_rows_are_kept_across_pages_and_acted_on(
     page.locator("[data-testid=add-caretaker]").click()
     form = page.locator("[data-testid=add-form]")
     expect(form.locator("[data-testid=selected-count]")).to_have_text("Zaznaczono 5 kontrahentów")
-    form.locator("select[name=operator_id]").select_option(label="Boss Tester")
+    form.locator("select[name=operator_id]").select_option(label="Tester Boss")
     form.get_by_role("button", name="Zapisz").click()
     expect(page.locator("[data-testid=summary] [data-outcome=added]")).to_contain_text("5")
     chosen = {firms[i].pk for i in (0, 1, 25, 26, 27)}
