@@ -29,6 +29,7 @@ class Reason(StrEnum):
     CONTRACTOR_CREATE = "contractor_create"
     CONTRACTOR_UPDATE = "contractor_update"
     CONTRACTOR_DELETE = "contractor_delete"
+    IMPORT = "import"
 
 
 def reason(kind: Reason, detail: object = None) -> str:

@@ -110,3 +110,11 @@ def id_list(ids: Sequence[int]) -> RawSQL:
     if connection.vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
     return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))
+
+
+def text_list(values: Sequence[str]) -> RawSQL:
+    """A subquery yielding ``values`` (text), for ``field__in=text_list(values)``: one
+    parameter however long the list, as `id_list`."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::text[])", (list(values),))
+    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(values)),))

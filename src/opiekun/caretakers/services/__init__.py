@@ -10,6 +10,7 @@ Rooms, one job each:
 - `edit`          one assignment: update, end, delete
 - `lifecycle`     a contractor's assignments when it is created or deleted
 - `dictionaries`  caretaker roles and company branches
+- `importing`     the import of assignments from CSV or XLSX
 
 The names below are what other modules may use.
 """
@@ -18,6 +19,7 @@ from opiekun.caretakers.services.add import AddRequest, add_checked, caretaker_a
 from opiekun.caretakers.services.confirmation import issue_token, state_digest, token_matches
 from opiekun.caretakers.services.dictionaries import branch_save, role_save
 from opiekun.caretakers.services.edit import UNSET, assignment_delete, assignment_end, assignment_update
+from opiekun.caretakers.services.importing import assignments_import
 from opiekun.caretakers.services.inputs import FieldErrors
 from opiekun.caretakers.services.lifecycle import (
     assignments_delete_for_contractor,
@@ -49,6 +51,7 @@ __all__ = [
     "assignment_update",
     "assignments_delete_for_contractor",
     "assignments_for_new_contractor",
+    "assignments_import",
     "branch_save",
     "caretaker_add",
     "check_add",
