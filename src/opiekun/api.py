@@ -20,6 +20,7 @@ from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import HttpBearer
 
 from opiekun.caretakers.api import router as caretakers
+from opiekun.caretakers.import_api import router as caretaker_import
 from opiekun.contractors.api import router as contractors
 from opiekun.operators.api import router as operators
 from opiekun.operators.tokens import token_authenticate
@@ -130,3 +131,4 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("", operators)
 api.add_router("", contractors)
 api.add_router("", caretakers)
+api.add_router("", caretaker_import)

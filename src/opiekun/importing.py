@@ -8,13 +8,17 @@ assignments) and `opiekun.contractors.importing` (contractors). docs/import.md.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opiekun import audit
 from opiekun.tabular import FORMULA_PREFIXES
@@ -23,6 +27,20 @@ from opiekun.tabular import FORMULA_PREFIXES
 Progress = Callable[[str, int, int | None], None]
 PROGRESS_EVERY = 1000
 REASON_LENGTH = 100  # the audit trail's column
+
+
+PHASES = {
+    "read": gettext_lazy("Reading the file"),
+    "plan": gettext_lazy("Checking the rows"),
+    "write": gettext_lazy("Writing"),
+}
+OUTCOME_LABELS = {
+    "added": gettext_lazy("Added"),
+    "merged": gettext_lazy("Merged"),
+    "unchanged": gettext_lazy("Unchanged"),
+    "replaced": gettext_lazy("Replaced"),
+    "skipped": gettext_lazy("Skipped"),
+}
 
 
 def no_progress(phase: str, done: int, total: int | None) -> None:
@@ -186,3 +204,19 @@ def _guard(value: str) -> str:
 
 def count_outcomes(kinds: Sequence[str], counts: Mapping[str, int]) -> dict[str, int]:
     return {kind: int(counts.get(kind, 0)) for kind in kinds}
+
+
+@contextmanager
+def upload_path(upload: Any) -> Iterator[Path]:
+    """An uploaded file as a path the readers can open: Django's temporary file when
+    it has one, else a copy in a temporary file, removed afterwards."""
+    temporary = getattr(upload, "temporary_file_path", None)
+    if temporary is not None:
+        yield Path(temporary())
+        return
+    suffix = Path(getattr(upload, "name", "") or "").suffix.lower()
+    with tempfile.NamedTemporaryFile(suffix=suffix if suffix in (".csv", ".xlsx") else "") as copy:
+        for chunk in upload.chunks():
+            copy.write(chunk)
+        copy.flush()
+        yield Path(copy.name)

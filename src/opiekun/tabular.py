@@ -69,11 +69,13 @@ def max_bytes() -> int:
 
 
 def size_error(limit: int) -> TableError:
-    megabytes = limit / (1024 * 1024)
-    shown = f"{megabytes:.0f}" if megabytes >= 1 else f"{megabytes:.2f}"
+    if limit >= 1024 * 1024:
+        shown = f"{limit / (1024 * 1024):.0f} MB"
+    else:
+        shown = f"{max(1, limit // 1024)} kB"
     return TableError(
         _(
-            "The file is larger than %(limit)s MB, the most an import reads. Split it into "
+            "The file is larger than %(limit)s, the most an import reads. Split it into "
             "smaller files, or ask the administrator to raise OPIEKUN_IMPORT_MAX_MB."
         )
         % {"limit": shown}

@@ -19,29 +19,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser, OutputWrapper
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as Bar
 from rich.table import Table
 
-from opiekun.importing import ImportReport, Progress, write_error_report
+from opiekun.importing import OUTCOME_LABELS, PHASES, ImportReport, Progress, write_error_report
 from opiekun.tabular import TableError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 ERRORS_SHOWN = 20
-PHASES = {
-    "read": gettext_lazy("Reading the file"),
-    "plan": gettext_lazy("Checking the rows"),
-    "write": gettext_lazy("Writing"),
-}
-OUTCOME_LABELS = {
-    "added": gettext_lazy("Added"),
-    "merged": gettext_lazy("Merged"),
-    "unchanged": gettext_lazy("Unchanged"),
-    "replaced": gettext_lazy("Replaced"),
-    "skipped": gettext_lazy("Skipped"),
-}
 
 
 @dataclass(frozen=True)
