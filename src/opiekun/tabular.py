@@ -69,10 +69,7 @@ def max_bytes() -> int:
 
 
 def size_error(limit: int) -> TableError:
-    if limit >= 1024 * 1024:
-        shown = f"{limit / (1024 * 1024):.0f} MB"
-    else:
-        shown = f"{max(1, limit // 1024)} kB"
+    shown = f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{max(1, limit // 1024)} kB"
     return TableError(
         _(
             "The file is larger than %(limit)s, the most an import reads. Split it into "
