@@ -130,5 +130,5 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("", operators)
 api.add_router("", contractors)
+api.add_router("", caretaker_import)  # before /caretakers/{id}, which would take "import"
 api.add_router("", caretakers)
-api.add_router("", caretaker_import)
