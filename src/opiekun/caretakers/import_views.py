@@ -78,7 +78,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
         length = 0
     if length > settings.IMPORT_MAX_BYTES + 64 * 1024:
         refused = str(size_error(settings.IMPORT_MAX_BYTES))
-        return render(request, "caretakers/import.html", {"form": ImportForm(), "refused": refused}, status=413)
+        return render(
+            request, "caretakers/import.html", {"form": ImportForm(), "refused": refused}, status=413
+        )
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "caretakers/import.html", {"form": form}, status=400)

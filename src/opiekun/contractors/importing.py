@@ -27,6 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -145,6 +146,15 @@ def _checked(
     """Every data row with its values checked as the form checks them; a row's errors
     go to ``errors`` (the row is still yielded, for counting)."""
     fields: dict[str, Any] = {name: Contractor._meta.get_field(name) for name in header.positions}
+    # Text fields whose only checks are their length, blankness and NUL characters
+    # (the e-mail, NIP and REGON have their own validators).
+    plain = {
+        name
+        for name, field in fields.items()
+        if field.get_internal_type() == "CharField"
+        and all(isinstance(v, MaxLengthValidator | ProhibitNullCharactersValidator) for v in field.validators)
+        and name not in ("nip", "regon")
+    }
     blank = Contractor()
     count = 0
     for number, cells in table.rows:
@@ -163,12 +173,21 @@ def _checked(
                     data[name] = flag
                 continue
             value = text(value)
+            field = fields[name]
+            if (
+                name in plain
+                and len(value) <= field.max_length
+                and (value or field.blank)
+                and "\x00" not in value
+            ):
+                data[name] = value  # what field.clean returns for it, without its overhead
+                continue
             try:
                 if name == "nip":
                     value = normalize_nip(value)
                 elif name == "regon":
                     value = normalize_regon(value)
-                data[name] = fields[name].clean(value, blank)
+                data[name] = field.clean(value, blank)
             except ValidationError as error:
                 for message in error.messages:
                     errors.add(number, column, message)

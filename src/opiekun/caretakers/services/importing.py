@@ -543,13 +543,32 @@ def _clash_message(this: _Valid, other: _Valid) -> str:
 # --- planning (and writing) contractor by contractor ------------------------------
 
 
+_ROW_FIELDS = (
+    "id",
+    "contractor_id",
+    "operator_id",
+    "type",
+    "role_id",
+    "branch_id",
+    "date_from",
+    "date_to",
+    "created_by_id",
+    "updated_by_id",
+)
+
+
 @dataclass
 class _ScopeState:
     """One scope's assignments as the rows of the file leave them: existing rows by
-    their id, new ones by negative ids."""
+    their id (as loaded: plain values, made model instances only if they change),
+    new ones by negative ids."""
 
-    initial: dict[int, CaretakerAssignment]
+    initial: dict[int, tuple[Any, ...]]
     slots: dict[int, Slot]
+
+
+def _instance(values: tuple[Any, ...]) -> CaretakerAssignment:
+    return CaretakerAssignment(**dict(zip(_ROW_FIELDS, values, strict=True)))
 
 
 def _plan(
@@ -609,15 +628,14 @@ def _load(
             scopes |= scope_filter(role_id, branch_id)
         queryset = queryset.filter(scopes)
     states: dict[tuple[int, int, int | None], _ScopeState] = defaultdict(lambda: _ScopeState({}, {}))
-    for assignment in queryset.order_by("id"):
-        key = (assignment.contractor_id, assignment.role_id, assignment.branch_id)
-        if (key[1], key[2]) not in pairs:
+    kinds = {kind.value: kind for kind in AssignmentType}
+    for values in queryset.order_by("id").values_list(*_ROW_FIELDS):
+        pk, contractor_id, operator_id, kind, role_id, branch_id, start, end = values[:8]
+        if (role_id, branch_id) not in pairs:
             continue
-        state = states[key]
-        state.initial[assignment.pk] = assignment
-        state.slots[assignment.pk] = Slot(
-            assignment.pk, assignment.operator_id, AssignmentType(assignment.type), assignment.period
-        )
+        state = states[(contractor_id, role_id, branch_id)]
+        state.initial[pk] = values
+        state.slots[pk] = Slot(pk, operator_id, kinds[kind], Period(start, end))
     return states
 
 
@@ -647,14 +665,15 @@ def _changes(states: Mapping[tuple[int, int, int | None], _ScopeState]) -> Chang
     subset of the days of the state before or after)."""
     changes = ChangeSet()
     for (contractor_id, role_id, branch_id), state in states.items():
-        for pk, row in state.initial.items():
+        for pk, values in state.initial.items():
             slot = state.slots.get(pk)
+            period = Period(values[6], values[7])
+            if slot is not None and slot.period == period:
+                continue
+            row = _instance(values)
             if slot is None:
                 changes.deletes.append(row)
-                continue
-            if slot.period == row.period:
-                continue
-            if row.period.covers(slot.period) or slot.period.covers(row.period):
+            elif period.covers(slot.period) or slot.period.covers(period):
                 changes.updates.append(Update(row, AssignmentValues.of(row).with_period(slot.period)))
             else:
                 changes.deletes.append(row)
