@@ -91,10 +91,15 @@ def test_upload_dry_run_error_report_then_import_the_valid_rows(
 
 def test_a_clean_file_imports_and_policy_can_change_between_dry_runs(web: Client, codes: list[str]) -> None:
     job_id = _job_id(_upload(web, f"{codes[0]};ewa;Główny;01.01.2025;\n"))
-    web.get(reverse("caretakers:import_panel", args=[job_id]), {"run": "check", "on_overlap": "replace"})
-    job = import_job_get(user=web.get("/").wsgi_request.user, job_id=job_id)
+    panel = web.get(
+        reverse("caretakers:import_panel", args=[job_id]), {"run": "check", "on_overlap": "replace"}
+    )
+    assert '"on_overlap": "replace"' in panel.content.decode()
+    checked = web.post(
+        reverse("caretakers:import_run", args=[job_id]), {"mode": "check", "on_overlap": "replace"}
+    )
+    job = import_job_get(user=checked.wsgi_request.user, job_id=job_id)
     assert job is not None and job.policy == "replace"
-    checked = web.post(reverse("caretakers:import_run", args=[job_id]), {"mode": "check"})
     assert 'data-testid="import-apply"' in checked.content.decode()
     applied = web.post(reverse("caretakers:import_run", args=[job_id]), {"mode": "apply"})
     assert 'data-state="applied"' in applied.content.decode()

@@ -181,6 +181,7 @@ def import_job_run(*, user: Any, job: ImportJob, apply: bool, skip_invalid: bool
         current = _load(job.id) or job
         if current.state == "applied":
             raise JobBusy
+        current.policy = job.policy
         job = current
         job.state = "applying" if apply else "checking"
         job.skip_invalid = skip_invalid

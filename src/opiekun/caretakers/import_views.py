@@ -26,7 +26,6 @@ from opiekun.caretakers.import_jobs import (
     import_job_fail,
     import_job_get,
     import_job_run,
-    save,
 )
 from opiekun.caretakers.models import POLICY_CHOICES
 from opiekun.caretakers.rules import OverlapPolicy
@@ -114,7 +113,8 @@ def import_job(request: HttpRequest, job_id: str) -> HttpResponse:
     """The job's page: a fresh upload starts its dry run at once."""
     job = _job(request, job_id)
     run = "check" if job.state == "uploaded" else None
-    return render(request, "caretakers/import_job.html", _context(job, run=run, skip_invalid=False))
+    context = _context(job, run=run, skip_invalid=False, run_policy=job.policy)
+    return render(request, "caretakers/import_job.html", context)
 
 
 @login_required
@@ -127,11 +127,11 @@ def import_panel(request: HttpRequest, job_id: str) -> HttpResponse:
     if run not in ("check", "apply") or job.running:
         run = None
     policy = request.GET.get("on_overlap")
-    if run == "check" and policy in dict(IMPORT_POLICIES):
-        job.policy = policy
-        save(job)
+    if run != "check" or policy not in dict(IMPORT_POLICIES):
+        policy = job.policy
     skip = request.GET.get("skip_invalid") == "1"
-    return render(request, "caretakers/import_panel.html", _context(job, run=run, skip_invalid=skip))
+    context = _context(job, run=run, skip_invalid=skip, run_policy=policy)
+    return render(request, "caretakers/import_panel.html", context)
 
 
 @login_required
@@ -142,8 +142,11 @@ def import_run(request: HttpRequest, job_id: str) -> HttpResponse:
     job = _job(request, job_id)
     apply = request.POST.get("mode") == "apply"
     skip = request.POST.get("skip_invalid") == "1"
+    policy = request.POST.get("on_overlap")
     status = 200
     try:
+        if not apply and policy in dict(IMPORT_POLICIES):
+            job.policy = policy  # a dry run may try the other policy; an import applies the checked one
         job = import_job_run(user=request.user, job=job, apply=apply, skip_invalid=skip)
     except JobBusy:
         status = 409
