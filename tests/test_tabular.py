@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from opiekun.tabular import TableError, detect_delimiter, open_table, size_error, text
@@ -21,7 +22,7 @@ def _csv(path: Path, content: str, encoding: str, *, bom: bool = False) -> Path:
 
 
 def _read(path: Path, **kwargs: Any) -> tuple[list[str], list[tuple[int, list[object]]], Any]:
-    with open_table(path, **kwargs) as table:
+    with translation.override("en"), open_table(path, **kwargs) as table:
         return table.header, list(table.rows), table
 
 
@@ -105,7 +106,8 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path, sett
     with pytest.raises(TableError, match="larger than 1 kB"):
         _read(path)
     assert _read(path, limit=10_000)[0] == ["code", "name"]
-    assert "larger than 50 MB" in str(size_error(50 * 1024 * 1024))
+    with translation.override("en"):
+        assert "larger than 50 MB" in str(size_error(50 * 1024 * 1024))
 
 
 @pytest.mark.parametrize(
