@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from opiekun.caretakers.models import CaretakerAssignment
@@ -19,6 +19,13 @@ from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Operator
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def keep_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command run as from a shell closes every database connection when it ends
+    (``run_from_argv``); the test's transaction lives on that connection."""
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
 
 def run(*args: str) -> int:
