@@ -58,7 +58,7 @@ from opiekun.operators.access import is_administrator, operator_of
 from opiekun.periods import Period
 from opiekun.tabular import Table, open_table, text
 
-INSERT_CHUNK = 5000
+INSERT_CHUNK = 2000
 OUTCOMES = ("added",)
 TRUE = {"1", "true", "tak", "yes", "t", "y", "prawda"}
 FALSE = {"0", "false", "nie", "no", "f", "n", "fałsz"}

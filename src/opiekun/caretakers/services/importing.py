@@ -204,6 +204,9 @@ def _read(table: Table, header: Header, errors: Errors, progress: Progress) -> t
     types = _type_names()
     open_words = _open_end_words()
     dates: dict[object, date] = {}  # the same few hundred dates, shared
+    # Logins, roles, branches and periods repeat from row to row: one object each, so a
+    # hundred thousand rows cost little more than their codes.
+    shared: dict[object, Any] = {}
     parsed: list[_Row] = []
     count = 0
 
@@ -268,11 +271,15 @@ def _read(table: Table, header: Header, errors: Errors, progress: Progress) -> t
             if end is not None and end < start:
                 errors.add(number, title["date_to"], str(DATE_TO_BEFORE_FROM))
             else:
-                period = Period(start, end)
+                period = shared.setdefault((start, end), Period(start, end))
         # A row with a wrong cell is still looked up, so that all its faults are told.
-        parsed.append(
-            _Row(number, code, nip, login, kind, texts.get("role", ""), texts.get("branch", ""), period)
+        role, branch = texts.get("role", ""), texts.get("branch", "")
+        login, role, branch = (
+            shared.setdefault(login, login),
+            shared.setdefault(role, role),
+            shared.setdefault(branch, branch),
         )
+        parsed.append(_Row(number, code, nip, login, kind, role, branch, period))
     progress("read", count, count)
     return parsed, count
 
@@ -581,16 +588,14 @@ def _plan(
     progress: Progress,
 ) -> Counter[str]:
     """Decide every row; with a ``reason``, write each chunk's changes too."""
-    by_contractor: dict[int, list[_Valid]] = defaultdict(list)
-    for row in rows:
-        by_contractor[row.contractor_id].append(row)
+    # Contractor by contractor, each one's rows in file order (the sort is stable).
+    ordered = sorted(rows, key=lambda r: r.contractor_id)
     outcomes: Counter[str] = Counter()
     new_ids = itertools.count(-1, -1)
     done = 0
-    contractor_ids = sorted(by_contractor)
-    progress("plan", 0, len(rows))
-    for chunk in _chunks(contractor_ids, chunk_size):
-        chunk_rows = [row for cid in chunk for row in by_contractor[cid]]
+    progress("plan", 0, len(ordered))
+    for chunk_rows in _chunks(ordered, chunk_size):
+        chunk = sorted({row.contractor_id for row in chunk_rows})
         states = _load(chunk, chunk_rows)
         for row in chunk_rows:
             state = states[_scope(row)]
@@ -600,13 +605,20 @@ def _plan(
             if changes:
                 write_changes(actor=actor, changes=changes, reason=reason)
         done += len(chunk_rows)
-        progress("plan", done, len(rows))
+        progress("plan", done, len(ordered))
     return outcomes
 
 
-def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), max(1, size)):
-        yield ids[start : start + size]
+def _chunks(rows: Sequence[_Valid], size: int) -> Iterator[Sequence[_Valid]]:
+    """The rows (sorted by contractor) in chunks of about ``size`` contractors, never
+    splitting one contractor's rows."""
+    start, count = 0, 0
+    for index in range(1, len(rows) + 1):
+        if index == len(rows) or rows[index].contractor_id != rows[index - 1].contractor_id:
+            count += 1
+            if count >= max(1, size) or index == len(rows):
+                yield rows[start:index]
+                start, count = index, 0
 
 
 def _load(
