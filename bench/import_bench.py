@@ -13,7 +13,8 @@ imports them, timed, inside a transaction that is rolled back:
   it had ended), 10 % the contractor's current main exactly as it is (unchanged);
   policy REPLACE. The baseline parses the same file with the csv module, copies it
   into a temporary table and does the same work in SQL: looks the names up by join,
-  trims the current mains, inserts the new rows, writes the audit rows.
+  locks the contractors (as every writer does), trims the current mains, inserts the
+  new rows, writes the audit rows.
 - **contractors**: ``--rows`` new contractors with valid NIPs; ours creates them with
   the importing operator as their main caretaker (the default setting), the baseline
   the same rows in SQL.
@@ -188,6 +189,11 @@ def assignments_baseline(world: base.World, path: Path) -> None:
         "JOIN caretakers_caretakerrole r ON r.name = i.role"
     )
     base.execute("CREATE INDEX res_contractor ON res (contractor_id)")
+    if sql.pg:  # every writer locks the contractors it changes, in id order
+        base.execute(
+            "SELECT id FROM contractors_contractor WHERE id IN (SELECT contractor_id FROM res) "
+            "ORDER BY id FOR UPDATE"
+        )
     table = "caretakers_caretakerassignment"
     history = "caretakers_historicalcaretakerassignment"
     tracked = ", ".join(base.audit_columns())

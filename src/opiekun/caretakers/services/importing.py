@@ -624,31 +624,45 @@ def _chunks(rows: Sequence[_Valid], size: int) -> Iterator[Sequence[_Valid]]:
 def _load(
     contractor_ids: Sequence[int], rows: Sequence[_Valid]
 ) -> dict[tuple[int, int, int | None], _ScopeState]:
-    """The existing assignments the rows may meet: of these contractors, in the
-    rows' scopes, touching the span of the rows' periods; one query."""
+    """The existing assignments the rows may meet: in the rows' scopes (contractor,
+    role, branch), touching the span of the periods the rows ask for in that role and
+    branch; one query."""
+    by_pair: dict[tuple[int, int | None], list[_Valid]] = defaultdict(list)
+    for row in rows:
+        by_pair[(row.role_id, row.branch_id)].append(row)
+    wanted = {_scope(row) for row in rows}
+    condition = Q()
+    if len(by_pair) <= 8:
+        for (role_id, branch_id), group in by_pair.items():
+            ids = sorted({row.contractor_id for row in group})
+            condition |= (
+                scope_filter(role_id, branch_id) & Q(contractor_id__in=id_list(ids)) & _touching(group)
+            )
+    else:  # many roles and branches in one chunk: the chunk's contractors, sorted out below
+        condition = Q(contractor_id__in=id_list(contractor_ids)) & _touching(rows)
+    states: dict[tuple[int, int, int | None], _ScopeState] = defaultdict(lambda: _ScopeState({}, {}))
+    kinds = {kind.value: kind for kind in AssignmentType}
+    for values in CaretakerAssignment.objects.filter(condition).order_by("id").values_list(*_ROW_FIELDS):
+        pk, contractor_id, operator_id, kind, role_id, branch_id, start, end = values[:8]
+        key = (contractor_id, role_id, branch_id)
+        if key not in wanted:
+            continue
+        state = states[key]
+        state.initial[pk] = values
+        state.slots[pk] = Slot(pk, operator_id, kinds[kind], Period(start, end))
+    return states
+
+
+def _touching(rows: Sequence[_Valid]) -> Q:
+    """Assignments sharing a day with, or adjacent to, the span of the rows' periods."""
     span = rows[0].period
     for row in rows[1:]:
         span = span.span(row.period)
     window = touching_window(span)
-    pairs = {(r.role_id, r.branch_id) for r in rows}
-    queryset = CaretakerAssignment.objects.filter(contractor_id__in=id_list(contractor_ids)).overlapping(
-        window.start, window.end
-    )
-    if len(pairs) <= 20:
-        scopes = Q()
-        for role_id, branch_id in pairs:
-            scopes |= scope_filter(role_id, branch_id)
-        queryset = queryset.filter(scopes)
-    states: dict[tuple[int, int, int | None], _ScopeState] = defaultdict(lambda: _ScopeState({}, {}))
-    kinds = {kind.value: kind for kind in AssignmentType}
-    for values in queryset.order_by("id").values_list(*_ROW_FIELDS):
-        pk, contractor_id, operator_id, kind, role_id, branch_id, start, end = values[:8]
-        if (role_id, branch_id) not in pairs:
-            continue
-        state = states[(contractor_id, role_id, branch_id)]
-        state.initial[pk] = values
-        state.slots[pk] = Slot(pk, operator_id, kinds[kind], Period(start, end))
-    return states
+    condition = Q(date_to__isnull=True) | Q(date_to__gte=window.start)
+    if window.end is not None:
+        condition &= Q(date_from__lte=window.end)
+    return condition
 
 
 def _decide(state: _ScopeState, row: _Valid, policy: OverlapPolicy, new_ids: Iterator[int]) -> str:
