@@ -21,6 +21,7 @@ from ninja.security import HttpBearer
 
 from opiekun.caretakers.api import router as caretakers
 from opiekun.caretakers.handover_api import router as handovers
+from opiekun.caretakers.import_api import router as caretaker_import
 from opiekun.contractors.api import router as contractors
 from opiekun.middleware import database_busy_response, is_database_busy
 from opiekun.operators.absence_api import router as absences
@@ -136,6 +137,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("", operators)
 api.add_router("", contractors)
+api.add_router("", caretaker_import)  # before /caretakers/{id}, which would take "import"
 api.add_router("", caretakers)
 api.add_router("", absences)
 api.add_router("", handovers)

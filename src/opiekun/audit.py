@@ -31,6 +31,7 @@ class Reason(StrEnum):
     CONTRACTOR_DELETE = "contractor_delete"
     HANDOVER = "handover"
     HANDOVER_CANCEL = "handover_cancel"
+    IMPORT = "import"
 
 
 def reason(kind: Reason, detail: object = None) -> str:

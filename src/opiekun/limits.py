@@ -66,6 +66,11 @@ class RequestLimitsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and request.content_type == "multipart/form-data":
+            # Uploaded files do not count towards DATA_UPLOAD_MAX_MEMORY_SIZE (Django streams
+            # them to disk): a file up to twice the import limit reaches the import, which
+            # refuses one over its limit with its own message (docs/import.md).
+            limit += 2 * getattr(settings, "IMPORT_MAX_BYTES", 0)
         try:
             if limit is not None and _content_length(request) > limit:
                 raise RequestDataTooBig

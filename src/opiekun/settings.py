@@ -282,3 +282,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
     "opiekun.limits.RequestLimitsMiddleware",
 )
+
+# Imports (docs/import.md): the largest file read, in MB; larger ones are refused
+# before they are parsed. Uploads in progress and their reports live in IMPORT_DIR
+# for IMPORT_KEEP_HOURS.
+IMPORT_MAX_BYTES = int(float(os.environ.get("OPIEKUN_IMPORT_MAX_MB", "50")) * 1024 * 1024)
+IMPORT_DIR = HOME / "imports"
+IMPORT_KEEP_HOURS = int(os.environ.get("OPIEKUN_IMPORT_KEEP_HOURS", "24"))

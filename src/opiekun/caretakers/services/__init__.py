@@ -12,6 +12,7 @@ Rooms, one job each:
 - `dictionaries`  caretaker roles and company branches
 - `handover`      Przekazanie klientów: preview, confirm, record (`handover_inputs`: its checks)
 - `handover_cancel` cancelling a handover exactly
+- `importing`     the import of assignments from CSV or XLSX
 
 The names below are what other modules may use.
 """
@@ -28,6 +29,7 @@ from opiekun.caretakers.services.handover import (
     handover_create,
 )
 from opiekun.caretakers.services.handover_cancel import CancelRefused, handover_cancel
+from opiekun.caretakers.services.importing import assignments_import
 from opiekun.caretakers.services.inputs import FieldErrors
 from opiekun.caretakers.services.lifecycle import (
     assignments_delete_for_contractor,
@@ -64,6 +66,7 @@ __all__ = [
     "assignment_update",
     "assignments_delete_for_contractor",
     "assignments_for_new_contractor",
+    "assignments_import",
     "branch_save",
     "caretaker_add",
     "check_add",
