@@ -238,6 +238,8 @@ class ActingOut(Schema):
 
 
 def acting_body(acting: Acting, names: dict[int, str]) -> dict[str, Any] | None:
+    """The acting caretaker as `ActingOut` (resolve and caretaker info); None when
+    nobody acts."""
     holder = acting.holder
     if holder is None:
         return None
