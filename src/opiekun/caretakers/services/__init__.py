@@ -12,7 +12,8 @@ Rooms, one job each:
 - `dictionaries`  caretaker roles and company branches
 - `handover`      Przekazanie klientów: preview, confirm, record (`handover_inputs`: its checks)
 - `handover_cancel` cancelling a handover exactly
-- `importing`     the import of assignments from CSV or XLSX
+- `importing`     the import of assignments from CSV or XLSX (its steps: `importing_rows`,
+                  `importing_names`, `importing_plan`)
 
 The names below are what other modules may use.
 """
