@@ -63,7 +63,8 @@ class StateHasher:
         )
 
     def add(self, row: Iterable[Any]) -> None:
-        self._hash.update(json.dumps([str(value) for value in row]).encode())
+        # One line per row; the values (ids, a type, dates) hold no tab and no newline.
+        self._hash.update(("\t".join(map(str, row)) + "\n").encode())
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
