@@ -167,15 +167,13 @@ def add_checked(
         errors.raise_if_any()  # the right was lost while waiting for the lock
     proposal = Proposal(request.operator.pk, request.type, request.period)
 
-    if request.policy == OverlapPolicy.WARN or preview_only:
-        preview, digest = _preview(actor, request, proposal, window)
-        if preview_only:
+    if preview_only or (request.policy == OverlapPolicy.WARN and not confirm_token):
+        preview = _preview(actor, request, proposal, window)
+        if preview_only or preview.conflicted:
             return preview
-        if confirm_token:
-            if not token_matches(confirm_token, digest, purpose=PURPOSE):
-                raise StaleConfirmation(preview)
-        elif preview.conflicted:
-            return preview
+    elif request.policy == OverlapPolicy.WARN:
+        if not token_matches(confirm_token, _digest(actor, request), purpose=PURPOSE):
+            raise StaleConfirmation(_preview(actor, request, proposal, window))
 
     tally = Tally(window, on_result)
     branch_id = request.branch.pk if request.branch else None
@@ -245,9 +243,7 @@ def _decide(
     return {cid: decide(slots[cid], proposal, policy) for cid in ids}
 
 
-def _preview(
-    actor: Any, request: AddRequest, proposal: Proposal, window: ResultWindow
-) -> tuple[AddResult, str]:
+def _preview(actor: Any, request: AddRequest, proposal: Proposal, window: ResultWindow) -> AddResult:
     """What the request would do (for WARN: what REPLACE would do), counted in full, kept as ``window``
     says, with a token bound to the state it saw. Reads plain values, writes nothing."""
     tally = Tally(window)
@@ -259,9 +255,17 @@ def _preview(
         rows = ((pk, cid, op, kind, Period(start, end)) for pk, cid, op, kind, start, end in state)
         for cid, plan in _decide(ids, rows, proposal, request.policy).items():
             tally.add(ContractorResult(cid, plan.outcome, plan.holder_id, plan.changes, plan.conflicts))
-    digest = hasher.hexdigest()
-    token = issue_token(digest, purpose=PURPOSE) if request.policy == OverlapPolicy.WARN else None
-    return tally.answer(applied=False, confirm_token=token), digest
+    token = issue_token(hasher.hexdigest(), purpose=PURPOSE) if request.policy == OverlapPolicy.WARN else None
+    return tally.answer(applied=False, confirm_token=token)
+
+
+def _digest(actor: Any, request: AddRequest) -> str:
+    """The digest `_preview` computes, from the same reads, without deciding anything."""
+    hasher = _hasher(actor, request)
+    for ids in _chunks(request.contractor_ids):
+        for row in _scope_rows(request, ids).values_list(*_STATE):
+            hasher.add(row)
+    return hasher.hexdigest()
 
 
 def scope_filter(role_id: int, branch_id: int | None) -> Q:
