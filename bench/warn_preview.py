@@ -50,6 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--postgres", action="store_true", help="use DATABASE_URL (default: SQLite)")
     parser.add_argument("--contractors", type=int, default=120_000)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="selections to measure")
     args = parser.parse_args()
     setup_django(use_sqlite=not args.postgres)
 
@@ -68,7 +69,7 @@ def main() -> None:
     client = Client(headers={"authorization": f"Bearer {raw}", "accept-language": "en"})
     print(f"\n{'':<34}{'time':>9}{'peak':>11}{'answer':>11}")
 
-    for size in SIZES:
+    for size in args.sizes:
         ids = selection(world, size)
         body = {
             "contractor_ids": ids,
