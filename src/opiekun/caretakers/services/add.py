@@ -171,9 +171,10 @@ def add_checked(
         preview = _preview(actor, request, proposal, window)
         if preview_only or preview.conflicted:
             return preview
-    elif request.policy == OverlapPolicy.WARN:
-        if not token_matches(confirm_token, _digest(actor, request), purpose=PURPOSE):
-            raise StaleConfirmation(_preview(actor, request, proposal, window))
+    elif request.policy == OverlapPolicy.WARN and not token_matches(
+        confirm_token, _digest(actor, request), purpose=PURPOSE
+    ):  # a confirmation: the token must match the state read now, deciding nothing
+        raise StaleConfirmation(_preview(actor, request, proposal, window))
 
     tally = Tally(window, on_result)
     branch_id = request.branch.pk if request.branch else None
