@@ -14,6 +14,7 @@ EXPECTED = [
     ("/branches", "get", "opiekun_caretakers_api_branches", ["dictionaries"]),
     ("/branches", "post", "opiekun_caretakers_api_branch_new", ["dictionaries"]),
     ("/caretakers/add", "post", "opiekun_caretakers_api_caretakers_add", ["caretakers"]),
+    ("/caretakers/add/preview", "post", "opiekun_caretakers_api_caretakers_add_preview", ["caretakers"]),
     ("/caretakers/resolve", "post", "opiekun_caretakers_api_caretakers_resolve", ["caretakers"]),
     ("/caretakers/acted-for", "get", "opiekun_caretakers_api_caretakers_acted_for", ["caretakers"]),
     ("/caretakers", "get", "opiekun_caretakers_api_caretakers", ["caretakers"]),

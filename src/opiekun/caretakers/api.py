@@ -15,11 +15,10 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from opiekun.caretakers import acting_api, assignment_api, dictionary_api, info_api
-from opiekun.caretakers.rules import AssignmentType, Change, OverlapPolicy, Slot
-from opiekun.caretakers.selectors import default_role_id
+from opiekun.caretakers.add_preview import FIRST_CONFLICTS, RESULTS_LIMIT, TotalsOut, add_body, api_window
+from opiekun.caretakers.rules import AssignmentType, Change, OverlapPolicy
 from opiekun.caretakers.services import AddResult, StaleConfirmation, caretaker_add
 from opiekun.limits import MAX_SELECTION
-from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
 from opiekun.schemas import AssignmentFields, Day, Id, Input, Text, responses
 
@@ -48,6 +47,10 @@ class AddIn(Input):
         ge=-32768,
         le=32767,
         description="Deputies: lower stands in first. A merge keeps the existing row's priority.",
+    )
+    results_offset: int = Field(0, ge=0, le=MAX_SELECTION, description="The first result to answer.")
+    results_limit: int = Field(
+        RESULTS_LIMIT, ge=0, le=RESULTS_LIMIT, description="How many results to answer (a page)."
     )
 
 
@@ -85,6 +88,14 @@ class AddOut(Schema):
     confirm_token: str | None
     detail: str | None
     counts: dict[str, int]
+    totals: TotalsOut
+    conflicted: int = Field(description="Contractors whose new caretaker meets a conflict.")
+    first_conflicts: list[ContractorResultOut] = Field(
+        description=f"The first {FIRST_CONFLICTS} of them, in full."
+    )
+    results_count: int = Field(description="Results in all; `results` is the page asked for.")
+    results_offset: int
+    results_limit: int
     results: list[ContractorResultOut]
 
 
@@ -104,40 +115,13 @@ def _change(change: Change) -> dict[str, Any]:
 
 
 def _add_body(result: AddResult, payload: AddIn, detail: str | None) -> dict[str, Any]:
-    """The result as JSON; conflicts carry the scope of the request and operator names
-    (one query for all of them)."""
-    slots = [s for r in result.results for s in r.conflicts]
-    names = operator_names(s.operator_id for s in slots)
-    role_id = payload.role_id if payload.role_id is not None else default_role_id()
-
-    def conflict(contractor_id: int, slot: Slot) -> dict[str, Any]:
-        return {
-            "id": slot.id,
-            "contractor_id": contractor_id,
-            "operator_id": slot.operator_id,
-            "type": slot.type.value,
-            "role_id": role_id,
-            "branch_id": payload.branch_id,
-            **_period(slot.period),
-            "operator_name": names.get(slot.operator_id, ""),
-        }
-
-    return {
-        "applied": result.applied,
-        "confirm_token": result.confirm_token,
-        "detail": detail,
-        "counts": result.counts(),
-        "results": [
-            {
-                "contractor_id": r.contractor_id,
-                "outcome": r.outcome.value,
-                "assignment_id": r.assignment_id,
-                "changes": [_change(c) for c in r.changes],
-                "conflicts": [conflict(r.contractor_id, s) for s in r.conflicts],
-            }
-            for r in result.results
-        ],
-    }
+    return add_body(
+        result,
+        role_id=payload.role_id,
+        branch_id=payload.branch_id,
+        limit=payload.results_limit,
+        detail=detail,
+    )
 
 
 @adding.post("/caretakers/add", response=responses({200: AddOut, 409: AddOut}, 401, 403, 422))
@@ -148,14 +132,26 @@ def caretakers_add(request: HttpRequest, payload: AddIn) -> Status[dict[str, Any
     and a `confirm_token`; repeat the same call with it to apply. A token whose
     preview no longer matches the data is refused (409 with `detail` and a fresh
     preview and token)."""
-    data = payload.model_dump(exclude={"confirm_token"})
+    data = payload.model_dump(exclude={"confirm_token", "results_offset", "results_limit"})
+    window = api_window(payload.results_offset, payload.results_limit)
     try:
-        result = caretaker_add(actor=request.user, confirm_token=payload.confirm_token, **data)
+        result = caretaker_add(actor=request.user, confirm_token=payload.confirm_token, window=window, **data)
     except StaleConfirmation as stale:
         return Status(409, _add_body(stale.preview, payload, str(stale)))
     if not result.applied:
         message = "Nothing was written: confirm with confirm_token to apply this preview."
         return Status(409, _add_body(result, payload, message))
+    return Status(200, _add_body(result, payload, None))
+
+
+@adding.post("/caretakers/add/preview", response=responses({200: AddOut}, 401, 403, 422))
+def caretakers_add_preview(request: HttpRequest, payload: AddIn) -> Status[dict[str, Any]]:
+    """What `POST /caretakers/add` with the same body would do, a page of results at a
+    time (`results_offset`, `results_limit`); writes nothing, whatever `on_overlap` and
+    the conflicts. For `warn`, its `confirm_token` confirms as the add's own does."""
+    data = payload.model_dump(exclude={"confirm_token", "results_offset", "results_limit"})
+    window = api_window(payload.results_offset, payload.results_limit)
+    result = caretaker_add(actor=request.user, window=window, preview_only=True, **data)
     return Status(200, _add_body(result, payload, None))
 
 

@@ -12,27 +12,24 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from opiekun.bulk import id_list
+from opiekun.caretakers.add_preview import SummaryRows, dialog_window, warn_dialog, warn_more
 from opiekun.caretakers.forms import AddCaretakerForm
 from opiekun.caretakers.models import TYPE_LABELS
-from opiekun.caretakers.rules import ChangeKind
 from opiekun.caretakers.services import (
-    AddResult,
     StaleConfirmation,
     caretaker_add,
 )
-from opiekun.caretakers.summaries import SummaryRow, summary_save
+from opiekun.caretakers.summaries import summary_save
 from opiekun.caretakers.summary_views import summary_context
 from opiekun.contractors.forms import add_service_errors, contractor_selection
-from opiekun.dates import format_period
 from opiekun.operators.access import can_assign, visible_contractors
-from opiekun.operators.selectors import operator_names
 
 TYPE_NAMES = TYPE_LABELS
 
@@ -70,6 +67,8 @@ def add_caretaker(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or selection.error:  # nothing is done on a selection in doubt
         return render(request, "caretakers/add_dialog.html", context)
     values = form.cleaned_data
+    window, more = dialog_window(request)
+    summary = SummaryRows()
     try:
         result = caretaker_add(
             actor=request.user,
@@ -83,15 +82,20 @@ def add_caretaker(request: HttpRequest) -> HttpResponse:
             branch_id=values["branch_id"],
             confirm_token=values["confirm_token"] or None,
             priority=values["priority"] or 0,
+            window=window,
+            on_result=summary.add,
+            preview_only=more is not None,  # "show more" of a preview never writes
         )
     except ValidationError as error:
         add_service_errors(form, _named_selection_errors(request, error, contractor_ids))
         return render(request, "caretakers/add_dialog.html", context)
     except StaleConfirmation as stale:
-        return _warn_dialog(request, context, stale.preview, stale=True)
+        return warn_dialog(request, context, stale.preview, stale=True)
+    if more is not None:
+        return warn_more(request, result, more)
     if not result.applied:
-        return _warn_dialog(request, context, result, stale=False)
-    return render(request, "caretakers/add_summary.html", {**context, **_summary(request, result)})
+        return warn_dialog(request, context, result, stale=False)
+    return render(request, "caretakers/add_summary.html", {**context, **_summary(request, summary)})
 
 
 def _named_selection_errors(request: HttpRequest, error: ValidationError, ids: list[Any]) -> ValidationError:
@@ -133,68 +137,7 @@ def _named_selection_errors(request: HttpRequest, error: ValidationError, ids: l
     return ValidationError(messages)
 
 
-def _names(request: HttpRequest, result: AddResult) -> tuple[dict[int, Any], dict[int, str]]:
-    """Contractors and operator names the result mentions, in a query each."""
-    ids = [r.contractor_id for r in result.results]
-    contractors = {c.pk: c for c in visible_contractors(viewer=request.user).filter(pk__in=id_list(ids))}
-    operator_ids = {c.operator_id for r in result.results for c in r.changes}
-    operator_ids |= {s.operator_id for r in result.results for s in r.conflicts}
-    return contractors, operator_names(operator_ids)
-
-
-def _warn_dialog(
-    request: HttpRequest, context: dict[str, Any], preview: AddResult, *, stale: bool
-) -> HttpResponse:
-    """Every change the confirmation would make: contractor, current caretaker, its
-    period before and after."""
-    contractors, operators = _names(request, preview)
-    replacing = {ChangeKind.TRIMMED, ChangeKind.SPLIT, ChangeKind.REMOVED}
-    changes = [
-        {
-            "contractor": contractors.get(r.contractor_id),
-            "operator": operators.get(change.operator_id, "?"),
-            "type": str(TYPE_NAMES[change.type]),
-            "kind": change.kind.value,
-            "before": format_period(change.before),
-            "after": ", ".join(format_period(p) for p in change.after) or _("(removed)"),
-        }
-        for r in preview.results
-        for change in r.changes
-        if change.kind in replacing
-    ]
-    form: AddCaretakerForm = context["form"]
-    confirm = QueryDict(mutable=True)
-    confirm.update(form.data)
-    confirm["confirm_token"] = preview.confirm_token or ""
-    fields = [
-        (k, v) for k in AddCaretakerForm.base_fields if k != "confirm_token" for v in confirm.getlist(k)
-    ]
-    return render(
-        request,
-        "caretakers/warn_dialog.html",
-        {
-            **context,
-            "changes": changes,
-            "stale": stale,
-            "fields": fields,
-            "confirm_token": preview.confirm_token,
-            "affected": sum(1 for r in preview.results if r.conflicts),
-        },
-    )
-
-
-def _summary(request: HttpRequest, result: AddResult) -> dict[str, Any]:
+def _summary(request: HttpRequest, summary: SummaryRows) -> dict[str, Any]:
     """Every contractor's outcome, kept for paging, filtering and CSV (summary_views)."""
-    operators = operator_names(s.operator_id for r in result.results for s in r.conflicts)
-    rows = [
-        SummaryRow(
-            contractor_id=r.contractor_id,
-            outcome=r.outcome.value,
-            note="; ".join(
-                f"{operators.get(s.operator_id, '?')} ({TYPE_NAMES[s.type]}, {format_period(s.period)})"
-                for s in r.conflicts
-            ),
-        )
-        for r in result.results
-    ]
+    rows = summary.rows()
     return summary_context(request, summary_save(user=request.user, rows=rows), rows)

@@ -36,7 +36,7 @@ from opiekun.caretakers.services.lifecycle import (
     assignments_delete_for_contractor,
     assignments_for_new_contractor,
 )
-from opiekun.caretakers.services.results import AddResult, ContractorResult, StaleConfirmation
+from opiekun.caretakers.services.results import AddResult, ContractorResult, ResultWindow, StaleConfirmation
 from opiekun.caretakers.services.writer import (
     AssignmentValues,
     ChangeSet,
@@ -57,6 +57,7 @@ __all__ = [
     "FieldErrors",
     "HandoverPreview",
     "HandoverResult",
+    "ResultWindow",
     "StaleConfirmation",
     "StaleHandover",
     "TargetTotals",
