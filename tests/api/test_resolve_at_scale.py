@@ -13,8 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from opiekun.caretakers import resolve_api
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.resolving import resolve
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Operator
 
@@ -34,13 +34,12 @@ def test_the_answer_is_built_with_the_collector_paused_and_the_collector_comes_b
         contractor=contractor, operator=admin_op, role=default_role, type="main", date_from=date(2030, 1, 1)
     )
     seen: list[bool] = []
-    resolve = resolve_api.resolve
 
     def watching(**kwargs: Any) -> Any:
         seen.append(gc.isenabled())
         return resolve(**kwargs)
 
-    monkeypatch.setattr(resolve_api, "resolve", watching)
+    monkeypatch.setattr("opiekun.caretakers.resolve_api.resolve", watching)
     assert gc.isenabled()
     response = _post(api, [{"contractor_id": contractor.pk, "on": DAY}])
     assert response.status_code == 200, response.content
