@@ -1,0 +1,126 @@
+"""The acting caretaker's rule (docs/semantics.md, "Absences and the acting caretaker").
+
+For a scope (contractor, role, branch) on day d: the main caretaker, unless absent
+on d; then the first deputy of the scope on d who is not absent (deputies ordered by
+priority, then date_from, then id); else nobody. A scope without a main caretaker
+on d has nobody acting: deputies stand in for a main caretaker, not for no one.
+
+Pure functions of plain values, no Django: `caretakers.acting` loads what they need
+set-based, and every screen, report and API endpoint goes through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from opiekun.caretakers.rules import AssignmentType
+from opiekun.periods import Period
+
+ONE_DAY = timedelta(days=1)
+
+
+class ActingReason(StrEnum):
+    MAIN = "main"  # the main caretaker acts: present on d
+    MAIN_ABSENT = "main_absent"  # the main caretaker is absent; a deputy stands in
+    NONE = "none"  # nobody acts: no main on d, or the main and every deputy absent
+
+
+@dataclass(frozen=True)
+class Holder:
+    """An assignment as plain values: who holds the scope, how, when, in which order."""
+
+    assignment_id: int
+    operator_id: int
+    type: AssignmentType
+    period: Period
+    priority: int = 0
+
+    @property
+    def deputy_order(self) -> tuple[int, date, int]:
+        return (self.priority, self.period.start, self.assignment_id)
+
+
+@dataclass(frozen=True)
+class Acting:
+    holder: Holder | None  # the acting caretaker's assignment, or None
+    reason: ActingReason
+    stands_in_for: int | None = None  # the absent main caretaker's operator id
+    # When the main caretaker is absent on d: the last day of that absence (absences
+    # that follow one another without a gap count as one).
+    main_absent_until: date | None = None
+
+    @property
+    def until(self) -> date | None:
+        """How long the deputy stands in: to the end of the main caretaker's absence."""
+        return self.main_absent_until if self.reason == ActingReason.MAIN_ABSENT else None
+
+
+def absent_until(periods: Sequence[Period], day: date) -> date | None:
+    """The last day of the absence covering ``day`` and of every absence that follows
+    it without a gap; None when ``day`` is not a day of absence. ``periods`` are one
+    operator's absences (they never overlap), in any order."""
+    end: date | None = None
+    for period in sorted(periods):
+        if end is None:
+            if period.contains_day(day):
+                end = period.end
+        elif period.start - end == ONE_DAY:
+            end = period.end
+        elif period.start > end:
+            break
+    return end
+
+
+def acting_on(
+    main: Holder | None,
+    deputies: Iterable[Holder],
+    absences: Mapping[int, Sequence[Period]],
+    day: date,
+) -> Acting:
+    """Who acts for a scope on ``day``. ``main`` and ``deputies`` are the scope's
+    assignments in force on ``day``; ``absences`` the operators' absences by operator
+    id (those of operators not in it are present)."""
+
+    def absent(operator_id: int) -> bool:
+        return any(p.contains_day(day) for p in absences.get(operator_id, ()))
+
+    if main is None:
+        return Acting(None, ActingReason.NONE)
+    if not absent(main.operator_id):
+        return Acting(main, ActingReason.MAIN)
+    until = absent_until(absences.get(main.operator_id, ()), day)
+    for deputy in sorted(deputies, key=lambda d: d.deputy_order):
+        if not absent(deputy.operator_id):
+            return Acting(deputy, ActingReason.MAIN_ABSENT, main.operator_id, until)
+    return Acting(None, ActingReason.NONE, None, until)
+
+
+def acting_periods(
+    holders: Iterable[Holder], absences: Mapping[int, Sequence[Period]], window: Period
+) -> list[tuple[Period, Acting]]:
+    """Who acted for one scope on each day of ``window`` (bounded), as maximal periods
+    of one acting caretaker and reason, from `acting_on` evaluated wherever anything
+    changes (an assignment or an absence starts or ends)."""
+    assert window.end is not None, "the window must be bounded"
+    rows = list(holders)
+    edges = {window.start}
+    for period in [h.period for h in rows] + [p for ps in absences.values() for p in ps]:
+        edges.add(period.start)
+        if period.end is not None and period.end < date.max:
+            edges.add(period.end + ONE_DAY)
+    starts = sorted(d for d in edges if window.start <= d <= window.end)
+    result: list[tuple[Period, Acting]] = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] - ONE_DAY if index + 1 < len(starts) else window.end
+        on = [h for h in rows if h.period.contains_day(start)]
+        main = next((h for h in on if h.type == AssignmentType.MAIN), None)
+        acting = acting_on(main, [h for h in on if h.type == AssignmentType.DEPUTY], absences, start)
+        key = (acting.holder, acting.reason, acting.stands_in_for)
+        if result and (result[-1][1].holder, result[-1][1].reason, result[-1][1].stands_in_for) == key:
+            result[-1] = (Period(result[-1][0].start, end), result[-1][1])
+        else:
+            result.append((Period(start, end), acting))
+    return result
