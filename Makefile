@@ -42,8 +42,9 @@ lint: install
 test-sqlite: install
 	$(BIN)/pytest
 
+# --replica: a hot standby beside the primary, for tests/test_replicas.py (reads from replicas).
 test-postgres: install
-	scripts/with-postgres $(BIN)/pytest
+	scripts/with-postgres --replica $(BIN)/pytest
 
 test: lint test-sqlite test-postgres
 

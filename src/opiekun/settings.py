@@ -135,3 +135,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OPIEKUN_LOG_LEVEL", "WARNING")},
 }
+
+
+# --- Read replicas (docs/operations.md, "Read replicas") ------------------------------
+# DATABASE_REPLICA_URLS: comma-separated URLs of PostgreSQL streaming replicas of
+# DATABASE_URL. With them, a web request that only reads reads from one of them, and
+# every write, every transaction and the writer's next OPIEKUN_REPLICA_STICKY_SECONDS
+# (default 5) of reads go to the primary (src/opiekun/db_routing.py). Unset: one database.
+REPLICA_STICKY_SECONDS = int(os.environ.get("OPIEKUN_REPLICA_STICKY_SECONDS", "5"))
+REPLICA_DATABASES: list[str] = []
+for _index, _url in enumerate(
+    u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()
+):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL")
+    _alias = f"replica{_index + 1}"
+    DATABASES[_alias] = {
+        **dj_database_url.parse(_url, conn_max_age=60),
+        # Under test a replica is the test database itself: no second test database.
+        "TEST": {"MIRROR": "default"},
+    }
+    REPLICA_DATABASES.append(_alias)
+if REPLICA_DATABASES:
+    DATABASE_ROUTERS = ["opiekun.db_routing.PrimaryReplicaRouter"]
+    # First, so that every later middleware's reads (session, user) follow its choice.
+    MIDDLEWARE = ["opiekun.db_routing.ReadYourWritesMiddleware", *MIDDLEWARE]
