@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run test test-sqlite test-postgres lint bench screenshots clean
+.PHONY: install lock run test test-sqlite test-postgres lint bench bench-http screenshots clean
 
 install: $(VENV)/.installed
 
@@ -53,6 +53,11 @@ screenshots: install
 
 bench: install
 	scripts/with-postgres $(BIN)/python bench/run.py
+
+# Pages and API calls through `opiekun serve`; e.g. make bench-http BENCH_HTTP_ARGS="--contractors 100000"
+BENCH_HTTP_ARGS ?=
+bench-http: install
+	scripts/with-postgres $(BIN)/python bench/http_bench.py $(BENCH_HTTP_ARGS)
 
 clean:
 	rm -rf $(VENV) var
