@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
 from opiekun.caretakers.models import Branch, CaretakerRole
@@ -38,14 +37,6 @@ _counter = itertools.count(1)
 def _fast_password_hashing(settings: Any) -> None:
     """PBKDF2 costs ~0.7 s a user on this machine; tests need no slow hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    """Each test starts with no failed logins counted (operators/throttle.py)."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from stdnum.pl import nip, regon
 
 from opiekun.caretakers.models import CaretakerAssignment
@@ -15,6 +16,7 @@ from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
 from opiekun.operators.models import Operator, Visibility
+from opiekun.operators.tokens import token_authenticate, token_issue
 
 
 @pytest.mark.django_db
@@ -52,8 +54,9 @@ def test_demo_history_has_handovers_deputies_and_logins() -> None:
     assert Contractor.objects.exclude(pk__in=assignments.on(today()).values("contractor")).exists(), (
         "some contractors have no caretaker today"
     )
-    admin = authenticate(username="admin", password="admin")
-    own = authenticate(username="jan.kowalski", password="demo")
+    # django-axes checks every login attempt against the request it comes with.
+    admin = authenticate(RequestFactory().post("/login/"), username="admin", password="admin")
+    own = authenticate(RequestFactory().post("/login/"), username="jan.kowalski", password="demo")
     assert admin is not None and admin.is_superuser
     assert own is not None and own.operator.visibility == Visibility.OWN
     assert CaretakerAssignment.history.exclude(history_user=None).count() == (
@@ -66,3 +69,11 @@ def test_entry_point_runs_django_commands(capsys: Any) -> None:
 
     main(["help", "demo"])
     assert "load demo data" in capsys.readouterr().out.lower()
+
+
+@pytest.mark.django_db
+def test_running_the_demo_again_keeps_the_demo_users_api_tokens() -> None:
+    call_command("demo", stdout=StringIO())
+    _, raw = token_issue(user=Operator.objects.get(user__username="admin").user)
+    call_command("demo", stdout=StringIO())
+    assert token_authenticate(raw) is not None

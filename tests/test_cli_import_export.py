@@ -72,12 +72,21 @@ def test_export_assignments_of_an_operator_in_a_period_to_csv(history: Any, tmp_
         "-o",
         str(out),
     )
-    body = _read_csv(out)[1:]
+    header, *body = _read_csv(out)
     first, second, _ = history["contractors"]
+    assert header[0] == "Kod kontrahenta", "the site's language (Polish) unless --language says otherwise"
     assert sorted((r[0], r[4], r[8], r[9]) for r in body) == [
-        (first.code, "ewa", "2024-01-01", "2024-12-31"),
-        (second.code, "ewa", "2024-01-01", "2024-12-31"),
+        (first.code, "ewa", "01.01.2024", "31.12.2024"),
+        (second.code, "ewa", "01.01.2024", "31.12.2024"),
     ]
+
+
+def test_export_in_english_writes_iso_dates_and_english_headers(history: Any, tmp_path: Path) -> None:
+    out = tmp_path / "adam.csv"
+    call_command("export", "assignments", "--operator", "adam", "--language", "en", "-o", str(out))
+    header, *body = _read_csv(out)
+    assert header[0] == "Contractor code"
+    assert [(r[8], r[9]) for r in body] == [("2023-01-01", "")]
 
 
 def test_export_assignments_to_xlsx(history: Any, tmp_path: Path) -> None:
@@ -142,8 +151,10 @@ def test_import_csv_creates_every_row_through_the_service(actor: Any, tmp_path: 
         ],
     )
     out = io.StringIO()
-    call_command("import", "contractors", str(path), "--user", actor.username, stdout=out)
-    assert "imported 2" in out.getvalue()
+    call_command("import", "contractors", str(path), "--user", actor.username, "--language", "en", stdout=out)
+    assert [line.split() for line in out.getvalue().splitlines() if "Added" in line] == [
+        ["│", "Added", "│", "2", "│"]
+    ]
     assert list(Contractor.objects.order_by("code").values_list("code", "nip", "active")) == [
         ("A1", "5260250274", True),
         ("A2", "", False),
@@ -165,12 +176,12 @@ def test_import_with_a_bad_row_writes_nothing_and_names_every_bad_field(actor: A
         ],
     )
     with pytest.raises(CommandError) as raised:
-        call_command("import", "contractors", str(path), "--user", actor.username)
+        call_command("import", "contractors", str(path), "--user", actor.username, "--language", "en")
     message = str(raised.value)
     assert "row 3: nip:" in message
     assert "row 4: email:" in message
-    assert "row 5: code:" in message
-    assert "row 2" not in message
+    assert "row 5: code: The code A1 is also in row 2." in message
+    assert "row 2: code: The code A1 is also in row 5." in message
     assert not Contractor.objects.exists()
     assert not CaretakerAssignment.objects.exists()
 
@@ -190,10 +201,10 @@ def test_import_xlsx_with_numbers_typed_by_excel(actor: Any, tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"code;name;colour\nA;B;red\n", "unknown columns"),
+        (b"code;name;colour\nA;B;red\n", "Unknown column colour"),
         (b"", "empty"),
-        (b"PK\x03\x04 not really a zip", "cannot read"),
-        (b"\xff\xfe\x00broken", "cannot read"),
+        (b"PK\x03\x04 not really a zip", "Cannot read"),
+        (b"\xff\xfe\x00broken", "Cannot read"),
     ],
 )
 def test_import_of_a_bad_file_is_a_clear_error(
@@ -202,7 +213,7 @@ def test_import_of_a_bad_file_is_a_clear_error(
     path = tmp_path / ("in.xlsx" if content.startswith(b"PK") else "in.csv")
     path.write_bytes(content)
     with pytest.raises(CommandError, match=expected):
-        call_command("import", "contractors", str(path), "--user", actor.username)
+        call_command("import", "contractors", str(path), "--user", actor.username, "--language", "en")
     assert not Contractor.objects.exists()
 
 

@@ -1,10 +1,21 @@
-"""The web UI is Polish first; the API follows Accept-Language, English without it."""
+"""The web UI is Polish first; the API follows Accept-Language, English without it.
+A database that stays locked by another writer answers 503, not 500."""
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Any
+
+import psycopg
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import OperationalError
 from django.test import Client
+
+from opiekun.middleware import is_database_busy
+from opiekun.operators.models import Operator
+from opiekun.operators.tokens import token_issue
 
 
 @pytest.mark.django_db
@@ -31,3 +42,45 @@ def test_api_honours_accept_language() -> None:
 def test_api_speaks_english_without_accept_language() -> None:
     response = Client().get("/api/v1/contractors")
     assert response.headers.get("Content-Language") == "en"
+
+
+def _wrapped(cause: BaseException) -> OperationalError:
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(
+    ("cause", "busy"),
+    [
+        (sqlite3.OperationalError("database is locked"), True),
+        (sqlite3.OperationalError("database table is locked"), True),
+        (sqlite3.OperationalError("no such table: x"), False),
+        (psycopg.errors.LockNotAvailable("canceling statement due to lock timeout"), True),
+        (psycopg.errors.DeadlockDetected("deadlock detected"), True),
+        (psycopg.errors.SerializationFailure("could not serialize access"), True),
+        (psycopg.errors.UndefinedTable("relation does not exist"), False),
+    ],
+)
+def test_a_database_busy_error_is_told_from_a_fault(cause: BaseException, busy: bool) -> None:
+    assert is_database_busy(_wrapped(cause)) is busy
+    assert is_database_busy(cause) is False  # not through Django: not ours to judge
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/operatorzy/tokeny/", "/api/v1/auth/tokens"])
+def test_a_busy_database_answers_503_with_retry_after(path: str, monkeypatch: Any) -> None:
+    busy = _wrapped(sqlite3.OperationalError("database is locked"))
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise busy
+
+    monkeypatch.setattr("opiekun.operators.views.token_list", locked)
+    monkeypatch.setattr("opiekun.operators.api.token_list", locked)
+    admin = User.objects.create_superuser("root", password="x")
+    Operator.objects.create(user=admin)
+    client = Client(headers={"authorization": f"Bearer {token_issue(user=admin)[1]}"})
+    client.force_login(admin)
+    response = client.get(path)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"

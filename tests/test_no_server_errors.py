@@ -27,6 +27,10 @@ PARAMS = [
     "on",
     "type",
     "branch",
+    "kind",
+    "month",
+    "mode",
+    "state",
 ]
 
 
@@ -55,6 +59,9 @@ def test_screens_answer_every_wrong_query_parameter_without_a_server_error(
         reverse("operators:list"),
         reverse("dictionaries:roles"),
         reverse("dictionaries:branches"),
+        reverse("absences:list"),
+        reverse("absences:calendar"),
+        reverse("handovers:list"),
     ]
     failures = []
     for screen, param, value in itertools.product(screens, PARAMS, WRONG):
@@ -77,8 +84,22 @@ def test_forms_answer_every_wrong_value_without_a_server_error(boss_client: Clie
             "role_id",
             "branch_id",
             "confirm_token",
+            "priority",
         ],
+        reverse("absences:create"): ["operator_id", "date_from", "date_to", "kind", "note"],
         reverse("contractors:create"): ["code", "name", "nip", "regon", "email", "active"],
+        reverse("handovers:new"): [
+            "step",
+            "from_operator_id",
+            "types",
+            "role_ids",
+            "branch_ids",
+            "contractor_codes",
+            "to_operator_ids",
+            "date",
+            "on_overlap",
+            "confirm_token",
+        ],
     }
     failures = []
     for url, fields in forms.items():

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.contractors.models import Contractor
@@ -21,7 +22,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 @pytest.mark.django_db
 def test_jan_kowalski_sees_his_own_and_the_unassigned_contractors_read_only() -> None:
     call_command("demo", stdout=StringIO())
-    jan = authenticate(username="jan.kowalski", password="demo")
+    jan = authenticate(RequestFactory().post("/login/"), username="jan.kowalski", password="demo")
     assert jan is not None and not can_assign(jan)
     current = CaretakerAssignment.objects.on(today())
     own = Contractor.objects.filter(pk__in=current.filter(operator__user=jan).values("contractor"))

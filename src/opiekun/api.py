@@ -20,7 +20,11 @@ from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import HttpBearer
 
 from opiekun.caretakers.api import router as caretakers
+from opiekun.caretakers.handover_api import router as handovers
+from opiekun.caretakers.import_api import router as caretaker_import
 from opiekun.contractors.api import router as contractors
+from opiekun.middleware import database_busy_response, is_database_busy
+from opiekun.operators.absence_api import router as absences
 from opiekun.operators.api import router as operators
 from opiekun.operators.tokens import token_authenticate
 
@@ -122,11 +126,18 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    """The last resort: log the bug, answer JSON without a traceback."""
+    """The last resort: log the bug, answer JSON without a traceback — except when the
+    database only stayed locked by another writer: 503 with Retry-After."""
+    if is_database_busy(exc):
+        logger.warning("Database busy in %s %s: %s", request.method, request.path, exc)
+        return database_busy_response(request)
     logger.exception("Unhandled error in %s %s", request.method, request.path)
     return detail(request, "Internal error; it has been logged.", 500)
 
 
 api.add_router("", operators)
 api.add_router("", contractors)
+api.add_router("", caretaker_import)  # before /caretakers/{id}, which would take "import"
 api.add_router("", caretakers)
+api.add_router("", absences)
+api.add_router("", handovers)

@@ -29,6 +29,9 @@ class Reason(StrEnum):
     CONTRACTOR_CREATE = "contractor_create"
     CONTRACTOR_UPDATE = "contractor_update"
     CONTRACTOR_DELETE = "contractor_delete"
+    HANDOVER = "handover"
+    HANDOVER_CANCEL = "handover_cancel"
+    IMPORT = "import"
 
 
 def reason(kind: Reason, detail: object = None) -> str:

@@ -137,6 +137,7 @@ class AssignmentFields(Schema):
 class AssignmentOut(AssignmentFields):
     """A caretaker assignment (docs/api.md), with the names a reader needs beside the ids."""
 
+    priority: int = Field(description="Deputies: lower stands in first for an absent main caretaker.")
     contractor_code: str
     contractor_name: str
     operator_name: str

@@ -2,26 +2,77 @@
 
 DATABASE_URL chooses the engine: unset means the embedded SQLite file
 (`OPIEKUN_HOME/opiekun.sqlite3`); `postgres://…` means PostgreSQL.
+Every variable is listed in docs/operations.md.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("OPIEKUN_HOME", Path.cwd() / "var"))
 
 DEBUG = os.environ.get("OPIEKUN_DEBUG", "") == "1"
-SECRET_KEY = os.environ.get("OPIEKUN_SECRET_KEY", "opiekun-dev-secret-key-change-me-in-production")
+
+# Keys that were ever published (the old built-in default): never accepted in production.
+PUBLIC_SECRET_KEYS = frozenset({"opiekun-dev-secret-key-change-me-in-production"})
+
+
+def _local_secret_key(path: Path) -> str:
+    """This installation's own key, made on first use and kept in OPIEKUN_HOME.
+
+    Written under a temporary name and linked into place, so that processes starting
+    together all end up reading the one key that won."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.write_text(secrets.token_urlsafe(50) + "\n")
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+def _secret_key() -> str:
+    key = os.environ.get("OPIEKUN_SECRET_KEY", "")
+    if not key:
+        return _local_secret_key(HOME / "secret_key")
+    if key in PUBLIC_SECRET_KEYS and not DEBUG:
+        raise ImproperlyConfigured(
+            "OPIEKUN_SECRET_KEY is a published key; set a secret one "
+            "(or unset it to use the key generated in OPIEKUN_HOME/secret_key)."
+        )
+    return key
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = os.environ.get("OPIEKUN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("OPIEKUN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # The operator who creates a contractor becomes its main caretaker (docs/semantics.md, "Visibility").
 CREATOR_BECOMES_CARETAKER = os.environ.get("OPIEKUN_CREATOR_BECOMES_CARETAKER", "1") == "1"
+
+# Exports of more rows than this (per format: XLSX costs ~10x CSV) are written by a
+# background process into EXPORT_DIR and offered for download when done; files there
+# are kept EXPORT_KEEP_HOURS (docs/operations.md).
+EXPORT_BACKGROUND_ROWS = {
+    "csv": int(os.environ.get("OPIEKUN_EXPORT_BACKGROUND_ROWS_CSV", "200000")),
+    "xlsx": int(os.environ.get("OPIEKUN_EXPORT_BACKGROUND_ROWS_XLSX", "20000")),
+}
+EXPORT_DIR = HOME / "exports"
+EXPORT_KEEP_HOURS = int(os.environ.get("OPIEKUN_EXPORT_KEEP_HOURS", "24"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -34,6 +85,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "ninja",
+    "axes",
+    "csp",
     "opiekun",
     "opiekun.operators",
     "opiekun.contractors",
@@ -42,7 +95,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything else, so that it sees every answer under /api/ (404 and 405 too).
+    "opiekun.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "opiekun.middleware.PolishFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -53,6 +109,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "opiekun.middleware.DatabaseBusyMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "opiekun.urls"
@@ -82,13 +141,16 @@ def _database() -> dict[str, object]:
         return config
     HOME.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's engine, plus the statistics the planner needs (src/opiekun/sqlite/).
+        "ENGINE": "opiekun.sqlite",
         "NAME": HOME / "opiekun.sqlite3",
         "OPTIONS": {
             # Writers take the lock when their transaction begins, so two bulk
             # writers queue up instead of failing half-way (docs/semantics.md, "Dodaj opiekuna").
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # Seconds a writer waits for another one to finish; then the request
+            # answers 503 with Retry-After (opiekun/middleware.py).
+            "timeout": int(os.environ.get("OPIEKUN_SQLITE_TIMEOUT", "20")),
             "init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
     }
@@ -100,7 +162,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Not a rule for the password: Django's hook for "the password has changed", which
+    # revokes the user's API tokens.
+    {"NAME": "opiekun.operators.tokens.RevokeTokensOnPasswordChange"},
 ]
+
+# django-axes checks this backend first and refuses any attempt once it is locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# API bearer tokens expire this many days after they are issued.
+_API_TOKEN_DAYS = int(os.environ.get("OPIEKUN_API_TOKEN_DAYS", "90"))
+if _API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("OPIEKUN_API_TOKEN_DAYS must be at least 1.")
+API_TOKEN_LIFETIME = timedelta(days=_API_TOKEN_DAYS)
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
@@ -129,6 +206,66 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (docs/operations.md).
+HTTPS = os.environ.get("OPIEKUN_HTTPS", "") == "1"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = os.environ.get("OPIEKUN_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = int(os.environ.get("OPIEKUN_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("OPIEKUN_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("OPIEKUN_HSTS_PRELOAD", "") == "1"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading commits the whole registered domain to HTTPS in every browser, for
+        # months: the domain owner opts in (OPIEKUN_HSTS_PRELOAD=1), not this default.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content-Security-Policy (django-csp): scripts and styles come only from this site's
+# own static files; the templates carry no inline script, handler or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "upgrade-insecure-requests": HTTPS,
+    },
+}
+
+
+def _trusted_proxies() -> list[str]:
+    networks = []
+    for entry in os.environ.get("OPIEKUN_TRUSTED_PROXIES", "").split(","):
+        if entry.strip():
+            try:
+                networks.append(str(ipaddress.ip_network(entry.strip(), strict=False)))
+            except ValueError as error:
+                raise ImproperlyConfigured(f"OPIEKUN_TRUSTED_PROXIES: {error}") from error
+    return networks
+
+
+# Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed;
+# from anyone else, the connection's own address is the client's.
+TRUSTED_PROXIES = _trusted_proxies()
+
+# Login throttling (django-axes, state in the database): after 10 failed attempts for
+# one username from one client address, that pair is refused for 15 minutes — right
+# password or wrong — while the same user from another address is not.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "opiekun.operators.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "opiekun.operators.throttle.lockout_response"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -136,6 +273,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("OPIEKUN_LOG_LEVEL", "WARNING")},
 }
 
+# --- Request limits (src/opiekun/limits.py; docs/operations.md "Request limits") ---
+# The largest selection (limits.MAX_SELECTION ids) fits in one body and in one form;
+# anything larger is answered 413 with a message, before a view or CSRF reads it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 101_000
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "opiekun.limits.RequestLimitsMiddleware",
+)
+
+# Imports (docs/import.md): the largest file read, in MB; larger ones are refused
+# before they are parsed. Uploads in progress and their reports live in IMPORT_DIR
+# for IMPORT_KEEP_HOURS.
+IMPORT_MAX_BYTES = int(float(os.environ.get("OPIEKUN_IMPORT_MAX_MB", "50")) * 1024 * 1024)
+IMPORT_DIR = HOME / "imports"
+IMPORT_KEEP_HOURS = int(os.environ.get("OPIEKUN_IMPORT_KEEP_HOURS", "24"))
 
 # --- Read replicas (docs/operations.md, "Read replicas") ------------------------------
 # DATABASE_REPLICA_URLS: comma-separated URLs of PostgreSQL streaming replicas of
@@ -148,8 +301,6 @@ for _index, _url in enumerate(
     u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()
 ):
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL")
     _alias = f"replica{_index + 1}"
     DATABASES[_alias] = {

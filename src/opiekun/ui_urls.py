@@ -27,6 +27,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("kontrahenci/", include("opiekun.contractors.urls", namespace="contractors")),
     path("opiekunowie/", include("opiekun.caretakers.urls", namespace="caretakers")),
     path("raporty/", include("opiekun.caretakers.report_urls", namespace="reports")),
+    path("operatorzy/przekazania/", include("opiekun.caretakers.handover_urls", namespace="handovers")),
     path("operatorzy/", include("opiekun.operators.urls", namespace="operators")),
+    path("nieobecnosci/", include("opiekun.operators.absence_urls", namespace="absences")),
     path("slowniki/", include("opiekun.caretakers.dictionary_urls", namespace="dictionaries")),
 ]

@@ -16,11 +16,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.operators.throttle import login_blocked, login_failed, login_succeeded
-
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing to try passwords once too many have failed."""
+    """Django's login form, saying so when django-axes refused the attempt because this
+    username has failed too often from this address (`operators/throttle.py`)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -28,18 +27,12 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username") or ""
-        if self.request is not None and login_blocked(self.request, username):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            if self.request is not None:
-                login_failed(self.request, username)
+            if getattr(self.request, "axes_locked_out", False):
+                raise forms.ValidationError(self.error_messages["throttled"], code="throttled") from None
             raise
-        if self.request is not None:
-            login_succeeded(self.request, username)
-        return cleaned
 
 
 class LoginView(auth_views.LoginView):

@@ -6,14 +6,16 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from opiekun.operators.models import ApiToken, Operator
-from opiekun.operators.tokens import token_authenticate, token_issue
+from opiekun.operators.tokens import token_authenticate, token_issue, token_revoke
 
 
 def _login(client: Client, username: str, password: str) -> Any:
@@ -123,3 +125,123 @@ def test_cli_refuses_unknown_and_inactive_users(make_operator: Callable[..., Ope
     with pytest.raises(CommandError, match="not an active operator"):
         call_command("token", "gone")
     assert not ApiToken.objects.exists()
+
+
+def test_a_token_expires_after_the_configured_lifetime(admin_op: Operator, settings: Any) -> None:
+    settings.API_TOKEN_LIFETIME = timedelta(days=90)
+    response = _login(Client(), "boss", "secret-pass-1")
+    body = response.json()
+    issued = datetime.fromisoformat(body["created_at"])
+    lifetime = datetime.fromisoformat(body["expires_at"]) - issued
+    assert lifetime == pytest.approx(timedelta(days=90), abs=timedelta(seconds=1))
+    api = Client(headers={"authorization": f"Bearer {body['token']}"})
+    assert api.get("/api/v1/operators").status_code == 200
+
+    ApiToken.objects.filter(pk=body["id"]).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert api.get("/api/v1/operators").status_code == 401
+
+    settings.API_TOKEN_LIFETIME = timedelta(days=7)
+    token, _ = token_issue(user=admin_op.user)
+    assert token.expires_at - token.created_at == pytest.approx(timedelta(days=7), abs=timedelta(seconds=1))
+
+
+def test_the_token_list_shows_only_the_callers_own_tokens(
+    admin_op: Operator, make_operator: Callable[..., Operator], client_for: Callable[[Operator], Client]
+) -> None:
+    api = client_for(admin_op)
+    old, _ = token_issue(user=admin_op.user, name="laptop")
+    token_revoke(token=old)
+    token_issue(user=make_operator("someone").user, name="not mine")
+
+    listed = api.get("/api/v1/auth/tokens").json()
+    assert listed["count"] == 2
+    rows = {row["name"]: row for row in listed["results"]}
+    assert set(rows) == {"test", "laptop"}
+    assert rows["test"]["current"] is True and rows["test"]["live"] is True
+    assert rows["laptop"]["current"] is False and rows["laptop"]["live"] is False
+    assert rows["laptop"]["revoked_at"] is not None
+    assert set(rows["test"]) == {
+        "id",
+        "prefix",
+        "name",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "live",
+        "current",
+    }
+    assert [r["name"] for r in api.get("/api/v1/auth/tokens?live=true").json()["results"]] == ["test"]
+
+
+def test_a_user_revokes_one_of_their_tokens_by_id_and_nobody_elses(
+    admin_op: Operator, make_operator: Callable[..., Operator], client_for: Callable[[Operator], Client]
+) -> None:
+    api = client_for(admin_op)
+    other = client_for(admin_op)
+    other_id = ApiToken.objects.filter(user=admin_op.user).order_by("-id").first().pk  # type: ignore[union-attr]
+    foreign, _ = token_issue(user=make_operator("someone").user)
+
+    assert api.delete(f"/api/v1/auth/tokens/{foreign.pk}").status_code == 404
+    assert api.delete(f"/api/v1/auth/tokens/{other_id}").status_code == 204
+    assert other.get("/api/v1/operators").status_code == 401
+    assert api.get("/api/v1/operators").status_code == 200
+    foreign.refresh_from_db()
+    assert foreign.revoked_at is None
+
+
+def test_a_password_change_revokes_the_users_tokens(
+    admin_op: Operator, make_operator: Callable[..., Operator], client_for: Callable[[Operator], Client]
+) -> None:
+    mine, theirs = client_for(admin_op), client_for(make_operator("someone"))
+    user = admin_op.user
+    user.set_password("a-new-password-2")
+    user.save()
+    assert mine.get("/api/v1/operators").status_code == 401
+    assert theirs.get("/api/v1/operators").status_code == 200
+    assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
+
+
+def test_a_password_change_in_the_admin_revokes_the_users_tokens(
+    admin_op: Operator,
+    make_operator: Callable[..., Operator],
+    client_for: Callable[[Operator], Client],
+    settings: Any,
+) -> None:
+    settings.ROOT_URLCONF = "opiekun.urls"
+    api = client_for(admin_op)
+    browser = Client()
+    browser.force_login(make_operator("root", superuser=True).user)
+    url = f"/admin/auth/user/{admin_op.user.pk}/password/"
+    changed = browser.post(
+        url, {"password1": "a-new-password-2", "password2": "a-new-password-2", "usable_password": "true"}
+    )
+    assert changed.status_code == 302
+    assert changed["Location"] != url
+    assert api.get("/api/v1/operators").status_code == 401
+
+
+def test_rehashing_the_same_password_at_login_keeps_the_tokens(
+    admin_op: Operator, client_for: Callable[[Operator], Client], settings: Any
+) -> None:
+    api = client_for(admin_op)
+    # A newer preferred hasher: the next login re-hashes the (unchanged) password.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    assert _login(Client(), "boss", "secret-pass-1").status_code == 201
+    admin_op.user.refresh_from_db()
+    assert admin_op.user.password.startswith("scrypt$")
+    assert api.get("/api/v1/operators").status_code == 200
+
+
+def test_cli_issues_a_token_for_the_days_asked(admin_op: Operator) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("token", "boss", "--days", "7", stdout=out, stderr=err)
+    token = token_authenticate(out.getvalue().strip())
+    assert token is not None
+    assert token.expires_at - token.created_at == pytest.approx(timedelta(days=7), abs=timedelta(seconds=1))
+    assert "Expires" in err.getvalue()
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("token", "boss", "--days", "0")

@@ -69,6 +69,9 @@ def test_default_page_size_is_50(api: Client, make_contractors: Callable[..., An
         ("active=maybe", "active"),
         ("ordering=password", "ordering"),
         ("search=%00", "search"),
+        ("ordering=-caretaker", "ordering"),
+        ("without_caretaker=maybe", "without_caretaker"),
+        ("caretaker_id=1&without_caretaker=true", "without_caretaker"),
     ],
 )
 def test_bad_query_parameters_are_422(api: Client, query: str, field: str) -> None:
@@ -81,7 +84,8 @@ def test_filters_search_active_caretaker_and_ordering(
     api: Client, make_contractors: Callable[..., Any], make_operator: Callable[..., Operator]
 ) -> None:
     a, b, c = make_contractors(3)
-    Contractor.objects.filter(pk=a.pk).update(name="Zeta Sp. z o.o.", nip="5260250274")
+    a.name, a.nip = "Zeta Sp. z o.o.", "5260250274"
+    a.save()  # not .update(): saving keeps the search key (contractors/keys.py)
     Contractor.objects.filter(pk=c.pk).update(active=False)
     anna = make_operator("anna")
     _assign(b, anna)
@@ -96,6 +100,10 @@ def test_filters_search_active_caretaker_and_ordering(
     assert codes("ordering=-code") == [c.code, b.code, a.code]
     listed = api.get(f"/api/v1/contractors?caretaker_id={anna.pk}").json()["results"][0]
     assert listed["main_caretaker_id"] == anna.pk
+    assert codes("without_caretaker=true") == [a.code, c.code]
+    assert codes("without_caretaker=false") == [a.code, b.code, c.code]
+    legal = CaretakerRole.objects.create(name="Opiekun prawny")
+    assert codes(f"without_caretaker=true&role_id={legal.pk}") == [a.code, b.code, c.code]
 
 
 def test_create_get_patch_delete(api: Client, admin_op: Operator) -> None:
@@ -207,3 +215,24 @@ def test_operators_list(api: Client, make_operator: Callable[..., Operator]) -> 
     active = api.get("/api/v1/operators?active=true").json()
     assert [o["username"] for o in active["results"]] == ["boss"]
     assert set(active["results"][0]) >= {"id", "name", "can_assign", "visibility"}
+
+
+def test_deleting_a_contractor_with_caretakers_needs_can_assign(
+    make_operator: Callable[..., Operator],
+    client_for: Callable[[Operator], Client],
+    api: Client,
+    make_contractors: Callable[..., Any],
+) -> None:
+    cared, bare = make_contractors(2)
+    row = _assign(cared, make_operator("colleague"))
+    clerk = client_for(make_operator("clerk", can_assign=False))
+    response = clerk.delete(f"/api/v1/contractors/{cared.pk}")
+    assert response.status_code == 403
+    assert "assign" in response.json()["detail"]
+    assert CaretakerAssignment.objects.filter(pk=row.pk).exists()
+    assert clerk.delete(f"/api/v1/contractors/{bare.pk}").status_code == 204
+    # With the permission: done, and the audit records the assignments it removed.
+    assert api.delete(f"/api/v1/contractors/{cared.pk}").status_code == 204
+    assert CaretakerAssignment.history.filter(
+        id=row.pk, history_type="-", history_change_reason="contractor_delete"
+    ).exists()

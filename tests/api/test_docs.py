@@ -24,11 +24,21 @@ def test_openapi_schema_holds_the_contract(db: Any) -> None:
         "/api/v1/roles": {"get", "post"},
         "/api/v1/branches": {"get", "post"},
         "/api/v1/caretakers/add": {"post"},
+        "/api/v1/caretakers/import": {"post"},
         "/api/v1/caretakers": {"get"},
         "/api/v1/caretakers/{id}": {"get", "patch", "delete"},
         "/api/v1/contractors/{id}/caretaker-info": {"get"},
         "/api/v1/contractors/{id}/caretaker-audit": {"get"},
         "/api/v1/auth/token": {"post", "delete"},
+        "/api/v1/absences": {"get", "post"},
+        "/api/v1/absences/{id}": {"get", "patch", "delete"},
+        "/api/v1/caretakers/resolve": {"post"},
+        "/api/v1/caretakers/acted-for": {"get"},
+        "/api/v1/auth/tokens": {"get"},
+        "/api/v1/auth/tokens/{id}": {"delete"},
+        "/api/v1/handovers": {"get", "post"},
+        "/api/v1/handovers/{id}": {"get"},
+        "/api/v1/handovers/{id}/cancel": {"post"},
     }
     assert {path: set(ops) for path, ops in schema["paths"].items()} == expected
     assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"

@@ -5,24 +5,29 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from opiekun.caretakers.exports import (
     ASSIGNMENT_COLUMNS,
+    ASSIGNMENTS_REPORT,
     CONTRACTOR_COLUMNS,
+    CONTRACTORS_REPORT,
     ExportFormat,
     csv_chunks,
     export_response,
+    sheet_title,
     write_csv,
     write_xlsx,
 )
 from opiekun.caretakers.selectors import AssignmentFilters, assignment_list
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
+from opiekun.dates import parse_date
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 
 pytestmark = pytest.mark.django_db
@@ -73,29 +78,55 @@ def test_csv_has_bom_semicolons_and_the_assignments_own_dates(actor: Any, assign
     write_csv(_queryset(actor, assignments["ewa"]), ASSIGNMENT_COLUMNS, stream)
     header, *body = _csv_rows(stream.getvalue())
     assert len(header) == len(ASSIGNMENT_COLUMNS)
-    assert [(r[0], r[1], r[4], r[8], r[9]) for r in body] == [
-        (assignments["first"].code, 'Łódzka Spółka "Ząb"; oddział', "ewa", "2024-01-01", "2024-06-30"),
-        (assignments["second"].code, '\'=HYPERLINK("http://evil")', "ewa", "2024-03-01", ""),
+    assert [(r[0], r[1], r[3], r[4], r[5], r[8], r[9]) for r in body] == [
+        (
+            assignments["first"].code,
+            'Łódzka Spółka "Ząb"; oddział',
+            "Ewa Tester",
+            "ewa",
+            "Główny",
+            "01.01.2024",
+            "30.06.2024",
+        ),
+        (
+            assignments["second"].code,
+            '\'=HYPERLINK("http://evil")',
+            "Ewa Tester",
+            "ewa",
+            "Zastępca",
+            "01.03.2024",
+            "",
+        ),
     ]
 
 
-def test_csv_headers_follow_the_active_language(actor: Any, assignments: Any) -> None:
-    from django.utils import translation
+@pytest.mark.parametrize(
+    ("language", "start", "end"), [("pl", "01.01.2024", "30.06.2024"), ("en", "2024-01-01", "2024-06-30")]
+)
+def test_csv_dates_are_in_the_users_format_and_read_back(
+    actor: Any, assignments: Any, language: str, start: str, end: str
+) -> None:
+    with translation.override(language):
+        stream = io.BytesIO()
+        write_csv(_queryset(actor, assignments["ewa"]), ASSIGNMENT_COLUMNS, stream)
+    first, second = _csv_rows(stream.getvalue())[1:]
+    assert (first[8], first[9]) == (start, end)
+    assert parse_date(first[8]) == date(2024, 1, 1)
+    assert parse_date(first[9]) == date(2024, 6, 30)
+    assert second[9] == "", "an open end is an empty cell in every language"
 
+
+def test_csv_headers_follow_the_active_language(actor: Any, assignments: Any) -> None:
     with translation.override("en"):
-        header = next(
-            csv.reader(
-                [next(csv_chunks(_queryset(actor, assignments["ewa"]), ASSIGNMENT_COLUMNS)).lstrip("\ufeff")],
-                delimiter=";",
-            )
-        )
+        first_chunk = next(csv_chunks(_queryset(actor, assignments["ewa"]), ASSIGNMENT_COLUMNS))
+        header = next(csv.reader(io.StringIO(first_chunk.decode("utf-8-sig")), delimiter=";"))
     assert header[0] == "Contractor code"
     assert header[-2:] == ["Date from", "Date to"]
 
 
 def test_xlsx_has_date_cells_and_text_that_is_never_a_formula(actor: Any, assignments: Any) -> None:
     stream = io.BytesIO()
-    write_xlsx(_queryset(actor, assignments["ewa"]), ASSIGNMENT_COLUMNS, stream)
+    write_xlsx(_queryset(actor, assignments["ewa"]), ASSIGNMENTS_REPORT, stream)
     stream.seek(0)
     sheet = load_workbook(stream).worksheets[0]
     header, *body = list(sheet.iter_rows(values_only=True))
@@ -111,6 +142,50 @@ def test_xlsx_has_date_cells_and_text_that_is_never_a_formula(actor: Any, assign
     ]
     assert sheet.cell(row=3, column=2).data_type == "s"
     assert sheet.cell(row=2, column=9).data_type == "d"
+    assert sheet.cell(row=2, column=9).number_format == "dd.mm.yyyy"
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "date_format"),
+    [("pl", "Kontrahenci wg opiekuna", "dd.mm.yyyy"), ("en", "Contractors by caretaker", "yyyy-mm-dd")],
+)
+def test_xlsx_sheet_is_named_after_the_report_with_a_frozen_styled_filtered_header(
+    actor: Any, assignments: Any, language: str, title: str, date_format: str
+) -> None:
+    stream = io.BytesIO()
+    with translation.override(language):
+        write_xlsx(_queryset(actor, assignments["ewa"]), ASSIGNMENTS_REPORT, stream)
+    stream.seek(0)
+    workbook = load_workbook(stream)
+    assert workbook.sheetnames == [title]
+    sheet = workbook[title]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:J3"
+    header = sheet[1]
+    assert all(cell.font.b for cell in header)
+    assert all(cell.fill.fgColor.rgb.endswith("DCE6F1") for cell in header)
+    assert sheet.cell(row=2, column=9).number_format == date_format
+    widths = {letter: dim.width for letter, dim in sheet.column_dimensions.items()}
+    # Sized to what they hold: the name column fits the longest name, the dates fit a date.
+    assert widths["B"] >= len('Łódzka Spółka "Ząb"; oddział')
+    assert 10 <= widths["I"] < widths["B"]
+    assert all(width <= 60 for width in widths.values())
+
+
+def test_xlsx_sheet_title_is_valid_for_excel() -> None:
+    assert sheet_title("Raport: a/b [c]*?") == "Raport  a b  c"
+    assert len(sheet_title("x" * 40)) == 31
+
+
+def test_an_empty_export_still_has_its_header_and_filter(
+    actor: Any, make_operator: Callable[..., Operator]
+) -> None:
+    stream = io.BytesIO()
+    write_xlsx(_queryset(actor, make_operator("nobody")), ASSIGNMENTS_REPORT, stream)
+    stream.seek(0)
+    sheet = load_workbook(stream).worksheets[0]
+    assert sheet.max_row == 1
+    assert sheet.auto_filter.ref == "A1:J1"
 
 
 def test_export_leaves_out_contractors_the_viewer_may_not_see(
@@ -157,8 +232,27 @@ def test_export_response_is_a_download(
     actor: Any, assignments: Any, fmt: ExportFormat, content_type: str, suffix: str
 ) -> None:
     response = export_response(
-        _queryset(actor, assignments["ewa"]), ASSIGNMENT_COLUMNS, fmt=fmt, filename="opiekunowie"
+        _queryset(actor, assignments["ewa"]), ASSIGNMENTS_REPORT, fmt=fmt, filename="opiekunowie"
     )
     assert response["Content-Type"] == content_type
     assert f'filename="opiekunowie{suffix}"' in response["Content-Disposition"]
     assert len(response.getvalue()) > 100
+
+
+def test_xlsx_keeps_spaces_drops_control_characters_and_types_booleans(
+    make_contractors: Callable[..., list[Contractor]],
+) -> None:
+    first, second = make_contractors(2)
+    first.name, first.active = "  Spacja  ", False
+    first.save()
+    second.name = "Dzwonek\x07 sp. z o.o."
+    second.save()
+    stream = io.BytesIO()
+    write_xlsx(
+        Contractor.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk"), CONTRACTORS_REPORT, stream
+    )
+    stream.seek(0)
+    sheet = load_workbook(stream).worksheets[0]
+    body = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[9]) for r in body] == [("  Spacja  ", False), ("Dzwonek sp. z o.o.", True)]
+    assert sheet.title == "Kontrahenci"

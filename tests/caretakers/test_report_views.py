@@ -278,9 +278,9 @@ def test_export_is_the_current_view_over_all_pages(actor: Any, world: Any) -> No
     params = {"operator": world["ewa"].pk, "date_from": "2024-06-01", "sort": "-contractor", "page": "1"}
     rows = _csv(_client(actor).get(_export_url("csv"), params))
     assert [(r[0], r[8], r[9]) for r in rows[1:]] == [
-        (world["c"].code, "2024-07-01", ""),
-        (world["b"].code, "2024-01-01", "2024-06-30"),
-        (world["a"].code, "2024-01-01", "2024-06-30"),
+        (world["c"].code, "01.07.2024", ""),
+        (world["b"].code, "01.01.2024", "30.06.2024"),
+        (world["a"].code, "01.01.2024", "30.06.2024"),
     ]
 
 

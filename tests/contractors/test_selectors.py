@@ -10,7 +10,12 @@ import pytest
 
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.contractors.models import Contractor
-from opiekun.contractors.selectors import contractor_get, contractor_list
+from opiekun.contractors.selectors import (
+    caretakers_today,
+    contractor_get,
+    contractor_list,
+    with_main_caretakers,
+)
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 
 pytestmark = pytest.mark.django_db
@@ -91,14 +96,29 @@ def test_filter_by_current_caretaker(firms: dict[str, Any], actor: Any, legal_ro
     assert codes(contractor_list(viewer=actor, active=True, search="acme")) == ["ACME"]
 
 
-def test_main_caretaker_annotation_and_ordering(firms: dict[str, Any], actor: Any) -> None:
-    rows: dict[str, Any] = {c.code: c for c in contractor_list(viewer=actor)}  # annotated rows
+def test_without_caretaker_today(firms: dict[str, Any], actor: Any, legal_role: CaretakerRole) -> None:
+    alone = Contractor.objects.create(code="ALONE", name="Bez opiekuna")
+    # BETA01's main ended yesterday; its deputy, from today, is a caretaker all the same.
+    assert codes(contractor_list(viewer=actor, without_caretaker=True)) == ["ALONE"]
+    assert codes(contractor_list(viewer=actor, without_caretaker=True, on=date(2025, 6, 14))) == ["ALONE"]
+    assert codes(contractor_list(viewer=actor, without_caretaker=True, role_id=legal_role.pk)) == [
+        "ACME",
+        "ALONE",
+        "BETA01",
+        "GAM",
+    ]
+    assign(alone, firms["anna"], date(2025, 7, 1))  # from next month: not today
+    assert codes(contractor_list(viewer=actor, without_caretaker=True)) == ["ALONE"]
+
+
+def test_main_caretaker_and_ordering(firms: dict[str, Any], actor: Any) -> None:
+    rows: dict[str, Any] = {c.code: c for c in with_main_caretakers(contractor_list(viewer=actor))}
     assert rows["ACME"].main_caretaker_id == firms["anna"].pk
-    assert rows["ACME"].main_caretaker_name == "Adamska"
     assert rows["BETA01"].main_caretaker_id is None  # only a deputy today
+    today = caretakers_today([firms["beta"].pk, firms["gamma"].pk])
+    assert (today[firms["beta"].pk].main, today[firms["beta"].pk].deputies) == (None, [firms["anna"].pk])
+    assert today[firms["gamma"].pk].main == firms["bartek"].pk
     assert codes(contractor_list(viewer=actor, ordering="-code")) == ["GAM", "BETA01", "ACME"]
-    assert codes(contractor_list(viewer=actor, ordering="caretaker")) == ["ACME", "GAM", "BETA01"]
-    assert codes(contractor_list(viewer=actor, ordering="-caretaker")) == ["GAM", "ACME", "BETA01"]
     assert codes(contractor_list(viewer=actor, ordering="name")) == ["ACME", "BETA01", "GAM"]
     assert codes(contractor_list(viewer=actor, ordering="bogus")) == ["ACME", "BETA01", "GAM"]
 

@@ -119,6 +119,34 @@ def test_delete_takes_assignments_along_on_the_record(
     assert Contractor.history.filter(id=contractor.pk, history_type="-", history_user=actor).exists()
 
 
+def test_deleting_a_contractor_with_caretakers_needs_the_assign_permission(
+    contractor: Contractor, make_operator: Any
+) -> None:
+    clerk = make_operator("clerk", can_assign=False)
+    row = CaretakerAssignment.objects.create(
+        contractor=contractor,
+        operator=make_operator("colleague"),
+        type="main",
+        role=CaretakerRole.objects.get(is_default=True),
+        date_from=date(2020, 1, 1),
+        date_to=date(2020, 12, 31),  # even an ended one: deleting it erases history
+    )
+    with pytest.raises(PermissionDenied):
+        contractor_delete(actor=clerk.user, contractor_id=contractor.pk)
+    assert Contractor.objects.filter(pk=contractor.pk).exists()
+    assert CaretakerAssignment.objects.filter(pk=row.pk).exists()
+    assert not CaretakerAssignment.history.filter(id=row.pk, history_type="-").exists()
+
+
+def test_a_contractor_without_caretakers_is_deleted_without_the_assign_permission(
+    contractor: Contractor, make_operator: Any
+) -> None:
+    clerk = make_operator("clerk", can_assign=False)
+    contractor_delete(actor=clerk.user, contractor_id=contractor.pk)
+    assert not Contractor.objects.filter(pk=contractor.pk).exists()
+    assert Contractor.history.filter(id=contractor.pk, history_type="-", history_user=clerk.user).exists()
+
+
 def test_creator_without_operator_profile_gets_no_assignment(settings: Any) -> None:
     settings.CREATOR_BECOMES_CARETAKER = True
     root = User.objects.create_superuser("root", password="x")

@@ -198,3 +198,100 @@ def test_denied_contractor_answers_404(client_for: Any, own_only: Any, contracto
 def test_unknown_and_huge_ids_answer_404(boss_client: Client) -> None:
     assert boss_client.get("/kontrahenci/999999/").status_code == 404
     assert boss_client.get("/kontrahenci/99999999999999999999999/").status_code == 404
+
+
+# --- the list: page sizes, the caretaker columns, "no caretaker today" --------------
+
+
+@pytest.mark.parametrize("size", [25, 50, 100, 200])
+def test_list_offers_page_sizes(boss_client: Client, make_contractors: Any, size: int) -> None:
+    make_contractors(210)
+    response = boss_client.get(f"/kontrahenci/?page_size={size}")
+    assert len(response.context["rows"]) == size
+    page = response.content.decode()
+    for offered in (25, 50, 100, 200):
+        assert f'<option value="{offered}"' in page
+
+
+def test_the_page_size_is_remembered_and_a_wrong_one_is_refused(
+    boss_client: Client, make_contractors: Any
+) -> None:
+    make_contractors(120)
+    assert len(boss_client.get("/kontrahenci/?page_size=100").context["rows"]) == 100
+    assert len(boss_client.get("/kontrahenci/?page=1").context["rows"]) == 100  # kept in the session
+    response = boss_client.get("/kontrahenci/?page_size=5000")
+    assert response.context["filter_errors"]
+    assert len(response.context["rows"]) == 100
+
+
+def test_the_main_caretaker_column_names_its_role(
+    boss_client: Client, default_role: Any, legal_role: Any
+) -> None:
+    page = boss_client.get("/kontrahenci/").content.decode()
+    assert f"Opiekun główny ({default_role.name})" in page
+    page = boss_client.get(f"/kontrahenci/?role={legal_role.pk}").content.decode()
+    assert f"Opiekun główny ({legal_role.name})" in page
+
+
+def test_the_deputies_column_is_chosen_by_the_user_and_remembered(
+    boss_client: Client, actor: Any, make_operator: Any, make_contractors: Any, default_role: Any
+) -> None:
+    cared, bare = make_contractors(2)
+    ewa, olga = make_operator("ewa"), make_operator("olga")
+    for deputy in (ewa, olga):
+        caretaker_add(
+            actor=actor, contractor_ids=[cared.pk], operator_id=deputy.pk, date_from=today(), type="deputy"
+        )
+    response = boss_client.get("/kontrahenci/")
+    assert not response.context["deputies"]
+    assert 'data-column="deputies"' not in response.content.decode()
+    page = boss_client.get("/kontrahenci/?deputies=1").content.decode()
+    assert f"Zastępcy ({default_role.name})" in page
+    assert "Ewa Tester, Olga Tester" in page
+    response = boss_client.get("/kontrahenci/")  # remembered
+    assert response.context["deputies"]
+    rows = {c.code: c.deputies_display for c in response.context["rows"]}
+    assert rows == {cared.code: "Ewa Tester, Olga Tester", bare.code: ""}
+    assert not boss_client.get("/kontrahenci/?deputies=0").context["deputies"]
+    assert not boss_client.get("/kontrahenci/").context["deputies"]
+
+
+def test_the_no_caretaker_today_filter(
+    boss_client: Client, actor: Any, admin_op: Operator, make_contractors: Any, legal_role: Any
+) -> None:
+    cared, deputy_only, legal_only, bare = make_contractors(4)
+    caretaker_add(actor=actor, contractor_ids=[cared.pk], operator_id=admin_op.pk, date_from=today())
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[deputy_only.pk],
+        operator_id=admin_op.pk,
+        date_from=today(),
+        type="deputy",
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[legal_only.pk],
+        operator_id=admin_op.pk,
+        date_from=today(),
+        role_id=legal_role.pk,
+    )
+
+    def codes(query: str) -> set[str]:
+        return {c.code for c in boss_client.get(f"/kontrahenci/?{query}").context["rows"]}
+
+    assert codes("no_caretaker=on") == {bare.code}
+    assert codes(f"no_caretaker=on&role={legal_role.pk}") == {cared.code, deputy_only.code, bare.code}
+    assert "Bez opiekuna dziś" in boss_client.get("/kontrahenci/").content.decode()
+    response = boss_client.get(f"/kontrahenci/?no_caretaker=on&caretaker={admin_op.pk}")
+    assert response.context["filter_errors"] and not response.context["rows"]
+
+
+def test_an_operator_who_cannot_assign_gets_no_selection_checkboxes(
+    client_for: Callable[[Operator], Client], make_operator: Callable[..., Operator], make_contractors: Any
+) -> None:
+    make_contractors(3)
+    viewer = client_for(make_operator("reader", can_assign=False))
+    page = viewer.get("/kontrahenci/").content.decode()
+    assert "data-row-check" not in page and "data-check-page" not in page
+    assigner = client_for(make_operator("assigner", can_assign=True))
+    assert "data-row-check" in assigner.get("/kontrahenci/").content.decode()

@@ -56,7 +56,7 @@ def _add_boss_from_the_list(page: Page, code: str) -> None:
     page.locator("[data-testid=actions-menu] summary").click()
     page.locator("[data-testid=add-caretaker]").click()
     form = page.locator("[data-testid=add-form]")
-    form.locator("select[name=operator_id]").select_option(label="Boss Tester")
+    form.locator("select[name=operator_id]").select_option(label="Tester Boss")
     form.get_by_label("Zmień opiekuna bez ostrzeżeń").check()
     form.get_by_role("button", name="Zapisz").click()
     expect(page.locator("[data-testid=summary] [data-outcome=replaced]")).to_contain_text("1")
@@ -103,7 +103,7 @@ def test_closing_the_summary_with_x_refreshes_the_crm_tab(
     expect(history).to_have_count(1)
     page.locator("[data-testid=add-caretaker]").click()
     form = page.locator("[data-testid=add-form]")
-    form.locator("select[name=operator_id]").select_option(label="Boss Tester")
+    form.locator("select[name=operator_id]").select_option(label="Tester Boss")
     form.get_by_label("Zmień opiekuna bez ostrzeżeń").check()
     form.get_by_role("button", name="Zapisz").click()
     expect(page.locator("[data-testid=summary]")).to_be_visible()
@@ -174,7 +174,7 @@ def test_dates_typed_short_and_picked_from_the_calendar(
     page.locator("[data-testid=actions-menu] summary").click()
     page.locator("[data-testid=add-caretaker]").click()
     form = page.locator("[data-testid=add-form]")
-    form.locator("select[name=operator_id]").select_option(label="Boss Tester")
+    form.locator("select[name=operator_id]").select_option(label="Tester Boss")
     expect(form.locator("input[name=date_from]")).to_have_value(today().strftime("%d.%m.%Y"))
 
     # The calendar: the browser's own picker, opened by the button beside the field;

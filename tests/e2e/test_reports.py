@@ -93,7 +93,7 @@ def test_operator_and_period_with_the_csv_export(
     expect(page.get_by_role("heading", name="Kontrahenci wg opiekuna")).to_be_visible()
 
     filters = page.locator("[data-testid=report-filters]")
-    filters.get_by_label("Operator").select_option(label="Anna Nowak")
+    filters.get_by_label("Operator").select_option(label="Nowak Anna")
     filters.get_by_label("Data od").fill("01.06.2024")
     filters.get_by_label("Data do").fill("31.12.2024")
     filters.get_by_role("button", name="Pokaż").click()
@@ -118,12 +118,12 @@ def test_operator_and_period_with_the_csv_export(
     header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";")
     assert header[0] == "Kod kontrahenta"
     assert [(r[0], r[1], r[4], r[5] != "", r[8], r[9]) for r in rows] == [
-        ("K0001", "Alfa Handel sp. z o.o.", "anna", True, "2024-01-01", "2024-06-30"),
-        ("K0002", "Beta Serwis S.A.", "anna", True, "2024-01-01", "2024-06-30"),
-        ("K0003", "Gamma Logistyka sp.j.", "anna", True, "2024-01-01", "2024-06-30"),
-        ("K0004", "Delta Budownictwo s.c.", "anna", True, "2024-07-01", ""),
-        ("K0005", "Epsilon Software sp. z o.o.", "anna", True, "2024-07-01", ""),
-        ("K0006", "Zeta Meble sp.k.", "anna", True, "2024-03-01", ""),
+        ("K0001", "Alfa Handel sp. z o.o.", "anna", True, "01.01.2024", "30.06.2024"),
+        ("K0002", "Beta Serwis S.A.", "anna", True, "01.01.2024", "30.06.2024"),
+        ("K0003", "Gamma Logistyka sp.j.", "anna", True, "01.01.2024", "30.06.2024"),
+        ("K0004", "Delta Budownictwo s.c.", "anna", True, "01.07.2024", ""),
+        ("K0005", "Epsilon Software sp. z o.o.", "anna", True, "01.07.2024", ""),
+        ("K0006", "Zeta Meble sp.k.", "anna", True, "01.03.2024", ""),
     ]
 
 

@@ -93,12 +93,20 @@ class AssignmentFields(forms.Form):
     branch_id = forms.TypedChoiceField(
         label=_("Company branch"), coerce=int, required=False, empty_value=None
     )
+    priority = forms.IntegerField(
+        label=_("Deputy priority"),
+        required=False,
+        initial=0,
+        min_value=-32768,
+        max_value=32767,
+        help_text=_("Lower stands in first while the main caretaker is absent."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["operator_id"].choices = [("", "—")] + [
-            (o.pk, o.display_name) for o in operator_list(active=True)
+            (o.pk, o.sorted_name) for o in operator_list(active=True)
         ]
         roles = role_list(active=True)
         fields["role_id"].choices = [(r.pk, r.name) for r in roles]

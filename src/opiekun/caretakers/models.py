@@ -115,6 +115,9 @@ class CaretakerAssignment(models.Model):
     )
     date_from = models.DateField(_("date from"))
     date_to = models.DateField(_("date to"), null=True, blank=True)
+    # Deputies only: the order in which they stand in for an absent main caretaker,
+    # lower first (docs/semantics.md, "Absences and the acting caretaker").
+    priority = models.SmallIntegerField(_("priority"), default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -167,3 +170,18 @@ class CaretakerAssignment(models.Model):
     @property
     def period(self) -> Period:
         return Period(self.date_from, self.date_to)
+
+
+# Przekazanie klientów: its own module, registered with this app.
+from opiekun.caretakers.handover_models import (  # noqa: E402
+    Handover as Handover,
+)
+from opiekun.caretakers.handover_models import (  # noqa: E402
+    HandoverChange as HandoverChange,
+)
+from opiekun.caretakers.handover_models import (  # noqa: E402
+    HandoverState as HandoverState,
+)
+from opiekun.caretakers.handover_models import (  # noqa: E402
+    HandoverTarget as HandoverTarget,
+)

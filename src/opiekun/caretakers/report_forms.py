@@ -24,9 +24,15 @@ from opiekun.operators.access import visible_contractors
 from opiekun.operators.selectors import operator_list
 
 DEFAULT_SORT = "-date_from"
+ACTED_FOR = "acted_for"
 
 
 class ReportFilterForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("Assignments")), (ACTED_FOR, _("Acted for an absent main caretaker"))],
+    )
     operator = forms.TypedChoiceField(label=_("Operator"), required=False, coerce=int, empty_value=None)
     contractor = forms.CharField(
         label=_("Contractor"),
@@ -60,7 +66,7 @@ class ReportFilterForm(forms.Form):
         fields: Any = self.fields
         # Former operators stay: the report is about who cared for whom, also in the past.
         fields["operator"].choices = [("", _("Any operator"))] + [
-            (o.pk, o.display_name if o.active else f"{o.display_name} ({gettext('inactive')})")
+            (o.pk, o.sorted_name if o.active else f"{o.sorted_name} ({gettext('inactive')})")
             for o in operator_list()
         ]
         fields["role"].choices = [("", _("Any role"))] + [(r.pk, r.name) for r in role_list()]
@@ -106,7 +112,13 @@ class ReportFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         check_period(self, data)
+        if data.get("mode") == ACTED_FOR and not data.get("operator") and "operator" not in self.errors:
+            self.add_error("operator", _("Choose the operator who acted for others."))
         return data
+
+    @property
+    def acted_for(self) -> bool:
+        return self.cleaned_data.get("mode") == ACTED_FOR
 
     def filters(self) -> AssignmentFilters:
         """The selector's filters; call only after ``is_valid()`` returned True."""

@@ -1,4 +1,5 @@
-"""Routes of the reports screens: Kontrahenci wg opiekuna and its export."""
+"""Routes of the reports screens: Kontrahenci wg opiekuna, its export and the
+progress and download of an export written in the background."""
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
@@ -16,5 +17,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         r"^kontrahenci-wg-opiekuna/eksport\.(?P<fmt>csv|xlsx)$",
         report_views.by_caretaker_export,
         name="by_caretaker_export",
+    ),
+    re_path(r"^eksport/(?P<job_id>[A-Za-z0-9_-]{22})/$", report_views.export_job, name="export_job"),
+    re_path(
+        r"^eksport/(?P<job_id>[A-Za-z0-9_-]{22})/plik$",
+        report_views.export_job_download,
+        name="export_job_download",
     ),
 ]

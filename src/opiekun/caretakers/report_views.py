@@ -2,22 +2,39 @@
 
 Thin: `ReportFilterForm` checks the query string, `assignment_list` reads through the
 viewer's visibility, `exports` writes the file. The export takes the very filters and
-sorting of the screen, over all pages.
+sorting of the screen, over all pages. Past ``EXPORT_BACKGROUND_ROWS`` rows the file is
+written in the background (`export_jobs`) and the browser follows its progress.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.shortcuts import render
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.caretakers.exports import ASSIGNMENT_COLUMNS, ExportFormat, export_response
+from opiekun.bulk import id_list
+from opiekun.caretakers.acting import acted_for
+from opiekun.caretakers.export_jobs import REPORTS, export_job_get, export_job_start
+from opiekun.caretakers.exports import (
+    ASSIGNMENTS_REPORT,
+    XLSX_CONTENT_TYPE,
+    ExportFormat,
+    export_response,
+)
 from opiekun.caretakers.report_forms import ReportFilterForm
-from opiekun.caretakers.selectors import assignment_list
+from opiekun.caretakers.selectors import assignment_list, branch_list, role_list
 from opiekun.contractors.selectors import contractor_list
 from opiekun.dates import today
+from opiekun.operators.access import visible_contractors
+from opiekun.operators.selectors import operator_names
 
 PAGE_SIZE = 50
 SUGGESTIONS = 10
@@ -31,10 +48,47 @@ SORTABLE = [
 ]
 
 
+def _acted_for_rows(request: HttpRequest, form: ReportFilterForm) -> list[dict[str, Any]]:
+    """The periods the chosen operator acted for an absent main caretaker, with the
+    names a reader needs (a query for each kind of name)."""
+    data = form.cleaned_data
+    found = acted_for(
+        viewer=request.user,
+        operator_id=data["operator"],
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+    )
+    contractors = {
+        c.pk: c
+        for c in visible_contractors(viewer=request.user).filter(
+            pk__in=id_list([a.contractor_id for a in found])
+        )
+    }
+    names = operator_names({a.operator_id for a in found} | {a.stands_in_for for a in found})
+    roles = {r.pk: r.name for r in role_list()}
+    branches = {b.pk: b.name for b in branch_list()}
+    return [
+        {
+            "contractor": contractors.get(a.contractor_id),
+            "operator": names.get(a.operator_id, ""),
+            "stands_in_for": names.get(a.stands_in_for, ""),
+            "role": roles.get(a.role_id, ""),
+            "branch": branches.get(a.branch_id, "") if a.branch_id else "",
+            "date_from": a.period.start,
+            "date_to": a.period.end,
+        }
+        for a in found
+    ]
+
+
 def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> HttpResponse:
-    page, sort = None, ""
+    page: Any = None
+    sort, acting = "", False
     asked = bool(request.GET)
-    if asked and form.is_valid():
+    if asked and form.is_valid() and form.acted_for:
+        acting = True
+        page = Paginator(_acted_for_rows(request, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    elif asked and form.is_valid():
         filters = form.filters()
         rows = assignment_list(viewer=request.user, filters=filters)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -48,6 +102,7 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
             "sort": sort,
             "columns": SORTABLE,
             "asked": asked,
+            "acted_for": acting,
         },
         status=status,
     )
@@ -72,15 +127,51 @@ def contractor_suggestions(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": list(rows[:SUGGESTIONS])})
 
 
+def _more_than(rows: QuerySet[Any], limit: int) -> bool:
+    """Whether the query has more than ``limit`` rows, reading at most ``limit + 1``."""
+    return rows.order_by()[: limit + 1].count() > limit
+
+
 @login_required
 def by_caretaker_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    """The current view as a file; bad filters answer 400 with the screen and its errors."""
+    """The current view as a file; bad filters answer 400 with the screen and its errors.
+    A large one is handed to a background job and the answer is its progress page."""
     form = ReportFilterForm(request.GET, viewer=request.user)
+    if form.is_valid() and form.acted_for:
+        form.add_error("mode", gettext("The export holds assignments; show them to export."))
     if not form.is_valid():
         return _page(request, form, status=400)
-    return export_response(
-        assignment_list(viewer=request.user, filters=form.filters()),
-        ASSIGNMENT_COLUMNS,
-        fmt=ExportFormat(fmt),
-        filename=f"kontrahenci-wg-opiekuna-{today().isoformat()}",
+    rows = assignment_list(viewer=request.user, filters=form.filters())
+    export_format = ExportFormat(fmt)
+    filename = f"kontrahenci-wg-opiekuna-{today().isoformat()}"
+    if _more_than(rows, settings.EXPORT_BACKGROUND_ROWS[export_format.value]):
+        job = export_job_start(
+            user=request.user, report="by_caretaker", query=request.GET, fmt=export_format, filename=filename
+        )
+        return redirect("reports:export_job", job_id=job.id)
+    return export_response(rows, ASSIGNMENTS_REPORT, fmt=export_format, filename=filename)
+
+
+@login_required
+def export_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    """A background export's progress, then its download; only for who started it."""
+    job = export_job_get(user=request.user, job_id=job_id)
+    if job is None:
+        raise Http404
+    back = reverse("reports:by_caretaker") + (f"?{job.query}" if job.query else "")
+    return render(
+        request,
+        "reports/export_job.html",
+        {"job": job, "title": REPORTS[job.report][0].title, "back": back},
+    )
+
+
+@login_required
+def export_job_download(request: HttpRequest, job_id: str) -> FileResponse:
+    job = export_job_get(user=request.user, job_id=job_id)
+    if job is None or not job.done:
+        raise Http404
+    content_type = XLSX_CONTENT_TYPE if job.format == ExportFormat.XLSX else "text/csv; charset=utf-8"
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.download_name, content_type=content_type
     )

@@ -78,6 +78,7 @@ class NewRow:
     type: AssignmentType
     period: Period
     is_proposal: bool  # the added assignment itself, not the tail of a split
+    source_id: int | None = None  # the tail of a split: the row it was split from
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def decide(existing: Iterable[Slot], proposal: Proposal, policy: OverlapPolicy) 
         else:
             kind = ChangeKind.TRIMMED if len(parts) == 1 else ChangeKind.SPLIT
             shrinks.append((slot.id, parts[0]))
-            inserts.extend(NewRow(slot.operator_id, slot.type, tail, False) for tail in parts[1:])
+            inserts.extend(NewRow(slot.operator_id, slot.type, tail, False, slot.id) for tail in parts[1:])
         changes.append(Change(kind, slot.id, slot.operator_id, slot.type, slot.period, parts))
 
     same = [s for s in slots if is_mergeable(s, proposal)]

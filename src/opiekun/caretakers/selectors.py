@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, OrderBy, QuerySet
 from django.utils.translation import gettext as _
 
+from opiekun.caretakers.acting import Acting, ActingReason, absences_of, acting_on, holder_of
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
@@ -89,7 +90,7 @@ def _caretakers_of(contractor: Contractor, day: date) -> QuerySet[CaretakerAssig
         CaretakerAssignment.objects.filter(contractor=contractor)
         .on(day)
         .select_related("operator__user", "role", "branch")
-        .order_by("role__name", "branch__code", "-type", "date_from")
+        .order_by("role__name", "branch__code", "-type", "priority", "date_from", "id")
     )
 
 
@@ -108,7 +109,9 @@ class ScopeCaretakers:
     branch_id: int | None
     branch_name: str | None
     main: CaretakerAssignment | None = None
-    deputies: list[CaretakerAssignment] = field(default_factory=list)
+    deputies: list[CaretakerAssignment] = field(default_factory=list)  # by priority, date_from, id
+    acting: Acting = field(default_factory=lambda: Acting(None, ActingReason.NONE))
+    acting_assignment: CaretakerAssignment | None = None
 
 
 @dataclass
@@ -118,6 +121,12 @@ class CaretakerInfo:
     main: CaretakerAssignment | None  # in the default role (or the asked role) and branch
     deputies: list[CaretakerAssignment]
     by_role: list[ScopeCaretakers]
+    acting: Acting = field(default_factory=lambda: Acting(None, ActingReason.NONE))
+    acting_assignment: CaretakerAssignment | None = None
+
+    @property
+    def reason(self) -> str:
+        return self.acting.reason.value
 
 
 def caretaker_info(
@@ -130,7 +139,8 @@ def caretaker_info(
 ) -> CaretakerInfo:
     """For integration: a contractor's main caretaker and deputies on a day, in the
     given role (default: the default role) and branch (default: no branch), and
-    every scope's caretakers. Two queries: it is called per contractor by integrations."""
+    every scope's caretakers, each with its acting caretaker (`caretakers.acting`).
+    Three queries: it is called per contractor by integrations."""
     day = on or today()
     contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
     _require_known(role_id, branch_id)
@@ -148,6 +158,17 @@ def caretaker_info(
             scope.main = row
         else:
             scope.deputies.append(row)
+    absences = absences_of({row.operator_id for row in rows}, since=day, until=None)
+    by_id = {row.pk: row for row in rows}
+    for scope in scopes.values():
+        scope.acting = acting_on(
+            holder_of(scope.main) if scope.main else None,
+            [holder_of(d) for d in scope.deputies],
+            absences,
+            day,
+        )
+        holder = scope.acting.holder
+        scope.acting_assignment = by_id[holder.assignment_id] if holder else None
     if role_id is None:
         # The default role's scope, if the contractor has caretakers in it (the rows
         # carry their role: no query for the default role itself).
@@ -159,6 +180,8 @@ def caretaker_info(
         main=wanted.main if wanted else None,
         deputies=wanted.deputies if wanted else [],
         by_role=list(scopes.values()),
+        acting=wanted.acting if wanted else Acting(None, ActingReason.NONE),
+        acting_assignment=wanted.acting_assignment if wanted else None,
     )
 
 
@@ -177,12 +200,13 @@ def _require_known(role_id: int | None, branch_id: int | None) -> None:
 @dataclass(frozen=True)
 class AuditEntry:
     when: datetime
-    user: str | None
+    user: str | None  # the login
     action: str  # created / changed / deleted
     reason: str
     assignment_id: int
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    user_name: str | None = None  # the full name, as the screen shows who changed what
 
 
 _AUDITED = ("operator_id", "type", "role_id", "branch_id", "date_from", "date_to")
@@ -210,6 +234,9 @@ def assignment_audit(*, viewer: Any, contractor_id: object) -> list[AuditEntry]:
             AuditEntry(
                 when=record.history_date,
                 user=record.history_user.get_username() if record.history_user else None,
+                user_name=(record.history_user.get_full_name() or record.history_user.get_username())
+                if record.history_user
+                else None,
                 action=_ACTIONS.get(record.history_type, record.history_type),
                 reason=record.history_change_reason or "",
                 assignment_id=record.id,

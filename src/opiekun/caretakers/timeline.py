@@ -13,6 +13,7 @@ month label that would touch today's date is left out.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
@@ -31,6 +32,11 @@ FONT_SIZE = 11  # px, as app.css sets it
 BAR_PADDING = 4
 NARROW = set(" .,:;'!|()[]-ijlftrI1")
 WIDE = set("mwMWŁŚŻŹĆ@%—")
+_HATCH = (
+    '<defs><pattern id="absence-hatch" width="6" height="6" patternUnits="userSpaceOnUse"'
+    ' patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff4e0" fill-opacity=".75"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#c77700" stroke-width="2"/></pattern></defs>'
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,38 @@ class Bar:
     end: date | None  # None: open-ended
     label: str  # the operator's name
     deputy: bool = False
+    operator_id: int | None = None  # to draw the operator's absences over the bar
+
+
+@dataclass(frozen=True)
+class AbsenceMark:
+    """An operator's absence, drawn hatched over that operator's bars."""
+
+    operator_id: int
+    start: date
+    end: date
+    label: str  # e.g. "urlop"
+
+
+def _absence_marks(
+    bar: Bar, top: float, x: Callable[[date], float], absences: Sequence[AbsenceMark]
+) -> list[str]:
+    """The hatched pieces of ``bar`` during which its operator was absent."""
+    marks = []
+    for absence in absences:
+        if bar.operator_id is None or absence.operator_id != bar.operator_id:
+            continue
+        start = max(absence.start, bar.start)
+        end = absence.end if bar.end is None else min(absence.end, bar.end)
+        if end < start:
+            continue
+        left, right = x(start), x(end + timedelta(days=1))
+        tip = escape(f"{bar.label}: {absence.label} {format_period(Period(absence.start, absence.end))}")
+        marks.append(
+            f'<g class="absence"><title>{tip}</title><rect x="{left:.1f}" y="{top}"'
+            f' width="{max(right - left, 2):.1f}" height="{ROW_HEIGHT - 6}"/></g>'
+        )
+    return marks
 
 
 def _rows(bars: list[Bar]) -> list[list[Bar]]:
@@ -119,8 +157,16 @@ def timeline_list(bars: list[Bar]) -> list[tuple[str, list[LaneEntry]]]:
     return [(lane, lanes[lane]) for lane in dict.fromkeys(b.lane for b in bars)]
 
 
-def timeline_svg(bars: list[Bar], *, today: date, title: str = "", described_by: str = "") -> str:
-    """The SVG of ``bars``, lanes in order of first appearance, with today marked."""
+def timeline_svg(
+    bars: list[Bar],
+    *,
+    today: date,
+    title: str = "",
+    described_by: str = "",
+    absences: Sequence[AbsenceMark] = (),
+) -> str:
+    """The SVG of ``bars``, lanes in order of first appearance, with today marked and
+    the operators' ``absences`` hatched over their bars."""
     lanes: dict[str, list[Bar]] = {}
     for bar in bars:
         lanes.setdefault(bar.lane, []).append(bar)
@@ -162,6 +208,7 @@ def timeline_svg(bars: list[Bar], *, today: date, title: str = "", described_by:
                     f'<rect x="{left:.1f}" y="{top}" width="{width:.1f}" height="{ROW_HEIGHT - 6}"'
                     f' rx="3"/>{label}</g>'
                 )
+                parts.extend(_absence_marks(bar, top, x, absences))
                 if bar.end is None:
                     mid = top + (ROW_HEIGHT - 6) / 2
                     parts.append(
@@ -204,5 +251,5 @@ def timeline_svg(bars: list[Bar], *, today: date, title: str = "", described_by:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img"'
         f' aria-label="{label}"{described} viewBox="0 0 {WIDTH} {height}" width="100%">'
-        f"<title>{label}</title>{''.join(ticks)}{''.join(parts)}{marker}</svg>"
+        f"<title>{label}</title>{_HATCH if absences else ''}{''.join(ticks)}{''.join(parts)}{marker}</svg>"
     )

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from opiekun.bulk import id_list
 from opiekun.caretakers.forms import AddCaretakerForm, EditAssignmentForm, EndAssignmentForm
 from opiekun.caretakers.models import TYPE_LABELS, CaretakerAssignment
-from opiekun.caretakers.rules import AssignmentType, ChangeKind, Outcome
+from opiekun.caretakers.rules import AssignmentType, ChangeKind
 from opiekun.caretakers.selectors import (
     assignment_audit,
     assignment_get,
@@ -38,32 +38,23 @@ from opiekun.caretakers.services import (
     assignment_update,
     caretaker_add,
 )
-from opiekun.caretakers.timeline import Bar, timeline_list, timeline_svg
-from opiekun.contractors.forms import (
-    SELECTION_FILTERS,
-    add_service_errors,
-    selected_contractor_ids,
-)
+from opiekun.caretakers.summaries import SummaryRow, summary_save
+from opiekun.caretakers.summary_views import summary_context
+from opiekun.caretakers.timeline import AbsenceMark, Bar, timeline_list, timeline_svg
+from opiekun.contractors.forms import add_service_errors, contractor_selection
 from opiekun.contractors.views import visible_contractor
 from opiekun.dates import format_date, format_period, today
+from opiekun.operators.absences import AbsenceFilters, absence_list
 from opiekun.operators.access import Access, can_assign, contractor_access, visible_contractors
 from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
 
-SELECTION_KEYS = ("all_matching", *SELECTION_FILTERS)
 TYPE_NAMES = TYPE_LABELS
 
 
 def _require_assign(request: HttpRequest) -> None:
     if not can_assign(request.user):
         raise PermissionDenied
-
-
-def _selection(data: QueryDict) -> list[tuple[str, str]]:
-    """The selection as hidden fields to carry from the list through every step."""
-    pairs = [("ids", value) for value in data.getlist("ids")]
-    pairs += [(key, str(data.get(key))) for key in SELECTION_KEYS if data.get(key)]
-    return pairs
 
 
 # --- Dodaj opiekuna ---------------------------------------------------------------
@@ -73,18 +64,25 @@ def _selection(data: QueryDict) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def add_caretaker(request: HttpRequest) -> HttpResponse:
     """The dialog: the form, then either field errors, the WARN preview to confirm,
-    or the summary of what was done."""
+    or the summary of what was done. The list opens it by POST (``dialog=open``), so
+    that a large selection of ticked ids fits; a GET works for a small one."""
     _require_assign(request)
     data = request.POST if request.method == "POST" else request.GET
-    contractor_ids = selected_contractor_ids(data, viewer=request.user)
-    context: dict[str, Any] = {"selection": _selection(data), "selected": len(contractor_ids)}
-    if request.method == "GET":
+    selection = contractor_selection(data, viewer=request.user)
+    contractor_ids = selection.ids
+    context: dict[str, Any] = {
+        "selection": selection.fields,
+        "selected": len(contractor_ids),
+        "selection_error": selection.error,
+        "selection_blocked": selection.blocked,
+    }
+    if request.method == "GET" or data.get("dialog") == "open":
         context["form"] = AddCaretakerForm()
         return render(request, "caretakers/add_dialog.html", context)
 
     form = AddCaretakerForm(request.POST)
     context["form"] = form
-    if not form.is_valid():
+    if not form.is_valid() or selection.error:  # nothing is done on a selection in doubt
         return render(request, "caretakers/add_dialog.html", context)
     values = form.cleaned_data
     try:
@@ -99,6 +97,7 @@ def add_caretaker(request: HttpRequest) -> HttpResponse:
             role_id=values["role_id"],
             branch_id=values["branch_id"],
             confirm_token=values["confirm_token"] or None,
+            priority=values["priority"] or 0,
         )
     except ValidationError as error:
         add_service_errors(form, _named_selection_errors(request, error, contractor_ids))
@@ -200,31 +199,20 @@ def _warn_dialog(
 
 
 def _summary(request: HttpRequest, result: AddResult) -> dict[str, Any]:
-    contractors, operators = _names(request, result)
-    labels = {
-        Outcome.ADDED: _("Added"),
-        Outcome.MERGED: _("Merged"),
-        Outcome.UNCHANGED: _("Unchanged"),
-        Outcome.REPLACED: _("Replaced"),
-        Outcome.SKIPPED: _("Skipped"),
-    }
-    counts = result.counts()
-    skipped = [
-        {
-            "contractor": contractors.get(r.contractor_id),
-            "conflicts": [
+    """Every contractor's outcome, kept for paging, filtering and CSV (summary_views)."""
+    operators = operator_names(s.operator_id for r in result.results for s in r.conflicts)
+    rows = [
+        SummaryRow(
+            contractor_id=r.contractor_id,
+            outcome=r.outcome.value,
+            note="; ".join(
                 f"{operators.get(s.operator_id, '?')} ({TYPE_NAMES[s.type]}, {format_period(s.period)})"
                 for s in r.conflicts
-            ],
-        }
+            ),
+        )
         for r in result.results
-        if r.outcome == Outcome.SKIPPED
     ]
-    return {
-        "counts": [(o.value, labels[o], counts[o.value]) for o in Outcome],
-        "skipped": skipped,
-        "total": len(result.results),
-    }
+    return summary_context(request, summary_save(user=request.user, rows=rows), rows)
 
 
 # --- the contractor's caretaker tab -----------------------------------------------
@@ -246,6 +234,7 @@ def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
             end=a.date_to,
             label=a.operator.display_name,
             deputy=a.type == AssignmentType.DEPUTY,
+            operator_id=a.operator_id,
         )
         for a in sorted(history, key=lambda a: (a.role.name, a.branch_id or 0, a.type != AssignmentType.MAIN))
     ]
@@ -265,6 +254,7 @@ def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
                 today=today(),
                 title=_("Caretakers of %(name)s") % {"name": contractor.name},
                 described_by="timeline-list",
+                absences=_absence_marks(request, history),
             )
             if bars
             else "",
@@ -272,6 +262,18 @@ def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
             "audit": _audit_rows(request, pk),
         },
     )
+
+
+def _absence_marks(request: HttpRequest, history: list[CaretakerAssignment]) -> list[AbsenceMark]:
+    """The absences of the contractor's caretakers, drawn where they overlap their
+    bars (one query; the viewer sees them, as they see the contractor)."""
+    if not history:
+        return []
+    first = min(a.date_from for a in history)
+    absences = absence_list(viewer=request.user, filters=AbsenceFilters(date_from=first)).filter(
+        operator_id__in={a.operator_id for a in history}
+    )
+    return [AbsenceMark(a.operator_id, a.date_from, a.date_to, a.get_kind_display()) for a in absences]
 
 
 def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
@@ -347,6 +349,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "branch_id": assignment.branch_id,
         "date_from": format_date(assignment.date_from),
         "date_to": format_date(assignment.date_to),
+        "priority": assignment.priority,
     }
     form = EditAssignmentForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -361,6 +364,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 branch_id=values["branch_id"],
                 date_from=values["date_from"],
                 date_to=values["date_to"] or None,
+                priority=values["priority"] or 0,
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -6,9 +6,10 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import ValidationInfo, field_validator
 
 from opiekun.contractors.models import Contractor
-from opiekun.contractors.selectors import contractor_get, contractor_list
+from opiekun.contractors.selectors import contractor_get, contractor_list, with_main_caretakers
 from opiekun.contractors.services import contractor_create, contractor_delete, contractor_update
 from opiekun.schemas import (
     DEFAULT_PAGE_SIZE,
@@ -34,8 +35,6 @@ ContractorOrdering = Literal[
     "-nip",
     "city",
     "-city",
-    "caretaker",
-    "-caretaker",
 ]
 
 
@@ -52,7 +51,9 @@ class ContractorOut(Schema):
     phone: str
     active: bool
     main_caretaker_id: int | None = Field(
-        None, description="Today's main caretaker (operator id) in the default role."
+        None,
+        description="Today's main caretaker (operator id), without a branch, in the default role "
+        "(in a list filtered by role_id: in that role).",
     )
 
     @staticmethod
@@ -61,13 +62,29 @@ class ContractorOut(Schema):
 
 
 class ContractorQuery(Schema):
-    search: Text = Field("", max_length=200, description="Code, name or NIP.")
+    search: Text = Field(
+        "", max_length=200, description="Code, name or NIP; case and accents ignored ('lodz' finds 'Łódź')."
+    )
     caretaker_id: Id | None = Field(None, description="Operator caring for it today.")
-    role_id: Id | None = Field(None, description="With caretaker_id: only in this role.")
+    role_id: Id | None = Field(None, description="With caretaker_id or without_caretaker: only in this role.")
     active: bool | None = None
-    ordering: ContractorOrdering = "code"
+    without_caretaker: bool = Field(
+        False,
+        description="Only contractors with no caretaker today (main or deputy; in role_id if "
+        "given, else in any role). Not with caretaker_id.",
+    )
+    ordering: ContractorOrdering = Field(
+        "code", description="Each ordering is read off an index; ties are broken by the code."
+    )
     page: Page = 1
     page_size: PageSize = DEFAULT_PAGE_SIZE
+
+    @field_validator("without_caretaker")
+    @classmethod
+    def _not_both(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("caretaker_id") is not None:
+            raise ValueError("Give either caretaker_id or without_caretaker, not both.")
+        return value
 
 
 class ContractorIn(Input):
@@ -98,9 +115,9 @@ class ContractorPatch(Input):
     active: bool = omissible()
 
 
-def _annotated(viewer: Any, contractor: Contractor) -> Contractor:
-    """The contractor with its list annotations (today's main caretaker), when visible."""
-    return contractor_list(viewer=viewer).filter(pk=contractor.pk).first() or contractor
+def _annotated(contractor: Contractor) -> Contractor:
+    """The contractor with today's main caretaker."""
+    return with_main_caretakers([contractor])[0]
 
 
 @router.get("/contractors", response=responses({200: Paged[ContractorOut]}, 401, 422))
@@ -112,20 +129,23 @@ def contractors(request: HttpRequest, filters: Query[ContractorQuery]) -> dict[s
         caretaker_id=filters.caretaker_id,
         role_id=filters.role_id,
         active=filters.active,
+        without_caretaker=filters.without_caretaker,
         ordering=filters.ordering,
     )
-    return paginate(request, items, page=filters.page, page_size=filters.page_size)
+    page = paginate(request, items, page=filters.page, page_size=filters.page_size)
+    page["results"] = with_main_caretakers(page["results"], role_id=filters.role_id)
+    return page
 
 
 @router.post("/contractors", response=responses({201: ContractorOut}, 401, 403, 422))
 def contractor_new(request: HttpRequest, payload: ContractorIn) -> Status[Contractor]:
     contractor = contractor_create(actor=request.user, **payload.model_dump())
-    return Status(201, _annotated(request.user, contractor))
+    return Status(201, _annotated(contractor))
 
 
 @router.get("/contractors/{id}", response=responses({200: ContractorOut}, 401, 404))
 def contractor_detail(request: HttpRequest, id: Path[Id]) -> Contractor:
-    return _annotated(request.user, contractor_get(viewer=request.user, contractor_id=id))
+    return _annotated(contractor_get(viewer=request.user, contractor_id=id))
 
 
 @router.patch("/contractors/{id}", response=responses({200: ContractorOut}, 401, 403, 404, 422))
@@ -133,7 +153,7 @@ def contractor_change(request: HttpRequest, id: Path[Id], payload: ContractorPat
     contractor = contractor_update(
         actor=request.user, contractor_id=id, **payload.model_dump(exclude_unset=True)
     )
-    return _annotated(request.user, contractor)
+    return _annotated(contractor)
 
 
 @router.delete("/contractors/{id}", response=responses({204: None}, 401, 403, 404))

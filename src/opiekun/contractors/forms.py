@@ -4,14 +4,19 @@ errors are put back onto these fields."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from opiekun.caretakers.selectors import role_list
-from opiekun.contractors.selectors import ORDERINGS
+from opiekun.contractors.selectors import ORDERINGS, contractor_list
+from opiekun.limits import MAX_SELECTION
 from opiekun.operators.selectors import operator_list
 
 
@@ -26,12 +31,23 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(target, message)
 
 
+PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 50
+# The fields that choose which contractors the list shows; a bulk action on "all
+# matching" posts these, not the ids.
+SELECTION_FILTERS = ("q", "caretaker", "role", "active", "no_caretaker")
+
+
 class ContractorFilterForm(forms.Form):
-    """The list's search, filters and sorting, all from the query string."""
+    """The list's search, filters, sorting and page size, all from the query string."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     caretaker = forms.TypedChoiceField(
-        label=_("Current caretaker"), required=False, coerce=int, empty_value=None
+        label=_("Current caretaker"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose an active operator from the list.")},
     )
     role = forms.TypedChoiceField(label=_("Caretaker role"), required=False, coerce=int, empty_value=None)
     active = forms.ChoiceField(
@@ -39,27 +55,68 @@ class ContractorFilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), ("1", _("Active")), ("0", _("Inactive"))],
     )
-    sort = forms.ChoiceField(required=False, choices=[(k, k) for k in ORDERINGS])
+    no_caretaker = forms.BooleanField(label=_("No caretaker today"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[(k, k) for k in ORDERINGS],
+        error_messages={"invalid_choice": _("The list cannot be sorted by %(value)s.")},
+    )
+    page_size = forms.TypedChoiceField(
+        label=_("Rows per page"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(n, n) for n in PAGE_SIZES],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.roles = list(role_list())
         self.fields["caretaker"].choices = [("", _("Anyone"))] + [  # type: ignore[attr-defined]
-            (o.pk, o.display_name) for o in operator_list(active=True)
+            (o.pk, o.sorted_name) for o in operator_list(active=True)
         ]
         self.fields["role"].choices = [("", _("Any role"))] + [  # type: ignore[attr-defined]
-            (r.pk, r.name) for r in role_list()
+            (r.pk, r.name) for r in self.roles
         ]
 
-    def selector_kwargs(self) -> dict[str, Any]:
-        """The filters for ``contractor_list``; an invalid filter is left out (and shown)."""
+    def clean(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if data.get("no_caretaker") and data.get("caretaker") is not None:
+            self.add_error("no_caretaker", _("Choose either a caretaker or “no caretaker today”, not both."))
+        return data
+
+    def filter_errors(self) -> list[str]:
+        """The errors of the fields that choose contractors, each named by its label."""
         self.is_valid()
-        data = getattr(self, "cleaned_data", {})
+        return [
+            f"{self.fields[name].label}: {message}"
+            for name in SELECTION_FILTERS
+            for message in self.errors.get(name, [])
+        ]
+
+    def column_role(self) -> Any:
+        """The role the caretaker columns show: the chosen one, else the default."""
+        chosen = self.cleaned_data.get("role") if self.is_valid() else None
+        return next((r for r in self.roles if r.pk == chosen), None) or next(
+            (r for r in self.roles if r.is_default), None
+        )
+
+    def selector_kwargs(self) -> dict[str, Any] | None:
+        """The filters and the ordering for ``contractor_list``, or None when a filter
+        is invalid: an invalid filter is shown and never silently dropped (which would
+        widen the list, and a bulk action on it, to everything). A wrong sort order
+        falls back to the code (and is shown)."""
+        if self.filter_errors():
+            return None
+        data = self.cleaned_data
         active = data.get("active")
         return {
             "search": data.get("q") or "",
             "caretaker_id": data.get("caretaker"),
             "role_id": data.get("role"),
             "active": None if not active else active == "1",
+            "without_caretaker": bool(data.get("no_caretaker")),
             "ordering": data.get("sort") or "code",
         }
 
@@ -77,18 +134,68 @@ class ContractorForm(forms.Form):
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
-SELECTION_FILTERS = ("q", "caretaker", "role", "active")
+@dataclass(frozen=True)
+class Selection:
+    """The contractors a bulk action applies to, and what the dialog carries of it.
+
+    ``fields`` are hidden fields that take the selection through every step of the
+    dialog; ``error`` says why the action may not go on (``blocked``: not from this
+    dialog: the list's filter is invalid or the selection too large)."""
+
+    ids: list[Any]
+    fields: list[tuple[str, str]]
+    error: str = ""
+    blocked: bool = False
 
 
-def selected_contractor_ids(data: Any, *, viewer: Any) -> list[int]:
-    """The contractors a bulk action applies to: with ``all_matching`` every one the
+def _fingerprint(ids: list[int]) -> str:
+    return hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()[:20]
+
+
+def contractor_selection(data: Any, *, viewer: Any) -> Selection:
+    """The selection of a bulk action: with ``all_matching`` every contractor the
     list's filter finds (thousands, not only the page: the filter is posted, not the
-    ids), else the ticked ``ids``. Ids that are not numbers are left for the service
-    to refuse by name."""
-    from opiekun.contractors.selectors import contractor_list
+    ids), else the ticked ``ids`` (ids that are not numbers are left for the service
+    to refuse by name).
 
-    if data.get("all_matching") == "1":
-        filters = ContractorFilterForm({k: data.get(k, "") for k in SELECTION_FILTERS})
-        return list(contractor_list(viewer=viewer, **filters.selector_kwargs()).values_list("pk", flat=True))
-    ids: list[Any] = data.getlist("ids")
-    return ids
+    Never more than it should be: an invalid filter refuses the action (it is not
+    dropped), more than ``MAX_SELECTION`` contractors refuse it, and the contractors
+    the filter finds must be those the dialog counted when it opened (a fingerprint
+    travels with the dialog): if they changed, the dialog says so with the new count
+    and acts only when saved again."""
+    if data.get("all_matching") != "1":
+        ticked = list(dict.fromkeys(data.getlist("ids")))
+        fields = [("ids", str(value)) for value in ticked]
+        if len(ticked) > MAX_SELECTION:
+            return Selection(ticked, fields, _too_many(), blocked=True)
+        return Selection(ticked, fields)
+    values = {key: str(data.get(key, "")) for key in SELECTION_FILTERS}
+    fields = [("all_matching", "1")] + [(key, value) for key, value in values.items() if value]
+    filters = ContractorFilterForm(values)
+    kwargs = filters.selector_kwargs()
+    if kwargs is None:
+        message = _("The list's filter is not valid (%(errors)s). Correct it on the list and select again.")
+        return Selection([], fields, message % {"errors": "; ".join(filters.filter_errors())}, blocked=True)
+    found = contractor_list(viewer=viewer, **kwargs).values_list("pk", flat=True)
+    ids = list(found[: MAX_SELECTION + 1])
+    if len(ids) > MAX_SELECTION:
+        return Selection([], fields, _too_many(), blocked=True)
+    fingerprint = _fingerprint(ids)
+    fields.append(("selection_check", fingerprint))
+    shown = data.get("selection_check")
+    if shown and shown != fingerprint:
+        changed = ngettext(
+            "The contractors matching the filter changed since the dialog opened: "
+            "%(n)s contractor matches now. Check and save again.",
+            "The contractors matching the filter changed since the dialog opened: "
+            "%(n)s contractors match now. Check and save again.",
+            len(ids),
+        )
+        return Selection(ids, fields, changed % {"n": len(ids)})
+    return Selection(ids, fields)
+
+
+def _too_many() -> str:
+    return _("One action takes at most %(max)s contractors. Narrow the filter or select fewer.") % {
+        "max": number_format(MAX_SELECTION, force_grouping=True)
+    }

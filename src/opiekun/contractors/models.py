@@ -2,10 +2,62 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from opiekun.contractors.keys import SORT_KEY_LENGTH, polish_sort_key, search_text
+
+# --- keys derived from the name, for search and sorting (contractors/keys.py) ---------
+
+
+class _DerivedKey(models.Field):  # type: ignore[type-arg]  # a mixin for any field type
+    """A column recomputed from ``sources`` whenever the row is saved or
+    bulk-created, as ``auto_now`` is: services, the import, the admin and the demo
+    data all keep it without knowing of it. ``QuerySet.update()`` of a source field
+    does not; nothing in the project changes names so."""
+
+    def __init__(self, *args: Any, sources: tuple[str, ...] = (), **kwargs: Any) -> None:
+        self.sources = tuple(sources)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["sources"] = self.sources
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs
+
+    def derive(self, instance: models.Model) -> str:
+        raise NotImplementedError
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = self.derive(model_instance)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class SearchKeyField(_DerivedKey, models.TextField):  # type: ignore[type-arg]
+    """The search text of the sources, one per line (contractors/keys.py)."""
+
+    def derive(self, instance: models.Model) -> str:
+        return "\n".join(search_text(str(getattr(instance, source) or "")) for source in self.sources)
+
+
+class SortKeyField(_DerivedKey, models.CharField):  # type: ignore[type-arg]
+    """The Polish sort key of one source field (contractors/keys.py)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", SORT_KEY_LENGTH)
+        super().__init__(*args, **kwargs)
+
+    def derive(self, instance: models.Model) -> str:
+        (source,) = self.sources
+        return polish_sort_key(str(getattr(instance, source) or ""))
 
 
 class Contractor(models.Model):
@@ -28,14 +80,26 @@ class Contractor(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Derived from the fields above on every save (contractors/keys.py).
+    search_key = SearchKeyField(sources=("code", "name"))
+    name_key = SortKeyField(sources=("name",))
+    city_key = SortKeyField(sources=("city",))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_key", "name_key", "city_key"])
 
     class Meta:
         verbose_name = _("contractor")
         verbose_name_plural = _("contractors")
         ordering = ["code"]
-        indexes = [models.Index(fields=["name"])]
+        # One index per ordering the list offers (contractors/selectors.py ORDERINGS),
+        # ending in the code that breaks ties, so that any page is read off the index:
+        # names and cities in Polish order by their keys. The search key's trigram index
+        # (PostgreSQL) is made by a migration of its own.
+        indexes = [
+            models.Index(fields=["name_key", "code"], name="contractor_name_key_code"),
+            models.Index(fields=["nip", "code"], name="contractor_nip_code"),
+            models.Index(fields=["city_key", "code"], name="contractor_city_key_code"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

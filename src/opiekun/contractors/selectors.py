@@ -3,30 +3,42 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
+from opiekun.contractors.keys import search_text
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
 
-ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
+# Every ordering is read off an index ((code), (name, code), (nip, code), (city, code),
+# forwards or backwards), so any page, the last included, costs the same at any size.
+# Today's main caretaker is not offered: a value computed per row cannot be indexed, and
+# sorting 100,000 of them took seconds (docs/performance.md).
+ORDERINGS: dict[str, tuple[str, ...]] = {
     "code": ("code",),
     "-code": ("-code",),
-    "name": ("name", "code"),
-    "-name": ("-name", "-code"),
+    # Names and cities in Polish alphabetical order (contractors/keys.py), index-backed.
+    "name": ("name_key", "code"),
+    "-name": ("-name_key", "-code"),
     "nip": ("nip", "code"),
     "-nip": ("-nip", "-code"),
-    "city": ("city", "code"),
-    "-city": ("-city", "-code"),
-    # Contractors without a main caretaker sort last both ways, on SQLite as on PostgreSQL.
-    "caretaker": (F("main_caretaker_name").asc(nulls_last=True), "code"),
-    "-caretaker": (F("main_caretaker_name").desc(nulls_last=True), "code"),
+    "city": ("city_key", "code"),
+    "-city": ("-city_key", "-code"),
 }
+
+
+def _search_condition(text: str) -> Q:
+    """Code or name containing the text, case and accents aside ("zazolc" finds
+    "Zażółć"): a substring of the stored search key, which a trigram index serves on
+    PostgreSQL (migration 0004)."""
+    return Q(search_key__contains=search_text(text))
 
 
 def contractor_list(
@@ -36,39 +48,85 @@ def contractor_list(
     caretaker_id: int | None = None,
     role_id: int | None = None,
     active: bool | None = None,
+    without_caretaker: bool = False,
     ordering: str = "code",
     on: date | None = None,
 ) -> QuerySet[Contractor]:
     """Contractors the viewer may see, searched by code, name or NIP, optionally only
     those whose caretaker (main or deputy, in ``role_id`` if given) today is
-    ``caretaker_id``. Each carries ``main_caretaker_name``: today's main caretaker in
-    the default role (or ``role_id``)."""
+    ``caretaker_id``, or (``without_caretaker``) those with no caretaker today (of any
+    type, in ``role_id`` if given, else in any role).
+
+    Nothing is computed per row: a page's caretakers are read by ``caretakers_today``
+    for that page only (a column computed in the query would be computed for every row
+    an OFFSET skips, on PostgreSQL: seconds for a last page of 100,000)."""
     day = on or today()
     qs = visible_contractors(viewer=viewer)
     text = search.strip()
     if text:
-        condition = Q(code__icontains=text) | Q(name__icontains=text)
+        condition = _search_condition(text)
         digits = re.sub(r"[\s-]", "", text)
         if digits.upper().startswith("PL"):
             digits = digits[2:]
         if digits.isdigit():
             condition |= Q(nip__startswith=digits)
         qs = qs.filter(condition)
-    current = CaretakerAssignment.objects.on(day).filter(contractor=OuterRef("pk"))
+    on_day = CaretakerAssignment.objects.on(day)
     if role_id is not None:
-        current = current.filter(role_id=role_id)
+        on_day = on_day.filter(role_id=role_id)
     if caretaker_id is not None:
-        qs = qs.filter(Exists(current.filter(operator_id=caretaker_id)))
+        # IN, not a correlated EXISTS: the planner may start from the caretaker's
+        # assignments (the operator index) instead of probing every contractor.
+        qs = qs.filter(pk__in=on_day.filter(operator_id=caretaker_id).values("contractor_id"))
+    if without_caretaker:
+        qs = qs.filter(~Exists(on_day.filter(contractor=OuterRef("pk"))))
     if active is not None:
         qs = qs.filter(active=active)
-    if role_id is None:
-        current = current.filter(role_id=Subquery(CaretakerRole.objects.default().values("pk")[:1]))
-    main = current.filter(type=AssignmentType.MAIN.value, branch__isnull=True).order_by("id")
-    qs = qs.annotate(
-        main_caretaker_id=Subquery(main.values("operator_id")[:1]),
-        main_caretaker_name=Subquery(main.values("operator__user__last_name")[:1]),
-    )
     return qs.order_by(*ORDERINGS.get(ordering, ORDERINGS["code"]))
+
+
+@dataclass
+class CaretakersToday:
+    """A contractor's caretakers on a day in one role, without a branch (operator ids)."""
+
+    main: int | None = None
+    deputies: list[int] = field(default_factory=list)
+
+
+def caretakers_today(
+    contractor_ids: Iterable[int], *, role_id: int | None = None, on: date | None = None
+) -> dict[int, CaretakersToday]:
+    """The main caretaker and the deputies of the given contractors — a page of the
+    list — today (or ``on``) in ``role_id`` (default: the default role), without a
+    branch; one query, through the assignments' contractor index. A contractor with
+    none is absent."""
+    ids = list(contractor_ids)
+    if not ids:
+        return {}
+    rows = CaretakerAssignment.objects.on(on or today()).filter(contractor_id__in=ids, branch__isnull=True)
+    rows = rows.filter(role__is_default=True) if role_id is None else rows.filter(role_id=role_id)
+    found: dict[int, CaretakersToday] = {}
+    for contractor_id, operator_id, kind in rows.order_by("date_from", "id").values_list(
+        "contractor_id", "operator_id", "type"
+    ):
+        current = found.setdefault(contractor_id, CaretakersToday())
+        if kind == AssignmentType.DEPUTY.value:
+            current.deputies.append(operator_id)
+        elif current.main is None:
+            current.main = operator_id
+    return found
+
+
+def with_main_caretakers(
+    contractors: Iterable[Contractor], *, role_id: int | None = None
+) -> list[Contractor]:
+    """The contractors, each with ``main_caretaker_id``: today's main caretaker in the
+    default role (or ``role_id``), without a branch, or None."""
+    rows = list(contractors)
+    found = caretakers_today([c.pk for c in rows], role_id=role_id)
+    for c in rows:
+        c.main_caretaker_id = found[c.pk].main if c.pk in found else None  # type: ignore[attr-defined]
+    return rows
 
 
 def contractor_get(*, viewer: Any, contractor_id: object) -> Contractor:

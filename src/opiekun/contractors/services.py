@@ -13,12 +13,13 @@ from stdnum.exceptions import ValidationError as NumberError
 from stdnum.pl import nip as nip_number
 from stdnum.pl import regon as regon_number
 
+from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.services import (
     assignments_delete_for_contractor,
     assignments_for_new_contractor,
 )
 from opiekun.contractors.models import Contractor
-from opiekun.operators.access import operator_of, visible_contractors
+from opiekun.operators.access import can_assign, operator_of, visible_contractors
 
 EDITABLE_FIELDS = (
     "code",
@@ -139,9 +140,19 @@ def contractor_update(*, actor: Any, contractor_id: object, **data: Any) -> Cont
 
 @transaction.atomic
 def contractor_delete(*, actor: Any, contractor_id: object) -> None:
-    """Delete a contractor and its assignments, recording both in the audit trail."""
+    """Delete a contractor and its assignments, recording both in the audit trail.
+    A contractor that has assignments (of any time) can only be deleted by someone
+    with the permission to assign caretakers: deleting it removes its caretakers.
+    The contractor's row is locked first, so no assignment can appear between the
+    check and the deletion."""
     _require_operator(actor)
-    contractor = _editable(actor, contractor_id)
+    pk = _editable(actor, contractor_id).pk
+    Contractor.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).first()
+    contractor = _editable(actor, pk)  # again, under the lock
+    if not can_assign(actor) and CaretakerAssignment.objects.filter(contractor=contractor).exists():
+        raise PermissionDenied(
+            _("Deleting a contractor that has caretakers needs the permission to assign caretakers.")
+        )
     assignments_delete_for_contractor(actor=actor, contractor=contractor)
     contractor._history_user = actor  # type: ignore[attr-defined]
     contractor.delete()

@@ -3,6 +3,9 @@ selectors read, the services write, the forms carry values."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,42 +14,127 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from opiekun.contractors.forms import ContractorFilterForm, ContractorForm, add_service_errors
+from opiekun.caretakers.acting import ActingReason, ScopeDay, resolve_scopes
+from opiekun.caretakers.selectors import default_role_id
+from opiekun.contractors.forms import (
+    DEFAULT_PAGE_SIZE,
+    PAGE_SIZES,
+    SELECTION_FILTERS,
+    ContractorFilterForm,
+    ContractorForm,
+    add_service_errors,
+)
 from opiekun.contractors.models import Contractor
-from opiekun.contractors.selectors import contractor_get, contractor_list
+from opiekun.contractors.selectors import (
+    CaretakersToday,
+    caretakers_today,
+    contractor_get,
+    contractor_list,
+)
 from opiekun.contractors.services import EDITABLE_FIELDS, contractor_create, contractor_update
+from opiekun.dates import format_date, today
 from opiekun.operators.access import Access, can_assign, contractor_access
 from opiekun.operators.selectors import operator_names
 
-PAGE_SIZE = 50
+# The user's choices for the list, kept in the session: rows per page, and whether
+# the deputies column is shown.
+LIST_PREFERENCES = "contractors.list"
+
+
+def _preferences(request: HttpRequest, filters: ContractorFilterForm) -> dict[str, Any]:
+    stored = request.session.get(LIST_PREFERENCES, {})
+    prefs = {"page_size": DEFAULT_PAGE_SIZE, "deputies": False, **stored}
+    filters.is_valid()  # cleaned_data then holds every valid field
+    chosen = filters.cleaned_data.get("page_size")
+    if chosen:
+        prefs["page_size"] = chosen
+    if request.GET.get("deputies") in ("0", "1"):
+        prefs["deputies"] = request.GET["deputies"] == "1"
+    if prefs != {"page_size": DEFAULT_PAGE_SIZE, "deputies": False, **stored}:  # only what the user chose
+        request.session[LIST_PREFERENCES] = prefs
+    return prefs
 
 
 @login_required
 def contractor_list_view(request: HttpRequest) -> HttpResponse:
     filters = ContractorFilterForm(request.GET)
     kwargs = filters.selector_kwargs()
-    contractors = contractor_list(viewer=request.user, **kwargs)
-    page = Paginator(contractors, PAGE_SIZE).get_page(request.GET.get("page"))
-    names = operator_names(c.main_caretaker_id for c in page.object_list)
-    for c in page.object_list:
-        c.main_caretaker_display = names.get(c.main_caretaker_id, "")
+    prefs = _preferences(request, filters)
+    # An invalid filter shows its error and no contractors, never all of them.
+    contractors = (
+        contractor_list(viewer=request.user, **kwargs) if kwargs is not None else Contractor.objects.none()
+    )
+    page = Paginator(contractors, prefs["page_size"]).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    role = filters.column_role()
+    caretakers = caretakers_today([c.pk for c in rows], role_id=role.pk if role else None)
+    names = operator_names(o for ct in caretakers.values() for o in (ct.main, *ct.deputies))
+    _add_acting(rows, role_id=role.pk if role else None)
+    for c in rows:
+        current = caretakers.get(c.pk) or CaretakersToday()
+        c.main_caretaker_display = names.get(current.main or 0, "")
+        c.deputies_display = ", ".join(names.get(o, "?") for o in current.deputies)
+    role_name = role.name if role else _("no default role")
+    columns = [
+        ("code", _("Code"), True),
+        ("name", _("Name"), True),
+        ("nip", _("NIP"), True),
+        ("city", _("City"), True),
+        ("caretaker", _("Main caretaker (%(role)s)") % {"role": role_name}, False),
+    ]
+    if prefs["deputies"]:
+        columns.append(("deputies", _("Deputies (%(role)s)") % {"role": role_name}, False))
+    errors = [
+        f"{filters.fields[name].label}: {message}" if name in filters.fields else str(message)
+        for name, messages in filters.errors.items()
+        for message in messages
+    ]
     return render(
         request,
         "contractors/list.html",
         {
             "filters": filters,
+            "filter_errors": errors,
             "page": page,
-            "sort": kwargs["ordering"],
+            "rows": rows,
+            "sort": (kwargs or {}).get("ordering", "code"),
             "can_assign": can_assign(request.user),
-            "columns": [
-                ("code", _("Code")),
-                ("name", _("Name")),
-                ("nip", _("NIP")),
-                ("city", _("City")),
-                ("caretaker", _("Main caretaker")),
-            ],
+            "columns": columns,
+            "deputies": prefs["deputies"],
+            "page_size": prefs["page_size"],
+            "page_sizes": PAGE_SIZES,
+            "keep": [(k, v) for k, v in request.GET.items() if k not in ("page", "page_size")],
+            "selection_filters": [(k, request.GET.get(k, "")) for k in SELECTION_FILTERS],
+            "selection_key": urlencode([(k, request.GET.get(k, "")) for k in SELECTION_FILTERS]),
         },
     )
+
+
+def _add_acting(contractors: Any, *, role_id: int | None) -> None:
+    """Today's acting caretaker of each listed contractor (default role, or the role
+    filtered on; no branch), with what the mark says: whom a deputy stands in for and
+    until when, or until when the main caretaker is away. Three queries a page."""
+    day = today()
+    role = role_id or default_role_id()
+    rows = list(contractors)
+    answers = resolve_scopes([ScopeDay(c.pk, role, None, day) for c in rows]) if role else []
+    names = operator_names(h.operator_id for a in answers for h in (a.main, a.acting.holder) if h is not None)
+    for contractor, answer in zip(rows, answers, strict=True):
+        acting, main = answer.acting, answer.main
+        contractor.acting_name = names.get(acting.holder.operator_id, "") if acting.holder else ""
+        contractor.acting_mark = ""
+        if acting.reason == ActingReason.MAIN_ABSENT and main is not None:
+            contractor.acting_mark = _("acts for %(name)s until %(date)s") % {
+                "name": names.get(main.operator_id, ""),
+                "date": format_date(acting.until),
+            }
+        elif main is not None and acting.holder is None:
+            contractor.acting_name = names.get(main.operator_id, "")
+            contractor.acting_mark = _("absent until %(date)s") % {
+                "date": format_date(acting.main_absent_until)
+            }
+    for contractor in rows[len(answers) :]:
+        contractor.acting_name, contractor.acting_mark = "", ""
 
 
 @login_required

@@ -1,13 +1,13 @@
 from django.contrib import admin
 
-from opiekun.operators.models import ApiToken, Operator
-from opiekun.readonly_admin import ModelAdmin
+from opiekun.operators.models import Absence, ApiToken, Operator
+from opiekun.readonly_admin import ModelAdmin, ReadOnlyAdmin
 
 
 @admin.register(Operator)
 class OperatorAdmin(ModelAdmin):
-    list_display = ("user", "active", "visibility", "unassigned_access", "can_assign")
-    list_filter = ("active", "visibility", "can_assign")
+    list_display = ("user", "active", "visibility", "unassigned_access", "can_assign", "can_manage_absences")
+    list_filter = ("active", "visibility", "can_assign", "can_manage_absences")
     search_fields = ("user__username", "user__first_name", "user__last_name")
 
 
@@ -15,3 +15,11 @@ class OperatorAdmin(ModelAdmin):
 class ApiTokenAdmin(ModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+
+
+@admin.register(Absence)
+class AbsenceAdmin(ReadOnlyAdmin):
+    """Read-only here: absences are written through their services (overlaps, audit)."""
+
+    list_display = ("operator", "date_from", "date_to", "kind", "note")
+    list_filter = ("kind",)

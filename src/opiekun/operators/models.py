@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from opiekun.periods import Period
 
 
 class Visibility(models.TextChoices):
@@ -34,6 +38,7 @@ class Operator(models.Model):
     )
     can_assign = models.BooleanField(_("may assign caretakers"), default=False)
     can_manage_dictionaries = models.BooleanField(_("may edit dictionaries"), default=False)
+    can_manage_absences = models.BooleanField(_("may enter anyone's absences"), default=False)
 
     class Meta:
         verbose_name = _("operator")
@@ -47,15 +52,22 @@ class Operator(models.Model):
     def display_name(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
 
+    @property
+    def sorted_name(self) -> str:
+        """ "Nazwisko Imię": the name where operators are listed by surname."""
+        return f"{self.user.last_name} {self.user.first_name}".strip() or self.user.get_username()
+
 
 class ApiToken(models.Model):
-    """A bearer token for the API; only its SHA-256 is stored."""
+    """A bearer token for the API; only its SHA-256 is stored. It works until it
+    expires or is revoked (by its user, or by a change of their password)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, blank=True)
     prefix = models.CharField(max_length=12)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -65,3 +77,57 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class AbsenceKind(models.TextChoices):
+    VACATION = "vacation", _("vacation")
+    SICK_LEAVE = "sick_leave", _("sick leave")
+    BUSINESS_TRIP = "business_trip", _("business trip")
+    OTHER = "other", _("other")
+
+
+class Absence(models.Model):
+    """An operator away from work, ``[date_from, date_to]``, both ends inclusive.
+    One operator's absences never overlap: migration 0002_absence makes the database
+    refuse it too (PostgreSQL exclusion constraint, SQLite triggers)."""
+
+    operator = models.ForeignKey(
+        Operator, on_delete=models.CASCADE, related_name="absences", verbose_name=_("operator")
+    )
+    date_from = models.DateField(_("date from"))
+    date_to = models.DateField(_("date to"))
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=AbsenceKind.choices, default=AbsenceKind.VACATION
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["date_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=models.F("date_from")), name="absence_dates_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in AbsenceKind]), name="absence_kind_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["operator", "date_from", "date_to"], name="absence_operator_period")]
+
+    def __str__(self) -> str:
+        return f"{self.operator_id} {self.kind} {self.period}"
+
+    @property
+    def period(self) -> Period:
+        return Period(self.date_from, self.date_to)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from opiekun.operators.models import Operator
+from opiekun.operators.models import ApiToken, Operator
 
 
 def operator_list(*, active: bool | None = None) -> QuerySet[Operator]:
@@ -24,3 +26,13 @@ def operator_names(ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     return {o.pk: o.display_name for o in operator_list().filter(pk__in=wanted)}
+
+
+def token_list(*, user: Any, live: bool | None = None) -> QuerySet[ApiToken]:
+    """A user's own API tokens, newest first; ``live`` keeps only the usable ones (not
+    revoked, not expired) or, False, only the others."""
+    qs = ApiToken.objects.filter(user=user)
+    if live is not None:
+        usable = Q(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        qs = qs.filter(usable if live else ~usable)
+    return qs.order_by("-created_at", "-id")

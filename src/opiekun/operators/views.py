@@ -11,13 +11,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from opiekun.dates import parse_date, today
+from opiekun.operators.access import can_assign
+from opiekun.operators.selectors import token_list
+from opiekun.operators.tokens import may_use_api, token_revoke
 from opiekun.operators.workload import Workload, operator_workload
+
+TOKENS_PER_PAGE = 50
 
 BAR_HEIGHT = 22
 BAR_GAP = 10
@@ -107,5 +116,27 @@ def operator_list_view(request: HttpRequest) -> HttpResponse:
             "asked": asked,
             "date_error": error,
             "bar_height": BAR_HEIGHT,
+            "can_assign": can_assign(request.user),
         },
     )
+
+
+@login_required
+def token_list_view(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens: when each was issued and last used, when it expires,
+    and a button to revoke each live one."""
+    page = Paginator(token_list(user=request.user), TOKENS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "operators/tokens.html",
+        {"page": page, "now": timezone.now(), "may_use_api": may_use_api(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(token_list(user=request.user), pk=pk)
+    token_revoke(token=token)
+    messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
+    return redirect("operators:tokens")

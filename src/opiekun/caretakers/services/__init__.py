@@ -10,6 +10,9 @@ Rooms, one job each:
 - `edit`          one assignment: update, end, delete
 - `lifecycle`     a contractor's assignments when it is created or deleted
 - `dictionaries`  caretaker roles and company branches
+- `handover`      Przekazanie klientów: preview, confirm, record (`handover_inputs`: its checks)
+- `handover_cancel` cancelling a handover exactly
+- `importing`     the import of assignments from CSV or XLSX
 
 The names below are what other modules may use.
 """
@@ -18,6 +21,15 @@ from opiekun.caretakers.services.add import AddRequest, add_checked, caretaker_a
 from opiekun.caretakers.services.confirmation import issue_token, state_digest, token_matches
 from opiekun.caretakers.services.dictionaries import branch_save, role_save
 from opiekun.caretakers.services.edit import UNSET, assignment_delete, assignment_end, assignment_update
+from opiekun.caretakers.services.handover import (
+    HandoverPreview,
+    HandoverResult,
+    StaleHandover,
+    TargetTotals,
+    handover_create,
+)
+from opiekun.caretakers.services.handover_cancel import CancelRefused, handover_cancel
+from opiekun.caretakers.services.importing import assignments_import
 from opiekun.caretakers.services.inputs import FieldErrors
 from opiekun.caretakers.services.lifecycle import (
     assignments_delete_for_contractor,
@@ -38,10 +50,15 @@ __all__ = [
     "AddRequest",
     "AddResult",
     "AssignmentValues",
+    "CancelRefused",
     "ChangeSet",
     "ContractorResult",
     "FieldErrors",
+    "HandoverPreview",
+    "HandoverResult",
     "StaleConfirmation",
+    "StaleHandover",
+    "TargetTotals",
     "Update",
     "add_checked",
     "assignment_delete",
@@ -49,10 +66,13 @@ __all__ = [
     "assignment_update",
     "assignments_delete_for_contractor",
     "assignments_for_new_contractor",
+    "assignments_import",
     "branch_save",
     "caretaker_add",
     "check_add",
     "collision",
+    "handover_cancel",
+    "handover_create",
     "issue_token",
     "lock_contractors",
     "role_save",

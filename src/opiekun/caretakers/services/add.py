@@ -24,6 +24,7 @@ from opiekun.caretakers.services.inputs import (
     check_choice,
     check_operator,
     check_period,
+    check_priority,
     check_role,
     check_selection,
     report_unchangeable,
@@ -49,6 +50,7 @@ class AddRequest:
     period: Period
     policy: OverlapPolicy
     type: AssignmentType
+    priority: int = 0
 
 
 def require_assign(actor: Any) -> None:
@@ -68,6 +70,7 @@ def caretaker_add(
     role_id: object = None,
     branch_id: object = None,
     confirm_token: str | None = None,
+    priority: object = 0,
 ) -> AddResult:
     """Add a caretaker to every selected contractor, all or none.
 
@@ -87,6 +90,7 @@ def caretaker_add(
         type=type,
         role_id=role_id,
         branch_id=branch_id,
+        priority=priority,
     )
     with transaction.atomic():
         return add_checked(actor=actor, request=request, confirm_token=confirm_token)
@@ -103,6 +107,7 @@ def check_add(
     type: object,
     role_id: object,
     branch_id: object,
+    priority: object = 0,
 ) -> AddRequest:
     """Every field checked at once; a ValidationError names each wrong one."""
     errors = FieldErrors()
@@ -112,11 +117,12 @@ def check_add(
     operator = check_operator(errors, operator_id)
     role = check_role(errors, role_id)
     branch = check_branch(errors, branch_id)
+    rank = check_priority(errors, priority)
     ids = check_selection(errors, actor, contractor_ids)
     errors.raise_if_any()
     assert operator is not None and role is not None and period is not None
-    assert policy is not None and kind is not None
-    return AddRequest(ids, operator, role, branch, period, policy, kind)
+    assert policy is not None and kind is not None and rank is not None
+    return AddRequest(ids, operator, role, branch, period, policy, kind, rank)
 
 
 def add_checked(*, actor: Any, request: AddRequest, confirm_token: str | None) -> AddResult:
@@ -159,6 +165,7 @@ def add_checked(*, actor: Any, request: AddRequest, confirm_token: str | None) -
             role_id=request.role.pk,
             branch_id=request.branch.pk if request.branch else None,
             rows=by_id,
+            priority=request.priority,
         )
     inserted = write_changes(actor=actor, changes=changes, reason=Reason.CARETAKER_ADD)
     holders = {cid: plan.holder_id for cid, plan in plans.items()}
@@ -189,6 +196,7 @@ def _digest(actor: Any, request: AddRequest, rows: Sequence[CaretakerAssignment]
             "role": request.role.pk,
             "branch": request.branch.pk if request.branch else None,
             "period": str(request.period),
+            "priority": request.priority,
         },
         rows=[(r.id, r.contractor_id, r.operator_id, r.type, r.date_from, r.date_to) for r in rows],
     )

@@ -19,6 +19,7 @@ from opiekun.caretakers.services.inputs import (
     check_choice,
     check_operator,
     check_period,
+    check_priority,
     check_role,
 )
 from opiekun.caretakers.services.writer import (
@@ -74,6 +75,7 @@ def assignment_update(
     branch_id: object = UNSET,
     date_from: object = UNSET,
     date_to: object = UNSET,
+    priority: object = UNSET,
 ) -> CaretakerAssignment:
     """Change one assignment. A change that would break an invariant is refused,
     naming the assignment it would collide with."""
@@ -93,11 +95,13 @@ def assignment_update(
         row.date_from if date_from is UNSET else date_from,
         row.date_to if date_to is UNSET else date_to,
     )
+    rank = check_priority(errors, priority) if priority is not UNSET else row.priority
     errors.raise_if_any()
     assert operator is not None and role is not None and period is not None and kind is not None
+    assert rank is not None
 
     new = AssignmentValues(
-        row.contractor_id, operator.pk, kind, role.pk, branch.pk if branch else None, period
+        row.contractor_id, operator.pk, kind, role.pk, branch.pk if branch else None, period, rank
     )
     _refuse_collision(row, new)
     if new == AssignmentValues.of(row):

@@ -145,6 +145,30 @@ def check_branch(errors: FieldErrors, value: object) -> Branch | None:
     return branch
 
 
+PRIORITY_MIN, PRIORITY_MAX = -32768, 32767  # what the column (a small integer) holds
+
+
+def check_priority(errors: FieldErrors, value: object) -> int | None:
+    """A deputy's priority: a whole number, lower first; None means 0."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        errors.add("priority", _("Enter a whole number."))
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        errors.add("priority", _("Enter a whole number."))
+        return None
+    if not PRIORITY_MIN <= number <= PRIORITY_MAX:
+        errors.add(
+            "priority",
+            _("Enter a number from %(min)s to %(max)s.") % {"min": PRIORITY_MIN, "max": PRIORITY_MAX},
+        )
+        return None
+    return number
+
+
 def check_period(errors: FieldErrors, date_from: object, date_to: object) -> Period | None:
     """``[date_from, date_to]``, both ends inclusive, ``date_to`` optional (open-ended)."""
     start = check_date(errors, "date_from", date_from, required=True)

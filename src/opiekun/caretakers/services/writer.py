@@ -28,14 +28,24 @@ from opiekun.periods import Period
 
 logger = logging.getLogger(__name__)
 
-_VALUE_FIELDS = ["contractor_id", "operator_id", "type", "role_id", "branch_id", "date_from", "date_to"]
+_VALUE_FIELDS = [
+    "contractor_id",
+    "operator_id",
+    "type",
+    "role_id",
+    "branch_id",
+    "date_from",
+    "date_to",
+    "priority",
+]
 _STAMP_FIELDS = ["updated_by_id", "updated_at"]
 _INSERT_FIELDS = [*_VALUE_FIELDS, "created_by_id", "created_at", *_STAMP_FIELDS]
 
 
 @dataclass(frozen=True)
 class AssignmentValues:
-    """An assignment's own values: who cares for which contractor, how, and when."""
+    """An assignment's own values: who cares for which contractor, how, and when;
+    ``priority`` orders the deputies standing in for an absent main (lower first)."""
 
     contractor_id: int
     operator_id: int
@@ -43,6 +53,7 @@ class AssignmentValues:
     role_id: int
     branch_id: int | None
     period: Period
+    priority: int = 0
 
     @classmethod
     def of(cls, row: CaretakerAssignment) -> AssignmentValues:
@@ -53,6 +64,7 @@ class AssignmentValues:
             row.role_id,
             row.branch_id,
             row.period,
+            row.priority,
         )
 
     def with_period(self, period: Period) -> AssignmentValues:
@@ -78,9 +90,11 @@ class ChangeSet:
     deletes: list[CaretakerAssignment] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
     inserts: list[AssignmentValues] = field(default_factory=list)
+    # Rows deleted earlier, put back as they were, ids included (cancelling a handover).
+    restores: list[CaretakerAssignment] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.deletes or self.updates or self.inserts)
+        return bool(self.deletes or self.updates or self.inserts or self.restores)
 
     def add_plan(
         self,
@@ -90,10 +104,14 @@ class ChangeSet:
         role_id: int,
         branch_id: int | None,
         rows: Mapping[int, CaretakerAssignment],
+        priority: int = 0,
     ) -> list[int]:
         """Add what ``plan`` (one contractor's, in the scope ``role_id``/``branch_id``)
         writes; ``rows`` holds every existing row the plan names, by id. Returns the
-        positions in `inserts` of the plan's rows that hold the proposal itself."""
+        positions in `inserts` of the plan's rows that hold the proposal itself.
+
+        A new row of the proposal gets ``priority``; the tail of a split row keeps the
+        split row's; a row that grows (a merge) keeps its own."""
         self.deletes.extend(rows[i] for i in plan.deletes)
         for assignment_id, period in (*plan.shrinks, *plan.grows):
             row = rows[assignment_id]
@@ -102,8 +120,17 @@ class ChangeSet:
         for new in plan.inserts:
             if new.is_proposal:
                 positions.append(len(self.inserts))
+            source = rows.get(new.source_id) if new.source_id is not None else None
             self.inserts.append(
-                AssignmentValues(contractor_id, new.operator_id, new.type, role_id, branch_id, new.period)
+                AssignmentValues(
+                    contractor_id,
+                    new.operator_id,
+                    new.type,
+                    role_id,
+                    branch_id,
+                    new.period,
+                    source.priority if source is not None else priority,
+                )
             )
         return positions
 
@@ -133,7 +160,7 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
     """Apply ``changes`` in the caller's transaction and record each row in the audit
     trail with ``reason``; returns the ids of the inserted rows, in order.
 
-    The order is deletes, shrinking updates, other updates, inserts: so no statement
+    The order is deletes, shrinking updates, other updates, inserts, restores: so no statement
     meets a row that the invariants would refuse on its way to a valid end state. A
     change set whose end state breaks an invariant is refused by the database; that
     refusal is raised as a plain `ValidationError` (see `collision`)."""
@@ -144,7 +171,9 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
             shrinking = [u for u in changes.updates if u.shrinks]
             _update(shrinking, actor=actor, when=now, reason=reason)
             _update([u for u in changes.updates if not u.shrinks], actor=actor, when=now, reason=reason)
-            return _insert(changes.inserts, actor=actor, when=now, reason=reason)
+            inserted = _insert(changes.inserts, actor=actor, when=now, reason=reason)
+            _restore(changes.restores, actor=actor, when=now, reason=reason)
+            return inserted
     except IntegrityError as error:  # only a bug or a foreign write could get here
         raise collision(error) from error
 
@@ -162,23 +191,46 @@ def _set_values(row: CaretakerAssignment, values: AssignmentValues) -> None:
     row.contractor_id, row.operator_id, row.type = values.contractor_id, values.operator_id, values.type.value
     row.role_id, row.branch_id = values.role_id, values.branch_id
     row.date_from, row.date_to = values.period.start, values.period.end
+    row.priority = values.priority
 
 
 def _insert(inserts: Sequence[AssignmentValues], *, actor: object, when: datetime, reason: str) -> list[int]:
     if not inserts:
         return []
     actor_id = getattr(actor, "pk", None)
-    rows = []
-    for values in inserts:
-        row = CaretakerAssignment(
-            created_by_id=actor_id, updated_by_id=actor_id, created_at=when, updated_at=when
-        )
-        _set_values(row, values)
-        rows.append(row)
-    payload = [{name: getattr(row, name) for name in _INSERT_FIELDS} for row in rows]
-    ids = insert_rows(CaretakerAssignment, _INSERT_FIELDS, payload)
+    # Plain dicts, not model instances: an import inserts a hundred thousand rows, and
+    # building an instance costs more than writing the row.
+    rows = [
+        {
+            "contractor_id": values.contractor_id,
+            "operator_id": values.operator_id,
+            "type": values.type.value,
+            "role_id": values.role_id,
+            "branch_id": values.branch_id,
+            "date_from": values.period.start,
+            "date_to": values.period.end,
+            "priority": values.priority,
+            "created_by_id": actor_id,
+            "created_at": when,
+            "updated_by_id": actor_id,
+            "updated_at": when,
+        }
+        for values in inserts
+    ]
+    ids = insert_rows(CaretakerAssignment, _INSERT_FIELDS, rows)
     for row, pk in zip(rows, ids, strict=True):
-        row.pk = pk
+        row["id"] = pk
+    audit.record(CaretakerAssignment, rows, history_type=audit.CREATED, user=actor, when=when, reason=reason)
+    return ids
+
+
+def _restore(rows: Sequence[CaretakerAssignment], *, actor: object, when: datetime, reason: str) -> None:
+    if not rows:
+        return
+    for row in rows:
+        row.updated_by_id, row.updated_at = getattr(actor, "pk", None), when
+    names = ["id", *_INSERT_FIELDS]
+    insert_rows(CaretakerAssignment, names, [{n: getattr(r, n) for n in names} for r in rows])
     audit.record(
         CaretakerAssignment,
         map(audit.snapshot, rows),
@@ -187,7 +239,6 @@ def _insert(inserts: Sequence[AssignmentValues], *, actor: object, when: datetim
         when=when,
         reason=reason,
     )
-    return ids
 
 
 def _update(updates: Sequence[Update], *, actor: object, when: datetime, reason: str) -> None:
@@ -227,6 +278,7 @@ def _flat(values: AssignmentValues) -> tuple[object, ...]:
         values.branch_id,
         values.period.start,
         values.period.end,
+        values.priority,
     )
 
 

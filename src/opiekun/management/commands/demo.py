@@ -122,7 +122,10 @@ class Command(BaseCommand):
             user.email = f"{username}@example.com"
             user.is_active = True
             user.is_staff = user.is_superuser = username == "admin"
-            user.set_password("admin" if username == "admin" else PASSWORD)
+            password = "admin" if username == "admin" else PASSWORD
+            if not user.check_password(password):
+                # Only a real change: a new password revokes the user's API tokens.
+                user.set_password(password)
             user.save()
             operator, _ = Operator.objects.update_or_create(
                 user=user,

@@ -3,6 +3,7 @@
 The file is written by `opiekun.caretakers.exports`, the same writer as the web UI's
 downloads. With ``--user`` the export holds only what that user may see (docs/semantics.md, "Visibility");
 without it, everything: the command runs with the server administrator's rights.
+Headers and dates follow ``--language`` (default: the site's language, Polish).
 """
 
 from __future__ import annotations
@@ -10,20 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
+from django.utils import translation
 
 from opiekun.caretakers.exports import (
-    ASSIGNMENT_COLUMNS,
-    CONTRACTOR_COLUMNS,
-    Column,
+    ASSIGNMENTS_REPORT,
+    CONTRACTORS_REPORT,
     ExportFormat,
+    Report,
     csv_chunks,
-    write_csv,
-    write_xlsx,
+    write,
 )
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.selectors import AssignmentFilters, assignment_list
@@ -59,6 +61,12 @@ class Command(BaseCommand):
             help="overrides the format guessed from --output",
         )
         parser.add_argument("--user", help="export only what this user may see")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _ in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="headers and dates: dd.mm.rrrr in Polish, YYYY-MM-DD in English (default: %(default)s)",
+        )
         parser.add_argument("--operator", help="assignments: only this operator's (username)")
         parser.add_argument("--contractor", help="assignments: only this contractor's (code)")
         parser.add_argument("--from", dest="date_from", help="assignments: period start")
@@ -67,39 +75,40 @@ class Command(BaseCommand):
         parser.add_argument("--type", choices=[t.value for t in AssignmentType])
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(options["language"]):
+            self._export(options)
+
+    def _export(self, options: dict[str, Any]) -> None:
         viewer = self._viewer(options["user"])
         fmt = self._format(options["output"], options["format"])
         queryset: QuerySet[Any]
-        columns: tuple[Column[Any], ...]
+        report: Report
         if options["what"] == "contractors":
             queryset = visible_contractors(viewer=viewer).order_by("code")
-            columns = CONTRACTOR_COLUMNS
+            report = CONTRACTORS_REPORT
         else:
             filters = self._filters(viewer, options)
             queryset = assignment_list(viewer=viewer, filters=filters)
-            columns = ASSIGNMENT_COLUMNS
+            report = ASSIGNMENTS_REPORT
         output = options["output"]
         if output in (None, "-"):
             if fmt is ExportFormat.XLSX:
                 raise CommandError("XLSX is not written to the terminal; give --output FILE.xlsx")
-            self._write_stdout(queryset, columns)
+            self._write_stdout(queryset, report)
             return
+        written = 0
+
+        def count(rows: int) -> None:
+            nonlocal written
+            written = rows
+
         with Path(output).open("wb") as stream:
-            self._write(fmt, queryset, columns, stream)
-        self.stderr.write(f"{output}: {queryset.count()} rows")
+            write(fmt, queryset, report, stream, progress=count)
+        self.stderr.write(f"{output}: {written} rows")
 
-    def _write_stdout(self, queryset: QuerySet[Any], columns: tuple[Column[Any], ...]) -> None:
-        for chunk in csv_chunks(queryset, columns):
-            self.stdout.write(chunk, ending="")
-
-    @staticmethod
-    def _write(
-        fmt: ExportFormat, queryset: QuerySet[Any], columns: tuple[Column[Any], ...], stream: IO[bytes]
-    ) -> None:
-        if fmt is ExportFormat.XLSX:
-            write_xlsx(queryset, columns, stream)
-        else:
-            write_csv(queryset, columns, stream)
+    def _write_stdout(self, queryset: QuerySet[Any], report: Report) -> None:
+        for chunk in csv_chunks(queryset, report.columns):
+            self.stdout.write(chunk.decode("utf-8"), ending="")
 
     @staticmethod
     def _format(output: str | None, chosen: str | None) -> ExportFormat:

@@ -50,6 +50,8 @@ class Command(BaseCommand):
                 "bind": f"{shown}:{port}",
                 "workers": workers,
                 "accesslog": "-",
+                # gunicorn's default format, and the worker's process id (<1234>).
+                "access_log_format": '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(p)s',
                 "timeout": 120,
             }
         ).run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -16,12 +17,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--name", default="cli", help="A label to tell tokens apart.")
+        parser.add_argument(
+            "--days", type=int, default=None, help="Lifetime in days (default: OPIEKUN_API_TOKEN_DAYS, 90)."
+        )
 
-    def handle(self, *args: Any, username: str, name: str, **options: Any) -> None:
+    def handle(self, *args: Any, username: str, name: str, days: int | None, **options: Any) -> None:
+        if days is not None and days < 1:
+            raise CommandError("--days must be at least 1.")
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user {username!r}.")
         if not may_use_api(user):
             raise CommandError(f"{username!r} is not an active operator; no token issued.")
-        _, raw = token_issue(user=user, name=name)
+        token, raw = token_issue(user=user, name=name, lifetime=timedelta(days=days) if days else None)
         self.stdout.write(raw)
+        self.stderr.write(f"Expires {token.expires_at:%Y-%m-%d %H:%M} UTC.")

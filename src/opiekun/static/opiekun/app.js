@@ -1,4 +1,4 @@
-// Small behaviours htmx does not cover: dialogs (closing, focus) and the list's selection.
+// Small behaviours htmx does not cover: dialogs (closing, focus). The list's selection: contractor-list.js.
 (function () {
   "use strict";
 
@@ -85,56 +85,11 @@
     }
   });
 
-  function setupSelection(form) {
-    var total = parseInt(form.dataset.total || "0", 10);
-    var pageBox = form.querySelector("[data-check-page]");
-    var rows = Array.prototype.slice.call(form.querySelectorAll("[data-row-check]"));
-    var all = form.querySelector("[data-all-matching]");
-    var banner = form.querySelector("[data-select-banner]");
-    var offer = form.querySelector("[data-select-all-matching]");
-    var allText = form.querySelector("[data-all-selected]");
-    var pageText = form.querySelector("[data-page-selected]");
-    var clear = form.querySelector("[data-clear-selection]");
-    var count = document.querySelector("[data-selected-count]");
-    var action = document.querySelector("[data-needs-selection]");
-
-    function refresh() {
-      var checked = rows.filter(function (r) { return r.checked; }).length;
-      var allPage = rows.length > 0 && checked === rows.length;
-      var everything = all.value === "1";
-      if (pageBox) {
-        pageBox.checked = allPage;
-        pageBox.indeterminate = checked > 0 && !allPage;
-      }
-      var n = everything ? total : checked;
-      if (count) { count.textContent = n; count.hidden = n === 0; }
-      if (action) action.disabled = n === 0;
-      banner.hidden = !(allPage && total > rows.length);
-      offer.hidden = everything;
-      pageText.hidden = everything;
-      allText.hidden = !everything;
-      clear.hidden = !everything;
-    }
-
-    rows.forEach(function (row) {
-      row.addEventListener("change", function () { all.value = ""; refresh(); });
-    });
-    if (pageBox) pageBox.addEventListener("change", function () {
-      rows.forEach(function (r) { r.checked = pageBox.checked; });
-      all.value = "";
-      refresh();
-    });
-    offer.addEventListener("click", function () { all.value = "1"; refresh(); });
-    clear.addEventListener("click", function () {
-      all.value = "";
-      rows.forEach(function (r) { r.checked = false; });
-      refresh();
-    });
-    refresh();
-  }
-
-  document.addEventListener("DOMContentLoaded", function () {
-    var form = document.getElementById("selection");
-    if (form) setupSelection(form);
-  });
+  // The contractor list's selection lives in contractor-list.js.
 })();
+
+// A select marked data-autosubmit submits its form when changed (no inline handlers: the CSP forbids them).
+document.addEventListener("change", function (event) {
+  var target = event.target;
+  if (target && target.matches && target.matches("select[data-autosubmit]") && target.form) target.form.submit();
+});

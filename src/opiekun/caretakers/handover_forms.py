@@ -1,0 +1,138 @@
+"""Forms of Przekazanie klientów: the wizard's fields (every step's, carried through
+the steps as hidden fields) and the list's filters. The rules are the service's; its
+field errors land on these fields (``contractor_ids`` on the codes)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from opiekun.caretakers.forms import DateInput
+from opiekun.caretakers.models import POLICY_CHOICES, TYPE_CHOICES, HandoverState
+from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
+from opiekun.caretakers.selectors import branch_list, role_list
+from opiekun.dates import today
+from opiekun.operators.access import visible_contractors
+from opiekun.operators.selectors import operator_list
+
+WHAT = ("from_operator_id", "types", "role_ids", "branch_ids", "contractor_codes")
+WHOM = ("to_operator_ids", "date", "on_overlap")
+STEPS = ("what", "whom", "preview")
+MAX_CODES = 10_000
+
+
+class HandoverForm(forms.Form):
+    """Every field optional here: the view asks for a step's fields when that step is
+    sent, and the service checks them all."""
+
+    step = forms.ChoiceField(choices=[(s, s) for s in STEPS], required=False, widget=forms.HiddenInput)
+    from_operator_id = forms.TypedChoiceField(label=_("Hands over"), coerce=int, required=False)
+    types = forms.MultipleChoiceField(
+        label=_("Caretaker types"),
+        choices=TYPE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=[t.value for t in AssignmentType],
+    )
+    role_ids = forms.TypedMultipleChoiceField(
+        label=_("Caretaker roles"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every role."),
+    )
+    branch_ids = forms.TypedMultipleChoiceField(
+        label=_("Company branches"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every branch, and assignments without one."),
+    )
+    contractor_codes = forms.CharField(
+        label=_("Only these contractors"),
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "K0001, K0002"}),
+        help_text=_("Codes separated by commas, spaces or new lines. Empty: every contractor."),
+    )
+    to_operator_ids = forms.TypedMultipleChoiceField(
+        label=_("To whom"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Several: the contractors are shared evenly, by code."),
+    )
+    date = forms.CharField(label=_("From the day"), max_length=20, required=False, widget=DateInput())
+    on_overlap = forms.ChoiceField(
+        label=_("When a recipient already has a caretaker role there"),
+        choices=POLICY_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+        initial=OverlapPolicy.WARN.value,
+    )
+    confirm_token = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
+
+    def __init__(self, *args: Any, viewer: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        self.contractor_ids: list[int] | None = None
+        fields: Any = self.fields
+        fields["from_operator_id"].choices = [("", "—")] + [(o.pk, o.display_name) for o in operator_list()]
+        fields["to_operator_ids"].choices = [(o.pk, o.display_name) for o in operator_list(active=True)]
+        fields["role_ids"].choices = [(r.pk, r.name) for r in role_list()]
+        fields["branch_ids"].choices = [(b.pk, f"{b.code} {b.name}") for b in branch_list()]
+        fields["date"].initial = today().strftime("%d.%m.%Y")
+
+    def clean_contractor_codes(self) -> str:
+        """Codes into the ids of contractors the user may see; an unknown code is an error."""
+        text: str = self.cleaned_data.get("contractor_codes", "")
+        codes = list(dict.fromkeys(c for c in re.split(r"[\s,;]+", text) if c))
+        if not codes:
+            return text
+        if len(codes) > MAX_CODES:
+            raise forms.ValidationError(gettext("At most %(n)s contractors.") % {"n": MAX_CODES})
+        found = dict(visible_contractors(viewer=self.viewer).filter(code__in=codes).values_list("code", "pk"))
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            shown = ", ".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
+            raise forms.ValidationError(gettext("Unknown contractors: %(ids)s.") % {"ids": shown})
+        self.contractor_ids = [found[c] for c in codes]
+        return text
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The cleaned values as `handover_create`'s arguments."""
+        data = self.cleaned_data
+        return {
+            "from_operator_id": data.get("from_operator_id"),
+            "to_operator_ids": data.get("to_operator_ids") or [],
+            "date": data.get("date"),
+            "types": data.get("types") or [],
+            "role_ids": data.get("role_ids") or None,
+            "branch_ids": data.get("branch_ids") or None,
+            "contractor_ids": self.contractor_ids,
+            "on_overlap": data.get("on_overlap") or OverlapPolicy.WARN.value,
+        }
+
+    def hidden_values(self, *, except_: tuple[str, ...]) -> list[tuple[str, str]]:
+        """The values of every other step's fields, to carry as hidden inputs."""
+        names = [n for n in (*WHAT, *WHOM) if n not in except_]
+        return [(n, v) for n in names for v in self.data.getlist(n)]  # type: ignore[attr-defined]
+
+
+class HandoverFilterForm(forms.Form):
+    """The handover list's filters, from the query string."""
+
+    state = forms.ChoiceField(label=_("State"), required=False)
+    operator = forms.TypedChoiceField(label=_("Operator"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["state"].choices = [("", gettext("Any state")), *HandoverState.choices]
+        fields["operator"].choices = [("", gettext("Anyone"))] + [
+            (o.pk, o.display_name) for o in operator_list()
+        ]

@@ -1,0 +1,298 @@
+"""Przekazanie klientów screens: the wizard (what → to whom and when → preview →
+confirm) in a dialog opened from Operatorzy, the list of handovers, a handover's
+page, and its cancelling. Thin: the service decides and writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from opiekun.bulk import id_list
+from opiekun.caretakers.handover_forms import WHAT, WHOM, HandoverFilterForm, HandoverForm
+from opiekun.caretakers.handover_rules import ContractorPlan, HandoverKind
+from opiekun.caretakers.handover_selectors import handover_changes, handover_get, handover_list
+from opiekun.caretakers.models import TYPE_LABELS, Handover, HandoverChange
+from opiekun.caretakers.rules import AssignmentType, ChangeKind, Outcome
+from opiekun.caretakers.selectors import branch_list, role_list
+from opiekun.caretakers.services import (
+    CancelRefused,
+    HandoverResult,
+    StaleHandover,
+    handover_cancel,
+    handover_create,
+)
+from opiekun.contractors.forms import add_service_errors
+from opiekun.dates import format_period, parse_date, today
+from opiekun.operators.access import can_assign, visible_contractors
+from opiekun.operators.selectors import operator_names
+from opiekun.periods import Period
+
+SHOWN = 200  # contractors listed in the wizard's preview and on a handover's page
+
+
+def _require_assign(request: HttpRequest) -> None:
+    if not can_assign(request.user):
+        raise PermissionDenied
+
+
+def outcome_labels() -> dict[str, str]:
+    return {
+        Outcome.ADDED: _("Handed over"),
+        Outcome.MERGED: _("Handed over, joined"),
+        Outcome.UNCHANGED: _("Handed over, already held"),
+        Outcome.REPLACED: _("Handed over, replaces"),
+        Outcome.SKIPPED: _("Skipped"),
+    }
+
+
+def change_labels() -> dict[str, str]:
+    return {
+        HandoverKind.CUT: _("ends the day before"),
+        HandoverKind.MOVED: _("moves"),
+        ChangeKind.CREATED: _("new"),
+        ChangeKind.EXTENDED: _("extended"),
+        ChangeKind.ABSORBED: _("joined"),
+        ChangeKind.TRIMMED: _("shortened"),
+        ChangeKind.SPLIT: _("split"),
+        ChangeKind.REMOVED: _("removed"),
+    }
+
+
+def _periods(periods: tuple[Period, ...]) -> str:
+    return ", ".join(format_period(p) for p in periods) or _("(removed)")
+
+
+# --- the wizard ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover_wizard(request: HttpRequest) -> HttpResponse:
+    _require_assign(request)
+    if request.method == "GET":
+        initial = {"from_operator_id": request.GET.get("from_operator_id") or None, "step": "what"}
+        return _step(request, HandoverForm(initial=initial, viewer=request.user), "what")
+    form = HandoverForm(request.POST, viewer=request.user)
+    sent = request.POST.get("step", "what")
+    back = "back" in request.POST
+    if not form.is_valid():
+        return _step(request, form, "what" if any(f in form.errors for f in WHAT) else sent)
+    if back:
+        return _step(request, form, "what" if sent == "whom" else "whom")
+    if sent == "what":
+        if _require(form, ("from_operator_id", "types")):
+            return _step(request, form, "what")
+        return _step(request, form, "whom")
+    if _require(form, ("to_operator_ids", "date")):
+        return _step(request, form, "whom")
+    token = form.cleaned_data["confirm_token"] if sent == "preview" else None
+    try:
+        result = handover_create(actor=request.user, confirm_token=token or None, **form.service_arguments())
+    except ValidationError as error:
+        fields = error.message_dict if hasattr(error, "error_dict") else {}
+        add_service_errors(form, _onto_form(error))
+        return _step(
+            request, form, "what" if any(f in WHAT or f == "contractor_ids" for f in fields) else "whom"
+        )
+    except StaleHandover as stale:
+        return _preview(request, form, stale.result, stale=True)
+    if not result.applied:
+        return _preview(request, form, result, stale=False)
+    assert result.handover is not None
+    return render(request, "handovers/done.html", {"handover": result.handover, "preview": result.preview})
+
+
+def _require(form: HandoverForm, names: tuple[str, ...]) -> bool:
+    """Mark the step's required fields; True when one is empty."""
+    missing = [n for n in names if form.cleaned_data.get(n) in (None, "", [])]
+    for name in missing:
+        form.add_error(name, _("This field is required."))
+    return bool(missing)
+
+
+def _onto_form(error: ValidationError) -> ValidationError:
+    """The service's ``contractor_ids`` is the form's list of codes."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {("contractor_codes" if k == "contractor_ids" else k): v for k, v in error.message_dict.items()}
+    )
+
+
+def _step(request: HttpRequest, form: HandoverForm, step: str) -> HttpResponse:
+    """The form of step "what" or "whom" (a preview is shown only with its result)."""
+    step = step if step == "what" else "whom"
+    fields = WHAT if step == "what" else WHOM
+    return render(
+        request,
+        "handovers/wizard.html",
+        {
+            "form": form,
+            "step": step,
+            "visible": [form[n] for n in fields],
+            "hidden": form.hidden_values(except_=fields) if form.is_bound else [],
+        },
+    )
+
+
+def _preview(
+    request: HttpRequest, form: HandoverForm, result: HandoverResult, *, stale: bool
+) -> HttpResponse:
+    preview = result.preview
+    plans = list(preview.results[:SHOWN])
+    contractors = {
+        c.pk: c
+        for c in visible_contractors(viewer=request.user).filter(
+            pk__in=id_list([p.contractor_id for p in plans])
+        )
+    }
+    ids = {t.operator_id for t in preview.targets} | {c.operator_id for p in plans for c in p.changes}
+    ids |= {r.operator_id for p in plans for r in p.conflicts}
+    names = operator_names(ids)
+    return render(
+        request,
+        "handovers/wizard.html",
+        {
+            "form": form,
+            "step": "preview",
+            "hidden": form.hidden_values(except_=()),
+            "stale": stale,
+            "confirm_token": result.confirm_token,
+            "preview": preview,
+            "targets": [(names.get(t.operator_id, "?"), t) for t in preview.targets],
+            "rows": [_result_row(p, contractors, names) for p in plans],
+            "more": preview.results_total - len(plans),
+        },
+    )
+
+
+def _result_row(plan: ContractorPlan, contractors: dict[int, Any], names: dict[int, str]) -> dict[str, Any]:
+    kinds = change_labels()
+    return {
+        "contractor": contractors.get(plan.contractor_id),
+        "target": names.get(plan.target_id, "?"),
+        "outcome": plan.outcome.value,
+        "outcome_label": outcome_labels()[plan.outcome],
+        "changes": [
+            f"{names.get(c.operator_id, '?')} ({TYPE_LABELS[c.type]}): {kinds.get(c.kind, c.kind)} "
+            f"{format_period(c.before) + ' → ' if c.before else ''}{_periods(c.after)}"
+            for c in plan.changes
+        ],
+        "conflicts": [
+            f"{names.get(r.operator_id, '?')} ({TYPE_LABELS[r.type]}, {format_period(r.period)})"
+            for r in plan.conflicts
+        ],
+    }
+
+
+# --- list, page, cancel ------------------------------------------------------------
+
+
+@login_required
+def handover_list_view(request: HttpRequest) -> HttpResponse:
+    filters = HandoverFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    items = handover_list(
+        viewer=request.user, operator_id=data.get("operator"), state=data.get("state") or None
+    )
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    for handover in page.object_list:
+        handover.current_state = handover.state_on(today())
+    return render(
+        request,
+        "handovers/list.html",
+        {"filters": filters, "page": page, "today": today(), "can_assign": can_assign(request.user)},
+    )
+
+
+def _visible_handover(request: HttpRequest, pk: int) -> Handover:
+    try:
+        return handover_get(viewer=request.user, handover_id=pk)
+    except Handover.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def handover_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    handover = _visible_handover(request, pk)
+    handover.current_state = handover.state_on(today())  # type: ignore[attr-defined]
+    records = list(handover_changes(handover=handover)[: SHOWN * 3])
+    contractors = {
+        c.pk: c
+        for c in visible_contractors(viewer=request.user).filter(
+            pk__in=id_list([r.contractor_id for r in records])
+        )
+    }
+    states = [(r, HandoverChange.decode(r.before), HandoverChange.decode(r.after)) for r in records]
+    names = operator_names(s["operator_id"] for _record, *pair in states for s in pair if s)
+    roles = {r.pk: r.name for r in role_list()}
+    branches = {b.pk: b.code for b in branch_list()}
+
+    def describe(state: dict[str, Any] | None) -> str:
+        if not state:
+            return "—"
+        period = Period(_day(state["date_from"]), _day(state["date_to"]))
+        kind = TYPE_LABELS[AssignmentType(state["type"])]
+        where = roles.get(state["role_id"], "?") + (
+            f" · {branches.get(state['branch_id'], '?')}" if state["branch_id"] else ""
+        )
+        return f"{names.get(state['operator_id'], '?')} ({kind}, {where}) {format_period(period)}"
+
+    rows = [
+        {
+            "record": r,
+            "contractor": contractors.get(r.contractor_id),
+            "before": describe(b),
+            "after": describe(a),
+        }
+        for r, b, a in states
+        if r.contractor_id in contractors  # an own-only viewer sees the rows of their contractors only
+    ]
+    return render(
+        request,
+        "handovers/detail.html",
+        {
+            "handover": handover,
+            "rows": rows,
+            "more": handover.changes.count() - len(records),
+            "roles": [roles.get(i, "?") for i in handover.role_ids or []],
+            "branches": [branches.get(i, "?") for i in handover.branch_ids or []],
+            "types": [TYPE_LABELS[t] for t in handover.type_list],
+            "can_cancel": can_assign(request.user) and handover.cancelled_at is None,
+        },
+    )
+
+
+def _day(value: str | None) -> Any:
+    return parse_date(value) if value else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_assign(request)
+    handover = _visible_handover(request, pk)
+    context: dict[str, Any] = {"handover": handover}
+    if request.method == "POST":
+        try:
+            handover_cancel(actor=request.user, handover_id=pk)
+        except CancelRefused as refused:
+            context.update(error=str(refused), changed=refused.changed)
+        except ValidationError as error:
+            context["error"] = " ".join(error.message_dict.get(NON_FIELD_ERRORS, error.messages))
+        else:
+            messages.success(request, _("Handover #%(id)s was cancelled.") % {"id": pk})
+            url = reverse("handovers:detail", kwargs={"pk": pk})
+            if request.htmx:  # type: ignore[attr-defined]
+                return HttpResponse(status=204, headers={"HX-Redirect": url})
+            return redirect(url)
+    return render(request, "handovers/cancel_dialog.html", context)

@@ -1,0 +1,258 @@
+"""Import of contractors from CSV or XLSX, set-based (docs/import.md).
+
+The file is what `opiekun export contractors` writes: a header naming the columns
+(field names such as ``code``, or their labels in Polish or English), then a row per
+contractor. Every row is checked as the contractor form checks it — NIP and REGON by
+the very validators of `opiekun.contractors.services`, the other fields by the model's
+own field validation — and the codes against the database (one query for the whole
+file) and against each other. A dry run stops there. An import reads the file a
+second time and inserts the valid rows in chunks, all in one transaction, with
+their audit trail (``import:<file name>``).
+
+The file is read twice rather than held in memory: memory stays flat however many
+rows it has. Contractors are only created; a code that exists already is an error,
+as it is in the form.
+
+As `contractor_create` does, the importing operator becomes the main caretaker of
+every contractor created, in the default role from today, when the setting
+``CREATOR_BECOMES_CARETAKER`` is on (the default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opiekun import audit
+from opiekun.audit import Reason
+from opiekun.bulk import insert_rows, text_list
+from opiekun.caretakers.exports import CONTRACTOR_FIELDS
+from opiekun.caretakers.rules import AssignmentType
+from opiekun.caretakers.selectors import default_role
+from opiekun.caretakers.services import AssignmentValues, ChangeSet, write_changes
+from opiekun.contractors.models import Contractor
+from opiekun.contractors.services import normalize_nip, normalize_regon
+from opiekun.dates import today
+from opiekun.importing import (
+    PROGRESS_EVERY,
+    ColumnSpec,
+    Errors,
+    Header,
+    ImportReport,
+    Progress,
+    import_reason,
+    match_header,
+    no_progress,
+    row_values,
+)
+from opiekun.operators.access import is_administrator, operator_of
+from opiekun.periods import Period
+from opiekun.tabular import Table, open_table, text
+
+INSERT_CHUNK = 2000
+OUTCOMES = ("added",)
+TRUE = {"1", "true", "tak", "yes", "t", "y", "prawda"}
+FALSE = {"0", "false", "nie", "no", "f", "n", "fałsz"}
+INSERT_FIELDS = [*CONTRACTOR_FIELDS, "created_by_id", "created_at", "updated_at"]
+
+
+def _columns() -> tuple[ColumnSpec, ...]:
+    specs = []
+    for name in CONTRACTOR_FIELDS:
+        field = Contractor._meta.get_field(name)
+        specs.append(
+            ColumnSpec(name, (field.verbose_name,), max_length=getattr(field, "max_length", None) or 10)  # type: ignore[union-attr]
+        )
+    return tuple(specs)
+
+
+def require_operator(actor: Any) -> None:
+    """Only operators (and administrators) change contractors, as in the form."""
+    if not (is_administrator(actor) or operator_of(actor) is not None):
+        raise PermissionDenied(_("Only operators may change contractors."))
+
+
+def contractors_import(
+    *,
+    actor: Any,
+    path: Path,
+    filename: str,
+    dry_run: bool = True,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check (``dry_run``) or import the contractors in the file at ``path``; writes
+    only when no row has an error, or with ``skip_invalid`` the valid rows. Raises
+    PermissionDenied for a user who is not an operator, `opiekun.tabular.TableError`
+    when the file cannot be read."""
+    require_operator(actor)
+    report = progress or no_progress
+    columns = _columns()
+    errors = Errors()
+    with open_table(path) as table:
+        header = match_header(table.header, columns, required=(("code",), ("name",)))
+        if header.errors:
+            rows = sum(1 for _ in table.rows)
+            return ImportReport(False, rows, header.errors, {"added": 0}, OUTCOMES)
+        codes: dict[str, int] = {}
+        rows = 0
+        for number, data in _checked(table, header, errors, report, "read"):
+            rows += 1
+            code = data.get("code")
+            if isinstance(code, str):
+                first = codes.setdefault(code, number)
+                if first != number:
+                    _twice(errors, header, code, first, number)
+    apply = not dry_run
+    with transaction.atomic() if apply else nullcontext():
+        _existing_codes(codes, header, errors)
+        valid = rows - len(errors.rows)
+        write = apply and (not errors.items or skip_invalid)
+        if write and valid:
+            _insert(actor, path, header, errors.rows, filename, report, valid)
+    return ImportReport(write, rows, errors.sorted(), {"added": valid}, OUTCOMES)
+
+
+def _twice(errors: Errors, header: Header, code: str, first: int, number: int) -> None:
+    """Both rows of a code the file holds twice are errors, each naming the other."""
+    column = header.titles["code"]
+    message = _("The code %(code)s is also in row %(row)s.")
+    errors.add(first, column, message % {"code": code, "row": number})
+    errors.add(number, column, message % {"code": code, "row": first})
+
+
+def _existing_codes(codes: Mapping[str, int], header: Header, errors: Errors) -> None:
+    """The codes of the file that a contractor has already: one query."""
+    if not codes:
+        return
+    taken = Contractor.objects.filter(code__in=text_list(list(codes))).values_list("code", flat=True)
+    message = Contractor().unique_error_message(Contractor, ("code",)).messages[0]
+    for code in taken:
+        errors.add(codes[code], header.titles["code"], message)
+
+
+def _checked(
+    table: Table, header: Header, errors: Errors, progress: Progress, phase: str
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every data row with its values checked as the form checks them; a row's errors
+    go to ``errors`` (the row is still yielded, for counting)."""
+    fields: dict[str, Any] = {name: Contractor._meta.get_field(name) for name in header.positions}
+    # Text fields whose only checks are their length, blankness and NUL characters
+    # (the e-mail, NIP and REGON have their own validators).
+    plain = {
+        name
+        for name, field in fields.items()
+        if field.get_internal_type() == "CharField"
+        and all(isinstance(v, MaxLengthValidator | ProhibitNullCharactersValidator) for v in field.validators)
+        and name not in ("nip", "regon")
+    }
+    blank = Contractor()
+    count = 0
+    for number, cells in table.rows:
+        count += 1
+        if count % PROGRESS_EVERY == 0:
+            progress(phase, count, None)
+        raw = row_values(header, cells)
+        data: dict[str, Any] = {}
+        for name, value in raw.items():
+            column = header.titles[name]
+            if name == "active":
+                flag = _flag(value)
+                if flag is None:
+                    errors.add(number, column, _("Not a yes/no value: %(value)s.") % {"value": text(value)})
+                else:
+                    data[name] = flag
+                continue
+            value = text(value)
+            field = fields[name]
+            if (
+                name in plain
+                and len(value) <= field.max_length
+                and (value or field.blank)
+                and "\x00" not in value
+            ):
+                data[name] = value  # what field.clean returns for it, without its overhead
+                continue
+            try:
+                if name == "nip":
+                    value = normalize_nip(value)
+                elif name == "regon":
+                    value = normalize_regon(value)
+                data[name] = field.clean(value, blank)
+            except ValidationError as error:
+                for message in error.messages:
+                    errors.add(number, column, message)
+        yield number, data
+    progress(phase, count, count)
+
+
+def _flag(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if value is None or value == "":
+        return True
+    word = text(value).lower()
+    if word in TRUE:
+        return True
+    if word in FALSE:
+        return False
+    return None
+
+
+def _insert(
+    actor: Any,
+    path: Path,
+    header: Header,
+    invalid: set[int],
+    filename: str,
+    progress: Progress,
+    total: int,
+) -> None:
+    """Read the file again and insert its valid rows in chunks, with their audit
+    trail and, if so configured, the importer as their main caretaker."""
+    reason = import_reason(Reason.IMPORT, filename)
+    now = timezone.now()
+    actor_id = getattr(actor, "pk", None)
+    operator = operator_of(actor) if settings.CREATOR_BECOMES_CARETAKER else None
+    role = default_role() if operator is not None else None
+    chunk: list[dict[str, Any]] = []
+    written = 0
+
+    def flush() -> None:
+        nonlocal written
+        ids = insert_rows(Contractor, INSERT_FIELDS, chunk)
+        snapshots = [{**row, "id": pk} for row, pk in zip(chunk, ids, strict=True)]
+        audit.record(Contractor, snapshots, history_type=audit.CREATED, user=actor, when=now, reason=reason)
+        if operator is not None and role is not None:
+            start = Period(today(), None)
+            inserts = [
+                AssignmentValues(pk, operator.pk, AssignmentType.MAIN, role.pk, None, start) for pk in ids
+            ]
+            write_changes(actor=actor, changes=ChangeSet(inserts=inserts), reason=reason)
+        written += len(chunk)
+        chunk.clear()
+        progress("write", written, total)
+
+    ignored = Errors()  # the first pass reported every error already
+    with open_table(path) as table:
+        for number, data in _checked(table, header, ignored, lambda *a: None, "write"):
+            if number in invalid:
+                continue
+            row: dict[str, Any] = dict.fromkeys(CONTRACTOR_FIELDS, "")
+            row["active"] = True
+            row.update(data)
+            row.update(created_by_id=actor_id, created_at=now, updated_at=now)
+            chunk.append(row)
+            if len(chunk) >= INSERT_CHUNK:
+                flush()
+    if chunk:
+        flush()

@@ -1,0 +1,222 @@
+"""What every import shares: the report (rows, errors, outcomes), the matching of a
+file's header to the import's columns, the error report as CSV, progress.
+
+The imports themselves: `opiekun.caretakers.services.importing` (caretaker
+assignments) and `opiekun.contractors.importing` (contractors). docs/import.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from opiekun import audit
+from opiekun.tabular import FORMULA_PREFIXES
+
+# phase ("read", "check", "write"), rows done, rows in all (None while unknown)
+Progress = Callable[[str, int, int | None], None]
+PROGRESS_EVERY = 1000
+REASON_LENGTH = 100  # the audit trail's column
+
+
+PHASES = {
+    "read": gettext_lazy("Reading the file"),
+    "plan": gettext_lazy("Checking the rows"),
+    "write": gettext_lazy("Writing"),
+}
+OUTCOME_LABELS = {
+    "added": gettext_lazy("Added"),
+    "merged": gettext_lazy("Merged"),
+    "unchanged": gettext_lazy("Unchanged"),
+    "replaced": gettext_lazy("Replaced"),
+    "skipped": gettext_lazy("Skipped"),
+}
+
+
+def no_progress(phase: str, done: int, total: int | None) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One fault of the file: its row as a spreadsheet numbers it (the header is row
+    1), the column's header as the file writes it (None: the whole row), a message
+    in the user's language."""
+
+    row: int
+    column: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportReport:
+    """The answer of a dry run or an import: whether anything was written, how many
+    data rows the file has, every error, and how many valid rows got each outcome."""
+
+    applied: bool
+    rows: int
+    errors: list[RowError]
+    outcomes: dict[str, int]
+    kinds: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def invalid_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "applied": self.applied,
+            "rows": self.rows,
+            "errors": [e.as_dict() for e in self.errors],
+            "outcomes": dict(self.outcomes),
+        }
+
+
+@dataclass
+class Errors:
+    """Collects row errors as they are found; sorted by row when reported."""
+
+    items: list[RowError] = field(default_factory=list)
+    rows: set[int] = field(default_factory=set)
+
+    def add(self, row: int, column: str | None, message: str) -> None:
+        self.items.append(RowError(row, column, message))
+        self.rows.add(row)
+
+    def sorted(self) -> list[RowError]:
+        return sorted(self.items, key=lambda e: e.row)
+
+
+def import_reason(kind: audit.Reason, filename: str) -> str:
+    """``import:<file name>``, cut to what the audit trail's column holds."""
+    return audit.reason(kind, filename)[:REASON_LENGTH]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column an import reads: its name (the English header, also the key of the
+    parsed row), the labels it is also known by (each in Polish and English), the
+    longest text it may hold."""
+
+    name: str
+    labels: tuple[str | Promise, ...] = ()
+    max_length: int = 100
+    ignored: bool = False  # read and checked for length only (e.g. a name beside a code)
+
+
+def header_aliases(specs: Iterable[ColumnSpec]) -> dict[str, ColumnSpec]:
+    """Every accepted spelling of every column, lower-case, to its column."""
+    names: dict[str, ColumnSpec] = {}
+    for spec in specs:
+        names[spec.name.lower()] = spec
+        for label in spec.labels:
+            for language in ("pl", "en"):
+                with translation.override(language):
+                    names[str(label).strip().lower()] = spec
+    return names
+
+
+@dataclass(frozen=True)
+class Header:
+    """The file's columns: position of each known column, and the header's faults."""
+
+    positions: dict[str, int]
+    titles: dict[str, str]  # column name to the header as the file writes it
+    errors: list[RowError]
+
+
+def match_header(
+    cells: Sequence[str], specs: Sequence[ColumnSpec], *, required: Sequence[Sequence[str]]
+) -> Header:
+    """Match the header row against ``specs``; ``required`` lists groups of which at
+    least one column must be present (e.g. the contractor's code or its NIP)."""
+    aliases = header_aliases(specs)
+    positions: dict[str, int] = {}
+    titles: dict[str, str] = {}
+    errors: list[RowError] = []
+    for index, title in enumerate(cells):
+        if not title:
+            continue
+        spec = aliases.get(title.strip().lower())
+        if spec is None:
+            known = ", ".join(s.name for s in specs)
+            errors.append(
+                RowError(
+                    1,
+                    title,
+                    _("Unknown column %(column)s; known: %(known)s.") % {"column": title, "known": known},
+                )
+            )
+        elif spec.name in positions:
+            errors.append(RowError(1, title, _("The column %(column)s appears twice.") % {"column": title}))
+        else:
+            positions[spec.name] = index
+            titles[spec.name] = title
+    for group in required:
+        if not any(name in positions for name in group):
+            errors.append(
+                RowError(
+                    1,
+                    None,
+                    _("A required column is missing: %(columns)s.") % {"columns": _(" or ").join(group)},
+                )
+            )
+    return Header(positions, titles, errors)
+
+
+def row_values(header: Header, cells: Sequence[object]) -> dict[str, object]:
+    """A row's cells by column name; a missing cell is None."""
+    return {name: cells[i] if i < len(cells) else None for name, i in header.positions.items()}
+
+
+def error_report_rows(errors: Iterable[RowError]) -> Iterable[list[str]]:
+    yield [_("Row"), _("Column"), _("Message")]
+    for error in errors:
+        yield [str(error.row), _guard(error.column or ""), _guard(error.message)]
+
+
+def write_error_report(errors: Iterable[RowError], stream: IO[str]) -> None:
+    """The errors as CSV for Excel: a BOM, ``;``, one row per error."""
+    stream.write("\ufeff")
+    csv.writer(stream, delimiter=";").writerows(error_report_rows(errors))
+
+
+def _guard(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def count_outcomes(kinds: Sequence[str], counts: Mapping[str, int]) -> dict[str, int]:
+    return {kind: int(counts.get(kind, 0)) for kind in kinds}
+
+
+@contextmanager
+def upload_path(upload: Any) -> Iterator[Path]:
+    """An uploaded file as a path the readers can open: Django's temporary file when
+    it has one, else a copy in a temporary file, removed afterwards."""
+    temporary = getattr(upload, "temporary_file_path", None)
+    if temporary is not None:
+        yield Path(temporary())
+        return
+    suffix = Path(getattr(upload, "name", "") or "").suffix.lower()
+    with tempfile.NamedTemporaryFile(suffix=suffix if suffix in (".csv", ".xlsx") else "") as copy:
+        for chunk in upload.chunks():
+            copy.write(chunk)
+        copy.flush()
+        yield Path(copy.name)

@@ -1,0 +1,194 @@
+"""`opiekun handover`: Przekazanie klientów from the command line.
+
+    opiekun handover --from anna --to bob,cecylia --on 2030-03-01 [--types main,deputy]
+        [--roles NAME,…] [--branches CODE,…] [--contractors CODE,…]
+        [--on-overlap keep|warn|replace] [--dry-run] [--user USERNAME]
+
+Prints the preview as a table, then applies it (the preview and its confirmation in
+one go) unless ``--dry-run``. With ``--on-overlap warn`` (the default) a preview that
+has conflicts is not applied: nobody confirmed them; choose ``replace`` or ``keep``.
+Without ``--user`` the command acts with the server administrator's rights and the
+audit trail names no user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from opiekun.caretakers.handover_rules import ContractorPlan
+from opiekun.caretakers.models import Branch, CaretakerRole
+from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
+from opiekun.caretakers.services import HandoverPreview, StaleHandover, handover_create
+from opiekun.contractors.models import Contractor
+from opiekun.management.commands.export import SystemViewer
+from opiekun.operators.models import Operator
+
+
+def _names(text: str | None) -> list[str] | None:
+    return None if text is None else [part.strip() for part in text.split(",") if part.strip()]
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Plain text columns, each as wide as its widest cell."""
+    cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    )
+
+
+class Command(BaseCommand):
+    help = "Hand over an operator's contractors to one or more colleagues from a date (preview, then apply)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--from", dest="source", required=True, help="login of the operator who hands over"
+        )
+        parser.add_argument(
+            "--to", dest="targets", required=True, help="logins of the recipients, comma-separated"
+        )
+        parser.add_argument(
+            "--on", dest="day", required=True, help="the first day of the recipients (YYYY-MM-DD)"
+        )
+        parser.add_argument("--types", help="main,deputy (default: both)")
+        parser.add_argument("--roles", help="role names, comma-separated (default: every role)")
+        parser.add_argument(
+            "--branches", help="branch codes, comma-separated (default: every branch and none)"
+        )
+        parser.add_argument(
+            "--contractors", help="contractor codes, comma-separated (default: all of the source's)"
+        )
+        parser.add_argument(
+            "--on-overlap", choices=[p.value for p in OverlapPolicy], default=OverlapPolicy.WARN.value
+        )
+        parser.add_argument("--dry-run", action="store_true", help="print the preview, write nothing")
+        parser.add_argument("--user", help="act as this user (their rights; named in the audit trail)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = self._actor(options["user"])
+        arguments = {
+            "from_operator_id": self._operators([options["source"]], "--from")[0],
+            "to_operator_ids": self._operators(_names(options["targets"]) or [], "--to"),
+            "date": options["day"],
+            "types": _names(options["types"]),
+            "role_ids": self._ids(CaretakerRole, "name", _names(options["roles"]), "--roles"),
+            "branch_ids": self._ids(Branch, "code", _names(options["branches"]), "--branches"),
+            "contractor_ids": self._ids(Contractor, "code", _names(options["contractors"]), "--contractors"),
+            "on_overlap": options["on_overlap"],
+        }
+        try:
+            preview = handover_create(actor=actor, **arguments)
+            self._print(preview.preview)
+            if options["dry_run"]:
+                self.stdout.write("Dry run: nothing was written.")
+                return
+            conflicted = preview.preview.conflicted
+            if options["on_overlap"] == OverlapPolicy.WARN and conflicted:
+                raise CommandError(
+                    f"{conflicted} contractors have conflicts (listed above); with --on-overlap warn "
+                    "nothing is applied. Run again with --on-overlap replace (the handed roles win) "
+                    "or keep (skip them)."
+                )
+            done = handover_create(actor=actor, confirm_token=preview.confirm_token, **arguments)
+        except ValidationError as error:
+            raise CommandError(self._messages(error)) from None
+        except PermissionDenied as error:
+            raise CommandError(str(error) or "Permission denied.") from None
+        except StaleHandover:
+            raise CommandError(
+                "The caretakers changed while applying; nothing was written. Run again."
+            ) from None
+        assert done.handover is not None
+        self.stdout.write(
+            f"Handover #{done.handover.pk}: {done.handover.contractors} contractors, "
+            f"{done.handover.assignments} assignments handed over."
+        )
+
+    def _print(self, preview: HandoverPreview) -> None:
+        logins = dict(Operator.objects.values_list("pk", "user__username"))
+        codes = dict(
+            Contractor.objects.filter(pk__in=[r.contractor_id for r in preview.results]).values_list(
+                "pk", "code"
+            )
+        )
+        self.stdout.write(
+            f"{preview.contractors} contractors, {preview.assignments} assignments handed over; "
+            f"{preview.skipped} skipped.\n"
+        )
+        self.stdout.write(
+            table(
+                ["recipient", "contractors", "assignments"],
+                [
+                    (logins.get(t.operator_id, t.operator_id), t.contractors, t.assignments)
+                    for t in preview.targets
+                ],
+            )
+            + "\n"
+        )
+        if preview.results:
+            rows = [self._row(r, codes, logins) for r in preview.results]
+            self.stdout.write(table(["contractor", "recipient", "outcome", "changes", "conflicts"], rows))
+        if preview.results_total > len(preview.results):
+            self.stdout.write(
+                f"… {preview.results_total - len(preview.results)} more contractors not listed."
+            )
+
+    @staticmethod
+    def _row(plan: ContractorPlan, codes: dict[int, str], logins: dict[int, str]) -> list[object]:
+        changes = "; ".join(
+            f"{logins.get(c.operator_id, c.operator_id)} {c.type.value} {c.kind.value} "
+            f"{c.before or ''}{' -> ' if c.before else ''}{', '.join(map(str, c.after)) or '-'}"
+            for c in plan.changes
+        )
+        conflicts = "; ".join(
+            f"{logins.get(r.operator_id, r.operator_id)} {AssignmentType(r.type).value} {r.period}"
+            for r in plan.conflicts
+        )
+        return [
+            codes.get(plan.contractor_id, plan.contractor_id),
+            logins.get(plan.target_id),
+            plan.outcome.value,
+            changes,
+            conflicts,
+        ]
+
+    @staticmethod
+    def _actor(username: str | None) -> Any:
+        if username is None:
+            return SystemViewer()
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"--user: no user {username!r}")
+        return user
+
+    @staticmethod
+    def _operators(logins: list[str], option: str) -> list[int]:
+        found = dict(Operator.objects.filter(user__username__in=logins).values_list("user__username", "pk"))
+        unknown = [login for login in logins if login not in found]
+        if unknown:
+            raise CommandError(f"{option}: no operator {', '.join(unknown)}")
+        return [found[login] for login in logins]
+
+    @staticmethod
+    def _ids(model: Any, field: str, names: list[str] | None, option: str) -> list[int] | None:
+        if names is None:
+            return None
+        found = dict(model.objects.filter(**{f"{field}__in": names}).values_list(field, "pk"))
+        unknown = [name for name in names if name not in found]
+        if unknown:
+            raise CommandError(f"{option}: unknown {', '.join(unknown)}")
+        return [found[name] for name in names]
+
+    @staticmethod
+    def _messages(error: ValidationError) -> str:
+        if hasattr(error, "error_dict"):
+            return "; ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+            )
+        return " ".join(error.messages)

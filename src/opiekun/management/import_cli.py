@@ -1,0 +1,169 @@
+"""What the two import commands share: options, the progress bar, the summary table,
+the error report file and the exit codes (0 applied or a clean dry run, 1 errors,
+2 bad usage)."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import CommandError, CommandParser, OutputWrapper
+from django.utils import translation
+from django.utils.translation import gettext as _
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as Bar
+from rich.table import Table
+
+from opiekun.importing import OUTCOME_LABELS, PHASES, ImportReport, Progress, write_error_report
+from opiekun.tabular import TableError
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+ERRORS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class SystemUser:
+    """The command line's actor without --user: the server's administrator, who may
+    change every contractor; the audit trail records no user."""
+
+    is_superuser: bool = True
+    is_active: bool = True
+    is_authenticated: bool = True
+    pk: None = None
+
+
+def add_common_arguments(parser: CommandParser) -> None:
+    parser.add_argument("file", help=".csv or .xlsx")
+    parser.add_argument("--dry-run", action="store_true", help="check every row and report; write nothing")
+    parser.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="write the valid rows even if others have errors (reported, exit code 1)",
+    )
+    parser.add_argument("--errors", metavar="FILE.csv", help="write every error to this CSV file")
+    parser.add_argument(
+        "--language",
+        choices=[code for code, _ in settings.LANGUAGES],
+        default=None,
+        help="language of the messages (default: OPIEKUN_LANGUAGE, else Polish)",
+    )
+
+
+def language(options: dict[str, Any]) -> str:
+    return str(options.get("language") or os.environ.get("OPIEKUN_LANGUAGE") or settings.LANGUAGE_CODE)
+
+
+def actor_for(username: str | None) -> Any:
+    if username is None:
+        return SystemUser()
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(_("--user: no user %(name)r") % {"name": username}, returncode=EXIT_USAGE)
+    return user
+
+
+def existing_file(name: str) -> Path:
+    path = Path(name)
+    if not path.is_file():
+        raise CommandError(_("%(file)s: no such file") % {"file": name}, returncode=EXIT_USAGE)
+    return path
+
+
+@contextmanager
+def progress_bar(stderr: OutputWrapper) -> Iterator[Progress]:
+    """A progress bar on the terminal (rich); nothing when the output is not one."""
+    console = Console(file=sys.stderr)
+    if not console.is_terminal:
+        yield lambda phase, done, total: None
+        return
+    tasks: dict[str, TaskID] = {}
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Bar(*columns, console=console) as bar:
+
+        def update(phase: str, done: int, total: int | None) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(str(PHASES.get(phase, phase)), total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield update
+
+
+def summary(report: ImportReport, *, dry_run: bool) -> str:
+    """The summary table and the first errors, as text."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=110, force_terminal=False, color_system=None)
+    table = Table(title=_("Import summary"), show_header=False)
+    table.add_column()
+    table.add_column(justify="right")
+    table.add_row(_("Rows in the file"), f"{report.rows:,}".replace(",", " "))
+    table.add_row(_("Rows with errors"), str(report.invalid_rows))
+    for kind, count in report.outcomes.items():
+        table.add_row(str(OUTCOME_LABELS.get(kind, kind)), str(count))
+    if dry_run:
+        state = _("dry run: nothing written")
+    elif report.applied:
+        state = _("written")
+    else:
+        state = _("nothing written")
+    table.add_row(_("Result"), state)
+    console.print(table)
+    if report.errors:
+        errors = Table(
+            title=_("Errors (first %(n)s of %(total)s)")
+            % {"n": min(ERRORS_SHOWN, len(report.errors)), "total": len(report.errors)}
+        )
+        errors.add_column(_("Row"), justify="right")
+        errors.add_column(_("Column"))
+        errors.add_column(_("Message"))
+        for error in report.errors[:ERRORS_SHOWN]:
+            errors.add_row(str(error.row), error.column or "", error.message)
+        console.print(errors)
+    return buffer.getvalue()
+
+
+def run_import(command: Any, options: dict[str, Any], work: Callable[[Path, Progress], ImportReport]) -> None:
+    """Run ``work`` with the progress bar, print the summary, write the error report,
+    and end with the exit code the report asks for."""
+    with translation.override(language(options)):
+        path = existing_file(options["file"])
+        try:
+            with progress_bar(command.stderr) as progress:
+                report = work(path, progress)
+        except TableError as error:
+            raise CommandError(f"{path}: {error}", returncode=EXIT_ERRORS) from None
+        except PermissionDenied as error:
+            raise CommandError(str(error), returncode=EXIT_USAGE) from None
+        except ValidationError as error:
+            messages = [f"{field}: {' '.join(m)}" for field, m in error.message_dict.items()]
+            raise CommandError("; ".join(messages), returncode=EXIT_ERRORS) from None
+        command.stdout.write(summary(report, dry_run=options["dry_run"]), ending="")
+        if options["errors"]:
+            with Path(options["errors"]).open("w", encoding="utf-8", newline="") as stream:
+                write_error_report(report.errors, stream)
+        if report.errors:
+            lines = "\n".join(
+                _("row %(row)s: %(column)s: %(message)s")
+                % {"row": e.row, "column": e.column, "message": e.message}
+                if e.column
+                else _("row %(row)s: %(message)s") % {"row": e.row, "message": e.message}
+                for e in report.errors[:ERRORS_SHOWN]
+            )
+            more = len(report.errors) - ERRORS_SHOWN
+            if more > 0:
+                lines += "\n" + _("… and %(n)s more (--errors FILE.csv writes them all)") % {"n": more}
+            head = (
+                _("imported the valid rows; these were left out:")
+                if report.applied
+                else _("nothing imported; fix these rows:")
+            )
+            raise CommandError(f"{head}\n{lines}", returncode=EXIT_ERRORS)

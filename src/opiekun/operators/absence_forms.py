@@ -1,0 +1,75 @@
+"""Forms of the Nieobecności screens. Dates stay text: the one date parser is the
+service's, and its messages land on the fields (names match its arguments)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from opiekun.caretakers.forms import DateInput
+from opiekun.dates import parse_date
+from opiekun.operators.absences import can_manage_absences
+from opiekun.operators.access import operator_of
+from opiekun.operators.models import AbsenceKind
+from opiekun.operators.selectors import operator_list
+
+
+class AbsenceForm(forms.Form):
+    operator_id = forms.TypedChoiceField(label=_("Operator"), coerce=int)
+    date_from = forms.CharField(label=_("Date from"), max_length=20, widget=DateInput())
+    date_to = forms.CharField(label=_("Date to"), max_length=20, widget=DateInput())
+    kind = forms.ChoiceField(label=_("Kind"), choices=AbsenceKind.choices, initial=AbsenceKind.VACATION)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        if can_manage_absences(actor):
+            fields["operator_id"].choices = [("", "—")] + [
+                (o.pk, o.display_name) for o in operator_list(active=True)
+            ]
+        else:
+            own = operator_of(actor)
+            fields["operator_id"].choices = [(own.pk, own.display_name)] if own else []
+            if own:
+                fields["operator_id"].initial = own.pk
+
+
+class AbsenceFilterForm(forms.Form):
+    operator = forms.TypedChoiceField(label=_("Operator"), required=False, coerce=int, empty_value=None)
+    date_from = forms.CharField(label=_("Date from"), required=False, max_length=20, widget=DateInput())
+    date_to = forms.CharField(label=_("Date to"), required=False, max_length=20, widget=DateInput())
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *AbsenceKind.choices]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["operator"].choices = [("", _("Any operator"))] + [  # type: ignore[attr-defined]
+            (o.pk, o.display_name) for o in operator_list()
+        ]
+
+    def _date(self, name: str) -> date | None:
+        text = self.cleaned_data.get(name) or ""
+        if not text.strip():
+            return None
+        try:
+            return parse_date(text)
+        except ValueError:
+            raise forms.ValidationError(_("Enter a valid date (dd.mm.rrrr or YYYY-MM-DD).")) from None
+
+    def clean_date_from(self) -> date | None:
+        return self._date("date_from")
+
+    def clean_date_to(self) -> date | None:
+        return self._date("date_to")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("Date to cannot be earlier than date from."))
+        return data

@@ -1,0 +1,213 @@
+"""The Przekazanie klientów screens through the test client: the wizard's steps,
+its errors and stale preview, the list, a handover's page and cancelling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from opiekun.caretakers.models import CaretakerAssignment, Handover
+from opiekun.caretakers.services import assignment_update, caretaker_add, handover_create
+from opiekun.contractors.models import Contractor
+from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+
+pytestmark = pytest.mark.django_db
+NEW = "/operatorzy/przekazania/nowe/"
+LIST = "/operatorzy/przekazania/"
+
+
+@pytest.fixture
+def boss_client(client: Client, admin_op: Operator) -> Client:
+    client.force_login(admin_op.user)
+    return client
+
+
+@pytest.fixture
+def sellers(make_operator: Callable[..., Operator]) -> list[Operator]:
+    return [make_operator(name) for name in ("anna", "bob", "cecylia")]
+
+
+@pytest.fixture
+def portfolio(actor: Any, sellers: list[Operator], make_contractors: Any) -> list[Contractor]:
+    contractors = make_contractors(3)
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[c.pk for c in contractors],
+        operator_id=sellers[0].pk,
+        date_from="2030-01-01",
+    )
+    return contractors
+
+
+def _what(source: Operator, **extra: Any) -> dict[str, Any]:
+    return {"step": "what", "from_operator_id": source.pk, "types": ["main", "deputy"], **extra}
+
+
+def _whom(source: Operator, targets: list[Operator], **extra: Any) -> dict[str, Any]:
+    return {
+        **_what(source),
+        "step": "whom",
+        "to_operator_ids": [t.pk for t in targets],
+        "date": "01.03.2030",
+        "on_overlap": "warn",
+        **extra,
+    }
+
+
+def test_the_operators_list_offers_the_handover_to_whoever_may_assign(
+    boss_client: Client, client: Client, make_operator: Any, sellers: list[Operator]
+) -> None:
+    page = boss_client.get("/operatorzy/").content.decode()
+    assert f"{NEW}?from_operator_id={sellers[0].pk}" in page and LIST in page
+    client.force_login(make_operator("clerk", can_assign=False).user)
+    assert NEW not in client.get("/operatorzy/").content.decode()
+    assert client.get(NEW).status_code == 403
+
+
+def test_the_wizard_from_what_to_confirm(
+    boss_client: Client, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    anna, bob, _ = sellers
+    opened = boss_client.get(f"{NEW}?from_operator_id={anna.pk}")
+    assert opened.context["step"] == "what" and opened.context["form"]["from_operator_id"].value() == str(
+        anna.pk
+    )
+    whom = boss_client.post(NEW, _what(anna))
+    assert whom.context["step"] == "whom"
+    preview = boss_client.post(NEW, _whom(anna, [bob]))
+    assert preview.context["step"] == "preview" and preview.context["preview"].contractors == 3
+    body = preview.content.decode()
+    assert "Bob Tester" in body and portfolio[0].code in body
+    assert not Handover.objects.exists()
+    token = preview.context["confirm_token"]
+    done = boss_client.post(NEW, {**_whom(anna, [bob]), "step": "preview", "confirm_token": token})
+    handover = Handover.objects.get()
+    assert done.context["handover"] == handover and handover.contractors == 3
+    assert CaretakerAssignment.objects.filter(operator=bob).count() == 3
+
+
+def test_back_keeps_what_was_chosen(
+    boss_client: Client, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    back = boss_client.post(NEW, {**_whom(sellers[0], [sellers[1]]), "back": "1"})
+    assert back.context["step"] == "what"
+    assert ("to_operator_ids", str(sellers[1].pk)) in back.context["hidden"]
+
+
+def test_the_wizard_shows_field_errors_on_their_step(
+    boss_client: Client, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    anna = sellers[0]
+    missing = boss_client.post(NEW, _whom(anna, []))
+    assert missing.context["step"] == "whom" and "to_operator_ids" in missing.context["form"].errors
+    oneself = boss_client.post(NEW, _whom(anna, [anna]))
+    assert oneself.context["form"].errors["to_operator_ids"] == [
+        "Operator nie może przekazać klientów samemu sobie."
+    ]
+    bad_day = boss_client.post(NEW, _whom(anna, [sellers[1]], date="31.02.2030"))
+    assert "date" in bad_day.context["form"].errors
+    unknown = boss_client.post(NEW, _what(anna, contractor_codes="NOPE, " + portfolio[0].code))
+    assert (
+        unknown.context["step"] == "what" and "NOPE" in unknown.context["form"].errors["contractor_codes"][0]
+    )
+    assert not Handover.objects.exists()
+
+
+def test_only_the_listed_contractors(
+    boss_client: Client, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    data = _whom(sellers[0], [sellers[1]], contractor_codes=f"{portfolio[1].code}\n")
+    preview = boss_client.post(NEW, data)
+    assert [p.contractor_id for p in preview.context["preview"].results] == [portfolio[1].pk]
+
+
+def test_a_stale_confirmation_shows_the_new_preview(
+    boss_client: Client, actor: Any, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    anna, bob, cecylia = sellers
+    token = boss_client.post(NEW, _whom(anna, [bob])).context["confirm_token"]
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[portfolio[0].pk],
+        operator_id=cecylia.pk,
+        date_from="2030-05-01",
+        type="deputy",
+    )
+    stale = boss_client.post(NEW, {**_whom(anna, [bob]), "step": "preview", "confirm_token": token})
+    assert stale.context["stale"] is True and stale.context["confirm_token"] != token
+    assert 'data-testid="stale"' in stale.content.decode()
+    assert not Handover.objects.exists()
+
+
+def _handover(actor: Any, sellers: list[Operator], **extra: Any) -> Handover:
+    arguments = {
+        "from_operator_id": sellers[0].pk,
+        "to_operator_ids": [sellers[1].pk],
+        "date": "2030-03-01",
+        **extra,
+    }
+    preview = handover_create(actor=actor, **arguments)
+    done = handover_create(actor=actor, **arguments, confirm_token=preview.confirm_token)
+    assert done.handover is not None
+    return done.handover
+
+
+def test_the_list_and_the_page_of_a_handover(
+    boss_client: Client, actor: Any, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    handover = _handover(actor, sellers)
+    listed = boss_client.get(LIST).content.decode()
+    assert f'data-handover="{handover.pk}"' in listed and 'data-state="planned"' in listed
+    assert list(boss_client.get(LIST, {"state": "cancelled"}).context["page"].object_list) == []
+    page = boss_client.get(f"{LIST}{handover.pk}/")
+    assert page.status_code == 200 and len(page.context["rows"]) == 6  # 3 cut, 3 created
+    assert portfolio[0].code in page.content.decode()
+
+
+def test_cancel_from_the_page_and_refused(
+    boss_client: Client, actor: Any, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    handover = _handover(actor, sellers)
+    assert boss_client.get(f"{LIST}{handover.pk}/anuluj/").status_code == 200
+    done = boss_client.post(f"{LIST}{handover.pk}/anuluj/", headers={"HX-Request": "true"})
+    assert done.status_code == 204 and done.headers["HX-Redirect"] == f"{LIST}{handover.pk}/"
+    assert Handover.objects.get().cancelled_at is not None
+    again = _handover(actor, sellers)
+    row = CaretakerAssignment.objects.get(contractor=portfolio[0], operator=sellers[1])
+    assignment_update(actor=actor, assignment_id=row.pk, date_to="2031-01-01")
+    refused = boss_client.post(f"{LIST}{again.pk}/anuluj/")
+    assert refused.status_code == 200 and str(row.pk) in refused.context["error"]
+    assert Handover.objects.get(pk=again.pk).cancelled_at is None
+
+
+def test_an_own_only_operator_does_not_see_other_handovers(
+    client: Client, actor: Any, make_operator: Any, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    handover = _handover(actor, sellers)
+    client.force_login(
+        make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED).user
+    )
+    assert client.get(f"{LIST}{handover.pk}/").status_code == 404
+    assert client.get(f"{LIST}{handover.pk}/anuluj/").status_code == 404
+    assert list(client.get(LIST).context["page"].object_list) == []
+
+
+WRONG = ["", "abc", "-1", "0", "99999999999999999999999", "31.02.2026", "<script>", "\x00", "9" * 300]
+
+
+def test_every_step_answers_every_wrong_value_without_a_server_error(
+    boss_client: Client, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    failures = []
+    for step in ("what", "whom", "preview"):
+        good = {**_whom(sellers[0], [sellers[1]]), "step": step, "confirm_token": "x"}
+        for field in [*good, "role_ids", "branch_ids", "contractor_codes"]:
+            for value in WRONG:
+                status = boss_client.post(NEW, {**good, field: value}).status_code
+                if status >= 500:
+                    failures.append((step, field, value, status))
+    assert failures == []
+    assert not Handover.objects.exists()

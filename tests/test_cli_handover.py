@@ -1,0 +1,147 @@
+"""`opiekun handover`: the preview as a table, the dry run, applying, and refusals."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole, Handover
+from opiekun.caretakers.services import caretaker_add
+from opiekun.contractors.models import Contractor
+from opiekun.operators.models import Operator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sellers(make_operator: Any) -> list[Operator]:
+    return [make_operator(name) for name in ("anna", "bob", "cecylia")]
+
+
+@pytest.fixture
+def portfolio(
+    actor: Any, sellers: list[Operator], make_contractors: Any, default_role: CaretakerRole
+) -> list[Contractor]:
+    contractors = make_contractors(4)
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[c.pk for c in contractors],
+        operator_id=sellers[0].pk,
+        date_from="2030-01-01",
+    )
+    return contractors
+
+
+def _run(*args: str) -> str:
+    out = StringIO()
+    call_command("handover", *args, stdout=out)
+    return out.getvalue()
+
+
+def _rows() -> list[tuple[Any, ...]]:
+    return sorted(CaretakerAssignment.objects.values_list("id", "operator_id", "date_from", "date_to"))
+
+
+def test_dry_run_prints_the_preview_and_writes_nothing(
+    sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    before = _rows()
+    out = _run("--from", "anna", "--to", "bob,cecylia", "--on", "2030-03-01", "--dry-run")
+    lines = out.splitlines()
+    assert lines[0] == "4 contractors, 4 assignments handed over; 0 skipped."
+    assert "recipient  contractors  assignments" in out
+    assert any(line.split()[:3] == ["bob", "2", "2"] for line in lines)
+    assert any(
+        line.startswith(portfolio[0].code) and "anna main cut 2030-01-01.. -> 2030-01-01..2030-02-28" in line
+        for line in lines
+    )
+    assert lines[-1] == "Dry run: nothing was written."
+    assert _rows() == before and not Handover.objects.exists()
+
+
+def test_applies_with_the_filters_given(
+    actor: Any,
+    sellers: list[Operator],
+    portfolio: list[Contractor],
+    legal_role: CaretakerRole,
+    branch: Branch,
+) -> None:
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[portfolio[0].pk],
+        operator_id=sellers[0].pk,
+        date_from="2030-01-01",
+        role_id=legal_role.pk,
+        branch_id=branch.pk,
+        type="deputy",
+    )
+    out = _run(
+        "--from",
+        "anna",
+        "--to",
+        "bob",
+        "--on",
+        "2030-03-01",
+        "--types",
+        "deputy",
+        "--roles",
+        "Opiekun prawny",
+        "--branches",
+        "KRK",
+        "--contractors",
+        portfolio[0].code,
+    )
+    handover = Handover.objects.get()
+    assert out.splitlines()[-1] == f"Handover #{handover.pk}: 1 contractors, 1 assignments handed over."
+    (received,) = CaretakerAssignment.objects.filter(operator=sellers[1])
+    assert (received.type, received.role_id, received.branch_id) == ("deputy", legal_role.pk, branch.pk)
+    assert CaretakerAssignment.history.filter(history_change_reason=f"handover:{handover.pk}").count() == 2
+
+
+def test_warn_with_conflicts_applies_nothing(
+    actor: Any, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[portfolio[1].pk],
+        operator_id=sellers[1].pk,
+        date_from="2030-01-01",
+        type="deputy",
+    )
+    before = _rows()
+    with pytest.raises(CommandError, match="1 contractors have conflicts"):
+        _run("--from", "anna", "--to", "bob", "--on", "2030-03-01")
+    assert _rows() == before
+    out = _run("--from", "anna", "--to", "bob", "--on", "2030-03-01", "--on-overlap", "keep")
+    assert "skipped" in out and Handover.objects.get().skipped == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "nobody", "--to", "bob", "--on", "2030-03-01"], "--from: no operator nobody"),
+        (["--from", "anna", "--to", "anna", "--on", "2030-03-01"], "to_operator_ids"),
+        (["--from", "anna", "--to", "bob", "--on", "2030-02-30"], "date"),
+        (["--from", "anna", "--to", "bob", "--on", "2030-03-01", "--roles", "Nope"], "--roles: unknown Nope"),
+        (["--from", "anna", "--to", "bob", "--on", "2030-03-01", "--types", "boss"], "types"),
+        (["--from", "anna", "--to", "bob", "--on", "2030-03-01", "--user", "ghost"], "--user: no user"),
+    ],
+)
+def test_bad_input_is_refused(
+    sellers: list[Operator], portfolio: list[Contractor], args: list[str], message: str
+) -> None:
+    with pytest.raises(CommandError, match=message):
+        _run(*args)
+    assert not Handover.objects.exists()
+
+
+def test_a_user_without_the_permission_is_refused(
+    make_operator: Any, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    make_operator("clerk", can_assign=False)
+    with pytest.raises(CommandError):
+        _run("--from", "anna", "--to", "bob", "--on", "2030-03-01", "--user", "clerk")
+    assert not Handover.objects.exists()
