@@ -130,16 +130,67 @@ def test_the_router_sends_reads_inside_a_transaction_and_locks_to_the_primary() 
         with override_settings(DATABASE_ROUTERS=["opiekun.db_routing.PrimaryReplicaRouter"]):
             assert router.db_for_read(Contractor) == "replica2"
             assert Contractor.objects.all().db == "replica2"
-            assert router.db_for_write(Contractor) == "default"
             with transaction.atomic():
                 assert router.db_for_read(Contractor) == "default"
                 assert Contractor.objects.all().db == "default"
-                assert Contractor.objects.select_for_update().db == "default"
             assert Contractor.objects.all().db == "replica2"
+            with transaction.atomic():
+                assert Contractor.objects.select_for_update().db == "default"
+            # Locking rows is for writing them: the request's later reads stay on the primary.
+            assert Contractor.objects.all().db == "default"
+            assert router.db_for_write(Contractor) == "default"
     finally:
         db_routing._read_alias.reset(token)
     assert router.allow_migrate("default", "contractors") is True
     assert router.allow_migrate("replica1", "contractors") is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_wrote_reads_its_write_from_the_primary_and_keeps_its_client_there() -> None:
+    """A GET that writes (outside a transaction, then reads) reads from the primary from
+    its first write on, and its client gets the read-your-writes cookie."""
+    seen_after: list[str] = []
+
+    def writes_then_reads(request: HttpRequest) -> HttpResponse:
+        assert Contractor.objects.all().db in REPLICAS
+        Contractor.objects.create(code="K-1", name="Nowy")
+        seen_after.append(Contractor.objects.all().db)
+        return HttpResponse("ok")
+
+    with override_settings(DATABASE_ROUTERS=["opiekun.db_routing.PrimaryReplicaRouter"]):
+        response, seen = serve(RequestFactory().get("/kontrahenci/"), writes_then_reads)
+        assert seen[0] in REPLICAS and seen_after == ["default"]
+        assert COOKIE in response.cookies
+        # The next request of another client reads from a replica again.
+        assert serve(RequestFactory().get("/kontrahenci/"))[1][0] in REPLICAS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tokens_and_login_attempts_are_read_from_the_primary_and_their_bookkeeping_is_no_write(
+    make_operator: Any,
+) -> None:
+    """A revoked token must be refused at once, a lockout hold at once: never read from a
+    replica that lags. Recording a token's use does not keep its client on the primary."""
+    from axes.models import AccessAttempt
+
+    from opiekun.operators.models import ApiToken
+    from opiekun.operators.tokens import token_authenticate, token_issue
+
+    # A superuser: may_use_api asks no more (this test has no replica to read from).
+    _, raw = token_issue(user=make_operator("reader", superuser=True).user, name="t")
+    used: list[Any] = []
+
+    def api_read(request: HttpRequest) -> HttpResponse:
+        assert ApiToken.objects.all().db == "default"
+        assert AccessAttempt.objects.all().db == "default"
+        used.append(token_authenticate(raw))  # refreshes last_used_at on the primary
+        assert Contractor.objects.all().db in REPLICAS
+        return HttpResponse("ok")
+
+    with override_settings(DATABASE_ROUTERS=["opiekun.db_routing.PrimaryReplicaRouter"]):
+        response, seen = serve(RequestFactory().get("/api/v1/caretakers"), api_read)
+    assert seen[0] in REPLICAS and COOKIE not in response.cookies
+    assert used[0] is not None and used[0].last_used_at is not None
 
 
 def _settings_with(environment: dict[str, str], home: Path) -> subprocess.CompletedProcess[str]:

@@ -7,7 +7,8 @@ database on the standby, then pauses the standby's WAL replay: from then on the 
 answers from a frozen past, so a read that sees an old state was answered by the
 replica and a read that sees the new one by the primary. That is the proof that reads
 go to the replica — and that a caretaker added through the API is visible to its author
-at once (read-your-writes) while another client still reads the replica.
+at once (read-your-writes) while another client still reads the replica, and that a
+revoked token is refused at once although the replica still holds it live.
 
 On PostgreSQL in CI (``CI`` set), a missing DATABASE_REPLICA_TEST_URL fails the test:
 the replica path must not go untested (`make test-postgres` starts the standby).
@@ -151,6 +152,7 @@ def test_reads_come_from_the_replica_and_an_author_reads_his_own_write(
     piotr = make_operator("piotr")
     contractor = make_contractors(1)[0]
     _, raw = token_issue(user=author.user, name="replica test")
+    piotr_token, piotr_raw = token_issue(user=piotr.user, name="to revoke")
 
     name = connection.settings_dict["NAME"]
     with (
@@ -159,7 +161,7 @@ def test_reads_come_from_the_replica_and_an_author_reads_his_own_write(
     ):
         assert standby.execute("SELECT pg_is_in_recovery()").fetchone() == (True,)
         # The standby holds everything written so far (the token, the contractor) ...
-        (lsn,) = primary.execute("SELECT pg_current_wal_lsn()").fetchone()  # type: ignore[misc]
+        (lsn,) = primary.execute("SELECT pg_current_wal_insert_lsn()").fetchone()  # type: ignore[misc]
         _wait(
             "the standby replaying the test's data",
             lambda: standby.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn]).fetchone()[0],  # type: ignore[index]
@@ -203,6 +205,15 @@ def test_reads_come_from_the_replica_and_an_author_reads_his_own_write(
             row = "SELECT count(*) FROM caretakers_caretakerassignment WHERE id = %s"
             assert primary.execute(row, [new_id]).fetchone() == (1,)
             assert standby.execute(row, [new_id]).fetchone() == (0,)
+
+            # A token revoked is refused at once, by any process, though the paused
+            # replica still holds it live: tokens are read from the primary.
+            piotr_client = Client(server, piotr_raw, cookies=False)
+            assert piotr_client.call("GET", listing)[0] == 200
+            assert piotr_client.call("DELETE", "/api/v1/auth/token")[0] == 204
+            assert piotr_client.call("GET", listing)[0] == 401
+            token_row = "SELECT revoked_at IS NULL FROM operators_apitoken WHERE id = %s"
+            assert standby.execute(token_row, [piotr_token.pk]).fetchone() == (True,)
         finally:
             standby.execute("SELECT pg_wal_replay_resume()")
 

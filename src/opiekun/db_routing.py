@@ -13,7 +13,12 @@ front of the others). Views, selectors and services do not know about it:
 - ``PrimaryReplicaRouter`` sends every write to the primary, and a read to where the
   request's context variable says — except inside a transaction on the primary
   (``atomic``, and so everything under ``select_for_update``), which always reads
-  there: a service's reads and writes see one database.
+  there: a service's reads and writes see one database. Once a request has written
+  (even a GET), its later reads go to the primary too and its client gets the cookie.
+- What decides who may come in is read from the primary always, so that it never lags:
+  API tokens (a revoked token is refused at once) and django-axes' login attempts (a
+  lockout holds in every process). Their writes are bookkeeping (a token's
+  ``last_used_at``, a failed login): they do not keep the client on the primary.
 
 Outside a request (management commands, the shell, tests) everything stays on the
 primary.
@@ -38,6 +43,17 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 # Where the current request reads; the primary unless the middleware chose a replica.
 _read_alias: ContextVar[str] = ContextVar("opiekun_read_alias", default=DEFAULT_DB_ALIAS)
+# Whether the current request has written (other than bookkeeping).
+_wrote: ContextVar[bool] = ContextVar("opiekun_wrote", default=False)
+
+# Read from the primary always; writing them is bookkeeping (see above).
+PRIMARY_MODELS = frozenset({"operators.apitoken"})
+PRIMARY_APPS = frozenset({"axes"})
+
+
+def _on_primary_only(model: type[Any]) -> bool:
+    meta = model._meta
+    return meta.app_label in PRIMARY_APPS or meta.label_lower in PRIMARY_MODELS
 
 
 def read_alias() -> str:
@@ -55,11 +71,15 @@ class PrimaryReplicaRouter:
 
     def db_for_read(self, model: type[Any], **hints: Any) -> str:
         alias = _read_alias.get()
-        if alias != DEFAULT_DB_ALIAS and connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        if alias == DEFAULT_DB_ALIAS:
+            return alias
+        if _wrote.get() or _on_primary_only(model) or connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
         return alias
 
     def db_for_write(self, model: type[Any], **hints: Any) -> str:
+        if not _on_primary_only(model):
+            _wrote.set(True)
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
@@ -73,6 +93,7 @@ def _reads_back_on_primary(**kwargs: Any) -> None:
     # request_finished comes once the response is closed, so a streamed export reads
     # from the replica to its last row, and nothing after the request does.
     _read_alias.set(DEFAULT_DB_ALIAS)
+    _wrote.set(False)
 
 
 class ReadYourWritesMiddleware:
@@ -90,12 +111,13 @@ class ReadYourWritesMiddleware:
         wrote_recently = (
             request.get_signed_cookie(COOKIE, default=None, salt=_SALT, max_age=sticky) is not None
         )
+        _wrote.set(False)
         if writes or wrote_recently or not replicas:
             _read_alias.set(DEFAULT_DB_ALIAS)
         else:
             _read_alias.set(random.choice(replicas))
         response = self.get_response(request)
-        if writes and sticky > 0:
+        if (writes or _wrote.get()) and sticky > 0:
             response.set_signed_cookie(
                 COOKIE,
                 "1",
