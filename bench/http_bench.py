@@ -61,7 +61,10 @@ def parse_args() -> argparse.Namespace:
         ),
     )
     parser.add_argument(
-        "--contractors", type=int, default=1_000_000, help="contractors to load (default 1,000,000)"
+        "--contractors",
+        type=int,
+        default=1_000_000,
+        help="contractors to load (default 1,000,000; below 100,000 'page 2000' is the list's last page)",
     )
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
@@ -73,8 +76,8 @@ def parse_args() -> argparse.Namespace:
         "that took 10 ms or more",
     )
     args = parser.parse_args()
-    if args.contractors < 100_000:
-        parser.error("--contractors must be at least 100,000 (page 2000 of the list must exist)")
+    if args.contractors < 1_000:
+        parser.error("--contractors must be at least 1,000")
     if args.runs < 2:
         parser.error("--runs must be at least 2")
     return args
@@ -308,7 +311,7 @@ class Users:
     api: Session  # the boss's API token
 
 
-def prepare(world: run.World, runs: int) -> tuple[str, list[list[int]]]:
+def prepare(world: run.World, runs: int) -> tuple[str, list[list[int]], int]:
     """Passwords for the three users who log in, an API token, and the disjoint
     selections the write benchmark sends (each mixed as bench/run.py's)."""
     from django.contrib.auth.models import User
@@ -326,8 +329,42 @@ def prepare(world: run.World, runs: int) -> tuple[str, list[list[int]]]:
         calls = 1 + runs  # a warm-up, then the timed ones
         chosen = run.selection(world, WRITE_SIZE * calls)
         parts = [chosen[i::calls] for i in range(calls)]
+    with run.step(f"{ABSENCES_EACH} absences of each caretaker, a handover of {HANDOVER_SIZE:,} contractors"):
+        handover_id = part_two(world)
     connection.close()
-    return token, parts
+    return token, parts, handover_id
+
+
+ABSENCES_EACH = 4  # a week each, over 2025
+HANDOVER_SIZE = 1_000
+
+
+def part_two(world: run.World) -> int:
+    """Rows for the pages of Nieobecności and Przekazania klientów, written by their
+    services: absences of every caretaker, and one handover (bench/handover.py's, its
+    source caretaker's first contractors to the newcomer). The handover's id."""
+    from datetime import date, timedelta
+
+    from handover import arguments, source_contractors
+
+    from opiekun.caretakers.services import handover_create
+    from opiekun.operators.absences import absence_create
+
+    # The boss also keeps the absences calendar: enters everyone's, sees everyone's.
+    world.boss.operator.can_manage_absences = True
+    world.boss.operator.save(update_fields=["can_manage_absences"])
+    for operator_id in range(world.first_operator, world.first_operator + run.OPERATORS):
+        for week in range(ABSENCES_EACH):
+            start = date(2025, 1, 6) + timedelta(weeks=13 * week + operator_id % 13)
+            absence_create(
+                actor=world.boss, operator_id=operator_id, date_from=start, date_to=start + timedelta(days=4)
+            )
+    given = arguments(world, source_contractors(world, HANDOVER_SIZE))
+    preview = handover_create(actor=world.boss, **given)
+    done = handover_create(actor=world.boss, confirm_token=preview.confirm_token, **given)
+    if not done.applied or done.handover is None:
+        raise RuntimeError("the handover was not applied")
+    return int(done.handover.pk)
 
 
 def add_note(last: Answer, answers: list[Answer]) -> str:
@@ -348,12 +385,22 @@ def add_note(last: Answer, answers: list[Answer]) -> str:
     return f"per call: {text}; answer {len(last.body) / 1024:,.0f} KiB"
 
 
+def rows_shown(marker: bytes) -> Callable[[Answer, list[Answer]], str]:
+    """The note of a page without a total: the rows it shows (``marker`` opens each)."""
+
+    def note(last: Answer, answers: list[Answer]) -> str:
+        return f"{last.body.count(marker):,} rows shown; {len(last.body) / 1024:,.0f} KiB"
+
+    return note
+
+
 def measure(
-    world: run.World, users: Users, parts: list[list[int]], runs: int, explain: bool
+    world: run.World, users: Users, parts: list[list[int]], handover_id: int, runs: int, explain: bool
 ) -> tuple[list[Row], str]:
     first_op = world.first_operator
     report = urlencode({"operator": first_op + 5, "date_from": "2025-01-01", "date_to": "2025-12-31"})
     crm_contractor = world.first_contractor + world.contractors // 2
+    far_page = min(2000, -(-world.contractors // 50))  # 50 a page; the last one below 100,000
     boss, api = users.boss, users.api
 
     def page(session: Session, path: str) -> Callable[[int], Answer]:
@@ -384,7 +431,13 @@ def measure(
             f"/kontrahenci/?caretaker={first_op + 7}",
             shown_total(LIST_TOTAL),
         ),
-        ("contractors list, page 2000", boss, world.boss, "/kontrahenci/?page=2000", shown_total(LIST_TOTAL)),
+        (
+            f"contractors list, page {far_page}",
+            boss,
+            world.boss,
+            f"/kontrahenci/?page={far_page}",
+            shown_total(LIST_TOTAL),
+        ),
         (
             "own-only operator's list, unassigned read-only",
             users.read_only,
@@ -412,6 +465,27 @@ def measure(
             world.boss,
             f"/kontrahenci/{crm_contractor}/opiekunowie/",
             lambda last, answers: f"{len(last.body) / 1024:,.0f} KiB",
+        ),
+        (
+            "Przekazania klientów, the list",
+            boss,
+            world.boss,
+            "/operatorzy/przekazania/",
+            rows_shown(b"data-handover="),
+        ),
+        (
+            f"Przekazania klientów, one handover of {HANDOVER_SIZE:,} contractors",
+            boss,
+            world.boss,
+            f"/operatorzy/przekazania/{handover_id}/",
+            lambda last, answers: f"{len(last.body) / 1024:,.0f} KiB",
+        ),
+        (
+            "Nieobecności, the list (every caretaker)",
+            boss,
+            world.boss,
+            "/nieobecnosci/",
+            rows_shown(b"data-absence="),
         ),
         (
             "CSV export, Kontrahenci wg opiekuna (as above)",
@@ -559,7 +633,7 @@ def main() -> None:
     print(f"  load average at the start: {load_average()}")
     run.migrate()
     world = run.load(args.contractors)
-    token, parts = prepare(world, args.runs)
+    token, parts, handover_id = prepare(world, args.runs)
     print(f"  ready in {time.perf_counter() - started:.0f} s", flush=True)
     with server(args.workers) as (host, port):
         users = Users(
@@ -568,7 +642,7 @@ def main() -> None:
             read_only=Session(host, port).login(world.own_read_only.username),
             api=Session(host, port, token=token),
         )
-        rows, info_line = measure(world, users, parts, args.runs, args.explain)
+        rows, info_line = measure(world, users, parts, handover_id, args.runs, args.explain)
     print(f"\n  load average at the end: {load_average()}")
     print(f"\n| what a user opens ({args.contractors:,} contractors) | p50 | p95 | note |")
     print("|---|---:|---:|---|")
