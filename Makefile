@@ -43,6 +43,8 @@ test-sqlite: install
 	$(BIN)/pytest
 
 # --replica: a hot standby beside the primary, for tests/test_replicas.py (reads from replicas).
+# It costs about 10 s of start-up (pg_basebackup); the suite itself runs no slower with the
+# standby streaming (tests/operators: 65 s with it, 67 s without; 49 s / 47 s on a rerun).
 test-postgres: install
 	scripts/with-postgres --replica $(BIN)/pytest
 
