@@ -57,7 +57,8 @@ def _on_primary_only(model: type[Any]) -> bool:
 
 
 def read_alias() -> str:
-    """The database alias reads go to now, outside a transaction."""
+    """The database alias the request's reads go to (outside a transaction, before
+    it writes)."""
     return _read_alias.get()
 
 
@@ -67,7 +68,8 @@ def replica_aliases() -> list[str]:
 
 class PrimaryReplicaRouter:
     """Writes and migrations on the primary; reads where the request reads, except
-    inside a transaction on the primary."""
+    inside a transaction on the primary, after the request's first write, and of the
+    models that decide who may come in."""
 
     def db_for_read(self, model: type[Any], **hints: Any) -> str:
         alias = _read_alias.get()
