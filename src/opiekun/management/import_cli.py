@@ -25,6 +25,7 @@ from rich.progress import Progress as Bar
 from rich.table import Table
 
 from opiekun.importing import OUTCOME_LABELS, PHASES, ImportReport, Progress, write_error_report
+from opiekun.sqlite import analyze
 from opiekun.tabular import TableError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -146,6 +147,8 @@ def run_import(command: Any, options: dict[str, Any], work: Callable[[Path, Prog
         except ValidationError as error:
             messages = [f"{field}: {' '.join(m)}" for field, m in error.message_dict.items()]
             raise CommandError("; ".join(messages), returncode=EXIT_ERRORS) from None
+        if report.applied:
+            analyze()  # SQLite: statistics for the new rows (opiekun.sqlite)
         command.stdout.write(summary(report, dry_run=options["dry_run"]), ending="")
         if options["errors"]:
             with Path(options["errors"]).open("w", encoding="utf-8", newline="") as stream:
