@@ -24,6 +24,7 @@ def test_openapi_schema_holds_the_contract(db: Any) -> None:
         "/api/v1/roles": {"get", "post"},
         "/api/v1/branches": {"get", "post"},
         "/api/v1/caretakers/add": {"post"},
+        "/api/v1/caretakers/add/preview": {"post"},
         "/api/v1/caretakers/import": {"post"},
         "/api/v1/caretakers": {"get"},
         "/api/v1/caretakers/{id}": {"get", "patch", "delete"},

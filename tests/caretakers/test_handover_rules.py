@@ -17,12 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opiekun.caretakers.handover_cancel_rules import Recorded, Refusal, Restore, collisions, plan_cancel
+from opiekun.caretakers.handover_distribution import distribute
 from opiekun.caretakers.handover_rules import (
     ContractorPlan,
     HandoverKind,
     Row,
     Selection,
-    distribute,
     handed_rows,
     plan_contractor,
 )

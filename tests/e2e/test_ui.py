@@ -188,6 +188,36 @@ def test_replace_on_all_matching(
     expect(summary.locator("[data-outcome=replaced]")).to_contain_text("5")
 
 
+def test_warn_shows_totals_and_more_on_demand(
+    page: Page, live_server: Any, login: Any, boss: Operator, anna: Operator, make_contractors: Any
+) -> None:
+    many = make_contractors(70, prefix="W")
+    _anna_cares_for(boss, anna, many[:60])
+    login(page, live_server, "boss", PASSWORD)
+    page.get_by_role("searchbox").fill("W")
+    page.get_by_role("button", name="Filtruj").click()
+    page.locator("[data-check-page]").check()
+    page.locator("[data-select-all-matching]").click()
+    _open_add_dialog(page)
+    form = page.locator("[data-testid=add-form]")
+    form.locator("select[name=operator_id]").select_option(label="Tester Boss")
+    form.get_by_label("Ostrzegaj o zmianie").check()
+    form.get_by_role("button", name="Zapisz").click()
+    warn = page.locator("[data-testid=warn-form]")
+    expect(warn.locator("[data-testid=warn-totals] [data-outcome=replaced]")).to_contain_text("60")
+    expect(warn.locator("[data-testid=warn-totals] [data-outcome=added]")).to_contain_text("10")
+    rows = warn.locator("[data-testid=warn-change]")
+    expect(rows).to_have_count(50)
+    warn.get_by_role("button", name="Pokaż więcej").click()
+    expect(rows).to_have_count(60)
+    expect(warn.get_by_role("button", name="Pokaż więcej")).to_have_count(0)
+    assert not CaretakerAssignment.objects.filter(operator=boss).exists()
+    warn.get_by_role("button", name="Potwierdź").click()
+    summary = page.locator("[data-testid=summary]")
+    expect(summary.locator("[data-outcome=replaced]")).to_contain_text("60")
+    assert CaretakerAssignment.objects.filter(operator=boss).count() == 70
+
+
 def test_caretaker_tab_end_and_delete(
     page: Page,
     live_server: Any,

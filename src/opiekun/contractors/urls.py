@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opiekun.caretakers import views as caretaker_views
+from opiekun.caretakers import tab_views as caretaker_views
 from opiekun.contractors import views
 
 app_name = "contractors"

@@ -12,7 +12,8 @@ Rooms, one job each:
 - `dictionaries`  caretaker roles and company branches
 - `handover`      Przekazanie klientów: preview, confirm, record (`handover_inputs`: its checks)
 - `handover_cancel` cancelling a handover exactly
-- `importing`     the import of assignments from CSV or XLSX
+- `importing`     the import of assignments from CSV or XLSX (its steps: `importing_rows`,
+                  `importing_names`, `importing_plan`)
 
 The names below are what other modules may use.
 """
@@ -35,7 +36,7 @@ from opiekun.caretakers.services.lifecycle import (
     assignments_delete_for_contractor,
     assignments_for_new_contractor,
 )
-from opiekun.caretakers.services.results import AddResult, ContractorResult, StaleConfirmation
+from opiekun.caretakers.services.results import AddResult, ContractorResult, ResultWindow, StaleConfirmation
 from opiekun.caretakers.services.writer import (
     AssignmentValues,
     ChangeSet,
@@ -56,6 +57,7 @@ __all__ = [
     "FieldErrors",
     "HandoverPreview",
     "HandoverResult",
+    "ResultWindow",
     "StaleConfirmation",
     "StaleHandover",
     "TargetTotals",

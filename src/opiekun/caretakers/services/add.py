@@ -5,7 +5,7 @@ answer the WARN preview or write every plan at once through the writer."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from opiekun.audit import Reason
 from opiekun.bulk import id_list
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType, OverlapPolicy, Plan, Proposal, Slot, decide
-from opiekun.caretakers.services.confirmation import issue_token, state_digest, token_matches
+from opiekun.caretakers.services.confirmation import StateHasher, issue_token, token_matches
 from opiekun.caretakers.services.inputs import (
     FieldErrors,
     check_branch,
@@ -29,7 +29,14 @@ from opiekun.caretakers.services.inputs import (
     check_selection,
     report_unchangeable,
 )
-from opiekun.caretakers.services.results import AddResult, ContractorResult, StaleConfirmation
+from opiekun.caretakers.services.results import (
+    EVERY_RESULT,
+    AddResult,
+    ContractorResult,
+    ResultWindow,
+    StaleConfirmation,
+    Tally,
+)
 from opiekun.caretakers.services.writer import ChangeSet, lock_contractors, write_changes
 from opiekun.messages import NO_ASSIGN_PERMISSION
 from opiekun.operators.access import can_assign
@@ -71,13 +78,18 @@ def caretaker_add(
     branch_id: object = None,
     confirm_token: str | None = None,
     priority: object = 0,
+    window: ResultWindow = EVERY_RESULT,
+    on_result: Callable[[ContractorResult], None] | None = None,
+    preview_only: bool = False,
 ) -> AddResult:
     """Add a caretaker to every selected contractor, all or none.
 
     Raises ValidationError (field-level) on bad input, PermissionDenied without the
     permission to assign, StaleConfirmation when a WARN token no longer matches.
     For WARN with conflicts and no token, writes nothing and returns the preview
-    (``applied=False``) with a ``confirm_token``.
+    (``applied=False``) with a ``confirm_token``; ``preview_only`` answers that preview
+    in any case. The answer keeps the results ``window`` asks for (by default every
+    one) and counts them all; ``on_result`` sees every applied result.
     """
     require_assign(actor)
     request = check_add(
@@ -93,7 +105,14 @@ def caretaker_add(
         priority=priority,
     )
     with transaction.atomic():
-        return add_checked(actor=actor, request=request, confirm_token=confirm_token)
+        return add_checked(
+            actor=actor,
+            request=request,
+            confirm_token=confirm_token,
+            window=window,
+            on_result=on_result,
+            preview_only=preview_only,
+        )
 
 
 def check_add(
@@ -125,60 +144,129 @@ def check_add(
     return AddRequest(ids, operator, role, branch, period, policy, kind, rank)
 
 
-def add_checked(*, actor: Any, request: AddRequest, confirm_token: str | None) -> AddResult:
+def add_checked(
+    *,
+    actor: Any,
+    request: AddRequest,
+    confirm_token: str | None,
+    window: ResultWindow = EVERY_RESULT,
+    on_result: Callable[[ContractorResult], None] | None = None,
+    preview_only: bool = False,
+) -> AddResult:
     """Apply a checked request in the caller's transaction: lock, re-check the right to
-    change every contractor under the lock, load, decide, write."""
+    change every contractor under the lock, load, decide, write.
+
+    The selection is planned and written a chunk of contractors at a time (a
+    contractor's rows never meet another's), so that memory does not grow with the
+    selection: the answer counts every contractor and keeps the results of ``window``
+    only; ``on_result`` sees every applied result. ``preview_only`` answers the WARN
+    preview whatever the policy and conflicts, and writes nothing."""
     lock_contractors(request.contractor_ids)
     errors = FieldErrors()
     if report_unchangeable(errors, actor, request.contractor_ids):
         errors.raise_if_any()  # the right was lost while waiting for the lock
+    proposal = Proposal(request.operator.pk, request.type, request.period)
+
+    if preview_only or (request.policy == OverlapPolicy.WARN and not confirm_token):
+        preview = _preview(actor, request, proposal, window)
+        if preview_only or preview.conflicted:
+            return preview
+    elif request.policy == OverlapPolicy.WARN and not token_matches(
+        confirm_token, _digest(actor, request), purpose=PURPOSE
+    ):  # a confirmation: the token must match the state read now, deciding nothing
+        raise StaleConfirmation(_preview(actor, request, proposal, window))
+
+    tally = Tally(window, on_result)
+    branch_id = request.branch.pk if request.branch else None
+    for ids in _chunks(request.contractor_ids):
+        rows = list(_scope_rows(request, ids))
+        plans = _decide(
+            ids,
+            [(r.id, r.contractor_id, r.operator_id, r.type, r.period) for r in rows],
+            proposal,
+            request.policy,
+        )
+        changes = ChangeSet()
+        by_id = {row.id: row for row in rows}
+        proposal_at = {
+            cid: changes.add_plan(
+                plan,
+                contractor_id=cid,
+                role_id=request.role.pk,
+                branch_id=branch_id,
+                rows=by_id,
+                priority=request.priority,
+            )
+            for cid, plan in plans.items()
+        }
+        inserted = write_changes(actor=actor, changes=changes, reason=Reason.CARETAKER_ADD) if changes else []
+        for cid, plan in plans.items():
+            holder = plan.holder_id
+            for position in proposal_at[cid]:
+                holder = inserted[position]
+            tally.add(ContractorResult(cid, plan.outcome, holder, plan.changes, plan.conflicts))
+    return tally.answer(applied=True)
+
+
+CHUNK = 2000  # contractors planned (and written) at a time
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _scope_rows(request: AddRequest, ids: Sequence[int]) -> Any:
+    """The rows of the request's scope that touch its period, of the contractors ``ids``."""
     window = touching_window(request.period)
-    rows = list(
+    return (
         CaretakerAssignment.objects.filter(
             scope_filter(request.role.pk, request.branch.pk if request.branch else None),
-            contractor_id__in=id_list(request.contractor_ids),
+            contractor_id__in=id_list(ids),
         )
         .overlapping(window.start, window.end)
         .order_by("id")
     )
+
+
+_STATE = ("id", "contractor_id", "operator_id", "type", "date_from", "date_to")
+
+
+def _decide(
+    ids: Sequence[int],
+    rows: Iterable[tuple[int, int, int, str, Period]],
+    proposal: Proposal,
+    policy: OverlapPolicy,
+) -> dict[int, Plan]:
     slots: dict[int, list[Slot]] = defaultdict(list)
-    for row in rows:
-        slots[row.contractor_id].append(Slot(row.id, row.operator_id, AssignmentType(row.type), row.period))
-    proposal = Proposal(request.operator.pk, request.type, request.period)
-    plans = {cid: decide(slots[cid], proposal, request.policy) for cid in request.contractor_ids}
+    for pk, contractor_id, operator_id, kind, period in rows:
+        slots[contractor_id].append(Slot(pk, operator_id, AssignmentType(kind), period))
+    return {cid: decide(slots[cid], proposal, policy) for cid in ids}
 
-    if request.policy == OverlapPolicy.WARN:
-        digest = _digest(actor, request, rows)
-        if confirm_token:
-            if not token_matches(confirm_token, digest, purpose=PURPOSE):
-                raise StaleConfirmation(_preview(plans, digest))
-        elif any(plan.conflicts for plan in plans.values()):
-            return _preview(plans, digest)
 
-    changes = ChangeSet()
-    by_id = {row.id: row for row in rows}
-    proposal_at: dict[int, list[int]] = {}
-    for cid, plan in plans.items():
-        proposal_at[cid] = changes.add_plan(
-            plan,
-            contractor_id=cid,
-            role_id=request.role.pk,
-            branch_id=request.branch.pk if request.branch else None,
-            rows=by_id,
-            priority=request.priority,
-        )
-    inserted = write_changes(actor=actor, changes=changes, reason=Reason.CARETAKER_ADD)
-    holders = {cid: plan.holder_id for cid, plan in plans.items()}
-    for cid, positions in proposal_at.items():
-        for position in positions:
-            holders[cid] = inserted[position]
-    return AddResult(
-        applied=True,
-        results=tuple(
-            ContractorResult(cid, plan.outcome, holders[cid], plan.changes, plan.conflicts)
-            for cid, plan in plans.items()
-        ),
-    )
+def _preview(actor: Any, request: AddRequest, proposal: Proposal, window: ResultWindow) -> AddResult:
+    """What the request would do (for WARN: what REPLACE would do), counted in full, kept as ``window``
+    says, with a token bound to the state it saw. Reads plain values, writes nothing."""
+    tally = Tally(window)
+    hasher = _hasher(actor, request)
+    for ids in _chunks(request.contractor_ids):
+        state = list(_scope_rows(request, ids).values_list(*_STATE))
+        for row in state:
+            hasher.add(row)
+        rows = ((pk, cid, op, kind, Period(start, end)) for pk, cid, op, kind, start, end in state)
+        for cid, plan in _decide(ids, rows, proposal, request.policy).items():
+            tally.add(ContractorResult(cid, plan.outcome, plan.holder_id, plan.changes, plan.conflicts))
+    token = issue_token(hasher.hexdigest(), purpose=PURPOSE) if request.policy == OverlapPolicy.WARN else None
+    return tally.answer(applied=False, confirm_token=token)
+
+
+def _digest(actor: Any, request: AddRequest) -> str:
+    """The digest `_preview` computes, from the same reads, without deciding anything."""
+    hasher = _hasher(actor, request)
+    for ids in _chunks(request.contractor_ids):
+        for row in _scope_rows(request, ids).values_list(*_STATE):
+            hasher.add(row)
+    return hasher.hexdigest()
 
 
 def scope_filter(role_id: int, branch_id: int | None) -> Q:
@@ -186,8 +274,8 @@ def scope_filter(role_id: int, branch_id: int | None) -> Q:
     return Q(role_id=role_id) & (Q(branch__isnull=True) if branch_id is None else Q(branch_id=branch_id))
 
 
-def _digest(actor: Any, request: AddRequest, rows: Sequence[CaretakerAssignment]) -> str:
-    return state_digest(
+def _hasher(actor: Any, request: AddRequest) -> StateHasher:
+    return StateHasher(
         actor=actor,
         request={
             "contractors": request.contractor_ids,
@@ -198,16 +286,4 @@ def _digest(actor: Any, request: AddRequest, rows: Sequence[CaretakerAssignment]
             "period": str(request.period),
             "priority": request.priority,
         },
-        rows=[(r.id, r.contractor_id, r.operator_id, r.type, r.date_from, r.date_to) for r in rows],
-    )
-
-
-def _preview(plans: Mapping[int, Plan], digest: str) -> AddResult:
-    return AddResult(
-        applied=False,
-        results=tuple(
-            ContractorResult(cid, plan.outcome, plan.holder_id, plan.changes, plan.conflicts)
-            for cid, plan in plans.items()
-        ),
-        confirm_token=issue_token(digest, purpose=PURPOSE),
     )

@@ -49,3 +49,22 @@ def token_matches(token: object, digest: str, *, purpose: str) -> bool:
     except signing.BadSignature:
         return False
     return signed == digest
+
+
+class StateHasher:
+    """`state_digest` fed a row at a time, for changes too large to hold their rows at
+    once: the same caller, request and rows in the same order give the same digest."""
+
+    def __init__(self, *, actor: Any, request: Mapping[str, Any]) -> None:
+        self._hash = hashlib.sha256(
+            json.dumps(
+                {"actor": getattr(actor, "pk", None), "request": request}, sort_keys=True, default=str
+            ).encode()
+        )
+
+    def add(self, row: Iterable[Any]) -> None:
+        # One line per row; the values (ids, a type, dates) hold no tab and no newline.
+        self._hash.update(("\t".join(map(str, row)) + "\n").encode())
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()

@@ -20,7 +20,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from opiekun.bulk import id_list
-from opiekun.caretakers.handover_rules import ContractorPlan, Row, distribute, handed_rows, plan_contractor
+from opiekun.caretakers.handover_distribution import distribute
+from opiekun.caretakers.handover_rules import ContractorPlan, Row, handed_rows, plan_contractor
 from opiekun.caretakers.models import CaretakerAssignment, Handover
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.services.add import require_assign

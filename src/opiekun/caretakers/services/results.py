@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from opiekun.caretakers.rules import Change, Outcome, Slot
+from opiekun.caretakers.rules import Change, ChangeKind, Outcome, Slot
 
 
 @dataclass(frozen=True)
@@ -20,14 +21,84 @@ class ContractorResult:
 
 
 @dataclass(frozen=True)
+class ResultWindow:
+    """Which per-contractor results an answer keeps in full; the totals always count
+    every contractor. ``offset``/``limit`` pick a page of all results (in the order of
+    the selection; ``limit=None``: all of them), ``conflicts_offset``/``conflicts`` a
+    page of the results that meet a conflict."""
+
+    offset: int = 0
+    limit: int | None = None
+    conflicts: int = 0
+    conflicts_offset: int = 0
+
+
+EVERY_RESULT = ResultWindow()
+
+
+@dataclass(frozen=True)
 class AddResult:
     applied: bool
-    results: tuple[ContractorResult, ...]
+    results: tuple[ContractorResult, ...]  # the window's page (every result by default)
     confirm_token: str | None = None  # set when WARN waits for confirmation
+    total: int = 0  # contractors decided
+    outcome_counts: Mapping[str, int] = field(default_factory=dict)
+    change_counts: Mapping[str, int] = field(default_factory=dict)
+    conflicted: int = 0  # contractors whose proposal meets a conflict
+    first_conflicts: tuple[ContractorResult, ...] = ()  # the window's page of them
+    offset: int = 0  # the position of results[0] among all results
 
     def counts(self) -> dict[str, int]:
-        counter = Counter(r.outcome.value for r in self.results)
+        counter = self.outcome_counts or Counter(r.outcome.value for r in self.results)
         return {o.value: counter.get(o.value, 0) for o in Outcome}
+
+    def change_totals(self) -> dict[str, int]:
+        return {k.value: self.change_counts.get(k.value, 0) for k in ChangeKind}
+
+
+class Tally:
+    """Counts results one at a time and keeps only the window's; what it keeps does not
+    grow with the selection (unless the window asks for every result)."""
+
+    def __init__(self, window: ResultWindow, on_result: Callable[[ContractorResult], None] | None = None):
+        self.window = window
+        self.on_result = on_result
+        self.total = 0
+        self.conflicted = 0
+        self.outcomes: Counter[str] = Counter()
+        self.changes: Counter[str] = Counter()
+        self.page: list[ContractorResult] = []
+        self.conflict_page: list[ContractorResult] = []
+
+    def add(self, result: ContractorResult) -> None:
+        window = self.window
+        index = self.total
+        self.total += 1
+        self.outcomes[result.outcome.value] += 1
+        for change in result.changes:
+            self.changes[change.kind.value] += 1
+        if index >= window.offset and (window.limit is None or index < window.offset + window.limit):
+            self.page.append(result)
+        if result.conflicts:
+            at = self.conflicted
+            self.conflicted += 1
+            if window.conflicts_offset <= at < window.conflicts_offset + window.conflicts:
+                self.conflict_page.append(result)
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def answer(self, *, applied: bool, confirm_token: str | None = None) -> AddResult:
+        return AddResult(
+            applied=applied,
+            results=tuple(self.page),
+            confirm_token=confirm_token,
+            total=self.total,
+            outcome_counts=dict(self.outcomes),
+            change_counts=dict(self.changes),
+            conflicted=self.conflicted,
+            first_conflicts=tuple(self.conflict_page),
+            offset=self.window.offset,
+        )
 
 
 class StaleConfirmation(Exception):

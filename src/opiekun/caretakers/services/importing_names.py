@@ -1,0 +1,242 @@
+"""The import of assignments, looking up names: every contractor, operator, role and
+branch the rows name, a few queries for the whole file, never one per row."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from django.utils.translation import gettext as _
+
+from opiekun.bulk import id_list, text_list
+from opiekun.caretakers.models import Branch, CaretakerRole
+from opiekun.caretakers.rules import AssignmentType
+from opiekun.caretakers.services.importing_rows import ReadRow
+from opiekun.caretakers.services.writer import lock_contractors
+from opiekun.contractors.models import Contractor
+from opiekun.importing import Errors, Header
+from opiekun.operators.access import visible_contractors
+from opiekun.operators.models import Operator
+from opiekun.periods import Period
+
+
+class ValidRow(NamedTuple):
+    """A row whose every name was found: what it asks to hold."""
+
+    number: int
+    contractor_id: int
+    operator_id: int
+    type: AssignmentType
+    role_id: int
+    branch_id: int | None
+    period: Period
+
+
+def _compact_nip(value: str) -> str:
+    from stdnum.pl import nip as nip_number
+
+    return str(nip_number.compact(value))
+
+
+class NameResolver:
+    """Finds every contractor, operator, role and branch the rows name, each kind in
+    one query, and reports the rows naming one that does not exist, may not be
+    changed by the actor, or is inactive."""
+
+    def __init__(self, actor: Any, header: Header, errors: Errors) -> None:
+        self.actor = actor
+        self.title = header.titles
+        self.errors = errors
+
+    def resolve(self, rows: Sequence[ReadRow], *, lock: bool) -> list[ValidRow]:
+        by_code, by_nip = self._contractors(rows, lock=lock)
+        operators = self._operators(rows)
+        roles, default_role = self._roles()
+        branches = self._branches()
+        valid: list[ValidRow] = []
+        for row in rows:
+            contractor_id = self._contractor(row, by_code, by_nip) if row.code or row.nip else None
+            operator_id = self._operator(row, operators) if row.login else None
+            role_id = self._role(row, roles, default_role)
+            branch_id = self._branch(row, branches)
+            if row.number in self.errors.rows or row.type is None or row.period is None:
+                continue
+            assert contractor_id is not None and operator_id is not None and role_id is not None
+            assert branch_id is not True and branch_id is not False
+            valid.append(
+                ValidRow(row.number, contractor_id, operator_id, row.type, role_id, branch_id, row.period)
+            )
+        return valid
+
+    # contractors
+
+    def _contractors(
+        self, rows: Sequence[ReadRow], *, lock: bool
+    ) -> tuple[dict[str, tuple[int, str]], dict[str, list[int]]]:
+        """``code -> (id, nip)`` and ``nip -> [ids]`` of the contractors the actor may
+        change (locked first when importing)."""
+        codes = sorted({r.code for r in rows if r.code})
+        nips = sorted({n for r in rows if r.nip and not r.code if (n := _compact_nip(r.nip))})
+        found_codes = list(
+            Contractor.objects.filter(code__in=text_list(codes)).values_list("code", "pk", "nip")
+            if codes
+            else []
+        )
+        found_nips = list(
+            Contractor.objects.filter(nip__in=text_list(nips)).values_list("nip", "pk") if nips else []
+        )
+        ids = sorted({pk for _, pk, _ in found_codes} | {pk for _, pk in found_nips})
+        if lock and ids:
+            lock_contractors(ids)
+        editable = set(
+            visible_contractors(viewer=self.actor, editable=True)
+            .filter(pk__in=id_list(ids))
+            .values_list("pk", flat=True)
+            if ids
+            else []
+        )
+        by_code = {code: (pk, nip) for code, pk, nip in found_codes if pk in editable}
+        by_nip: dict[str, list[int]] = defaultdict(list)
+        for nip, pk in found_nips:
+            if pk in editable:
+                by_nip[nip].append(pk)
+        return by_code, by_nip
+
+    def _contractor(
+        self, row: ReadRow, by_code: Mapping[str, tuple[int, str]], by_nip: Mapping[str, list[int]]
+    ) -> int | None:
+        if row.code:
+            found = by_code.get(row.code)
+            if found is None:
+                self._unknown_contractor(row.number, "contractor_code", row.code)
+                return None
+            pk, nip = found
+            if row.nip and _compact_nip(row.nip) != nip:
+                self.errors.add(
+                    row.number,
+                    self.title.get("contractor_nip"),
+                    _("The NIP %(nip)s is not the NIP of contractor %(code)s.")
+                    % {"nip": row.nip, "code": row.code},
+                )
+                return None
+            return pk
+        matches = by_nip.get(_compact_nip(row.nip), [])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            self._unknown_contractor(row.number, "contractor_nip", row.nip)
+        else:
+            self.errors.add(
+                row.number,
+                self.title.get("contractor_nip"),
+                _("Several contractors have the NIP %(nip)s; give the contractor's code.") % {"nip": row.nip},
+            )
+        return None
+
+    def _unknown_contractor(self, number: int, column: str, value: str) -> None:
+        self.errors.add(number, self.title.get(column), _("Unknown contractor %(value)s.") % {"value": value})
+
+    # operators
+
+    def _operators(self, rows: Sequence[ReadRow]) -> dict[str, tuple[int, bool, str]]:
+        """``login -> (id, active, name)``."""
+        logins = sorted({r.login for r in rows})
+        if not logins:
+            return {}
+        found = Operator.objects.filter(user__username__in=text_list(logins)).values_list(
+            "user__username", "pk", "active", "user__is_active", "user__first_name", "user__last_name"
+        )
+        return {
+            login: (pk, active and user_active, f"{first} {last}".strip() or login)
+            for login, pk, active, user_active, first, last in found
+        }
+
+    def _operator(self, row: ReadRow, operators: Mapping[str, tuple[int, bool, str]]) -> int | None:
+        found = operators.get(row.login)
+        column = self.title.get("operator_login")
+        if found is None:
+            self.errors.add(row.number, column, _("Unknown operator %(login)s.") % {"login": row.login})
+            return None
+        pk, active, name = found
+        if not active:
+            self.errors.add(row.number, column, _("Operator %(name)s is inactive.") % {"name": name})
+            return None
+        return pk
+
+    # roles and branches: small dictionaries, read whole
+
+    def _roles(self) -> tuple[dict[str, list[tuple[int, str, bool]]], tuple[int, str, bool] | None]:
+        roles: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
+        default = None
+        for pk, name, active, is_default in CaretakerRole.objects.values_list(
+            "pk", "name", "active", "is_default"
+        ):
+            entry = (pk, name, active)
+            roles[name.strip().lower()].append(entry)
+            roles[str(pk)].append(entry)
+            if is_default:
+                default = entry
+        return roles, default
+
+    def _role(
+        self,
+        row: ReadRow,
+        roles: Mapping[str, list[tuple[int, str, bool]]],
+        default: tuple[int, str, bool] | None,
+    ) -> int | None:
+        column = self.title.get("role")
+        if not row.role:
+            if default is None:
+                self.errors.add(row.number, column, _("There is no default role; choose one."))
+                return None
+            return default[0]
+        found = roles.get(row.role.lower(), [])
+        if not found:
+            self.errors.add(row.number, column, _("Unknown role %(value)s.") % {"value": row.role})
+            return None
+        pk, name, active = found[0]
+        if not active:
+            self.errors.add(row.number, column, _("Role %(name)s is inactive.") % {"name": name})
+            return None
+        return pk
+
+    def _branches(self) -> tuple[dict[str, tuple[int, str, bool]], dict[str, list[tuple[int, str, bool]]]]:
+        by_code: dict[str, tuple[int, str, bool]] = {}
+        by_name: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
+        for pk, code, name, active in Branch.objects.values_list("pk", "code", "name", "active"):
+            by_code[code.strip().lower()] = (pk, name, active)
+            by_name[name.strip().lower()].append((pk, name, active))
+        return by_code, by_name
+
+    def _branch(
+        self,
+        row: ReadRow,
+        branches: tuple[dict[str, tuple[int, str, bool]], dict[str, list[tuple[int, str, bool]]]],
+    ) -> int | bool | None:
+        """The branch's id, None for no branch, False when wrong (reported)."""
+        if not row.branch:
+            return None
+        by_code, by_name = branches
+        column = self.title.get("branch")
+        key = row.branch.lower()
+        found = by_code.get(key)
+        if found is None:
+            named = by_name.get(key, [])
+            if len(named) > 1:
+                self.errors.add(
+                    row.number,
+                    column,
+                    _("Several branches are named %(value)s; give the branch's code.")
+                    % {"value": row.branch},
+                )
+                return False
+            found = named[0] if named else None
+        if found is None:
+            self.errors.add(row.number, column, _("Unknown branch %(value)s.") % {"value": row.branch})
+            return False
+        pk, name, active = found
+        if not active:
+            self.errors.add(row.number, column, _("Branch %(name)s is inactive.") % {"name": name})
+            return False
+        return pk

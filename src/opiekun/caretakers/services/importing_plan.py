@@ -1,0 +1,243 @@
+"""The import of assignments, planning: rows of the file that contradict each other,
+then every valid row decided contractor by contractor, in chunks, against the
+database's state and the rows before it (and, when importing, written)."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from opiekun.bulk import id_list
+from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.caretakers.rules import AssignmentType, Outcome, OverlapPolicy, Proposal, Slot, decide
+from opiekun.caretakers.services.add import scope_filter
+from opiekun.caretakers.services.importing_names import ValidRow
+from opiekun.caretakers.services.writer import AssignmentValues, ChangeSet, Update, write_changes
+from opiekun.importing import Errors, Header, Progress
+from opiekun.periods import Period, touching_window
+
+MAX_PARTNERS = 5  # conflicting rows named per row
+
+
+# --- rows of the file that contradict each other ----------------------------------
+
+
+def _scope(row: ValidRow) -> tuple[int, int, int | None]:
+    return (row.contractor_id, row.role_id, row.branch_id)
+
+
+def file_conflicts(rows: Sequence[ValidRow], header: Header, errors: Errors) -> None:
+    """Two rows of one scope that the invariants forbid together (two mains of
+    different operators, or one operator as main and deputy, on a common day) are
+    both errors, each naming the other. Rows of one operator and type that overlap
+    are not: they merge."""
+    scopes: dict[tuple[int, int, int | None], list[ValidRow]] = defaultdict(list)
+    for row in rows:
+        scopes[_scope(row)].append(row)
+    column = header.titles.get("date_from")
+    partners: Counter[int] = Counter()
+    for group in scopes.values():
+        if len(group) < 2:
+            continue
+        group = sorted(group, key=lambda r: r.period)
+        for i, first in enumerate(group):
+            for second in itertools.islice(group, i + 1, None):
+                if first.period.end is not None and second.period.start > first.period.end:
+                    break
+                if not _clash(first, second):
+                    continue
+                for this, other in ((first, second), (second, first)):
+                    partners[this.number] += 1
+                    if partners[this.number] <= MAX_PARTNERS:
+                        errors.add(this.number, column, _clash_message(this, other))
+
+
+def _clash(a: ValidRow, b: ValidRow) -> bool:
+    if a.operator_id == b.operator_id:
+        return a.type != b.type
+    return a.type == AssignmentType.MAIN and b.type == AssignmentType.MAIN
+
+
+def _clash_message(this: ValidRow, other: ValidRow) -> str:
+    if this.operator_id == other.operator_id:
+        return _("Conflicts with row %(row)s: the same operator as main and deputy on the same days.") % {
+            "row": other.number
+        }
+    return _("Conflicts with row %(row)s: two main caretakers on the same days.") % {"row": other.number}
+
+
+# --- planning (and writing) contractor by contractor ------------------------------
+
+
+_ROW_FIELDS = (
+    "id",
+    "contractor_id",
+    "operator_id",
+    "type",
+    "role_id",
+    "branch_id",
+    "date_from",
+    "date_to",
+    "created_by_id",
+    "updated_by_id",
+)
+
+
+@dataclass
+class _ScopeState:
+    """One scope's assignments as the rows of the file leave them: existing rows by
+    their id (as loaded: plain values, made model instances only if they change),
+    new ones by negative ids."""
+
+    initial: dict[int, tuple[Any, ...]]
+    slots: dict[int, Slot]
+
+
+def _instance(values: tuple[Any, ...]) -> CaretakerAssignment:
+    return CaretakerAssignment(**dict(zip(_ROW_FIELDS, values, strict=True)))
+
+
+def plan_rows(
+    rows: Sequence[ValidRow],
+    policy: OverlapPolicy,
+    *,
+    actor: Any,
+    reason: str | None,
+    chunk_size: int,
+    progress: Progress,
+) -> Counter[str]:
+    """Decide every row; with a ``reason``, write each chunk's changes too."""
+    # Contractor by contractor, each one's rows in file order (the sort is stable).
+    ordered = sorted(rows, key=lambda r: r.contractor_id)
+    outcomes: Counter[str] = Counter()
+    new_ids = itertools.count(-1, -1)
+    done = 0
+    progress("plan", 0, len(ordered))
+    for chunk_rows in _chunks(ordered, chunk_size):
+        chunk = sorted({row.contractor_id for row in chunk_rows})
+        states = _load(chunk, chunk_rows)
+        for row in chunk_rows:
+            state = states[_scope(row)]
+            outcomes[_decide(state, row, policy, new_ids)] += 1
+        if reason is not None:
+            changes = _changes(states)
+            if changes:
+                write_changes(actor=actor, changes=changes, reason=reason)
+        done += len(chunk_rows)
+        progress("plan", done, len(ordered))
+    return outcomes
+
+
+def _chunks(rows: Sequence[ValidRow], size: int) -> Iterator[Sequence[ValidRow]]:
+    """The rows (sorted by contractor) in chunks of about ``size`` contractors, never
+    splitting one contractor's rows."""
+    start, count = 0, 0
+    for index in range(1, len(rows) + 1):
+        if index == len(rows) or rows[index].contractor_id != rows[index - 1].contractor_id:
+            count += 1
+            if count >= max(1, size) or index == len(rows):
+                yield rows[start:index]
+                start, count = index, 0
+
+
+def _load(
+    contractor_ids: Sequence[int], rows: Sequence[ValidRow]
+) -> dict[tuple[int, int, int | None], _ScopeState]:
+    """The existing assignments the rows may meet: in the rows' scopes (contractor,
+    role, branch), touching the span of the periods the rows ask for in that role and
+    branch; one query."""
+    by_pair: dict[tuple[int, int | None], list[ValidRow]] = defaultdict(list)
+    for row in rows:
+        by_pair[(row.role_id, row.branch_id)].append(row)
+    wanted = {_scope(row) for row in rows}
+    condition = Q()
+    if len(by_pair) <= 8:
+        for (role_id, branch_id), group in by_pair.items():
+            ids = sorted({row.contractor_id for row in group})
+            condition |= (
+                scope_filter(role_id, branch_id) & Q(contractor_id__in=id_list(ids)) & _touching(group)
+            )
+    else:  # many roles and branches in one chunk: the chunk's contractors, sorted out below
+        condition = Q(contractor_id__in=id_list(contractor_ids)) & _touching(rows)
+    states: dict[tuple[int, int, int | None], _ScopeState] = defaultdict(lambda: _ScopeState({}, {}))
+    kinds = {kind.value: kind for kind in AssignmentType}
+    for values in CaretakerAssignment.objects.filter(condition).order_by("id").values_list(*_ROW_FIELDS):
+        pk, contractor_id, operator_id, kind, role_id, branch_id, start, end = values[:8]
+        key = (contractor_id, role_id, branch_id)
+        if key not in wanted:
+            continue
+        state = states[key]
+        state.initial[pk] = values
+        state.slots[pk] = Slot(pk, operator_id, kinds[kind], Period(start, end))
+    return states
+
+
+def _touching(rows: Sequence[ValidRow]) -> Q:
+    """Assignments sharing a day with, or adjacent to, the span of the rows' periods."""
+    span = rows[0].period
+    for row in rows[1:]:
+        span = span.span(row.period)
+    window = touching_window(span)
+    condition = Q(date_to__isnull=True) | Q(date_to__gte=window.start)
+    if window.end is not None:
+        condition &= Q(date_from__lte=window.end)
+    return condition
+
+
+def _decide(state: _ScopeState, row: ValidRow, policy: OverlapPolicy, new_ids: Iterator[int]) -> str:
+    """The row's outcome; the scope's state moves on as the row would leave it."""
+    near = [s for s in state.slots.values() if s.period.touches(row.period)]
+    for slot in near:
+        if slot.operator_id == row.operator_id and slot.type == row.type and slot.period == row.period:
+            return Outcome.UNCHANGED.value
+    plan = decide(near, Proposal(row.operator_id, row.type, row.period), policy)
+    slots = state.slots
+    for slot_id in plan.deletes:
+        del slots[slot_id]
+    for slot_id, period in (*plan.shrinks, *plan.grows):
+        slots[slot_id] = replace(slots[slot_id], period=period)
+    for new in plan.inserts:
+        slot_id = next(new_ids)
+        slots[slot_id] = Slot(slot_id, new.operator_id, new.type, new.period)
+    return plan.outcome.value
+
+
+def _changes(states: Mapping[tuple[int, int, int | None], _ScopeState]) -> ChangeSet:
+    """The difference between each scope's state before and after the rows, as one
+    change set. A row that only lost days is a shrinking update, one that only gained
+    days a growing one; a row that did both is deleted and inserted anew, so that no
+    statement meets a state the invariants refuse (every state on the way holds a
+    subset of the days of the state before or after)."""
+    changes = ChangeSet()
+    for (contractor_id, role_id, branch_id), state in states.items():
+        for pk, values in state.initial.items():
+            slot = state.slots.get(pk)
+            period = Period(values[6], values[7])
+            if slot is not None and slot.period == period:
+                continue
+            row = _instance(values)
+            if slot is None:
+                changes.deletes.append(row)
+            elif period.covers(slot.period) or slot.period.covers(period):
+                changes.updates.append(Update(row, AssignmentValues.of(row).with_period(slot.period)))
+            else:
+                changes.deletes.append(row)
+                changes.inserts.append(
+                    AssignmentValues(
+                        contractor_id, slot.operator_id, slot.type, role_id, branch_id, slot.period
+                    )
+                )
+        for slot_id, slot in state.slots.items():
+            if slot_id < 0:
+                changes.inserts.append(
+                    AssignmentValues(
+                        contractor_id, slot.operator_id, slot.type, role_id, branch_id, slot.period
+                    )
+                )
+    return changes
