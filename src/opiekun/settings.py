@@ -17,6 +17,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from opiekun.replicas import replica_databases
+
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("OPIEKUN_HOME", Path.cwd() / "var"))
 
@@ -290,26 +292,9 @@ IMPORT_MAX_BYTES = int(float(os.environ.get("OPIEKUN_IMPORT_MAX_MB", "50")) * 10
 IMPORT_DIR = HOME / "imports"
 IMPORT_KEEP_HOURS = int(os.environ.get("OPIEKUN_IMPORT_KEEP_HOURS", "24"))
 
-# --- Read replicas (docs/operations.md, "Read replicas") ------------------------------
-# DATABASE_REPLICA_URLS: comma-separated URLs of PostgreSQL streaming replicas of
-# DATABASE_URL. With them, a web request that only reads reads from one of them, and
-# every write, every transaction and the writer's next OPIEKUN_REPLICA_STICKY_SECONDS
-# (default 5) of reads go to the primary (src/opiekun/db_routing.py). Unset: one database.
 REPLICA_STICKY_SECONDS = int(os.environ.get("OPIEKUN_REPLICA_STICKY_SECONDS", "5"))
-REPLICA_DATABASES: list[str] = []
-for _index, _url in enumerate(
-    u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()
-):
-    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL")
-    _alias = f"replica{_index + 1}"
-    DATABASES[_alias] = {
-        **dj_database_url.parse(_url, conn_max_age=60),
-        # Under test a replica is the test database itself: no second test database.
-        "TEST": {"MIRROR": "default"},
-    }
-    REPLICA_DATABASES.append(_alias)
-if REPLICA_DATABASES:
+DATABASES.update(replica_databases(DATABASES["default"]["ENGINE"]))
+REPLICA_DATABASES = [alias for alias in DATABASES if alias != "default"]
+if REPLICA_DATABASES:  # reads from replicas: db_routing.py, docs/operations.md "Read replicas"
     DATABASE_ROUTERS = ["opiekun.db_routing.PrimaryReplicaRouter"]
-    # First, so that every later middleware's reads (session, user) follow its choice.
-    MIDDLEWARE = ["opiekun.db_routing.ReadYourWritesMiddleware", *MIDDLEWARE]
+    MIDDLEWARE = ["opiekun.db_routing.ReadYourWritesMiddleware", *MIDDLEWARE]  # first: all reads follow
