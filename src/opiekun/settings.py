@@ -17,6 +17,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from opiekun.replicas import replica_databases
+
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("OPIEKUN_HOME", Path.cwd() / "var"))
 
@@ -289,3 +291,10 @@ MIDDLEWARE.insert(
 IMPORT_MAX_BYTES = int(float(os.environ.get("OPIEKUN_IMPORT_MAX_MB", "50")) * 1024 * 1024)
 IMPORT_DIR = HOME / "imports"
 IMPORT_KEEP_HOURS = int(os.environ.get("OPIEKUN_IMPORT_KEEP_HOURS", "24"))
+
+REPLICA_STICKY_SECONDS = int(os.environ.get("OPIEKUN_REPLICA_STICKY_SECONDS", "5"))
+DATABASES.update(replica_databases(DATABASES["default"]["ENGINE"]))
+REPLICA_DATABASES = [alias for alias in DATABASES if alias != "default"]
+if REPLICA_DATABASES:  # reads from replicas: db_routing.py, docs/operations.md "Read replicas"
+    DATABASE_ROUTERS = ["opiekun.db_routing.PrimaryReplicaRouter"]
+    MIDDLEWARE = ["opiekun.db_routing.ReadYourWritesMiddleware", *MIDDLEWARE]  # first: all reads follow

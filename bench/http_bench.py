@@ -1,0 +1,658 @@
+"""What a user waits for: Opiekun's pages and API calls timed through the real server.
+
+    make bench-http                                # PostgreSQL (scripts/with-postgres), 1,000,000 contractors
+    scripts/with-postgres .venv/bin/python bench/http_bench.py --contractors 100000
+
+The script loads `bench/run.py`'s data set into the empty database of DATABASE_URL
+(the same loader, imported), starts `opiekun serve` (gunicorn, 2 workers) on it, logs
+in over HTTP as a user who sees everything and as two own-only operators, and times
+each page and API call a user or an integration makes most: p50 and p95 over 20
+requests each, one request at a time, after one warm-up request. `caretaker-info` is
+also driven at concurrency 4 (requests per second) beside a bare Django JSON view doing
+one primary-key SELECT, served by the same gunicorn (`bench_urls.py`). Every figure
+printed is computed from the requests it made. The writes come last (they change the
+data: see `--help`). Nothing leaves the local machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import run  # bench/run.py: the data set and its loader
+
+BENCH = Path(__file__).resolve().parent
+PASSWORD = "bench-pass-1"
+GOAL_MS = 150.0
+WRITE_SIZE = 1_000  # contractors per API caretaker_add call
+INFO_REQUESTS = 200  # per round, at concurrency 4
+INFO_ROUNDS = 3
+CONCURRENCY = 4
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=(
+            "The write benchmark changes the loaded data: each of its calls (1 warm-up and "
+            "--runs timed) gives 1,000 other contractors a new main caretaker for 2025-03-01 - "
+            "2025-08-31 with REPLACE, splitting the current main of 95%% of them in two. It "
+            "runs after every read is measured; the database is thrown away afterwards."
+        ),
+    )
+    parser.add_argument(
+        "--contractors",
+        type=int,
+        default=1_000_000,
+        help="contractors to load (default 1,000,000; below 100,000 'page 2000' is the list's last page)",
+    )
+    parser.add_argument("--runs", type=int, default=20, help="timed requests per page (default 20)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help=f"for every page slower than {GOAL_MS:.0f} ms at p95, replay it in this "
+        "process (before the writes) and print EXPLAIN (ANALYZE, BUFFERS) of its SELECTs "
+        "that took 10 ms or more",
+    )
+    args = parser.parse_args()
+    if args.contractors < 1_000:
+        parser.error("--contractors must be at least 1,000")
+    if args.runs < 2:
+        parser.error("--runs must be at least 2")
+    return args
+
+
+# --- HTTP ---------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    ms: float
+    headers: dict[str, str]
+
+
+@dataclass
+class Session:
+    """One client of the server: its cookies (a logged-in session) or an API token."""
+
+    host: str
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    token: str = ""
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> Answer:
+        sent = dict(headers or {})
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if self.token:
+            sent["Authorization"] = f"Bearer {self.token}"
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=600)
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            content = response.read()  # the whole body: a download ends with its last byte
+        finally:
+            connection.close()
+        ms = (time.perf_counter() - started) * 1000
+        for value in response.headers.get_all("Set-Cookie") or []:
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(value)
+            for name, morsel in jar.items():
+                self.cookies[name] = morsel.value
+        return Answer(response.status, content, ms, dict(response.headers.items()))
+
+    def get(self, path: str) -> Answer:
+        return self.request("GET", path)
+
+    def post_json(self, path: str, payload: Any) -> Answer:
+        return self.request("POST", path, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+
+    def login(self, username: str) -> Session:
+        form = self.get("/login/")
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', form.body)
+        if form.status != 200 or not found:
+            raise RuntimeError(f"no login form ({form.status})")
+        body = urlencode(
+            {"csrfmiddlewaretoken": found.group(1).decode(), "username": username, "password": PASSWORD}
+        ).encode()
+        answer = self.request(
+            "POST",
+            "/login/",
+            body,
+            {"Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://{self.host}/login/"},
+        )
+        if answer.status != 302:
+            raise RuntimeError(f"login of {username} failed ({answer.status})")
+        return self
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def server(workers: int) -> Iterator[tuple[str, int]]:
+    """`opiekun serve` on DATABASE_URL, with the benchmark's URLs (bench_settings.py)."""
+    port = free_port()
+    home = tempfile.mkdtemp(prefix="opiekun-bench-http-")
+    log_path = Path(home) / "server.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(BENCH), os.environ.get("PYTHONPATH", "")]),
+        "OPIEKUN_HOME": home,
+    }
+    command = [sys.executable, "-m", "opiekun.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"opiekun serve exited:\n{log_path.read_text()}")
+            try:
+                if Session("127.0.0.1", port).get("/login/").status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"opiekun serve did not answer:\n{log_path.read_text()}")
+            time.sleep(0.5)
+        yield "127.0.0.1", port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+# --- measuring ------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The nearest-rank percentile: the smallest value with ``share`` of them at or below."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * share // 1))  # ceil without float surprises
+    return ordered[int(rank) - 1]
+
+
+@dataclass
+class Row:
+    name: str
+    p50: float
+    p95: float
+    note: str
+    replay: Callable[[], None] | None = None  # for --explain
+
+    def cells(self) -> str:
+        return f"| {self.name} | {self.p50:,.0f} ms | {self.p95:,.0f} ms | {self.note} |"
+
+
+def timed(
+    name: str,
+    call: Callable[[int], Answer],
+    runs: int,
+    note: Callable[[Answer, list[Answer]], str],
+    replay: Callable[[], None] | None = None,
+) -> Row:
+    """One warm-up call, then ``runs`` timed ones (``call(i)``, i from 0); every answer
+    must be a success; the note is computed from the answers."""
+    call(-1)
+    answers = []
+    for i in range(runs):
+        answer = call(i)
+        if answer.status != 200:
+            raise RuntimeError(f"{name}: HTTP {answer.status}: {answer.body[:500]!r}")
+        answers.append(answer)
+    times = [a.ms for a in answers]
+    row = Row(name, statistics.median(times), percentile(times, 0.95), note(answers[-1], answers), replay)
+    print(f"  {row.name:<62} {row.p50:>9,.0f} {row.p95:>9,.0f}  {row.note}", flush=True)
+    return row
+
+
+def shown_total(pattern: bytes) -> Callable[[Answer, list[Answer]], str]:
+    """The note of a list page: the total it shows (found with ``pattern``), its size."""
+
+    def note(last: Answer, answers: list[Answer]) -> str:
+        found = re.search(pattern, last.body)
+        total = f"{int(found.group(1)):,} rows" if found else "total not found on the page"
+        return f"{total}; {len(last.body) / 1024:,.0f} KiB"
+
+    return note
+
+
+LIST_TOTAL = rb'data-total="(\d+)"'
+REPORT_TOTAL = rb'data-testid="report-total">\s*(\d+)'
+
+
+def csv_note(last: Answer, answers: list[Answer]) -> str:
+    rows = last.body.count(b"\n") - 1
+    return f"{rows:,} rows, {len(last.body) / 2**20:,.1f} MiB"
+
+
+def xlsx_note(last: Answer, answers: list[Answer]) -> str:
+    from openpyxl import load_workbook
+
+    sheet: Any = load_workbook(io.BytesIO(last.body), read_only=True).active
+    rows = len(list(sheet.iter_rows(values_only=True))) - 1
+    return f"{rows:,} rows, {len(last.body) / 2**20:,.1f} MiB"
+
+
+def throughput(sessions: Sequence[Session], paths: Sequence[str], requests: int) -> tuple[float, list[float]]:
+    """``requests`` GETs of ``paths`` (cycled) by ``len(sessions)`` clients at once:
+    requests per second over the whole wall time, and each request's time."""
+    times: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    counter = iter(range(requests))
+
+    def client(session: Session) -> None:
+        while True:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                return
+            answer = session.get(paths[index % len(paths)])
+            with lock:
+                times.append(answer.ms)
+                if answer.status != 200:
+                    failures.append(f"HTTP {answer.status} {answer.body[:200]!r}")
+
+    threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} failed requests, e.g. {failures[0]}")
+    return requests / elapsed, times
+
+
+# --- the benchmark ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Users:
+    boss: Session  # sees everything
+    denied: Session  # own-only, contractors without a caretaker denied
+    read_only: Session  # own-only, contractors without a caretaker read-only
+    api: Session  # the boss's API token
+
+
+def prepare(world: run.World, runs: int) -> tuple[str, list[list[int]], int]:
+    """Passwords for the three users who log in, an API token, and the disjoint
+    selections the write benchmark sends (each mixed as bench/run.py's)."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from opiekun.operators.tokens import token_issue
+
+    with run.step("passwords, an API token, the write selections"):
+        for user in (world.boss, world.own_denied, world.own_read_only):
+            user.set_password(PASSWORD)
+            User.objects.filter(pk=user.pk).update(password=user.password)
+        _, token = token_issue(user=world.boss, name="bench-http")
+        # bench/run.py's selection, 95% with a current main the period splits, 5% with
+        # none, spread over the table; cut into interleaved parts, one per call.
+        calls = 1 + runs  # a warm-up, then the timed ones
+        chosen = run.selection(world, WRITE_SIZE * calls)
+        parts = [chosen[i::calls] for i in range(calls)]
+    with run.step(f"{ABSENCES_EACH} absences of each caretaker, a handover of {HANDOVER_SIZE:,} contractors"):
+        handover_id = part_two(world)
+    connection.close()
+    return token, parts, handover_id
+
+
+ABSENCES_EACH = 4  # a week each, over 2025
+HANDOVER_SIZE = 1_000
+
+
+def part_two(world: run.World) -> int:
+    """Rows for the pages of Nieobecności and Przekazania klientów, written by their
+    services: absences of every caretaker, and one handover (bench/handover.py's, its
+    source caretaker's first contractors to the newcomer). The handover's id."""
+    from datetime import date, timedelta
+
+    from handover import arguments, source_contractors
+
+    from opiekun.caretakers.services import handover_create
+    from opiekun.operators.absences import absence_create
+
+    # The boss also keeps the absences calendar: enters everyone's, sees everyone's.
+    world.boss.operator.can_manage_absences = True
+    world.boss.operator.save(update_fields=["can_manage_absences"])
+    for operator_id in range(world.first_operator, world.first_operator + run.OPERATORS):
+        for week in range(ABSENCES_EACH):
+            start = date(2025, 1, 6) + timedelta(weeks=13 * week + operator_id % 13)
+            absence_create(
+                actor=world.boss, operator_id=operator_id, date_from=start, date_to=start + timedelta(days=4)
+            )
+    given = arguments(world, source_contractors(world, HANDOVER_SIZE))
+    preview = handover_create(actor=world.boss, **given)
+    done = handover_create(actor=world.boss, confirm_token=preview.confirm_token, **given)
+    if not done.applied or done.handover is None:
+        raise RuntimeError("the handover was not applied")
+    return int(done.handover.pk)
+
+
+def add_note(last: Answer, answers: list[Answer]) -> str:
+    """What the calls did, from their answers: outcomes and changes per call."""
+    outcomes: Counter[str] = Counter()
+    changes: Counter[str] = Counter()
+    for answer in answers:
+        body = json.loads(answer.body)
+        if not body["applied"]:
+            raise RuntimeError("caretakers/add applied nothing")
+        outcomes.update({k: v for k, v in body["counts"].items() if v})
+        for result in body["results"]:
+            changes.update(c["kind"] for c in result["changes"] if c["kind"] != "created")
+    n = len(answers)
+    text = ", ".join(f"{v / n:,.0f} {k}" for k, v in sorted(outcomes.items()))
+    if changes:
+        text += " (" + ", ".join(f"{v / n:,.0f} {k}" for k, v in sorted(changes.items())) + ")"
+    return f"per call: {text}; answer {len(last.body) / 1024:,.0f} KiB"
+
+
+def rows_shown(marker: bytes) -> Callable[[Answer, list[Answer]], str]:
+    """The note of a page without a total: the rows it shows (``marker`` opens each)."""
+
+    def note(last: Answer, answers: list[Answer]) -> str:
+        return f"{last.body.count(marker):,} rows shown; {len(last.body) / 1024:,.0f} KiB"
+
+    return note
+
+
+def measure(
+    world: run.World, users: Users, parts: list[list[int]], handover_id: int, runs: int, explain: bool
+) -> tuple[list[Row], str]:
+    first_op = world.first_operator
+    report = urlencode({"operator": first_op + 5, "date_from": "2025-01-01", "date_to": "2025-12-31"})
+    crm_contractor = world.first_contractor + world.contractors // 2
+    far_page = min(2000, -(-world.contractors // 50))  # 50 a page; the last one below 100,000
+    boss, api = users.boss, users.api
+
+    def page(session: Session, path: str) -> Callable[[int], Answer]:
+        return lambda i: session.get(path)
+
+    def replay(user: Any, path: str) -> Callable[[], None]:
+        return lambda: explain_request(user, "GET", path)
+
+    pages: list[tuple[str, Session, Any, str, Callable[[Answer, list[Answer]], str]]] = [
+        (
+            "contractors list, first page (sees all)",
+            boss,
+            world.boss,
+            "/kontrahenci/",
+            shown_total(LIST_TOTAL),
+        ),
+        (
+            'contractors list, search "transport"',
+            boss,
+            world.boss,
+            "/kontrahenci/?q=transport",
+            shown_total(LIST_TOTAL),
+        ),
+        (
+            "contractors list, filtered by current caretaker",
+            boss,
+            world.boss,
+            f"/kontrahenci/?caretaker={first_op + 7}",
+            shown_total(LIST_TOTAL),
+        ),
+        (
+            f"contractors list, page {far_page}",
+            boss,
+            world.boss,
+            f"/kontrahenci/?page={far_page}",
+            shown_total(LIST_TOTAL),
+        ),
+        (
+            "own-only operator's list, unassigned read-only",
+            users.read_only,
+            world.own_read_only,
+            "/kontrahenci/",
+            shown_total(LIST_TOTAL),
+        ),
+        (
+            "own-only operator's list, unassigned denied",
+            users.denied,
+            world.own_denied,
+            "/kontrahenci/",
+            shown_total(LIST_TOTAL),
+        ),
+        (
+            "Kontrahenci wg opiekuna, one operator, one year",
+            boss,
+            world.boss,
+            f"/raporty/kontrahenci-wg-opiekuna/?{report}",
+            shown_total(REPORT_TOTAL),
+        ),
+        (
+            "CRM → Opiekun kontrahenta tab",
+            boss,
+            world.boss,
+            f"/kontrahenci/{crm_contractor}/opiekunowie/",
+            lambda last, answers: f"{len(last.body) / 1024:,.0f} KiB",
+        ),
+        (
+            "Przekazania klientów, the list",
+            boss,
+            world.boss,
+            "/operatorzy/przekazania/",
+            rows_shown(b"data-handover="),
+        ),
+        (
+            f"Przekazania klientów, one handover of {HANDOVER_SIZE:,} contractors",
+            boss,
+            world.boss,
+            f"/operatorzy/przekazania/{handover_id}/",
+            lambda last, answers: f"{len(last.body) / 1024:,.0f} KiB",
+        ),
+        (
+            "Nieobecności, the list (every caretaker)",
+            boss,
+            world.boss,
+            "/nieobecnosci/",
+            rows_shown(b"data-absence="),
+        ),
+        (
+            "CSV export, Kontrahenci wg opiekuna (as above)",
+            boss,
+            world.boss,
+            f"/raporty/kontrahenci-wg-opiekuna/eksport.csv?{report}",
+            csv_note,
+        ),
+        (
+            "XLSX export, Kontrahenci wg opiekuna (as above)",
+            boss,
+            world.boss,
+            f"/raporty/kontrahenci-wg-opiekuna/eksport.xlsx?{report}",
+            xlsx_note,
+        ),
+    ]
+    print(f"\n  {'what a user opens':<62} {'p50 ms':>9} {'p95 ms':>9}  note", flush=True)
+    rows = [
+        timed(name, page(session, path), runs, note, replay(user, path))
+        for name, session, user, path, note in pages
+    ]
+    info_line = bench_info(world, users)
+    if explain:  # before the writes, on the data the reads were timed on
+        for row in rows:
+            if row.p95 > GOAL_MS and row.replay:
+                row.replay()
+
+    # The writes come last: they change the data the reads above measured.
+    def add(i: int) -> Answer:
+        return api.post_json(
+            "/api/v1/caretakers/add",
+            {
+                "contractor_ids": parts[i + 1],
+                "operator_id": world.newcomer_id,
+                "date_from": run.NEW_FROM.isoformat(),
+                "date_to": run.NEW_TO.isoformat(),
+                "on_overlap": "replace",
+                "type": "main",
+            },
+        )
+
+    rows.append(timed(f"API POST /caretakers/add, {WRITE_SIZE:,} contractors, REPLACE", add, runs, add_note))
+    return rows, info_line
+
+
+def bench_info(world: run.World, users: Users) -> str:
+    """caretaker-info at concurrency 4, beside the bare primary-key view, in alternating
+    rounds (the machine's load changes under both alike); the median round of each."""
+    step = world.contractors // 1000
+    ids = [world.first_contractor + i * step for i in range(1000)]
+    ours = [f"/api/v1/contractors/{i}/caretaker-info" for i in ids]
+    bare = [f"/bench/contractor/{i}" for i in ids]
+    api_clients = [Session(users.api.host, users.api.port, token=users.api.token) for _ in range(CONCURRENCY)]
+    bare_clients = [Session(users.api.host, users.api.port) for _ in range(CONCURRENCY)]
+    throughput(api_clients, ours, CONCURRENCY * 5)  # warm-up: every worker, both paths
+    throughput(bare_clients, bare, CONCURRENCY * 5)
+    rates: dict[str, list[float]] = {"ours": [], "bare": []}
+    times: dict[str, list[float]] = {"ours": [], "bare": []}
+    for _ in range(INFO_ROUNDS):
+        for key, clients, paths in (("ours", api_clients, ours), ("bare", bare_clients, bare)):
+            rate, took = throughput(clients, paths, INFO_REQUESTS)
+            rates[key].append(rate)
+            times[key].extend(took)
+    ours_rate, bare_rate = statistics.median(rates["ours"]), statistics.median(rates["bare"])
+    line = (
+        f"| API `caretaker-info`, concurrency {CONCURRENCY} | {ours_rate:,.0f} req/s "
+        f"(p50 {statistics.median(times['ours']):,.0f} ms, p95 {percentile(times['ours'], 0.95):,.0f} ms) | "
+        f"bare Django view, one primary-key SELECT: {bare_rate:,.0f} req/s "
+        f"(p50 {statistics.median(times['bare']):,.0f} ms, p95 {percentile(times['bare'], 0.95):,.0f} ms) | "
+        f"ratio {ours_rate / bare_rate:.2f} |"
+    )
+    print(
+        f"  {'API caretaker-info, concurrency 4':<62} {ours_rate:>9,.0f} req/s; "
+        f"bare view {bare_rate:,.0f} req/s; ratio {ours_rate / bare_rate:.2f} "
+        f"(rounds: {', '.join(f'{r:,.0f}' for r in rates['ours'])} vs "
+        f"{', '.join(f'{r:,.0f}' for r in rates['bare'])})",
+        flush=True,
+    )
+    return line
+
+
+# --- EXPLAIN ---------------------------------------------------------------------------
+
+SLOW_QUERY_MS = 10.0
+
+
+def explain_request(user: Any, method: str, path: str) -> None:
+    """Replay one request in this process (Django's test client, the same views and
+    database; once to warm up, once measured) and print the plan of every SELECT it
+    sent that took 10 ms or more."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(user)
+    queries: list[tuple[float, str, Any]] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append(((time.perf_counter() - started) * 1000, sql, params))
+
+    def replay() -> None:
+        response = client.generic(method, path)
+        if getattr(response, "streaming", False):
+            for _ in response.streaming_content:  # type: ignore[attr-defined]
+                pass
+
+    replay()  # a warm-up, as for the timed requests: templates, translations, caches
+    started = time.perf_counter()
+    with connection.execute_wrapper(wrapper):
+        replay()
+    took = (time.perf_counter() - started) * 1000
+    in_queries = sum(q[0] for q in queries)
+    print(
+        f"\n### {method} {path}\n(replayed in this process: {took:,.0f} ms, of which {len(queries)} "
+        f"queries {in_queries:,.0f} ms and the rest, {took - in_queries:,.0f} ms, Python)"
+    )
+    for ms, sql, params in queries:
+        if ms < SLOW_QUERY_MS or not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        print(f"\n-- {ms:,.0f} ms\n{sql}\n")
+        for (line,) in run.fetch("EXPLAIN (ANALYZE, BUFFERS) " + sql, params):
+            print(f"    {line}")
+
+
+# --- main ------------------------------------------------------------------------------
+
+
+def load_average() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    args = parse_args()
+    run.setup_django(use_sqlite=False)
+    started = time.perf_counter()
+    print(
+        f"Opiekun HTTP benchmark: {args.contractors:,} contractors, {args.runs} requests per page "
+        f"(after one warm-up), gunicorn with {args.workers} workers"
+    )
+    print(f"  {run.machine()}")
+    print(f"  load average at the start: {load_average()}")
+    run.migrate()
+    world = run.load(args.contractors)
+    token, parts, handover_id = prepare(world, args.runs)
+    print(f"  ready in {time.perf_counter() - started:.0f} s", flush=True)
+    with server(args.workers) as (host, port):
+        users = Users(
+            boss=Session(host, port).login(world.boss.username),
+            denied=Session(host, port).login(world.own_denied.username),
+            read_only=Session(host, port).login(world.own_read_only.username),
+            api=Session(host, port, token=token),
+        )
+        rows, info_line = measure(world, users, parts, handover_id, args.runs, args.explain)
+    print(f"\n  load average at the end: {load_average()}")
+    print(f"\n| what a user opens ({args.contractors:,} contractors) | p50 | p95 | note |")
+    print("|---|---:|---:|---|")
+    for row in rows:
+        print(row.cells())
+    print(info_line)
+    slow = [r for r in rows if r.p95 > GOAL_MS]
+    print(f"\nover {GOAL_MS:.0f} ms at p95: " + ("; ".join(r.name for r in slow) if slow else "none"))
+    print(f"\ntotal {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
