@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "opiekun.operators",
     "opiekun.contractors",
     "opiekun.caretakers",
+    "opiekun.coverage",
+    "opiekun.notices",
 ]
 
 MIDDLEWARE = [
@@ -289,3 +291,47 @@ MIDDLEWARE.insert(
 IMPORT_MAX_BYTES = int(float(os.environ.get("OPIEKUN_IMPORT_MAX_MB", "50")) * 1024 * 1024)
 IMPORT_DIR = HOME / "imports"
 IMPORT_KEEP_HOURS = int(os.environ.get("OPIEKUN_IMPORT_KEEP_HOURS", "24"))
+# --- e-mail (the daily digest, `opiekun notify`) ------------------------------------
+# OPIEKUN_EMAIL_URL, e.g. smtp://user:password@mail.example.com:587?tls=1 (or ?ssl=1);
+# or OPIEKUN_EMAIL_HOST / _PORT / _USER / _PASSWORD / _USE_TLS / _USE_SSL; neither:
+# messages are printed to the console. OPIEKUN_EMAIL_FROM is the sender.
+# OPIEKUN_BASE_URL makes the links in e-mails absolute.
+
+
+def _email() -> dict[str, object]:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    url = os.environ.get("OPIEKUN_EMAIL_URL", "")
+    host = os.environ.get("OPIEKUN_EMAIL_HOST", "")
+    truthy = {"1", "true", "yes", "on"}
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps"):
+            raise ValueError(f"OPIEKUN_EMAIL_URL: unknown scheme {parts.scheme!r} (use smtp:// or smtps://)")
+        query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname or "localhost",
+            "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_TLS": query.get("tls", "") in truthy,
+            "EMAIL_USE_SSL": parts.scheme == "smtps" or query.get("ssl", "") in truthy,
+        }
+    if host:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": host,
+            "EMAIL_PORT": int(os.environ.get("OPIEKUN_EMAIL_PORT", "25")),
+            "EMAIL_HOST_USER": os.environ.get("OPIEKUN_EMAIL_USER", ""),
+            "EMAIL_HOST_PASSWORD": os.environ.get("OPIEKUN_EMAIL_PASSWORD", ""),
+            "EMAIL_USE_TLS": os.environ.get("OPIEKUN_EMAIL_USE_TLS", "").lower() in truthy,
+            "EMAIL_USE_SSL": os.environ.get("OPIEKUN_EMAIL_USE_SSL", "").lower() in truthy,
+        }
+    return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+
+
+globals().update(_email())
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("OPIEKUN_EMAIL_FROM", "opiekun@localhost")
+OPIEKUN_BASE_URL = os.environ.get("OPIEKUN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

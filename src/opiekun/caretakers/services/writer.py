@@ -24,6 +24,7 @@ from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType, Plan
 from opiekun.caretakers.services.inputs import short_list
 from opiekun.contractors.models import Contractor
+from opiekun.coverage.services import coverage_refresh
 from opiekun.periods import Period
 
 logger = logging.getLogger(__name__)
@@ -163,8 +164,13 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
     The order is deletes, shrinking updates, other updates, inserts, restores: so no statement
     meets a row that the invariants would refuse on its way to a valid end state. A
     change set whose end state breaks an invariant is refused by the database; that
-    refusal is raised as a plain `ValidationError` (see `collision`)."""
+    refusal is raised as a plain `ValidationError` (see `collision`).
+
+    Data derived from the assignments is kept in step here, in the same savepoint:
+    the coverage tables (`opiekun.coverage`) of every contractor the change set
+    touches are recomputed from their assignments as written."""
     now = timezone.now()
+    touched = _contractors_touched(changes)
     try:
         with transaction.atomic():  # a savepoint: a refused write leaves the caller's transaction usable
             _delete(changes.deletes, actor=actor, when=now, reason=reason)
@@ -173,9 +179,21 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
             _update([u for u in changes.updates if not u.shrinks], actor=actor, when=now, reason=reason)
             inserted = _insert(changes.inserts, actor=actor, when=now, reason=reason)
             _restore(changes.restores, actor=actor, when=now, reason=reason)
+            coverage_refresh(contractor_ids=touched)
             return inserted
     except IntegrityError as error:  # only a bug or a foreign write could get here
         raise collision(error) from error
+
+
+def _contractors_touched(changes: ChangeSet) -> list[int]:
+    """Every contractor whose assignments the change set writes (an update may move a
+    row from one contractor to another: both count)."""
+    ids = {row.contractor_id for row in changes.deletes}
+    ids.update(u.row.contractor_id for u in changes.updates)
+    ids.update(u.new.contractor_id for u in changes.updates)
+    ids.update(values.contractor_id for values in changes.inserts)
+    ids.update(row.contractor_id for row in changes.restores)
+    return sorted(ids)
 
 
 def collision(error: IntegrityError) -> ValidationError:
