@@ -211,7 +211,7 @@ def upcoming_cases(world: run.World, runs: int) -> list[run.Result]:
             qs = upcoming_changes(
                 viewer=world.boss, filters=UpcomingFilters(operator_id=operator_id, start=first)
             )
-            return list(qs[:50]), qs.count()
+            return qs[:50], len(qs)
 
         def baseline(parts: str = parts, params: list[Any] = params) -> Any:
             page = run.fetch(f"SELECT * FROM ({parts}) u ORDER BY day, kind, code, id LIMIT 50", params)

@@ -47,7 +47,7 @@ def oracle_gap_days(default_role_id: int) -> set[tuple[int, int, int | None, dat
             "contractor_id", "role_id", "branch_id", "type", "date_from", "date_to"
         )
     )
-    scopes = {(c, r, b) for c, r, b, *_ in rows}
+    scopes: set[tuple[int, int, int | None]] = {(c, r, b) for c, r, b, *_ in rows}
     scopes |= {(c, default_role_id, None) for c in Contractor.objects.values_list("pk", flat=True)}
     covered = {
         (c, r, b, d)
@@ -90,8 +90,9 @@ def assert_in_step() -> None:
     assert stored_gap_days() == oracle_gap_days(default_role_id)
     assert stored_uncovered_days() == oracle_uncovered_days()
     # Holes are maximal: two stored periods of one scope never touch.
-    for rows in (stored.gaps, stored.uncovered):
-        for a, b in itertools.pairwise(rows):
+    tables: list[list[Any]] = [stored.gaps, stored.uncovered, stored.acting]
+    for periods in tables:
+        for a, b in itertools.pairwise(periods):
             same = (a.contractor_id, getattr(a, "role_id", 0), getattr(a, "branch_id", 0)) == (
                 b.contractor_id,
                 getattr(b, "role_id", 0),
@@ -208,7 +209,7 @@ def test_a_new_contractor_has_nobody_on_every_day(default_role: CaretakerRole) -
         UncoveredPeriod.objects.filter(contractor=contractor).values_list("date_from", "date_to")
     ) == [(SINCE_ALWAYS, UNTIL_FURTHER_NOTICE)]
     assert list(
-        CoverageGap.objects.filter(contractor=contractor).values_list(
+        CoverageGap.objects.filter(contractor=contractor).values_list(  # type: ignore[comparison-overlap]
             "role_id", "branch_id", "date_from", "date_to"
         )
     ) == [(default_role.pk, None, SINCE_ALWAYS, UNTIL_FURTHER_NOTICE)]

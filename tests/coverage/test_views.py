@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import Client
@@ -89,12 +89,16 @@ def test_export_csv_and_xlsx_hold_the_view(world: Any, client: Client, admin_op:
     response = client.get(
         reverse("coverage:gaps_export", args=["csv"]), {"date_from": T.isoformat(), "lang": "en"}
     )
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = b"".join(cast(Any, response).streaming_content).decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert [line[0] for line in lines[1:]] == ["KB", "KC"]
-    assert lines[1][3:5] == [d(10).isoformat(), ""]  # clipped start; open-ended
+    # the clipped start in the user's date format; open-ended
+    assert lines[1][3:5] == [d(10).strftime("%d.%m.%Y"), ""]
     xlsx = client.get(reverse("coverage:gaps_export", args=["xlsx"]), {"on": T.isoformat()})
-    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    workbook = load_workbook(io.BytesIO(b"".join(cast(Any, xlsx).streaming_content)))
+    sheet = workbook.worksheets[0]
+    assert sheet.title == "Klienci bez opiekuna"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["KC"]
 
 

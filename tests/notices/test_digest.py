@@ -10,7 +10,7 @@ import socket
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from email.message import Message
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -110,7 +110,9 @@ def world(
 
 def parts(message: Message) -> dict[str, str]:
     return {
-        part.get_content_type(): part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        part.get_content_type(): cast(bytes, part.get_payload(decode=True)).decode(
+            part.get_content_charset() or "utf-8"
+        )
         for part in message.walk()
         if not part.is_multipart()
     }
@@ -177,7 +179,7 @@ def test_email_url_configures_smtp(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config["EMAIL_USE_TLS"] is True and config["EMAIL_USE_SSL"] is False
     monkeypatch.delenv("OPIEKUN_EMAIL_URL")
     monkeypatch.delenv("OPIEKUN_EMAIL_HOST", raising=False)
-    assert project_settings._email()["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    assert str(project_settings._email()["EMAIL_BACKEND"]).endswith("console.EmailBackend")
     monkeypatch.setenv("OPIEKUN_EMAIL_HOST", "relay")
     monkeypatch.setenv("OPIEKUN_EMAIL_USE_TLS", "1")
     assert project_settings._email()["EMAIL_HOST"] == "relay"

@@ -1,21 +1,32 @@
-"""The columns of the Klienci bez opiekuna export (written by caretakers/exports.py)."""
+"""The Klienci bez opiekuna export: its columns, read from `coverage.selectors.gap_list`
+(``with_names=True``) and written by the one export writer (`caretakers.exports`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.caretakers.exports import Column
+from opiekun.caretakers.exports import Column, Report
 from opiekun.coverage.selectors import open_end, open_start
 
-GAP_COLUMNS: tuple[Column[Any], ...] = (
-    Column(_("Contractor code"), lambda c: c.code),
-    Column(_("Contractor name"), lambda c: c.name),
-    Column(_("NIP"), lambda c: c.nip),
-    Column(_("Date from"), lambda c: c.gap_from),
-    Column(_("Date to"), lambda c: open_end(c.gap_to)),
-    Column(_("Without a main caretaker since"), lambda c: open_start(c.gap_since)),
-    Column(_("Without a main caretaker until"), lambda c: open_end(c.gap_until)),
-    Column(_("Cared for last by"), lambda c: c.gap_last_operator_name or ""),
+
+def _person(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    """As `Operator.display_name`: the full name, else the login; empty for nobody."""
+    return f"{first_name or ''} {last_name or ''}".strip() or (username or "")
+
+
+GAP_COLUMNS: tuple[Column, ...] = (
+    Column(_("Contractor code"), ("gap_code",)),
+    Column(_("Contractor name"), ("gap_name",)),
+    Column(_("NIP"), ("gap_nip",)),
+    Column(_("Date from"), ("gap_from",)),
+    Column(_("Date to"), ("gap_to",), open_end),
+    Column(_("Without a main caretaker since"), ("gap_since",), open_start),
+    Column(_("Without a main caretaker until"), ("gap_until",), open_end),
+    Column(
+        _("Cared for last by"),
+        ("gap_last_operator_first_name", "gap_last_operator_last_name", "gap_last_operator_username"),
+        _person,
+    ),
 )
+
+GAPS_REPORT = Report(_("Contractors without a caretaker"), "klienci-bez-opiekuna", GAP_COLUMNS)

@@ -27,6 +27,12 @@ class GapFilterForm(forms.Form):
     last_operator = forms.TypedChoiceField(
         label=_("Cared for last by"), required=False, coerce=int, empty_value=None
     )
+    consider_absences = forms.BooleanField(
+        label=_("Consider absences"),
+        required=False,
+        help_text=_("Also the days the main caretaker is absent and no deputy can stand in."),
+        widget=forms.CheckboxInput(attrs={"data-testid": "consider-absences"}),
+    )
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in ORDERINGS])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -79,5 +85,6 @@ class GapFilterForm(forms.Form):
             role_id=data["role"],
             branch_id=data["branch"],
             last_operator_id=data["last_operator"],
+            consider_absences=bool(data.get("consider_absences")),
             ordering=data["sort"] or "contractor",
         )

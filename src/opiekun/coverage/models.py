@@ -1,20 +1,24 @@
 """Derived coverage data, kept in step with the assignments (docs/semantics.md,
 "Coverage gaps"; docs/architecture.md, "Derived coverage").
 
-Two tables, both pure functions of the assignments (see `opiekun.coverage.compute`):
+Three tables, pure functions of the assignments (and, for `ActingGap`, of the
+operators' absences; see `opiekun.coverage.compute`):
 
 - `CoverageGap`: per scope, the periods with no main caretaker. Stored for the
   default scope (default role, no branch) of every contractor and for every scope
   that has at least one assignment. "Who has nobody on day d" in the default scope
   is one index range.
+- `ActingGap`: the same scopes' periods with no *acting* caretaker (no main
+  caretaker, or the main one absent and no deputy present): what "consider
+  absences" reads. Refreshed also by every write of an absence (`coverage.signals`).
 - `UncoveredPeriod`: per contractor, the periods with no caretaker at all (main or
   deputy, in any scope). Visibility's "no caretaker today" (operators/access.py)
   reads it instead of probing every contractor's assignments.
 
 Unbounded ends are sentinel days (`compute.SINCE_ALWAYS`, `compute.UNTIL_FURTHER_NOTICE`).
 Written only by `opiekun.coverage.services` (called by the one assignment writer,
-`caretakers.services.writer.write_changes`) and by the database triggers that give a
-new contractor its rows (migration 0001).
+`caretakers.services.writer.write_changes`, and on every write of an absence) and by
+the database triggers that give a new contractor its rows (migrations 0001, 0003).
 """
 
 from __future__ import annotations
@@ -63,6 +67,53 @@ class CoverageGap(models.Model):
         return f"{self.contractor_id}/{self.role_id}/{self.branch_id} {self.date_from}…{self.date_to}"
 
     # A gap read as a report row answers for its contractor (`coverage.selectors`).
+    @property
+    def code(self) -> str:
+        return self.contractor.code
+
+    @property
+    def name(self) -> str:
+        return self.contractor.name
+
+    @property
+    def nip(self) -> str:
+        return self.contractor.nip
+
+
+class ActingGap(models.Model):
+    """As `CoverageGap`, for the acting caretaker; ``last_operator``: who acted the day before."""
+
+    contractor = models.ForeignKey(
+        "contractors.Contractor", on_delete=models.CASCADE, related_name="acting_gaps"
+    )
+    role = models.ForeignKey("caretakers.CaretakerRole", on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey(
+        "caretakers.Branch", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    date_from = models.DateField()
+    date_to = models.DateField()
+    active = models.BooleanField(default=True)
+    last_operator = models.ForeignKey(
+        "operators.Operator", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=F("date_from")), name="acting_gap_dates_in_order"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["role", "branch", "active", "date_to", "date_from", "contractor"],
+                name="acting_gap_scope_day",
+            ),
+            models.Index(fields=["contractor", "role", "branch", "date_from"], name="acting_gap_contractor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contractor_id}/{self.role_id}/{self.branch_id} {self.date_from}…{self.date_to}"
+
     @property
     def code(self) -> str:
         return self.contractor.code

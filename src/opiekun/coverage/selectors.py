@@ -8,12 +8,11 @@ the scope has assignments; a contractor with none in that scope has a gap on
 every day, which the query adds with an anti-join (slower: see
 docs/performance.md).
 
-With ``consider_absences`` a gap is a period with no *acting* caretaker (the main
-one, or a deputy standing in while the main one is absent). Absences are not part
-of this build yet: until they land, ``consider_absences`` answers the main-only
-gaps. The seam is `_acting_scope`: it will add the days on which the main
-caretaker is absent and no deputy acts (a second kind of stored gap, maintained by
-the absences' writer as the assignments' writer maintains these).
+With ``consider_absences`` a gap is a period with no *acting* caretaker
+(docs/semantics.md, "Absences and the acting caretaker"): the days with no main
+caretaker, and the days the main caretaker is absent and no deputy of the scope is
+present to act. Those are stored too (`models.ActingGap`, kept by the assignments'
+writer and by every write of an absence) and read exactly as the main caretaker's.
 """
 
 from __future__ import annotations
@@ -41,8 +40,9 @@ from django.utils.translation import gettext as _
 
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.selectors import default_role_id
+from opiekun.contractors.models import Contractor
 from opiekun.coverage.compute import SINCE_ALWAYS, UNTIL_FURTHER_NOTICE
-from opiekun.coverage.models import CoverageGap
+from opiekun.coverage.models import ActingGap, CoverageGap
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import Operator
@@ -128,20 +128,16 @@ def _known(filters: GapFilters) -> int:
     return role_id
 
 
-def _acting_scope(qs: QuerySet[Any], filters: GapFilters) -> QuerySet[Any]:
-    """The seam for absences: with ``consider_absences`` the gaps of the acting
-    caretaker. Until absences land, the main caretaker's (unchanged)."""
-    return qs
-
-
 def gap_list(*, viewer: Any, filters: GapFilters, with_names: bool = False) -> QuerySet[Any]:
     """One row per gap inside the window, of a visible, active contractor: with
     ``contractor_pk``, ``code``, ``name``, ``nip``, ``gap_role_id``, ``gap_branch_id``,
     ``gap_from`` / ``gap_to`` (clipped to the window; ``gap_to`` is
     `UNTIL_FURTHER_NOTICE` when the clipped gap has no end), ``gap_since`` /
     ``gap_until`` (the gap's own first and last day, sentinels for "always" and "for
-    good") and ``gap_last_operator_id`` (who cared last; with ``with_names`` also
-    ``gap_last_operator_name``, their surname).
+    good") and ``gap_last_operator_id`` (who cared last: the main caretaker, or with
+    ``consider_absences`` who acted; with ``with_names`` also ``gap_code``,
+    ``gap_name``, ``gap_nip`` and ``gap_last_operator_first_name`` / ``_last_name`` /
+    ``_username``, for the export).
 
     The default scope is read from the gap table itself (stored for every
     contractor, with the contractor's ``active`` flag beside it): its count touches
@@ -154,31 +150,41 @@ def gap_list(*, viewer: Any, filters: GapFilters, with_names: bool = False) -> Q
         qs = _gaps_of_any_scope(viewer, filters, role_id)
     if with_names or filters.ordering.lstrip("-") == "last_operator":
         # Only when asked: computed for every gap before the page is cut from them.
+        qs = qs.annotate(gap_last_operator_name=_last_operator("user__last_name"))
+    if with_names:
+        on_gaps = qs.model is not Contractor
         qs = qs.annotate(
-            gap_last_operator_name=Subquery(
-                Operator.objects.filter(pk=OuterRef("gap_last_operator_id")).values("user__last_name")[:1]
-            )
+            gap_code=F("contractor__code" if on_gaps else "code"),
+            gap_name=F("contractor__name" if on_gaps else "name"),
+            gap_nip=F("contractor__nip" if on_gaps else "nip"),
+            gap_last_operator_first_name=_last_operator("user__first_name"),
+            gap_last_operator_last_name=F("gap_last_operator_name"),
+            gap_last_operator_username=_last_operator("user__username"),
         )
-    if filters.consider_absences:
-        qs = _acting_scope(qs, filters)
     ordering = ORDERINGS.get(filters.ordering, ORDERINGS["contractor"])
-    if qs.model is CoverageGap:
+    if qs.model is not Contractor:
         ordering = tuple(_ON_GAPS.get(key, key) if isinstance(key, str) else key for key in ordering)
     return qs.order_by(*ordering)
 
 
+def _last_operator(field: str) -> Subquery:
+    return Subquery(Operator.objects.filter(pk=OuterRef("gap_last_operator_id")).values(field)[:1])
+
+
 def _clipped(qs: QuerySet[Any], window: Window, since: Any, until: Any) -> QuerySet[Any]:
-    return qs.annotate(
+    clipped: QuerySet[Any] = qs.annotate(
         gap_since=since,
         gap_until=until,
         gap_from=Greatest(since, Value(window.start), output_field=DateField()),
         gap_to=Least(until, Value(window.end), output_field=DateField()),
     )
+    return clipped
 
 
 def _stored_gaps(viewer: Any, filters: GapFilters, role_id: int) -> QuerySet[Any]:
     window = filters.window
-    gaps = CoverageGap.objects.filter(
+    model: type[CoverageGap | ActingGap] = ActingGap if filters.consider_absences else CoverageGap
+    gaps: QuerySet[Any] = model.objects.filter(
         role_id=role_id,
         branch__isnull=True,
         # "IN (true)" rather than "= true": SQLite writes the latter as a bare column,
@@ -205,16 +211,17 @@ def _stored_gaps(viewer: Any, filters: GapFilters, role_id: int) -> QuerySet[Any
 
 def _gaps_of_any_scope(viewer: Any, filters: GapFilters, role_id: int) -> QuerySet[Any]:
     window = filters.window
-    in_scope = Q(coverage_gaps__role_id=role_id) & Q(coverage_gaps__date_to__gte=window.start)
-    in_scope &= Q(coverage_gaps__date_from__lte=window.end)
+    table = "acting_gaps" if filters.consider_absences else "coverage_gaps"
+    in_scope = Q(**{f"{table}__role_id": role_id}) & Q(**{f"{table}__date_to__gte": window.start})
+    in_scope &= Q(**{f"{table}__date_from__lte": window.end})
     if filters.branch_id is None:
-        in_scope &= Q(coverage_gaps__branch__isnull=True)
+        in_scope &= Q(**{f"{table}__branch__isnull": True})
     else:
-        in_scope &= Q(coverage_gaps__branch_id=filters.branch_id)
+        in_scope &= Q(**{f"{table}__branch_id": filters.branch_id})
     if filters.last_operator_id is not None:
-        in_scope &= Q(coverage_gaps__last_operator_id=filters.last_operator_id)
+        in_scope &= Q(**{f"{table}__last_operator_id": filters.last_operator_id})
     qs = visible_contractors(viewer=viewer).filter(active=True)
-    qs = qs.annotate(gap=FilteredRelation("coverage_gaps", condition=in_scope))
+    qs = qs.annotate(gap=FilteredRelation(table, condition=in_scope))
     # A scope without any assignment has no stored gaps: it is one gap.
     assigned = CaretakerAssignment.objects.filter(contractor_id=OuterRef("pk"), role_id=role_id)
     if filters.branch_id is None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.contractors.models import Contractor
-from opiekun.coverage.services import coverage_refresh
+from opiekun.coverage.services import absences_changed, coverage_refresh
+from opiekun.operators.models import Absence
 
 
 @receiver(post_save, sender=CaretakerAssignment)
@@ -30,3 +31,34 @@ def _deleted(sender: Any, instance: CaretakerAssignment, origin: Any = None, **k
         return
     with transaction.atomic():
         coverage_refresh(contractor_ids=[instance.contractor_id])
+
+
+# Absences: the acting gaps depend on them. Every write of an absence (the services
+# of operators/absences.py, the admin, a shell) refreshes the acting gaps of the
+# contractors its operator cares for on its days, as they were and as they are.
+
+
+@receiver(pre_save, sender=Absence)
+def _absence_before(sender: Any, instance: Absence, **kwargs: Any) -> None:
+    before = None
+    if instance.pk is not None:
+        before = (
+            Absence.objects.filter(pk=instance.pk).values_list("operator_id", "date_from", "date_to").first()
+        )
+    instance._coverage_before = before  # type: ignore[attr-defined]
+
+
+@receiver(post_save, sender=Absence)
+def _absence_saved(sender: Any, instance: Absence, **kwargs: Any) -> None:
+    periods = [(instance.operator_id, instance.date_from, instance.date_to)]
+    before = getattr(instance, "_coverage_before", None)
+    if before is not None:
+        periods.append(before)
+    with transaction.atomic():
+        absences_changed(periods=periods)
+
+
+@receiver(post_delete, sender=Absence)
+def _absence_deleted(sender: Any, instance: Absence, **kwargs: Any) -> None:
+    with transaction.atomic():
+        absences_changed(periods=[(instance.operator_id, instance.date_from, instance.date_to)])

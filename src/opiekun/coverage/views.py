@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from opiekun.caretakers.exports import ExportFormat, export_response
-from opiekun.coverage.exports import GAP_COLUMNS
+from opiekun.coverage.exports import GAPS_REPORT
 from opiekun.coverage.forms import GapFilterForm
 from opiekun.coverage.selectors import gap_list
 from opiekun.dates import today
@@ -58,7 +58,7 @@ def gaps_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
         return _page(request, form, status=400)
     return export_response(
         gap_list(viewer=request.user, filters=form.filters(), with_names=True),
-        GAP_COLUMNS,
+        GAPS_REPORT,
         fmt=ExportFormat(fmt),
-        filename=f"klienci-bez-opiekuna-{today().isoformat()}",
+        filename=f"{GAPS_REPORT.filename}-{today().isoformat()}",
     )

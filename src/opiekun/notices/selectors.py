@@ -1,30 +1,37 @@
 """Upcoming changes (Nadchodzące zmiany): what changes for an operator in the next
-days, through the viewer's visibility.
+days, through the viewer's visibility (docs/semantics.md, "Upcoming changes").
 
-Today's kinds: ``starts`` (an assignment's first day) and ``ends`` (its last day),
-within today … today + N days. The contract has room for three more kinds, which
-arrive with their features: ``handover_in`` / ``handover_out`` (a portfolio handed
-to or from the operator on its effective date) and ``acting`` (the operator will act
-for a colleague's contractors during an absence). Each is one more queryset of the
-same shape added to `_sources` — the seam — and nothing else changes: the page, the
-API and the digest read `upcoming_changes` only.
+Kinds, within today … today + N days:
+
+- ``starts`` / ``ends``: an assignment's first / last day (not one a handover made:
+  that is the handover's row);
+- ``handover_in`` / ``handover_out``: a contractor handed to / from the operator by a
+  handover (not cancelled) effective that day, one row per assignment it handed;
+- ``acting``: the operator, a deputy, will act for a contractor while its main
+  caretaker is absent (`caretakers.acting.acted_for`); the day is the first day of it
+  within the window.
+
+The page, the API, the badge and the digest read `upcoming_changes` only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, F, IntegerField, QuerySet, Value
+from django.db.models import CharField, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
-from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.bulk import id_list
+from opiekun.caretakers.acting import acted_for
+from opiekun.caretakers.models import CaretakerAssignment, HandoverChange
+from opiekun.caretakers.rules import AssignmentType
+from opiekun.contractors.models import Contractor
 from opiekun.dates import today
 from opiekun.operators.access import is_administrator, operator_of, visible_contractors
-from opiekun.operators.models import Visibility
+from opiekun.operators.models import Absence, Visibility
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
@@ -69,10 +76,24 @@ def whose(viewer: Any, operator_id: int | None) -> int | None:
     return own.pk
 
 
+def _made_by_handover(field: str, lookup: str) -> Exists:
+    """The row's start (``date_from``) or end (``date_to``) is a handover's doing: it is
+    recorded in a handover, not cancelled, effective on its first day (a start) or
+    after its last day (an end)."""
+    return Exists(
+        HandoverChange.objects.filter(
+            assignment_id=OuterRef("id"),
+            handover__cancelled_at__isnull=True,
+            **{f"handover__date__{lookup}": OuterRef(field)},
+        )
+    )
+
+
 def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: date) -> list[QuerySet[Any]]:
-    def shaped(kind: str, field: str) -> QuerySet[Any]:
+    def shaped(kind: str, field: str, by_handover: Exists) -> QuerySet[Any]:
         return (
             rows.filter(**{f"{field}__gte": first, f"{field}__lte": last})
+            .exclude(by_handover)
             .annotate(
                 kind=Value(kind, output_field=CharField()),
                 day=F(field),
@@ -85,30 +106,121 @@ def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: 
             .order_by()
         )
 
-    return [shaped("starts", "date_from"), shaped("ends", "date_to")]
+    return [
+        shaped("starts", "date_from", _made_by_handover("date_from", "exact")),
+        shaped("ends", "date_to", _made_by_handover("date_to", "gt")),
+    ]
 
 
-# The seam: handovers and acting add their querysets here (same FIELDS).
-_sources: list[Callable[[QuerySet[CaretakerAssignment], date, date], list[QuerySet[Any]]]] = [
-    _assignment_changes
-]
+def _handover_changes(
+    visible: QuerySet[Contractor] | None, operator_id: int | None, first: date, last: date
+) -> list[QuerySet[Any]]:
+    """Per handover (not cancelled, effective in the window) and contractor it handed:
+    ``handover_in`` for the operator it went to, ``handover_out`` for the one it came
+    from. The assignment is the handover's newest row of that contractor."""
+    changes = HandoverChange.objects.filter(
+        handover__cancelled_at__isnull=True,
+        handover__date__gte=first,
+        handover__date__lte=last,
+        target_id__isnull=False,
+    )
+    if visible is not None:
+        changes = changes.filter(contractor_id__in=visible.values("pk"))
+
+    def shaped(kind: str, operator: str, mine: Q) -> QuerySet[Any]:
+        qs = changes.filter(mine) if operator_id is not None else changes
+        contractor = Contractor.objects.filter(pk=OuterRef("contractor_id"))
+        return (
+            qs.values("handover_id", "contractor_id")
+            .annotate(
+                kind=Value(kind, output_field=CharField()),
+                day=F("handover__date"),
+                operator_id=F(operator),
+                assignment_id=Max("assignment_id"),
+                contractor_code=contractor.values("code")[:1],
+                contractor_name=contractor.values("name")[:1],
+            )
+            .values(*FIELDS)
+            .order_by()
+        )
+
+    return [
+        shaped("handover_in", "target_id", Q(target_id=operator_id)),
+        shaped("handover_out", "handover__from_operator_id", Q(handover__from_operator_id=operator_id)),
+    ]
 
 
-def upcoming_changes(*, viewer: Any, filters: UpcomingFilters) -> QuerySet[Any]:
-    """Rows (dicts of FIELDS) of the changes within ``start`` … ``start + days``, by
-    day, then kind, then contractor code; for the operator `whose` names."""
+def _acting(viewer: Any, operator_id: int | None, first: date, last: date) -> list[dict[str, Any]]:
+    """The contractors the operator (or, for everyone's, every deputy) will act for in
+    the window while their main caretaker is absent."""
+    if operator_id is not None:
+        deputies = [operator_id]
+    else:
+        # Deputies of scopes whose main caretaker is absent some day of the window.
+        away = Absence.objects.filter(date_from__lte=last, date_to__gte=first)
+        mains = CaretakerAssignment.objects.filter(
+            type=AssignmentType.MAIN.value, operator_id__in=away.values("operator_id")
+        ).overlapping(first, last)
+        deputies = sorted(
+            set(
+                CaretakerAssignment.objects.filter(
+                    type=AssignmentType.DEPUTY.value,
+                    contractor_id__in=mains.values("contractor_id"),
+                )
+                .overlapping(first, last)
+                .values_list("operator_id", flat=True)
+            )
+        )
+    found = [
+        a
+        for deputy in deputies
+        for a in acted_for(viewer=viewer, operator_id=deputy, date_from=first, date_to=last)
+    ]
+    names = dict(
+        (pk, (code, name))
+        for pk, code, name in Contractor.objects.filter(
+            pk__in=id_list(sorted({a.contractor_id for a in found}))
+        ).values_list("pk", "code", "name")
+    )
+    return [
+        {
+            "kind": "acting",
+            "day": max(a.period.start, first),
+            "contractor_id": a.contractor_id,
+            "operator_id": a.operator_id,
+            "assignment_id": a.assignment_id,
+            "handover_id": None,
+            "contractor_code": names[a.contractor_id][0],
+            "contractor_name": names[a.contractor_id][1],
+            "stands_in_for": a.stands_in_for,
+            "until": a.period.end,
+        }
+        for a in found
+    ]
+
+
+def upcoming_changes(*, viewer: Any, filters: UpcomingFilters) -> list[dict[str, Any]]:
+    """Rows (dicts of FIELDS; ``acting`` rows also ``stands_in_for`` and ``until``) of
+    the changes within ``start`` … ``start + days``, by day, then kind, then contractor
+    code; for the operator `whose` names. Three queries for the assignments and
+    handovers, a few more for acting."""
     operator_id = whose(viewer, filters.operator_id)
     first = filters.start or today()
     last = first + timedelta(days=filters.days)
     rows = CaretakerAssignment.objects.all()
-    visible = visible_contractors(viewer=viewer)
+    visible: QuerySet[Contractor] | None = visible_contractors(viewer=viewer)
+    assert visible is not None
     if visible.query.has_filters():
         rows = rows.filter(contractor__in=visible.values("pk"))
+    else:
+        visible = None
     if operator_id is not None:
         rows = rows.filter(operator_id=operator_id)
-    parts = [qs for source in _sources for qs in source(rows, first, last)]
-    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return combined.order_by("day", "kind", "contractor_code", "assignment_id")
+    parts = _assignment_changes(rows, first, last) + _handover_changes(visible, operator_id, first, last)
+    found: list[dict[str, Any]] = list(parts[0].union(*parts[1:], all=True))
+    found += _acting(viewer, operator_id, first, last)
+    found.sort(key=lambda r: (r["day"], r["kind"], r["contractor_code"], r["assignment_id"] or 0))
+    return found
 
 
 def upcoming_count(*, viewer: Any) -> int:
@@ -116,7 +228,7 @@ def upcoming_count(*, viewer: Any) -> int:
     own = operator_of(viewer)
     if own is None:
         return 0
-    return upcoming_changes(viewer=viewer, filters=UpcomingFilters(operator_id=own.pk)).count()
+    return len(upcoming_changes(viewer=viewer, filters=UpcomingFilters(operator_id=own.pk)))
 
 
 def upcoming_for_operator(
@@ -126,8 +238,6 @@ def upcoming_for_operator(
     own = operator_of(operator_user)
     if own is None:
         return []
-    return list(
-        upcoming_changes(
-            viewer=operator_user, filters=UpcomingFilters(days=days, operator_id=own.pk, start=start)
-        )
+    return upcoming_changes(
+        viewer=operator_user, filters=UpcomingFilters(days=days, operator_id=own.pk, start=start)
     )

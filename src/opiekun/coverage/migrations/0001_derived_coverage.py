@@ -136,7 +136,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('caretakers', '0004_period_indexes'),
-        ('contractors', '0002_search_trigram'),
+        # After every migration that rebuilds the contractors table on SQLite (0004
+        # adds columns with a default): a rebuild drops the triggers created here.
+        ('contractors', '0005_search_key_trigram'),
         ('operators', '0001_initial'),
     ]
 

@@ -67,6 +67,8 @@ def _run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("coverage", "0001_derived_coverage")]
+    # After the newest migration of the assignments table, so that its trigger is
+    # created on the table as it finally is.
+    dependencies = [("coverage", "0001_derived_coverage"), ("caretakers", "0006_handover")]
 
     operations = [migrations.RunPython(_run(POSTGRES_FORWARD), _run(POSTGRES_BACKWARD))]

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('operators', '0003_operator_language'),
+        ('operators', '0004_operator_language'),
     ]
 
     operations = [

@@ -3,14 +3,10 @@
 from django.db import migrations, models
 
 
-# Numbered 0003: another change of operators is numbered 0002. When both are merged,
-# this migration depends on that 0002 instead of 0001.
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('operators', '0001_initial'),
+        ('operators', '0003_apitoken_expires_at'),
     ]
 
     operations = [
