@@ -9,13 +9,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole, Handover
 from opiekun.caretakers.services import (
     assignment_delete,
     assignment_end,
@@ -23,11 +24,15 @@ from opiekun.caretakers.services import (
     caretaker_add,
     role_save,
 )
+from opiekun.caretakers.services.handover import handover_create
+from opiekun.caretakers.services.handover_cancel import CancelRefused, handover_cancel
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_create, contractor_delete
 from opiekun.coverage.compute import SINCE_ALWAYS, UNTIL_FURTHER_NOTICE
-from opiekun.coverage.models import CoverageGap, UncoveredPeriod
+from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
 from opiekun.coverage.services import coverage_rebuild, coverage_recompute, coverage_stored
+from opiekun.operators.absences import absence_create, absence_delete, absence_update
+from opiekun.operators.models import Absence
 
 pytestmark = pytest.mark.django_db
 
@@ -83,12 +88,57 @@ def stored_uncovered_days() -> set[tuple[int, date]]:
     }
 
 
+def oracle_acting_gap_days(default_role_id: int) -> set[tuple[int, int, int | None, date]]:
+    """Day by day: the stored scopes with no acting caretaker (no main, or the main
+    absent and every deputy of the scope absent or missing)."""
+    rows = list(
+        CaretakerAssignment.objects.values_list(
+            "contractor_id", "role_id", "branch_id", "type", "operator_id", "date_from", "date_to"
+        )
+    )
+    away = {
+        (o, d)
+        for o, start, end in Absence.objects.values_list("operator_id", "date_from", "date_to")
+        for d in CALENDAR
+        if start <= d <= end
+    }
+    scopes: set[tuple[int, int, int | None]] = {(c, r, b) for c, r, b, *_ in rows}
+    scopes |= {(c, default_role_id, None) for c in Contractor.objects.values_list("pk", flat=True)}
+
+    def on(start: date, end: date | None, d: date) -> bool:
+        return start <= d and (end is None or d <= end)
+
+    covered = set()
+    for c, r, b, kind, o, start, end in rows:
+        if kind != "main":
+            continue
+        for d in CALENDAR:
+            if not on(start, end, d):
+                continue
+            if (o, d) not in away or any(
+                (c2, r2, b2, k2) == (c, r, b, "deputy") and on(s2, e2, d) and (o2, d) not in away
+                for c2, r2, b2, k2, o2, s2, e2 in rows
+            ):
+                covered.add((c, r, b, d))
+    return {(c, r, b, d) for c, r, b in scopes for d in CALENDAR if (c, r, b, d) not in covered}
+
+
+def stored_acting_gap_days() -> set[tuple[int, int, int | None, date]]:
+    return {
+        (g.contractor_id, g.role_id, g.branch_id, d)
+        for g in ActingGap.objects.all()
+        for d in CALENDAR
+        if g.date_from <= d <= g.date_to
+    }
+
+
 def assert_in_step() -> None:
     stored = coverage_stored()
     assert stored == coverage_recompute()
     default_role_id = CaretakerRole.objects.get(is_default=True).pk
     assert stored_gap_days() == oracle_gap_days(default_role_id)
     assert stored_uncovered_days() == oracle_uncovered_days()
+    assert stored_acting_gap_days() == oracle_acting_gap_days(default_role_id)
     # Holes are maximal: two stored periods of one scope never touch.
     tables: list[list[Any]] = [stored.gaps, stored.uncovered, stored.acting]
     for periods in tables:
@@ -123,8 +173,28 @@ delete_op = st.tuples(st.just("delete"), st.integers(0, 20))
 create_op = st.tuples(st.just("create"))
 drop_op = st.tuples(st.just("drop"), st.integers(0, 2))
 default_op = st.tuples(st.just("default"), st.integers(0, 1))
+absence_op = st.tuples(st.just("absence"), st.integers(0, 2), st.integers(0, 30), st.integers(0, 8))
+absence_edit_op = st.tuples(st.just("absence_edit"), st.integers(0, 5), st.integers(0, 30), st.integers(0, 8))
+absence_delete_op = st.tuples(st.just("absence_delete"), st.integers(0, 5))
+handover_op = st.tuples(st.just("handover"), st.integers(0, 2), st.integers(0, 2), st.integers(0, 30))
+cancel_op = st.tuples(st.just("cancel"), st.integers(0, 3))
 operations = st.lists(
-    st.one_of(add_op, add_op, add_op, edit_op, end_op, delete_op, create_op, drop_op, default_op),
+    st.one_of(
+        add_op,
+        add_op,
+        add_op,
+        edit_op,
+        end_op,
+        delete_op,
+        create_op,
+        drop_op,
+        default_op,
+        absence_op,
+        absence_edit_op,
+        absence_delete_op,
+        handover_op,
+        cancel_op,
+    ),
     min_size=1,
     max_size=8,
 )
@@ -177,7 +247,42 @@ def _apply(op: tuple[Any, ...], world: dict[str, Any]) -> None:
         elif kind == "default":
             role = roles[op[1]]
             role_save(actor=actor, role_id=role.pk, name=role.name, is_default=True)
-    except ValidationError:
+        elif kind == "absence":
+            absence_create(
+                actor=world["chief"],
+                operator_id=ops[op[1]].pk,
+                date_from=day(op[2]),
+                date_to=day(op[2] + op[3]),
+            )
+        elif kind in ("absence_edit", "absence_delete"):
+            absences = list(Absence.objects.order_by("pk"))
+            if absences:
+                absence = absences[op[1] % len(absences)]
+                if kind == "absence_delete":
+                    absence_delete(actor=world["chief"], absence_id=absence.pk)
+                else:
+                    absence_update(
+                        actor=world["chief"],
+                        absence_id=absence.pk,
+                        date_from=day(op[2]),
+                        date_to=day(op[2] + op[3]),
+                    )
+        elif kind == "handover" and op[1] != op[2]:
+            request = dict(
+                actor=actor,
+                from_operator_id=ops[op[1]].pk,
+                to_operator_ids=[ops[op[2]].pk],
+                date=day(op[3]),
+                on_overlap="replace",
+            )
+            handed = handover_create(**request)
+            if not handed.applied and handed.confirm_token:
+                handover_create(**request, confirm_token=handed.confirm_token)
+        elif kind == "cancel":
+            handovers = list(Handover.objects.order_by("pk"))
+            if handovers:
+                handover_cancel(actor=actor, handover_id=handovers[op[1] % len(handovers)].pk)
+    except (ValidationError, CancelRefused):
         pass  # a refused write writes nothing; the tables must still be right
 
 
@@ -190,6 +295,7 @@ def test_derived_tables_equal_a_recomputation_after_any_writes(
         legal = CaretakerRole.objects.create(name="Prawny")
         world = {
             "actor": actor,
+            "chief": User.objects.create(username="chief", is_superuser=True, is_staff=True),
             "ops": [make_operator() for _ in range(3)],
             "roles": [default_role, legal],
             "branch": Branch.objects.create(code="WAW", name="Warszawa"),

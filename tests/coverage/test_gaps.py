@@ -10,13 +10,17 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from opiekun.caretakers.models import Branch, CaretakerRole
 from opiekun.caretakers.services import assignment_delete, assignment_update, caretaker_add
+from opiekun.caretakers.services.handover import handover_create
+from opiekun.caretakers.services.handover_cancel import handover_cancel
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.compute import UNTIL_FURTHER_NOTICE
 from opiekun.coverage.selectors import GapFilters, Window, gap_list, gaps_today_count, window_of
-from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+from opiekun.operators.absences import absence_create, absence_delete, absence_update
+from opiekun.operators.models import Absence, Operator, UnassignedAccess, Visibility
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +224,100 @@ def test_an_own_only_operator_never_sees_changes_of_contractors_hidden_from_them
     )
     body = client_for(own).get("/api/v1/upcoming-changes").json()
     assert [(r["kind"], r["contractor_id"]) for r in body["results"]] == [("ends", world["b"].pk)]
+
+
+def test_consider_absences_counts_the_days_no_one_can_act(
+    world: dict[str, Any], actor: Any, make_operator: Any, api: Client
+) -> None:
+    """A's main caretaker (Anna) is away d(3)..d(6): with a deputy present on d(3)..d(4)
+    only, A has nobody acting on d(5)..d(6). Main-only gaps do not change."""
+    ewa = make_operator("ewa")
+    chief = make_operator("chief", superuser=True).user
+    world["add"](world["a"], ewa, d(-10), d(4), type="deputy")
+    absence_create(actor=chief, operator_id=world["anna"].pk, date_from=d(3), date_to=d(6))
+    window = Window(T, d(15))
+    main_only = rows(actor, window=window)
+    assert ("A", d(5), d(6)) not in main_only
+    acting = rows(actor, window=window, consider_absences=True)
+    # B is Anna's alone until d(9): nobody acts on d(3)..d(6) either.
+    assert acting == [("A", d(5), d(6)), ("B", d(3), d(6)), ("B", d(10), d(15)), ("C", T, d(15))]
+    gaps = list(gap_list(viewer=actor, filters=GapFilters(window=window, consider_absences=True)))
+    assert gaps[0].gap_last_operator_id == ewa.pk  # who acted the day before: the deputy
+    body = api.get(
+        "/api/v1/coverage-gaps",
+        {"date_from": T.isoformat(), "date_to": d(15).isoformat(), "consider_absences": "true"},
+    ).json()
+    assert [(r["contractor_id"], r["date_from"]) for r in body["results"]][:2] == [
+        (world["a"].pk, d(5).isoformat()),
+        (world["b"].pk, d(3).isoformat()),
+    ]
+    # Absence writes keep the stored acting gaps in step: moved, then deleted.
+    absence = Absence.objects.get(operator=world["anna"])
+    absence_update(actor=chief, absence_id=absence.pk, date_from=d(1), date_to=d(2))
+    assert rows(actor, window=window, consider_absences=True)[:2] == [("B", d(1), d(2)), ("B", d(10), d(15))]
+    absence_delete(actor=chief, absence_id=absence.pk)
+    assert rows(actor, window=window, consider_absences=True) == rows(actor, window=window)
+
+
+def test_upcoming_changes_list_handovers_and_acting(
+    settings: Any,
+    world: dict[str, Any],
+    actor: Any,
+    make_operator: Any,
+    client_for: Callable[[Operator], Client],
+) -> None:
+    ewa = make_operator("ewa")
+    chief = make_operator("chief", superuser=True).user
+    world["add"](world["a"], ewa, d(-10), None, type="deputy")
+    absence_create(actor=chief, operator_id=world["anna"].pk, date_from=d(3), date_to=d(6))
+    request = dict(
+        actor=actor,
+        from_operator_id=world["anna"].pk,
+        to_operator_ids=[world["piotr"].pk],
+        date=d(8),
+        contractor_ids=[world["a"].pk],
+        on_overlap="replace",
+    )
+    result = handover_create(**request)
+    if not result.applied:
+        result = handover_create(**request, confirm_token=result.confirm_token)
+    assert result.applied and result.handover is not None
+    handover_id = result.handover.pk
+    anna = (
+        client_for(world["anna"])
+        .get("/api/v1/upcoming-changes", {"days": 14, "operator_id": world["anna"].pk})
+        .json()
+    )
+    assert [(r["kind"], r["date"], r["contractor_id"], r["handover_id"]) for r in anna["results"]] == [
+        ("handover_out", d(8).isoformat(), world["a"].pk, handover_id),
+        ("ends", d(9).isoformat(), world["b"].pk, None),
+    ]
+    piotr = (
+        client_for(world["piotr"])
+        .get("/api/v1/upcoming-changes", {"days": 14, "operator_id": world["piotr"].pk})
+        .json()
+    )
+    assert [(r["kind"], r["contractor_id"], r["handover_id"]) for r in piotr["results"]] == [
+        ("handover_in", world["a"].pk, handover_id)
+    ]
+    assert piotr["results"][0]["assignment_id"] is not None
+    ewas = client_for(ewa).get("/api/v1/upcoming-changes", {"days": 14, "operator_id": ewa.pk}).json()
+    assert [(r["kind"], r["date"], r["contractor_id"]) for r in ewas["results"]] == [
+        ("acting", d(3).isoformat(), world["a"].pk)
+    ]
+    settings.ROOT_URLCONF = "opiekun.urls"
+    browser = Client()
+    browser.force_login(ewa.user)
+    page = browser.get(reverse("notices:upcoming")).content.decode()
+    settings.ROOT_URLCONF = "tests.api.urls"
+    assert f"zastępstwo: zastępuje {world['anna'].display_name} do {d(6).strftime('%d.%m.%Y')}" in page
+    # A manager's view of everyone's holds all of them; a cancelled handover is gone.
+    everyone = client_for(world["anna"]).get("/api/v1/upcoming-changes", {"days": 14}).json()
+    assert [r["kind"] for r in everyone["results"]] == ["acting", "handover_in", "handover_out", "ends"]
+    handover_cancel(actor=actor, handover_id=handover_id)
+    anna = (
+        client_for(world["anna"])
+        .get("/api/v1/upcoming-changes", {"days": 14, "operator_id": world["anna"].pk})
+        .json()
+    )
+    assert [r["kind"] for r in anna["results"]] == ["ends"]

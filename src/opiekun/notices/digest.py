@@ -22,11 +22,10 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from opiekun.notices.models import DigestSent
-from opiekun.notices.selectors import DEFAULT_DAYS, upcoming_for_operator
+from opiekun.notices.selectors import DEFAULT_DAYS, label_rows, upcoming_for_operator
 from opiekun.operators.models import Operator
 from opiekun.operators.selectors import operator_names
 
@@ -54,12 +53,14 @@ def digest_message(operator: Operator, *, day: date, days: int = DEFAULT_DAYS) -
     if not rows:
         return None
     base = settings.OPIEKUN_BASE_URL
-    names = operator_names(row["operator_id"] for row in rows)
+    names = operator_names(
+        [row["operator_id"] for row in rows]
+        + [row["stands_in_for"] for row in rows if row["kind"] == "acting"]
+    )
     with translation.override(operator.language or settings.LANGUAGE_CODE):
         for row in rows:
             row["url"] = base + reverse("contractors:caretakers", args=[row["contractor_id"]])
-            row["operator_name"] = names.get(row["operator_id"], "")
-            row["label"] = _("starts") if row["kind"] == "starts" else _("ends")
+        label_rows(rows, names)
         context = {
             "operator": operator,
             "rows": rows,

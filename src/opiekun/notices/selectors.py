@@ -23,19 +23,27 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Value
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opiekun.bulk import id_list
 from opiekun.caretakers.acting import acted_for
 from opiekun.caretakers.models import CaretakerAssignment, HandoverChange
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
-from opiekun.dates import today
+from opiekun.dates import format_date, today
 from opiekun.operators.access import is_administrator, operator_of, visible_contractors
 from opiekun.operators.models import Absence, Visibility
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
 KINDS = ("starts", "ends", "handover_in", "handover_out", "acting")
+KIND_LABELS = {
+    "starts": gettext_lazy("starts"),
+    "ends": gettext_lazy("ends"),
+    "handover_in": gettext_lazy("taken over (handover)"),
+    "handover_out": gettext_lazy("handed over"),
+    "acting": gettext_lazy("stands in"),
+}
 FIELDS = (
     "kind",
     "day",
@@ -221,6 +229,19 @@ def upcoming_changes(*, viewer: Any, filters: UpcomingFilters) -> list[dict[str,
     found += _acting(viewer, operator_id, first, last)
     found.sort(key=lambda r: (r["day"], r["kind"], r["contractor_code"], r["assignment_id"] or 0))
     return found
+
+
+def label_rows(rows: list[dict[str, Any]], names: dict[int, str]) -> None:
+    """Give each row its ``label`` in the active language and ``operator_name``; an
+    ``acting`` row's label names whom the operator stands in for, and until when."""
+    for row in rows:
+        row["operator_name"] = names.get(row["operator_id"], "")
+        row["label"] = str(KIND_LABELS.get(row["kind"], row["kind"]))
+        if row["kind"] == "acting":
+            row["label"] += ": " + _("acts for %(name)s until %(date)s") % {
+                "name": names.get(row["stands_in_for"], ""),
+                "date": format_date(row["until"]),
+            }
 
 
 def upcoming_count(*, viewer: Any) -> int:

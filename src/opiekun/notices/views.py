@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from opiekun.notices.forms import UpcomingFilterForm
-from opiekun.notices.selectors import upcoming_changes
+from opiekun.notices.selectors import label_rows, upcoming_changes
 from opiekun.operators.selectors import operator_names
 
 PAGE_SIZE = 100
@@ -26,9 +26,12 @@ def upcoming(request: HttpRequest) -> HttpResponse:
         page = Paginator(upcoming_changes(viewer=request.user, filters=filters), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
-        names = operator_names(row["operator_id"] for row in page.object_list)
-        for row in page.object_list:
-            row["operator_name"] = names.get(row["operator_id"], "")
+        rows = list(page.object_list)
+        names = operator_names(
+            [row["operator_id"] for row in rows]
+            + [row["stands_in_for"] for row in rows if row["kind"] == "acting"]
+        )
+        label_rows(rows, names)
     return render(
         request,
         "notices/upcoming.html",
