@@ -25,7 +25,9 @@ class GapQuery(Schema):
     role_id: Id | None = Field(None, description="Default: the default role.")
     branch_id: Id | None = Field(None, description="Default: no branch.")
     consider_absences: bool = Field(
-        False, description="Gaps of the acting caretaker; main only until absences land."
+        False,
+        description="Gaps of the acting caretaker: also the days the main caretaker is absent "
+        "and no deputy is present to stand in.",
     )
     last_operator_id: Id | None = Field(None, description="Only gaps after this operator's care.")
     page: Page = 1
@@ -53,7 +55,8 @@ def _query_errors(error: ValidationError) -> RequestValidationError:
 
 @router.get("/coverage-gaps", response=responses({200: Paged[GapOut]}, 401, 422))
 def coverage_gaps(request: HttpRequest, filters: Query[GapQuery]) -> dict[str, Any]:
-    """Periods without a main caretaker of the visible active contractors, in a role
+    """Periods without a main caretaker (with `consider_absences`: without an acting one)
+    of the visible active contractors, in a role
     (default role) and branch (none), inside a window (default today … today + 90
     days, or one day `on`), clipped to it; `date_to` is null when the clipped gap has
     no end (an open gap in an open window). `count` is the number of gaps."""

@@ -34,8 +34,9 @@ class UpcomingOut(Schema):
 
 @router.get("/upcoming-changes", response=responses({200: Paged[UpcomingOut]}, 401, 403, 422))
 def upcoming(request: HttpRequest, filters: Query[UpcomingQuery]) -> dict[str, Any]:
-    """Assignments of the operator starting or ending within the next `days` days, by
-    day. Handovers and acting appear with their features (kinds reserved)."""
+    """What changes for the operator within the next `days` days, by day: assignments
+    starting or ending, handovers to and from them, contractors they will act for
+    during a colleague's absence."""
     items = upcoming_changes(
         viewer=request.user, filters=UpcomingFilters(days=filters.days, operator_id=filters.operator_id)
     )
