@@ -492,7 +492,7 @@ def test_query_count_does_not_grow_with_the_selection(
     small = _queries(add, make_contractors(5), ops, policy)
     large = _queries(add, make_contractors(500), ops, policy)
     assert large == small
-    assert small <= 40
+    assert small <= 46  # two writes, each refreshing three coverage tables (docs/semantics.md)
 
 
 def test_query_count_of_a_confirmed_warn(
