@@ -30,7 +30,6 @@ class GapFilterForm(forms.Form):
     consider_absences = forms.BooleanField(
         label=_("Consider absences"),
         required=False,
-        help_text=_("Also the days the main caretaker is absent and no deputy can stand in."),
         widget=forms.CheckboxInput(attrs={"data-testid": "consider-absences"}),
     )
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in ORDERINGS])
@@ -38,6 +37,10 @@ class GapFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
+        # The explanation as the checkbox's tooltip: a help text under it would stretch the filter row.
+        fields["consider_absences"].widget.attrs["title"] = gettext(
+            "Also the days the main caretaker is absent and no deputy can stand in."
+        )
         fields["role"].choices = [("", _("Default role"))] + [(r.pk, r.name) for r in role_list()]
         fields["branch"].choices = [("", _("No branch"))] + [
             (b.pk, f"{b.code} {b.name}") for b in branch_list()

@@ -238,7 +238,7 @@ def label_rows(rows: list[dict[str, Any]], names: dict[int, str]) -> None:
         row["operator_name"] = names.get(row["operator_id"], "")
         row["label"] = str(KIND_LABELS.get(row["kind"], row["kind"]))
         if row["kind"] == "acting":
-            row["label"] += ": " + _("acts for %(name)s until %(date)s") % {
+            row["label"] = _("acts for %(name)s until %(date)s") % {
                 "name": names.get(row["stands_in_for"], ""),
                 "date": format_date(row["until"]),
             }
