@@ -4,8 +4,12 @@ refuses what it can."""
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
+import tempfile
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +17,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +31,7 @@ from opiekun.caretakers.services import (
 )
 from opiekun.caretakers.services.handover import handover_create
 from opiekun.caretakers.services.handover_cancel import CancelRefused, handover_cancel
+from opiekun.caretakers.services.importing import assignments_import
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_create, contractor_delete
 from opiekun.coverage.compute import SINCE_ALWAYS, UNTIL_FURTHER_NOTICE
@@ -178,6 +184,23 @@ absence_edit_op = st.tuples(st.just("absence_edit"), st.integers(0, 5), st.integ
 absence_delete_op = st.tuples(st.just("absence_delete"), st.integers(0, 5))
 handover_op = st.tuples(st.just("handover"), st.integers(0, 2), st.integers(0, 2), st.integers(0, 30))
 cancel_op = st.tuples(st.just("cancel"), st.integers(0, 3))
+import_op = st.tuples(
+    st.just("import"),
+    st.lists(
+        st.tuples(
+            st.integers(0, 2),  # contractor
+            st.integers(0, 2),  # operator
+            st.sampled_from(["main", "deputy"]),
+            st.integers(0, 1),  # role
+            st.booleans(),  # in the branch
+            st.integers(0, 30),  # start
+            st.one_of(st.none(), st.integers(0, 12)),  # length
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(["keep", "replace"]),
+)
 operations = st.lists(
     st.one_of(
         add_op,
@@ -194,6 +217,7 @@ operations = st.lists(
         absence_delete_op,
         handover_op,
         cancel_op,
+        import_op,
     ),
     min_size=1,
     max_size=8,
@@ -278,6 +302,40 @@ def _apply(op: tuple[Any, ...], world: dict[str, Any]) -> None:
             handed = handover_create(**request)
             if not handed.applied and handed.confirm_token:
                 handover_create(**request, confirm_token=handed.confirm_token)
+        elif kind == "import":
+            _, lines, policy = op
+            codes = [c.code for c in contractors]
+            if not codes:
+                return
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, delimiter=";")
+            writer.writerow(
+                ["contractor_code", "operator_login", "type", "role", "branch", "date_from", "date_to"]
+            )
+            for pick, who, type_, role, in_branch, start, length in lines:
+                writer.writerow(
+                    [
+                        codes[pick % len(codes)],
+                        ops[who].user.username,
+                        type_,
+                        roles[role].name,
+                        branch.code if in_branch else "",
+                        day(start).isoformat(),
+                        "" if length is None else day(start + length).isoformat(),
+                    ]
+                )
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "import.csv"
+                path.write_text(buffer.getvalue(), encoding="utf-8")
+                with translation.override("en"):
+                    assignments_import(
+                        actor=actor,
+                        path=path,
+                        filename=path.name,
+                        on_overlap=policy,
+                        dry_run=False,
+                        skip_invalid=True,
+                    )
         elif kind == "cancel":
             handovers = list(Handover.objects.order_by("pk"))
             if handovers:
@@ -292,21 +350,56 @@ def test_derived_tables_equal_a_recomputation_after_any_writes(
     ops_list: list[tuple[Any, ...]], make_operator: Any, default_role: CaretakerRole, actor: Any
 ) -> None:
     with transaction.atomic():
-        legal = CaretakerRole.objects.create(name="Prawny")
-        world = {
-            "actor": actor,
-            "chief": User.objects.create(username="chief", is_superuser=True, is_staff=True),
-            "ops": [make_operator() for _ in range(3)],
-            "roles": [default_role, legal],
-            "branch": Branch.objects.create(code="WAW", name="Warszawa"),
-        }
-        for i in range(3):
-            contractor_create(actor=actor, code=f"K{i}", name=f"Firma {i}")
+        world = _world(make_operator, default_role, actor)
         assert_in_step()
         for op in ops_list:
             _apply(op, world)
             assert_in_step()
         transaction.set_rollback(True)
+
+
+def _world(make_operator: Any, default_role: CaretakerRole, actor: Any) -> dict[str, Any]:
+    legal = CaretakerRole.objects.create(name="Prawny")
+    world = {
+        "actor": actor,
+        "chief": User.objects.create(username="chief", is_superuser=True, is_staff=True),
+        "ops": [make_operator() for _ in range(3)],
+        "roles": [default_role, legal],
+        "branch": Branch.objects.create(code="WAW", name="Warszawa"),
+    }
+    for i in range(3):
+        contractor_create(actor=actor, code=f"K{i}", name=f"Firma {i}")
+    return world
+
+
+def test_each_kind_of_write_keeps_the_tables_in_step(
+    make_operator: Any, default_role: CaretakerRole, actor: Any
+) -> None:
+    """One of each of the later writers, checked to have written something."""
+    world = _world(make_operator, default_role, actor)
+    ops = world["ops"]
+    _apply(("import", [(0, 0, "main", 0, False, 0, None), (1, 1, "main", 1, True, 2, 5)], "replace"), world)
+    assert CaretakerAssignment.objects.filter(operator=ops[0], contractor__code="K0").exists()
+    assert CaretakerAssignment.objects.filter(
+        operator=ops[1], role=world["roles"][1], branch__code="WAW"
+    ).exists()
+    assert_in_step()
+    _apply(("add", [0], 1, "deputy", 0, None, 0, None, "keep"), world)
+    _apply(("absence", 0, 3, 4), world)
+    assert Absence.objects.count() == 1
+    assert_in_step()
+    _apply(("absence", 1, 5, 2), world)  # the deputy away too: nobody acts on days 5..7
+    assert ActingGap.objects.filter(date_from=day(5), date_to=day(7)).exists()
+    assert_in_step()
+    _apply(("handover", 0, 2, 6), world)
+    assert Handover.objects.count() == 1
+    assert_in_step()
+    _apply(("cancel", 0), world)
+    assert Handover.objects.get().cancelled_at is not None
+    assert_in_step()
+    _apply(("absence_edit", 0, 10, 1), world)
+    _apply(("absence_delete", 1), world)
+    assert_in_step()
 
 
 def test_a_new_contractor_has_nobody_on_every_day(default_role: CaretakerRole) -> None:
