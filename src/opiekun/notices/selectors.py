@@ -21,7 +21,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -84,6 +95,16 @@ def whose(viewer: Any, operator_id: int | None) -> int | None:
     return own.pk
 
 
+# The union's columns: every part annotates them under these names, in this order (a
+# model field would be selected before the annotations, and the parts would not line up).
+_COLUMNS = tuple(f"u_{name}" for name in FIELDS)
+
+
+def _columns(**values: Any) -> dict[str, Any]:
+    assert tuple(values) == FIELDS
+    return {f"u_{name}": value for name, value in values.items()}
+
+
 def _made_by_handover(field: str, lookup: str) -> Exists:
     """The row's start (``date_from``) or end (``date_to``) is a handover's doing: it is
     recorded in a handover, not cancelled, effective on its first day (a start) or
@@ -103,14 +124,18 @@ def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: 
             rows.filter(**{f"{field}__gte": first, f"{field}__lte": last})
             .exclude(by_handover)
             .annotate(
-                kind=Value(kind, output_field=CharField()),
-                day=F(field),
-                assignment_id=F("id"),
-                handover_id=Value(None, output_field=IntegerField()),
-                contractor_code=F("contractor__code"),
-                contractor_name=F("contractor__name"),
+                **_columns(
+                    kind=Value(kind, output_field=CharField()),
+                    day=F(field),
+                    contractor_id=F("contractor_id"),
+                    operator_id=F("operator_id"),
+                    assignment_id=F("id"),
+                    handover_id=Cast(Value(None), BigIntegerField()),
+                    contractor_code=F("contractor__code"),
+                    contractor_name=F("contractor__name"),
+                )
             )
-            .values(*FIELDS)
+            .values_list(*_COLUMNS)
             .order_by()
         )
 
@@ -135,20 +160,32 @@ def _handover_changes(
     if visible is not None:
         changes = changes.filter(contractor_id__in=visible.values("pk"))
 
+    # One row per handover and contractor: its newest change.
+    newer = HandoverChange.objects.filter(
+        handover_id=OuterRef("handover_id"),
+        contractor_id=OuterRef("contractor_id"),
+        target_id__isnull=False,
+        assignment_id__gt=OuterRef("assignment_id"),
+    )
+    changes = changes.exclude(Exists(newer))
+
     def shaped(kind: str, operator: str, mine: Q) -> QuerySet[Any]:
         qs = changes.filter(mine) if operator_id is not None else changes
         contractor = Contractor.objects.filter(pk=OuterRef("contractor_id"))
         return (
-            qs.values("handover_id", "contractor_id")
-            .annotate(
-                kind=Value(kind, output_field=CharField()),
-                day=F("handover__date"),
-                operator_id=F(operator),
-                assignment_id=Max("assignment_id"),
-                contractor_code=contractor.values("code")[:1],
-                contractor_name=contractor.values("name")[:1],
+            qs.annotate(
+                **_columns(
+                    kind=Value(kind, output_field=CharField()),
+                    day=F("handover__date"),
+                    contractor_id=Cast("contractor_id", BigIntegerField()),
+                    operator_id=Cast(operator, BigIntegerField()),
+                    assignment_id=Cast("assignment_id", BigIntegerField()),
+                    handover_id=Cast("handover_id", BigIntegerField()),
+                    contractor_code=Subquery(contractor.values("code")[:1]),
+                    contractor_name=Subquery(contractor.values("name")[:1]),
+                )
             )
-            .values(*FIELDS)
+            .values_list(*_COLUMNS)
             .order_by()
         )
 
@@ -225,7 +262,7 @@ def upcoming_changes(*, viewer: Any, filters: UpcomingFilters) -> list[dict[str,
     if operator_id is not None:
         rows = rows.filter(operator_id=operator_id)
     parts = _assignment_changes(rows, first, last) + _handover_changes(visible, operator_id, first, last)
-    found: list[dict[str, Any]] = list(parts[0].union(*parts[1:], all=True))
+    found = [dict(zip(FIELDS, row, strict=True)) for row in parts[0].union(*parts[1:], all=True)]
     found += _acting(viewer, operator_id, first, last)
     found.sort(key=lambda r: (r["day"], r["kind"], r["contractor_code"], r["assignment_id"] or 0))
     return found
