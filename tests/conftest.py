@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -128,3 +128,15 @@ def make_contractors(db: Any) -> Callable[[int], list[Contractor]]:
 @pytest.fixture
 def contractor(make_contractors: Callable[[int], list[Contractor]]) -> Contractor:
     return make_contractors(1)[0]
+
+
+@pytest.fixture
+def coverage_rebuilt_after(db: Any) -> Iterator[None]:
+    """For tests that write assignments around the services on purpose (raw SQL,
+    ``bulk_create``, ``.update()``): the coverage tables are rebuilt at the end, as
+    `opiekun coverage-rebuild` is after such a write, before the test's final
+    constraint check (PostgreSQL checks the deferred ones there: coverage/0002)."""
+    yield
+    from opiekun.coverage.services import coverage_rebuild
+
+    coverage_rebuild()

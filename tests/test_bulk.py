@@ -72,6 +72,7 @@ def test_empty_writes_cost_nothing() -> None:
     assert len(run) == 0
 
 
+@pytest.mark.usefixtures("coverage_rebuilt_after")  # inserts assignments around the services
 def test_dates_and_nulls_round_trip(make_operator: Any, contractor: Contractor) -> None:
     operator = make_operator("anna")
     role = CaretakerRole.objects.get(is_default=True)

@@ -23,7 +23,9 @@ from opiekun.caretakers.api import router as caretakers
 from opiekun.caretakers.handover_api import router as handovers
 from opiekun.caretakers.import_api import router as caretaker_import
 from opiekun.contractors.api import router as contractors
+from opiekun.coverage.api import router as coverage
 from opiekun.middleware import database_busy_response, is_database_busy
+from opiekun.notices.api import router as notices
 from opiekun.operators.absence_api import router as absences
 from opiekun.operators.api import router as operators
 from opiekun.operators.tokens import token_authenticate
@@ -141,3 +143,5 @@ api.add_router("", caretaker_import)  # before /caretakers/{id}, which would tak
 api.add_router("", caretakers)
 api.add_router("", absences)
 api.add_router("", handovers)
+api.add_router("", coverage)
+api.add_router("", notices)

@@ -97,10 +97,13 @@ class Paged(Schema, Generic[T]):
     results: list[T]
 
 
-def paginate(request: HttpRequest, items: QuerySet[Any], *, page: int, page_size: int) -> dict[str, Any]:
-    """One page of ``items``. A page past the end is empty (with the true count), not
-    an error: a client paging while others delete rows should not crash."""
-    count = items.count()
+def paginate(
+    request: HttpRequest, items: QuerySet[Any] | list[Any], *, page: int, page_size: int
+) -> dict[str, Any]:
+    """One page of ``items`` (a queryset, or a list already read). A page past the end
+    is empty (with the true count), not an error: a client paging while others delete
+    rows should not crash."""
+    count = len(items) if isinstance(items, list) else items.count()
     offset = (page - 1) * page_size
     results = list(items[offset : offset + page_size]) if offset < count else []
 

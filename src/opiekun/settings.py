@@ -7,7 +7,6 @@ Every variable is listed in docs/operations.md.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -18,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from opiekun.replicas import replica_databases
+from opiekun.settings_env import email_settings, trusted_proxies
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("OPIEKUN_HOME", Path.cwd() / "var"))
@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "opiekun.operators",
     "opiekun.contractors",
     "opiekun.caretakers",
+    "opiekun.coverage",
+    "opiekun.notices",
 ]
 
 MIDDLEWARE = [
@@ -242,20 +244,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
-def _trusted_proxies() -> list[str]:
-    networks = []
-    for entry in os.environ.get("OPIEKUN_TRUSTED_PROXIES", "").split(","):
-        if entry.strip():
-            try:
-                networks.append(str(ipaddress.ip_network(entry.strip(), strict=False)))
-            except ValueError as error:
-                raise ImproperlyConfigured(f"OPIEKUN_TRUSTED_PROXIES: {error}") from error
-    return networks
-
-
 # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed;
 # from anyone else, the connection's own address is the client's.
-TRUSTED_PROXIES = _trusted_proxies()
+TRUSTED_PROXIES = trusted_proxies()
 
 # Login throttling (django-axes, state in the database): after 10 failed attempts for
 # one username from one client address, that pair is refused for 15 minutes — right
@@ -298,3 +289,5 @@ REPLICA_DATABASES = [alias for alias in DATABASES if alias != "default"]
 if REPLICA_DATABASES:  # reads from replicas: db_routing.py, docs/operations.md "Read replicas"
     DATABASE_ROUTERS = ["opiekun.db_routing.PrimaryReplicaRouter"]
     MIDDLEWARE = ["opiekun.db_routing.ReadYourWritesMiddleware", *MIDDLEWARE]  # first: all reads follow
+globals().update(email_settings())  # the daily digest's e-mail (settings_env.py)
+OPIEKUN_BASE_URL = os.environ.get("OPIEKUN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in e-mails

@@ -40,6 +40,8 @@ def test_openapi_schema_holds_the_contract(db: Any) -> None:
         "/api/v1/handovers": {"get", "post"},
         "/api/v1/handovers/{id}": {"get"},
         "/api/v1/handovers/{id}/cancel": {"post"},
+        "/api/v1/coverage-gaps": {"get"},
+        "/api/v1/upcoming-changes": {"get"},
     }
     assert {path: set(ops) for path, ops in schema["paths"].items()} == expected
     assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"

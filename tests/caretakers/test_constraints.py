@@ -15,7 +15,8 @@ from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Operator
 
-pytestmark = pytest.mark.django_db
+# Writes around the services here leave the coverage tables out of step on purpose.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("coverage_rebuilt_after")]
 
 JAN1, JAN31, FEB1, FEB28 = date(2025, 1, 1), date(2025, 1, 31), date(2025, 2, 1), date(2025, 2, 28)
 

@@ -464,7 +464,7 @@ def test_the_number_of_queries_does_not_grow_with_the_contractors(
     small = _queries(actor, ops, make_contractors(10), assign)
     large = _queries(actor, ops, make_contractors(200), assign)
     assert small == large
-    assert small[1] <= 30, small
+    assert small[1] <= 32, small  # PostgreSQL: one more, the coverage refresh's advisory lock
 
 
 # --- cancel ------------------------------------------------------------------------

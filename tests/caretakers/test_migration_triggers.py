@@ -13,17 +13,22 @@ from django.db.migrations.executor import MigrationExecutor
 
 from opiekun.caretakers.models import CaretakerRole
 from opiekun.contractors.models import Contractor
+from opiekun.coverage.services import coverage_refresh
 from opiekun.operators.models import Operator
 
 
 def _main(contractor: Contractor, operator: Operator, role: CaretakerRole, start: date) -> None:
-    with connection.cursor() as cursor:
+    """A main assignment written around the writer, with the coverage refresh the writer
+    would do (PostgreSQL refuses, at commit, an assignment the coverage tables do not
+    know: coverage/0002_assignments_in_step)."""
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO caretakers_caretakerassignment (contractor_id, operator_id, type, role_id,"
             " branch_id, date_from, date_to, created_at, updated_at)"
             " VALUES (%s, %s, 'main', %s, NULL, %s, NULL, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
             [contractor.pk, operator.pk, role.pk, start],
         )
+        coverage_refresh(contractor_ids=[contractor.pk])
 
 
 def _migrate(target: tuple[str, str]) -> None:

@@ -41,7 +41,8 @@ from opiekun.dates import format_period, today
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 from opiekun.periods import Period
 
-pytestmark = pytest.mark.django_db
+# Writes around the services here leave the coverage tables out of step on purpose.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("coverage_rebuilt_after")]
 
 D = date(2025, 3, 1)
 
@@ -491,7 +492,7 @@ def test_query_count_does_not_grow_with_the_selection(
     small = _queries(add, make_contractors(5), ops, policy)
     large = _queries(add, make_contractors(500), ops, policy)
     assert large == small
-    assert small <= 40
+    assert small <= 46  # two writes, each refreshing three coverage tables (docs/semantics.md)
 
 
 def test_query_count_of_a_confirmed_warn(

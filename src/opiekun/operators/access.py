@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.contractors.models import Contractor
+from opiekun.coverage.models import UncoveredPeriod
 from opiekun.dates import today
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 
@@ -56,7 +57,12 @@ def _own_filter(operator: Operator, *, editable: bool, day: date) -> Q:
     if not editable:
         allowed.append(UnassignedAccess.READ_ONLY)
     if operator.unassigned_access in allowed:
-        return Q(mine) | ~Q(Exists(current))
+        # "No caretaker today" (main or deputy, in any scope) is read from the derived
+        # table of uncovered periods, kept by the assignments' writer: the set of
+        # today's uncovered contractors is one index range, hashed once, instead of a
+        # probe of every contractor's assignments (docs/performance.md).
+        nobody = UncoveredPeriod.objects.filter(date_from__lte=day, date_to__gte=day)
+        return Q(mine) | Q(pk__in=nobody.values("contractor_id"))
     return Q(mine)
 
 

@@ -39,6 +39,8 @@ class Operator(models.Model):
     can_assign = models.BooleanField(_("may assign caretakers"), default=False)
     can_manage_dictionaries = models.BooleanField(_("may edit dictionaries"), default=False)
     can_manage_absences = models.BooleanField(_("may enter anyone's absences"), default=False)
+    # The language of what Opiekun sends the operator (the daily digest).
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="pl")
 
     class Meta:
         verbose_name = _("operator")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from opiekun.caretakers.models import Branch, CaretakerRole
 from opiekun.caretakers.services.inputs import FieldErrors
+from opiekun.coverage.services import default_role_changed
 from opiekun.operators.access import can_manage_dictionaries
 
 
@@ -35,10 +36,13 @@ def role_save(
         errors.add("name", _("A role with this name already exists."))
     errors.raise_if_any()
     role.name, role.is_default, role.active = name.strip(), is_default, active
+    previous = CaretakerRole.objects.default().values_list("pk", flat=True).first()
     if is_default:
         CaretakerRole.objects.default().exclude(pk=role.pk).update(is_default=False)
     role.full_clean()
     role.save()
+    if is_default and previous != role.pk:
+        default_role_changed(old_role_id=previous, new_role_id=role.pk)
     return role
 
 

@@ -9,8 +9,7 @@ statements, whatever the mix of contractors, operators, types, roles and branche
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -21,118 +20,21 @@ from django.utils.translation import gettext as _
 from opiekun import audit
 from opiekun.bulk import delete_ids, id_list, insert_rows, update_rows
 from opiekun.caretakers.models import CaretakerAssignment
-from opiekun.caretakers.rules import AssignmentType, Plan
+from opiekun.caretakers.services.changes import (
+    INSERT_FIELDS,
+    STAMP_FIELDS,
+    VALUE_FIELDS,
+    AssignmentValues,
+    ChangeSet,
+    Update,
+)
 from opiekun.caretakers.services.inputs import short_list
 from opiekun.contractors.models import Contractor
-from opiekun.periods import Period
+from opiekun.coverage.services import coverage_refresh
+
+__all__ = ["AssignmentValues", "ChangeSet", "Update", "collision", "lock_contractors", "write_changes"]
 
 logger = logging.getLogger(__name__)
-
-_VALUE_FIELDS = [
-    "contractor_id",
-    "operator_id",
-    "type",
-    "role_id",
-    "branch_id",
-    "date_from",
-    "date_to",
-    "priority",
-]
-_STAMP_FIELDS = ["updated_by_id", "updated_at"]
-_INSERT_FIELDS = [*_VALUE_FIELDS, "created_by_id", "created_at", *_STAMP_FIELDS]
-
-
-@dataclass(frozen=True)
-class AssignmentValues:
-    """An assignment's own values: who cares for which contractor, how, and when;
-    ``priority`` orders the deputies standing in for an absent main (lower first)."""
-
-    contractor_id: int
-    operator_id: int
-    type: AssignmentType
-    role_id: int
-    branch_id: int | None
-    period: Period
-    priority: int = 0
-
-    @classmethod
-    def of(cls, row: CaretakerAssignment) -> AssignmentValues:
-        return cls(
-            row.contractor_id,
-            row.operator_id,
-            AssignmentType(row.type),
-            row.role_id,
-            row.branch_id,
-            row.period,
-            row.priority,
-        )
-
-    def with_period(self, period: Period) -> AssignmentValues:
-        return replace(self, period=period)
-
-
-@dataclass(frozen=True)
-class Update:
-    """An existing row (as loaded, under the lock) and the values it is to have."""
-
-    row: CaretakerAssignment
-    new: AssignmentValues
-
-    @property
-    def shrinks(self) -> bool:
-        """Only loses days: such an update can never meet a row the invariants refuse."""
-        old = AssignmentValues.of(self.row)
-        return self.new.with_period(old.period) == old and old.period.covers(self.new.period)
-
-
-@dataclass
-class ChangeSet:
-    deletes: list[CaretakerAssignment] = field(default_factory=list)
-    updates: list[Update] = field(default_factory=list)
-    inserts: list[AssignmentValues] = field(default_factory=list)
-    # Rows deleted earlier, put back as they were, ids included (cancelling a handover).
-    restores: list[CaretakerAssignment] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.deletes or self.updates or self.inserts or self.restores)
-
-    def add_plan(
-        self,
-        plan: Plan,
-        *,
-        contractor_id: int,
-        role_id: int,
-        branch_id: int | None,
-        rows: Mapping[int, CaretakerAssignment],
-        priority: int = 0,
-    ) -> list[int]:
-        """Add what ``plan`` (one contractor's, in the scope ``role_id``/``branch_id``)
-        writes; ``rows`` holds every existing row the plan names, by id. Returns the
-        positions in `inserts` of the plan's rows that hold the proposal itself.
-
-        A new row of the proposal gets ``priority``; the tail of a split row keeps the
-        split row's; a row that grows (a merge) keeps its own."""
-        self.deletes.extend(rows[i] for i in plan.deletes)
-        for assignment_id, period in (*plan.shrinks, *plan.grows):
-            row = rows[assignment_id]
-            self.updates.append(Update(row, AssignmentValues.of(row).with_period(period)))
-        positions = []
-        for new in plan.inserts:
-            if new.is_proposal:
-                positions.append(len(self.inserts))
-            source = rows.get(new.source_id) if new.source_id is not None else None
-            self.inserts.append(
-                AssignmentValues(
-                    contractor_id,
-                    new.operator_id,
-                    new.type,
-                    role_id,
-                    branch_id,
-                    new.period,
-                    source.priority if source is not None else priority,
-                )
-            )
-        return positions
 
 
 def lock_contractors(contractor_ids: Sequence[int]) -> None:
@@ -163,8 +65,13 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
     The order is deletes, shrinking updates, other updates, inserts, restores: so no statement
     meets a row that the invariants would refuse on its way to a valid end state. A
     change set whose end state breaks an invariant is refused by the database; that
-    refusal is raised as a plain `ValidationError` (see `collision`)."""
+    refusal is raised as a plain `ValidationError` (see `collision`).
+
+    Data derived from the assignments is kept in step here, in the same savepoint:
+    the coverage tables (`opiekun.coverage`) of every contractor the change set
+    touches are recomputed from their assignments as written."""
     now = timezone.now()
+    touched = _contractors_touched(changes)
     try:
         with transaction.atomic():  # a savepoint: a refused write leaves the caller's transaction usable
             _delete(changes.deletes, actor=actor, when=now, reason=reason)
@@ -173,9 +80,21 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
             _update([u for u in changes.updates if not u.shrinks], actor=actor, when=now, reason=reason)
             inserted = _insert(changes.inserts, actor=actor, when=now, reason=reason)
             _restore(changes.restores, actor=actor, when=now, reason=reason)
+            coverage_refresh(contractor_ids=touched)
             return inserted
     except IntegrityError as error:  # only a bug or a foreign write could get here
         raise collision(error) from error
+
+
+def _contractors_touched(changes: ChangeSet) -> list[int]:
+    """Every contractor whose assignments the change set writes (an update may move a
+    row from one contractor to another: both count)."""
+    ids = {row.contractor_id for row in changes.deletes}
+    ids.update(u.row.contractor_id for u in changes.updates)
+    ids.update(u.new.contractor_id for u in changes.updates)
+    ids.update(values.contractor_id for values in changes.inserts)
+    ids.update(row.contractor_id for row in changes.restores)
+    return sorted(ids)
 
 
 def collision(error: IntegrityError) -> ValidationError:
@@ -217,7 +136,7 @@ def _insert(inserts: Sequence[AssignmentValues], *, actor: object, when: datetim
         }
         for values in inserts
     ]
-    ids = insert_rows(CaretakerAssignment, _INSERT_FIELDS, rows)
+    ids = insert_rows(CaretakerAssignment, INSERT_FIELDS, rows)
     for row, pk in zip(rows, ids, strict=True):
         row["id"] = pk
     audit.record(CaretakerAssignment, rows, history_type=audit.CREATED, user=actor, when=when, reason=reason)
@@ -229,7 +148,7 @@ def _restore(rows: Sequence[CaretakerAssignment], *, actor: object, when: dateti
         return
     for row in rows:
         row.updated_by_id, row.updated_at = getattr(actor, "pk", None), when
-    names = ["id", *_INSERT_FIELDS]
+    names = ["id", *INSERT_FIELDS]
     insert_rows(CaretakerAssignment, names, [{n: getattr(r, n) for n in names} for r in rows])
     audit.record(
         CaretakerAssignment,
@@ -247,10 +166,10 @@ def _update(updates: Sequence[Update], *, actor: object, when: datetime, reason:
     changed = {
         name
         for u in updates
-        for name, old, new in zip(_VALUE_FIELDS, _flat(AssignmentValues.of(u.row)), _flat(u.new), strict=True)
+        for name, old, new in zip(VALUE_FIELDS, _flat(AssignmentValues.of(u.row)), _flat(u.new), strict=True)
         if old != new
     }
-    fields = [name for name in _VALUE_FIELDS if name in changed] + _STAMP_FIELDS
+    fields = [name for name in VALUE_FIELDS if name in changed] + STAMP_FIELDS
     rows = []
     for u in updates:
         _set_values(u.row, u.new)

@@ -1,0 +1,211 @@
+"""Coverage as pure functions of plain values: the days a scope has no main caretaker,
+the days it has no acting caretaker (`acting_gaps_of`: no main caretaker, or the main
+caretaker absent and no deputy present to act, as `caretakers.acting.acting_on`
+decides), and the days a contractor has no caretaker at all. No Django.
+
+Both derived tables (`coverage.models`) hold exactly what these functions return for
+the current assignments; the writer refreshes them for the contractors it touched,
+`coverage_recompute` computes them for every contractor, and the tests compare both
+with a day-by-day oracle.
+
+An unbounded end is stored as a sentinel day (`SINCE_ALWAYS`, `UNTIL_FURTHER_NOTICE`)
+rather than NULL, so that "uncovered on day d" is one index range
+(``date_to >= d AND date_from <= d``) on both engines. Selectors turn the open end
+back into ``None``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+SINCE_ALWAYS = date(1, 1, 1)
+UNTIL_FURTHER_NOTICE = date(9999, 12, 31)
+ONE_DAY = timedelta(days=1)
+
+Scope = tuple[int, int, int | None]  # (contractor_id, role_id, branch_id)
+
+
+@dataclass(frozen=True, order=True)
+class AssignmentFact:
+    """What coverage needs to know of one assignment."""
+
+    contractor_id: int
+    role_id: int
+    branch_id: int | None
+    main: bool
+    operator_id: int
+    date_from: date
+    date_to: date | None
+    priority: int = 0  # orders the deputies: who acts first (then date_from, then id)
+    assignment_id: int = 0
+
+
+@dataclass(frozen=True, order=True)
+class Gap:
+    """Days ``[date_from, date_to]`` of a scope with no main caretaker.
+    ``last_operator_id``: the main caretaker of the day before (None when the gap
+    opens the scope's history)."""
+
+    contractor_id: int
+    role_id: int
+    branch_id: int | None
+    date_from: date
+    date_to: date
+    last_operator_id: int | None
+    active: bool = True  # the contractor's own flag, stored beside the gap
+
+
+@dataclass(frozen=True, order=True)
+class Uncovered:
+    """Days ``[date_from, date_to]`` a contractor has no caretaker, main or deputy, in any scope."""
+
+    contractor_id: int
+    date_from: date
+    date_to: date
+
+
+def _holes(periods: Iterable[tuple[date, date, int | None]]) -> list[tuple[date, date, int | None]]:
+    """The complement of ``periods`` (start, end, who) within all time; each hole
+    names who held the day before it (None for a hole at the start)."""
+    holes = []
+    cursor: date | None = SINCE_ALWAYS  # the first day not yet known to be covered
+    last: int | None = None
+    for start, end, who in sorted(periods, key=lambda p: (p[0], p[1])):
+        if cursor is None:
+            break
+        if start > cursor:
+            holes.append((cursor, start - ONE_DAY, last))
+        if end >= cursor:
+            cursor = None if end == UNTIL_FURTHER_NOTICE else end + ONE_DAY
+            last = who
+    if cursor is not None:
+        holes.append((cursor, UNTIL_FURTHER_NOTICE, last))
+    return holes
+
+
+def _end(value: date | None) -> date:
+    return UNTIL_FURTHER_NOTICE if value is None else value
+
+
+def coverage_of(
+    *,
+    contractor_ids: Iterable[int],
+    assignments: Iterable[AssignmentFact],
+    default_role_id: int | None,
+    inactive: Iterable[int] = (),
+) -> tuple[list[Gap], list[Uncovered]]:
+    """The rows of both derived tables for ``contractor_ids``, given all their assignments.
+
+    Stored scopes: the default scope (default role, no branch) of every contractor,
+    and every scope that has at least one assignment (main or deputy). A scope
+    without any assignment is wholly a gap; only the default one is stored for it."""
+    ids = set(contractor_ids)
+    asleep = set(inactive)
+    mains: dict[Scope, list[tuple[date, date, int | None]]] = defaultdict(list)
+    anything: dict[int, list[tuple[date, date, int | None]]] = defaultdict(list)
+    for a in assignments:
+        if a.contractor_id not in ids:
+            continue
+        scope = (a.contractor_id, a.role_id, a.branch_id)
+        periods = mains[scope]  # creates the scope: it has an assignment
+        if a.main:
+            periods.append((a.date_from, _end(a.date_to), a.operator_id))
+        anything[a.contractor_id].append((a.date_from, _end(a.date_to), None))
+    if default_role_id is not None:
+        for contractor_id in ids:
+            mains.setdefault((contractor_id, default_role_id, None), [])
+    gaps = [
+        Gap(c, role, branch, start, end, last, c not in asleep)
+        for (c, role, branch), periods in mains.items()
+        for start, end, last in _holes(periods)
+    ]
+    uncovered = [Uncovered(c, start, end) for c in ids for start, end, _ in _holes(anything.get(c, []))]
+    return sorted(gaps, key=_gap_key), sorted(uncovered)
+
+
+def _gap_key(gap: Gap) -> tuple[int, int, int, date]:
+    return (gap.contractor_id, gap.role_id, gap.branch_id or 0, gap.date_from)
+
+
+Absences = dict[int, list[tuple[date, date]]]  # operator id -> absent days (inclusive)
+
+
+def _absent(absences: Absences, operator_id: int, day: date) -> bool:
+    return any(start <= day <= end for start, end in absences.get(operator_id, ()))
+
+
+def _acting_periods(facts: list[AssignmentFact], absences: Absences) -> list[tuple[date, date, int | None]]:
+    """The days of one scope with an acting caretaker, as (start, end, who acts):
+    the main caretaker when present, else the first present deputy in deputy order."""
+    edges: set[date] = set()
+    for fact in facts:
+        edges.add(fact.date_from)
+        end = _end(fact.date_to)
+        if end != UNTIL_FURTHER_NOTICE:
+            edges.add(end + ONE_DAY)
+        for start, last in absences.get(fact.operator_id, ()):
+            edges.add(start)
+            if last != UNTIL_FURTHER_NOTICE:
+                edges.add(last + ONE_DAY)
+    deputies = sorted(
+        (f for f in facts if not f.main), key=lambda f: (f.priority, f.date_from, f.assignment_id)
+    )
+    mains = [f for f in facts if f.main]
+    starts = sorted(edges)
+    acting: list[tuple[date, date, int | None]] = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] - ONE_DAY if index + 1 < len(starts) else UNTIL_FURTHER_NOTICE
+        main = next((f for f in mains if f.date_from <= start <= _end(f.date_to)), None)
+        if main is None:
+            continue
+        who: int | None = main.operator_id
+        if _absent(absences, main.operator_id, start):
+            who = next(
+                (
+                    d.operator_id
+                    for d in deputies
+                    if d.date_from <= start <= _end(d.date_to) and not _absent(absences, d.operator_id, start)
+                ),
+                None,
+            )
+        if who is not None:
+            acting.append((start, end, who))
+    return acting
+
+
+def acting_gaps_of(
+    *,
+    contractor_ids: Iterable[int],
+    assignments: Iterable[AssignmentFact],
+    absences: Absences,
+    default_role_id: int | None,
+    inactive: Iterable[int] = (),
+) -> list[Gap]:
+    """Per scope, the periods with no acting caretaker ("consider absences"): the
+    days with no main caretaker, and the days the main caretaker is absent and no
+    deputy of the scope is present. Stored for the same scopes as `coverage_of`'s
+    gaps; ``last_operator_id`` is who acted the day before (the main caretaker or
+    the deputy standing in). A scope none of whose caretakers is ever absent has
+    exactly its main-caretaker gaps."""
+    ids = set(contractor_ids)
+    asleep = set(inactive)
+    scopes: dict[Scope, list[AssignmentFact]] = defaultdict(list)
+    for a in assignments:
+        if a.contractor_id in ids:
+            scopes[(a.contractor_id, a.role_id, a.branch_id)].append(a)
+    if default_role_id is not None:
+        for contractor_id in ids:
+            scopes.setdefault((contractor_id, default_role_id, None), [])
+    gaps: list[Gap] = []
+    for (c, role, branch), facts in scopes.items():
+        if any(f.operator_id in absences for f in facts):
+            periods = _acting_periods(facts, absences)
+        else:
+            periods = [(f.date_from, _end(f.date_to), f.operator_id) for f in facts if f.main]
+        gaps.extend(
+            Gap(c, role, branch, start, end, last, c not in asleep) for start, end, last in _holes(periods)
+        )
+    return sorted(gaps, key=_gap_key)

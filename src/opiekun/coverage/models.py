@@ -1,0 +1,147 @@
+"""Derived coverage data, kept in step with the assignments (docs/semantics.md,
+"Coverage gaps"; docs/architecture.md, "Derived coverage").
+
+Three tables, pure functions of the assignments (and, for `ActingGap`, of the
+operators' absences; see `opiekun.coverage.compute`):
+
+- `CoverageGap`: per scope, the periods with no main caretaker. Stored for the
+  default scope (default role, no branch) of every contractor and for every scope
+  that has at least one assignment. "Who has nobody on day d" in the default scope
+  is one index range.
+- `ActingGap`: the same scopes' periods with no *acting* caretaker (no main
+  caretaker, or the main one absent and no deputy present): what "consider
+  absences" reads. Refreshed also by every write of an absence (`coverage.signals`).
+- `UncoveredPeriod`: per contractor, the periods with no caretaker at all (main or
+  deputy, in any scope). Visibility's "no caretaker today" (operators/access.py)
+  reads it instead of probing every contractor's assignments.
+
+Unbounded ends are sentinel days (`compute.SINCE_ALWAYS`, `compute.UNTIL_FURTHER_NOTICE`).
+Written only by `opiekun.coverage.services` (called by the one assignment writer,
+`caretakers.services.writer.write_changes`, and on every write of an absence) and by
+the database triggers that give a new contractor its rows (migrations 0001, 0003).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class CoverageGap(models.Model):
+    contractor = models.ForeignKey(
+        "contractors.Contractor", on_delete=models.CASCADE, related_name="coverage_gaps"
+    )
+    role = models.ForeignKey("caretakers.CaretakerRole", on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey(
+        "caretakers.Branch", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    date_from = models.DateField()
+    date_to = models.DateField()
+    # The contractor's own `active` flag, kept equal to it by a database trigger, so
+    # that the report of active contractors' gaps and its count read this table only.
+    active = models.BooleanField(default=True)
+    # The main caretaker of the day before the gap (who cared last); null when the
+    # gap opens the scope's history.
+    last_operator = models.ForeignKey(
+        "operators.Operator", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=F("date_from")), name="coverage_gap_dates_in_order"
+            ),
+        ]
+        indexes = [
+            # "gaps in the scope on day d / in a window": date_to >= start, date_from <= end.
+            models.Index(
+                fields=["role", "branch", "active", "date_to", "date_from", "contractor"],
+                name="coverage_gap_scope_day",
+            ),
+            models.Index(
+                fields=["contractor", "role", "branch", "date_from"], name="coverage_gap_contractor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contractor_id}/{self.role_id}/{self.branch_id} {self.date_from}…{self.date_to}"
+
+    # A gap read as a report row answers for its contractor (`coverage.selectors`).
+    @property
+    def code(self) -> str:
+        return self.contractor.code
+
+    @property
+    def name(self) -> str:
+        return self.contractor.name
+
+    @property
+    def nip(self) -> str:
+        return self.contractor.nip
+
+
+class ActingGap(models.Model):
+    """As `CoverageGap`, for the acting caretaker; ``last_operator``: who acted the day before."""
+
+    contractor = models.ForeignKey(
+        "contractors.Contractor", on_delete=models.CASCADE, related_name="acting_gaps"
+    )
+    role = models.ForeignKey("caretakers.CaretakerRole", on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey(
+        "caretakers.Branch", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    date_from = models.DateField()
+    date_to = models.DateField()
+    active = models.BooleanField(default=True)
+    last_operator = models.ForeignKey(
+        "operators.Operator", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=F("date_from")), name="acting_gap_dates_in_order"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["role", "branch", "active", "date_to", "date_from", "contractor"],
+                name="acting_gap_scope_day",
+            ),
+            models.Index(fields=["contractor", "role", "branch", "date_from"], name="acting_gap_contractor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contractor_id}/{self.role_id}/{self.branch_id} {self.date_from}…{self.date_to}"
+
+    @property
+    def code(self) -> str:
+        return self.contractor.code
+
+    @property
+    def name(self) -> str:
+        return self.contractor.name
+
+    @property
+    def nip(self) -> str:
+        return self.contractor.nip
+
+
+class UncoveredPeriod(models.Model):
+    contractor = models.ForeignKey(
+        "contractors.Contractor", on_delete=models.CASCADE, related_name="uncovered_periods"
+    )
+    date_from = models.DateField()
+    date_to = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(date_to__gte=F("date_from")), name="uncovered_dates_in_order"),
+        ]
+        indexes = [
+            models.Index(fields=["date_to", "date_from", "contractor"], name="uncovered_day"),
+            models.Index(fields=["contractor", "date_from"], name="uncovered_contractor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contractor_id} {self.date_from}…{self.date_to}"

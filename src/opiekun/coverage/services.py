@@ -1,0 +1,272 @@
+"""Writes of the derived coverage tables. Only the assignment writer
+(`caretakers.services.writer.write_changes`), the writes of absences
+(`coverage.signals`, `absences_changed`), the default role's change
+(`caretakers.services.dictionaries.role_save`) and `opiekun coverage-rebuild` call these.
+
+`coverage_refresh` recomputes every scope of the given contractors from their
+assignments and their caretakers' absences: two reads, three deletes and three
+inserts, whatever the number of contractors (set-based), in the caller's
+transaction. The caller holds the contractors' locks (every writer of assignments
+does, see `caretakers.services.writer.lock_contractors`), so the assignments it
+reads are what commits.
+
+Absences are ordered against it by one PostgreSQL advisory lock (`_absences_lock`):
+a refresh takes it shared before it reads any absence, a write of absences takes it
+exclusively before it reads the assignments of the contractors it affects. So either
+the refresh sees the committed absence, or the absence's writer sees the committed
+assignments; assignment writers do not wait for each other. SQLite writes one
+transaction at a time and needs no lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from opiekun.bulk import id_list, insert_rows
+from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.rules import AssignmentType
+from opiekun.contractors.models import Contractor
+from opiekun.coverage.compute import (
+    SINCE_ALWAYS,
+    UNTIL_FURTHER_NOTICE,
+    Absences,
+    AssignmentFact,
+    Gap,
+    Uncovered,
+    acting_gaps_of,
+    coverage_of,
+)
+from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
+from opiekun.operators.models import Absence
+
+GAP_FIELDS = ["contractor_id", "role_id", "branch_id", "date_from", "date_to", "last_operator_id", "active"]
+UNCOVERED_FIELDS = ["contractor_id", "date_from", "date_to"]
+CHUNK = 20_000  # contractors per step of a full recomputation
+
+
+ABSENCES_LOCK = 0x0C0FE4A6E  # the advisory lock key of absences against coverage refreshes
+
+
+@dataclass(frozen=True)
+class Coverage:
+    gaps: list[Gap]
+    uncovered: list[Uncovered]
+    acting: list[Gap]
+
+
+def _absences_lock(*, exclusive: bool) -> None:
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [ABSENCES_LOCK])
+
+
+def _absences_of(operator_ids: set[int]) -> Absences:
+    found: Absences = {}
+    if not operator_ids:
+        return found
+    rows = Absence.objects.filter(operator_id__in=id_list(sorted(operator_ids))).values_list(
+        "operator_id", "date_from", "date_to"
+    )
+    for operator_id, start, end in rows.order_by("operator_id", "date_from"):
+        found.setdefault(operator_id, []).append((start, end))
+    return found
+
+
+def _default_role_id() -> int | None:
+    return CaretakerRole.objects.default().values_list("pk", flat=True).first()
+
+
+def _compute(contractors: QuerySet[Contractor], default_role_id: int | None) -> Coverage:
+    """Coverage of ``contractors`` from one read of them joined with their assignments."""
+    ids: list[int] = []
+    inactive: list[int] = []
+    facts: list[AssignmentFact] = []
+    main = AssignmentType.MAIN.value
+    rows = contractors.order_by().values_list(
+        "pk",
+        "active",
+        "assignments__role_id",
+        "assignments__branch_id",
+        "assignments__type",
+        "assignments__operator_id",
+        "assignments__date_from",
+        "assignments__date_to",
+        "assignments__priority",
+        "assignments__id",
+    )
+    seen: set[int] = set()
+    for pk, active, role_id, branch_id, kind, operator_id, start, end, priority, assignment_id in rows:
+        if pk not in seen:
+            seen.add(pk)
+            ids.append(pk)
+            if not active:
+                inactive.append(pk)
+        if role_id is not None:
+            facts.append(
+                AssignmentFact(
+                    pk, role_id, branch_id, kind == main, operator_id, start, end, priority, assignment_id
+                )
+            )
+    gaps, uncovered = coverage_of(
+        contractor_ids=ids, assignments=facts, default_role_id=default_role_id, inactive=inactive
+    )
+    acting = acting_gaps_of(
+        contractor_ids=ids,
+        assignments=facts,
+        absences=_absences_of({f.operator_id for f in facts}),
+        default_role_id=default_role_id,
+        inactive=inactive,
+    )
+    return Coverage(gaps, uncovered, acting)
+
+
+def _write(coverage: Coverage) -> None:
+    insert_rows(
+        CoverageGap,
+        GAP_FIELDS,
+        [{name: getattr(g, name) for name in GAP_FIELDS} for g in coverage.gaps],
+    )
+    insert_rows(
+        UncoveredPeriod,
+        UNCOVERED_FIELDS,
+        [{name: getattr(u, name) for name in UNCOVERED_FIELDS} for u in coverage.uncovered],
+    )
+    insert_rows(
+        ActingGap,
+        GAP_FIELDS,
+        [{name: getattr(g, name) for name in GAP_FIELDS} for g in coverage.acting],
+    )
+
+
+def coverage_refresh(*, contractor_ids: Sequence[int]) -> None:
+    """Make both derived tables right for ``contractor_ids``, which must exist (the
+    writer's do: they are locked, or referenced by the rows it writes). Call inside
+    the transaction of the write. Eight statements, however many contractors."""
+    if not contractor_ids:
+        return
+    _absences_lock(exclusive=False)
+    _refresh(sorted(set(contractor_ids)))
+
+
+def _refresh(ids: list[int]) -> None:
+    CoverageGap.objects.filter(contractor_id__in=id_list(ids)).delete()
+    UncoveredPeriod.objects.filter(contractor_id__in=id_list(ids)).delete()
+    ActingGap.objects.filter(contractor_id__in=id_list(ids)).delete()
+    _write(_compute(Contractor.objects.filter(pk__in=id_list(ids)), _default_role_id()))
+
+
+def absences_changed(*, periods: Sequence[tuple[int, date, date]]) -> None:
+    """Absences ``(operator id, first day, last day)`` were written (as they were and
+    as they are): refresh the acting gaps of every contractor one of those operators
+    cares for, as main or deputy, on any of those days. In the write's transaction."""
+    if not periods:
+        return
+    _absences_lock(exclusive=True)
+    touching = Q()
+    for operator_id, start, end in periods:
+        touching |= Q(operator_id=operator_id, date_from__lte=end) & (
+            Q(date_to__isnull=True) | Q(date_to__gte=start)
+        )
+    ids = sorted(set(CaretakerAssignment.objects.filter(touching).values_list("contractor_id", flat=True)))
+    if ids:
+        _refresh(ids)
+
+
+def _chunks() -> Iterator[list[int]]:
+    last = 0
+    while True:
+        ids = list(Contractor.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def _chunk_coverage(ids: list[int], default_role_id: int | None) -> Coverage:
+    return _compute(Contractor.objects.filter(pk__gte=ids[0], pk__lte=ids[-1]), default_role_id)
+
+
+def coverage_recompute() -> Coverage:
+    """Both derived tables as they should be, computed from scratch from every
+    assignment (the tests compare the stored tables with this)."""
+    default_role_id = _default_role_id()
+    gaps: list[Gap] = []
+    uncovered: list[Uncovered] = []
+    acting: list[Gap] = []
+    for ids in _chunks():
+        chunk = _chunk_coverage(ids, default_role_id)
+        gaps.extend(chunk.gaps)
+        uncovered.extend(chunk.uncovered)
+        acting.extend(chunk.acting)
+    return Coverage(gaps, uncovered, acting)
+
+
+def coverage_stored() -> Coverage:
+    """The derived tables as stored, in the order `coverage_recompute` gives."""
+
+    def key(g: Gap) -> tuple[int, int, int, date]:
+        return (g.contractor_id, g.role_id, g.branch_id or 0, g.date_from)
+
+    gaps = [Gap(*row) for row in CoverageGap.objects.order_by().values_list(*GAP_FIELDS)]
+    uncovered = [Uncovered(*row) for row in UncoveredPeriod.objects.values_list(*UNCOVERED_FIELDS)]
+    acting = [Gap(*row) for row in ActingGap.objects.order_by().values_list(*GAP_FIELDS)]
+    return Coverage(sorted(gaps, key=key), sorted(uncovered), sorted(acting, key=key))
+
+
+@transaction.atomic
+def coverage_rebuild() -> tuple[int, int]:
+    """Replace the derived tables by a recomputation, a chunk of contractors at a
+    time; returns the numbers of gap and uncovered rows written. For after a load that
+    bypassed the services (a restore, raw SQL); every write through the services keeps
+    them right."""
+    _absences_lock(exclusive=True)
+    CoverageGap.objects.all().delete()
+    UncoveredPeriod.objects.all().delete()
+    ActingGap.objects.all().delete()
+    default_role_id = _default_role_id()
+    written = [0, 0]
+    for ids in _chunks():
+        chunk = _chunk_coverage(ids, default_role_id)
+        _write(chunk)
+        written[0] += len(chunk.gaps)
+        written[1] += len(chunk.uncovered)
+    return written[0], written[1]
+
+
+def default_role_changed(*, old_role_id: int | None, new_role_id: int) -> None:
+    """The default scope moved from ``old_role_id`` to ``new_role_id``: contractors
+    without assignments in the old default scope lose its stored gaps (main and
+    acting), those without assignments in the new one gain theirs (all days). Four
+    statements."""
+    if old_role_id == new_role_id:
+        return
+    contractor = Contractor._meta.db_table
+    assignment = CaretakerAssignment._meta.db_table
+    ops = connection.ops
+    for model in (CoverageGap, ActingGap):
+        if old_role_id is not None:
+            in_scope = CaretakerAssignment.objects.filter(
+                contractor_id=OuterRef("contractor_id"), role_id=old_role_id, branch__isnull=True
+            )
+            model.objects.filter(role_id=old_role_id, branch__isnull=True).exclude(Exists(in_scope)).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {model._meta.db_table} "
+                "(contractor_id, role_id, branch_id, date_from, date_to, last_operator_id, active) "
+                f"SELECT c.id, %s, NULL, %s, %s, NULL, c.active FROM {contractor} c WHERE NOT EXISTS ("
+                f"SELECT 1 FROM {assignment} a WHERE a.contractor_id = c.id AND a.role_id = %s "
+                "AND a.branch_id IS NULL)",
+                [
+                    new_role_id,
+                    ops.adapt_datefield_value(SINCE_ALWAYS),
+                    ops.adapt_datefield_value(UNTIL_FURTHER_NOTICE),
+                    new_role_id,
+                ],
+            )

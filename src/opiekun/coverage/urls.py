@@ -1,0 +1,11 @@
+"""Routes of Klienci bez opiekuna and its export."""
+
+from django.urls import URLPattern, URLResolver, path, re_path
+
+from opiekun.coverage import views
+
+app_name = "coverage"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.gaps, name="gaps"),
+    re_path(r"^eksport\.(?P<fmt>csv|xlsx)$", views.gaps_export, name="gaps_export"),
+]

@@ -1,0 +1,64 @@
+"""Klienci bez opiekuna: the report screen and its CSV / XLSX export. Thin: the form
+checks the query string, `gap_list` reads through the viewer's visibility, the
+export helpers write the file (the very filters and sorting of the screen)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from opiekun.caretakers.exports import ExportFormat, export_response
+from opiekun.coverage.exports import GAPS_REPORT
+from opiekun.coverage.forms import GapFilterForm
+from opiekun.coverage.selectors import gap_list
+from opiekun.dates import today
+from opiekun.operators.selectors import operator_names
+
+PAGE_SIZE = 50
+SORTABLE = [
+    ("contractor", _("Contractor")),
+    ("date_from", _("Without a main caretaker from")),
+    ("date_to", _("until")),
+    ("last_operator", _("Cared for last by")),
+]
+
+
+def _page(request: HttpRequest, form: GapFilterForm, status: int = 200) -> HttpResponse:
+    page, sort, window = None, "", None
+    if form.is_valid():
+        filters = form.filters()
+        page = Paginator(gap_list(viewer=request.user, filters=filters), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        names = operator_names(c.gap_last_operator_id for c in page.object_list)
+        for c in page.object_list:
+            c.gap_last_operator_display = names.get(c.gap_last_operator_id, "")
+        sort, window = filters.ordering, filters.window
+    return render(
+        request,
+        "coverage/gaps.html",
+        {"form": form, "page": page, "sort": sort, "window": window, "columns": SORTABLE},
+        status=status,
+    )
+
+
+@login_required
+def gaps(request: HttpRequest) -> HttpResponse:
+    return _page(request, GapFilterForm(request.GET))
+
+
+@login_required
+def gaps_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The current view as a file; bad filters answer 400 with the screen and its errors."""
+    form = GapFilterForm(request.GET)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    return export_response(
+        gap_list(viewer=request.user, filters=form.filters(), with_names=True),
+        GAPS_REPORT,
+        fmt=ExportFormat(fmt),
+        filename=f"{GAPS_REPORT.filename}-{today().isoformat()}",
+    )

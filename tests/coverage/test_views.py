@@ -1,0 +1,142 @@
+"""Klienci bez opiekuna and Nadchodzące zmiany screens: filters, sorting, export,
+bad input, the links from the contractors list and the top bar."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any, cast
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from opiekun.caretakers.models import CaretakerRole
+from opiekun.caretakers.services import caretaker_add
+from opiekun.contractors.models import Contractor
+from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+
+pytestmark = pytest.mark.django_db
+
+T = date(2026, 6, 1)
+URL = reverse("coverage:gaps")
+
+
+def d(n: int) -> date:
+    return T + timedelta(days=n)
+
+
+@pytest.fixture
+def world(
+    freeze_today: Callable[[date], None], make_operator: Any, default_role: CaretakerRole, actor: Any
+) -> Any:
+    freeze_today(T)
+    anna = make_operator("anna")
+    a, b, c = (Contractor.objects.create(code=f"K{n}", name=f"Firma {n}") for n in "ABC")
+    for contractor, end in ((a, None), (b, d(9)), (c, d(-1))):
+        caretaker_add(
+            actor=actor, contractor_ids=[contractor.pk], operator_id=anna.pk, date_from=d(-30), date_to=end
+        )
+    return {"anna": anna, "a": a, "b": b, "c": c}
+
+
+def login(client: Client, operator: Operator) -> Client:
+    client.force_login(operator.user)
+    return client
+
+
+def codes(response: Any) -> list[str]:
+    return response.content.decode().split('data-testid="gaps"')[1].split("data-contractor=")[1:]
+
+
+def test_the_report_on_a_day_in_a_window_and_sorted(world: Any, client: Client, admin_op: Operator) -> None:
+    login(client, admin_op)
+    today = client.get(URL, {"on": T.isoformat()})
+    assert today.status_code == 200
+    assert [row[1:3] for row in codes(today)] == ["KC"]
+    window = client.get(URL)  # today … +90 days
+    assert [row[1:3] for row in codes(window)] == ["KB", "KC"]
+    by_start = client.get(URL, {"sort": "-date_from"})
+    assert [row[1:3] for row in codes(by_start)] == ["KB", "KC"]
+    by_start = client.get(URL, {"sort": "date_from"})
+    assert [row[1:3] for row in codes(by_start)] == ["KC", "KB"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"on": "31.02.2026"},
+        {"date_from": "2026-06-10", "date_to": "2026-06-01"},
+        {"on": "2026-06-01", "date_to": "2026-06-02"},
+        {"role": "x"},
+        {"sort": "bogus"},
+    ],
+)
+def test_bad_filters_are_field_errors(
+    world: Any, client: Client, admin_op: Operator, query: dict[str, str]
+) -> None:
+    login(client, admin_op)
+    response = client.get(URL, query)
+    assert response.status_code == 200 and b"alert-error" in response.content
+    assert client.get(reverse("coverage:gaps_export", args=["csv"]), query).status_code == 400
+
+
+def test_export_csv_and_xlsx_hold_the_view(world: Any, client: Client, admin_op: Operator) -> None:
+    login(client, admin_op)
+    response = client.get(
+        reverse("coverage:gaps_export", args=["csv"]), {"date_from": T.isoformat(), "lang": "en"}
+    )
+    text = b"".join(cast(Any, response).streaming_content).decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert [line[0] for line in lines[1:]] == ["KB", "KC"]
+    # the clipped start in the user's date format; open-ended
+    assert lines[1][3:5] == [d(10).strftime("%d.%m.%Y"), ""]
+    xlsx = client.get(reverse("coverage:gaps_export", args=["xlsx"]), {"on": T.isoformat()})
+    workbook = load_workbook(io.BytesIO(b"".join(cast(Any, xlsx).streaming_content)))
+    sheet = workbook.worksheets[0]
+    assert sheet.title == "Klienci bez opiekuna"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["KC"]
+
+
+def test_contractors_list_links_to_todays_gaps(world: Any, client: Client, admin_op: Operator) -> None:
+    login(client, admin_op)
+    page = client.get(reverse("contractors:list")).content.decode()
+    assert "Bez opiekuna: 1" in page
+    assert f"{URL}?on={T.isoformat()}" in page
+
+
+def test_an_own_only_operator_sees_no_gaps_of_hidden_contractors(
+    world: Any, client: Client, make_operator: Any
+) -> None:
+    denied = make_operator(visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
+    login(client, denied)
+    response = client.get(URL)
+    assert response.status_code == 200, response.content[:3000]
+    assert codes(response) == []
+    assert "Bez opiekuna: 0" in client.get(reverse("contractors:list")).content.decode()
+
+
+def test_upcoming_page_and_badge(world: Any, client: Client, make_operator: Any) -> None:
+    world["anna"].visibility = Visibility.OWN
+    world["anna"].save()
+    login(client, world["anna"])
+    page = client.get(reverse("notices:upcoming")).content.decode()
+    assert 'data-testid="upcoming-badge">1<' in page
+    assert 'data-contractor="KB" data-kind="ends"' in page
+    assert 'name="operator"' not in page  # an operator sees only their own
+    assert client.get(reverse("notices:upcoming"), {"days": "-1"}).status_code == 400
+
+
+def test_a_manager_chooses_whose_changes(
+    world: Any, client: Client, admin_op: Operator, make_operator: Any
+) -> None:
+    other = make_operator("other")
+    login(client, admin_op)
+    everyone = client.get(reverse("notices:upcoming")).content.decode()
+    assert 'data-contractor="KB"' in everyone and 'name="operator"' in everyone
+    theirs = client.get(reverse("notices:upcoming"), {"operator": other.pk}).content.decode()
+    assert 'data-contractor="KB"' not in theirs
