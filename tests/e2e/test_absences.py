@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.models import CaretakerRole
+from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
 from opiekun.operators.models import Absence, Operator
@@ -29,12 +30,16 @@ def office(transactional_db: Any, make_operator: Callable[..., Operator]) -> dic
         person.user.save()
     firm = Contractor.objects.create(code="K0001", name="Hurtownia Pod Lipą")
     start = today() - timedelta(days=30)
-    CaretakerAssignment.objects.create(
-        contractor=firm, operator=anna, role=role, type="main", date_from=start
-    )
-    CaretakerAssignment.objects.create(
-        contractor=firm, operator=piotr, role=role, type="deputy", date_from=start
-    )
+    # Through the service, as every writer: it keeps the coverage tables in step.
+    for person, kind in ((anna, "main"), (piotr, "deputy")):
+        caretaker_add(
+            actor=anna.user,
+            contractor_ids=[firm.pk],
+            operator_id=person.pk,
+            date_from=start,
+            type=kind,
+            role_id=role.pk,
+        )
     return {"anna": anna, "piotr": piotr, "firm": firm}
 
 
