@@ -3,7 +3,6 @@ checked, a bad one a message on its field (never a 500, never a dropped filter).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -11,17 +10,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.caretakers.forms import DateInput
+from opiekun.caretakers.forms import DateField
 from opiekun.caretakers.selectors import branch_list, role_list
 from opiekun.coverage.selectors import ORDERINGS, GapFilters, window_of
-from opiekun.dates import parse_date
 from opiekun.operators.selectors import operator_list
 
 
 class GapFilterForm(forms.Form):
-    on = forms.CharField(label=_("On the day"), required=False, max_length=20, widget=DateInput())
-    date_from = forms.CharField(label=_("Date from"), required=False, max_length=20, widget=DateInput())
-    date_to = forms.CharField(label=_("Date to"), required=False, max_length=20, widget=DateInput())
+    on = DateField(label=_("On the day"), required=False)
+    date_from = DateField(label=_("Date from"), required=False)
+    date_to = DateField(label=_("Date to"), required=False)
     role = forms.TypedChoiceField(label=_("Caretaker role"), required=False, coerce=int, empty_value=None)
     branch = forms.TypedChoiceField(label=_("Company branch"), required=False, coerce=int, empty_value=None)
     last_operator = forms.TypedChoiceField(
@@ -49,24 +47,6 @@ class GapFilterForm(forms.Form):
             (o.pk, o.display_name if o.active else f"{o.display_name} ({gettext('inactive')})")
             for o in operator_list()
         ]
-
-    def _date(self, name: str) -> date | None:
-        text = self.cleaned_data.get(name) or ""
-        if not text.strip():
-            return None
-        try:
-            return parse_date(text)
-        except ValueError:
-            raise forms.ValidationError(_("Enter a valid date (dd.mm.rrrr or YYYY-MM-DD).")) from None
-
-    def clean_on(self) -> date | None:
-        return self._date("on")
-
-    def clean_date_from(self) -> date | None:
-        return self._date("date_from")
-
-    def clean_date_to(self) -> date | None:
-        return self._date("date_to")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

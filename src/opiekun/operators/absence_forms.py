@@ -3,14 +3,12 @@ service's, and its messages land on the fields (names match its arguments)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.caretakers.forms import DateInput
-from opiekun.dates import parse_date
+from opiekun.caretakers.forms import DateField, DateInput, check_period
 from opiekun.operators.absences import can_manage_absences
 from opiekun.operators.access import operator_of
 from opiekun.operators.models import AbsenceKind
@@ -40,8 +38,8 @@ class AbsenceForm(forms.Form):
 
 class AbsenceFilterForm(forms.Form):
     operator = forms.TypedChoiceField(label=_("Operator"), required=False, coerce=int, empty_value=None)
-    date_from = forms.CharField(label=_("Date from"), required=False, max_length=20, widget=DateInput())
-    date_to = forms.CharField(label=_("Date to"), required=False, max_length=20, widget=DateInput())
+    date_from = DateField(label=_("Date from"), required=False)
+    date_to = DateField(label=_("Date to"), required=False)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *AbsenceKind.choices]
     )
@@ -52,24 +50,7 @@ class AbsenceFilterForm(forms.Form):
             (o.pk, o.display_name) for o in operator_list()
         ]
 
-    def _date(self, name: str) -> date | None:
-        text = self.cleaned_data.get(name) or ""
-        if not text.strip():
-            return None
-        try:
-            return parse_date(text)
-        except ValueError:
-            raise forms.ValidationError(_("Enter a valid date (dd.mm.rrrr or YYYY-MM-DD).")) from None
-
-    def clean_date_from(self) -> date | None:
-        return self._date("date_from")
-
-    def clean_date_to(self) -> date | None:
-        return self._date("date_to")
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("Date to cannot be earlier than date from."))
+        check_period(self, data)
         return data
