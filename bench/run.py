@@ -113,6 +113,15 @@ def parse_args() -> argparse.Namespace:
         help="run only these benchmarks (repeatable; default: all)",
     )
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the data already loaded in DATABASE_URL by an earlier --load-only run "
+        "(migrations since then are applied first) instead of loading it again",
+    )
+    parser.add_argument(
+        "--load-only", action="store_true", help="migrate and load the data set, then stop (for --reuse)"
+    )
+    parser.add_argument(
         "--explain",
         action="store_true",
         help="print the query plans of the read paths (PostgreSQL: EXPLAIN ANALYZE)",
@@ -400,6 +409,33 @@ def load(count: int) -> World:
         own_read_only=users[4],
         default_role_id=default_role.pk,
         legal_role_id=legal_role.pk,
+    )
+
+
+def loaded_world() -> World:
+    """The :class:`World` of a data set that an earlier run loaded into this database."""
+    from django.contrib.auth.models import User
+    from django.db.models import Max, Min
+
+    from opiekun.caretakers.models import CaretakerRole
+    from opiekun.contractors.models import Contractor
+    from opiekun.operators.models import Operator
+
+    users = {u.username: u for u in User.objects.filter(username__in=["boss", "newcomer", "op03", "op04"])}
+    if len(users) != 4:
+        sys.exit("--reuse: this database holds no data set loaded by bench/run.py --load-only")
+    span = Contractor.objects.aggregate(first=Min("pk"), last=Max("pk"))
+    first_operator = Operator.objects.get(user__username="op00").pk
+    return World(
+        contractors=span["last"] - span["first"] + 1,
+        first_contractor=span["first"],
+        first_operator=first_operator,
+        boss=users["boss"],
+        newcomer_id=Operator.objects.get(user=users["newcomer"]).pk,
+        own_denied=users["op03"],
+        own_read_only=users["op04"],
+        default_role_id=CaretakerRole.objects.get(is_default=True).pk,
+        legal_role_id=CaretakerRole.objects.get(name="Opiekun prawny").pk,
     )
 
 
@@ -1129,10 +1165,14 @@ def main() -> None:
     args = parse_args()
     setup_django(args.sqlite)
     started = time.perf_counter()
-    print(f"Opiekun benchmark: {args.contractors:,} contractors, median of {args.runs} runs")
+    size = "the loaded" if args.reuse else f"{args.contractors:,}"
+    print(f"Opiekun benchmark: {size} contractors, median of {args.runs} runs")
     print(f"  {machine()}")
     migrate()
-    world = load(args.contractors)
+    world = loaded_world() if args.reuse else load(args.contractors)
+    if args.load_only:
+        print(f"  loaded in {time.perf_counter() - started:.0f} s; time it with --reuse")
+        return
     print(f"  ready in {time.perf_counter() - started:.0f} s\n")
     print(f"  {'benchmark':<48} {'ours ms':>10} {'base ms':>10} {'ratio':>7}")
     from handover import bench_handover  # here: it imports this module's helpers
