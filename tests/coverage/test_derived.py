@@ -484,3 +484,51 @@ def test_the_gaps_follow_the_contractors_active_flag(default_role: CaretakerRole
     Contractor.objects.filter(pk=contractor.pk).update(active=True)  # any path: a trigger keeps it
     assert list(CoverageGap.objects.filter(contractor=contractor).values_list("active", flat=True)) == [True]
     assert coverage_stored() == coverage_recompute()
+
+
+def _rows() -> set[tuple[str, int]]:
+    """Every derived row by table and primary key: a row deleted and inserted again
+    gets a new key."""
+    return {
+        (model.__name__, pk)
+        for model in (CoverageGap, UncoveredPeriod, ActingGap)
+        for pk in model.objects.values_list("pk", flat=True)
+    }
+
+
+def test_a_write_rewrites_only_the_derived_rows_that_change(
+    make_operator: Any, default_role: CaretakerRole, actor: Any
+) -> None:
+    world = _world(make_operator, default_role, actor)
+    first, second = world["ops"][:2]
+    ids = list(Contractor.objects.order_by("code").values_list("pk", flat=True))
+
+    def add(operator: Any, kind: str, start: int, end: int | None, contractors: list[int]) -> None:
+        caretaker_add(
+            actor=actor,
+            contractor_ids=contractors,
+            operator_id=operator.pk,
+            type=kind,
+            date_from=day(start),
+            date_to=None if end is None else day(end),
+            on_overlap="replace",
+        )
+
+    add(first, "main", 0, None, ids)
+    before = _rows()
+    # A deputy beside a main changes no gap: nothing of the derived tables is rewritten.
+    add(second, "deputy", 2, 8, ids)
+    assert _rows() == before
+    assert_in_step()
+    # A main ended for one contractor opens a gap there alone: the others' rows stay.
+    untouched = {
+        (model.__name__, pk)
+        for model in (CoverageGap, UncoveredPeriod, ActingGap)
+        for pk in model.objects.exclude(contractor_id=ids[0]).values_list("pk", flat=True)
+    }
+    main = CaretakerAssignment.objects.get(contractor_id=ids[0], operator=first)
+    assignment_end(actor=actor, assignment_id=main.pk, date_to=day(4))
+    after = _rows()
+    assert untouched <= after
+    assert after - before  # the new gap of the first contractor
+    assert_in_step()

@@ -4,11 +4,12 @@
 (`caretakers.services.dictionaries.role_save`) and `opiekun coverage-rebuild` call these.
 
 `coverage_refresh` recomputes every scope of the given contractors from their
-assignments and their caretakers' absences: two reads, three deletes and three
-inserts, whatever the number of contractors (set-based), in the caller's
-transaction. The caller holds the contractors' locks (every writer of assignments
-does, see `caretakers.services.writer.lock_contractors`), so the assignments it
-reads are what commits.
+assignments and their caretakers' absences, reads what the tables hold for them, and
+deletes and inserts only the rows that differ: at most ten statements, whatever the
+number of contractors (set-based), in the caller's transaction. The caller holds the
+contractors' locks (every writer of assignments does, see
+`caretakers.services.writer.lock_contractors`), so the assignments it reads are what
+commits.
 
 Absences are ordered against it by one PostgreSQL advisory lock (`_absences_lock`):
 a refresh takes it shared before it reads any absence, a write of absences takes it
@@ -20,12 +21,13 @@ transaction at a time and needs no lock.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from opiekun.bulk import id_list, insert_rows
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
@@ -148,7 +150,7 @@ def _write(coverage: Coverage) -> None:
 def coverage_refresh(*, contractor_ids: Sequence[int]) -> None:
     """Make both derived tables right for ``contractor_ids``, which must exist (the
     writer's do: they are locked, or referenced by the rows it writes). Call inside
-    the transaction of the write. Eight statements, however many contractors."""
+    the transaction of the write. At most ten statements, however many contractors."""
     if not contractor_ids:
         return
     _absences_lock(exclusive=False)
@@ -156,10 +158,33 @@ def coverage_refresh(*, contractor_ids: Sequence[int]) -> None:
 
 
 def _refresh(ids: list[int]) -> None:
-    CoverageGap.objects.filter(contractor_id__in=id_list(ids)).delete()
-    UncoveredPeriod.objects.filter(contractor_id__in=id_list(ids)).delete()
-    ActingGap.objects.filter(contractor_id__in=id_list(ids)).delete()
-    _write(_compute(Contractor.objects.filter(pk__in=id_list(ids)), _default_role_id()))
+    coverage = _compute(Contractor.objects.filter(pk__in=id_list(ids)), _default_role_id())
+    _make_equal(CoverageGap, GAP_FIELDS, ids, coverage.gaps)
+    _make_equal(UncoveredPeriod, UNCOVERED_FIELDS, ids, coverage.uncovered)
+    _make_equal(ActingGap, GAP_FIELDS, ids, coverage.acting)
+
+
+def _make_equal(model: type[Model], fields: list[str], ids: list[int], wanted: Sequence[object]) -> None:
+    """Make ``model``'s rows of the contractors ``ids`` equal to ``wanted``, writing only
+    the rows that differ: most writes (a handover, a deputy added, an edit of dates
+    inside a covered stretch) leave most contractors' coverage as it was, and a row
+    deleted and inserted again would pay for every index of the table twice."""
+    missing = Counter(tuple(getattr(w, name) for name in fields) for w in wanted)
+    stale: list[int] = []
+    stored = model._default_manager.filter(contractor_id__in=id_list(ids)).values_list("pk", *fields)
+    for pk, *values in stored:
+        key = tuple(values)
+        if missing[key] > 0:
+            missing[key] -= 1
+        else:
+            stale.append(pk)
+    if stale:
+        model._default_manager.filter(pk__in=id_list(stale)).delete()
+    insert_rows(
+        model,
+        fields,
+        [dict(zip(fields, key, strict=True)) for key, count in missing.items() for _ in range(count)],
+    )
 
 
 def absences_changed(*, periods: Sequence[tuple[int, date, date]]) -> None:
