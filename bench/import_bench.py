@@ -58,6 +58,9 @@ def parse_args() -> argparse.Namespace:
         "--contractors", type=int, default=None, help="default 1,000,000 (PG), 200,000 (SQLite)"
     )
     parser.add_argument("--rows", type=int, default=100_000, help="rows of each file (default 100,000)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the data set loaded by `bench/run.py --load-only`"
+    )
     parser.add_argument("--runs", type=int, default=1, help="timed runs of each (median); no warm-up run")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
     args = parser.parse_args()
@@ -484,11 +487,12 @@ def main() -> None:
     args = parse_args()
     base.setup_django(args.sqlite)
     started = time.perf_counter()
-    print(f"Opiekun import benchmark: {args.contractors:,} contractors, {args.rows:,} rows per file")
+    size = "the loaded" if args.reuse else f"{args.contractors:,}"
+    print(f"Opiekun import benchmark: {size} contractors, {args.rows:,} rows per file")
     print(f"  {base.machine()}")
     base.migrate()
-    world = base.load(args.contractors)
-    print(f"  ready in {time.perf_counter() - started:.0f} s\n")
+    world = base.loaded_world() if args.reuse else base.load(args.contractors)
+    print(f"  {world.contractors:,} contractors; ready in {time.perf_counter() - started:.0f} s\n")
     with tempfile.TemporaryDirectory(prefix="opiekun-import-bench-") as folder:
         lines = bench_assignments(world, Path(folder), args.rows, args.runs, not args.no_memory)
         lines += bench_contractors(world, Path(folder), args.rows, args.runs, not args.no_memory)

@@ -89,24 +89,31 @@ class AssignmentQuerySet(models.QuerySet["CaretakerAssignment"]):
 
 
 class CaretakerAssignment(models.Model):
+    # No single-column indexes on the foreign keys: the composite indexes below lead with
+    # the contractor and the operator, and the rest (role, branch, the users) are only
+    # looked up when such a row is deleted, which is rare; every written row would pay
+    # for them (docs/performance.md, "The assignment table's indexes").
     contractor = models.ForeignKey(
         "contractors.Contractor",
+        db_index=False,
         on_delete=models.CASCADE,
         related_name="assignments",
         verbose_name=_("contractor"),
     )
     operator = models.ForeignKey(
         "operators.Operator",
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="assignments",
         verbose_name=_("operator"),
     )
     type = models.CharField(_("type"), max_length=6, choices=TYPE_CHOICES)
     role = models.ForeignKey(
-        CaretakerRole, on_delete=models.PROTECT, related_name="+", verbose_name=_("role")
+        CaretakerRole, db_index=False, on_delete=models.PROTECT, related_name="+", verbose_name=_("role")
     )
     branch = models.ForeignKey(
         Branch,
+        db_index=False,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -121,6 +128,7 @@ class CaretakerAssignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        db_index=False,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -129,13 +137,19 @@ class CaretakerAssignment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        db_index=False,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
 
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    # The audit trail is read by assignment (id) and by contractor, newest first; its
+    # other foreign keys are not searched, so they carry no index.
+    history = HistoricalRecords(
+        excluded_fields=["created_at", "updated_at"],
+        no_db_index=["operator", "role", "branch", "created_by", "updated_by"],
+    )
     objects = AssignmentQuerySet.as_manager()
 
     class Meta:
