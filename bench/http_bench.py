@@ -75,6 +75,11 @@ def parse_args() -> argparse.Namespace:
         "process (before the writes) and print EXPLAIN (ANALYZE, BUFFERS) of its SELECTs "
         "that took 10 ms or more",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="serve the data set an earlier `bench/run.py --load-only` loaded (the writes change it)",
+    )
     args = parser.parse_args()
     if args.contractors < 1_000:
         parser.error("--contractors must be at least 1,000")
@@ -632,7 +637,8 @@ def main() -> None:
     print(f"  {run.machine()}")
     print(f"  load average at the start: {load_average()}")
     run.migrate()
-    world = run.load(args.contractors)
+    world = run.loaded_world() if args.reuse else run.load(args.contractors)
+    args.contractors = world.contractors  # what was loaded, with --reuse too
     token, parts, handover_id = prepare(world, args.runs)
     print(f"  ready in {time.perf_counter() - started:.0f} s", flush=True)
     with server(args.workers) as (host, port):
