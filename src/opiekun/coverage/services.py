@@ -85,8 +85,11 @@ def _default_role_id() -> int | None:
     return CaretakerRole.objects.default().values_list("pk", flat=True).first()
 
 
-def _compute(contractors: QuerySet[Contractor], default_role_id: int | None) -> Coverage:
-    """Coverage of ``contractors`` from one read of them joined with their assignments."""
+def _compute(
+    contractors: QuerySet[Contractor], default_role_id: int | None, *, acting_only: bool = False
+) -> Coverage:
+    """Coverage of ``contractors`` from one read of them joined with their assignments
+    (``acting_only``: the acting gaps alone, the other two lists left empty)."""
     ids: list[int] = []
     inactive: list[int] = []
     facts: list[AssignmentFact] = []
@@ -116,9 +119,12 @@ def _compute(contractors: QuerySet[Contractor], default_role_id: int | None) -> 
                     pk, role_id, branch_id, kind == main, operator_id, start, end, priority, assignment_id
                 )
             )
-    gaps, uncovered = coverage_of(
-        contractor_ids=ids, assignments=facts, default_role_id=default_role_id, inactive=inactive
-    )
+    gaps: list[Gap] = []
+    uncovered: list[Uncovered] = []
+    if not acting_only:
+        gaps, uncovered = coverage_of(
+            contractor_ids=ids, assignments=facts, default_role_id=default_role_id, inactive=inactive
+        )
     acting = acting_gaps_of(
         contractor_ids=ids,
         assignments=facts,
@@ -130,21 +136,16 @@ def _compute(contractors: QuerySet[Contractor], default_role_id: int | None) -> 
 
 
 def _write(coverage: Coverage) -> None:
-    insert_rows(
-        CoverageGap,
-        GAP_FIELDS,
-        [{name: getattr(g, name) for name in GAP_FIELDS} for g in coverage.gaps],
-    )
-    insert_rows(
-        UncoveredPeriod,
-        UNCOVERED_FIELDS,
-        [{name: getattr(u, name) for name in UNCOVERED_FIELDS} for u in coverage.uncovered],
-    )
-    insert_rows(
-        ActingGap,
-        GAP_FIELDS,
-        [{name: getattr(g, name) for name in GAP_FIELDS} for g in coverage.acting],
-    )
+    for model, fields, rows in _tables(coverage):
+        insert_rows(model, fields, [{name: getattr(r, name) for name in fields} for r in rows])
+
+
+def _tables(coverage: Coverage) -> list[tuple[type[Model], list[str], Sequence[object]]]:
+    return [
+        (CoverageGap, GAP_FIELDS, coverage.gaps),
+        (UncoveredPeriod, UNCOVERED_FIELDS, coverage.uncovered),
+        (ActingGap, GAP_FIELDS, coverage.acting),
+    ]
 
 
 def coverage_refresh(*, contractor_ids: Sequence[int]) -> None:
@@ -157,11 +158,12 @@ def coverage_refresh(*, contractor_ids: Sequence[int]) -> None:
     _refresh(sorted(set(contractor_ids)))
 
 
-def _refresh(ids: list[int]) -> None:
-    coverage = _compute(Contractor.objects.filter(pk__in=id_list(ids)), _default_role_id())
-    _make_equal(CoverageGap, GAP_FIELDS, ids, coverage.gaps)
-    _make_equal(UncoveredPeriod, UNCOVERED_FIELDS, ids, coverage.uncovered)
-    _make_equal(ActingGap, GAP_FIELDS, ids, coverage.acting)
+def _refresh(ids: list[int], *, acting_only: bool = False) -> None:
+    """``acting_only``: only absences changed, which the other two tables do not read."""
+    contractors = Contractor.objects.filter(pk__in=id_list(ids))
+    coverage = _compute(contractors, _default_role_id(), acting_only=acting_only)
+    for model, fields, rows in _tables(coverage)[2:] if acting_only else _tables(coverage):
+        _make_equal(model, fields, ids, rows)
 
 
 def _make_equal(model: type[Model], fields: list[str], ids: list[int], wanted: Sequence[object]) -> None:
@@ -201,7 +203,7 @@ def absences_changed(*, periods: Sequence[tuple[int, date, date]]) -> None:
         )
     ids = sorted(set(CaretakerAssignment.objects.filter(touching).values_list("contractor_id", flat=True)))
     if ids:
-        _refresh(ids)
+        _refresh(ids, acting_only=True)
 
 
 def _chunks() -> Iterator[list[int]]:
