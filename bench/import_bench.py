@@ -112,7 +112,9 @@ def assignments_file(world: base.World, folder: Path, rows: int) -> tuple[Path, 
     from opiekun.contractors.models import Contractor
     from opiekun.operators.models import Operator
 
-    role = CaretakerRole.objects.create(name=SERVICE_ROLE)
+    role, _ = CaretakerRole.objects.get_or_create(name=SERVICE_ROLE)  # kept by an earlier --reuse run
+    if CaretakerAssignment.objects.filter(role=role).exists():
+        raise RuntimeError(f"the role {SERVICE_ROLE!r} must have no assignments yet")
     ids = base.selection(world, rows)
     codes = dict(Contractor.objects.filter(pk__in=ids).values_list("pk", "code"))
     logins = dict(Operator.objects.values_list("pk", "user__username"))

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from opiekun.bulk import id_list
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType, Outcome, OverlapPolicy, Proposal, Slot, decide
-from opiekun.caretakers.services.add import scope_filter
 from opiekun.caretakers.services.importing_names import ValidRow
 from opiekun.caretakers.services.writer import AssignmentValues, ChangeSet, Update, write_changes
 from opiekun.importing import Errors, Header, Progress
@@ -150,21 +149,12 @@ def _load(
     contractor_ids: Sequence[int], rows: Sequence[ValidRow]
 ) -> dict[tuple[int, int, int | None], _ScopeState]:
     """The existing assignments the rows may meet: in the rows' scopes (contractor,
-    role, branch), touching the span of the periods the rows ask for in that role and
-    branch; one query."""
-    by_pair: dict[tuple[int, int | None], list[ValidRow]] = defaultdict(list)
-    for row in rows:
-        by_pair[(row.role_id, row.branch_id)].append(row)
+    role, branch), touching the span of the periods the rows ask for; one query."""
     wanted = {_scope(row) for row in rows}
-    condition = Q()
-    if len(by_pair) <= 8:
-        for (role_id, branch_id), group in by_pair.items():
-            ids = sorted({row.contractor_id for row in group})
-            condition |= (
-                scope_filter(role_id, branch_id) & Q(contractor_id__in=id_list(ids)) & _touching(group)
-            )
-    else:  # many roles and branches in one chunk: the chunk's contractors, sorted out below
-        condition = Q(contractor_id__in=id_list(contractor_ids)) & _touching(rows)
+    # One condition on the chunk's contractors, the other scopes dropped below: an OR of
+    # one condition per role and branch kept PostgreSQL from using an index, and it read
+    # the whole table once per chunk (docs/performance.md, "Imports").
+    condition = Q(contractor_id__in=id_list(contractor_ids)) & _touching(rows)
     states: dict[tuple[int, int, int | None], _ScopeState] = defaultdict(lambda: _ScopeState({}, {}))
     kinds = {kind.value: kind for kind in AssignmentType}
     for values in CaretakerAssignment.objects.filter(condition).order_by("id").values_list(*_ROW_FIELDS):
