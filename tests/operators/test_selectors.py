@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.paginator import Paginator
 
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.contractors.models import Contractor
+from opiekun.contractors.selectors import contractor_list
 from opiekun.operators.access import (
     Access,
     can_assign,
@@ -101,6 +103,42 @@ def test_own_only_operator(access: str, visible: set[str], editable: set[str], w
     for name in ("mine", "others", "free"):
         expected = Access.EDIT if name in editable else Access.READ if name in visible else Access.NONE
         assert contractor_access(viewer=user, contractor_id=world[name].pk) == expected
+
+
+@pytest.mark.parametrize("access", [UnassignedAccess.ALLOWED, UnassignedAccess.READ_ONLY])
+def test_own_only_list_is_theirs_plus_nobodys_each_once(
+    access: str,
+    world: dict[str, Any],
+    make_contractors: Callable[..., list[Contractor]],
+    legal_role: CaretakerRole,
+) -> None:
+    """The list and its count (one set of the operator's contractors today, one of
+    those with nobody today, docs/performance.md "The own-only list"): a contractor
+    the operator cares for twice today is listed and counted once; one that only a
+    colleague in another role cares for today has a caretaker, so it is not shown."""
+    me: Operator = world["me"]
+    me.unassigned_access = access
+    me.save()
+    twice, elsewhere = make_contractors(2, prefix="X")
+    assign(twice, me, date(2025, 1, 1))
+    assign(twice, me, date(2025, 2, 1), kind="deputy", role=legal_role)
+    assign(elsewhere, world["other"], date(2025, 1, 1), role=legal_role)
+    world = {**world, "twice": twice, "elsewhere": elsewhere}
+    user = User.objects.get(pk=me.user_id)
+
+    listed = contractor_list(viewer=user)
+    expected = ASSIGNED_TODAY | UNASSIGNED_TODAY | {"twice"}
+    assert names_of(world, listed) == expected
+    assert listed.count() == len(expected)
+    assert len(list(listed)) == len(expected)
+    page = Paginator(contractor_list(viewer=user, search="X"), 50).get_page(1)
+    assert page.paginator.count == 1 and [c.pk for c in page.object_list] == [twice.pk]
+    editable = ASSIGNED_TODAY | {"twice"}
+    if access == UnassignedAccess.ALLOWED:
+        editable |= UNASSIGNED_TODAY
+    assert names_of(world, visible_contractors(viewer=user, editable=True)) == editable
+    assert contractor_access(viewer=user, contractor_id=twice.pk) == Access.EDIT
+    assert contractor_access(viewer=user, contractor_id=elsewhere.pk) == Access.NONE
 
 
 def test_today_is_the_warsaw_date(world: dict[str, Any], monkeypatch: Any) -> None:
