@@ -74,10 +74,11 @@ class _OwnSets:
     def count(self) -> int:
         """How many contractors the sets hold: counted in the sets' own indexes,
         touching no contractor (each id is a contractor's: foreign keys), one set at a
-        time (they are disjoint)."""
+        time (they are disjoint). A contractor's uncovered periods never overlap (they
+        are the holes between its assignments), so ``nobody`` holds each id once."""
         count = self.theirs.distinct().count()
         if self.nobody is not None:
-            count += self.nobody.distinct().count()
+            count += self.nobody.count()
         return count
 
 
