@@ -138,6 +138,8 @@ def test_own_only_list_is_theirs_plus_nobodys_each_once(
     # Counted in the two sets' indexes, not by testing every contractor.
     assert "contractors_contractor" not in counted.captured_queries[-1]["sql"]
     assert contractor_list(viewer=user, active=True).count() == len(expected)
+    assert listed.filter(pk__in=[]).count() == 0
+    assert listed.filter(pk__in=[twice.pk, elsewhere.pk]).count() == 1
     assert len(list(listed)) == len(expected)
     page = Paginator(contractor_list(viewer=user, search="X"), 50).get_page(1)
     assert page.paginator.count == 1 and [c.pk for c in page.object_list] == [twice.pk]
