@@ -146,7 +146,7 @@ def _visible(viewer: Any, *, editable: bool, only: int | None = None) -> QuerySe
     if operator is None:
         return qs.none()
     sets = _own_sets(operator, editable=editable, day=today(), only=only)
-    visible = VisibleContractors(model=Contractor, using=qs.db).filter(sets.condition())
+    visible = VisibleContractors(model=Contractor).filter(sets.condition())
     # Carried by every clone of the query (`Query.clone` copies its attributes).
     visible.query.own_sets = (sets, _filters_of(visible))  # type: ignore[attr-defined]
     return visible
