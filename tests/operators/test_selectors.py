@@ -9,9 +9,13 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.contractors.models import Contractor
+from opiekun.contractors.selectors import contractor_list
 from opiekun.operators.access import (
     Access,
     can_assign,
@@ -101,6 +105,50 @@ def test_own_only_operator(access: str, visible: set[str], editable: set[str], w
     for name in ("mine", "others", "free"):
         expected = Access.EDIT if name in editable else Access.READ if name in visible else Access.NONE
         assert contractor_access(viewer=user, contractor_id=world[name].pk) == expected
+
+
+@pytest.mark.parametrize("access", list(UnassignedAccess))
+def test_own_only_list_is_theirs_plus_nobodys_each_once(
+    access: str,
+    world: dict[str, Any],
+    make_contractors: Callable[..., list[Contractor]],
+    legal_role: CaretakerRole,
+) -> None:
+    """The list and its count (one set of the operator's contractors today, one of
+    those with nobody today, docs/performance.md "The own-only list"): a contractor
+    the operator cares for twice today is listed and counted once; one that only a
+    colleague in another role cares for today has a caretaker, so it is not shown."""
+    me: Operator = world["me"]
+    me.unassigned_access = access
+    me.save()
+    twice, elsewhere = make_contractors(2, prefix="X")
+    assign(twice, me, date(2025, 1, 1))
+    assign(twice, me, date(2025, 2, 1), kind="deputy", role=legal_role)
+    assign(elsewhere, world["other"], date(2025, 1, 1), role=legal_role)
+    world = {**world, "twice": twice, "elsewhere": elsewhere}
+    user = User.objects.get(pk=me.user_id)
+
+    listed = contractor_list(viewer=user)
+    expected = ASSIGNED_TODAY | {"twice"}
+    if access != UnassignedAccess.DENIED:
+        expected |= UNASSIGNED_TODAY
+    assert names_of(world, listed) == expected
+    with CaptureQueriesContext(connection) as counted:
+        assert listed.count() == len(expected)
+    # Counted in the two sets' indexes, not by testing every contractor.
+    assert "contractors_contractor" not in counted.captured_queries[-1]["sql"]
+    assert contractor_list(viewer=user, active=True).count() == len(expected)
+    assert listed.filter(pk__in=[]).count() == 0
+    assert listed.filter(pk__in=[twice.pk, elsewhere.pk]).count() == 1
+    assert len(list(listed)) == len(expected)
+    page = Paginator(contractor_list(viewer=user, search="X"), 50).get_page(1)
+    assert page.paginator.count == 1 and [c.pk for c in page.object_list] == [twice.pk]
+    editable = ASSIGNED_TODAY | {"twice"}
+    if access == UnassignedAccess.ALLOWED:
+        editable |= UNASSIGNED_TODAY
+    assert names_of(world, visible_contractors(viewer=user, editable=True)) == editable
+    assert contractor_access(viewer=user, contractor_id=twice.pk) == Access.EDIT
+    assert contractor_access(viewer=user, contractor_id=elsewhere.pk) == Access.NONE
 
 
 def test_today_is_the_warsaw_date(world: dict[str, Any], monkeypatch: Any) -> None:

@@ -15,7 +15,7 @@ from opiekun.caretakers.acting_rules import ActingReason, Holder, acting_periods
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.resolving import absences_of
 from opiekun.caretakers.rules import AssignmentType
-from opiekun.operators.access import visible_contractors
+from opiekun.operators.access import visible_contractor_filter
 from opiekun.periods import Period
 
 
@@ -42,9 +42,9 @@ def acted_for(
     deputy_rows = CaretakerAssignment.objects.filter(
         operator_id=operator_id, type=AssignmentType.DEPUTY.value
     ).overlapping(date_from, date_to)
-    visible = visible_contractors(viewer=viewer)
-    if visible.query.has_filters():
-        deputy_rows = deputy_rows.filter(contractor__in=visible.values("pk"))
+    visible = visible_contractor_filter(viewer=viewer)
+    if visible is not None:
+        deputy_rows = deputy_rows.filter(visible)
     scopes = set(deputy_rows.values_list("contractor_id", "role_id", "branch_id"))
     if not scopes:
         return []
