@@ -8,7 +8,9 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.contractors.models import Contractor
@@ -237,9 +239,6 @@ def test_resolve_takes_the_same_number_of_queries_for_10_and_1000_items(
     crew: dict[str, Operator],
     default_role: CaretakerRole,
 ) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     contractors = make_contractors(1000)
     CaretakerAssignment.objects.bulk_create(
         CaretakerAssignment(
@@ -286,3 +285,29 @@ def test_acted_for_lists_the_periods_a_deputy_stood_in(
         {"operator_id": str(crew["bartek"].pk), "date_from": "2030-02-01", "date_to": "2030-01-01"},
     )
     assert bad.status_code == 422
+
+
+def test_acted_for_reads_no_assignment_when_nobody_else_is_away(
+    api: Client, contractor: Contractor, crew: dict[str, Operator], default_role: CaretakerRole
+) -> None:
+    _assign(contractor, crew["anna"], default_role, "main")
+    _assign(contractor, crew["bartek"], default_role, "deputy")
+    # Only the deputy is away, and the main's absence ends before the period asked for.
+    Absence.objects.create(operator=crew["bartek"], date_from=date(2030, 6, 10), date_to=date(2030, 6, 12))
+    Absence.objects.create(operator=crew["anna"], date_from=date(2030, 5, 1), date_to=date(2030, 5, 31))
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(
+            "/api/v1/caretakers/acted-for",
+            {"operator_id": str(crew["bartek"].pk), "date_from": "2030-06-01", "date_to": "2030-12-31"},
+        )
+    assert response.status_code == 200, response.content
+    assert response.json()["results"] == []
+    assert not [q for q in queries.captured_queries if "caretakers_caretakerassignment" in q["sql"]]
+    # With the main away inside the period, the deputy's acting is found.
+    Absence.objects.create(operator=crew["anna"], date_from=date(2030, 7, 1), date_to=date(2030, 7, 3))
+    response = api.get(
+        "/api/v1/caretakers/acted-for",
+        {"operator_id": str(crew["bartek"].pk), "date_from": "2030-06-01", "date_to": "2030-12-31"},
+    )
+    periods = [(r["date_from"], r["date_to"]) for r in response.json()["results"]]
+    assert periods == [("2030-07-01", "2030-07-03")]

@@ -43,7 +43,7 @@ def test_assignments_keep_only_the_composite_indexes() -> None:
 
 
 def test_the_audit_trail_is_indexed_by_assignment_contractor_date_and_author() -> None:
-    history = CaretakerAssignment.history.model._meta.db_table  # type: ignore[attr-defined]
+    history = CaretakerAssignment.history.model._meta.db_table
     assert sorted(_indexes(history).values()) == [
         ("contractor_id",),
         ("history_date",),
