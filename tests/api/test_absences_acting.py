@@ -238,6 +238,7 @@ def test_resolve_takes_the_same_number_of_queries_for_10_and_1000_items(
     make_contractors: Callable[[int], list[Contractor]],
     crew: dict[str, Operator],
     default_role: CaretakerRole,
+    coverage_rebuilt_after: None,  # the rows below are written with bulk_create, around the writer
 ) -> None:
     contractors = make_contractors(1000)
     CaretakerAssignment.objects.bulk_create(
