@@ -5,18 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import F, OrderBy, QuerySet
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Model, OrderBy, QuerySet
 from django.utils.translation import gettext as _
 
-from opiekun.caretakers.acting import Acting, ActingReason, absences_of, acting_on, holder_of
+from opiekun.caretakers.acting import Acting, ActingReason, acting_on, holder_of
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_get
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
+from opiekun.operators.models import Absence, Operator
+from opiekun.periods import Period
 
 ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
     "date_from": ("date_from", "id"),
@@ -85,15 +91,6 @@ def assignment_get(*, viewer: Any, assignment_id: object) -> CaretakerAssignment
     return assignment_list(viewer=viewer, filters=AssignmentFilters()).get(pk=pk)
 
 
-def _caretakers_of(contractor: Contractor, day: date) -> QuerySet[CaretakerAssignment]:
-    return (
-        CaretakerAssignment.objects.filter(contractor=contractor)
-        .on(day)
-        .select_related("operator__user", "role", "branch")
-        .order_by("role__name", "branch__code", "-type", "priority", "date_from", "id")
-    )
-
-
 def caretaker_history(*, viewer: Any, contractor_id: object) -> QuerySet[CaretakerAssignment]:
     """Every assignment of a contractor, newest first."""
     contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
@@ -140,11 +137,11 @@ def caretaker_info(
     """For integration: a contractor's main caretaker and deputies on a day, in the
     given role (default: the default role) and branch (default: no branch), and
     every scope's caretakers, each with its acting caretaker (`caretakers.acting`).
-    Three queries: it is called per contractor by integrations."""
+    One query (`_info_rows`): it is called per contractor by integrations."""
     day = on or today()
-    contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
+    pk = _contractor_pk(contractor_id)
     _require_known(role_id, branch_id)
-    rows = list(_caretakers_of(contractor, day))
+    contractor, rows, absences = _info_rows(viewer, pk, day)
     scopes: dict[tuple[int, int | None], ScopeCaretakers] = {}
     for row in rows:
         key = (row.role_id, row.branch_id)
@@ -158,7 +155,6 @@ def caretaker_info(
             scope.main = row
         else:
             scope.deputies.append(row)
-    absences = absences_of({row.operator_id for row in rows}, since=day, until=None)
     by_id = {row.pk: row for row in rows}
     for scope in scopes.values():
         scope.acting = acting_on(
@@ -183,6 +179,179 @@ def caretaker_info(
         acting=wanted.acting if wanted else Acting(None, ActingReason.NONE),
         acting_assignment=wanted.acting_assignment if wanted else None,
     )
+
+
+_BIGINT = 2**63
+
+
+def _contractor_pk(contractor_id: object) -> int:
+    """The id as `contractor_get` reads it; one no database can hold names nothing."""
+    try:
+        pk: int = int(contractor_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        raise Contractor.DoesNotExist from None
+    if not -_BIGINT <= pk < _BIGINT:
+        raise Contractor.DoesNotExist
+    return pk
+
+
+@dataclass(frozen=True)
+class _InfoQuery:
+    """The one query of `caretaker_info` on one connection: its text (the visibility
+    condition left open) and what turns its rows into model instances."""
+
+    sql: str
+    models: tuple[tuple[type[Model], int, int], ...]  # model, first column, end
+    converters: list[tuple[int, list[Any], Any]]  # column, the ORM's converters, its expression
+
+
+# The tables the query joins, their aliases in it, in the order of its columns.
+_INFO_ALIASES = ("c", "a", "o", "u", "r", "b")
+_info_queries: WeakKeyDictionary[BaseDatabaseWrapper, _InfoQuery] = WeakKeyDictionary()
+
+
+def _info_query(connection: BaseDatabaseWrapper) -> _InfoQuery:
+    """Built once per connection: the column list from the models' fields, and the
+    ORM's own converters for them (dates and times as the ORM would give them)."""
+    cached = _info_queries.get(connection)
+    if cached is not None:
+        return cached
+    tables: tuple[type[Model], ...] = (
+        Contractor,
+        CaretakerAssignment,
+        Operator,
+        get_user_model(),
+        CaretakerRole,
+        Branch,
+    )
+    q = connection.ops.quote_name
+    names: list[str] = []
+    columns: list[Any] = []
+    spans: list[tuple[type[Model], int, int]] = []
+    for model, alias in zip(tables, _INFO_ALIASES, strict=True):
+        start = len(columns)
+        for f in model._meta.concrete_fields:
+            names.append(f"{alias}.{q(f.column)}")
+            columns.append(f.get_col(alias))
+        spans.append((model, start, len(columns)))
+    absence_from, absence_to = Absence._meta.get_field("date_from"), Absence._meta.get_field("date_to")
+    names += ["ab.date_from", "ab.date_to"]
+    columns += [absence_from.get_col("ab"), absence_to.get_col("ab")]
+
+    def table(model: type[Model]) -> str:
+        return q(model._meta.db_table)
+
+    # Every join a LEFT JOIN: a visible contractor without caretakers on the day is
+    # one row of nulls after its own columns. One row per assignment and absence of
+    # its operator ending on or after the day (few: absences are weeks, planned
+    # months ahead); an assignment's rows are consecutive (ordered by its id).
+    sql = (
+        f"SELECT {', '.join(names)} FROM {table(Contractor)} c "
+        f"LEFT JOIN {table(CaretakerAssignment)} a ON a.contractor_id = c.id "
+        "AND a.date_from <= %s AND (a.date_to IS NULL OR a.date_to >= %s) "
+        f"LEFT JOIN {table(Operator)} o ON o.id = a.operator_id "
+        f"LEFT JOIN {table(get_user_model())} u ON u.id = o.user_id "
+        f"LEFT JOIN {table(CaretakerRole)} r ON r.id = a.role_id "
+        f"LEFT JOIN {table(Branch)} b ON b.id = a.branch_id "
+        f"LEFT JOIN {table(Absence)} ab ON ab.operator_id = a.operator_id AND ab.date_to >= %s "
+        "WHERE c.id = %s{visibility} "
+        # The scopes by role name and branch code, main before deputies, deputies by
+        # priority, date_from, id; then the absences by start.
+        "ORDER BY r.name, b.code, a.type DESC, a.priority, a.date_from, a.id, ab.date_from"
+    )
+    compiler = Contractor.objects.none().query.get_compiler(connection=connection)
+    converters = [(i, found[0], found[1]) for i, found in compiler.get_converters(columns).items()]
+    built = _InfoQuery(sql, tuple(spans), converters)
+    _info_queries[connection] = built
+    return built
+
+
+def _info_rows(
+    viewer: Any, pk: int, day: date
+) -> tuple[Contractor, list[CaretakerAssignment], dict[int, list[Period]]]:
+    """The contractor (if the viewer may see it; DoesNotExist otherwise), its
+    assignments in force on ``day`` with their operator, user, role and branch (by
+    role name, branch code, main first, then priority, date_from, id), and the
+    absences of their operators that end on or after ``day`` (`absences_of`'s
+    answer) — in one query. An unrestricted viewer's is a primary-key lookup joined
+    to the contractor's assignments of the day; a restricted viewer's adds
+    `visible_contractors` as a condition on the id."""
+    visible = visible_contractors(viewer=viewer)
+    if visible.query.is_empty():
+        raise Contractor.DoesNotExist
+    alias = router.db_for_read(CaretakerAssignment)
+    connection = connections[alias]
+    query = _info_query(connection)
+    visibility, extra = "", ()
+    if visible.query.has_filters():
+        sub_sql, extra = visible.filter(pk=pk).values("pk").query.get_compiler(using=alias).as_sql()
+        visibility = f" AND c.id IN ({sub_sql})"
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql.replace("{visibility}", visibility), [day, day, day, pk, *extra])
+        rows = [list(values) for values in cursor.fetchall()]
+    if not rows:
+        raise Contractor.DoesNotExist
+    for index, functions, expression in query.converters:
+        for values in rows:
+            value = values[index]
+            for function in functions:
+                value = function(value, expression, connection)
+            values[index] = value
+    return _info_objects(alias, query, rows)
+
+
+def _info_objects(
+    alias: str, query: _InfoQuery, rows: list[list[Any]]
+) -> tuple[Contractor, list[CaretakerAssignment], dict[int, list[Period]]]:
+    """`_info_rows`' rows as the ORM's `select_related` would build them."""
+    contractor_span, assignment_span, operator_span, user_span, role_span, branch_span = query.models
+
+    def build(span: tuple[type[Model], int, int], values: list[Any]) -> Any:
+        model, start, end = span
+        return model.from_db(alias, (), values[start:end])  # every column: no name needed
+
+    contractor: Contractor = build(contractor_span, rows[0])
+    operators: dict[int, Operator] = {}
+    roles: dict[int, CaretakerRole] = {}
+    branches: dict[int | None, Branch | None] = {None: None}
+    assignments: list[CaretakerAssignment] = []
+    absences: dict[int, dict[date, Period]] = {}
+    first = assignment_span[1]
+    row: CaretakerAssignment | None = None
+    for values in rows:
+        if values[first] is None:  # no assignment on the day
+            continue
+        if row is None or row.pk != values[first]:
+            row = build(assignment_span, values)
+            _CONTRACTOR.set_cached_value(row, contractor)
+            operator = operators.get(row.operator_id)
+            if operator is None:
+                operator = operators[row.operator_id] = build(operator_span, values)
+                _USER.set_cached_value(operator, build(user_span, values))
+            _OPERATOR.set_cached_value(row, operator)
+            role = roles.get(row.role_id)
+            if role is None:
+                role = roles[row.role_id] = build(role_span, values)
+            _ROLE.set_cached_value(row, role)
+            if row.branch_id not in branches:
+                branches[row.branch_id] = build(branch_span, values)
+            _BRANCH.set_cached_value(row, branches[row.branch_id])
+            assignments.append(row)
+        absent_from, absent_to = values[-2], values[-1]
+        if absent_from is not None:
+            absences.setdefault(row.operator_id, {})[absent_from] = Period(absent_from, absent_to)
+    return (
+        contractor,
+        assignments,
+        {operator_id: [found[d] for d in sorted(found)] for operator_id, found in absences.items()},
+    )
+
+
+_CONTRACTOR = CaretakerAssignment._meta.get_field("contractor")
+_OPERATOR = CaretakerAssignment._meta.get_field("operator")
+_ROLE = CaretakerAssignment._meta.get_field("role")
+_BRANCH = CaretakerAssignment._meta.get_field("branch")
+_USER = Operator._meta.get_field("user")
 
 
 def _require_known(role_id: int | None, branch_id: int | None) -> None:

@@ -70,8 +70,11 @@ def token_authenticate(raw: str) -> ApiToken | None:
     if not raw or len(raw) > 200:
         return None
     now = timezone.now()
+    # One query, through the unique index on the digest: the token, its user and the
+    # user's operator profile, which `may_use_api` and every visibility check of the
+    # request read (a user without one gets None cached: no second query either).
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__operator")
         .filter(digest=_digest(raw), revoked_at__isnull=True, expires_at__gt=now)
         .first()
     )
