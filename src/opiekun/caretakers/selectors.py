@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Model, OrderBy, QuerySet
 from django.utils.translation import gettext as _
 
+from opiekun import joined
 from opiekun.caretakers.acting import Acting, ActingReason, acting_on, holder_of
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
@@ -195,75 +195,45 @@ def _contractor_pk(contractor_id: object) -> int:
     return pk
 
 
-@dataclass(frozen=True)
-class _InfoQuery:
-    """The one query of `caretaker_info` on one connection: its text (the visibility
-    condition left open) and what turns its rows into model instances."""
-
-    sql: str
-    models: tuple[tuple[type[Model], int, int], ...]  # model, first column, end
-    converters: list[tuple[int, list[Any], Any]]  # column, the ORM's converters, its expression
-
-
-# The tables the query joins, their aliases in it, in the order of its columns.
-_INFO_ALIASES = ("c", "a", "o", "u", "r", "b")
-_info_queries: WeakKeyDictionary[BaseDatabaseWrapper, _InfoQuery] = WeakKeyDictionary()
-
-
-def _info_query(connection: BaseDatabaseWrapper) -> _InfoQuery:
-    """Built once per connection: the column list from the models' fields, and the
-    ORM's own converters for them (dates and times as the ORM would give them)."""
-    cached = _info_queries.get(connection)
-    if cached is not None:
-        return cached
-    tables: tuple[type[Model], ...] = (
-        Contractor,
-        CaretakerAssignment,
-        Operator,
-        get_user_model(),
-        CaretakerRole,
-        Branch,
+def _info_query(connection: BaseDatabaseWrapper) -> tuple[joined.Columns, str]:
+    """The SELECT list (from the models' fields) and the query's text, the visibility
+    condition left open as ``{visibility}``."""
+    tables: list[tuple[type[Model], str]] = [
+        (Contractor, "c"),
+        (CaretakerAssignment, "a"),
+        (Operator, "o"),
+        (get_user_model(), "u"),
+        (CaretakerRole, "r"),
+        (Branch, "b"),
+    ]
+    absence = Absence._meta
+    found = joined.columns(
+        connection, tables, [(absence.get_field("date_from"), "ab"), (absence.get_field("date_to"), "ab")]
     )
-    q = connection.ops.quote_name
-    names: list[str] = []
-    columns: list[Any] = []
-    spans: list[tuple[type[Model], int, int]] = []
-    for model, alias in zip(tables, _INFO_ALIASES, strict=True):
-        start = len(columns)
-        for f in model._meta.concrete_fields:
-            names.append(f"{alias}.{q(f.column)}")
-            columns.append(f.get_col(alias))
-        spans.append((model, start, len(columns)))
-    absence_from, absence_to = Absence._meta.get_field("date_from"), Absence._meta.get_field("date_to")
-    names += ["ab.date_from", "ab.date_to"]
-    columns += [absence_from.get_col("ab"), absence_to.get_col("ab")]
-
-    def table(model: type[Model]) -> str:
-        return q(model._meta.db_table)
-
+    table = {alias: connection.ops.quote_name(model._meta.db_table) for model, alias in tables}
     # Every join a LEFT JOIN: a visible contractor without caretakers on the day is
     # one row of nulls after its own columns. One row per assignment and absence of
     # its operator ending on or after the day (few: absences are weeks, planned
     # months ahead); an assignment's rows are consecutive (ordered by its id).
     sql = (
-        f"SELECT {', '.join(names)} FROM {table(Contractor)} c "
-        f"LEFT JOIN {table(CaretakerAssignment)} a ON a.contractor_id = c.id "
+        f"SELECT {found.sql} FROM {table['c']} c "
+        f"LEFT JOIN {table['a']} a ON a.contractor_id = c.id "
         "AND a.date_from <= %s AND (a.date_to IS NULL OR a.date_to >= %s) "
-        f"LEFT JOIN {table(Operator)} o ON o.id = a.operator_id "
-        f"LEFT JOIN {table(get_user_model())} u ON u.id = o.user_id "
-        f"LEFT JOIN {table(CaretakerRole)} r ON r.id = a.role_id "
-        f"LEFT JOIN {table(Branch)} b ON b.id = a.branch_id "
-        f"LEFT JOIN {table(Absence)} ab ON ab.operator_id = a.operator_id AND ab.date_to >= %s "
+        f"LEFT JOIN {table['o']} o ON o.id = a.operator_id "
+        f"LEFT JOIN {table['u']} u ON u.id = o.user_id "
+        f"LEFT JOIN {table['r']} r ON r.id = a.role_id "
+        f"LEFT JOIN {table['b']} b ON b.id = a.branch_id "
+        f"LEFT JOIN {connection.ops.quote_name(absence.db_table)} ab "
+        "ON ab.operator_id = a.operator_id AND ab.date_to >= %s "
         "WHERE c.id = %s{visibility} "
         # The scopes by role name and branch code, main before deputies, deputies by
         # priority, date_from, id; then the absences by start.
         "ORDER BY r.name, b.code, a.type DESC, a.priority, a.date_from, a.id, ab.date_from"
     )
-    compiler = Contractor.objects.none().query.get_compiler(connection=connection)
-    converters = [(i, found[0], found[1]) for i, found in compiler.get_converters(columns).items()]
-    built = _InfoQuery(sql, tuple(spans), converters)
-    _info_queries[connection] = built
-    return built
+    return found, sql
+
+
+_info_queries = joined.PerConnection(_info_query)
 
 
 def _info_rows(
@@ -281,34 +251,26 @@ def _info_rows(
         raise Contractor.DoesNotExist
     alias = router.db_for_read(CaretakerAssignment)
     connection = connections[alias]
-    query = _info_query(connection)
+    found, sql = _info_queries(connection)
     visibility, extra = "", ()
     if visible.query.has_filters():
         sub_sql, extra = visible.filter(pk=pk).values("pk").query.get_compiler(using=alias).as_sql()
         visibility = f" AND c.id IN ({sub_sql})"
-    with connection.cursor() as cursor:
-        cursor.execute(query.sql.replace("{visibility}", visibility), [day, day, day, pk, *extra])
-        rows = [list(values) for values in cursor.fetchall()]
+    on = connection.ops.adapt_datefield_value(day)
+    rows = joined.fetch(connection, found, sql.replace("{visibility}", visibility), [on, on, on, pk, *extra])
     if not rows:
         raise Contractor.DoesNotExist
-    for index, functions, expression in query.converters:
-        for values in rows:
-            value = values[index]
-            for function in functions:
-                value = function(value, expression, connection)
-            values[index] = value
-    return _info_objects(alias, query, rows)
+    return _info_objects(alias, found.spans, rows)
 
 
 def _info_objects(
-    alias: str, query: _InfoQuery, rows: list[list[Any]]
+    alias: str, spans: tuple[joined.Span, ...], rows: list[list[Any]]
 ) -> tuple[Contractor, list[CaretakerAssignment], dict[int, list[Period]]]:
     """`_info_rows`' rows as the ORM's `select_related` would build them."""
-    contractor_span, assignment_span, operator_span, user_span, role_span, branch_span = query.models
+    contractor_span, assignment_span, operator_span, user_span, role_span, branch_span = spans
 
-    def build(span: tuple[type[Model], int, int], values: list[Any]) -> Any:
-        model, start, end = span
-        return model.from_db(alias, (), values[start:end])  # every column: no name needed
+    def build(span: joined.Span, values: list[Any]) -> Any:
+        return span.build(alias, values)
 
     contractor: Contractor = build(contractor_span, rows[0])
     operators: dict[int, Operator] = {}
@@ -316,7 +278,7 @@ def _info_objects(
     branches: dict[int | None, Branch | None] = {None: None}
     assignments: list[CaretakerAssignment] = []
     absences: dict[int, dict[date, Period]] = {}
-    first = assignment_span[1]
+    first = assignment_span.start
     row: CaretakerAssignment | None = None
     for values in rows:
         if values[first] is None:  # no assignment on the day
