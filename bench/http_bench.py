@@ -69,13 +69,28 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
+        "--only",
+        choices=["pages", "info", "add"],
+        action="append",
+        help="time only these (repeatable; default all): the pages, caretaker-info beside the "
+        "bare view, the API write",
+    )
+    parser.add_argument(
         "--explain",
         action="store_true",
         help=f"for every page slower than {GOAL_MS:.0f} ms at p95, replay it in this "
         "process (before the writes) and print EXPLAIN (ANALYZE, BUFFERS) of its SELECTs "
         "that took 10 ms or more",
     )
+    parser.add_argument(
+        "--info-rounds",
+        type=int,
+        default=INFO_ROUNDS,
+        help=f"alternating rounds of {INFO_REQUESTS} requests of caretaker-info and of the bare view "
+        f"(default {INFO_ROUNDS}; the median round of each is reported)",
+    )
     args = parser.parse_args()
+    args.only = set(args.only or ["pages", "info", "add"])
     if args.contractors < 1_000:
         parser.error("--contractors must be at least 1,000")
     if args.runs < 2:
@@ -395,8 +410,13 @@ def rows_shown(marker: bytes) -> Callable[[Answer, list[Answer]], str]:
 
 
 def measure(
-    world: run.World, users: Users, parts: list[list[int]], handover_id: int, runs: int, explain: bool
+    world: run.World,
+    users: Users,
+    parts: list[list[int]],
+    handover_id: int,
+    args: argparse.Namespace,
 ) -> tuple[list[Row], str]:
+    runs, explain = args.runs, args.explain
     first_op = world.first_operator
     report = urlencode({"operator": first_op + 5, "date_from": "2025-01-01", "date_to": "2025-12-31"})
     crm_contractor = world.first_contractor + world.contractors // 2
@@ -506,8 +526,9 @@ def measure(
     rows = [
         timed(name, page(session, path), runs, note, replay(user, path))
         for name, session, user, path, note in pages
+        if "pages" in args.only
     ]
-    info_line = bench_info(world, users)
+    info_line = bench_info(world, users, args.info_rounds) if "info" in args.only else ""
     if explain:  # before the writes, on the data the reads were timed on
         for row in rows:
             if row.p95 > GOAL_MS and row.replay:
@@ -527,11 +548,14 @@ def measure(
             },
         )
 
-    rows.append(timed(f"API POST /caretakers/add, {WRITE_SIZE:,} contractors, REPLACE", add, runs, add_note))
+    if "add" in args.only:
+        rows.append(
+            timed(f"API POST /caretakers/add, {WRITE_SIZE:,} contractors, REPLACE", add, runs, add_note)
+        )
     return rows, info_line
 
 
-def bench_info(world: run.World, users: Users) -> str:
+def bench_info(world: run.World, users: Users, rounds: int) -> str:
     """caretaker-info at concurrency 4, beside the bare primary-key view, in alternating
     rounds (the machine's load changes under both alike); the median round of each."""
     step = world.contractors // 1000
@@ -544,7 +568,7 @@ def bench_info(world: run.World, users: Users) -> str:
     throughput(bare_clients, bare, CONCURRENCY * 5)
     rates: dict[str, list[float]] = {"ours": [], "bare": []}
     times: dict[str, list[float]] = {"ours": [], "bare": []}
-    for _ in range(INFO_ROUNDS):
+    for _ in range(rounds):
         for key, clients, paths in (("ours", api_clients, ours), ("bare", bare_clients, bare)):
             rate, took = throughput(clients, paths, INFO_REQUESTS)
             rates[key].append(rate)
@@ -642,13 +666,14 @@ def main() -> None:
             read_only=Session(host, port).login(world.own_read_only.username),
             api=Session(host, port, token=token),
         )
-        rows, info_line = measure(world, users, parts, handover_id, args.runs, args.explain)
+        rows, info_line = measure(world, users, parts, handover_id, args)
     print(f"\n  load average at the end: {load_average()}")
     print(f"\n| what a user opens ({args.contractors:,} contractors) | p50 | p95 | note |")
     print("|---|---:|---:|---|")
     for row in rows:
         print(row.cells())
-    print(info_line)
+    if info_line:
+        print(info_line)
     slow = [r for r in rows if r.p95 > GOAL_MS]
     print(f"\nover {GOAL_MS:.0f} ms at p95: " + ("; ".join(r.name for r in slow) if slow else "none"))
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
