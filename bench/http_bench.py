@@ -326,9 +326,10 @@ class Users:
     api: Session  # the boss's API token
 
 
-def prepare(world: run.World, runs: int) -> tuple[str, list[list[int]], int]:
+def prepare(world: run.World, runs: int, pages: bool) -> tuple[str, list[list[int]], int]:
     """Passwords for the three users who log in, an API token, and the disjoint
-    selections the write benchmark sends (each mixed as bench/run.py's)."""
+    selections the write benchmark sends (each mixed as bench/run.py's); with
+    ``pages``, the handover one of them shows (0 without)."""
     from django.contrib.auth.models import User
     from django.db import connection
 
@@ -344,8 +345,9 @@ def prepare(world: run.World, runs: int) -> tuple[str, list[list[int]], int]:
         calls = 1 + runs  # a warm-up, then the timed ones
         chosen = run.selection(world, WRITE_SIZE * calls)
         parts = [chosen[i::calls] for i in range(calls)]
-    with run.step(f"{ABSENCES_EACH} absences of each caretaker, a handover of {HANDOVER_SIZE:,} contractors"):
-        handover_id = part_two(world)
+    handover = f", a handover of {HANDOVER_SIZE:,} contractors" if pages else ""
+    with run.step(f"{ABSENCES_EACH} absences of each caretaker{handover}"):
+        handover_id = part_two(world, pages)
     connection.close()
     return token, parts, handover_id
 
@@ -354,10 +356,11 @@ ABSENCES_EACH = 4  # a week each, over 2025
 HANDOVER_SIZE = 1_000
 
 
-def part_two(world: run.World) -> int:
+def part_two(world: run.World, handover: bool) -> int:
     """Rows for the pages of Nieobecności and Przekazania klientów, written by their
-    services: absences of every caretaker, and one handover (bench/handover.py's, its
-    source caretaker's first contractors to the newcomer). The handover's id."""
+    services: absences of every caretaker, and (with ``handover``) one handover
+    (bench/handover.py's, its source caretaker's first contractors to the newcomer).
+    The handover's id, or 0."""
     from datetime import date, timedelta
 
     from handover import arguments, source_contractors
@@ -374,6 +377,8 @@ def part_two(world: run.World) -> int:
             absence_create(
                 actor=world.boss, operator_id=operator_id, date_from=start, date_to=start + timedelta(days=4)
             )
+    if not handover:
+        return 0
     given = arguments(world, source_contractors(world, HANDOVER_SIZE))
     preview = handover_create(actor=world.boss, **given)
     done = handover_create(actor=world.boss, confirm_token=preview.confirm_token, **given)
@@ -657,7 +662,7 @@ def main() -> None:
     print(f"  load average at the start: {load_average()}")
     run.migrate()
     world = run.load(args.contractors)
-    token, parts, handover_id = prepare(world, args.runs)
+    token, parts, handover_id = prepare(world, args.runs, "pages" in args.only)
     print(f"  ready in {time.perf_counter() - started:.0f} s", flush=True)
     with server(args.workers) as (host, port):
         users = Users(
