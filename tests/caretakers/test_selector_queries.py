@@ -176,6 +176,8 @@ def test_caretaker_info_without_caretakers_or_visibility(
     assert caretaker_info(viewer=sees_unassigned.user, contractor_id=nobodys.pk).contractor == nobodys
     with pytest.raises(Contractor.DoesNotExist):
         caretaker_info(viewer=sees_unassigned.user, contractor_id=theirs.pk)
+    with pytest.raises(Contractor.DoesNotExist):  # not seen: 404 before the unknown role's 422
+        caretaker_info(viewer=own.user, contractor_id=theirs.pk, role_id=987_654)
     inactive = make_operator("gone", active=False)
     for viewer, wanted in ((inactive.user, mine.pk), (operators[0].user, 2**63), (operators[0].user, "x")):
         with pytest.raises(Contractor.DoesNotExist):

@@ -139,9 +139,8 @@ def caretaker_info(
     every scope's caretakers, each with its acting caretaker (`caretakers.acting`).
     One query (`_info_rows`): it is called per contractor by integrations."""
     day = on or today()
-    pk = _contractor_pk(contractor_id)
-    _require_known(role_id, branch_id)
-    contractor, rows, absences = _info_rows(viewer, pk, day)
+    contractor, rows, absences = _info_rows(viewer, _contractor_pk(contractor_id), day)
+    _require_known(role_id, branch_id)  # after: a contractor not seen is 404 whatever else is asked
     scopes: dict[tuple[int, int | None], ScopeCaretakers] = {}
     for row in rows:
         key = (row.role_id, row.branch_id)
