@@ -59,3 +59,27 @@ def test_postgresql_plans_each_read_once_per_connection(
     Contractor.objects.filter(pk=first.pk).exists()
     Contractor.objects.filter(pk=first.pk).exists()
     assert len(_prepared()) == before + 2
+
+
+def test_receivers_of_post_init_still_hear_of_every_instance(
+    actor: User, admin_op: Operator, contractor: Contractor, default_role: CaretakerRole
+) -> None:
+    """Without receivers the instances are filled in directly; with one, they are
+    built by ``Model.__init__`` as the ORM builds them, and it hears of each."""
+    from django.db.models.signals import post_init
+
+    CaretakerAssignment.objects.create(
+        contractor=contractor, operator=admin_op, role=default_role, type="main", date_from=date(2020, 1, 1)
+    )
+    heard: list[Any] = []
+
+    def receiver(sender: Any, instance: Any, **kwargs: Any) -> None:
+        heard.append(instance)
+
+    post_init.connect(receiver, sender=CaretakerAssignment)
+    try:
+        info = caretaker_info(viewer=actor, contractor_id=contractor.pk, on=date(2030, 1, 1))
+    finally:
+        post_init.disconnect(receiver, sender=CaretakerAssignment)
+    assert heard == [info.main] and heard[0] is info.main
+    assert info.main is not None and info.main._state.db == "default" and not info.main._state.adding

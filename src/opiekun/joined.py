@@ -18,19 +18,33 @@ from weakref import WeakKeyDictionary
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 
 @dataclass(frozen=True)
 class Span:
-    """One model's columns in a row: ``values[start:end]``."""
+    """One model's columns in a row: ``values[start:end]``, of its fields ``attnames``."""
 
     model: type[Model]
     start: int
     end: int
+    attnames: tuple[str, ...]
 
     def build(self, alias: str, values: Sequence[Any]) -> Any:
-        """The instance, as the ORM builds it (every concrete field: nothing deferred)."""
-        return self.model.from_db(alias, (), values[self.start : self.end])
+        """The instance, as the ORM's ``from_db`` builds it from every concrete field.
+        ``Model.__init__`` given them all only sets each attribute (and sends
+        ``pre_init``/``post_init``): without receivers of those signals, the values
+        go into the instance's dictionary directly, at a third of the cost."""
+        model = self.model
+        if pre_init.has_listeners(model) or post_init.has_listeners(model):
+            return model.from_db(alias, (), values[self.start : self.end])
+        new = model.__new__(model)
+        new.__dict__.update(zip(self.attnames, values[self.start : self.end], strict=True))
+        state = new._state = ModelState()
+        state.adding = False
+        state.db = alias
+        return new
 
 
 @dataclass(frozen=True)
@@ -58,7 +72,8 @@ def columns(
         for f in model._meta.concrete_fields:
             names.append(f"{alias}.{quote(f.column)}")
             expressions.append(f.get_col(alias))
-        spans.append(Span(model, start, len(expressions)))
+        attnames = tuple(f.attname for f in model._meta.concrete_fields)
+        spans.append(Span(model, start, len(expressions), attnames))
     for f, alias in extra:
         names.append(f"{alias}.{quote(f.column)}")
         expressions.append(f.get_col(alias))
