@@ -69,6 +69,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
+        "--only",
+        choices=["pages", "info", "add"],
+        action="append",
+        help="time only these (repeatable; default all): the pages, caretaker-info beside the "
+        "bare view, the API write",
+    )
+    parser.add_argument(
         "--explain",
         action="store_true",
         help=f"for every page slower than {GOAL_MS:.0f} ms at p95, replay it in this "
@@ -80,7 +87,15 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="serve the data set an earlier `bench/run.py --load-only` loaded (the writes change it)",
     )
+    parser.add_argument(
+        "--info-rounds",
+        type=int,
+        default=INFO_ROUNDS,
+        help=f"alternating rounds of {INFO_REQUESTS} requests of caretaker-info and of the bare view "
+        f"(default {INFO_ROUNDS}; the median round of each is reported)",
+    )
     args = parser.parse_args()
+    args.only = set(args.only or ["pages", "info", "add"])
     if args.contractors < 1_000:
         parser.error("--contractors must be at least 1,000")
     if args.runs < 2:
@@ -339,9 +354,10 @@ class Users:
     api: Session  # the boss's API token
 
 
-def prepare(world: run.World, runs: int) -> tuple[str, list[list[int]], int]:
+def prepare(world: run.World, runs: int, pages: bool) -> tuple[str, list[list[int]], int]:
     """Passwords for the three users who log in, an API token, and the disjoint
-    selections the write benchmark sends (each mixed as bench/run.py's)."""
+    selections the write benchmark sends (each mixed as bench/run.py's); with
+    ``pages``, the handover one of them shows (0 without)."""
     from django.contrib.auth.models import User
     from django.db import connection
 
@@ -357,8 +373,9 @@ def prepare(world: run.World, runs: int) -> tuple[str, list[list[int]], int]:
         calls = 1 + runs  # a warm-up, then the timed ones
         chosen = run.selection(world, WRITE_SIZE * calls)
         parts = [chosen[i::calls] for i in range(calls)]
-    with run.step(f"{ABSENCES_EACH} absences of each caretaker, a handover of {HANDOVER_SIZE:,} contractors"):
-        handover_id = part_two(world)
+    handover = f", a handover of {HANDOVER_SIZE:,} contractors" if pages else ""
+    with run.step(f"{ABSENCES_EACH} absences of each caretaker{handover}"):
+        handover_id = part_two(world, pages)
     connection.close()
     return token, parts, handover_id
 
@@ -367,10 +384,11 @@ ABSENCES_EACH = 4  # a week each, over 2025
 HANDOVER_SIZE = 1_000
 
 
-def part_two(world: run.World) -> int:
+def part_two(world: run.World, handover: bool) -> int:
     """Rows for the pages of Nieobecności and Przekazania klientów, written by their
-    services: absences of every caretaker, and one handover (bench/handover.py's, its
-    source caretaker's first contractors to the newcomer). The handover's id."""
+    services: absences of every caretaker, and (with ``handover``) one handover
+    (bench/handover.py's, its source caretaker's first contractors to the newcomer).
+    The handover's id, or 0."""
     from datetime import date, timedelta
 
     from handover import arguments, source_contractors
@@ -392,6 +410,8 @@ def part_two(world: run.World) -> int:
             absence_create(
                 actor=world.boss, operator_id=operator_id, date_from=start, date_to=start + timedelta(days=4)
             )
+    if not handover:
+        return 0
     given = arguments(world, source_contractors(world, HANDOVER_SIZE))
     preview = handover_create(actor=world.boss, **given)
     done = handover_create(actor=world.boss, confirm_token=preview.confirm_token, **given)
@@ -428,8 +448,13 @@ def rows_shown(marker: bytes) -> Callable[[Answer, list[Answer]], str]:
 
 
 def measure(
-    world: run.World, users: Users, parts: list[list[int]], handover_id: int, runs: int, explain: bool
+    world: run.World,
+    users: Users,
+    parts: list[list[int]],
+    handover_id: int,
+    args: argparse.Namespace,
 ) -> tuple[list[Row], str]:
+    runs, explain = args.runs, args.explain
     first_op = world.first_operator
     report = urlencode({"operator": first_op + 5, "date_from": "2025-01-01", "date_to": "2025-12-31"})
     crm_contractor = world.first_contractor + world.contractors // 2
@@ -541,8 +566,9 @@ def measure(
     rows = [
         timed(name, page(session, path), runs, note, replay(user, path))
         for name, session, user, path, note in pages
+        if "pages" in args.only
     ]
-    info_line = bench_info(world, users)
+    info_line = bench_info(world, users, args.info_rounds) if "info" in args.only else ""
     if explain:  # before the writes, on the data the reads were timed on
         for row in rows:
             if row.p95 > GOAL_MS and row.replay:
@@ -562,11 +588,14 @@ def measure(
             },
         )
 
-    rows.append(timed(f"API POST /caretakers/add, {WRITE_SIZE:,} contractors, REPLACE", add, runs, add_note))
+    if "add" in args.only:
+        rows.append(
+            timed(f"API POST /caretakers/add, {WRITE_SIZE:,} contractors, REPLACE", add, runs, add_note)
+        )
     return rows, info_line
 
 
-def bench_info(world: run.World, users: Users) -> str:
+def bench_info(world: run.World, users: Users, rounds: int) -> str:
     """caretaker-info at concurrency 4, beside the bare primary-key view, in alternating
     rounds (the machine's load changes under both alike); the median round of each."""
     step = world.contractors // 1000
@@ -579,7 +608,7 @@ def bench_info(world: run.World, users: Users) -> str:
     throughput(bare_clients, bare, CONCURRENCY * 5)
     rates: dict[str, list[float]] = {"ours": [], "bare": []}
     times: dict[str, list[float]] = {"ours": [], "bare": []}
-    for _ in range(INFO_ROUNDS):
+    for _ in range(rounds):
         for key, clients, paths in (("ours", api_clients, ours), ("bare", bare_clients, bare)):
             rate, took = throughput(clients, paths, INFO_REQUESTS)
             rates[key].append(rate)
@@ -669,7 +698,7 @@ def main() -> None:
     run.migrate()
     world = run.loaded_world() if args.reuse else run.load(args.contractors)
     args.contractors = world.contractors  # what was loaded, with --reuse too
-    token, parts, handover_id = prepare(world, args.runs)
+    token, parts, handover_id = prepare(world, args.runs, "pages" in args.only)
     print(f"  ready in {time.perf_counter() - started:.0f} s", flush=True)
     with server(args.workers) as (host, port):
         users = Users(
@@ -678,13 +707,14 @@ def main() -> None:
             read_only=Session(host, port).login(world.own_read_only.username),
             api=Session(host, port, token=token),
         )
-        rows, info_line = measure(world, users, parts, handover_id, args.runs, args.explain)
+        rows, info_line = measure(world, users, parts, handover_id, args)
     print(f"\n  load average at the end: {load_average()}")
     print(f"\n| what a user opens ({args.contractors:,} contractors) | p50 | p95 | note |")
     print("|---|---:|---:|---|")
     for row in rows:
         print(row.cells())
-    print(info_line)
+    if info_line:
+        print(info_line)
     slow = [r for r in rows if r.p95 > GOAL_MS]
     print(f"\nover {GOAL_MS:.0f} ms at p95: " + ("; ".join(r.name for r in slow) if slow else "none"))
     print(f"\ntotal {time.perf_counter() - started:.0f} s")

@@ -98,12 +98,19 @@ class Paged(Schema, Generic[T]):
 
 
 def paginate(
-    request: HttpRequest, items: QuerySet[Any] | list[Any], *, page: int, page_size: int
+    request: HttpRequest,
+    items: QuerySet[Any] | list[Any],
+    *,
+    page: int,
+    page_size: int,
+    count: int | None = None,
 ) -> dict[str, Any]:
     """One page of ``items`` (a queryset, or a list already read). A page past the end
     is empty (with the true count), not an error: a client paging while others delete
-    rows should not crash."""
-    count = len(items) if isinstance(items, list) else items.count()
+    rows should not crash. ``count``, if given, is the number of ``items``, read in a
+    cheaper way than counting them."""
+    if count is None:
+        count = len(items) if isinstance(items, list) else items.count()
     offset = (page - 1) * page_size
     results = list(items[offset : offset + page_size]) if offset < count else []
 

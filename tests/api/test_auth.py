@@ -245,3 +245,43 @@ def test_cli_issues_a_token_for_the_days_asked(admin_op: Operator) -> None:
     assert "Expires" in err.getvalue()
     with pytest.raises(CommandError, match="at least 1"):
         call_command("token", "boss", "--days", "0")
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_a_token_is_checked_in_one_query_with_its_user_and_operator(
+    admin_op: Operator, django_user_model: Any, django_assert_num_queries: Any
+) -> None:
+    """The token, its user and the user's operator profile, read as the ORM reads
+    them (aware times included), in one query; a superuser without a profile has
+    none cached, so nothing asks again."""
+    token, raw = token_issue(user=admin_op.user)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())  # no bookkeeping write
+    with django_assert_num_queries(1):
+        found = token_authenticate(raw)
+        assert found is not None
+        assert found.user.operator.visibility == admin_op.visibility
+    stored = ApiToken.objects.select_related("user__operator").get(pk=token.pk)
+    assert _fields(found) == _fields(stored)
+    assert _fields(found.user) == _fields(stored.user)
+    assert _fields(found.user.operator) == _fields(stored.user.operator)
+    assert found.user.operator.user is found.user
+
+    root = django_user_model.objects.create_superuser("root", password="secret-pass-1")
+    token, raw = token_issue(user=root)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    with django_assert_num_queries(1):
+        found = token_authenticate(raw)
+        assert found is not None and found.user == root
+        with pytest.raises(Operator.DoesNotExist):
+            found.user.operator  # noqa: B018
+
+
+def test_a_token_works_until_the_moment_it_expires(admin_op: Operator) -> None:
+    token, raw = token_issue(user=admin_op.user)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + timedelta(seconds=2))
+    assert token_authenticate(raw) is not None
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(milliseconds=5))
+    assert token_authenticate(raw) is None

@@ -14,6 +14,7 @@ from opiekun.contractors.selectors import (
     caretakers_today,
     contractor_get,
     contractor_list,
+    contractor_list_count,
     with_main_caretakers,
 )
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
@@ -94,6 +95,37 @@ def test_filter_by_current_caretaker(firms: dict[str, Any], actor: Any, legal_ro
     assert codes(contractor_list(viewer=actor, caretaker_id=anna, role_id=legal_role.pk)) == []
     assert codes(contractor_list(viewer=actor, active=False)) == ["GAM"]
     assert codes(contractor_list(viewer=actor, active=True, search="acme")) == ["ACME"]
+
+
+def test_the_count_by_caretaker_read_off_the_assignments_is_the_lists(
+    firms: dict[str, Any],
+    actor: Any,
+    legal_role: CaretakerRole,
+    make_operator: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    anna, bartek = firms["anna"], firms["bartek"]
+    # Anna twice on ACME today (a second role): one contractor, counted once.
+    assign(firms["acme"], anna, date(2025, 6, 1), kind="deputy", role=legal_role)
+    asked: list[dict[str, Any]] = [
+        {"caretaker_id": anna.pk},
+        {"caretaker_id": bartek.pk},
+        {"caretaker_id": bartek.pk, "on": date(2025, 6, 14)},
+        {"caretaker_id": anna.pk, "role_id": legal_role.pk},
+        {"caretaker_id": 999_999},
+    ]
+    actor.operator  # noqa: B018 - the viewer's profile, loaded outside the counted block
+    for filters in asked:
+        with django_assert_num_queries(1):  # one index range of the assignments
+            count = contractor_list_count(viewer=actor, **filters)
+        assert count == contractor_list(viewer=actor, **filters).count(), filters
+    assert [
+        contractor_list_count(viewer=actor, caretaker_id=anna.pk, **other)
+        for other in ({"search": "acme"}, {"active": True})
+    ] == [None, None]
+    assert contractor_list_count(viewer=actor) is None
+    own = make_operator("own", visibility=Visibility.OWN)
+    assert contractor_list_count(viewer=own.user, caretaker_id=anna.pk) is None
 
 
 def test_without_caretaker_today(firms: dict[str, Any], actor: Any, legal_role: CaretakerRole) -> None:

@@ -3,14 +3,21 @@ audit trail of its assignments (docs/semantics.md, docs/api.md)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 
 from opiekun.caretakers.acting_api import ActingOut, acting_body
-from opiekun.caretakers.selectors import assignment_audit, assignments_as_recorded, caretaker_info
+from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.caretakers.selectors import (
+    CaretakerInfo,
+    assignment_audit,
+    assignments_as_recorded,
+    caretaker_info,
+)
 from opiekun.schemas import AssignmentFields, AssignmentOut, Day, Id, Moment, responses
 
 router = Router()
@@ -25,6 +32,13 @@ class InfoQuery(Schema):
 def _info_acting(scope: Any) -> dict[str, Any] | None:
     row = scope.acting_assignment
     return acting_body(scope.acting, {row.operator_id: row.operator.display_name} if row else {})
+
+
+def _acting_json(scope: Any) -> dict[str, Any] | None:
+    body = _info_acting(scope)
+    if body is not None and body["until"] is not None:
+        body["until"] = body["until"].isoformat()
+    return body
 
 
 class ScopeOut(Schema):
@@ -69,16 +83,67 @@ class InfoOut(Schema):
     tags=["contractors"],
     response=responses({200: InfoOut}, 401, 404, 422),
 )
-def contractor_caretaker_info(request: HttpRequest, id: Path[Id], filters: Query[InfoQuery]) -> Any:
+def contractor_caretaker_info(request: HttpRequest, id: Path[Id], filters: Query[InfoQuery]) -> HttpResponse:
     """For integration: the main caretaker and deputies of a contractor on a day, in a
     role and branch, and the caretakers of every role."""
-    return caretaker_info(
+    info = caretaker_info(
         viewer=request.user,
         contractor_id=id,
         on=filters.on,
         role_id=filters.role_id,
         branch_id=filters.branch_id,
     )
+    return HttpResponse(json.dumps(info_body(info)), content_type="application/json; charset=utf-8")
+
+
+def info_body(info: CaretakerInfo) -> dict[str, Any]:
+    """`InfoOut` of ``info``, written directly: the same fields, values and order as
+    the schema gives (tests/api/test_caretaker_info_json.py compares the two), without
+    validating the answer through pydantic again, which cost more than the query it
+    answers (docs/performance.md, "caretaker-info per call")."""
+    return {
+        "contractor_id": info.contractor.pk,
+        "on": info.on.isoformat(),
+        "main": _assignment_body(info.main),
+        "deputies": [_assignment_body(d) for d in info.deputies],
+        "acting": _acting_json(info),
+        "reason": info.acting.reason.value,
+        "by_role": [
+            {
+                "role_id": scope.role_id,
+                "role_name": scope.role_name,
+                "branch_id": scope.branch_id,
+                "branch_name": scope.branch_name,
+                "main": _assignment_body(scope.main),
+                "deputies": [_assignment_body(d) for d in scope.deputies],
+                "acting": _acting_json(scope),
+                "reason": scope.acting.reason.value,
+            }
+            for scope in info.by_role
+        ],
+    }
+
+
+def _assignment_body(row: CaretakerAssignment | None) -> dict[str, Any] | None:
+    """`AssignmentOut` of ``row``."""
+    if row is None:
+        return None
+    return {
+        "id": row.pk,
+        "contractor_id": row.contractor_id,
+        "operator_id": row.operator_id,
+        "type": str(row.type),
+        "role_id": row.role_id,
+        "branch_id": row.branch_id,
+        "date_from": row.date_from.isoformat(),
+        "date_to": None if row.date_to is None else row.date_to.isoformat(),
+        "priority": row.priority,
+        "contractor_code": str(row.contractor.code),
+        "contractor_name": str(row.contractor.name),
+        "operator_name": str(row.operator.display_name),
+        "role_name": str(row.role.name),
+        "branch_name": row.branch.name if row.branch is not None else None,
+    }
 
 
 class StateOut(Schema):

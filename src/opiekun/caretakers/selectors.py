@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, OrderBy, QuerySet
 from django.utils.translation import gettext as _
 
-from opiekun.caretakers.acting import Acting, ActingReason, absences_of, acting_on, holder_of
+from opiekun.caretakers.acting import Acting, ActingReason, acting_on, holder_of
+from opiekun.caretakers.info_rows import contractor_pk, info_rows
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
@@ -85,15 +86,6 @@ def assignment_get(*, viewer: Any, assignment_id: object) -> CaretakerAssignment
     return assignment_list(viewer=viewer, filters=AssignmentFilters()).get(pk=pk)
 
 
-def _caretakers_of(contractor: Contractor, day: date) -> QuerySet[CaretakerAssignment]:
-    return (
-        CaretakerAssignment.objects.filter(contractor=contractor)
-        .on(day)
-        .select_related("operator__user", "role", "branch")
-        .order_by("role__name", "branch__code", "-type", "priority", "date_from", "id")
-    )
-
-
 def caretaker_history(*, viewer: Any, contractor_id: object) -> QuerySet[CaretakerAssignment]:
     """Every assignment of a contractor, newest first."""
     contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
@@ -140,11 +132,10 @@ def caretaker_info(
     """For integration: a contractor's main caretaker and deputies on a day, in the
     given role (default: the default role) and branch (default: no branch), and
     every scope's caretakers, each with its acting caretaker (`caretakers.acting`).
-    Three queries: it is called per contractor by integrations."""
+    One query (`caretakers.info_rows`): it is called per contractor by integrations."""
     day = on or today()
-    contractor = contractor_get(viewer=viewer, contractor_id=contractor_id)
-    _require_known(role_id, branch_id)
-    rows = list(_caretakers_of(contractor, day))
+    contractor, rows, absences = info_rows(viewer, contractor_pk(contractor_id), day)
+    _require_known(role_id, branch_id)  # after: a contractor not seen is 404 whatever else is asked
     scopes: dict[tuple[int, int | None], ScopeCaretakers] = {}
     for row in rows:
         key = (row.role_id, row.branch_id)
@@ -158,7 +149,6 @@ def caretaker_info(
             scope.main = row
         else:
             scope.deputies.append(row)
-    absences = absences_of({row.operator_id for row in rows}, since=day, until=None)
     by_id = {row.pk: row for row in rows}
     for scope in scopes.values():
         scope.acting = acting_on(

@@ -9,7 +9,12 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ValidationInfo, field_validator
 
 from opiekun.contractors.models import Contractor
-from opiekun.contractors.selectors import contractor_get, contractor_list, with_main_caretakers
+from opiekun.contractors.selectors import (
+    contractor_get,
+    contractor_list,
+    contractor_list_count,
+    with_main_caretakers,
+)
 from opiekun.contractors.services import contractor_create, contractor_delete, contractor_update
 from opiekun.schemas import (
     DEFAULT_PAGE_SIZE,
@@ -123,16 +128,16 @@ def _annotated(contractor: Contractor) -> Contractor:
 @router.get("/contractors", response=responses({200: Paged[ContractorOut]}, 401, 422))
 def contractors(request: HttpRequest, filters: Query[ContractorQuery]) -> dict[str, Any]:
     """Contractors the caller may see."""
-    items = contractor_list(
-        viewer=request.user,
-        search=filters.search,
-        caretaker_id=filters.caretaker_id,
-        role_id=filters.role_id,
-        active=filters.active,
-        without_caretaker=filters.without_caretaker,
-        ordering=filters.ordering,
-    )
-    page = paginate(request, items, page=filters.page, page_size=filters.page_size)
+    asked: dict[str, Any] = {
+        "search": filters.search,
+        "caretaker_id": filters.caretaker_id,
+        "role_id": filters.role_id,
+        "active": filters.active,
+        "without_caretaker": filters.without_caretaker,
+    }
+    items = contractor_list(viewer=request.user, ordering=filters.ordering, **asked)
+    count = contractor_list_count(viewer=request.user, **asked)
+    page = paginate(request, items, page=filters.page, page_size=filters.page_size, count=count)
     page["results"] = with_main_caretakers(page["results"], role_id=filters.role_id)
     return page
 

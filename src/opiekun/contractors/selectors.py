@@ -85,6 +85,33 @@ def contractor_list(
     return qs.order_by(*ORDERINGS.get(ordering, ORDERINGS["code"]))
 
 
+def contractor_list_count(
+    *,
+    viewer: Any,
+    search: str = "",
+    caretaker_id: int | None = None,
+    role_id: int | None = None,
+    active: bool | None = None,
+    without_caretaker: bool = False,
+    on: date | None = None,
+) -> int | None:
+    """The number of `contractor_list`'s rows, when it can be read off the
+    caretaker's assignments alone: a viewer who sees every contractor, filtering only
+    by caretaker (and role). Then it is the number of distinct contractors of the
+    caretaker's assignments on the day — from the operator's period index, without
+    probing each contractor's row, which on SQLite took most of the list's time at
+    100,000 contractors (docs/performance.md, "caretaker-info per call"). None
+    otherwise: count the list itself."""
+    if caretaker_id is None or search.strip() or active is not None or without_caretaker:
+        return None
+    if visible_contractors(viewer=viewer).query.has_filters():
+        return None
+    on_day = CaretakerAssignment.objects.on(on or today()).filter(operator_id=caretaker_id)
+    if role_id is not None:
+        on_day = on_day.filter(role_id=role_id)
+    return on_day.values("contractor_id").distinct().count()
+
+
 @dataclass
 class CaretakersToday:
     """A contractor's caretakers on a day in one role, without a branch (operator ids)."""
