@@ -401,17 +401,21 @@ def part_two(world: run.World, handover: bool) -> int:
     # The boss also keeps the absences calendar: enters everyone's, sees everyone's.
     world.boss.operator.can_manage_absences = True
     world.boss.operator.save(update_fields=["can_manage_absences"])
-    earlier = Handover.objects.filter(contractors=HANDOVER_SIZE).order_by("pk").first()
-    if Absence.objects.exists() and earlier is not None:  # --reuse of a data set served before
-        return int(earlier.pk)
-    for operator_id in range(world.first_operator, world.first_operator + run.OPERATORS):
-        for week in range(ABSENCES_EACH):
-            start = date(2025, 1, 6) + timedelta(weeks=13 * week + operator_id % 13)
-            absence_create(
-                actor=world.boss, operator_id=operator_id, date_from=start, date_to=start + timedelta(days=4)
-            )
+    if not Absence.objects.exists():  # with --reuse, those of an earlier run are served
+        for operator_id in range(world.first_operator, world.first_operator + run.OPERATORS):
+            for week in range(ABSENCES_EACH):
+                start = date(2025, 1, 6) + timedelta(weeks=13 * week + operator_id % 13)
+                absence_create(
+                    actor=world.boss,
+                    operator_id=operator_id,
+                    date_from=start,
+                    date_to=start + timedelta(days=4),
+                )
     if not handover:
         return 0
+    earlier = Handover.objects.filter(contractors=HANDOVER_SIZE).order_by("pk").first()
+    if earlier is not None:
+        return int(earlier.pk)
     given = arguments(world, source_contractors(world, HANDOVER_SIZE))
     preview = handover_create(actor=world.boss, **given)
     done = handover_create(actor=world.boss, confirm_token=preview.confirm_token, **given)
