@@ -165,6 +165,8 @@ class Session:
             answer = self.get(file_path)
             if answer.status != 404:  # 404 while the job is still writing
                 break
+            if time.perf_counter() - started > 600:
+                raise RuntimeError(f"{path}: the background export gave no file within 600 s")
             time.sleep(0.05)
         ms = (time.perf_counter() - started) * 1000
         return Answer(answer.status, answer.body, ms, {**answer.headers, "X-Bench-Background": "1"})
