@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -303,3 +304,27 @@ def test_a_job_whose_process_cannot_start_is_reported_failed_not_a_500(
     response = _export(client, "csv", ewa_rows)
     assert response.status_code == 302
     assert 'data-state="failed"' in client.get(response["Location"]).content.decode()
+
+
+def test_a_job_id_starting_with_a_dash_reaches_the_command(
+    actor: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids are random URL-safe text, so one in 64 starts with "-": the process must
+    still get it as the job's id, not as an unknown option (the job never started)."""
+    from django.http import QueryDict
+
+    from opiekun.caretakers.exports import ExportFormat
+    from opiekun.management.commands.export_job import Command
+
+    settings.EXPORT_DIR = tmp_path / "exports"
+    started: list[list[str]] = []
+    monkeypatch.setattr(subprocess, "Popen", lambda args, **kwargs: started.append(args))
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: "-Y2yxdKvhjEO2VibelfVQQ")
+    job = export_jobs.export_job_start(
+        user=actor, report="by_caretaker", query=QueryDict(""), fmt=ExportFormat.CSV, filename="x"
+    )
+    assert job.id == "-Y2yxdKvhjEO2VibelfVQQ" and job.state == "queued"
+    (args,) = started
+    assert args[:4] == [sys.executable, "-m", "opiekun.cli", "export_job"]
+    parsed = Command().create_parser("opiekun", "export_job").parse_args(args[4:])
+    assert parsed.job_id == job.id

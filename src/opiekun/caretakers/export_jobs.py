@@ -147,7 +147,10 @@ def _spawn(job_id: str) -> None:
     log = (export_dir() / f"{job_id}.log").open("ab")
     with log:
         subprocess.Popen(
-            [sys.executable, "-m", "opiekun.cli", "export_job", job_id],
+            # "--": an id may start with "-" (one in 64 does), which the command's
+            # argument parser would otherwise take for an option, and the job would
+            # never start.
+            [sys.executable, "-m", "opiekun.cli", "export_job", "--", job_id],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
