@@ -295,3 +295,34 @@ def test_an_operator_who_cannot_assign_gets_no_selection_checkboxes(
     assert "data-row-check" not in page and "data-check-page" not in page
     assigner = client_for(make_operator("assigner", can_assign=True))
     assert "data-row-check" in assigner.get("/kontrahenci/").content.decode()
+
+
+def test_the_list_by_caretaker_counts_from_the_caretakers_rows(
+    boss_client: Client,
+    actor: Any,
+    make_operator: Callable[..., Operator],
+    make_contractors: Callable[[int], list[Contractor]],
+) -> None:
+    """Filtered by today's caretaker, for a user who sees everyone, the total comes from
+    the caretaker's assignments (one index range), not from counting the contractors."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ewa, jan = make_operator("ewa"), make_operator("jan")
+    contractors = make_contractors(7)
+    for operator, chosen in ((ewa, contractors[:5]), (jan, contractors[4:])):
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[c.pk for c in chosen],
+            operator_id=operator.pk,
+            type="main" if operator == ewa else "deputy",
+            date_from=today(),
+            on_overlap="replace",
+        )
+    with CaptureQueriesContext(connection) as queries:
+        page = boss_client.get(f"/kontrahenci/?caretaker={ewa.pk}").content.decode()
+    assert 'data-total="5"' in page
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and not [sql for sql in counts if 'FROM "contractors_contractor"' in sql]
+    deputy = boss_client.get(f"/kontrahenci/?caretaker={jan.pk}").content.decode()
+    assert 'data-total="3"' in deputy

@@ -30,6 +30,7 @@ from opiekun.contractors.selectors import (
     caretakers_today,
     contractor_get,
     contractor_list,
+    contractor_list_count,
 )
 from opiekun.contractors.services import EDITABLE_FIELDS, contractor_create, contractor_update
 from opiekun.dates import format_date, today
@@ -64,7 +65,14 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
     contractors = (
         contractor_list(viewer=request.user, **kwargs) if kwargs is not None else Contractor.objects.none()
     )
-    page = Paginator(contractors, prefs["page_size"]).get_page(request.GET.get("page"))
+    paginator = Paginator(contractors, prefs["page_size"])
+    if kwargs is not None:  # read off the caretaker's assignments when that is exact
+        known = contractor_list_count(
+            viewer=request.user, **{k: v for k, v in kwargs.items() if k != "ordering"}
+        )
+        if known is not None:
+            paginator.count = known
+    page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     role = filters.column_role()
     caretakers = caretakers_today([c.pk for c in rows], role_id=role.pk if role else None)
