@@ -12,21 +12,7 @@ model), so SQLite keeps the plain index.
 
 from django.db import migrations
 
-INDEX = "caretakers__contrac_9423f9_idx"
-TABLE = "caretakers_caretakerassignment"
-KEY = "(contractor_id, role_id, branch_id, date_from)"
-COVERING = f"CREATE INDEX {INDEX} ON {TABLE} {KEY} INCLUDE (date_to, operator_id, type, priority, id)"
-PLAIN = f"CREATE INDEX {INDEX} ON {TABLE} {KEY}"
-
-
-def _replace(create: str):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
-        schema_editor.execute(create)
-
-    return run
+from opiekun.caretakers.migrations._indexes import covering_index
 
 
 class Migration(migrations.Migration):
@@ -36,5 +22,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_replace(COVERING), _replace(PLAIN), elidable=False),
+        covering_index(
+            index="caretakers__contrac_9423f9_idx",
+            table="caretakers_caretakerassignment",
+            key="(contractor_id, role_id, branch_id, date_from)",
+            include="date_to, operator_id, type, priority, id",
+        ),
     ]

@@ -13,21 +13,7 @@ index keeps its name and key, so the migration state is unchanged; PostgreSQL's
 
 from django.db import migrations
 
-INDEX = "assignment_operator_period"
-TABLE = "caretakers_caretakerassignment"
-KEY = "(operator_id, date_from, date_to, contractor_id)"
-COVERING = f"CREATE INDEX {INDEX} ON {TABLE} {KEY} INCLUDE (type, role_id, branch_id)"
-PLAIN = f"CREATE INDEX {INDEX} ON {TABLE} {KEY}"
-
-
-def _replace(create: str):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
-        schema_editor.execute(create)
-
-    return run
+from opiekun.caretakers.migrations._indexes import covering_index
 
 
 class Migration(migrations.Migration):
@@ -37,5 +23,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_replace(COVERING), _replace(PLAIN), elidable=False),
+        covering_index(
+            index="assignment_operator_period",
+            table="caretakers_caretakerassignment",
+            key="(operator_id, date_from, date_to, contractor_id)",
+            include="type, role_id, branch_id",
+        ),
     ]
