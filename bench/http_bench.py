@@ -70,10 +70,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
         "--only",
-        choices=["pages", "info", "add"],
+        choices=["pages", "exports", "info", "add"],
         action="append",
-        help="time only these (repeatable; default all): the pages, caretaker-info beside the "
-        "bare view, the API write",
+        help="time only these (repeatable; default all): the pages, the CSV and XLSX exports, "
+        "caretaker-info beside the bare view, the API write",
     )
     parser.add_argument(
         "--explain",
@@ -95,7 +95,7 @@ def parse_args() -> argparse.Namespace:
         f"(default {INFO_ROUNDS}; the median round of each is reported)",
     )
     args = parser.parse_args()
-    args.only = set(args.only or ["pages", "info", "add"])
+    args.only = set(args.only or ["pages", "exports", "info", "add"])
     if args.contractors < 1_000:
         parser.error("--contractors must be at least 1,000")
     if args.runs < 2:
@@ -572,7 +572,7 @@ def measure(
     rows = [
         timed(name, page(session, path), runs, note, replay(user, path))
         for name, session, user, path, note in pages
-        if "pages" in args.only
+        if ("exports" if "/eksport." in path else "pages") in args.only
     ]
     info_line = bench_info(world, users, args.info_rounds) if "info" in args.only else ""
     if explain:  # before the writes, on the data the reads were timed on

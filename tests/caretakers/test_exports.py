@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -256,3 +257,29 @@ def test_xlsx_keeps_spaces_drops_control_characters_and_types_booleans(
     body = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [(r[1], r[9]) for r in body] == [("  Spacja  ", False), ("Dzwonek sp. z o.o.", True)]
     assert sheet.title == "Kontrahenci"
+
+
+def test_xlsx_text_with_markup_line_breaks_and_many_rows_reads_back_exactly(
+    make_contractors: Callable[..., list[Contractor]],
+) -> None:
+    # The data rows are written as XML text: what XML gives a meaning (&, <, >, a
+    # carriage return, "]]>") must come back as it was, in every row, and the
+    # autofilter (on the sheet and in the workbook's filter range) must end at the
+    # last row.
+    contractors = make_contractors(2_105)
+    tricky = 'A & B <sp. z o.o.> "x" ]]> \'y\'\r\nlinia 2'
+    contractors[0].name, contractors[1].name = tricky, "=SUM(A1:A2)"
+    Contractor.objects.bulk_update(contractors[:2], ["name"])
+    stream = io.BytesIO()
+    write_xlsx(Contractor.objects.order_by("pk"), CONTRACTORS_REPORT, stream)
+    stream.seek(0)
+    workbook = load_workbook(stream)
+    sheet = workbook.worksheets[0]
+    body = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in body] == [c.code for c in Contractor.objects.order_by("pk")]
+    assert body[0][1] == tricky
+    assert body[1][1] == "=SUM(A1:A2)" and sheet.cell(row=3, column=2).data_type == "s"
+    assert sheet.auto_filter.ref == f"A1:J{len(body) + 1}"
+    with zipfile.ZipFile(stream) as archive:
+        workbook_xml = archive.read("xl/workbook.xml").decode()
+    assert f"!$A$1:$J${len(body) + 1}</definedName>" in workbook_xml
