@@ -267,7 +267,7 @@ def test_xlsx_text_with_markup_line_breaks_and_many_rows_reads_back_exactly(
     # autofilter (on the sheet and in the workbook's filter range) must end at the
     # last row.
     contractors = make_contractors(2_105)
-    tricky = 'A & B <sp. z o.o.> "x" ]]> \'y\'\r\nlinia 2'
+    tricky = "A & B <sp. z o.o.> \"x\" ]]> 'y'\r\nlinia 2"
     contractors[0].name, contractors[1].name = tricky, "=SUM(A1:A2)"
     Contractor.objects.bulk_update(contractors[:2], ["name"])
     stream = io.BytesIO()
