@@ -6,6 +6,10 @@ answers 403 and an unknown or invisible id 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -47,6 +51,35 @@ def _done(request: HttpRequest, assignment: CaretakerAssignment) -> HttpResponse
     return redirect(url)
 
 
+def _dialog(
+    request: HttpRequest,
+    assignment: CaretakerAssignment,
+    form: forms.Form | None,
+    action: str,
+    title: str,
+    write: Callable[[dict[str, Any]], None],
+) -> HttpResponse:
+    """The dialog of ``action``: on a valid post ``write`` the form's values (a
+    service's ValidationError goes back onto the form), else the form again."""
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            write(form.cleaned_data if form is not None else {})
+        except ValidationError as error:
+            if form is None:
+                raise
+            add_service_errors(form, error)
+        else:
+            return _done(request, assignment)
+    context = {
+        "form": form,
+        "assignment": assignment,
+        "action": action,
+        "title": title,
+        "url": reverse(f"caretakers:{action}", kwargs={"pk": assignment.pk}),
+    }
+    return render(request, "caretakers/assignment_dialog.html", context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -61,35 +94,21 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "priority": assignment.priority,
     }
     form = EditAssignmentForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        values = form.cleaned_data
-        try:
-            assignment_update(
-                actor=request.user,
-                assignment_id=pk,
-                operator_id=values["operator_id"],
-                type=values["type"],
-                role_id=values["role_id"],
-                branch_id=values["branch_id"],
-                date_from=values["date_from"],
-                date_to=values["date_to"] or None,
-                priority=values["priority"] or 0,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, assignment)
-    return render(
-        request,
-        "caretakers/assignment_dialog.html",
-        {
-            "form": form,
-            "assignment": assignment,
-            "action": "edit",
-            "title": _("Edit caretaker"),
-            "url": reverse("caretakers:edit", kwargs={"pk": pk}),
-        },
-    )
+
+    def update(values: dict[str, Any]) -> None:
+        assignment_update(
+            actor=request.user,
+            assignment_id=pk,
+            operator_id=values["operator_id"],
+            type=values["type"],
+            role_id=values["role_id"],
+            branch_id=values["branch_id"],
+            date_from=values["date_from"],
+            date_to=values["date_to"] or None,
+            priority=values["priority"] or 0,
+        )
+
+    return _dialog(request, assignment, form, "edit", _("Edit caretaker"), update)
 
 
 @login_required
@@ -97,41 +116,19 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def assignment_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     form = EndAssignmentForm(request.POST if request.method == "POST" else None, assignment=assignment)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assignment_end(actor=request.user, assignment_id=pk, date_to=form.cleaned_data["date_to"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, assignment)
-    return render(
-        request,
-        "caretakers/assignment_dialog.html",
-        {
-            "form": form,
-            "assignment": assignment,
-            "action": "end",
-            "title": _("End caretaker"),
-            "url": reverse("caretakers:end", kwargs={"pk": pk}),
-        },
-    )
+
+    def end(values: dict[str, Any]) -> None:
+        assignment_end(actor=request.user, assignment_id=pk, date_to=values["date_to"])
+
+    return _dialog(request, assignment, form, "end", _("End caretaker"), end)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
-    if request.method == "POST":
+
+    def delete(values: dict[str, Any]) -> None:
         assignment_delete(actor=request.user, assignment_id=pk)
-        return _done(request, assignment)
-    return render(
-        request,
-        "caretakers/assignment_dialog.html",
-        {
-            "form": None,
-            "assignment": assignment,
-            "action": "delete",
-            "title": _("Delete caretaker"),
-            "url": reverse("caretakers:delete", kwargs={"pk": pk}),
-        },
-    )
+
+    return _dialog(request, assignment, None, "delete", _("Delete caretaker"), delete)
