@@ -23,14 +23,18 @@ the database triggers that give a new contractor its rows (migrations 0001, 0003
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import F, Q
 
+if TYPE_CHECKING:
+    from opiekun.contractors.models import Contractor
 
-class CoverageGap(models.Model):
-    contractor = models.ForeignKey(
-        "contractors.Contractor", on_delete=models.CASCADE, related_name="coverage_gaps"
-    )
+
+class _Gap(models.Model):
+    """What both kinds of gap hold, besides their contractor (each its own reverse name)."""
+
     role = models.ForeignKey("caretakers.CaretakerRole", on_delete=models.CASCADE, related_name="+")
     branch = models.ForeignKey(
         "caretakers.Branch", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -40,28 +44,18 @@ class CoverageGap(models.Model):
     # The contractor's own `active` flag, kept equal to it by a database trigger, so
     # that the report of active contractors' gaps and its count read this table only.
     active = models.BooleanField(default=True)
-    # The main caretaker of the day before the gap (who cared last); null when the
+    # Who cared (for `ActingGap`: who acted) the day before the gap; null when the
     # gap opens the scope's history.
     last_operator = models.ForeignKey(
         "operators.Operator", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    contractor: Contractor  # each kind's own foreign key
+    contractor_id: int
+    role_id: int
+    branch_id: int | None
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(date_to__gte=F("date_from")), name="coverage_gap_dates_in_order"
-            ),
-        ]
-        indexes = [
-            # "gaps in the scope on day d / in a window": date_to >= start, date_from <= end.
-            models.Index(
-                fields=["role", "branch", "active", "date_to", "date_from", "contractor"],
-                name="coverage_gap_scope_day",
-            ),
-            models.Index(
-                fields=["contractor", "role", "branch", "date_from"], name="coverage_gap_contractor"
-            ),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.contractor_id}/{self.role_id}/{self.branch_id} {self.date_from}…{self.date_to}"
@@ -80,51 +74,42 @@ class CoverageGap(models.Model):
         return self.contractor.nip
 
 
-class ActingGap(models.Model):
-    """As `CoverageGap`, for the acting caretaker; ``last_operator``: who acted the day before."""
+def _gap_meta(prefix: str) -> tuple[list[models.BaseConstraint], list[models.Index]]:
+    """The constraints and indexes of a gap table, named with ``prefix``."""
+    constraints: list[models.BaseConstraint] = [
+        models.CheckConstraint(condition=Q(date_to__gte=F("date_from")), name=f"{prefix}_dates_in_order"),
+    ]
+    indexes = [
+        # "gaps in the scope on day d / in a window": date_to >= start, date_from <= end.
+        models.Index(
+            fields=["role", "branch", "active", "date_to", "date_from", "contractor"],
+            name=f"{prefix}_scope_day",
+        ),
+        models.Index(fields=["contractor", "role", "branch", "date_from"], name=f"{prefix}_contractor"),
+    ]
+    return constraints, indexes
+
+
+class CoverageGap(_Gap):
+    """Per scope, a period with no main caretaker."""
+
+    contractor = models.ForeignKey(
+        "contractors.Contractor", on_delete=models.CASCADE, related_name="coverage_gaps"
+    )
+
+    class Meta:
+        constraints, indexes = _gap_meta("coverage_gap")
+
+
+class ActingGap(_Gap):
+    """As `CoverageGap`, for the acting caretaker."""
 
     contractor = models.ForeignKey(
         "contractors.Contractor", on_delete=models.CASCADE, related_name="acting_gaps"
     )
-    role = models.ForeignKey("caretakers.CaretakerRole", on_delete=models.CASCADE, related_name="+")
-    branch = models.ForeignKey(
-        "caretakers.Branch", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    date_from = models.DateField()
-    date_to = models.DateField()
-    active = models.BooleanField(default=True)
-    last_operator = models.ForeignKey(
-        "operators.Operator", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(date_to__gte=F("date_from")), name="acting_gap_dates_in_order"
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["role", "branch", "active", "date_to", "date_from", "contractor"],
-                name="acting_gap_scope_day",
-            ),
-            models.Index(fields=["contractor", "role", "branch", "date_from"], name="acting_gap_contractor"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.contractor_id}/{self.role_id}/{self.branch_id} {self.date_from}…{self.date_to}"
-
-    @property
-    def code(self) -> str:
-        return self.contractor.code
-
-    @property
-    def name(self) -> str:
-        return self.contractor.name
-
-    @property
-    def nip(self) -> str:
-        return self.contractor.nip
+        constraints, indexes = _gap_meta("acting_gap")
 
 
 class UncoveredPeriod(models.Model):
