@@ -73,6 +73,7 @@ def test_absences_crud(client_for: Callable[[Operator], Client], crew: dict[str,
         ({"date_from": "2030-07-05", "date_to": "2030-07-20"}, "date_from"),
         ({"kind": "holiday"}, "kind"),
         ({"date_from": "2030-13-01"}, "date_from"),
+        ({"operator_id": True}, "operator_id"),  # a boolean is not an id (not 1)
     ],
 )
 def test_bad_absences_are_field_errors_and_write_nothing(

@@ -219,6 +219,7 @@ def _loc(response: Any) -> set[str]:
         ({"on_overlap": "maybe"}, "on_overlap"),
         ({"distribution": "random"}, "distribution"),
         ({"colour": "red"}, "colour"),
+        ({"from_operator_id": True}, "from_operator_id"),  # a boolean is not an id (not 1)
     ],
 )
 def test_bad_input_is_a_field_error_and_writes_nothing(
