@@ -60,11 +60,12 @@ api = NinjaAPI(
 )
 
 
-def _field_errors(error: ValidationError) -> list[dict[str, Any]]:
-    """A service's ``{field: [messages]}`` as the 422 body's items, under ``body``."""
+def _field_errors(error: ValidationError, source: str = "body") -> list[dict[str, Any]]:
+    """A service's ``{field: [messages]}`` as the 422 body's items, under ``source``
+    (``body``; ``query`` for a GET, whose fields are its query parameters)."""
     items: list[dict[str, Any]] = []
     for field, messages in error.message_dict.items():
-        loc = ["body"] if field == NON_FIELD_ERRORS else ["body", field]
+        loc = [source] if field == NON_FIELD_ERRORS else [source, field]
         items.extend({"loc": loc, "msg": str(m), "type": "value_error"} for m in messages)
     return items
 
@@ -98,7 +99,8 @@ def _invalid_request(request: HttpRequest, exc: RequestValidationError) -> HttpR
 
 @api.exception_handler(ValidationError)
 def _invalid_data(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": _field_errors(exc)}, status=422)
+    source = "query" if request.method in ("GET", "HEAD") else "body"
+    return api.create_response(request, {"detail": _field_errors(exc, source)}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

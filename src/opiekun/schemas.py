@@ -52,7 +52,14 @@ def _aware(value: datetime) -> datetime:
         raise ValueError("The moment is out of range.") from error
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+def _not_boolean(value: object) -> object:
+    """JSON's true and false are not the ids 1 and 0 (pydantic would take them so)."""
+    if isinstance(value, bool):
+        raise ValueError("Input should be a valid integer, not a boolean.")
+    return value
+
+
+Id = Annotated[int, BeforeValidator(_not_boolean), Field(ge=1, le=MAX_ID)]
 Day = Annotated[date, BeforeValidator(_day)]
 Text = Annotated[str, AfterValidator(_storable_text)]
 Moment = Annotated[datetime, AfterValidator(_aware)]

@@ -73,6 +73,7 @@ def test_absences_crud(client_for: Callable[[Operator], Client], crew: dict[str,
         ({"date_from": "2030-07-05", "date_to": "2030-07-20"}, "date_from"),
         ({"kind": "holiday"}, "kind"),
         ({"date_from": "2030-13-01"}, "date_from"),
+        ({"operator_id": True}, "operator_id"),  # a boolean is not an id (not 1)
     ],
 )
 def test_bad_absences_are_field_errors_and_write_nothing(
@@ -231,6 +232,53 @@ def test_resolve_refuses_bad_input_with_field_errors(
     response = api.post("/api/v1/caretakers/resolve", body, content_type="application/json")
     assert response.status_code == 422, response.content
     assert loc in [e["loc"] for e in response.json()["detail"]]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "message"),
+    [
+        (
+            "post",
+            "/api/v1/caretakers/resolve",
+            {"items": [{"contractor_id": 1, "on": DAY, "role_id": 999999}]},
+            "Nieznana rola 999999.",
+        ),
+        (
+            "post",
+            "/api/v1/caretakers/resolve",
+            {"items": [{"contractor_id": 1, "on": DAY, "branch_id": 999999}]},
+            "Nieznany oddział 999999.",
+        ),
+        (
+            "get",
+            "/api/v1/absences?date_from=2030-07-05&date_to=2030-07-01",
+            None,
+            "Data do nie może być wcześniejsza niż data od.",
+        ),
+        (
+            "get",
+            "/api/v1/caretakers/acted-for?operator_id=1&date_from=2030-07-05&date_to=2030-07-01",
+            None,
+            "Data do nie może być wcześniejsza niż data od.",
+        ),
+        (
+            "get",
+            "/api/v1/caretakers?date_from=2030-07-05&date_to=2030-07-01",
+            None,
+            "Data do nie może być wcześniejsza niż data od.",
+        ),
+    ],
+)
+def test_field_errors_of_part_two_follow_accept_language(
+    api: Client, method: str, url: str, body: dict[str, Any] | None, message: str
+) -> None:
+    """The endpoints' own messages are the service's, in the asker's language."""
+    if method == "post":
+        response = api.post(url, body, content_type="application/json", headers={"accept-language": "pl"})
+    else:
+        response = api.get(url, headers={"accept-language": "pl"})
+    assert response.status_code == 422, response.content
+    assert [e["msg"] for e in response.json()["detail"]] == [message]
 
 
 def test_resolve_takes_the_same_number_of_queries_for_10_and_1000_items(

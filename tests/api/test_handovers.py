@@ -170,6 +170,22 @@ def test_cancel_and_cancel_refused(
     assert str(row.pk) in refused.json()["detail"]
 
 
+def test_cancel_refused_when_a_row_it_wrote_got_another_priority(
+    api: Client, actor: Any, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    """A changed priority is a change: cancelling would delete the received row and
+    with it the edit, so the cancel is refused naming the row, and nothing is written."""
+    handover = _handed(api, sellers)
+    row = CaretakerAssignment.objects.get(contractor=portfolio[0], operator=sellers[1])
+    assignment_update(actor=actor, assignment_id=row.pk, priority=5)
+    before = _rows()
+    refused = _post(api, f"{URL}/{handover['id']}/cancel")
+    assert refused.status_code == 409, refused.json()
+    assert refused.json()["changed"] == [row.pk]
+    assert _rows() == before and CaretakerAssignment.objects.get(pk=row.pk).priority == 5
+    assert api.get(f"{URL}/{handover['id']}").json()["state"] == "planned"
+
+
 def test_list_filters_and_pages(api: Client, sellers: list[Operator], portfolio: list[Contractor]) -> None:
     first = _handed(api, sellers, contractor_ids=[portfolio[0].pk])
     second = _handed(api, sellers, contractor_ids=[portfolio[1].pk], to_operator_ids=[sellers[2].pk])
@@ -203,6 +219,7 @@ def _loc(response: Any) -> set[str]:
         ({"on_overlap": "maybe"}, "on_overlap"),
         ({"distribution": "random"}, "distribution"),
         ({"colour": "red"}, "colour"),
+        ({"from_operator_id": True}, "from_operator_id"),  # a boolean is not an id (not 1)
     ],
 )
 def test_bad_input_is_a_field_error_and_writes_nothing(

@@ -427,3 +427,11 @@ def test_even_distribution_is_deterministic_and_balanced(
     # more than one above another target.
     for t in receivers:
         assert all(final[t] <= final[u] + 1 for u in targets)
+
+
+def test_a_row_given_another_priority_since_refuses_the_cancel() -> None:
+    received = Row(7, 1, 2, AssignmentType.DEPUTY, 1, None, Period(date(2030, 3, 1), None))
+    recorded = [Recorded(7, None, received, after_priority=0)]
+    assert plan_cancel(recorded, [received], {7: 3}) == Refusal((7,))
+    assert plan_cancel(recorded, [received], {7: 0}) == Restore(deletes=(7,))
+    assert plan_cancel(recorded, [received]) == Restore(deletes=(7,))  # no priorities: rows only

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError as RequestValidationError
 from pydantic import BaseModel, ConfigDict
@@ -126,7 +127,7 @@ def caretakers_acted_for(request: HttpRequest, filters: Query[ActedForQuery]) ->
                 {
                     "loc": ["query", "date_to"],
                     "type": "value_error",
-                    "msg": "Date to cannot be earlier than date from.",
+                    "msg": _("Date to cannot be earlier than date from."),
                 }
             ]
         )

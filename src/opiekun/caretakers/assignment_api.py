@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import ValidationError as RequestValidationError
 
@@ -71,7 +72,7 @@ def caretakers(request: HttpRequest, filters: Query[AssignmentQuery]) -> dict[st
                 {
                     "loc": ["query", "date_to"],
                     "type": "value_error",
-                    "msg": "Date to cannot be earlier than date from.",
+                    "msg": _("Date to cannot be earlier than date from."),
                 }
             ]
         )

@@ -5,7 +5,7 @@ Django; tests/caretakers/test_handover_rules.py checks it with Hypothesis)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from opiekun.caretakers.handover_rules import Row, Scope
@@ -15,11 +15,13 @@ from opiekun.caretakers.rules import AssignmentType
 @dataclass(frozen=True)
 class Recorded:
     """One row a handover changed: its state before (None: the handover inserted it)
-    and after (None: the handover deleted it)."""
+    and after (None: the handover deleted it); ``after_priority``, the deputies' order
+    it left the row with (None: not recorded)."""
 
     assignment_id: int
     before: Row | None
     after: Row | None
+    after_priority: int | None = None
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,25 @@ class Refusal:
     changed: tuple[int, ...]
 
 
-def plan_cancel(recorded: Sequence[Recorded], current: Iterable[Row]) -> Restore | Refusal:
+def plan_cancel(
+    recorded: Sequence[Recorded], current: Iterable[Row], priorities: Mapping[int, int] | None = None
+) -> Restore | Refusal:
     """Undo a handover if every row it wrote is still as it left it. ``current`` holds
-    every row of the scopes the handover touched. The restored scopes are checked
-    against the invariants: a row added since that would collide refuses too."""
+    every row of the scopes the handover touched, ``priorities`` their priority by id
+    (a row given another priority since has changed too). The restored scopes are
+    checked against the invariants: a row added since that would collide refuses too."""
     now = {r.id: r for r in current}
-    changed = [rec.assignment_id for rec in recorded if now.get(rec.assignment_id) != rec.after]
+    priority = priorities or {}
+    changed = [
+        rec.assignment_id
+        for rec in recorded
+        if now.get(rec.assignment_id) != rec.after
+        or (
+            rec.after_priority is not None
+            and rec.assignment_id in priority
+            and priority[rec.assignment_id] != rec.after_priority
+        )
+    ]
     if changed:
         return Refusal(tuple(sorted(changed)))
     mine = {rec.assignment_id for rec in recorded}

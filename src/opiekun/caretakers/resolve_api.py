@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja.errors import ValidationError as RequestValidationError
 
 from opiekun.caretakers.acting_rules import Acting, Holder
@@ -65,11 +66,11 @@ def _answer(viewer: Any, items: Sequence[Question]) -> HttpResponse:
     if unknown_roles or unknown_branches:
         raise RequestValidationError(
             [
-                {"loc": ["body", "items", n, name], "type": "value_error", "msg": f"Unknown {label} {value}."}
+                {"loc": ["body", "items", n, name], "type": "value_error", "msg": message % {"id": value}}
                 for n, item in enumerate(items)
-                for name, label, value, unknown in (
-                    ("role_id", "role", item.role_id, unknown_roles),
-                    ("branch_id", "branch", item.branch_id, unknown_branches),
+                for name, message, value, unknown in (
+                    ("role_id", _("Unknown role %(id)s."), item.role_id, unknown_roles),
+                    ("branch_id", _("Unknown branch %(id)s."), item.branch_id, unknown_branches),
                 )
                 if value is not None and value in unknown
             ]

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import ValidationError as RequestValidationError
 
@@ -82,7 +83,7 @@ def absences(request: HttpRequest, filters: Query[AbsenceQuery]) -> dict[str, An
                 {
                     "loc": ["query", "date_to"],
                     "type": "value_error",
-                    "msg": "Date to cannot be earlier than date from.",
+                    "msg": _("Date to cannot be earlier than date from."),
                 }
             ]
         )

@@ -67,8 +67,10 @@ def handover_cancel(*, actor: Any, handover_id: object) -> Handover:
     if report_unchangeable(FieldErrors(), actor, existing):
         raise PermissionDenied(str(NOT_EDITABLE))
     current = {r.pk: r for r in CaretakerAssignment.objects.filter(contractor_id__in=id_list(contractor_ids))}
-    recorded = [Recorded(r.assignment_id, _row(r.before), _row(r.after)) for r in records]
-    plan = plan_cancel(recorded, [_current(r) for r in current.values()])
+    recorded = [Recorded(r.assignment_id, _row(r.before), _row(r.after), _priority(r.after)) for r in records]
+    plan = plan_cancel(
+        recorded, [_current(r) for r in current.values()], {pk: r.priority for pk, r in current.items()}
+    )
     if isinstance(plan, Refusal):
         raise CancelRefused(
             _("Caretakers changed since the handover; it cannot be cancelled. Changed assignments: %(ids)s.")
@@ -114,6 +116,12 @@ def _row(text: str) -> Row | None:
         state["branch_id"],
         Period(_value("date_from", state["date_from"]), _value("date_to", state["date_to"])),
     )
+
+
+def _priority(text: str) -> int | None:
+    """The priority a row was left with (None: deleted, or recorded without one)."""
+    state = HandoverChange.decode(text)
+    return None if state is None or state.get("priority") is None else int(state["priority"])
 
 
 def _instance(state: dict[str, Any] | None) -> CaretakerAssignment:
