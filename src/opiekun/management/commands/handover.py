@@ -9,6 +9,11 @@ one go) unless ``--dry-run``. With ``--on-overlap warn`` (the default) a preview
 has conflicts is not applied: nobody confirmed them; choose ``replace`` or ``keep``.
 Without ``--user`` the command acts with the server administrator's rights and the
 audit trail names no user.
+
+Exit codes as the import commands': 0 applied (or a dry run); 1 not applied (nothing
+to hand over, conflicts under ``warn``, the caretakers changed meanwhile); 2 bad usage
+(an unknown option or name, a bad date or type, the source among the recipients, an
+inactive recipient, a user without the permission). Messages name the option given.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from opiekun.caretakers.handover_rules import ContractorPlan
@@ -26,7 +31,20 @@ from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
 from opiekun.caretakers.services import HandoverPreview, StaleHandover, handover_create
 from opiekun.contractors.models import Contractor
 from opiekun.management.commands.export import SystemViewer
+from opiekun.management.import_cli import EXIT_ERRORS, EXIT_USAGE
 from opiekun.operators.models import Operator
+
+# The service's fields (as the API names them) by the option that gave them.
+OPTIONS = {
+    "from_operator_id": "--from",
+    "to_operator_ids": "--to",
+    "date": "--on",
+    "types": "--types",
+    "role_ids": "--roles",
+    "branch_ids": "--branches",
+    "contractor_ids": "--contractors",
+    "on_overlap": "--on-overlap",
+}
 
 
 def _names(text: str | None) -> list[str] | None:
@@ -97,9 +115,14 @@ class Command(BaseCommand):
                 )
             done = handover_create(actor=actor, confirm_token=preview.confirm_token, **arguments)
         except ValidationError as error:
-            raise CommandError(self._messages(error)) from None
+            # A field's error is in the arguments given; one of the whole request
+            # (nothing to hand over) is the handover's own.
+            usage = not hasattr(error, "error_dict") or set(error.message_dict) - {NON_FIELD_ERRORS}
+            raise CommandError(
+                self._messages(error), returncode=EXIT_USAGE if usage else EXIT_ERRORS
+            ) from None
         except PermissionDenied as error:
-            raise CommandError(str(error) or "Permission denied.") from None
+            raise CommandError(str(error) or "Permission denied.", returncode=EXIT_USAGE) from None
         except StaleHandover:
             raise CommandError(
                 "The caretakers changed while applying; nothing was written. Run again."
@@ -164,7 +187,7 @@ class Command(BaseCommand):
             return SystemViewer()
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"--user: no user {username!r}")
+            raise CommandError(f"--user: no user {username!r}", returncode=EXIT_USAGE)
         return user
 
     @staticmethod
@@ -172,7 +195,7 @@ class Command(BaseCommand):
         found = dict(Operator.objects.filter(user__username__in=logins).values_list("user__username", "pk"))
         unknown = [login for login in logins if login not in found]
         if unknown:
-            raise CommandError(f"{option}: no operator {', '.join(unknown)}")
+            raise CommandError(f"{option}: no operator {', '.join(unknown)}", returncode=EXIT_USAGE)
         return [found[login] for login in logins]
 
     @staticmethod
@@ -182,13 +205,16 @@ class Command(BaseCommand):
         found = dict(model.objects.filter(**{f"{field}__in": names}).values_list(field, "pk"))
         unknown = [name for name in names if name not in found]
         if unknown:
-            raise CommandError(f"{option}: unknown {', '.join(unknown)}")
+            raise CommandError(f"{option}: unknown {', '.join(unknown)}", returncode=EXIT_USAGE)
         return [found[name] for name in names]
 
     @staticmethod
     def _messages(error: ValidationError) -> str:
         if hasattr(error, "error_dict"):
             return "; ".join(
-                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+                " ".join(messages)
+                if field == NON_FIELD_ERRORS
+                else f"{OPTIONS.get(field, field)}: {' '.join(messages)}"
+                for field, messages in error.message_dict.items()
             )
         return " ".join(error.messages)
