@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
 from opiekun.caretakers.models import CaretakerRole
@@ -182,6 +183,29 @@ def test_email_url_configures_smtp(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPIEKUN_EMAIL_HOST", "relay")
     monkeypatch.setenv("OPIEKUN_EMAIL_USE_TLS", "1")
     assert email_settings()["EMAIL_HOST"] == "relay"
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"OPIEKUN_EMAIL_URL": "http://mail.example.com"}, "OPIEKUN_EMAIL_URL: unknown scheme 'http'"),
+        ({"OPIEKUN_EMAIL_URL": "smtp://mail.example.com:25x"}, "OPIEKUN_EMAIL_URL: "),
+        (
+            {"OPIEKUN_EMAIL_HOST": "relay", "OPIEKUN_EMAIL_PORT": "abc"},
+            "OPIEKUN_EMAIL_PORT: not a port number: 'abc'",
+        ),
+    ],
+)
+def test_bad_email_settings_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], message: str
+) -> None:
+    """A configuration error (ImproperlyConfigured, as the other settings), not a bare
+    ValueError about an int() that names nothing."""
+    monkeypatch.delenv("OPIEKUN_EMAIL_URL", raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        email_settings()
 
 
 def test_an_operator_changes_language(world: Any) -> None:
