@@ -136,6 +136,9 @@ def test_each_operator_with_changes_gets_one_message_in_their_language(world: An
     jan_text = parts(jan)["text/plain"]
     assert "2026-06-06" in jan_text and "ends" in jan_text and "KB" in jan_text
     assert "KA" not in jan_text  # never a contractor Jan may not see
+    # The HTML part declares the language it is written in (was always "pl").
+    assert '<html lang="pl">' in body["text/html"]
+    assert '<html lang="en">' in parts(jan)["text/html"]
     assert DigestSent.objects.filter(date=T, sent_at__isnull=False).count() == 2
 
 
