@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole, Handover
 from opiekun.caretakers.services import caretaker_add
@@ -36,9 +35,9 @@ def portfolio(
     return contractors
 
 
-def _run(*args: str) -> str:
+def _run(*args: str, language: str = "en") -> str:
     out = StringIO()
-    call_command("handover", *args, stdout=out)
+    call_command("handover", *args, "--language", language, stdout=out)
     return out.getvalue()
 
 
@@ -139,7 +138,7 @@ def test_bad_input_is_refused_as_bad_usage(
 ) -> None:
     """Exit code 2 as the import commands' bad usage; the message names the option
     given, not the API's field (``to_operator_ids``, ``date``)."""
-    with translation.override("en"), pytest.raises(CommandError, match=message) as raised:
+    with pytest.raises(CommandError, match=message) as raised:
         _run(*args)
     assert raised.value.returncode == 2
     assert not Handover.objects.exists()
@@ -148,7 +147,7 @@ def test_bad_input_is_refused_as_bad_usage(
 def test_nothing_to_hand_over_exits_1_without_a_field_name(
     sellers: list[Operator], portfolio: list[Contractor]
 ) -> None:
-    with translation.override("en"), pytest.raises(CommandError) as raised:
+    with pytest.raises(CommandError) as raised:
         _run("--from", "anna", "--to", "bob", "--on", "2030-03-01", "--types", "deputy")
     assert raised.value.returncode == 1
     assert str(raised.value).startswith("Nothing to hand over")
@@ -163,3 +162,17 @@ def test_a_user_without_the_permission_is_refused(
         _run("--from", "anna", "--to", "bob", "--on", "2030-03-01", "--user", "clerk")
     assert raised.value.returncode == 2
     assert not Handover.objects.exists()
+
+
+def test_messages_are_polish_by_default_and_in_one_language(
+    sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    """The command's own words follow --language as the services' do (they were
+    English beside Polish messages of the services)."""
+    out = _run("--from", "anna", "--to", "bob", "--on", "2030-03-01", "--dry-run", language="pl")
+    assert out.splitlines()[0] == "Do przekazania kontrahentów: 4, przypisań: 4; pominięto: 0."
+    assert out.splitlines()[-1] == "Próba: nic nie zapisano."
+    with pytest.raises(CommandError, match="--from: nie ma operatora nobody"):
+        _run("--from", "nobody", "--to", "bob", "--on", "2030-03-01", language="pl")
+    with pytest.raises(CommandError, match="--to: Operator nie może przekazać klientów samemu sobie"):
+        _run("--from", "anna", "--to", "anna", "--on", "2030-03-01", language="pl")
