@@ -141,6 +141,17 @@ def test_an_errors_file_that_cannot_be_written_exits_2_before_writing_anything(
     assert not CaretakerAssignment.objects.exists()
 
 
+def test_the_errors_file_may_not_be_the_imported_file(files: dict[str, Path], capsys: Any) -> None:
+    """The report is opened before the import reads the file: the same path would
+    have emptied the file being imported."""
+    before = files["bad"].read_bytes()
+    assert (
+        run("import-assignments", str(files["bad"]), "--errors", str(files["bad"]), "--language", "en") == 2
+    )
+    assert "--errors: the file being imported" in capsys.readouterr().err
+    assert files["bad"].read_bytes() == before
+
+
 def test_a_file_that_cannot_be_opened_exits_1_with_the_reason(
     files: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:

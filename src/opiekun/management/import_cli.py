@@ -82,11 +82,15 @@ def existing_file(name: str) -> Path:
     return path
 
 
-def error_report_file(name: str | None) -> IO[str] | None:
+def error_report_file(name: str | None, imported: Path) -> IO[str] | None:
     """The ``--errors`` file, opened before the import starts: a path that cannot be
-    written is bad usage, found before anything is written."""
+    written (or the imported file itself) is bad usage, found before anything is written."""
     if not name:
         return None
+    if Path(name).resolve() == imported.resolve():
+        raise CommandError(
+            _("--errors: the file being imported; name another file for the report"), returncode=EXIT_USAGE
+        )
     try:
         return Path(name).open("w", encoding="utf-8", newline="")
     except OSError as error:
@@ -153,7 +157,7 @@ def run_import(command: Any, options: dict[str, Any], work: Callable[[Path, Prog
     and end with the exit code the report asks for."""
     with translation.override(language(options)), ExitStack() as stack:
         path = existing_file(options["file"])
-        report_file = error_report_file(options["errors"])
+        report_file = error_report_file(options["errors"], path)
         if report_file is not None:
             stack.enter_context(report_file)
         try:
