@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,3 +81,25 @@ def test_running_the_demo_again_keeps_the_demo_users_api_tokens() -> None:
     _, raw = token_issue(user=Operator.objects.get(user__username="admin").user)
     call_command("demo", stdout=StringIO())
     assert token_authenticate(raw) is not None
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("OPIEKUN_EMAIL_URL", "http://mail.example.com"), ("OPIEKUN_TRUSTED_PROXIES", "not-a-network")],
+)
+def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path, variable: str, value: str) -> None:
+    """Every command (cron's `opiekun notify` too) says which variable is wrong and
+    exits 2, instead of a traceback from loading the settings."""
+    env = {**os.environ, "OPIEKUN_HOME": str(tmp_path), variable: value}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "opiekun.cli", "notify", "--dry-run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"opiekun: configuration error: {variable}: ")

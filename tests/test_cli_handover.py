@@ -35,9 +35,9 @@ def portfolio(
     return contractors
 
 
-def _run(*args: str) -> str:
+def _run(*args: str, language: str = "en") -> str:
     out = StringIO()
-    call_command("handover", *args, stdout=out)
+    call_command("handover", *args, "--language", language, stdout=out)
     return out.getvalue()
 
 
@@ -123,18 +123,34 @@ def test_warn_with_conflicts_applies_nothing(
     ("args", "message"),
     [
         (["--from", "nobody", "--to", "bob", "--on", "2030-03-01"], "--from: no operator nobody"),
-        (["--from", "anna", "--to", "anna", "--on", "2030-03-01"], "to_operator_ids"),
-        (["--from", "anna", "--to", "bob", "--on", "2030-02-30"], "date"),
+        (["--from", "anna", "--to", "anna", "--on", "2030-03-01"], "--to: An operator cannot hand over"),
+        (["--from", "anna", "--to", "bob", "--on", "2030-02-30"], "--on: Enter a valid date"),
         (["--from", "anna", "--to", "bob", "--on", "2030-03-01", "--roles", "Nope"], "--roles: unknown Nope"),
-        (["--from", "anna", "--to", "bob", "--on", "2030-03-01", "--types", "boss"], "types"),
+        (
+            ["--from", "anna", "--to", "bob", "--on", "2030-03-01", "--types", "boss"],
+            "--types: Unknown value",
+        ),
         (["--from", "anna", "--to", "bob", "--on", "2030-03-01", "--user", "ghost"], "--user: no user"),
     ],
 )
-def test_bad_input_is_refused(
+def test_bad_input_is_refused_as_bad_usage(
     sellers: list[Operator], portfolio: list[Contractor], args: list[str], message: str
 ) -> None:
-    with pytest.raises(CommandError, match=message):
+    """Exit code 2 as the import commands' bad usage; the message names the option
+    given, not the API's field (``to_operator_ids``, ``date``)."""
+    with pytest.raises(CommandError, match=message) as raised:
         _run(*args)
+    assert raised.value.returncode == 2
+    assert not Handover.objects.exists()
+
+
+def test_nothing_to_hand_over_exits_1_without_a_field_name(
+    sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    with pytest.raises(CommandError) as raised:
+        _run("--from", "anna", "--to", "bob", "--on", "2030-03-01", "--types", "deputy")
+    assert raised.value.returncode == 1
+    assert str(raised.value).startswith("Nothing to hand over")
     assert not Handover.objects.exists()
 
 
@@ -142,6 +158,21 @@ def test_a_user_without_the_permission_is_refused(
     make_operator: Any, sellers: list[Operator], portfolio: list[Contractor]
 ) -> None:
     make_operator("clerk", can_assign=False)
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError) as raised:
         _run("--from", "anna", "--to", "bob", "--on", "2030-03-01", "--user", "clerk")
+    assert raised.value.returncode == 2
     assert not Handover.objects.exists()
+
+
+def test_messages_are_polish_by_default_and_in_one_language(
+    sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    """The command's own words follow --language as the services' do (they were
+    English beside Polish messages of the services)."""
+    out = _run("--from", "anna", "--to", "bob", "--on", "2030-03-01", "--dry-run", language="pl")
+    assert out.splitlines()[0] == "Do przekazania kontrahentów: 4, przypisań: 4; pominięto: 0."
+    assert out.splitlines()[-1] == "Próba: nic nie zapisano."
+    with pytest.raises(CommandError, match="--from: nie ma operatora nobody"):
+        _run("--from", "nobody", "--to", "bob", "--on", "2030-03-01", language="pl")
+    with pytest.raises(CommandError, match="--to: Operator nie może przekazać klientów samemu sobie"):
+        _run("--from", "anna", "--to", "anna", "--on", "2030-03-01", language="pl")

@@ -125,6 +125,57 @@ def test_an_unreadable_or_too_large_file_exits_1(
     assert run("import-assignments", str(files["good"])) == 1
 
 
+def test_an_errors_file_that_cannot_be_written_exits_2_before_writing_anything(
+    files: dict[str, Path], tmp_path: Path, capsys: Any
+) -> None:
+    """Checked before the import: with --skip-invalid the valid rows were written,
+    then the report's path raised a traceback."""
+    report = tmp_path / "no-such-folder" / "errors.csv"
+    code = run(
+        "import-assignments", str(files["bad"]), "--skip-invalid", "--errors", str(report), "--language", "en"
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"--errors: cannot write {report}" in err
+    assert not CaretakerAssignment.objects.exists()
+
+
+def test_the_errors_file_may_not_be_the_imported_file(files: dict[str, Path], capsys: Any) -> None:
+    """The report is opened before the import reads the file: the same path would
+    have emptied the file being imported."""
+    before = files["bad"].read_bytes()
+    assert (
+        run("import-assignments", str(files["bad"]), "--errors", str(files["bad"]), "--language", "en") == 2
+    )
+    assert "--errors: the file being imported" in capsys.readouterr().err
+    assert files["bad"].read_bytes() == before
+
+
+def test_a_file_that_cannot_be_opened_exits_1_with_the_reason(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """An unreadable file (no permission: the tests run as root, so the refusal is
+    simulated) is a clear message, not a traceback."""
+    real_open = Path.open
+
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == files["good"]:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    assert run("import-assignments", str(files["good"]), "--language", "en") == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "Cannot read the file: Permission denied" in err
+
+
+def test_a_directory_is_not_taken_for_a_missing_file(tmp_path: Path, capsys: Any) -> None:
+    assert run("import-assignments", str(tmp_path), "--language", "en") == 2
+    assert f"{tmp_path}: not a file (a directory)" in capsys.readouterr().err
+
+
 # --- contractors ------------------------------------------------------------------
 
 CONTRACTORS = [

@@ -119,8 +119,17 @@ def test_export_as_a_user_holds_only_what_they_may_see(
     ],
 )
 def test_export_bad_options_are_a_clear_error(history: Any, args: list[str]) -> None:
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError) as raised:
         call_command("export", "assignments", *args)
+    assert raised.value.returncode == 2  # bad usage, as the import commands
+
+
+def test_export_to_a_file_that_cannot_be_written_is_a_clear_error(history: Any, tmp_path: Path) -> None:
+    """It was a FileNotFoundError traceback."""
+    target = tmp_path / "no-such-folder" / "x.csv"
+    with pytest.raises(CommandError, match=f"--output: cannot write {target}: No such file") as raised:
+        call_command("export", "assignments", "--output", str(target))
+    assert raised.value.returncode == 2
 
 
 def test_export_csv_to_standard_output(history: Any) -> None:

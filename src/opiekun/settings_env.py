@@ -44,12 +44,18 @@ def _backend() -> dict[str, object]:
     if url:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps"):
-            raise ValueError(f"OPIEKUN_EMAIL_URL: unknown scheme {parts.scheme!r} (use smtp:// or smtps://)")
+            raise ImproperlyConfigured(
+                f"OPIEKUN_EMAIL_URL: unknown scheme {parts.scheme!r} (use smtp:// or smtps://)"
+            )
+        try:
+            port = parts.port
+        except ValueError as error:
+            raise ImproperlyConfigured(f"OPIEKUN_EMAIL_URL: {error}") from error
         query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
         return {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": parts.hostname or "localhost",
-            "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+            "EMAIL_PORT": port or (465 if parts.scheme == "smtps" else 25),
             "EMAIL_HOST_USER": unquote(parts.username or ""),
             "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
             "EMAIL_USE_TLS": query.get("tls", "") in truthy,
@@ -59,10 +65,20 @@ def _backend() -> dict[str, object]:
         return {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": host,
-            "EMAIL_PORT": int(os.environ.get("OPIEKUN_EMAIL_PORT", "25")),
+            "EMAIL_PORT": _port(os.environ.get("OPIEKUN_EMAIL_PORT", "25")),
             "EMAIL_HOST_USER": os.environ.get("OPIEKUN_EMAIL_USER", ""),
             "EMAIL_HOST_PASSWORD": os.environ.get("OPIEKUN_EMAIL_PASSWORD", ""),
             "EMAIL_USE_TLS": os.environ.get("OPIEKUN_EMAIL_USE_TLS", "").lower() in truthy,
             "EMAIL_USE_SSL": os.environ.get("OPIEKUN_EMAIL_USE_SSL", "").lower() in truthy,
         }
     return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 < port < 65536:
+        raise ImproperlyConfigured(f"OPIEKUN_EMAIL_PORT: not a port number: {text!r}")
+    return port

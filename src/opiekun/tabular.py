@@ -122,8 +122,11 @@ def open_table(path: Path, *, limit: int | None = None) -> Iterator[Table]:
     except OSError as error:
         raise TableError(_("Cannot read the file: %(error)s") % {"error": error.strerror}) from error
     check_size(size, limit)
-    with path.open("rb") as stream:
-        head = stream.read(SNIFF_BYTES)
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(SNIFF_BYTES)
+    except OSError as error:
+        raise TableError(_("Cannot read the file: %(error)s") % {"error": error.strerror}) from error
     if head.startswith(XLSX_MAGIC):
         with _xlsx(path) as table:
             yield table

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
 from opiekun.caretakers.models import CaretakerRole
@@ -135,6 +136,9 @@ def test_each_operator_with_changes_gets_one_message_in_their_language(world: An
     jan_text = parts(jan)["text/plain"]
     assert "2026-06-06" in jan_text and "ends" in jan_text and "KB" in jan_text
     assert "KA" not in jan_text  # never a contractor Jan may not see
+    # The HTML part declares the language it is written in (was always "pl").
+    assert '<html lang="pl">' in body["text/html"]
+    assert '<html lang="en">' in parts(jan)["text/html"]
     assert DigestSent.objects.filter(date=T, sent_at__isnull=False).count() == 2
 
 
@@ -166,8 +170,9 @@ def test_dry_run_sends_and_records_nothing(world: Any, inbox: Inbox, capsys: Any
 
 
 def test_a_bad_date_is_an_error(world: Any, inbox: Inbox) -> None:
-    with pytest.raises(CommandError, match="--date"):
+    with pytest.raises(CommandError, match="--date") as raised:
         call_command("notify", date="31.02.2026")
+    assert raised.value.returncode == 2  # bad usage; 1 is kept for a failed send
 
 
 def test_email_url_configures_smtp(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -182,6 +187,29 @@ def test_email_url_configures_smtp(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPIEKUN_EMAIL_HOST", "relay")
     monkeypatch.setenv("OPIEKUN_EMAIL_USE_TLS", "1")
     assert email_settings()["EMAIL_HOST"] == "relay"
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"OPIEKUN_EMAIL_URL": "http://mail.example.com"}, "OPIEKUN_EMAIL_URL: unknown scheme 'http'"),
+        ({"OPIEKUN_EMAIL_URL": "smtp://mail.example.com:25x"}, "OPIEKUN_EMAIL_URL: "),
+        (
+            {"OPIEKUN_EMAIL_HOST": "relay", "OPIEKUN_EMAIL_PORT": "abc"},
+            "OPIEKUN_EMAIL_PORT: not a port number: 'abc'",
+        ),
+    ],
+)
+def test_bad_email_settings_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], message: str
+) -> None:
+    """A configuration error (ImproperlyConfigured, as the other settings), not a bare
+    ValueError about an int() that names nothing."""
+    monkeypatch.delenv("OPIEKUN_EMAIL_URL", raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        email_settings()
 
 
 def test_an_operator_changes_language(world: Any) -> None:

@@ -8,10 +8,10 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -75,9 +75,29 @@ def actor_for(username: str | None) -> Any:
 
 def existing_file(name: str) -> Path:
     path = Path(name)
+    if path.is_dir():
+        raise CommandError(_("%(file)s: not a file (a directory)") % {"file": name}, returncode=EXIT_USAGE)
     if not path.is_file():
         raise CommandError(_("%(file)s: no such file") % {"file": name}, returncode=EXIT_USAGE)
     return path
+
+
+def error_report_file(name: str | None, imported: Path) -> IO[str] | None:
+    """The ``--errors`` file, opened before the import starts: a path that cannot be
+    written (or the imported file itself) is bad usage, found before anything is written."""
+    if not name:
+        return None
+    if Path(name).resolve() == imported.resolve():
+        raise CommandError(
+            _("--errors: the file being imported; name another file for the report"), returncode=EXIT_USAGE
+        )
+    try:
+        return Path(name).open("w", encoding="utf-8", newline="")
+    except OSError as error:
+        raise CommandError(
+            _("--errors: cannot write %(file)s: %(error)s") % {"file": name, "error": error.strerror},
+            returncode=EXIT_USAGE,
+        ) from None
 
 
 @contextmanager
@@ -135,8 +155,11 @@ def summary(report: ImportReport, *, dry_run: bool) -> str:
 def run_import(command: Any, options: dict[str, Any], work: Callable[[Path, Progress], ImportReport]) -> None:
     """Run ``work`` with the progress bar, print the summary, write the error report,
     and end with the exit code the report asks for."""
-    with translation.override(language(options)):
+    with translation.override(language(options)), ExitStack() as stack:
         path = existing_file(options["file"])
+        report_file = error_report_file(options["errors"], path)
+        if report_file is not None:
+            stack.enter_context(report_file)
         try:
             with progress_bar(command.stderr) as progress:
                 report = work(path, progress)
@@ -150,9 +173,8 @@ def run_import(command: Any, options: dict[str, Any], work: Callable[[Path, Prog
         if report.applied:
             analyze()  # SQLite: statistics for the new rows (opiekun.sqlite)
         command.stdout.write(summary(report, dry_run=options["dry_run"]), ending="")
-        if options["errors"]:
-            with Path(options["errors"]).open("w", encoding="utf-8", newline="") as stream:
-                write_error_report(report.errors, stream)
+        if report_file is not None:
+            write_error_report(report.errors, report_file)
         if report.errors:
             lines = "\n".join(
                 _("row %(row)s: %(column)s: %(message)s")

@@ -67,6 +67,8 @@ def digest_message(operator: Operator, *, day: date, days: int = DEFAULT_DAYS) -
             "day": day,
             "days": days,
             "upcoming_url": base + reverse("notices:upcoming"),
+            # No request, so no context processor: the HTML's <html lang> from here.
+            "LANGUAGE_CODE": translation.get_language(),
         }
         subject = ngettext("Opiekun: %(n)s upcoming change", "Opiekun: %(n)s upcoming changes", len(rows)) % {
             "n": len(rows)

@@ -4,6 +4,8 @@ The file is written by `opiekun.caretakers.exports`, the same writer as the web 
 downloads. With ``--user`` the export holds only what that user may see (docs/semantics.md, "Visibility");
 without it, everything: the command runs with the server administrator's rights.
 Headers and dates follow ``--language`` (default: the site's language, Polish).
+Bad usage (an unknown name, a bad date, an --output that cannot be written) exits 2,
+as the import commands.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from opiekun.caretakers.exports import (
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.selectors import AssignmentFilters, assignment_list
 from opiekun.dates import parse_date
+from opiekun.management.import_cli import EXIT_USAGE
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import Operator
 
@@ -93,7 +96,9 @@ class Command(BaseCommand):
         output = options["output"]
         if output in (None, "-"):
             if fmt is ExportFormat.XLSX:
-                raise CommandError("XLSX is not written to the terminal; give --output FILE.xlsx")
+                raise CommandError(
+                    "XLSX is not written to the terminal; give --output FILE.xlsx", returncode=EXIT_USAGE
+                )
             self._write_stdout(queryset, report)
             return
         written = 0
@@ -102,8 +107,13 @@ class Command(BaseCommand):
             nonlocal written
             written = rows
 
-        with Path(output).open("wb") as stream:
-            write(fmt, queryset, report, stream, progress=count)
+        try:
+            with Path(output).open("wb") as stream:
+                write(fmt, queryset, report, stream, progress=count)
+        except OSError as error:  # a folder that does not exist, no permission, a full disk
+            raise CommandError(
+                f"--output: cannot write {output}: {error.strerror}", returncode=EXIT_USAGE
+            ) from None
         self.stderr.write(f"{output}: {written} rows")
 
     def _write_stdout(self, queryset: QuerySet[Any], report: Report) -> None:
@@ -124,7 +134,7 @@ class Command(BaseCommand):
             return SystemViewer()
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"--user: no user {username!r}")
+            raise CommandError(f"--user: no user {username!r}", returncode=EXIT_USAGE)
         return user
 
     @staticmethod
@@ -134,18 +144,22 @@ class Command(BaseCommand):
             try:
                 dates[name] = parse_date(options[name]) if options[name] else None
             except ValueError as error:
-                raise CommandError(f"--{name.removeprefix('date_')}: {error}") from None
+                raise CommandError(
+                    f"--{name.removeprefix('date_')}: {error}", returncode=EXIT_USAGE
+                ) from None
         operator_id = None
         if options["operator"]:
             operator = Operator.objects.filter(user__username=options["operator"]).first()
             if operator is None:
-                raise CommandError(f"--operator: no operator {options['operator']!r}")
+                raise CommandError(f"--operator: no operator {options['operator']!r}", returncode=EXIT_USAGE)
             operator_id = operator.pk
         contractor_id = None
         if options["contractor"]:
             contractor = visible_contractors(viewer=viewer).filter(code=options["contractor"]).first()
             if contractor is None:
-                raise CommandError(f"--contractor: no contractor {options['contractor']!r}")
+                raise CommandError(
+                    f"--contractor: no contractor {options['contractor']!r}", returncode=EXIT_USAGE
+                )
             contractor_id = contractor.pk
         return AssignmentFilters(
             operator_id=operator_id,

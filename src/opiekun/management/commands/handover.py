@@ -8,7 +8,13 @@ Prints the preview as a table, then applies it (the preview and its confirmation
 one go) unless ``--dry-run``. With ``--on-overlap warn`` (the default) a preview that
 has conflicts is not applied: nobody confirmed them; choose ``replace`` or ``keep``.
 Without ``--user`` the command acts with the server administrator's rights and the
-audit trail names no user.
+audit trail names no user. Messages in ``--language`` (default: OPIEKUN_LANGUAGE, else
+Polish), as the import commands.
+
+Exit codes as the import commands': 0 applied (or a dry run); 1 not applied (nothing
+to hand over, conflicts under ``warn``, the caretakers changed meanwhile); 2 bad usage
+(an unknown option or name, a bad date or type, the source among the recipients, an
+inactive recipient, a user without the permission). Messages name the option given.
 """
 
 from __future__ import annotations
@@ -16,9 +22,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from opiekun.caretakers.handover_rules import ContractorPlan
 from opiekun.caretakers.models import Branch, CaretakerRole
@@ -26,7 +35,20 @@ from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
 from opiekun.caretakers.services import HandoverPreview, StaleHandover, handover_create
 from opiekun.contractors.models import Contractor
 from opiekun.management.commands.export import SystemViewer
+from opiekun.management.import_cli import EXIT_ERRORS, EXIT_USAGE, language
 from opiekun.operators.models import Operator
+
+# The service's fields (as the API names them) by the option that gave them.
+OPTIONS = {
+    "from_operator_id": "--from",
+    "to_operator_ids": "--to",
+    "date": "--on",
+    "types": "--types",
+    "role_ids": "--roles",
+    "branch_ids": "--branches",
+    "contractor_ids": "--contractors",
+    "on_overlap": "--on-overlap",
+}
 
 
 def _names(text: str | None) -> list[str] | None:
@@ -69,8 +91,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="print the preview, write nothing")
         parser.add_argument("--user", help="act as this user (their rights; named in the audit trail)")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=None,
+            help="language of the messages (default: OPIEKUN_LANGUAGE, else Polish)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(language(options)):
+            self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         actor = self._actor(options["user"])
         arguments = {
             "from_operator_id": self._operators([options["source"]], "--from")[0],
@@ -86,28 +118,40 @@ class Command(BaseCommand):
             preview = handover_create(actor=actor, **arguments)
             self._print(preview.preview)
             if options["dry_run"]:
-                self.stdout.write("Dry run: nothing was written.")
+                self.stdout.write(_("Dry run: nothing was written."))
                 return
             conflicted = preview.preview.conflicted
             if options["on_overlap"] == OverlapPolicy.WARN and conflicted:
                 raise CommandError(
-                    f"{conflicted} contractors have conflicts (listed above); with --on-overlap warn "
-                    "nothing is applied. Run again with --on-overlap replace (the handed roles win) "
-                    "or keep (skip them)."
+                    _(
+                        "%(n)s contractors have conflicts (listed above); with --on-overlap warn "
+                        "nothing is applied. Run again with --on-overlap replace (the handed roles "
+                        "win) or keep (skip them)."
+                    )
+                    % {"n": conflicted}
                 )
             done = handover_create(actor=actor, confirm_token=preview.confirm_token, **arguments)
         except ValidationError as error:
-            raise CommandError(self._messages(error)) from None
+            # A field's error is in the arguments given; one of the whole request
+            # (nothing to hand over) is the handover's own.
+            usage = not hasattr(error, "error_dict") or set(error.message_dict) - {NON_FIELD_ERRORS}
+            raise CommandError(
+                self._messages(error), returncode=EXIT_USAGE if usage else EXIT_ERRORS
+            ) from None
         except PermissionDenied as error:
-            raise CommandError(str(error) or "Permission denied.") from None
+            raise CommandError(str(error) or _("Permission denied."), returncode=EXIT_USAGE) from None
         except StaleHandover:
             raise CommandError(
-                "The caretakers changed while applying; nothing was written. Run again."
+                _("The caretakers changed while applying; nothing was written. Run again.")
             ) from None
         assert done.handover is not None
         self.stdout.write(
-            f"Handover #{done.handover.pk}: {done.handover.contractors} contractors, "
-            f"{done.handover.assignments} assignments handed over."
+            _("Handover #%(id)s: %(contractors)s contractors, %(assignments)s assignments handed over.")
+            % {
+                "id": done.handover.pk,
+                "contractors": done.handover.contractors,
+                "assignments": done.handover.assignments,
+            }
         )
 
     def _print(self, preview: HandoverPreview) -> None:
@@ -118,12 +162,17 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            f"{preview.contractors} contractors, {preview.assignments} assignments handed over; "
-            f"{preview.skipped} skipped.\n"
+            _("%(contractors)s contractors, %(assignments)s assignments handed over; %(skipped)s skipped.")
+            % {
+                "contractors": preview.contractors,
+                "assignments": preview.assignments,
+                "skipped": preview.skipped,
+            }
+            + "\n"
         )
         self.stdout.write(
             table(
-                ["recipient", "contractors", "assignments"],
+                [_("recipient"), _("contractors"), _("assignments")],
                 [
                     (logins.get(t.operator_id, t.operator_id), t.contractors, t.assignments)
                     for t in preview.targets
@@ -133,10 +182,13 @@ class Command(BaseCommand):
         )
         if preview.results:
             rows = [self._row(r, codes, logins) for r in preview.results]
-            self.stdout.write(table(["contractor", "recipient", "outcome", "changes", "conflicts"], rows))
+            self.stdout.write(
+                table([_("contractor"), _("recipient"), _("outcome"), _("changes"), _("conflicts")], rows)
+            )
         if preview.results_total > len(preview.results):
             self.stdout.write(
-                f"… {preview.results_total - len(preview.results)} more contractors not listed."
+                _("… %(n)s more contractors not listed.")
+                % {"n": preview.results_total - len(preview.results)}
             )
 
     @staticmethod
@@ -164,7 +216,7 @@ class Command(BaseCommand):
             return SystemViewer()
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"--user: no user {username!r}")
+            raise CommandError(_("--user: no user %(name)r") % {"name": username}, returncode=EXIT_USAGE)
         return user
 
     @staticmethod
@@ -172,7 +224,10 @@ class Command(BaseCommand):
         found = dict(Operator.objects.filter(user__username__in=logins).values_list("user__username", "pk"))
         unknown = [login for login in logins if login not in found]
         if unknown:
-            raise CommandError(f"{option}: no operator {', '.join(unknown)}")
+            raise CommandError(
+                _("%(option)s: no operator %(names)s") % {"option": option, "names": ", ".join(unknown)},
+                returncode=EXIT_USAGE,
+            )
         return [found[login] for login in logins]
 
     @staticmethod
@@ -182,13 +237,19 @@ class Command(BaseCommand):
         found = dict(model.objects.filter(**{f"{field}__in": names}).values_list(field, "pk"))
         unknown = [name for name in names if name not in found]
         if unknown:
-            raise CommandError(f"{option}: unknown {', '.join(unknown)}")
+            raise CommandError(
+                _("%(option)s: unknown %(names)s") % {"option": option, "names": ", ".join(unknown)},
+                returncode=EXIT_USAGE,
+            )
         return [found[name] for name in names]
 
     @staticmethod
     def _messages(error: ValidationError) -> str:
         if hasattr(error, "error_dict"):
             return "; ".join(
-                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+                " ".join(messages)
+                if field == NON_FIELD_ERRORS
+                else f"{OPTIONS.get(field, field)}: {' '.join(messages)}"
+                for field, messages in error.message_dict.items()
             )
         return " ".join(error.messages)

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         try:
             day = parse_date(date) if date else today()
         except ValueError as error:
-            raise CommandError(f"--date: {error}") from None
+            raise CommandError(f"--date: {error}", returncode=2) from None
         result = digest_send(day=day, dry_run=dry_run)
         for message in result.planned:
             self.stdout.write(

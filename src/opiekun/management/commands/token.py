@@ -23,12 +23,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, username: str, name: str, days: int | None, **options: Any) -> None:
         if days is not None and days < 1:
-            raise CommandError("--days must be at least 1.")
+            raise CommandError("--days must be at least 1.", returncode=2)
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"No user {username!r}.")
+            raise CommandError(f"No user {username!r}.", returncode=2)
         if not may_use_api(user):
-            raise CommandError(f"{username!r} is not an active operator; no token issued.")
+            raise CommandError(f"{username!r} is not an active operator; no token issued.", returncode=2)
         token, raw = token_issue(user=user, name=name, lifetime=timedelta(days=days) if days else None)
         self.stdout.write(raw)
         self.stderr.write(f"Expires {token.expires_at:%Y-%m-%d %H:%M} UTC.")
