@@ -288,6 +288,39 @@ def test_an_export_reimports_unchanged(
     assert CaretakerAssignment.history.count() == history
 
 
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_an_export_reimports_unchanged_after_its_people_role_and_branch_went_inactive(
+    world: dict[str, Any], tmp_path: Path, suffix: str
+) -> None:
+    """A caretaker who has left, a role and a branch no longer used: the rows that
+    repeat what exists stay unchanged; a new row naming them is still refused."""
+    _history(world, world["actor"])
+    out = tmp_path / f"kontrahenci-wg-opiekuna.{suffix}"
+    with translation.override("pl"):
+        call_command("export", "assignments", "-o", str(out))
+    adam = world["adam"]
+    adam.active = False
+    adam.save()
+    CaretakerRole.objects.filter(name="Opiekun prawny").update(active=False)
+    Branch.objects.filter(code="KRK").update(active=False)
+    before = state()
+    report = run(world["actor"], out, on_overlap="replace", dry_run=False)
+    assert report.errors == []
+    assert report.outcomes == {"added": 0, "merged": 0, "unchanged": 8, "replaced": 0, "skipped": 0}
+    assert state() == before
+
+    c = world["c"]
+    new_rows = [
+        [c[0].code, "", "adam", "deputy", "", "", "2026-01-01", ""],
+        [c[2].code, "", "ewa", "deputy", "Opiekun prawny", "", "2026-01-01", ""],
+        [c[2].code, "", "ewa", "deputy", "", "KRK", "2026-01-01", ""],
+    ]
+    report = run(world["actor"], write_csv(tmp_path / "new.csv", new_rows), dry_run=False)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "operator_login"), (3, "role"), (4, "branch")]
+    assert not report.applied
+    assert state() == before
+
+
 @pytest.mark.parametrize("open_end", ["", "bezterminowo", "open-ended", "Bezterminowo"])
 @pytest.mark.parametrize(("encoding", "sep"), [("utf-8-sig", ";"), ("utf-8", ","), ("cp1250", ";")])
 def test_polish_headers_dates_and_open_ends_in_every_encoding(

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from django.utils.translation import gettext as _
 
 from opiekun.bulk import id_list, text_list
-from opiekun.caretakers.models import Branch, CaretakerRole
+from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.services.importing_rows import ReadRow
 from opiekun.caretakers.services.writer import lock_contractors
@@ -33,6 +33,18 @@ class ValidRow(NamedTuple):
     period: Period
 
 
+def _key(row: ValidRow) -> tuple[object, ...]:
+    return (
+        row.contractor_id,
+        row.operator_id,
+        row.type.value,
+        row.role_id,
+        row.branch_id,
+        row.period.start,
+        row.period.end,
+    )
+
+
 def _compact_nip(value: str) -> str:
     from stdnum.pl import nip as nip_number
 
@@ -42,7 +54,8 @@ def _compact_nip(value: str) -> str:
 class NameResolver:
     """Finds every contractor, operator, role and branch the rows name, each kind in
     one query, and reports the rows naming one that does not exist, may not be
-    changed by the actor, or is inactive."""
+    changed by the actor, or is inactive — unless the row repeats an assignment that
+    exists as it is (an export read back: a past caretaker who has left since)."""
 
     def __init__(self, actor: Any, header: Header, errors: Errors) -> None:
         self.actor = actor
@@ -55,19 +68,48 @@ class NameResolver:
         roles, default_role = self._roles()
         branches = self._branches()
         valid: list[ValidRow] = []
+        # Rows naming an inactive operator, role or branch, with those faults: valid
+        # only if they repeat an assignment that exists (an export read back).
+        held_back: list[tuple[ValidRow, list[tuple[str | None, str]]]] = []
         for row in rows:
+            inactive: list[tuple[str | None, str]] = []
             contractor_id = self._contractor(row, by_code, by_nip) if row.code or row.nip else None
-            operator_id = self._operator(row, operators) if row.login else None
-            role_id = self._role(row, roles, default_role)
-            branch_id = self._branch(row, branches)
+            operator_id = self._operator(row, operators, inactive) if row.login else None
+            role_id = self._role(row, roles, default_role, inactive)
+            branch_id = self._branch(row, branches, inactive)
             if row.number in self.errors.rows or row.type is None or row.period is None:
+                self._report(row.number, inactive)
                 continue
             assert contractor_id is not None and operator_id is not None and role_id is not None
             assert branch_id is not True and branch_id is not False
-            valid.append(
-                ValidRow(row.number, contractor_id, operator_id, row.type, role_id, branch_id, row.period)
-            )
+            found = ValidRow(row.number, contractor_id, operator_id, row.type, role_id, branch_id, row.period)
+            if inactive:
+                held_back.append((found, inactive))
+            else:
+                valid.append(found)
+        if held_back:
+            existing = self._existing({r.contractor_id for r, _ in held_back})
+            for found, inactive in held_back:
+                if _key(found) in existing:
+                    valid.append(found)
+                else:
+                    self._report(found.number, inactive)
+            valid.sort(key=lambda r: r.number)
         return valid
+
+    def _report(self, number: int, faults: list[tuple[str | None, str]]) -> None:
+        for column, message in faults:
+            self.errors.add(number, column, message)
+
+    @staticmethod
+    def _existing(contractor_ids: set[int]) -> set[tuple[object, ...]]:
+        """The assignments of these contractors, as `_key` gives a row."""
+        rows = CaretakerAssignment.objects.filter(contractor_id__in=id_list(sorted(contractor_ids)))
+        return set(
+            rows.values_list(
+                "contractor_id", "operator_id", "type", "role_id", "branch_id", "date_from", "date_to"
+            )
+        )
 
     # contractors
 
@@ -152,7 +194,12 @@ class NameResolver:
             for login, pk, active, user_active, first, last in found
         }
 
-    def _operator(self, row: ReadRow, operators: Mapping[str, tuple[int, bool, str]]) -> int | None:
+    def _operator(
+        self,
+        row: ReadRow,
+        operators: Mapping[str, tuple[int, bool, str]],
+        inactive: list[tuple[str | None, str]],
+    ) -> int | None:
         found = operators.get(row.login)
         column = self.title.get("operator_login")
         if found is None:
@@ -160,8 +207,7 @@ class NameResolver:
             return None
         pk, active, name = found
         if not active:
-            self.errors.add(row.number, column, _("Operator %(name)s is inactive.") % {"name": name})
-            return None
+            inactive.append((column, _("Operator %(name)s is inactive.") % {"name": name}))
         return pk
 
     # roles and branches: small dictionaries, read whole
@@ -184,6 +230,7 @@ class NameResolver:
         row: ReadRow,
         roles: Mapping[str, list[tuple[int, str, bool]]],
         default: tuple[int, str, bool] | None,
+        inactive: list[tuple[str | None, str]],
     ) -> int | None:
         column = self.title.get("role")
         if not row.role:
@@ -197,8 +244,7 @@ class NameResolver:
             return None
         pk, name, active = found[0]
         if not active:
-            self.errors.add(row.number, column, _("Role %(name)s is inactive.") % {"name": name})
-            return None
+            inactive.append((column, _("Role %(name)s is inactive.") % {"name": name}))
         return pk
 
     def _branches(self) -> tuple[dict[str, tuple[int, str, bool]], dict[str, list[tuple[int, str, bool]]]]:
@@ -213,6 +259,7 @@ class NameResolver:
         self,
         row: ReadRow,
         branches: tuple[dict[str, tuple[int, str, bool]], dict[str, list[tuple[int, str, bool]]]],
+        inactive: list[tuple[str | None, str]],
     ) -> int | bool | None:
         """The branch's id, None for no branch, False when wrong (reported)."""
         if not row.branch:
@@ -237,6 +284,5 @@ class NameResolver:
             return False
         pk, name, active = found
         if not active:
-            self.errors.add(row.number, column, _("Branch %(name)s is inactive.") % {"name": name})
-            return False
+            inactive.append((column, _("Branch %(name)s is inactive.") % {"name": name}))
         return pk
