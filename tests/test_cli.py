@@ -103,3 +103,24 @@ def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path, variable: st
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith(f"opiekun: configuration error: {variable}: ")
+
+
+def test_a_database_without_tables_is_named_instead_of_a_traceback(tmp_path: Path) -> None:
+    """`opiekun` run outside its installation's folder finds no database there: it says
+    so and how to proceed, exit 2, and `opiekun migrate` still works there."""
+    env = {**os.environ, "OPIEKUN_HOME": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)
+
+    def opiekun(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "opiekun.cli", *args], env=env, capture_output=True, text=True, timeout=120
+        )
+
+    done = opiekun("notify", "--dry-run")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert f"the database {tmp_path / 'opiekun.sqlite3'} has no tables yet" in done.stderr
+    assert f"OPIEKUN_HOME, the folder of its files, is {tmp_path} now" in done.stderr
+    assert opiekun("migrate", "-v0").returncode == 0
+    assert opiekun("notify", "--dry-run").returncode == 0

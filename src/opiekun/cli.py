@@ -6,6 +6,46 @@ import os
 import sys
 
 EXIT_USAGE = 2
+# Commands that work on a database without the project's tables (or on none).
+NEEDS_NO_TABLES = frozenset(
+    {
+        "check",
+        "collectstatic",
+        "compilemessages",
+        "dbshell",
+        "diffsettings",
+        "help",
+        "makemessages",
+        "makemigrations",
+        "migrate",
+        "optimizemigration",
+        "sendtestemail",
+        "shell",
+        "showmigrations",
+        "sqlmigrate",
+        "squashmigrations",
+        "version",
+    }
+)
+
+
+def _command(args: list[str]) -> str:
+    return next((a for a in args if not a.startswith("-")), "help")
+
+
+def _without_tables() -> str | None:
+    """The database's name when it has no tables yet (never migrated: `opiekun` run
+    outside its installation's folder finds, or makes, an empty SQLite file there)."""
+    import django
+    from django.db import connection
+    from django.db.utils import Error
+
+    django.setup()
+    try:
+        tables = connection.introspection.table_names()
+    except Error:
+        return None  # cannot connect: the command itself says why
+    return None if "django_migrations" in tables else str(connection.settings_dict["NAME"])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,7 +62,17 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"opiekun: configuration error: {error}\n")
         sys.exit(EXIT_USAGE)
 
-    execute_from_command_line(["opiekun", *(sys.argv[1:] if argv is None else argv)])
+    args = sys.argv[1:] if argv is None else argv
+    if _command(args) not in NEEDS_NO_TABLES:
+        empty = _without_tables()
+        if empty is not None:
+            sys.stderr.write(
+                f"opiekun: the database {empty} has no tables yet. Run `opiekun migrate` first "
+                f"(`make run` does), or run opiekun where it is installed: OPIEKUN_HOME, "
+                f"the folder of its files, is {settings.HOME} now.\n"
+            )
+            sys.exit(EXIT_USAGE)
+    execute_from_command_line(["opiekun", *args])
 
 
 if __name__ == "__main__":
