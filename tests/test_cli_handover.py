@@ -62,12 +62,16 @@ def test_dry_run_prints_the_preview_and_writes_nothing(
     assert _rows() == before and not Handover.objects.exists()
 
 
+# Roles and branches as the import finds them: any letter case, a branch by code or name.
+@pytest.mark.parametrize(("role", "branch_name"), [("Opiekun prawny", "KRK"), ("OPIEKUN prawny", "kraków")])
 def test_applies_with_the_filters_given(
     actor: Any,
     sellers: list[Operator],
     portfolio: list[Contractor],
     legal_role: CaretakerRole,
     branch: Branch,
+    role: str,
+    branch_name: str,
 ) -> None:
     caretaker_add(
         actor=actor,
@@ -88,9 +92,9 @@ def test_applies_with_the_filters_given(
         "--types",
         "deputy",
         "--roles",
-        "Opiekun prawny",
+        role,
         "--branches",
-        "KRK",
+        branch_name,
         "--contractors",
         portfolio[0].code,
     )

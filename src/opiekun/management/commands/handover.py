@@ -1,7 +1,7 @@
 """`opiekun handover`: Przekazanie klientów from the command line.
 
     opiekun handover --from anna --to bob,cecylia --on 2030-03-01 [--types main,deputy]
-        [--roles NAME,…] [--branches CODE,…] [--contractors CODE,…]
+        [--roles NAME,…] [--branches CODE|NAME,…] [--contractors CODE,…]
         [--on-overlap keep|warn|replace] [--dry-run] [--user USERNAME]
 
 Prints the preview as a table, then applies it (the preview and its confirmation in
@@ -79,9 +79,10 @@ class Command(BaseCommand):
             "--on", dest="day", required=True, help="the first day of the recipients (YYYY-MM-DD)"
         )
         parser.add_argument("--types", help="main,deputy (default: both)")
-        parser.add_argument("--roles", help="role names, comma-separated (default: every role)")
+        parser.add_argument("--roles", help="role names, comma-separated, any case (default: every role)")
         parser.add_argument(
-            "--branches", help="branch codes, comma-separated (default: every branch and none)"
+            "--branches",
+            help="branch codes or names, comma-separated, any case (default: every branch and none)",
         )
         parser.add_argument(
             "--contractors", help="contractor codes, comma-separated (default: all of the source's)"
@@ -109,8 +110,8 @@ class Command(BaseCommand):
             "to_operator_ids": self._operators(_names(options["targets"]) or [], "--to"),
             "date": options["day"],
             "types": _names(options["types"]),
-            "role_ids": self._ids(CaretakerRole, "name", _names(options["roles"]), "--roles"),
-            "branch_ids": self._ids(Branch, "code", _names(options["branches"]), "--branches"),
+            "role_ids": self._named(CaretakerRole, ("name",), _names(options["roles"]), "--roles"),
+            "branch_ids": self._named(Branch, ("code", "name"), _names(options["branches"]), "--branches"),
             "contractor_ids": self._ids(Contractor, "code", _names(options["contractors"]), "--contractors"),
             "on_overlap": options["on_overlap"],
         }
@@ -235,13 +236,21 @@ class Command(BaseCommand):
         if names is None:
             return None
         found = dict(model.objects.filter(**{f"{field}__in": names}).values_list(field, "pk"))
-        unknown = [name for name in names if name not in found]
-        if unknown:
-            raise CommandError(
-                _("%(option)s: unknown %(names)s") % {"option": option, "names": ", ".join(unknown)},
-                returncode=EXIT_USAGE,
-            )
+        _refuse_unknown(option, [name for name in names if name not in found])
         return [found[name] for name in names]
+
+    @staticmethod
+    def _named(model: Any, fields: tuple[str, ...], names: list[str] | None, option: str) -> list[int] | None:
+        """Roles and branches (small tables) by any of ``fields``, in any letter case, as
+        the import of assignments finds them."""
+        if names is None:
+            return None
+        found: dict[str, int] = {}
+        for pk, *values in model.objects.values_list("pk", *fields):
+            for value in values:
+                found.setdefault(value.strip().casefold(), pk)
+        _refuse_unknown(option, [name for name in names if name.strip().casefold() not in found])
+        return [found[name.strip().casefold()] for name in names]
 
     @staticmethod
     def _messages(error: ValidationError) -> str:
@@ -253,3 +262,11 @@ class Command(BaseCommand):
                 for field, messages in error.message_dict.items()
             )
         return " ".join(error.messages)
+
+
+def _refuse_unknown(option: str, unknown: list[str]) -> None:
+    if unknown:
+        raise CommandError(
+            _("%(option)s: unknown %(names)s") % {"option": option, "names": ", ".join(unknown)},
+            returncode=EXIT_USAGE,
+        )
