@@ -124,6 +124,18 @@ def test_export_bad_options_are_a_clear_error(history: Any, args: list[str]) -> 
     assert raised.value.returncode == 2  # bad usage, as the import commands
 
 
+@pytest.mark.parametrize("name", ["x.pdf", "x"])
+def test_export_to_a_file_of_an_unknown_format_is_refused(history: Any, tmp_path: Path, name: str) -> None:
+    """It wrote CSV into x.pdf without a word."""
+    target = tmp_path / name
+    with pytest.raises(CommandError, match=r"follows the file's suffix, \.csv or \.xlsx") as raised:
+        call_command("export", "assignments", "--output", str(target))
+    assert raised.value.returncode == 2
+    assert not target.exists()
+    call_command("export", "assignments", "--output", str(target), "--format", "csv")
+    assert target.read_bytes().startswith("\ufeff".encode())
+
+
 def test_export_to_a_file_that_cannot_be_written_is_a_clear_error(history: Any, tmp_path: Path) -> None:
     """It was a FileNotFoundError traceback."""
     target = tmp_path / "no-such-folder" / "x.csv"

@@ -124,9 +124,16 @@ class Command(BaseCommand):
     def _format(output: str | None, chosen: str | None) -> ExportFormat:
         if chosen:
             return ExportFormat(chosen)
-        if output and output.lower().endswith(".xlsx"):
-            return ExportFormat.XLSX
-        return ExportFormat.CSV
+        if not output or output == "-":
+            return ExportFormat.CSV
+        suffix = Path(output).suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise CommandError(
+                f"--output: the format follows the file's suffix, .csv or .xlsx (not {suffix or 'none'});"
+                " or choose it with --format",
+                returncode=EXIT_USAGE,
+            )
+        return ExportFormat(suffix[1:])
 
     @staticmethod
     def _viewer(username: str | None) -> Any:
