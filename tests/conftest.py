@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from opiekun.caretakers.models import Branch, CaretakerRole
@@ -68,6 +69,16 @@ def _job_folders_of_this_session(tmp_path_factory: pytest.TempPathFactory) -> No
     home = tmp_path_factory.mktemp("opiekun_home")
     settings.EXPORT_DIR = home / "exports"
     settings.IMPORT_DIR = home / "imports"
+
+
+@pytest.fixture(autouse=True)
+def _language_of_this_test_only() -> Iterator[None]:
+    """A request in English (a language cookie) leaves English active in the thread
+    (LocaleMiddleware activates, nothing deactivates); the next test on that worker would
+    then speak English where it expects Polish, the default. Back to the default after
+    each test, so that no test depends on which test ran before it on its worker."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
