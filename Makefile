@@ -39,14 +39,21 @@ lint: install
 	$(BIN)/opiekun makemigrations --check --dry-run
 	BIN=$(BIN) scripts/check-translations
 
+# The suite runs on pytest-xdist workers, one per CPU (`-n auto`), at most 4: each worker
+# has its own test database, and on PostgreSQL its own connections (test database,
+# live server, `opiekun serve` subprocesses) to a server started with max_connections=60.
+# `make test PYTEST_WORKERS=0` runs it in one process (docs/architecture.md, "Engines").
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --maxprocesses 4
+
 test-sqlite: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # --replica: a hot standby beside the primary, for tests/test_replicas.py (reads from replicas).
 # It costs about 10 s of start-up (pg_basebackup); the suite itself runs no slower with the
 # standby streaming (tests/operators: 65 s with it, 67 s without; 49 s / 47 s on a rerun).
 test-postgres: install
-	scripts/with-postgres --replica $(BIN)/pytest
+	scripts/with-postgres --replica $(BIN)/pytest $(PYTEST_PARALLEL)
 
 test: lint test-sqlite test-postgres
 

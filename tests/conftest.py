@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from opiekun.caretakers.models import Branch, CaretakerRole
@@ -31,6 +32,53 @@ hypothesis_settings.load_profile(
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 _counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_xdist_suffix(request: pytest.FixtureRequest) -> None:
+    """One test database per pytest-xdist worker (``make test`` runs the suite on workers).
+
+    Replaces pytest-django's own fixture, which recognises SQLite only by Django's engine
+    name: for the project's engine (``opiekun.sqlite``) it would build the test name from
+    the file path (``test_/…/var/opiekun.sqlite3_gw0``). A SQLite test database with no
+    TEST NAME is in memory, private to the worker's process: it stays as it is; a named
+    one (a file) and a PostgreSQL one get the worker's suffix (``test_opiekun_gw0``)."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if not worker:
+        return
+    from django.db import connections
+
+    for alias in connections:
+        db_settings = connections[alias].settings_dict
+        test_settings = db_settings.setdefault("TEST", {})
+        name = test_settings.get("NAME")
+        if connections[alias].vendor == "sqlite":
+            if not name or name == ":memory:" or "mode=memory" in str(name):
+                continue
+        elif not name:
+            name = f"test_{db_settings['NAME']}"
+        test_settings["NAME"] = f"{name}_{worker}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _job_folders_of_this_session(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Export and import jobs write files (EXPORT_DIR, IMPORT_DIR); under test they go
+    into a folder of this session — of this worker under pytest-xdist — rather than into
+    the installation's ``var/``, which the workers and ``make run`` would share. Tests
+    that look at the files point the settings at their own ``tmp_path``."""
+    home = tmp_path_factory.mktemp("opiekun_home")
+    settings.EXPORT_DIR = home / "exports"
+    settings.IMPORT_DIR = home / "imports"
+
+
+@pytest.fixture(autouse=True)
+def _language_of_this_test_only() -> Iterator[None]:
+    """A request in English (a language cookie) leaves English active in the thread
+    (LocaleMiddleware activates, nothing deactivates); the next test on that worker would
+    then speak English where it expects Polish, the default. Back to the default after
+    each test, so that no test depends on which test ran before it on its worker."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
