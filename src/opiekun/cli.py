@@ -45,6 +45,10 @@ def _without_tables() -> str | None:
         tables = connection.introspection.table_names()
     except Error:
         return None  # cannot connect: the command itself says why
+    finally:
+        # Not left open for the command: `serve` forks its workers from this process,
+        # and workers sharing one connection's socket garble each other's queries.
+        connection.close()
     return None if "django_migrations" in tables else str(connection.settings_dict["NAME"])
 
 
