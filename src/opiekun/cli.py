@@ -48,7 +48,9 @@ def _without_tables() -> str | None:
     finally:
         # Not left open for the command: `serve` forks its workers from this process,
         # and workers sharing one connection's socket garble each other's queries.
-        connection.close()
+        # (Inside a transaction — `main` called by a test — it is the caller's.)
+        if not connection.in_atomic_block:
+            connection.close()
     return None if "django_migrations" in tables else str(connection.settings_dict["NAME"])
 
 
