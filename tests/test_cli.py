@@ -83,6 +83,17 @@ def test_running_the_demo_again_keeps_the_demo_users_api_tokens() -> None:
     assert token_authenticate(raw) is not None
 
 
+def _opiekun(home: Path, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """The `opiekun` command in a process of its own, as cron runs it: ``home`` as
+    OPIEKUN_HOME, the embedded database, ``variables`` added to the environment."""
+    env = {**os.environ, "OPIEKUN_HOME": str(home), **variables}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "opiekun.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("OPIEKUN_EMAIL_URL", "http://mail.example.com"), ("OPIEKUN_TRUSTED_PROXIES", "not-a-network")],
@@ -90,16 +101,7 @@ def test_running_the_demo_again_keeps_the_demo_users_api_tokens() -> None:
 def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path, variable: str, value: str) -> None:
     """Every command (cron's `opiekun notify` too) says which variable is wrong and
     exits 2, instead of a traceback from loading the settings."""
-    env = {**os.environ, "OPIEKUN_HOME": str(tmp_path), variable: value}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "opiekun.cli", "notify", "--dry-run"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _opiekun(tmp_path, "notify", "--dry-run", **{variable: value})
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith(f"opiekun: configuration error: {variable}: ")
@@ -108,19 +110,10 @@ def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path, variable: st
 def test_a_database_without_tables_is_named_instead_of_a_traceback(tmp_path: Path) -> None:
     """`opiekun` run outside its installation's folder finds no database there: it says
     so and how to proceed, exit 2, and `opiekun migrate` still works there."""
-    env = {**os.environ, "OPIEKUN_HOME": str(tmp_path)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("DATABASE_URL", None)
-
-    def opiekun(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "opiekun.cli", *args], env=env, capture_output=True, text=True, timeout=120
-        )
-
-    done = opiekun("notify", "--dry-run")
+    done = _opiekun(tmp_path, "notify", "--dry-run")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert f"the database {tmp_path / 'opiekun.sqlite3'} has no tables yet" in done.stderr
     assert f"OPIEKUN_HOME, the folder of its files, is {tmp_path} now" in done.stderr
-    assert opiekun("migrate", "-v0").returncode == 0
-    assert opiekun("notify", "--dry-run").returncode == 0
+    assert _opiekun(tmp_path, "migrate", "-v0").returncode == 0
+    assert _opiekun(tmp_path, "notify", "--dry-run").returncode == 0
