@@ -39,7 +39,7 @@ from opiekun.caretakers.services.results import (
 )
 from opiekun.caretakers.services.writer import ChangeSet, lock_contractors, write_changes
 from opiekun.messages import NO_ASSIGN_PERMISSION
-from opiekun.operators.access import can_assign
+from opiekun.operators.access import can_assign, visible_contractors
 from opiekun.operators.models import Operator
 from opiekun.periods import Period, touching_window
 
@@ -162,9 +162,13 @@ def add_checked(
     only; ``on_result`` sees every applied result. ``preview_only`` answers the WARN
     preview whatever the policy and conflicts, and writes nothing."""
     lock_contractors(request.contractor_ids)
+    # The right may have been lost while waiting for the lock. An actor who may change
+    # every contractor cannot lose it that way, and the lock has found every one of
+    # them: nothing to read again.
     errors = FieldErrors()
-    if report_unchangeable(errors, actor, request.contractor_ids):
-        errors.raise_if_any()  # the right was lost while waiting for the lock
+    restricted = visible_contractors(viewer=actor, editable=True).query.has_filters()
+    if restricted and report_unchangeable(errors, actor, request.contractor_ids):
+        errors.raise_if_any()
     proposal = Proposal(request.operator.pk, request.type, request.period)
 
     if preview_only or (request.policy == OverlapPolicy.WARN and not confirm_token):
@@ -179,15 +183,15 @@ def add_checked(
     tally = Tally(window, on_result)
     branch_id = request.branch.pk if request.branch else None
     for ids in _chunks(request.contractor_ids):
-        rows = list(_scope_rows(request, ids))
+        loaded = list(_scope_rows(request, ids).values_list(*_LOADED))
         plans = _decide(
             ids,
-            [(r.id, r.contractor_id, r.operator_id, r.type, r.period) for r in rows],
+            ((pk, cid, op, kind, Period(start, end)) for pk, cid, op, kind, start, end, *_ in loaded),
             proposal,
             request.policy,
         )
         changes = ChangeSet()
-        by_id = {row.id: row for row in rows}
+        by_id = _instances(loaded, _named(plans.values()))
         proposal_at = {
             cid: changes.add_plan(
                 plan,
@@ -226,11 +230,41 @@ def _scope_rows(request: AddRequest, ids: Sequence[int]) -> Any:
         )
         .overlapping(window.start, window.end)
         .order_by("id")
-        .defer("created_at", "updated_at")  # never read here: the writer only sets them
     )
 
 
 _STATE = ("id", "contractor_id", "operator_id", "type", "date_from", "date_to")
+# What the writer reads of a row it changes: the state, then the rest of its values
+# (the two timestamps are never read; the writer only sets them).
+_LOADED = (*_STATE, "role_id", "branch_id", "priority", "created_by_id", "updated_by_id")
+
+
+def _named(plans: Iterable[Plan]) -> set[int]:
+    """The ids of the existing rows the plans change or copy (a split row's tail
+    keeps its priority): the only rows the writer needs as model instances. Most
+    rows of a KEEP (skipped) need none."""
+    named: set[int] = set()
+    for plan in plans:
+        named.update(plan.deletes)
+        named.update(pk for pk, _period in (*plan.shrinks, *plan.grows))
+        named.update(new.source_id for new in plan.inserts if new.source_id is not None)
+    return named
+
+
+def _instances(loaded: Sequence[tuple[Any, ...]], wanted: set[int]) -> dict[int, CaretakerAssignment]:
+    """Model instances of the ``wanted`` rows among ``loaded`` (`_LOADED` values), as
+    the ORM would build them with the timestamps deferred."""
+    if not wanted:
+        return {}
+    db = CaretakerAssignment.objects.db
+    # `from_db` takes the values in the model's field order, a deferred field skipped.
+    names = [f.attname for f in CaretakerAssignment._meta.concrete_fields if f.attname in _LOADED]
+    order = [_LOADED.index(name) for name in names]
+    return {
+        values[0]: CaretakerAssignment.from_db(db, names, [values[i] for i in order])
+        for values in loaded
+        if values[0] in wanted
+    }
 
 
 def _decide(
