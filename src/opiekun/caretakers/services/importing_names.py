@@ -131,13 +131,11 @@ class NameResolver:
         ids = sorted({pk for _, pk, _ in found_codes} | {pk for _, pk in found_nips})
         if lock and ids:
             lock_contractors(ids)
-        editable = set(
-            visible_contractors(viewer=self.actor, editable=True)
-            .filter(pk__in=id_list(ids))
-            .values_list("pk", flat=True)
-            if ids
-            else []
-        )
+        visible = visible_contractors(viewer=self.actor, editable=True)
+        if visible.query.has_filters():
+            editable = set(visible.filter(pk__in=id_list(ids)).values_list("pk", flat=True) if ids else [])
+        else:  # the actor may change every contractor: those found are the editable ones
+            editable = set(ids)
         by_code = {code: (pk, nip) for code, pk, nip in found_codes if pk in editable}
         by_nip: dict[str, list[int]] = defaultdict(list)
         for nip, pk in found_nips:
