@@ -88,8 +88,18 @@ def check_size(size: int, limit: int | None = None) -> None:
 def text(value: object) -> str:
     """A cell as text: numbers without a spurious ``.0``, dates as ``YYYY-MM-DD``,
     the exporter's formula guard removed, surrounding spaces stripped."""
-    if value is None:
-        return ""
+    if type(value) is str:  # every cell of a CSV file: tested first
+        result = value.strip()
+    else:
+        if value is None:
+            return ""
+        result = _non_text(value)
+    if result[:1] == "'" and result[1:2] in FORMULA_PREFIXES:
+        return result[1:]
+    return result
+
+
+def _non_text(value: object) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
@@ -100,10 +110,7 @@ def text(value: object) -> str:
         return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    result = str(value).strip()
-    if result[:1] == "'" and result[1:2] in FORMULA_PREFIXES:
-        return result[1:]
-    return result
+    return str(value).strip()
 
 
 def cell_date(value: object) -> object:
