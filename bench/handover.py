@@ -188,7 +188,7 @@ def bench_handover(world: World, runs: int) -> list[Result]:
         results.append(
             compare(
                 f"f. handover {size:>6,} contractors",
-                rolled_back(confirm),
+                rolled_back(confirm, as_committed=True),
                 rolled_back(lambda ids=ids: baseline(world, ids)),
                 runs,
                 note,

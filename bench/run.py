@@ -490,13 +490,22 @@ def median_ms(work: Callable[[], Any], runs: int) -> float:
     return statistics.median(times)
 
 
-def rolled_back(work: Callable[[], Any]) -> Callable[[], Any]:
-    """``work`` inside a transaction that is rolled back: every run sees the same data."""
-    from django.db import transaction
+def rolled_back(work: Callable[[], Any], *, as_committed: bool = False) -> Callable[[], Any]:
+    """``work`` inside a transaction that is rolled back: every run sees the same data.
+
+    ``as_committed``: on PostgreSQL, the checks the database defers to COMMIT (the
+    coverage tables in step with the assignments, coverage/migrations/0004) run too,
+    before the rollback and so inside the timing, as a user's commit runs them. Ours
+    pay for them; the hand-written baselines keep no coverage tables, so they would
+    fail those checks and are timed without them (their ratio flatters them)."""
+    from django.db import connection, transaction
 
     def run() -> Any:
         with transaction.atomic():
             result = work()
+            if as_committed and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             transaction.set_rollback(True)
         return result
 
@@ -751,13 +760,13 @@ def bench_add(world: World, runs: int) -> list[Result]:
                 add_baseline(world, ids, policy)
 
             def note(ours: Callable[[], Any] = ours) -> str:
-                return outcome_note(rolled_back(ours)())
+                return outcome_note(rolled_back(ours, as_committed=True)())
 
             same_writes(ours, baseline, ids)
             results.append(
                 compare(
                     f"a. caretaker_add {size:>6,} {policy.upper()}",
-                    rolled_back(ours),
+                    rolled_back(ours, as_committed=True),
                     rolled_back(baseline),
                     runs,
                     note,

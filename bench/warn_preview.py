@@ -118,7 +118,7 @@ def main() -> None:
             assert response.status_code == 200, response.content[:300]
             return response
 
-        seconds, peak, response = measure(rolled_back(confirm))
+        seconds, peak, response = measure(rolled_back(confirm, as_committed=True))
         row(f"confirmation {size:>7,}", seconds, peak, len(response.content))
         seconds, peak, text = measure(unbounded)
         row(f"unbounded preview {size:>7,}", seconds, peak, len(text))
