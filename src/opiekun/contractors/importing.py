@@ -41,6 +41,7 @@ from opiekun.caretakers.selectors import default_role
 from opiekun.caretakers.services import AssignmentValues, ChangeSet, write_changes
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import normalize_nip, normalize_regon
+from opiekun.coverage.new_contractors import coverage_left_to_the_writer
 from opiekun.dates import today
 from opiekun.importing import (
     PROGRESS_EVERY,
@@ -224,15 +225,19 @@ def _insert(
     actor_id = getattr(actor, "pk", None)
     operator = operator_of(actor) if settings.CREATOR_BECOMES_CARETAKER else None
     role = default_role() if operator is not None else None
+    caretaker = operator is not None and role is not None
     chunk: list[dict[str, Any]] = []
     written = 0
 
     def flush() -> None:
         nonlocal written
-        ids = insert_rows(Contractor, INSERT_FIELDS, chunk)
+        # With a caretaker, the writer below writes their coverage: the database need not.
+        with coverage_left_to_the_writer() if caretaker else nullcontext():
+            ids = insert_rows(Contractor, INSERT_FIELDS, chunk)
         snapshots = [{**row, "id": pk} for row, pk in zip(chunk, ids, strict=True)]
         audit.record(Contractor, snapshots, history_type=audit.CREATED, user=actor, when=now, reason=reason)
-        if operator is not None and role is not None:
+        if caretaker:
+            assert operator is not None and role is not None
             start = Period(today(), None)
             inserts = [
                 AssignmentValues(pk, operator.pk, AssignmentType.MAIN, role.pk, None, start) for pk in ids
