@@ -42,10 +42,15 @@ _PLAIN_TYPES = {
 }
 
 
-def _converter(field: Any, db: Any) -> Any:
+_IDENTITY = frozenset({int, str, bool, type(None)})  # `fast` answers these values as they are
+_IDENTITY_OR_DATE = _IDENTITY | {date}
+
+
+def _converter(field: Any, db: Any) -> tuple[bool, Any]:
     """How one field's values become JSON values: as the field prepares them; for the
     plain types above, the value as it is once the field accepted the first one (the
-    same value every time: the field's own preparation is the identity for them)."""
+    same value every time: the field's own preparation is the identity for them).
+    Answers whether the field is of a plain type, and the function."""
     plain = field.get_internal_type() in _PLAIN_TYPES and not (
         field.get_internal_type() in ("ForeignKey", "OneToOneField")
         and field.target_field.get_internal_type() not in _PLAIN_TYPES
@@ -62,7 +67,7 @@ def _converter(field: Any, db: Any) -> Any:
                 last[0], last[1] = value, slow(value)
             return last[1]
 
-        return memo
+        return False, memo
 
     def fast(value: Any) -> Any:
         if value is None or type(value) in (int, str, bool):
@@ -71,15 +76,33 @@ def _converter(field: Any, db: Any) -> Any:
             return value.isoformat()
         return slow(value)
 
-    return fast
+    return True, fast
+
+
+def _column(plain: bool, convert: Any, values: list[Any]) -> list[Any]:
+    """One field's values converted. For a plain field, a column holding only values
+    that `fast` answers as they are (or dates, as their ISO text) is converted without a
+    call per value: the same result, a bulk write's Python cost halved."""
+    if plain:
+        kinds = set(map(type, values))
+        if kinds <= _IDENTITY:
+            return values
+        if kinds <= _IDENTITY_OR_DATE:
+            return [v.isoformat() if type(v) is date else v for v in values]
+    return list(map(convert, values))
 
 
 def _payload(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> str:
     """The rows as one JSON array, each value prepared by its model field."""
     # The connection itself, not the ``connection`` proxy: this runs once per value.
     db = connections[DEFAULT_DB_ALIAS]
-    plan = [(f.column, f.attname, _converter(f, db)) for f in fields]
-    return json.dumps([{column: convert(row[name]) for column, name, convert in plan} for row in rows])
+    rows = rows if isinstance(rows, list | tuple) else list(rows)
+    columns = [f.column for f in fields]
+    values = []
+    for f in fields:
+        plain, convert = _converter(f, db)
+        values.append(_column(plain, convert, [row[f.attname] for row in rows]))
+    return json.dumps([dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)])
 
 
 def _source(fields: Sequence[Any]) -> str:
