@@ -243,11 +243,12 @@ def plan_contractor(
                 if i > 0 and r is not before[i] and r.period != before[i].period
             )
         )
-        new = [r for r in after.values() if r.id < 0]
-        if len(new) > 1:
-            new.sort(key=lambda r: (*_order(r.period), -r.id))
+        created = [r for r in after.values() if r.id < 0]
+        if len(created) > 1:
+            created.sort(key=lambda r: (*_order(r.period), -r.id))
         inserts.extend(
-            NewAssignment(r.contractor_id, r.operator_id, r.type, r.role_id, r.branch_id, r.period) for r in new
+            NewAssignment(r.contractor_id, r.operator_id, r.type, r.role_id, r.branch_id, r.period)
+            for r in created
         )
     return ContractorPlan(
         contractor_id,

@@ -14,6 +14,7 @@ from opiekun.audit import Reason
 from opiekun.bulk import insert_rows
 from opiekun.caretakers.handover_rules import ContractorPlan
 from opiekun.caretakers.models import CaretakerAssignment, Handover, HandoverChange, HandoverTarget
+from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.services.changes import StoredAssignment
 from opiekun.caretakers.services.handover_inputs import HandoverRequest
 from opiekun.caretakers.services.writer import (
@@ -57,6 +58,7 @@ def record_handover(actor: Any, request: HandoverRequest, preview: HandoverPrevi
     return handover
 
 
+_TYPES = {t.value: t for t in AssignmentType}
 _ENCODER = DjangoJSONEncoder(sort_keys=True)  # what `HandoverChange.encode` writes, built once
 
 
@@ -81,9 +83,12 @@ def write_handover(
     for plan in plans:
         target_of[plan.contractor_id] = plan.target_id
         changes.deletes.extend(rows[i] for i in plan.deletes)
-        changes.updates.extend(
-            Update(rows[i], AssignmentValues.of(rows[i]).with_period(p)) for i, p in plan.updates
-        )
+        for i, period in plan.updates:
+            r = rows[i]
+            new = AssignmentValues(
+                r.contractor_id, r.operator_id, _TYPES[r.type], r.role_id, r.branch_id, period, r.priority
+            )
+            changes.updates.append(Update(r, new))
         changes.inserts.extend(
             AssignmentValues(n.contractor_id, n.operator_id, n.type, n.role_id, n.branch_id, n.period)
             for n in plan.inserts
