@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 from operator import attrgetter
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -57,19 +58,24 @@ def lock_contractors(contractor_ids: Sequence[int]) -> None:
 
     A contractor deleted since the caller validated the selection is a field error,
     found here, under the lock, before anything is written."""
-    lock_contractor_codes(contractor_ids)
+    _lock(contractor_ids, "pk")
 
 
 def lock_contractor_codes(contractor_ids: Sequence[int]) -> dict[int, str]:
-    """`lock_contractors`, answering the locked contractors' codes by id (the same
-    statement: a caller that needs the codes reads them with the lock)."""
-    locked = dict(
+    """`lock_contractors`, answering the locked contractors' codes by id (read by the
+    same statement: a caller that needs them saves a query)."""
+    return dict(_lock(contractor_ids, "pk", "code"))
+
+
+def _lock(contractor_ids: Sequence[int], *fields: str) -> list[Any]:
+    locked = list(
         Contractor.objects.select_for_update()
         .filter(pk__in=id_list(contractor_ids))
         .order_by("pk")
-        .values_list("pk", "code")
+        .values_list(*fields, flat=len(fields) == 1)
     )
-    gone = [pk for pk in contractor_ids if pk not in locked]
+    found = set(locked) if len(fields) == 1 else {row[0] for row in locked}
+    gone = [pk for pk in contractor_ids if pk not in found]
     if gone:
         raise ValidationError(
             {"contractor_ids": [_("Unknown contractors: %(ids)s.") % {"ids": short_list(gone)}]}
