@@ -6,10 +6,11 @@ writes go through `record`, which inserts every historical row in one statement.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.db import models
@@ -47,9 +48,24 @@ def _tracked_fields(model: type[models.Model]) -> list[Any]:
     return [f for f in history_model._meta.concrete_fields if not f.name.startswith("history_")]
 
 
-def snapshot(instance: models.Model) -> dict[str, Any]:
-    """The tracked values of a row, keyed by attribute name."""
-    return {f.attname: getattr(instance, f.attname) for f in _tracked_fields(type(instance))}
+@cache
+def _tracked_names(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(f.attname for f in _tracked_fields(model))
+
+
+@cache
+def _getter(model: type[models.Model]) -> Callable[[Any], tuple[Any, ...]]:
+    """The tracked values of a row as a tuple, in the order of `_tracked_names`."""
+    names = _tracked_names(model)
+    get = attrgetter(*names)
+    return get if len(names) > 1 else lambda row: (get(row),)
+
+
+def snapshot(instance: Any, model: type[models.Model] | None = None) -> dict[str, Any]:
+    """The tracked values of a row, keyed by attribute name: a model instance, or
+    (with its ``model``) any object with the same attributes."""
+    kind: type[models.Model] = type(instance) if model is None else model
+    return dict(zip(_tracked_names(kind), _getter(kind)(instance), strict=True))
 
 
 def record(
@@ -66,19 +82,18 @@ def record(
     rows = list(rows)
     if not rows:
         return
-    tracked = _tracked_fields(model)
-    names = [f.attname for f in tracked]
+    names = _tracked_names(model)
+    pick: Callable[[Mapping[str, Any]], tuple[Any, ...]] = itemgetter(*names)
+    if len(names) == 1:
+        pick = (lambda get: lambda row: (get(row),))(pick)
     user_id = getattr(user, "pk", None)
-    history_rows = [
-        {
-            **{name: row[name] for name in names},
-            "history_date": when,
-            "history_type": history_type,
-            "history_user_id": user_id,
-            "history_change_reason": reason,
-        }
-        for row in rows
-    ]
+    extra = {
+        "history_date": when,
+        "history_type": history_type,
+        "history_user_id": user_id,
+        "history_change_reason": reason,
+    }
+    history_rows = [{**dict(zip(names, pick(row), strict=True)), **extra} for row in rows]
     insert_rows(
         model.history.model,  # type: ignore[attr-defined]
         [*names, "history_date", "history_type", "history_user_id", "history_change_reason"],

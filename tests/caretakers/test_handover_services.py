@@ -12,9 +12,17 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.dateparse import parse_datetime
 
 from opiekun.caretakers.handover_selectors import handover_get, handover_list
-from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole, Handover, HandoverState
+from opiekun.caretakers.models import (
+    Branch,
+    CaretakerAssignment,
+    CaretakerRole,
+    Handover,
+    HandoverChange,
+    HandoverState,
+)
 from opiekun.caretakers.rules import Outcome
 from opiekun.caretakers.services import (
     CancelRefused,
@@ -489,6 +497,44 @@ def test_cancel_restores_exactly_what_the_handover_changed(
     with pytest.raises(CancelRefused) as again:
         handover_cancel(actor=actor, handover_id=done.handover.pk)
     assert again.value.changed == ()
+
+
+def test_the_record_holds_each_row_before_and_after_in_full(
+    assign: Any, hand: Any, actor: Any, ops: list[Operator], make_contractors: Any
+) -> None:
+    a, b = make_contractors(2)
+    assign([a], ops[0], day(-30))  # cut: an update
+    assign([b], ops[0], day(5), day(9))  # moved whole: a delete
+    loaded = {r.pk: r for r in CaretakerAssignment.objects.all()}
+    done = hand()
+    assert done.handover is not None
+    records = list(done.handover.changes.order_by("id"))
+    tracked = {f.attname for f in CaretakerAssignment.history.model._meta.concrete_fields}
+    tracked = {n for n in tracked if not n.startswith("history_")} | {"created_at"}
+    kinds = []
+    for record in records:
+        before, after = HandoverChange.decode(record.before), HandoverChange.decode(record.after)
+        for text, state in ((record.before, before), (record.after, after)):
+            # The text is the model's own encoding of the state: sorted keys, every column.
+            assert text == HandoverChange.encode(state)
+            assert state is None or set(state) == tracked
+        if before is not None:
+            row = loaded[record.assignment_id]
+            assert before["created_at"] is not None
+            assert parse_datetime(before["created_at"]) == row.created_at.replace(
+                microsecond=row.created_at.microsecond // 1000 * 1000
+            )
+            assert (before["operator_id"], before["date_from"]) == (ops[0].pk, row.date_from.isoformat())
+        if after is not None:
+            now = CaretakerAssignment.objects.get(pk=record.assignment_id)
+            assert (after["operator_id"], after["type"], after["priority"]) == (now.operator_id, now.type, 0)
+            assert (after["date_from"], after["date_to"]) == (
+                now.date_from.isoformat(),
+                now.date_to and now.date_to.isoformat(),
+            )
+            assert after["updated_by_id"] == actor.pk
+        kinds.append((before is None, after is None))
+    assert sorted(kinds) == [(False, False), (False, True), (True, False), (True, False)]
 
 
 def test_cancel_is_refused_naming_the_rows_changed_since(

@@ -186,10 +186,14 @@ def plan_contractor(
     conflicts: dict[int, Row] = {}
     outcomes: list[Outcome] = []
     states: dict[Scope, _Scope] = {}
-    for scope, rows in sorted(by_scope.items(), key=lambda item: (item[0][1], item[0][2] or 0)):
+    scopes = list(by_scope.items())
+    if len(scopes) > 1:  # (most contractors hand over one row: nothing to sort)
+        scopes.sort(key=lambda item: (item[0][1], item[0][2] or 0))
+    for scope, rows in scopes:
         state = _Scope(dict(initial[scope]))
         states[scope] = state
-        rows = sorted(rows, key=lambda r: (*_order(r.period), r.id))
+        if len(rows) > 1:
+            rows = sorted(rows, key=lambda r: (*_order(r.period), r.id))
         for row in rows:
             if row.period.start < day:
                 kept = Period(row.period.start, day - ONE_DAY)
@@ -229,14 +233,22 @@ def plan_contractor(
     inserts: list[NewAssignment] = []
     for scope, state in states.items():
         before = initial[scope]
-        deletes.extend(sorted(i for i in before if i not in state.rows))
+        after = state.rows
+        deletes.extend(sorted(i for i in before if i not in after))
+        # A row whose period was never set is the very object it was before.
         updates.extend(
-            (i, r.period) for i, r in sorted(state.rows.items()) if i > 0 and r.period != before[i].period
+            sorted(
+                (i, r.period)
+                for i, r in after.items()
+                if i > 0 and r is not before[i] and r.period != before[i].period
+            )
         )
+        created = [r for r in after.values() if r.id < 0]
+        if len(created) > 1:
+            created.sort(key=lambda r: (*_order(r.period), -r.id))
         inserts.extend(
             NewAssignment(r.contractor_id, r.operator_id, r.type, r.role_id, r.branch_id, r.period)
-            for r in sorted(state.rows.values(), key=lambda r: (*_order(r.period), -r.id))
-            if r.id < 0
+            for r in created
         )
     return ContractorPlan(
         contractor_id,

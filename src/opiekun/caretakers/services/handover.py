@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -25,16 +26,13 @@ from opiekun.caretakers.handover_rules import ContractorPlan, Row, handed_rows, 
 from opiekun.caretakers.models import CaretakerAssignment, Handover
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.services.add import require_assign
-from opiekun.caretakers.services.confirmation import issue_token, state_digest, token_matches
+from opiekun.caretakers.services.confirmation import StateHasher, issue_token, token_matches
 from opiekun.caretakers.services.handover_inputs import HandoverRequest, check_handover
 from opiekun.caretakers.services.handover_record import record_handover, write_handover
 from opiekun.caretakers.services.inputs import FieldErrors, report_unchangeable
-from opiekun.caretakers.services.writer import (
-    lock_contractors,
-)
-from opiekun.contractors.models import Contractor
+from opiekun.caretakers.services.writer import AssignmentRow, lock_contractor_codes
 from opiekun.operators.access import visible_contractors
-from opiekun.periods import ONE_DAY
+from opiekun.periods import ONE_DAY, Period
 
 PURPOSE = "handover"
 RESULTS_LIMIT = 1000  # contractors listed in a preview; the totals always count all
@@ -120,11 +118,7 @@ def handover_checked(
     the preview or write it."""
     rows, codes, counts = _load(actor, request)
     plans = _plan(request, rows, codes, counts)
-    digest = state_digest(
-        actor=actor,
-        request=request.as_json(),
-        rows=[*(_state(r) for r in rows.values()), *sorted(counts.items())],
-    )
+    digest = _digest(actor, request, rows, counts)
     preview = _preview(plans, codes, request, results_limit)
     if not confirm_token:
         return HandoverResult(False, preview, confirm_token=issue_token(digest, purpose=PURPOSE))
@@ -140,22 +134,28 @@ def handover_checked(
     return HandoverResult(True, preview, handover=handover)
 
 
-def _state(row: CaretakerAssignment) -> tuple[object, ...]:
-    return (
-        row.pk,
-        row.contractor_id,
-        row.operator_id,
-        row.type,
-        row.role_id,
-        row.branch_id,
-        row.date_from,
-        row.date_to,
-    )
+# What the token binds of each row involved: any change to one of these is a stale preview.
+_state = attrgetter(
+    "id", "contractor_id", "operator_id", "type", "role_id", "branch_id", "date_from", "date_to"
+)
+
+
+def _digest(
+    actor: Any, request: HandoverRequest, rows: dict[int, AssignmentRow], counts: dict[int, int]
+) -> str:
+    """The state the token binds: who asks, what, every row involved (in the order of
+    their ids) and the targets' counts."""
+    hasher = StateHasher(actor=actor, request=request.as_json())
+    for row in rows.values():
+        hasher.add(_state(row))
+    for item in sorted(counts.items()):
+        hasher.add(item)
+    return hasher.hexdigest()
 
 
 def _load(
     actor: Any, request: HandoverRequest
-) -> tuple[dict[int, CaretakerAssignment], dict[int, str], dict[int, int]]:
+) -> tuple[dict[int, AssignmentRow], dict[int, str], dict[int, int]]:
     """Under the lock of every contractor the source hands over: every row of theirs
     that reaches ``D − 1`` or later (the handed rows, their scopes' other rows, and
     what the target already holds on D), the contractors' codes, and the targets'
@@ -175,18 +175,22 @@ def _load(
     if editable.query.has_filters():  # only contractors the actor may change are handed over
         source = source.filter(contractor__in=editable.values("pk"))
     contractor_ids = sorted(set(source.values_list("contractor_id", flat=True)))
-    lock_contractors(contractor_ids)
+    codes = lock_contractor_codes(contractor_ids)
+    # One who may change every contractor (no filter) cannot lose the right to one while
+    # waiting: the lock has found every contractor; anyone else is checked again.
     errors = FieldErrors()
-    if report_unchangeable(errors, actor, contractor_ids):
+    if editable.query.has_filters() and report_unchangeable(errors, actor, contractor_ids):
         errors.raise_if_any()  # the right was lost while waiting for the lock
     since = day - ONE_DAY if day > date.min else day
+    # Plain values, not model instances: reading ten thousand contractors' rows as
+    # instances cost more than planning them.
     rows = {
-        r.pk: r
-        for r in CaretakerAssignment.objects.filter(contractor_id__in=id_list(contractor_ids))
+        values[0]: AssignmentRow(*values)
+        for values in CaretakerAssignment.objects.filter(contractor_id__in=id_list(contractor_ids))
         .filter(Q(date_to__isnull=True) | Q(date_to__gte=since))
         .order_by("id")
+        .values_list(*AssignmentRow.LOADED)
     }
-    codes = dict(Contractor.objects.filter(pk__in=id_list(contractor_ids)).values_list("pk", "code"))
     counts: dict[int, int] = {}
     if len(request.targets) > 1:
         counts = dict(
@@ -199,13 +203,24 @@ def _load(
     return rows, codes, counts
 
 
-def _row(r: CaretakerAssignment) -> Row:
-    return Row(r.pk, r.contractor_id, r.operator_id, AssignmentType(r.type), r.role_id, r.branch_id, r.period)
+_TYPES = {t.value: t for t in AssignmentType}
+
+
+def _row(r: AssignmentRow) -> Row:
+    return Row(
+        r.id,
+        r.contractor_id,
+        r.operator_id,
+        _TYPES[r.type],
+        r.role_id,
+        r.branch_id,
+        Period(r.date_from, r.date_to),
+    )
 
 
 def _plan(
     request: HandoverRequest,
-    rows: dict[int, CaretakerAssignment],
+    rows: dict[int, AssignmentRow],
     codes: dict[int, str],
     counts: dict[int, int],
 ) -> list[ContractorPlan]:

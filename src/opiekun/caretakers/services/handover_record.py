@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from opiekun import audit
@@ -13,8 +14,16 @@ from opiekun.audit import Reason
 from opiekun.bulk import insert_rows
 from opiekun.caretakers.handover_rules import ContractorPlan
 from opiekun.caretakers.models import CaretakerAssignment, Handover, HandoverChange, HandoverTarget
+from opiekun.caretakers.rules import AssignmentType
+from opiekun.caretakers.services.changes import StoredAssignment
 from opiekun.caretakers.services.handover_inputs import HandoverRequest
-from opiekun.caretakers.services.writer import AssignmentValues, ChangeSet, Update, write_changes
+from opiekun.caretakers.services.writer import (
+    AssignmentRow,
+    AssignmentValues,
+    ChangeSet,
+    Update,
+    write_changes,
+)
 
 if TYPE_CHECKING:
     from opiekun.caretakers.services.handover import HandoverPreview
@@ -49,13 +58,24 @@ def record_handover(actor: Any, request: HandoverRequest, preview: HandoverPrevi
     return handover
 
 
-def snapshot(row: CaretakerAssignment) -> dict[str, Any]:
+_TYPES = {t.value: t for t in AssignmentType}
+_ENCODER = DjangoJSONEncoder(sort_keys=True)  # what `HandoverChange.encode` writes, built once
+
+
+def _encode(state: dict[str, Any] | None) -> str:
+    """`HandoverChange.encode`, the same text, without building an encoder per row."""
+    return "" if state is None else _ENCODER.encode(state)
+
+
+def snapshot(row: StoredAssignment) -> dict[str, Any]:
     """What a handover records of a row: its tracked values and when it was created."""
-    return {**audit.snapshot(row), "created_at": row.created_at}
+    state = audit.snapshot(row, CaretakerAssignment)
+    state["created_at"] = row.created_at
+    return state
 
 
 def write_handover(
-    actor: Any, handover: Handover, plans: list[ContractorPlan], rows: dict[int, CaretakerAssignment]
+    actor: Any, handover: Handover, plans: list[ContractorPlan], rows: dict[int, AssignmentRow]
 ) -> None:
     """Every plan at once through the writer; then each row's before and after."""
     changes = ChangeSet()
@@ -63,9 +83,12 @@ def write_handover(
     for plan in plans:
         target_of[plan.contractor_id] = plan.target_id
         changes.deletes.extend(rows[i] for i in plan.deletes)
-        changes.updates.extend(
-            Update(rows[i], AssignmentValues.of(rows[i]).with_period(p)) for i, p in plan.updates
-        )
+        for i, period in plan.updates:
+            r = rows[i]
+            new = AssignmentValues(
+                r.contractor_id, r.operator_id, _TYPES[r.type], r.role_id, r.branch_id, period, r.priority
+            )
+            changes.updates.append(Update(r, new))
         changes.inserts.extend(
             AssignmentValues(n.contractor_id, n.operator_id, n.type, n.role_id, n.branch_id, n.period)
             for n in plan.inserts
@@ -77,19 +100,29 @@ def write_handover(
     after = {u.row.pk: snapshot(u.row) for u in changes.updates}
     author = getattr(actor, "pk", None)
     for pk, values in zip(inserted, changes.inserts, strict=True):
-        row = CaretakerAssignment(pk=pk, created_by_id=author, updated_by_id=author)
-        row.contractor_id, row.operator_id, row.type = values.contractor_id, values.operator_id, values.type
-        row.role_id, row.branch_id = values.role_id, values.branch_id
-        row.date_from, row.date_to = values.period.start, values.period.end
-        after[pk] = {**audit.snapshot(row), "created_at": None}
+        row = AssignmentRow(
+            pk,
+            values.contractor_id,
+            values.operator_id,
+            values.type.value,
+            values.role_id,
+            values.branch_id,
+            values.period.start,
+            values.period.end,
+            values.priority,
+            author,
+            author,
+            None,  # not recorded for a row the handover created: cancelling deletes it
+        )
+        after[pk] = snapshot(row)
     records = [
         {
             "handover_id": handover.pk,
             "assignment_id": pk,
             "contractor_id": state["contractor_id"],
             "target_id": target_of.get(state["contractor_id"]),
-            "before": HandoverChange.encode(before.get(pk)),
-            "after": HandoverChange.encode(after.get(pk)),
+            "before": _encode(before.get(pk)),
+            "after": _encode(after.get(pk)),
         }
         for pk, state in [*before.items(), *((pk, after[pk]) for pk in inserted)]
     ]

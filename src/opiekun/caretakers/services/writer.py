@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from operator import attrgetter
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -24,15 +26,26 @@ from opiekun.caretakers.services.changes import (
     INSERT_FIELDS,
     STAMP_FIELDS,
     VALUE_FIELDS,
+    AssignmentRow,
     AssignmentValues,
     ChangeSet,
+    StoredAssignment,
     Update,
 )
 from opiekun.caretakers.services.inputs import short_list
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.services import coverage_refresh
 
-__all__ = ["AssignmentValues", "ChangeSet", "Update", "collision", "lock_contractors", "write_changes"]
+__all__ = [
+    "AssignmentRow",
+    "AssignmentValues",
+    "ChangeSet",
+    "Update",
+    "collision",
+    "lock_contractor_codes",
+    "lock_contractors",
+    "write_changes",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -45,17 +58,29 @@ def lock_contractors(contractor_ids: Sequence[int]) -> None:
 
     A contractor deleted since the caller validated the selection is a field error,
     found here, under the lock, before anything is written."""
-    locked = set(
+    _lock(contractor_ids, "pk")
+
+
+def lock_contractor_codes(contractor_ids: Sequence[int]) -> dict[int, str]:
+    """`lock_contractors`, answering the locked contractors' codes by id (read by the
+    same statement: a caller that needs them saves a query)."""
+    return dict(_lock(contractor_ids, "pk", "code"))
+
+
+def _lock(contractor_ids: Sequence[int], *fields: str) -> list[Any]:
+    locked = list(
         Contractor.objects.select_for_update()
         .filter(pk__in=id_list(contractor_ids))
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list(*fields, flat=len(fields) == 1)
     )
-    gone = [pk for pk in contractor_ids if pk not in locked]
+    found = set(locked) if len(fields) == 1 else {row[0] for row in locked}
+    gone = [pk for pk in contractor_ids if pk not in found]
     if gone:
         raise ValidationError(
             {"contractor_ids": [_("Unknown contractors: %(ids)s.") % {"ids": short_list(gone)}]}
         )
+    return locked
 
 
 def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int]:
@@ -75,9 +100,12 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
     try:
         with transaction.atomic():  # a savepoint: a refused write leaves the caller's transaction usable
             _delete(changes.deletes, actor=actor, when=now, reason=reason)
-            shrinking = [u for u in changes.updates if u.shrinks]
+            shrinking: list[Update] = []
+            other: list[Update] = []
+            for u in changes.updates:
+                (shrinking if u.shrinks else other).append(u)
             _update(shrinking, actor=actor, when=now, reason=reason)
-            _update([u for u in changes.updates if not u.shrinks], actor=actor, when=now, reason=reason)
+            _update(other, actor=actor, when=now, reason=reason)
             inserted = _insert(changes.inserts, actor=actor, when=now, reason=reason)
             _restore(changes.restores, actor=actor, when=now, reason=reason)
             coverage_refresh(contractor_ids=touched)
@@ -106,7 +134,7 @@ def collision(error: IntegrityError) -> ValidationError:
     )
 
 
-def _set_values(row: CaretakerAssignment, values: AssignmentValues) -> None:
+def _set_values(row: StoredAssignment, values: AssignmentValues) -> None:
     row.contractor_id, row.operator_id, row.type = values.contractor_id, values.operator_id, values.type.value
     row.role_id, row.branch_id = values.role_id, values.branch_id
     row.date_from, row.date_to = values.period.start, values.period.end
@@ -143,7 +171,7 @@ def _insert(inserts: Sequence[AssignmentValues], *, actor: object, when: datetim
     return ids
 
 
-def _restore(rows: Sequence[CaretakerAssignment], *, actor: object, when: datetime, reason: str) -> None:
+def _restore(rows: Sequence[StoredAssignment], *, actor: object, when: datetime, reason: str) -> None:
     if not rows:
         return
     for row in rows:
@@ -152,7 +180,7 @@ def _restore(rows: Sequence[CaretakerAssignment], *, actor: object, when: dateti
     insert_rows(CaretakerAssignment, names, [{n: getattr(r, n) for n in names} for r in rows])
     audit.record(
         CaretakerAssignment,
-        map(audit.snapshot, rows),
+        [audit.snapshot(r, CaretakerAssignment) for r in rows],
         history_type=audit.CREATED,
         user=actor,
         when=when,
@@ -163,29 +191,33 @@ def _restore(rows: Sequence[CaretakerAssignment], *, actor: object, when: dateti
 def _update(updates: Sequence[Update], *, actor: object, when: datetime, reason: str) -> None:
     if not updates:
         return
-    changed = {
-        name
-        for u in updates
-        for name, old, new in zip(VALUE_FIELDS, _flat(AssignmentValues.of(u.row)), _flat(u.new), strict=True)
-        if old != new
-    }
-    fields = [name for name in VALUE_FIELDS if name in changed] + STAMP_FIELDS
+    changed: set[int] = set()
+    for u in updates:
+        old, new = _row_values(u.row), _flat(u.new)
+        changed.update(i for i in range(len(VALUE_FIELDS)) if old[i] != new[i])
+    fields = [name for i, name in enumerate(VALUE_FIELDS) if i in changed] + STAMP_FIELDS
+    actor_id = getattr(actor, "pk", None)
     rows = []
     for u in updates:
         _set_values(u.row, u.new)
-        u.row.updated_by_id, u.row.updated_at = getattr(actor, "pk", None), when
+        u.row.updated_by_id, u.row.updated_at = actor_id, when
         rows.append(u.row)
+    values = attrgetter("pk", *fields)
     update_rows(
-        CaretakerAssignment, fields, [{"id": r.pk, **{n: getattr(r, n) for n in fields}} for r in rows]
+        CaretakerAssignment, fields, [dict(zip(["id", *fields], values(r), strict=True)) for r in rows]
     )
     audit.record(
         CaretakerAssignment,
-        map(audit.snapshot, rows),
+        [audit.snapshot(r, CaretakerAssignment) for r in rows],
         history_type=audit.CHANGED,
         user=actor,
         when=when,
         reason=reason,
     )
+
+
+# A row's values in the order of `VALUE_FIELDS` (its type as stored, a plain string).
+_row_values = attrgetter(*VALUE_FIELDS)
 
 
 def _flat(values: AssignmentValues) -> tuple[object, ...]:
@@ -201,12 +233,12 @@ def _flat(values: AssignmentValues) -> tuple[object, ...]:
     )
 
 
-def _delete(rows: Sequence[CaretakerAssignment], *, actor: object, when: datetime, reason: str) -> None:
+def _delete(rows: Sequence[StoredAssignment], *, actor: object, when: datetime, reason: str) -> None:
     if not rows:
         return
     audit.record(
         CaretakerAssignment,
-        map(audit.snapshot, rows),
+        [audit.snapshot(r, CaretakerAssignment) for r in rows],
         history_type=audit.DELETED,
         user=actor,
         when=when,
