@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from opiekun.caretakers.handover_forms import WHAT, WHOM, HandoverFilterForm, Ha
 from opiekun.caretakers.handover_rules import ContractorPlan, HandoverKind
 from opiekun.caretakers.handover_selectors import handover_changes, handover_get, handover_list
 from opiekun.caretakers.models import TYPE_LABELS, Handover, HandoverChange
-from opiekun.caretakers.rules import AssignmentType, ChangeKind, Outcome
+from opiekun.caretakers.rules import AssignmentType, ChangeKind, Outcome, OverlapPolicy
 from opiekun.caretakers.selectors import branch_list, role_list
 from opiekun.caretakers.services import (
     CancelRefused,
@@ -31,7 +31,7 @@ from opiekun.caretakers.services import (
     handover_create,
 )
 from opiekun.contractors.forms import add_service_errors
-from opiekun.dates import format_period, parse_date, today
+from opiekun.dates import format_date, format_period, parse_date, today
 from opiekun.operators.access import can_assign, visible_contractors
 from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
@@ -81,7 +81,7 @@ def handover_wizard(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         initial = {"from_operator_id": request.GET.get("from_operator_id") or None, "step": "what"}
         return _step(request, HandoverForm(initial=initial, viewer=request.user), "what")
-    form = HandoverForm(request.POST, viewer=request.user)
+    form = HandoverForm(_with_defaults(request.POST), viewer=request.user)
     sent = request.POST.get("step", "what")
     back = "back" in request.POST
     if not form.is_valid():
@@ -109,6 +109,17 @@ def handover_wizard(request: HttpRequest) -> HttpResponse:
         return _preview(request, form, result, stale=False)
     assert result.handover is not None
     return render(request, "handovers/done.html", {"handover": result.handover, "preview": result.preview})
+
+
+def _with_defaults(data: QueryDict) -> QueryDict:
+    """Step one does not send the fields of step two: they start, as in an unbound form,
+    from today and "warn" (a date the user cleared is sent empty, and stays an error)."""
+    data = data.copy()
+    if "date" not in data:
+        data["date"] = format_date(today())
+    if "on_overlap" not in data:
+        data["on_overlap"] = OverlapPolicy.WARN.value
+    return data
 
 
 def _require(form: HandoverForm, names: tuple[str, ...]) -> bool:
@@ -286,7 +297,8 @@ def handover_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             handover_cancel(actor=request.user, handover_id=pk)
         except CancelRefused as refused:
-            context.update(error=str(refused), changed=refused.changed)
+            changed = _changed_contractors(request, handover, refused.changed)
+            context.update(error=str(refused), changed=changed)
         except ValidationError as error:
             context["error"] = " ".join(error.message_dict.get(NON_FIELD_ERRORS, error.messages))
         else:
@@ -296,3 +308,10 @@ def handover_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
                 return HttpResponse(status=204, headers={"HX-Redirect": url})
             return redirect(url)
     return render(request, "handovers/cancel_dialog.html", context)
+
+
+def _changed_contractors(request: HttpRequest, handover: Handover, changed: tuple[int, ...]) -> list[Any]:
+    """The contractors (those the user may see) of the assignments in the way of a cancel."""
+    records = handover_changes(handover=handover).filter(assignment_id__in=id_list(changed))
+    ids = records.values("contractor_id")
+    return list(visible_contractors(viewer=request.user).filter(pk__in=ids).order_by("code")[:SHOWN])
