@@ -126,6 +126,15 @@ def test_handover_times_are_written_as_dates_of_the_language(
     assert "p.m." not in html and "a.m." not in html
 
 
+def test_the_handover_page_lists_the_types_main_first(
+    boss: Client, actor: Any, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    handover = _handed_over(actor, sellers)
+    Handover.objects.filter(pk=handover.pk).update(types=["deputy", "main"])  # as the API may store them
+    html = boss.get(reverse("handovers:detail", args=[handover.pk])).content.decode()
+    assert "<dd>Główny, Zastępca</dd>" in html
+
+
 def test_a_refused_cancel_names_the_contractors_that_changed(
     boss: Client, actor: Any, sellers: list[Operator], portfolio: list[Contractor]
 ) -> None:

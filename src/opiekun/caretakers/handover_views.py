@@ -277,7 +277,7 @@ def handover_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "more": handover.changes.count() - len(records),
             "roles": [roles.get(i, "?") for i in handover.role_ids or []],
             "branches": [branches.get(i, "?") for i in handover.branch_ids or []],
-            "types": [TYPE_LABELS[t] for t in handover.type_list],
+            "types": [TYPE_LABELS[t] for t in AssignmentType if t in handover.type_list],
             "can_cancel": can_assign(request.user) and handover.cancelled_at is None,
         },
     )
