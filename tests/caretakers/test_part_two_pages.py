@@ -111,6 +111,23 @@ def test_the_done_dialog_reloads_the_page_under_it(
     assert "data-changed" in done
 
 
+def test_a_row_moving_whole_is_shown_going_to_the_recipient(
+    boss: Client, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    data = {
+        "step": "whom",
+        "from_operator_id": sellers[0].pk,
+        "types": ["main"],
+        "to_operator_ids": [sellers[1].pk],
+        "date": "01.01.2029",  # before the rows start: they move whole
+        "on_overlap": "warn",
+    }
+    html = boss.post(NEW, data).content.decode()
+    assert 'data-step="preview"' in html
+    assert "(usunięty)" not in html
+    assert f"przechodzi 01.01.2030 – … → {sellers[1].display_name}" in html
+
+
 def test_handover_times_are_written_as_dates_of_the_language(
     boss: Client, actor: Any, sellers: list[Operator], portfolio: list[Contractor]
 ) -> None:

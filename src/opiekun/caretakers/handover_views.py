@@ -188,14 +188,19 @@ def _preview(
 
 def _result_row(plan: ContractorPlan, contractors: dict[int, Any], names: dict[int, str]) -> dict[str, Any]:
     kinds = change_labels()
+    target = names.get(plan.target_id, "?")
+
+    def after(change: Any) -> str:  # a row moving whole is not removed: it goes to the recipient
+        return target if change.kind == HandoverKind.MOVED and not change.after else _periods(change.after)
+
     return {
         "contractor": contractors.get(plan.contractor_id),
-        "target": names.get(plan.target_id, "?"),
+        "target": target,
         "outcome": plan.outcome.value,
         "outcome_label": outcome_labels()[plan.outcome],
         "changes": [
             f"{names.get(c.operator_id, '?')} ({TYPE_LABELS[c.type]}): {kinds.get(c.kind, c.kind)} "
-            f"{format_period(c.before) + ' → ' if c.before else ''}{_periods(c.after)}"
+            f"{format_period(c.before) + ' → ' if c.before else ''}{after(c)}"
             for c in plan.changes
         ],
         "conflicts": [
