@@ -65,6 +65,16 @@ def test_the_codes_help_of_the_wizard_is_shown_once(boss: Client) -> None:
     assert html.count("Kody oddzielone przecinkami") == 1
 
 
+def test_the_first_step_marks_every_wrong_field_at_once(boss: Client, sellers: list[Operator]) -> None:
+    """An unknown code and no type ticked: both errors at once, not one after the other."""
+    response = boss.post(NEW, {"step": "what", "from_operator_id": sellers[0].pk, "contractor_codes": "NOPE"})
+    html = response.content.decode()
+    assert 'data-step="what"' in html
+    assert "Nieznani kontrahenci: NOPE." in html
+    types = html.split('data-field="types"')[1].split('data-field="role_ids"')[0]
+    assert "To pole jest wymagane." in types
+
+
 def test_the_second_step_starts_from_today_with_warn(boss: Client, sellers: list[Operator]) -> None:
     """Step one carries no date: step two proposes today and "Ostrzegaj o zmianie",
     as the form's own initial values say, instead of an empty date that is an error."""

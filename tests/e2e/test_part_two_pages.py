@@ -84,3 +84,16 @@ def test_closing_the_done_dialog_shows_the_new_counts(
     page.locator("[data-testid=handover-done] .btn-primary").click()
     expect(anna).to_have_text("0")
     expect(piotr).to_have_text("3")
+
+
+def test_the_focus_goes_to_the_wrong_codes(
+    page: Page, live_server: Any, login: Any, team: dict[str, Operator]
+) -> None:
+    """After an unknown code the focus lands in the codes box, where the error is."""
+    _open_wizard(page, live_server, login)
+    page.locator("#id_contractor_codes").fill("K0001 NOPE")
+    page.get_by_role("button", name="Dalej").click()
+    expect(page.locator("[data-field=contractor_codes] .field-error")).to_have_text(
+        "Nieznani kontrahenci: NOPE."
+    )
+    expect(page.locator("#id_contractor_codes")).to_be_focused()

@@ -85,7 +85,11 @@ def handover_wizard(request: HttpRequest) -> HttpResponse:
     sent = request.POST.get("step", "what")
     back = "back" in request.POST
     if not form.is_valid():
-        return _step(request, form, "what" if any(f in form.errors for f in WHAT) else sent)
+        if any(f in form.errors for f in WHAT):
+            if sent == "what" and not back:  # every wrong field of the step at once
+                _require(form, ("from_operator_id", "types"))
+            return _step(request, form, "what")
+        return _step(request, form, sent)
     if back:
         return _step(request, form, "what" if sent == "whom" else "whom")
     if sent == "what":
@@ -124,7 +128,7 @@ def _with_defaults(data: QueryDict) -> QueryDict:
 
 def _require(form: HandoverForm, names: tuple[str, ...]) -> bool:
     """Mark the step's required fields; True when one is empty."""
-    missing = [n for n in names if form.cleaned_data.get(n) in (None, "", [])]
+    missing = [n for n in names if n not in form.errors and form.cleaned_data.get(n) in (None, "", [])]
     for name in missing:
         form.add_error(name, _("This field is required."))
     return bool(missing)

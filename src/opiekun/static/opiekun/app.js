@@ -79,8 +79,9 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target.id === "modal") {
       var host = event.detail.target;
-      var first = host.querySelector(".has-error input, .has-error select, input:not([type=hidden]), select") ||
-        focusable(host)[0];
+      // A selector list matches in document order: ask for a wrong field first, then any.
+      var first = host.querySelector(".has-error input, .has-error select, .has-error textarea") ||
+        host.querySelector("input:not([type=hidden]), select, textarea") || focusable(host)[0];
       if (first) first.focus();
     }
   });
