@@ -198,6 +198,12 @@ def test_the_calendar_names_the_month_in_the_language(boss: Client) -> None:
     assert "Absences in November 2030" in boss.get(url, {"month": "2030-11"}).content.decode()
 
 
+def test_the_calendar_arrows_are_named(boss: Client) -> None:
+    html = boss.get(reverse("absences:calendar"), {"month": "2030-11"}).content.decode()
+    assert re.search(r'month=2030-10" aria-label="Poprzedni miesiąc"', html)
+    assert re.search(r'month=2030-12" aria-label="Następny miesiąc"', html)
+
+
 # --- Import opiekunów -------------------------------------------------------------------
 
 
