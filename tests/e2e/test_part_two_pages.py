@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
+from opiekun.operators.absences import absence_create
 from opiekun.operators.models import Operator
 
 pytestmark = pytest.mark.e2e
@@ -97,3 +98,20 @@ def test_the_focus_goes_to_the_wrong_codes(
         "Nieznani kontrahenci: NOPE."
     )
     expect(page.locator("#id_contractor_codes")).to_be_focused()
+
+
+def test_a_refused_absence_puts_the_focus_on_its_field(
+    page: Page, live_server: Any, login: Any, team: dict[str, Operator]
+) -> None:
+    """A page form sent back with an error (here an overlap) focuses the wrong field."""
+    anna = team["anna"]
+    start = today() + timedelta(days=10)
+    absence_create(actor=anna.user, operator_id=anna.pk, date_from=start, date_to=start + timedelta(days=4))
+    login(page, live_server, "anna", PASSWORD)
+    page.goto(f"{live_server.url}/nieobecnosci/nowa/")
+    form = page.locator("[data-testid=absence-form]")
+    form.locator("input[name=date_from]").fill((start + timedelta(days=2)).strftime("%d.%m.%Y"))
+    form.locator("input[name=date_to]").fill((start + timedelta(days=8)).strftime("%d.%m.%Y"))
+    form.locator("button[type=submit]").click()
+    expect(page.locator("[data-field=date_from] .field-error")).to_contain_text("ma już wtedy nieobecność")
+    expect(form.locator("input[name=date_from]")).to_be_focused()

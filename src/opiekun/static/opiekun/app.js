@@ -86,6 +86,13 @@
     }
   });
 
+  // A page form sent back with errors: the focus goes to its first wrong field.
+  document.addEventListener("DOMContentLoaded", function () {
+    var wrong = document.querySelector(
+      "main form .has-error input:not([type=hidden]), main form .has-error select, main form .has-error textarea");
+    if (wrong && !modalOpen()) wrong.focus();
+  });
+
   // The contractor list's selection lives in contractor-list.js.
 })();
 
