@@ -177,6 +177,13 @@ def test_a_refused_cancel_names_the_contractors_that_changed(
     assert Handover.objects.get().cancelled_at is None
 
 
+def test_a_wrong_handover_filter_is_marked_not_ignored(boss: Client) -> None:
+    html = boss.get(reverse("handovers:list"), {"state": "zzz", "operator": "abc"}).content.decode()
+    state = html.split('data-field="state"')[1].split('data-field="operator"')[0]
+    operator = html.split('data-field="operator"')[1].split("</div>")[0]
+    assert "field-error" in state and "field-error" in operator
+
+
 # --- Nieobecności -----------------------------------------------------------------------
 
 
