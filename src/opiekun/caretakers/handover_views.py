@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,17 +19,15 @@ from opiekun.caretakers.handover_forms import WHAT, WHOM, HandoverFilterForm, Ha
 from opiekun.caretakers.handover_rules import ContractorPlan, HandoverKind
 from opiekun.caretakers.handover_selectors import handover_changes, handover_get, handover_list
 from opiekun.caretakers.models import TYPE_LABELS, Handover, HandoverChange
-from opiekun.caretakers.rules import AssignmentType, ChangeKind, Outcome
+from opiekun.caretakers.rules import AssignmentType, ChangeKind, Outcome, OverlapPolicy
 from opiekun.caretakers.selectors import branch_list, role_list
 from opiekun.caretakers.services import (
-    CancelRefused,
     HandoverResult,
     StaleHandover,
-    handover_cancel,
     handover_create,
 )
 from opiekun.contractors.forms import add_service_errors
-from opiekun.dates import format_period, parse_date, today
+from opiekun.dates import format_date, format_period, parse_date, today
 from opiekun.operators.access import can_assign, visible_contractors
 from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
@@ -81,11 +77,15 @@ def handover_wizard(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         initial = {"from_operator_id": request.GET.get("from_operator_id") or None, "step": "what"}
         return _step(request, HandoverForm(initial=initial, viewer=request.user), "what")
-    form = HandoverForm(request.POST, viewer=request.user)
+    form = HandoverForm(_with_defaults(request.POST), viewer=request.user)
     sent = request.POST.get("step", "what")
     back = "back" in request.POST
     if not form.is_valid():
-        return _step(request, form, "what" if any(f in form.errors for f in WHAT) else sent)
+        if any(f in form.errors for f in WHAT):
+            if sent == "what" and not back:  # every wrong field of the step at once
+                _require(form, ("from_operator_id", "types"))
+            return _step(request, form, "what")
+        return _step(request, form, sent)
     if back:
         return _step(request, form, "what" if sent == "whom" else "whom")
     if sent == "what":
@@ -111,9 +111,20 @@ def handover_wizard(request: HttpRequest) -> HttpResponse:
     return render(request, "handovers/done.html", {"handover": result.handover, "preview": result.preview})
 
 
+def _with_defaults(data: QueryDict) -> QueryDict:
+    """Step one does not send the fields of step two: they start, as in an unbound form,
+    from today and "warn" (a date the user cleared is sent empty, and stays an error)."""
+    data = data.copy()
+    if "date" not in data:
+        data["date"] = format_date(today())
+    if "on_overlap" not in data:
+        data["on_overlap"] = OverlapPolicy.WARN.value
+    return data
+
+
 def _require(form: HandoverForm, names: tuple[str, ...]) -> bool:
     """Mark the step's required fields; True when one is empty."""
-    missing = [n for n in names if form.cleaned_data.get(n) in (None, "", [])]
+    missing = [n for n in names if n not in form.errors and form.cleaned_data.get(n) in (None, "", [])]
     for name in missing:
         form.add_error(name, _("This field is required."))
     return bool(missing)
@@ -177,14 +188,19 @@ def _preview(
 
 def _result_row(plan: ContractorPlan, contractors: dict[int, Any], names: dict[int, str]) -> dict[str, Any]:
     kinds = change_labels()
+    target = names.get(plan.target_id, "?")
+
+    def after(change: Any) -> str:  # a row moving whole is not removed: it goes to the recipient
+        return target if change.kind == HandoverKind.MOVED and not change.after else _periods(change.after)
+
     return {
         "contractor": contractors.get(plan.contractor_id),
-        "target": names.get(plan.target_id, "?"),
+        "target": target,
         "outcome": plan.outcome.value,
         "outcome_label": outcome_labels()[plan.outcome],
         "changes": [
             f"{names.get(c.operator_id, '?')} ({TYPE_LABELS[c.type]}): {kinds.get(c.kind, c.kind)} "
-            f"{format_period(c.before) + ' → ' if c.before else ''}{_periods(c.after)}"
+            f"{format_period(c.before) + ' → ' if c.before else ''}{after(c)}"
             for c in plan.changes
         ],
         "conflicts": [
@@ -266,7 +282,7 @@ def handover_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "more": handover.changes.count() - len(records),
             "roles": [roles.get(i, "?") for i in handover.role_ids or []],
             "branches": [branches.get(i, "?") for i in handover.branch_ids or []],
-            "types": [TYPE_LABELS[t] for t in handover.type_list],
+            "types": [TYPE_LABELS[t] for t in AssignmentType if t in handover.type_list],
             "can_cancel": can_assign(request.user) and handover.cancelled_at is None,
         },
     )
@@ -274,25 +290,3 @@ def handover_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _day(value: str | None) -> Any:
     return parse_date(value) if value else None
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def handover_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_assign(request)
-    handover = _visible_handover(request, pk)
-    context: dict[str, Any] = {"handover": handover}
-    if request.method == "POST":
-        try:
-            handover_cancel(actor=request.user, handover_id=pk)
-        except CancelRefused as refused:
-            context.update(error=str(refused), changed=refused.changed)
-        except ValidationError as error:
-            context["error"] = " ".join(error.message_dict.get(NON_FIELD_ERRORS, error.messages))
-        else:
-            messages.success(request, _("Handover #%(id)s was cancelled.") % {"id": pk})
-            url = reverse("handovers:detail", kwargs={"pk": pk})
-            if request.htmx:  # type: ignore[attr-defined]
-                return HttpResponse(status=204, headers={"HX-Redirect": url})
-            return redirect(url)
-    return render(request, "handovers/cancel_dialog.html", context)

@@ -34,6 +34,7 @@ from opiekun.importing import OUTCOME_LABELS, PHASES
 from opiekun.operators.access import can_assign
 from opiekun.tabular import TableError, size_error
 
+UPLOAD_SUFFIXES = (".csv", ".xlsx", ".txt")
 IMPORT_POLICIES = [(k, v) for k, v in POLICY_CHOICES if k != OverlapPolicy.WARN.value]
 
 
@@ -48,6 +49,14 @@ class ImportForm(forms.Form):
         initial=OverlapPolicy.KEEP.value,
         widget=forms.RadioSelect,
     )
+
+    def clean_file(self) -> Any:
+        """The screen takes what its file chooser offers; the format itself is read
+        from the content (a ``.csv`` holding an XLSX is still read as one)."""
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
+            raise ValidationError(_("Choose a CSV or XLSX file (.csv, .xlsx)."))
+        return upload
 
 
 def _require_assign(request: HttpRequest) -> None:
@@ -103,6 +112,7 @@ def _context(job: ImportJob, **extra: Any) -> dict[str, Any]:
         "phase_label": PHASES.get(job.phase, ""),
         "outcomes": [(k, OUTCOME_LABELS[k], outcomes.get(k, 0)) for k in OUTCOMES],
         "report": report,
+        "valid_rows": max(report.get("rows", 0) - report.get("invalid_rows", 0), 0),
         **extra,
     }
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django import template
 from django.http import QueryDict
+from django.utils import timezone
 
 from opiekun.dates import format_date
 
@@ -17,6 +18,15 @@ register = template.Library()
 def day(value: date | None) -> str:
     """A date as office staff write it: dd.mm.rrrr in Polish, YYYY-MM-DD in English."""
     return format_date(value)
+
+
+@register.filter
+def moment(value: datetime | None) -> str:
+    """A point in time in the user's date format and local time: ``28.11.2026 21:05``."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{format_date(local.date())} {local:%H:%M}"
 
 
 @register.simple_tag(takes_context=True)

@@ -79,10 +79,18 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target.id === "modal") {
       var host = event.detail.target;
-      var first = host.querySelector(".has-error input, .has-error select, input:not([type=hidden]), select") ||
-        focusable(host)[0];
+      // A selector list matches in document order: ask for a wrong field first, then any.
+      var first = host.querySelector(".has-error input, .has-error select, .has-error textarea") ||
+        host.querySelector("input:not([type=hidden]), select, textarea") || focusable(host)[0];
       if (first) first.focus();
     }
+  });
+
+  // A page form sent back with errors: the focus goes to its first wrong field.
+  document.addEventListener("DOMContentLoaded", function () {
+    var wrong = document.querySelector(
+      "main form .has-error input:not([type=hidden]), main form .has-error select, main form .has-error textarea");
+    if (wrong && !modalOpen()) wrong.focus();
   });
 
   // The contractor list's selection lives in contractor-list.js.
