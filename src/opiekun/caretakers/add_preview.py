@@ -41,18 +41,20 @@ def api_window(offset: int, limit: int) -> ResultWindow:
     return ResultWindow(offset=offset, limit=limit, conflicts=FIRST_CONFLICTS)
 
 
-def _period(period: Period) -> dict[str, Any]:
+def period_body(period: Period) -> dict[str, Any]:
+    """A period as the API answers it (also the handover's answer)."""
     return {"date_from": period.start, "date_to": period.end}
 
 
-def _change(change: Change) -> dict[str, Any]:
+def change_body(change: Change) -> dict[str, Any]:
+    """A change of one assignment as the API answers it (also the handover's answer)."""
     return {
         "kind": change.kind.value,
         "assignment_id": change.assignment_id,
         "operator_id": change.operator_id,
         "type": change.type.value,
-        "before": _period(change.before) if change.before else None,
-        "after": [_period(p) for p in change.after],
+        "before": period_body(change.before) if change.before else None,
+        "after": [period_body(p) for p in change.after],
     }
 
 
@@ -73,7 +75,7 @@ def add_body(
             "type": slot.type.value,
             "role_id": role,
             "branch_id": branch_id,
-            **_period(slot.period),
+            **period_body(slot.period),
             "operator_name": names.get(slot.operator_id, ""),
         }
 
@@ -82,7 +84,7 @@ def add_body(
             "contractor_id": r.contractor_id,
             "outcome": r.outcome.value,
             "assignment_id": r.assignment_id,
-            "changes": [_change(c) for c in r.changes],
+            "changes": [change_body(c) for c in r.changes],
             "conflicts": [conflict(r.contractor_id, s) for s in r.conflicts],
         }
 

@@ -16,10 +16,9 @@ from ninja import Field, Router, Schema, Status
 
 from opiekun.caretakers import acting_api, assignment_api, dictionary_api, info_api
 from opiekun.caretakers.add_preview import FIRST_CONFLICTS, RESULTS_LIMIT, TotalsOut, add_body, api_window
-from opiekun.caretakers.rules import AssignmentType, Change, OverlapPolicy
+from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
 from opiekun.caretakers.services import AddResult, StaleConfirmation, caretaker_add
 from opiekun.limits import MAX_SELECTION
-from opiekun.periods import Period
 from opiekun.schemas import AssignmentFields, Day, Id, Input, Text, responses
 
 router = Router(tags=["caretakers"])
@@ -97,21 +96,6 @@ class AddOut(Schema):
     results_offset: int
     results_limit: int
     results: list[ContractorResultOut]
-
-
-def _period(period: Period) -> dict[str, Any]:
-    return {"date_from": period.start, "date_to": period.end}
-
-
-def _change(change: Change) -> dict[str, Any]:
-    return {
-        "kind": change.kind.value,
-        "assignment_id": change.assignment_id,
-        "operator_id": change.operator_id,
-        "type": change.type.value,
-        "before": _period(change.before) if change.before else None,
-        "after": [_period(p) for p in change.after],
-    }
 
 
 def _add_body(result: AddResult, payload: AddIn, detail: str | None) -> dict[str, Any]:

@@ -24,16 +24,11 @@ from opiekun.caretakers.selectors import assignment_get
 from opiekun.caretakers.services import assignment_delete, assignment_end, assignment_update
 from opiekun.contractors.forms import add_service_errors
 from opiekun.dates import format_date
-from opiekun.operators.access import Access, can_assign, contractor_access
-
-
-def _require_assign(request: HttpRequest) -> None:
-    if not can_assign(request.user):
-        raise PermissionDenied
+from opiekun.operators.access import Access, contractor_access, require_assign
 
 
 def _assignment(request: HttpRequest, pk: int) -> CaretakerAssignment:
-    _require_assign(request)
+    require_assign(request.user)
     try:
         assignment = assignment_get(viewer=request.user, assignment_id=pk)
     except CaretakerAssignment.DoesNotExist:

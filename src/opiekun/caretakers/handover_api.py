@@ -9,7 +9,8 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from opiekun.caretakers.api import ChangeOut, ConflictOut, _change, _period
+from opiekun.caretakers.add_preview import change_body, period_body
+from opiekun.caretakers.api import ChangeOut, ConflictOut
 from opiekun.caretakers.handover_rules import ContractorPlan
 from opiekun.caretakers.handover_selectors import handover_get, handover_list
 from opiekun.caretakers.models import Handover, HandoverState
@@ -162,7 +163,7 @@ def _preview(preview: HandoverPreview) -> dict[str, Any]:
             "contractor_id": plan.contractor_id,
             "to_operator_id": plan.target_id,
             "outcome": plan.outcome.value,
-            "changes": [_change(c) for c in plan.changes],  # type: ignore[arg-type]
+            "changes": [change_body(c) for c in plan.changes],  # type: ignore[arg-type]
             "conflicts": [
                 {
                     "id": row.id,
@@ -171,7 +172,7 @@ def _preview(preview: HandoverPreview) -> dict[str, Any]:
                     "type": row.type.value,
                     "role_id": row.role_id,
                     "branch_id": row.branch_id,
-                    **_period(row.period),
+                    **period_body(row.period),
                     "operator_name": names.get(row.operator_id, ""),
                 }
                 for row in plan.conflicts

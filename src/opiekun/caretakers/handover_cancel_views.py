@@ -16,17 +16,17 @@ from django.views.decorators.http import require_http_methods
 
 from opiekun.bulk import id_list
 from opiekun.caretakers.handover_selectors import handover_changes
-from opiekun.caretakers.handover_views import SHOWN, _require_assign, _visible_handover
+from opiekun.caretakers.handover_views import SHOWN, visible_handover
 from opiekun.caretakers.models import Handover
 from opiekun.caretakers.services import CancelRefused, handover_cancel
-from opiekun.operators.access import visible_contractors
+from opiekun.operators.access import require_assign, visible_contractors
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def handover_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_assign(request)
-    handover = _visible_handover(request, pk)
+    require_assign(request.user)
+    handover = visible_handover(request, pk)
     context: dict[str, Any] = {"handover": handover}
     if request.method == "POST":
         try:

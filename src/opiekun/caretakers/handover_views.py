@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -28,16 +28,11 @@ from opiekun.caretakers.services import (
 )
 from opiekun.contractors.forms import add_service_errors
 from opiekun.dates import format_date, format_period, parse_date, today
-from opiekun.operators.access import can_assign, visible_contractors
+from opiekun.operators.access import can_assign, require_assign, visible_contractors
 from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
 
 SHOWN = 200  # contractors listed in the wizard's preview and on a handover's page
-
-
-def _require_assign(request: HttpRequest) -> None:
-    if not can_assign(request.user):
-        raise PermissionDenied
 
 
 def outcome_labels() -> dict[str, str]:
@@ -73,7 +68,7 @@ def _periods(periods: tuple[Period, ...]) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def handover_wizard(request: HttpRequest) -> HttpResponse:
-    _require_assign(request)
+    require_assign(request.user)
     if request.method == "GET":
         initial = {"from_operator_id": request.GET.get("from_operator_id") or None, "step": "what"}
         return _step(request, HandoverForm(initial=initial, viewer=request.user), "what")
@@ -230,7 +225,7 @@ def handover_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_handover(request: HttpRequest, pk: int) -> Handover:
+def visible_handover(request: HttpRequest, pk: int) -> Handover:
     try:
         return handover_get(viewer=request.user, handover_id=pk)
     except Handover.DoesNotExist:
@@ -239,7 +234,7 @@ def _visible_handover(request: HttpRequest, pk: int) -> Handover:
 
 @login_required
 def handover_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    handover = _visible_handover(request, pk)
+    handover = visible_handover(request, pk)
     handover.current_state = handover.state_on(today())  # type: ignore[attr-defined]
     records = list(handover_changes(handover=handover)[: SHOWN * 3])
     contractors = {

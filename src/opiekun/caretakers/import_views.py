@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from opiekun.caretakers.models import POLICY_CHOICES
 from opiekun.caretakers.rules import OverlapPolicy
 from opiekun.caretakers.services.importing import OUTCOMES
 from opiekun.importing import OUTCOME_LABELS, PHASES
-from opiekun.operators.access import can_assign
+from opiekun.operators.access import require_assign
 from opiekun.tabular import TableError, size_error
 
 UPLOAD_SUFFIXES = (".csv", ".xlsx", ".txt")
@@ -59,13 +59,8 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _require_assign(request: HttpRequest) -> None:
-    if not can_assign(request.user):
-        raise PermissionDenied
-
-
 def _job(request: HttpRequest, job_id: str) -> ImportJob:
-    _require_assign(request)
+    require_assign(request.user)
     job = import_job_get(user=request.user, job_id=job_id)
     if job is None:
         raise Http404
@@ -76,7 +71,7 @@ def _job(request: HttpRequest, job_id: str) -> ImportJob:
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
     """The upload form; a valid upload becomes a job, whose page runs the dry run."""
-    _require_assign(request)
+    require_assign(request.user)
     if request.method == "GET":
         return render(request, "caretakers/import.html", {"form": ImportForm()})
     # A body larger than the import reads is refused before it is parsed.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -29,14 +29,9 @@ from opiekun.caretakers.services import (
 from opiekun.caretakers.summaries import summary_save
 from opiekun.caretakers.summary_views import summary_context
 from opiekun.contractors.forms import add_service_errors, contractor_selection
-from opiekun.operators.access import can_assign, visible_contractors
+from opiekun.operators.access import require_assign, visible_contractors
 
 TYPE_NAMES = TYPE_LABELS
-
-
-def _require_assign(request: HttpRequest) -> None:
-    if not can_assign(request.user):
-        raise PermissionDenied
 
 
 # --- Dodaj opiekuna ---------------------------------------------------------------
@@ -48,7 +43,7 @@ def add_caretaker(request: HttpRequest) -> HttpResponse:
     """The dialog: the form, then either field errors, the WARN preview to confirm,
     or the summary of what was done. The list opens it by POST (``dialog=open``), so
     that a large selection of ticked ids fits; a GET works for a small one."""
-    _require_assign(request)
+    require_assign(request.user)
     data = request.POST if request.method == "POST" else request.GET
     selection = contractor_selection(data, viewer=request.user)
     contractor_ids = selection.ids

@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
 from django.db import connections
 from django.db.models import Q, QuerySet
 
@@ -21,6 +21,7 @@ from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.models import UncoveredPeriod
 from opiekun.dates import today
+from opiekun.messages import NO_ASSIGN_PERMISSION
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 
 
@@ -180,6 +181,13 @@ def can_assign(user: Any) -> bool:
         return True
     operator = operator_of(user)
     return operator is not None and operator.can_assign
+
+
+def require_assign(user: Any) -> None:
+    """Refuse (PermissionDenied, a 403 on a page or in the API) a user without
+    `can_assign`: every writer of caretakers and every page that changes them asks."""
+    if not can_assign(user):
+        raise PermissionDenied(str(NO_ASSIGN_PERMISSION))
 
 
 def can_manage_dictionaries(user: Any) -> bool:

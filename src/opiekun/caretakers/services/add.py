@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
@@ -38,8 +37,7 @@ from opiekun.caretakers.services.results import (
     Tally,
 )
 from opiekun.caretakers.services.writer import ChangeSet, lock_contractors, write_changes
-from opiekun.messages import NO_ASSIGN_PERMISSION
-from opiekun.operators.access import can_assign, visible_contractors
+from opiekun.operators.access import require_assign, visible_contractors
 from opiekun.operators.models import Operator
 from opiekun.periods import Period, touching_window
 
@@ -58,11 +56,6 @@ class AddRequest:
     policy: OverlapPolicy
     type: AssignmentType
     priority: int = 0
-
-
-def require_assign(actor: Any) -> None:
-    if not can_assign(actor):
-        raise PermissionDenied(str(NO_ASSIGN_PERMISSION))
 
 
 def caretaker_add(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from opiekun.audit import Reason
 from opiekun.caretakers.models import CaretakerAssignment, type_label
 from opiekun.caretakers.rules import AssignmentType, Proposal, Slot, is_conflict
-from opiekun.caretakers.services.add import require_assign, scope_filter
+from opiekun.caretakers.services.add import scope_filter
 from opiekun.caretakers.services.inputs import (
     FieldErrors,
     check_branch,
@@ -32,7 +32,7 @@ from opiekun.caretakers.services.writer import (
 from opiekun.dates import format_period
 from opiekun.ids import to_id
 from opiekun.messages import FIELD_REQUIRED, NOT_EDITABLE
-from opiekun.operators.access import visible_contractors
+from opiekun.operators.access import require_assign, visible_contractors
 
 
 class _Unset:

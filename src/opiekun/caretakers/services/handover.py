@@ -25,13 +25,12 @@ from opiekun.caretakers.handover_distribution import distribute
 from opiekun.caretakers.handover_rules import ContractorPlan, Row, handed_rows, plan_contractor
 from opiekun.caretakers.models import CaretakerAssignment, Handover
 from opiekun.caretakers.rules import AssignmentType
-from opiekun.caretakers.services.add import require_assign
 from opiekun.caretakers.services.confirmation import StateHasher, issue_token, token_matches
 from opiekun.caretakers.services.handover_inputs import HandoverRequest, check_handover
 from opiekun.caretakers.services.handover_record import record_handover, write_handover
 from opiekun.caretakers.services.inputs import FieldErrors, report_unchangeable
 from opiekun.caretakers.services.writer import AssignmentRow, lock_contractor_codes
-from opiekun.operators.access import visible_contractors
+from opiekun.operators.access import require_assign, visible_contractors
 from opiekun.periods import ONE_DAY, Period
 
 PURPOSE = "handover"

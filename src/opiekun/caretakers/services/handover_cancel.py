@@ -20,7 +20,6 @@ from opiekun.caretakers.handover_rules import Row
 from opiekun.caretakers.handover_selectors import handover_get
 from opiekun.caretakers.models import CaretakerAssignment, Handover, HandoverChange
 from opiekun.caretakers.rules import AssignmentType
-from opiekun.caretakers.services.add import require_assign
 from opiekun.caretakers.services.inputs import FieldErrors, report_unchangeable
 from opiekun.caretakers.services.writer import (
     AssignmentValues,
@@ -31,6 +30,7 @@ from opiekun.caretakers.services.writer import (
 )
 from opiekun.contractors.models import Contractor
 from opiekun.messages import NOT_EDITABLE
+from opiekun.operators.access import require_assign
 from opiekun.periods import Period
 
 

@@ -32,11 +32,11 @@ from django.utils.translation import gettext as _
 
 from opiekun.audit import Reason
 from opiekun.caretakers.rules import Outcome, OverlapPolicy
-from opiekun.caretakers.services.add import require_assign
 from opiekun.caretakers.services.importing_names import NameResolver
 from opiekun.caretakers.services.importing_plan import file_conflicts, plan_rows
 from opiekun.caretakers.services.importing_rows import COLUMNS, REQUIRED, read_rows
 from opiekun.importing import Errors, ImportReport, Progress, import_reason, match_header, no_progress
+from opiekun.operators.access import require_assign
 from opiekun.tabular import open_table
 
 CHUNK_CONTRACTORS = 2000  # contractors planned (and written) together
