@@ -16,10 +16,12 @@ back into ``None``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 SINCE_ALWAYS = date(1, 1, 1)
 UNTIL_FURTHER_NOTICE = date(9999, 12, 31)
@@ -28,9 +30,9 @@ ONE_DAY = timedelta(days=1)
 Scope = tuple[int, int, int | None]  # (contractor_id, role_id, branch_id)
 
 
-@dataclass(frozen=True, order=True)
-class AssignmentFact:
-    """What coverage needs to know of one assignment."""
+class AssignmentFact(NamedTuple):
+    """What coverage needs to know of one assignment (a tuple: a refresh makes one per
+    assignment of every contractor it touches)."""
 
     contractor_id: int
     role_id: int
@@ -43,8 +45,7 @@ class AssignmentFact:
     assignment_id: int = 0
 
 
-@dataclass(frozen=True, order=True)
-class Gap:
+class Gap(NamedTuple):
     """Days ``[date_from, date_to]`` of a scope with no main caretaker.
     ``last_operator_id``: the main caretaker of the day before (None when the gap
     opens the scope's history)."""
@@ -58,8 +59,7 @@ class Gap:
     active: bool = True  # the contractor's own flag, stored beside the gap
 
 
-@dataclass(frozen=True, order=True)
-class Uncovered:
+class Uncovered(NamedTuple):
     """Days ``[date_from, date_to]`` a contractor has no caretaker, main or deputy, in any scope."""
 
     contractor_id: int
@@ -209,3 +209,114 @@ def acting_gaps_of(
             Gap(c, role, branch, start, end, last, c not in asleep) for start, end, last in _holes(periods)
         )
     return sorted(gaps, key=_gap_key)
+
+
+# --- Writes that provably leave a table as it was ----------------------------------
+
+
+@dataclass(frozen=True)
+class Untouched:
+    """The contractors whose rows of each derived table a write leaves exactly as they were."""
+
+    gaps: frozenset[int]
+    uncovered: frozenset[int]
+    acting: frozenset[int]
+
+
+def _merged(periods: Iterable[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The union of ``periods`` as maximal, sorted, disjoint periods (touching ones joined)."""
+    merged: list[tuple[date, date]] = []
+    for start, end in sorted(periods):
+        if merged and (merged[-1][1] == UNTIL_FURTHER_NOTICE or start <= merged[-1][1] + ONE_DAY):
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _days(facts: Iterable[AssignmentFact]) -> list[tuple[date, date]]:
+    return _merged((f.date_from, _end(f.date_to)) for f in facts)
+
+
+def _holder(mains: list[AssignmentFact], day: date) -> int | None:
+    return next((f.operator_id for f in mains if f.date_from <= day <= _end(f.date_to)), None)
+
+
+def _same_mains(removed: list[AssignmentFact], added: list[AssignmentFact]) -> bool:
+    """Whether a scope's main gaps stay as they are when its main rows ``removed`` are
+    replaced by ``added`` (whatever its other rows): the mains cover the same days, and
+    on the last day of each stretch they cover (after which a gap may open, naming who
+    cared last) the same operator is main. Mains of one scope never overlap (§2), so on
+    those days the removed rows were the main caretakers, and the added ones are."""
+    covered = _days(removed)
+    if covered != _days(added):
+        return False
+    return all(
+        _holder(removed, last) == _holder(added, last) for _, last in covered if last != UNTIL_FURTHER_NOTICE
+    )
+
+
+def _away(periods: list[tuple[date, date]], start: date, end: date) -> bool:
+    """Whether any of ``periods`` (sorted, disjoint) shares a day with ``start``…``end``."""
+    index = bisect_left(periods, (start, start))
+    if index > 0 and periods[index - 1][1] >= start:
+        return True
+    return index < len(periods) and periods[index][0] <= end
+
+
+def untouched_by(
+    *, removed: Iterable[AssignmentFact], added: Iterable[AssignmentFact], absences: Absences
+) -> Untouched:
+    """The contractors of a write whose derived rows provably stay as they were, when the
+    write replaces the assignments ``removed`` (as they were) by ``added`` (as they are)
+    and leaves every other assignment alone. ``absences``: every absence sharing a day
+    with any removed or added row (of any operator). Contractors with no removed or
+    added row are not named: the caller knows nothing of them.
+
+    - **uncovered**: the contractor's removed and added rows cover the same days;
+    - **gaps**: the same scopes keep at least one row, and in each scope the removed
+      and added mains cover the same days, with the same main caretaker on the last day
+      of each stretch (`_same_mains`) — the split of a main by a newcomer's period
+      inside it, a handover of an open-ended main;
+    - **acting**: as for gaps, and on the days of the removed and added rows nobody
+      acts otherwise than the main caretaker: their main rows' operators are never
+      away on their days and no deputy is among them, or (with deputies) nobody at all
+      is away on any of their days. On such days the acting caretaker is the main one,
+      before and after; elsewhere nothing changed.
+
+    Sufficient conditions, not necessary ones: a contractor not named is recomputed."""
+    rows: dict[int, tuple[list[AssignmentFact], list[AssignmentFact]]] = defaultdict(lambda: ([], []))
+    for fact in removed:
+        rows[fact.contractor_id][0].append(fact)
+    for fact in added:
+        rows[fact.contractor_id][1].append(fact)
+    anyone = _merged(period for periods in absences.values() for period in periods)
+    gaps: set[int] = set()
+    uncovered: set[int] = set()
+    acting: set[int] = set()
+    for contractor_id, (before, after) in rows.items():
+        if _days(before) == _days(after):
+            uncovered.add(contractor_id)
+        scopes = {(f.role_id, f.branch_id) for f in before}
+        if scopes != {(f.role_id, f.branch_id) for f in after}:
+            continue
+        if not all(
+            _same_mains(
+                [f for f in before if f.main and (f.role_id, f.branch_id) == scope],
+                [f for f in after if f.main and (f.role_id, f.branch_id) == scope],
+            )
+            for scope in scopes
+        ):
+            continue
+        gaps.add(contractor_id)
+        facts = before + after
+        if all(f.main for f in facts):
+            present = not any(
+                _away(absences.get(f.operator_id, []), f.date_from, _end(f.date_to)) for f in facts
+            )
+        else:
+            present = not any(_away(anyone, f.date_from, _end(f.date_to)) for f in facts)
+        if present:
+            acting.add(contractor_id)
+    return Untouched(frozenset(gaps), frozenset(uncovered), frozenset(acting))

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
@@ -42,9 +43,13 @@ from opiekun.coverage.compute import (
     Uncovered,
     acting_gaps_of,
     coverage_of,
+    untouched_by,
 )
 from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
 from opiekun.operators.models import Absence
+
+if TYPE_CHECKING:
+    from opiekun.caretakers.services.changes import ChangeSet
 
 GAP_FIELDS = ["contractor_id", "role_id", "branch_id", "date_from", "date_to", "last_operator_id", "active"]
 UNCOVERED_FIELDS = ["contractor_id", "date_from", "date_to"]
@@ -148,21 +153,105 @@ def _tables(coverage: Coverage) -> list[tuple[type[Model], list[str], Sequence[o
     ]
 
 
-def coverage_refresh(*, contractor_ids: Sequence[int]) -> None:
-    """Make both derived tables right for ``contractor_ids``, which must exist (the
+@dataclass(frozen=True)
+class Delta:
+    """What one write does to the assignments: the rows it removes or changes, as they
+    were, and the rows it adds or changes, as they will be."""
+
+    removed: list[AssignmentFact]
+    added: list[AssignmentFact]
+
+
+def coverage_delta(changes: ChangeSet) -> Delta:
+    """The `Delta` of ``changes``. Call it before applying them: an update rewrites its
+    row in place."""
+    main = AssignmentType.MAIN.value
+    removed = [
+        AssignmentFact(
+            r.contractor_id, r.role_id, r.branch_id, r.type == main, r.operator_id, r.date_from, r.date_to
+        )
+        for r in (*changes.deletes, *(u.row for u in changes.updates))
+    ]
+    added = [
+        AssignmentFact(
+            v.contractor_id,
+            v.role_id,
+            v.branch_id,
+            v.type == main,
+            v.operator_id,
+            v.period.start,
+            v.period.end,
+        )
+        for v in (*changes.inserts, *(u.new for u in changes.updates))
+    ]
+    added.extend(
+        AssignmentFact(
+            r.contractor_id, r.role_id, r.branch_id, r.type == main, r.operator_id, r.date_from, r.date_to
+        )
+        for r in changes.restores
+    )
+    return Delta(removed, added)
+
+
+def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = None) -> None:
+    """Make the derived tables right for ``contractor_ids``, which must exist (the
     writer's do: they are locked, or referenced by the rows it writes). Call inside
-    the transaction of the write. At most ten statements, however many contractors."""
+    the transaction of the write. At most eleven statements, however many contractors.
+
+    ``delta``: what the write changed (`coverage_delta`), when the caller knows it
+    all; then the contractors whose rows of a table the change provably leaves as they
+    were (`compute.untouched_by`: a main split by a newcomer inside it, a handover of an
+    open-ended main) are not read nor compared for that table."""
     if not contractor_ids:
         return
     _absences_lock(exclusive=False)
-    _refresh(sorted(set(contractor_ids)))
+    ids = sorted(set(contractor_ids))
+    if delta is None:
+        _refresh(ids)
+        return
+    same = untouched_by(removed=delta.removed, added=delta.added, absences=_absences_during(delta))
+    _refresh_tables(
+        [c for c in ids if c not in same.gaps],
+        [c for c in ids if c not in same.uncovered],
+        [c for c in ids if c not in same.acting],
+    )
+
+
+def _absences_during(delta: Delta) -> Absences:
+    """Every absence sharing a day with a row of ``delta``, of any operator."""
+    facts = [*delta.removed, *delta.added]
+    if not facts:
+        return {}
+    first = min(f.date_from for f in facts)
+    last = max(f.date_to or UNTIL_FURTHER_NOTICE for f in facts)
+    found: Absences = {}
+    rows = Absence.objects.filter(date_to__gte=first, date_from__lte=last).values_list(
+        "operator_id", "date_from", "date_to"
+    )
+    for operator_id, start, end in rows.order_by("operator_id", "date_from"):
+        found.setdefault(operator_id, []).append((start, end))
+    return found
 
 
 def _refresh(ids: list[int], *, acting_only: bool = False) -> None:
     """``acting_only``: only absences changed, which the other two tables do not read."""
-    contractors = Contractor.objects.filter(pk__in=id_list(ids))
-    coverage = _compute(contractors, _default_role_id(), acting_only=acting_only)
-    for model, fields, rows in _tables(coverage)[2:] if acting_only else _tables(coverage):
+    _refresh_tables([] if acting_only else ids, [] if acting_only else ids, ids)
+
+
+def _refresh_tables(gaps: list[int], uncovered: list[int], acting: list[int]) -> None:
+    """Make each table right for its own list of contractors, from one read of their
+    assignments."""
+    everyone = sorted({*gaps, *uncovered, *acting})
+    if not everyone:
+        return
+    contractors = Contractor.objects.filter(pk__in=id_list(everyone))
+    coverage = _compute(contractors, _default_role_id(), acting_only=not gaps and not uncovered)
+    for (model, fields, rows), ids in zip(_tables(coverage), (gaps, uncovered, acting), strict=True):
+        if not ids:
+            continue
+        if len(ids) < len(everyone):
+            wanted = set(ids)
+            rows = [r for r in rows if r.contractor_id in wanted]  # type: ignore[attr-defined]
         _make_equal(model, fields, ids, rows)
 
 
