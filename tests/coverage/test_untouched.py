@@ -87,7 +87,6 @@ rows = st.lists(
     ),
     max_size=8,
 )
-absence_lists = st.lists(st.tuples(st.integers(1, 4), st.integers(0, 40), st.integers(0, 10)), max_size=6)
 
 
 def _absences(raw: list[tuple[int, int, int]]) -> Absences:
@@ -113,7 +112,7 @@ def changes(draw: Any) -> tuple[list[AssignmentFact], list[AssignmentFact], list
     added: list[AssignmentFact] = []
     pk = 100
     for row in before:
-        kind = draw(st.sampled_from(["keep", "keep", "split", "hand", "cut", "drop", "move"]))
+        kind = draw(st.sampled_from(["keep", "split", "split", "hand", "cut", "drop", "move"]))
         pk += 3
         end = _end(row)
         length = None if row.date_to is None else (end - row.date_from).days
@@ -148,7 +147,15 @@ def changes(draw: Any) -> tuple[list[AssignmentFact], list[AssignmentFact], list
                 added.append(row._replace(date_from=back, assignment_id=pk + 1))
     after = [f for f in before if f not in removed] + added
     assume(_valid(after))
-    return before, removed, added, _absences(draw(absence_lists))
+    # Absences starting on the days where rows start or end, where a mistake would show.
+    edges = sorted(
+        {(f.date_from - START).days for f in [*before, *added]}
+        | {(f.date_to - START).days + 1 for f in [*before, *added] if f.date_to}
+    )
+    starts = st.one_of(st.sampled_from(edges), st.integers(0, 40))
+    operators = st.sampled_from(sorted({f.operator_id for f in [*before, *added]}))
+    raw = draw(st.lists(st.tuples(operators, starts, st.integers(0, 10)), max_size=6))
+    return before, removed, added, _absences(raw)
 
 
 def _of(contractor: int, rows: list[Any]) -> list[Any]:
@@ -212,4 +219,14 @@ def test_the_usual_bulk_writes_are_named_untouched() -> None:
         acting_gaps_of(contractor_ids=[1], assignments=after, absences=away, default_role_id=1)
     )
     same = untouched_by(removed=[deputy], added=handed, absences=away)
+    assert (same.gaps, same.uncovered, same.acting) == ({1}, {1}, set())
+    # The main away in the tail they keep: who acts there does not change...
+    same = untouched_by(removed=[main], added=split, absences={1: [(day(25), day(27))]})
+    assert (same.gaps, same.uncovered, same.acting) == ({1}, {1}, {1})
+    # ...but away on the day the newcomer's period ends, the gap then opening names who acted last.
+    away = {1: [(day(20), day(22))]}
+    assert acting_gaps_of(contractor_ids=[1], assignments=[main], absences=away, default_role_id=1) != (
+        acting_gaps_of(contractor_ids=[1], assignments=split, absences=away, default_role_id=1)
+    )
+    same = untouched_by(removed=[main], added=split, absences=away)
     assert (same.gaps, same.uncovered, same.acting) == ({1}, {1}, set())

@@ -265,6 +265,33 @@ def _away(periods: list[tuple[date, date]], start: date, end: date) -> bool:
     return index < len(periods) and periods[index][0] <= end
 
 
+def _main_acts(removed: list[AssignmentFact], added: list[AssignmentFact], absences: Absences) -> bool:
+    """For a scope whose main gaps stay (`_same_mains`) and whose deputies are not
+    written: whether its acting gaps stay too. Where the main caretaker stays the same
+    operator, so does who acts. Where it changes, both operators must be present, so
+    that each acts in turn; and on the day after such a stretch (still covered by a main,
+    as the stretches of the mains end alike) that main must be present too, so that no
+    acting gap starts there naming a different operator as the one who acted last."""
+    for old in removed:
+        for new in added:
+            if old.operator_id == new.operator_id:
+                continue
+            start, end = max(old.date_from, new.date_from), min(_end(old.date_to), _end(new.date_to))
+            if start > end:
+                continue
+            if _away(absences.get(old.operator_id, []), start, end):
+                return False
+            if _away(absences.get(new.operator_id, []), start, end):
+                return False
+            if end == UNTIL_FURTHER_NOTICE:
+                continue
+            after = end + ONE_DAY
+            for holder in (_holder(removed, after), _holder(added, after)):
+                if holder is None or _away(absences.get(holder, []), after, after):
+                    return False
+    return True
+
+
 def untouched_by(
     *, removed: Iterable[AssignmentFact], added: Iterable[AssignmentFact], absences: Absences
 ) -> Untouched:
@@ -279,11 +306,11 @@ def untouched_by(
       and added mains cover the same days, with the same main caretaker on the last day
       of each stretch (`_same_mains`) — the split of a main by a newcomer's period
       inside it, a handover of an open-ended main;
-    - **acting**: as for gaps, and on the days of the removed and added rows nobody
-      acts otherwise than the main caretaker: their main rows' operators are never
-      away on their days and no deputy is among them, or (with deputies) nobody at all
-      is away on any of their days. On such days the acting caretaker is the main one,
-      before and after; elsewhere nothing changed.
+    - **acting**: as for gaps, and either no deputy is among the rows and in each
+      scope the acting caretaker provably stays where the main one does not change
+      and is the main one where it does (`_main_acts`), or nobody at all is away on
+      any day of the rows (then the acting caretaker is the main one on those days,
+      before and after; elsewhere nothing changed).
 
     Sufficient conditions, not necessary ones: a contractor not named is recomputed."""
     rows: dict[int, tuple[list[AssignmentFact], list[AssignmentFact]]] = defaultdict(lambda: ([], []))
@@ -312,8 +339,13 @@ def untouched_by(
         gaps.add(contractor_id)
         facts = before + after
         if all(f.main for f in facts):
-            present = not any(
-                _away(absences.get(f.operator_id, []), f.date_from, _end(f.date_to)) for f in facts
+            present = all(
+                _main_acts(
+                    [f for f in before if (f.role_id, f.branch_id) == scope],
+                    [f for f in after if (f.role_id, f.branch_id) == scope],
+                    absences,
+                )
+                for scope in scopes
             )
         else:
             present = not any(_away(anyone, f.date_from, _end(f.date_to)) for f in facts)
