@@ -188,8 +188,8 @@ def acting_gaps_of(
     days with no main caretaker, and the days the main caretaker is absent and no
     deputy of the scope is present. Stored for the same scopes as `coverage_of`'s
     gaps; ``last_operator_id`` is who acted the day before (the main caretaker or
-    the deputy standing in). A scope none of whose caretakers is ever absent has
-    exactly its main-caretaker gaps."""
+    the deputy standing in). A scope none of whose caretakers is absent during their
+    own assignment there has exactly its main-caretaker gaps."""
     ids = set(contractor_ids)
     asleep = set(inactive)
     scopes: dict[Scope, list[AssignmentFact]] = defaultdict(list)
@@ -201,7 +201,11 @@ def acting_gaps_of(
             scopes.setdefault((contractor_id, default_role_id, None), [])
     gaps: list[Gap] = []
     for (c, role, branch), facts in scopes.items():
-        if any(f.operator_id in absences for f in facts):
+        if any(
+            start <= _end(f.date_to) and f.date_from <= end
+            for f in facts
+            for start, end in absences.get(f.operator_id, ())
+        ):
             periods = _acting_periods(facts, absences)
         else:
             periods = [(f.date_from, _end(f.date_to), f.operator_id) for f in facts if f.main]

@@ -145,7 +145,7 @@ def _write(coverage: Coverage) -> None:
         insert_rows(model, fields, [{name: getattr(r, name) for name in fields} for r in rows])
 
 
-def _tables(coverage: Coverage) -> list[tuple[type[Model], list[str], Sequence[object]]]:
+def _tables(coverage: Coverage) -> list[tuple[type[Model], list[str], Sequence[tuple[object, ...]]]]:
     return [
         (CoverageGap, GAP_FIELDS, coverage.gaps),
         (UncoveredPeriod, UNCOVERED_FIELDS, coverage.uncovered),
@@ -255,12 +255,15 @@ def _refresh_tables(gaps: list[int], uncovered: list[int], acting: list[int]) ->
         _make_equal(model, fields, ids, rows)
 
 
-def _make_equal(model: type[Model], fields: list[str], ids: list[int], wanted: Sequence[object]) -> None:
+def _make_equal(
+    model: type[Model], fields: list[str], ids: list[int], wanted: Sequence[tuple[object, ...]]
+) -> None:
     """Make ``model``'s rows of the contractors ``ids`` equal to ``wanted``, writing only
     the rows that differ: most writes (a handover, a deputy added, an edit of dates
     inside a covered stretch) leave most contractors' coverage as it was, and a row
     deleted and inserted again would pay for every index of the table twice."""
-    missing = Counter(tuple(getattr(w, name) for name in fields) for w in wanted)
+    # The rows are named tuples whose fields are ``fields``, in order: each is its own key.
+    missing = Counter(wanted)
     stale: list[int] = []
     stored = model._default_manager.filter(contractor_id__in=id_list(ids)).values_list("pk", *fields)
     for pk, *values in stored:
