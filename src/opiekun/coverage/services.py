@@ -5,8 +5,10 @@
 
 `coverage_refresh` recomputes every scope of the given contractors from their
 assignments and their caretakers' absences, reads what the tables hold for them, and
-deletes and inserts only the rows that differ: at most ten statements, whatever the
-number of contractors (set-based), in the caller's transaction. The caller holds the
+deletes and inserts only the rows that differ: at most fourteen statements, whatever
+the number of contractors (set-based), in the caller's transaction. Told what the write
+changed (the writer does), it leaves out, table by table, the contractors the change
+provably leaves as they were (`compute.untouched_by`). The caller holds the
 contractors' locks (every writer of assignments does, see
 `caretakers.services.writer.lock_contractors`), so the assignments it reads are what
 commits.
@@ -196,7 +198,7 @@ def coverage_delta(changes: ChangeSet) -> Delta:
 def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = None) -> None:
     """Make the derived tables right for ``contractor_ids``, which must exist (the
     writer's do: they are locked, or referenced by the rows it writes). Call inside
-    the transaction of the write. At most eleven statements, however many contractors.
+    the transaction of the write. At most fourteen statements, however many contractors.
 
     ``delta``: what the write changed (`coverage_delta`), when the caller knows it
     all; then the contractors whose rows of a table the change provably leaves as they
