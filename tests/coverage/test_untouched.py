@@ -1,4 +1,4 @@
-"""`compute.untouched_by`, the shortcut of `coverage_refresh`: a contractor it names
+"""`untouched.untouched_by`, the shortcut of `coverage_refresh`: a contractor it names
 for a table really keeps that table's rows, for any assignments before and any change
 that keeps the invariants. Pure: no database."""
 
@@ -16,11 +16,10 @@ from opiekun.coverage.compute import (
     AssignmentFact,
     Gap,
     Uncovered,
-    Untouched,
     acting_gaps_of,
     coverage_of,
-    untouched_by,
 )
+from opiekun.coverage.untouched import Untouched, untouched_by
 
 START = date(2025, 1, 1)
 CONTRACTORS = [1, 2]

@@ -8,7 +8,7 @@ assignments and their caretakers' absences, reads what the tables hold for them,
 deletes and inserts only the rows that differ: at most fourteen statements, whatever
 the number of contractors (set-based), in the caller's transaction. Told what the write
 changed (the writer does), it leaves out, table by table, the contractors the change
-provably leaves as they were (`compute.untouched_by`). The caller holds the
+provably leaves as they were (`untouched.untouched_by`). The caller holds the
 contractors' locks (every writer of assignments does, see
 `caretakers.services.writer.lock_contractors`), so the assignments it reads are what
 commits.
@@ -27,36 +27,31 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from opiekun.bulk import id_list, insert_rows
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.compute import (
-    SINCE_ALWAYS,
-    UNTIL_FURTHER_NOTICE,
     Absences,
     AssignmentFact,
     Gap,
     Uncovered,
     acting_gaps_of,
     coverage_of,
-    untouched_by,
 )
+from opiekun.coverage.default_role import default_role_changed as default_role_changed
+from opiekun.coverage.delta import Delta, absences_during
 from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
+from opiekun.coverage.untouched import untouched_by
 from opiekun.operators.models import Absence
-
-if TYPE_CHECKING:
-    from opiekun.caretakers.services.changes import ChangeSet
 
 GAP_FIELDS = ["contractor_id", "role_id", "branch_id", "date_from", "date_to", "last_operator_id", "active"]
 UNCOVERED_FIELDS = ["contractor_id", "date_from", "date_to"]
 CHUNK = 20_000  # contractors per step of a full recomputation
-
 
 ABSENCES_LOCK = 0x0C0FE4A6E  # the advisory lock key of absences against coverage refreshes
 
@@ -155,46 +150,6 @@ def _tables(coverage: Coverage) -> list[tuple[type[Model], list[str], Sequence[t
     ]
 
 
-@dataclass(frozen=True)
-class Delta:
-    """What one write does to the assignments: the rows it removes or changes, as they
-    were, and the rows it adds or changes, as they will be."""
-
-    removed: list[AssignmentFact]
-    added: list[AssignmentFact]
-
-
-def coverage_delta(changes: ChangeSet) -> Delta:
-    """The `Delta` of ``changes``. Call it before applying them: an update rewrites its
-    row in place."""
-    main = AssignmentType.MAIN.value
-    removed = [
-        AssignmentFact(
-            r.contractor_id, r.role_id, r.branch_id, r.type == main, r.operator_id, r.date_from, r.date_to
-        )
-        for r in (*changes.deletes, *(u.row for u in changes.updates))
-    ]
-    added = [
-        AssignmentFact(
-            v.contractor_id,
-            v.role_id,
-            v.branch_id,
-            v.type == main,
-            v.operator_id,
-            v.period.start,
-            v.period.end,
-        )
-        for v in (*changes.inserts, *(u.new for u in changes.updates))
-    ]
-    added.extend(
-        AssignmentFact(
-            r.contractor_id, r.role_id, r.branch_id, r.type == main, r.operator_id, r.date_from, r.date_to
-        )
-        for r in changes.restores
-    )
-    return Delta(removed, added)
-
-
 def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = None) -> None:
     """Make the derived tables right for ``contractor_ids``, which must exist (the
     writer's do: they are locked, or referenced by the rows it writes). Call inside
@@ -202,7 +157,7 @@ def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = Non
 
     ``delta``: what the write changed (`coverage_delta`), when the caller knows it
     all; then the contractors whose rows of a table the change provably leaves as they
-    were (`compute.untouched_by`: a main split by a newcomer inside it, a handover of an
+    were (`untouched.untouched_by`: a main split by a newcomer inside it, a handover of an
     open-ended main) are not read nor compared for that table."""
     if not contractor_ids:
         return
@@ -211,28 +166,12 @@ def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = Non
     if delta is None:
         _refresh(ids)
         return
-    same = untouched_by(removed=delta.removed, added=delta.added, absences=_absences_during(delta))
+    same = untouched_by(removed=delta.removed, added=delta.added, absences=absences_during(delta))
     _refresh_tables(
         [c for c in ids if c not in same.gaps],
         [c for c in ids if c not in same.uncovered],
         [c for c in ids if c not in same.acting],
     )
-
-
-def _absences_during(delta: Delta) -> Absences:
-    """Every absence sharing a day with a row of ``delta``, of any operator."""
-    facts = [*delta.removed, *delta.added]
-    if not facts:
-        return {}
-    first = min(f.date_from for f in facts)
-    last = max(f.date_to or UNTIL_FURTHER_NOTICE for f in facts)
-    found: Absences = {}
-    rows = Absence.objects.filter(date_to__gte=first, date_from__lte=last).values_list(
-        "operator_id", "date_from", "date_to"
-    )
-    for operator_id, start, end in rows.order_by("operator_id", "date_from"):
-        found.setdefault(operator_id, []).append((start, end))
-    return found
 
 
 def _refresh(ids: list[int], *, acting_only: bool = False) -> None:
@@ -359,35 +298,3 @@ def coverage_rebuild() -> tuple[int, int]:
         written[0] += len(chunk.gaps)
         written[1] += len(chunk.uncovered)
     return written[0], written[1]
-
-
-def default_role_changed(*, old_role_id: int | None, new_role_id: int) -> None:
-    """The default scope moved from ``old_role_id`` to ``new_role_id``: contractors
-    without assignments in the old default scope lose its stored gaps (main and
-    acting), those without assignments in the new one gain theirs (all days). Four
-    statements."""
-    if old_role_id == new_role_id:
-        return
-    contractor = Contractor._meta.db_table
-    assignment = CaretakerAssignment._meta.db_table
-    ops = connection.ops
-    for model in (CoverageGap, ActingGap):
-        if old_role_id is not None:
-            in_scope = CaretakerAssignment.objects.filter(
-                contractor_id=OuterRef("contractor_id"), role_id=old_role_id, branch__isnull=True
-            )
-            model.objects.filter(role_id=old_role_id, branch__isnull=True).exclude(Exists(in_scope)).delete()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {model._meta.db_table} "
-                "(contractor_id, role_id, branch_id, date_from, date_to, last_operator_id, active) "
-                f"SELECT c.id, %s, NULL, %s, %s, NULL, c.active FROM {contractor} c WHERE NOT EXISTS ("
-                f"SELECT 1 FROM {assignment} a WHERE a.contractor_id = c.id AND a.role_id = %s "
-                "AND a.branch_id IS NULL)",
-                [
-                    new_role_id,
-                    ops.adapt_datefield_value(SINCE_ALWAYS),
-                    ops.adapt_datefield_value(UNTIL_FURTHER_NOTICE),
-                    new_role_id,
-                ],
-            )

@@ -30,7 +30,8 @@ from opiekun.caretakers.services.changes import (
 )
 from opiekun.caretakers.services.inputs import short_list
 from opiekun.contractors.models import Contractor
-from opiekun.coverage.services import coverage_delta, coverage_refresh
+from opiekun.coverage.delta import coverage_delta
+from opiekun.coverage.services import coverage_refresh
 
 __all__ = ["AssignmentValues", "ChangeSet", "Update", "collision", "lock_contractors", "write_changes"]
 
