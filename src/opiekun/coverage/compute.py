@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 SINCE_ALWAYS = date(1, 1, 1)
 UNTIL_FURTHER_NOTICE = date(9999, 12, 31)
@@ -28,9 +28,9 @@ ONE_DAY = timedelta(days=1)
 Scope = tuple[int, int, int | None]  # (contractor_id, role_id, branch_id)
 
 
-@dataclass(frozen=True, order=True)
-class AssignmentFact:
-    """What coverage needs to know of one assignment."""
+class AssignmentFact(NamedTuple):
+    """What coverage needs to know of one assignment (a tuple: a refresh makes one per
+    assignment of every contractor it touches)."""
 
     contractor_id: int
     role_id: int
@@ -43,8 +43,7 @@ class AssignmentFact:
     assignment_id: int = 0
 
 
-@dataclass(frozen=True, order=True)
-class Gap:
+class Gap(NamedTuple):
     """Days ``[date_from, date_to]`` of a scope with no main caretaker.
     ``last_operator_id``: the main caretaker of the day before (None when the gap
     opens the scope's history)."""
@@ -58,8 +57,7 @@ class Gap:
     active: bool = True  # the contractor's own flag, stored beside the gap
 
 
-@dataclass(frozen=True, order=True)
-class Uncovered:
+class Uncovered(NamedTuple):
     """Days ``[date_from, date_to]`` a contractor has no caretaker, main or deputy, in any scope."""
 
     contractor_id: int
@@ -188,8 +186,8 @@ def acting_gaps_of(
     days with no main caretaker, and the days the main caretaker is absent and no
     deputy of the scope is present. Stored for the same scopes as `coverage_of`'s
     gaps; ``last_operator_id`` is who acted the day before (the main caretaker or
-    the deputy standing in). A scope none of whose caretakers is ever absent has
-    exactly its main-caretaker gaps."""
+    the deputy standing in). A scope none of whose caretakers is absent during their
+    own assignment there has exactly its main-caretaker gaps."""
     ids = set(contractor_ids)
     asleep = set(inactive)
     scopes: dict[Scope, list[AssignmentFact]] = defaultdict(list)
@@ -201,7 +199,11 @@ def acting_gaps_of(
             scopes.setdefault((contractor_id, default_role_id, None), [])
     gaps: list[Gap] = []
     for (c, role, branch), facts in scopes.items():
-        if any(f.operator_id in absences for f in facts):
+        if any(
+            start <= _end(f.date_to) and f.date_from <= end
+            for f in facts
+            for start, end in absences.get(f.operator_id, ())
+        ):
             periods = _acting_periods(facts, absences)
         else:
             periods = [(f.date_from, _end(f.date_to), f.operator_id) for f in facts if f.main]

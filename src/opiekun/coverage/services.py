@@ -5,8 +5,10 @@
 
 `coverage_refresh` recomputes every scope of the given contractors from their
 assignments and their caretakers' absences, reads what the tables hold for them, and
-deletes and inserts only the rows that differ: at most ten statements, whatever the
-number of contractors (set-based), in the caller's transaction. The caller holds the
+deletes and inserts only the rows that differ: at most fourteen statements, whatever
+the number of contractors (set-based), in the caller's transaction. Told what the write
+changed (the writer does), it leaves out, table by table, the contractors the change
+provably leaves as they were (`untouched.untouched_by`). The caller holds the
 contractors' locks (every writer of assignments does, see
 `caretakers.services.writer.lock_contractors`), so the assignments it reads are what
 commits.
@@ -27,15 +29,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from opiekun.bulk import id_list, insert_rows
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.compute import (
-    SINCE_ALWAYS,
-    UNTIL_FURTHER_NOTICE,
     Absences,
     AssignmentFact,
     Gap,
@@ -43,13 +43,15 @@ from opiekun.coverage.compute import (
     acting_gaps_of,
     coverage_of,
 )
+from opiekun.coverage.default_role import default_role_changed as default_role_changed
+from opiekun.coverage.delta import Delta, absences_during
 from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
+from opiekun.coverage.untouched import untouched_by
 from opiekun.operators.models import Absence
 
 GAP_FIELDS = ["contractor_id", "role_id", "branch_id", "date_from", "date_to", "last_operator_id", "active"]
 UNCOVERED_FIELDS = ["contractor_id", "date_from", "date_to"]
 CHUNK = 20_000  # contractors per step of a full recomputation
-
 
 ABSENCES_LOCK = 0x0C0FE4A6E  # the advisory lock key of absences against coverage refreshes
 
@@ -140,7 +142,7 @@ def _write(coverage: Coverage) -> None:
         insert_rows(model, fields, [{name: getattr(r, name) for name in fields} for r in rows])
 
 
-def _tables(coverage: Coverage) -> list[tuple[type[Model], list[str], Sequence[object]]]:
+def _tables(coverage: Coverage) -> list[tuple[type[Model], list[str], Sequence[tuple[object, ...]]]]:
     return [
         (CoverageGap, GAP_FIELDS, coverage.gaps),
         (UncoveredPeriod, UNCOVERED_FIELDS, coverage.uncovered),
@@ -148,30 +150,61 @@ def _tables(coverage: Coverage) -> list[tuple[type[Model], list[str], Sequence[o
     ]
 
 
-def coverage_refresh(*, contractor_ids: Sequence[int]) -> None:
-    """Make both derived tables right for ``contractor_ids``, which must exist (the
+def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = None) -> None:
+    """Make the derived tables right for ``contractor_ids``, which must exist (the
     writer's do: they are locked, or referenced by the rows it writes). Call inside
-    the transaction of the write. At most ten statements, however many contractors."""
+    the transaction of the write. At most fourteen statements, however many contractors.
+
+    ``delta``: what the write changed (`coverage_delta`), when the caller knows it
+    all; then the contractors whose rows of a table the change provably leaves as they
+    were (`untouched.untouched_by`: a main split by a newcomer inside it, a handover of an
+    open-ended main) are not read nor compared for that table."""
     if not contractor_ids:
         return
     _absences_lock(exclusive=False)
-    _refresh(sorted(set(contractor_ids)))
+    ids = sorted(set(contractor_ids))
+    if delta is None:
+        _refresh(ids)
+        return
+    same = untouched_by(removed=delta.removed, added=delta.added, absences=absences_during(delta))
+    _refresh_tables(
+        [c for c in ids if c not in same.gaps],
+        [c for c in ids if c not in same.uncovered],
+        [c for c in ids if c not in same.acting],
+    )
 
 
 def _refresh(ids: list[int], *, acting_only: bool = False) -> None:
     """``acting_only``: only absences changed, which the other two tables do not read."""
-    contractors = Contractor.objects.filter(pk__in=id_list(ids))
-    coverage = _compute(contractors, _default_role_id(), acting_only=acting_only)
-    for model, fields, rows in _tables(coverage)[2:] if acting_only else _tables(coverage):
+    _refresh_tables([] if acting_only else ids, [] if acting_only else ids, ids)
+
+
+def _refresh_tables(gaps: list[int], uncovered: list[int], acting: list[int]) -> None:
+    """Make each table right for its own list of contractors, from one read of their
+    assignments."""
+    everyone = sorted({*gaps, *uncovered, *acting})
+    if not everyone:
+        return
+    contractors = Contractor.objects.filter(pk__in=id_list(everyone))
+    coverage = _compute(contractors, _default_role_id(), acting_only=not gaps and not uncovered)
+    for (model, fields, rows), ids in zip(_tables(coverage), (gaps, uncovered, acting), strict=True):
+        if not ids:
+            continue
+        if len(ids) < len(everyone):
+            wanted = set(ids)
+            rows = [r for r in rows if r.contractor_id in wanted]  # type: ignore[attr-defined]
         _make_equal(model, fields, ids, rows)
 
 
-def _make_equal(model: type[Model], fields: list[str], ids: list[int], wanted: Sequence[object]) -> None:
+def _make_equal(
+    model: type[Model], fields: list[str], ids: list[int], wanted: Sequence[tuple[object, ...]]
+) -> None:
     """Make ``model``'s rows of the contractors ``ids`` equal to ``wanted``, writing only
     the rows that differ: most writes (a handover, a deputy added, an edit of dates
     inside a covered stretch) leave most contractors' coverage as it was, and a row
     deleted and inserted again would pay for every index of the table twice."""
-    missing = Counter(tuple(getattr(w, name) for name in fields) for w in wanted)
+    # The rows are named tuples whose fields are ``fields``, in order: each is its own key.
+    missing = Counter(wanted)
     stale: list[int] = []
     stored = model._default_manager.filter(contractor_id__in=id_list(ids)).values_list("pk", *fields)
     for pk, *values in stored:
@@ -265,35 +298,3 @@ def coverage_rebuild() -> tuple[int, int]:
         written[0] += len(chunk.gaps)
         written[1] += len(chunk.uncovered)
     return written[0], written[1]
-
-
-def default_role_changed(*, old_role_id: int | None, new_role_id: int) -> None:
-    """The default scope moved from ``old_role_id`` to ``new_role_id``: contractors
-    without assignments in the old default scope lose its stored gaps (main and
-    acting), those without assignments in the new one gain theirs (all days). Four
-    statements."""
-    if old_role_id == new_role_id:
-        return
-    contractor = Contractor._meta.db_table
-    assignment = CaretakerAssignment._meta.db_table
-    ops = connection.ops
-    for model in (CoverageGap, ActingGap):
-        if old_role_id is not None:
-            in_scope = CaretakerAssignment.objects.filter(
-                contractor_id=OuterRef("contractor_id"), role_id=old_role_id, branch__isnull=True
-            )
-            model.objects.filter(role_id=old_role_id, branch__isnull=True).exclude(Exists(in_scope)).delete()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {model._meta.db_table} "
-                "(contractor_id, role_id, branch_id, date_from, date_to, last_operator_id, active) "
-                f"SELECT c.id, %s, NULL, %s, %s, NULL, c.active FROM {contractor} c WHERE NOT EXISTS ("
-                f"SELECT 1 FROM {assignment} a WHERE a.contractor_id = c.id AND a.role_id = %s "
-                "AND a.branch_id IS NULL)",
-                [
-                    new_role_id,
-                    ops.adapt_datefield_value(SINCE_ALWAYS),
-                    ops.adapt_datefield_value(UNTIL_FURTHER_NOTICE),
-                    new_role_id,
-                ],
-            )

@@ -34,6 +34,7 @@ from opiekun.caretakers.services.changes import (
 )
 from opiekun.caretakers.services.inputs import short_list
 from opiekun.contractors.models import Contractor
+from opiekun.coverage.delta import coverage_delta
 from opiekun.coverage.services import coverage_refresh
 
 __all__ = [
@@ -97,6 +98,7 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
     touches are recomputed from their assignments as written."""
     now = timezone.now()
     touched = _contractors_touched(changes)
+    delta = coverage_delta(changes)  # before the writes: an update rewrites its row in place
     try:
         with transaction.atomic():  # a savepoint: a refused write leaves the caller's transaction usable
             _delete(changes.deletes, actor=actor, when=now, reason=reason)
@@ -108,7 +110,7 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
             _update(other, actor=actor, when=now, reason=reason)
             inserted = _insert(changes.inserts, actor=actor, when=now, reason=reason)
             _restore(changes.restores, actor=actor, when=now, reason=reason)
-            coverage_refresh(contractor_ids=touched)
+            coverage_refresh(contractor_ids=touched, delta=delta)
             return inserted
     except IntegrityError as error:  # only a bug or a foreign write could get here
         raise collision(error) from error

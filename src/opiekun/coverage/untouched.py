@@ -1,0 +1,153 @@
+"""Writes that provably leave a derived table as it was (`untouched_by`), so that
+`coverage.services.coverage_refresh` need not read nor compare those contractors' rows.
+Pure: no Django. `tests/coverage/test_untouched.py` checks it against `compute`."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from opiekun.coverage.compute import ONE_DAY, UNTIL_FURTHER_NOTICE, Absences, AssignmentFact, _end
+
+
+@dataclass(frozen=True)
+class Untouched:
+    """The contractors whose rows of each derived table a write leaves exactly as they were."""
+
+    gaps: frozenset[int]
+    uncovered: frozenset[int]
+    acting: frozenset[int]
+
+
+def _merged(periods: Iterable[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The union of ``periods`` as maximal, sorted, disjoint periods (touching ones joined)."""
+    merged: list[tuple[date, date]] = []
+    for start, end in sorted(periods):
+        if merged and (merged[-1][1] == UNTIL_FURTHER_NOTICE or start <= merged[-1][1] + ONE_DAY):
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _days(facts: Iterable[AssignmentFact]) -> list[tuple[date, date]]:
+    return _merged((f.date_from, _end(f.date_to)) for f in facts)
+
+
+def _holder(mains: list[AssignmentFact], day: date) -> int | None:
+    return next((f.operator_id for f in mains if f.date_from <= day <= _end(f.date_to)), None)
+
+
+def _same_mains(removed: list[AssignmentFact], added: list[AssignmentFact]) -> bool:
+    """Whether a scope's main gaps stay as they are when its main rows ``removed`` are
+    replaced by ``added`` (whatever its other rows): the mains cover the same days, and
+    on the last day of each stretch they cover (after which a gap may open, naming who
+    cared last) the same operator is main. Mains of one scope never overlap (§2), so on
+    those days the removed rows were the main caretakers, and the added ones are."""
+    covered = _days(removed)
+    if covered != _days(added):
+        return False
+    return all(
+        _holder(removed, last) == _holder(added, last) for _, last in covered if last != UNTIL_FURTHER_NOTICE
+    )
+
+
+def _away(periods: list[tuple[date, date]], start: date, end: date) -> bool:
+    """Whether any of ``periods`` (sorted, disjoint) shares a day with ``start``…``end``."""
+    index = bisect_left(periods, (start, start))
+    if index > 0 and periods[index - 1][1] >= start:
+        return True
+    return index < len(periods) and periods[index][0] <= end
+
+
+def _main_acts(removed: list[AssignmentFact], added: list[AssignmentFact], absences: Absences) -> bool:
+    """For a scope whose main gaps stay (`_same_mains`) and whose deputies are not
+    written: whether its acting gaps stay too. Where the main caretaker stays the same
+    operator, so does who acts. Where it changes, both operators must be present, so
+    that each acts in turn; and on the day after such a stretch (still covered by a main,
+    as the stretches of the mains end alike) that main must be present too, so that no
+    acting gap starts there naming a different operator as the one who acted last."""
+    for old in removed:
+        for new in added:
+            if old.operator_id == new.operator_id:
+                continue
+            start, end = max(old.date_from, new.date_from), min(_end(old.date_to), _end(new.date_to))
+            if start > end:
+                continue
+            if _away(absences.get(old.operator_id, []), start, end):
+                return False
+            if _away(absences.get(new.operator_id, []), start, end):
+                return False
+            if end == UNTIL_FURTHER_NOTICE:
+                continue
+            after = end + ONE_DAY
+            for holder in (_holder(removed, after), _holder(added, after)):
+                if holder is None or _away(absences.get(holder, []), after, after):
+                    return False
+    return True
+
+
+def untouched_by(
+    *, removed: Iterable[AssignmentFact], added: Iterable[AssignmentFact], absences: Absences
+) -> Untouched:
+    """The contractors of a write whose derived rows provably stay as they were, when the
+    write replaces the assignments ``removed`` (as they were) by ``added`` (as they are)
+    and leaves every other assignment alone. ``absences``: every absence sharing a day
+    with any removed or added row (of any operator). Contractors with no removed or
+    added row are not named: the caller knows nothing of them.
+
+    - **uncovered**: the contractor's removed and added rows cover the same days;
+    - **gaps**: the same scopes keep at least one row, and in each scope the removed
+      and added mains cover the same days, with the same main caretaker on the last day
+      of each stretch (`_same_mains`) — the split of a main by a newcomer's period
+      inside it, a handover of an open-ended main;
+    - **acting**: as for gaps, and either no deputy is among the rows and in each
+      scope the acting caretaker provably stays where the main one does not change
+      and is the main one where it does (`_main_acts`), or nobody at all is away on
+      any day of the rows (then the acting caretaker is the main one on those days,
+      before and after; elsewhere nothing changed).
+
+    Sufficient conditions, not necessary ones: a contractor not named is recomputed."""
+    rows: dict[int, tuple[list[AssignmentFact], list[AssignmentFact]]] = defaultdict(lambda: ([], []))
+    for fact in removed:
+        rows[fact.contractor_id][0].append(fact)
+    for fact in added:
+        rows[fact.contractor_id][1].append(fact)
+    anyone = _merged(period for periods in absences.values() for period in periods)
+    gaps: set[int] = set()
+    uncovered: set[int] = set()
+    acting: set[int] = set()
+    for contractor_id, (before, after) in rows.items():
+        if _days(before) == _days(after):
+            uncovered.add(contractor_id)
+        scopes = {(f.role_id, f.branch_id) for f in before}
+        if scopes != {(f.role_id, f.branch_id) for f in after}:
+            continue
+        if not all(
+            _same_mains(
+                [f for f in before if f.main and (f.role_id, f.branch_id) == scope],
+                [f for f in after if f.main and (f.role_id, f.branch_id) == scope],
+            )
+            for scope in scopes
+        ):
+            continue
+        gaps.add(contractor_id)
+        facts = before + after
+        if all(f.main for f in facts):
+            present = all(
+                _main_acts(
+                    [f for f in before if (f.role_id, f.branch_id) == scope],
+                    [f for f in after if (f.role_id, f.branch_id) == scope],
+                    absences,
+                )
+                for scope in scopes
+            )
+        else:
+            present = not any(_away(anyone, f.date_from, _end(f.date_to)) for f in facts)
+        if present:
+            acting.add(contractor_id)
+    return Untouched(frozenset(gaps), frozenset(uncovered), frozenset(acting))

@@ -1,0 +1,254 @@
+"""`untouched.untouched_by`, the shortcut of `coverage_refresh`: a contractor it names
+for a table really keeps that table's rows, for any assignments before and any change
+that keeps the invariants. Pure: no database."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from opiekun.coverage.compute import (
+    UNTIL_FURTHER_NOTICE,
+    Absences,
+    AssignmentFact,
+    Gap,
+    Uncovered,
+    acting_gaps_of,
+    coverage_of,
+)
+from opiekun.coverage.untouched import Untouched, untouched_by
+
+START = date(2025, 1, 1)
+CONTRACTORS = [1, 2]
+DEFAULT_ROLE = 1
+
+
+def day(n: int) -> date:
+    return START + timedelta(days=n)
+
+
+def _end(fact: AssignmentFact) -> date:
+    return fact.date_to or UNTIL_FURTHER_NOTICE
+
+
+def _overlap(a: AssignmentFact, b: AssignmentFact) -> bool:
+    return a.date_from <= _end(b) and b.date_from <= _end(a)
+
+
+def _valid(facts: list[AssignmentFact]) -> bool:
+    """§2: in one scope, mains never overlap, nor one operator's rows."""
+    for i, a in enumerate(facts):
+        for b in facts[i + 1 :]:
+            same_scope = (a.contractor_id, a.role_id, a.branch_id) == (
+                b.contractor_id,
+                b.role_id,
+                b.branch_id,
+            )
+            if same_scope and _overlap(a, b) and ((a.main and b.main) or a.operator_id == b.operator_id):
+                return False
+    return True
+
+
+def _fact(
+    contractor: int,
+    role: int,
+    branch: int | None,
+    main: bool,
+    operator: int,
+    start: int,
+    length: int | None,
+    priority: int,
+    pk: int,
+) -> AssignmentFact:
+    return AssignmentFact(
+        contractor,
+        role,
+        branch,
+        main,
+        operator,
+        day(start),
+        None if length is None else day(start + length),
+        priority,
+        pk,
+    )
+
+
+def _drawn(raw: tuple[Any, ...], pk: int) -> AssignmentFact:
+    contractor, role, branch, main, operator, start, length, priority = raw
+    return _fact(contractor, role, branch, main, operator, start, length, priority, pk=pk)
+
+
+rows = st.lists(
+    st.tuples(
+        st.sampled_from(CONTRACTORS),
+        st.sampled_from([1, 2]),  # role
+        st.sampled_from([None, 7]),  # branch
+        st.booleans(),  # main
+        st.integers(1, 4),  # operator
+        st.integers(0, 40),  # first day
+        st.one_of(st.none(), st.integers(0, 15)),  # length
+        st.integers(0, 2),  # priority
+    ),
+    max_size=8,
+)
+
+
+def _absences(raw: list[tuple[int, int, int]]) -> Absences:
+    found: Absences = {}
+    for operator, start, length in sorted(raw):
+        periods = found.setdefault(operator, [])
+        if periods and periods[-1][1] >= day(start):
+            continue  # one operator's absences never overlap
+        periods.append((day(start), day(start + length)))
+    return found
+
+
+@st.composite
+def changes(draw: Any) -> tuple[list[AssignmentFact], list[AssignmentFact], list[AssignmentFact], Absences]:
+    """Assignments before, the rows a write removes, the rows it adds; absences."""
+    before: list[AssignmentFact] = []
+    for pk, raw in enumerate(draw(rows), start=1):
+        fact = _drawn(raw, pk)
+        if _valid([*before, fact]):
+            before.append(fact)
+    assume(before)
+    removed: list[AssignmentFact] = []
+    added: list[AssignmentFact] = []
+    pk = 100
+    for row in before:
+        kind = draw(st.sampled_from(["keep", "split", "split", "hand", "cut", "drop", "move"]))
+        pk += 3
+        end = _end(row)
+        length = None if row.date_to is None else (end - row.date_from).days
+        if kind == "keep":
+            continue
+        if kind == "drop":
+            removed.append(row)
+            continue
+        if kind == "move":  # any other values
+            removed.append(row)
+            new = draw(rows.filter(bool))[0]
+            added.append(_drawn(new, pk))
+            continue
+        cut = draw(st.integers(1, 20))  # days kept by the row's own operator
+        if length is not None and cut > length:
+            continue
+        first = row.date_from + timedelta(days=cut)
+        other = draw(st.integers(1, 4))
+        removed.append(row)
+        added.append(row._replace(date_to=first - timedelta(days=1)))
+        if kind == "hand":  # the rest to another operator
+            added.append(row._replace(operator_id=other, date_from=first, assignment_id=pk))
+        elif kind == "split":  # a newcomer inside, the rest back to the row's operator
+            inside = draw(st.integers(0, 10))
+            back = first + timedelta(days=inside + 1)
+            added.append(
+                row._replace(
+                    operator_id=other, date_from=first, date_to=back - timedelta(days=1), assignment_id=pk
+                )
+            )
+            if back <= end:
+                added.append(row._replace(date_from=back, assignment_id=pk + 1))
+    after = [f for f in before if f not in removed] + added
+    assume(_valid(after))
+    # Absences starting on the days where rows start or end, where a mistake would show.
+    edges = sorted(
+        {(f.date_from - START).days for f in [*before, *added]}
+        | {(f.date_to - START).days + 1 for f in [*before, *added] if f.date_to}
+    )
+    starts = st.one_of(st.sampled_from(edges), st.integers(0, 40))
+    operators = st.sampled_from(sorted({f.operator_id for f in [*before, *added]}))
+    raw = draw(st.lists(st.tuples(operators, starts, st.integers(0, 10)), max_size=6))
+    return before, removed, added, _absences(raw)
+
+
+def _of(contractor: int, rows: list[Any]) -> list[Any]:
+    return [r for r in rows if r.contractor_id == contractor]
+
+
+@settings(max_examples=600, deadline=None)
+@given(change=changes(), inactive=st.sets(st.sampled_from(CONTRACTORS)))
+def test_a_contractor_named_untouched_keeps_its_rows(change: Any, inactive: set[int]) -> None:
+    before, removed, added, absences = change
+    after = [f for f in before if f not in removed] + added
+
+    def gaps(facts: list[AssignmentFact]) -> tuple[list[Gap], list[Uncovered], list[Gap]]:
+        main, uncovered = coverage_of(
+            contractor_ids=CONTRACTORS, assignments=facts, default_role_id=DEFAULT_ROLE, inactive=inactive
+        )
+        acting = acting_gaps_of(
+            contractor_ids=CONTRACTORS,
+            assignments=facts,
+            absences=absences,
+            default_role_id=DEFAULT_ROLE,
+            inactive=inactive,
+        )
+        return main, uncovered, acting
+
+    gaps_before, uncovered_before, acting_before = gaps(before)
+    gaps_after, uncovered_after, acting_after = gaps(after)
+    same = untouched_by(removed=removed, added=added, absences=absences)
+    touched = {f.contractor_id for f in [*removed, *added]}
+    assert same.gaps | same.uncovered | same.acting <= touched
+    for contractor in same.gaps:
+        assert _of(contractor, gaps_before) == _of(contractor, gaps_after)
+    for contractor in same.uncovered:
+        assert _of(contractor, uncovered_before) == _of(contractor, uncovered_after)
+    for contractor in same.acting:
+        assert _of(contractor, acting_before) == _of(contractor, acting_after)
+
+
+def _named(same: Untouched) -> tuple[set[int], set[int], set[int]]:
+    return set(same.gaps), set(same.uncovered), set(same.acting)
+
+
+def test_the_usual_bulk_writes_are_named_untouched() -> None:
+    """A newcomer's period inside an open-ended main (caretaker_add REPLACE) and a
+    handover of an open-ended main leave all three tables; a new main where nobody
+    was changes them, and so does an absent newcomer the acting gaps."""
+    main = _fact(1, 1, None, True, 1, 0, None, 0, pk=1)
+    split = [
+        main._replace(date_to=day(9)),
+        main._replace(operator_id=2, date_from=day(10), date_to=day(19)),
+        main._replace(date_from=day(20)),
+    ]
+    same = untouched_by(removed=[main], added=split, absences={})
+    assert _named(same) == ({1}, {1}, {1})
+    handover = [main._replace(date_to=day(9)), main._replace(operator_id=2, date_from=day(10))]
+    same = untouched_by(removed=[main], added=handover, absences={3: [(day(0), day(5))]})
+    assert _named(same) == ({1}, {1}, {1})
+    same = untouched_by(removed=[main], added=split, absences={2: [(day(12), day(13))]})
+    assert _named(same) == ({1}, {1}, set())
+    same = untouched_by(removed=[], added=[main], absences={})
+    assert _named(same) == (set(), set(), set())
+    # A main that ends where the newcomer's ends: who cared last before the next gap changes.
+    ended = main._replace(date_to=day(30))
+    same = untouched_by(
+        removed=[ended],
+        added=[ended._replace(date_to=day(9)), ended._replace(operator_id=2, date_from=day(10))],
+        absences={},
+    )
+    assert _named(same) == (set(), {1}, set())
+    # A deputy handed over while the main is away: the new deputy, away too, cannot act.
+    deputy = _fact(1, 1, None, False, 2, 0, None, 0, pk=2)
+    handed = [deputy._replace(date_to=day(9)), deputy._replace(operator_id=3, date_from=day(10))]
+    away = {1: [(day(12), day(14))], 3: [(day(12), day(14))]}
+    before, after = [main, deputy], [main, *handed]
+    assert acting_gaps_of(contractor_ids=[1], assignments=before, absences=away, default_role_id=1) != (
+        acting_gaps_of(contractor_ids=[1], assignments=after, absences=away, default_role_id=1)
+    )
+    same = untouched_by(removed=[deputy], added=handed, absences=away)
+    assert _named(same) == ({1}, {1}, set())
+    # The main away in the tail they keep: who acts there does not change...
+    same = untouched_by(removed=[main], added=split, absences={1: [(day(25), day(27))]})
+    assert _named(same) == ({1}, {1}, {1})
+    # ...but away on the day the newcomer's period ends, the gap then opening names who acted last.
+    away = {1: [(day(20), day(22))]}
+    assert acting_gaps_of(contractor_ids=[1], assignments=[main], absences=away, default_role_id=1) != (
+        acting_gaps_of(contractor_ids=[1], assignments=split, absences=away, default_role_id=1)
+    )
+    same = untouched_by(removed=[main], added=split, absences=away)
+    assert _named(same) == ({1}, {1}, set())
