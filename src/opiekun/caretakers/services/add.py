@@ -36,7 +36,7 @@ from opiekun.caretakers.services.results import (
     StaleConfirmation,
     Tally,
 )
-from opiekun.caretakers.services.writer import ChangeSet, lock_contractors, write_changes
+from opiekun.caretakers.services.writer import AssignmentRow, ChangeSet, lock_contractors, write_changes
 from opiekun.operators.access import require_assign, visible_contractors
 from opiekun.operators.models import Operator
 from opiekun.periods import Period, touching_window
@@ -176,15 +176,16 @@ def add_checked(
     tally = Tally(window, on_result)
     branch_id = request.branch.pk if request.branch else None
     for ids in _chunks(request.contractor_ids):
-        loaded = list(_scope_rows(request, ids).values_list(*_LOADED))
+        loaded = list(_scope_rows(request, ids).values_list(*AssignmentRow.LOADED))
         plans = _decide(
             ids,
-            ((pk, cid, op, kind, Period(start, end)) for pk, cid, op, kind, start, end, *_ in loaded),
+            ((v[0], v[1], v[2], v[3], Period(v[6], v[7])) for v in loaded),
             proposal,
             request.policy,
         )
         changes = ChangeSet()
-        by_id = _instances(loaded, _named(plans.values()))
+        named = _named(plans.values())
+        by_id = {v[0]: AssignmentRow(*v) for v in loaded if v[0] in named}
         proposal_at = {
             cid: changes.add_plan(
                 plan,
@@ -227,37 +228,17 @@ def _scope_rows(request: AddRequest, ids: Sequence[int]) -> Any:
 
 
 _STATE = ("id", "contractor_id", "operator_id", "type", "date_from", "date_to")
-# What the writer reads of a row it changes: the state, then the rest of its values
-# (the two timestamps are never read; the writer only sets them).
-_LOADED = (*_STATE, "role_id", "branch_id", "priority", "created_by_id", "updated_by_id")
 
 
 def _named(plans: Iterable[Plan]) -> set[int]:
     """The ids of the existing rows the plans change or copy (a split row's tail
-    keeps its priority): the only rows the writer needs as model instances. Most
-    rows of a KEEP (skipped) need none."""
+    keeps its priority): the only rows the writer is given. A KEEP skips most rows."""
     named: set[int] = set()
     for plan in plans:
         named.update(plan.deletes)
         named.update(pk for pk, _period in (*plan.shrinks, *plan.grows))
         named.update(new.source_id for new in plan.inserts if new.source_id is not None)
     return named
-
-
-def _instances(loaded: Sequence[tuple[Any, ...]], wanted: set[int]) -> dict[int, CaretakerAssignment]:
-    """Model instances of the ``wanted`` rows among ``loaded`` (`_LOADED` values), as
-    the ORM would build them with the timestamps deferred."""
-    if not wanted:
-        return {}
-    db = CaretakerAssignment.objects.db
-    # `from_db` takes the values in the model's field order, a deferred field skipped.
-    names = [f.attname for f in CaretakerAssignment._meta.concrete_fields if f.attname in _LOADED]
-    order = [_LOADED.index(name) for name in names]
-    return {
-        values[0]: CaretakerAssignment.from_db(db, names, [values[i] for i in order])
-        for values in loaded
-        if values[0] in wanted
-    }
 
 
 def _decide(
