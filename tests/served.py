@@ -3,23 +3,28 @@
 The pytest database lives in the test process and cannot be shared, so such a test
 gets a database of its own: a SQLite file in a temporary OPIEKUN_HOME, or, when the
 suite runs on PostgreSQL (DATABASE_URL), a scratch database on the same server,
-dropped afterwards. `app_environment` migrates it; `serve` starts and stops the server.
+dropped afterwards. `app_environment` gives it a copy of a migrated template; `serve`
+starts and stops the server.
 """
 
 from __future__ import annotations
 
+import atexit
 import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -47,27 +52,99 @@ def run_python(env: dict[str, str], code: str, *args: str, timeout: float = 300)
     return done.stdout
 
 
+def _plain_environment(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return env | {"OPIEKUN_HOME": str(home), "DJANGO_SETTINGS_MODULE": "opiekun.settings"}
+
+
+def _migrate(env: dict[str, str]) -> None:
+    migrate = subprocess.run(
+        [sys.executable, "-m", "opiekun.cli", "migrate", "-v0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+
+
+_templates: dict[str, str] = {}
+
+
+def _template() -> str:
+    """A migrated, empty database of this process (this pytest-xdist worker), made the
+    first time a test needs one: the SQLite file, or a PostgreSQL database. Each test
+    then gets a copy of it instead of migrating a database of its own (a migration from
+    scratch costs seconds of CPU; a copy costs nothing). Removed when the process ends."""
+    kind = "postgres" if on_postgres() else "sqlite"
+    if kind not in _templates:
+        if kind == "sqlite":
+            home = Path(tempfile.mkdtemp(prefix="opiekun-migrated-"))
+            atexit.register(shutil.rmtree, home, ignore_errors=True)
+            _migrate(_plain_environment(home))
+            database = home / "opiekun.sqlite3"
+            # Everything into the file itself (the database runs in WAL mode): the
+            # last connection to close checkpoints the log and removes it.
+            with closing(sqlite3.connect(database)) as db:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            assert not (home / "opiekun.sqlite3-wal").exists()
+            _templates[kind] = str(database)
+        else:
+            url = urlsplit(os.environ["DATABASE_URL"])
+            name = f"opiekun_served_template_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as admin:
+                admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            atexit.register(_drop, name)
+            home = Path(tempfile.mkdtemp(prefix="opiekun-migrated-"))
+            atexit.register(shutil.rmtree, home, ignore_errors=True)
+            env = _plain_environment(home)
+            env["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{name}"))
+            _migrate(env)
+            # CREATE DATABASE … TEMPLATE needs the template without sessions: wait for
+            # the migrating process's backend to be gone.
+            with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as admin:
+                for _ in range(100):
+                    query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+                    row = admin.execute(query, (name,)).fetchone()
+                    if row is not None and row[0] == 0:
+                        break
+                    time.sleep(0.1)
+            _templates[kind] = name
+    return _templates[kind]
+
+
+def _drop(name: str) -> None:
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def migrated_sqlite_home(home: Path) -> None:
+    """Put a migrated, empty SQLite database into ``home`` (as OPIEKUN_HOME), as
+    `opiekun migrate` there would leave it: a copy of this process's template."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_template(), home / "opiekun.sqlite3")
+
+
 @contextmanager
 def app_environment(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The environment of an app with its own, migrated, empty database."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env |= {"OPIEKUN_HOME": str(tmp_path), "DJANGO_SETTINGS_MODULE": "opiekun.settings"}
+    """The environment of an app with its own, migrated, empty database (a copy of a
+    migrated template: a new file on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL)."""
+    env = _plain_environment(tmp_path)
     scratch = None
     if on_postgres():
+        template = _template()
         url = urlsplit(os.environ["DATABASE_URL"])
         scratch = f"opiekun_served_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
+            admin.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(scratch), sql.Identifier(template)
+                )
+            )
         env["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{scratch}"))
+    else:
+        migrated_sqlite_home(tmp_path)
     try:
-        migrate = subprocess.run(
-            [sys.executable, "-m", "opiekun.cli", "migrate", "-v0"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert migrate.returncode == 0, migrate.stderr
         yield env
     finally:
         if scratch is not None:

@@ -25,6 +25,7 @@ from opiekun.caretakers.export_jobs import export_job_run
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Operator
+from tests.served import migrated_sqlite_home
 
 pytestmark = pytest.mark.django_db
 
@@ -221,8 +222,6 @@ def test_csv_is_streamed_in_pieces(
 
 SETUP = """
 import django; django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
 from django.contrib.auth.models import User
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
@@ -271,6 +270,7 @@ def test_a_real_background_process_writes_the_whole_export(tmp_path: Path, fmt: 
         "OPIEKUN_EXPORT_BACKGROUND_ROWS_CSV": "100",
         "OPIEKUN_EXPORT_BACKGROUND_ROWS_XLSX": "100",
     }
+    migrated_sqlite_home(tmp_path)  # as `opiekun migrate` leaves it
     setup = subprocess.run(
         [sys.executable, "-c", SETUP], env=env, capture_output=True, text=True, timeout=300, check=False
     )

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.served import migrated_sqlite_home
+
 WORKERS = 4
 
 SETUP = """
@@ -80,14 +82,7 @@ def test_concurrent_writers_on_the_sqlite_file_queue_and_keep_invariants(tmp_pat
         "DJANGO_SETTINGS_MODULE": "opiekun.settings",
         "OPIEKUN_CREATOR_BECOMES_CARETAKER": "0",
     }
-    migrate = subprocess.run(
-        [sys.executable, "-m", "opiekun.cli", "migrate", "-v0"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert migrate.returncode == 0, migrate.stderr
+    migrated_sqlite_home(tmp_path)  # as `opiekun migrate` leaves it
     setup = _run(SETUP, env)
     assert setup.wait(timeout=120) == 0, setup.communicate()[1]
 
