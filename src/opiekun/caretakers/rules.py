@@ -101,6 +101,14 @@ class Plan:
     def writes(self) -> bool:
         return bool(self.deletes or self.shrinks or self.grows or self.inserts)
 
+    @property
+    def rows_named(self) -> set[int]:
+        """The existing rows the plan changes, or copies (a split row's tail keeps its
+        priority): all its writer needs to be given of them."""
+        named = {*self.deletes, *(pk for pk, _period in (*self.shrinks, *self.grows))}
+        named.update(new.source_id for new in self.inserts if new.source_id is not None)
+        return named
+
 
 def is_conflict(existing: Slot, proposal: Proposal) -> bool:
     """A different operator's main while the proposal is main, or the same operator

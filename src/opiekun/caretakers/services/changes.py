@@ -103,7 +103,7 @@ class AssignmentRow:
         priority: int,
         created_by_id: int | None,
         updated_by_id: int | None,
-        created_at: datetime | None,
+        created_at: datetime | None = None,
         updated_at: datetime | None = None,
     ) -> None:
         self.id, self.contractor_id, self.operator_id, self.type = id, contractor_id, operator_id, type

@@ -183,8 +183,11 @@ def check_period(errors: FieldErrors, date_from: object, date_to: object) -> Per
     return Period(start, end)
 
 
-def check_selection(errors: FieldErrors, actor: Any, values: object) -> tuple[int, ...]:
-    """Contractor ids the actor may change, sorted; an unknown or read-only one is an error."""
+def check_selection(
+    errors: FieldErrors, actor: Any, values: object, *, lock: bool = False
+) -> tuple[int, ...]:
+    """Contractor ids the actor may change, sorted; an unknown or read-only one is an
+    error. ``lock``: see `report_unchangeable`."""
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         errors.add("contractor_ids", _("Give a list of contractor ids."))
         return ()
@@ -198,18 +201,23 @@ def check_selection(errors: FieldErrors, actor: Any, values: object) -> tuple[in
             errors.add("contractor_ids", _("Select at least one contractor."))
         return ()
     wanted = sorted(ids)
-    report_unchangeable(errors, actor, wanted)
+    report_unchangeable(errors, actor, wanted, lock=lock)
     return tuple(wanted)
 
 
-def report_unchangeable(errors: FieldErrors, actor: Any, contractor_ids: Sequence[int]) -> bool:
+def report_unchangeable(
+    errors: FieldErrors, actor: Any, contractor_ids: Sequence[int], *, lock: bool = False
+) -> bool:
     """Add an error for each contractor the actor may not change (unknown, not visible,
-    or read-only); True when there was one. Callers run it again under the lock."""
-    editable = set(
-        visible_contractors(viewer=actor, editable=True)
-        .filter(pk__in=id_list(contractor_ids))
-        .values_list("pk", flat=True)
-    )
+    or read-only); True when there was one. Callers run it again under the lock.
+
+    ``lock`` (in a transaction): for an actor who may change every contractor, the
+    same query locks them, as `writer.lock_contractors` does (in primary-key order):
+    one read of the selection instead of two. Others are locked by the caller."""
+    visible = visible_contractors(viewer=actor, editable=True)
+    if lock and not visible.query.has_filters():
+        visible = visible.select_for_update().order_by("pk")
+    editable = set(visible.filter(pk__in=id_list(contractor_ids)).values_list("pk", flat=True))
     missing = [i for i in contractor_ids if i not in editable]
     if not missing:
         return False
