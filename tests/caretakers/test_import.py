@@ -498,3 +498,33 @@ def test_without_the_assign_permission_or_with_a_wrong_policy(
     with pytest.raises(ValidationError) as raised:
         run(world["actor"], path, on_overlap="warn")
     assert "on_overlap" in raised.value.message_dict
+
+
+def test_a_deputy_the_import_changes_keeps_its_priority_in_the_row_and_the_trail(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    second = world["c"][1]
+    caretaker_add(
+        actor=world["actor"],
+        contractor_ids=[second.pk],
+        operator_id=world["adam"].pk,
+        date_from="2025-01-01",
+        date_to="2025-06-30",
+        type="deputy",
+        priority=2,
+    )
+    row = CaretakerAssignment.objects.get(contractor=second, operator=world["adam"])
+    # Adjacent: the deputy's row grows to the end of the year (merged).
+    path = write_csv(
+        tmp_path / "p.csv", [[second.code, "", "adam", "Zastępca", "", "", "2025-07-01", "2025-12-31"]]
+    )
+    report = run(world["actor"], path, on_overlap="replace", dry_run=False)
+    assert report.outcomes["merged"] == 1
+    row.refresh_from_db()
+    assert (row.date_to, row.priority) == (date(2025, 12, 31), 2)
+    last = CaretakerAssignment.history.filter(id=row.pk).order_by("-history_id").first()
+    assert last is not None and (last.history_type, last.date_to, last.priority) == (
+        "~",
+        date(2025, 12, 31),
+        2,
+    )

@@ -17,7 +17,13 @@ from opiekun.bulk import id_list
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType, Outcome, OverlapPolicy, Proposal, Slot, decide
 from opiekun.caretakers.services.importing_names import ValidRow
-from opiekun.caretakers.services.writer import AssignmentValues, ChangeSet, Update, write_changes
+from opiekun.caretakers.services.writer import (
+    AssignmentRow,
+    AssignmentValues,
+    ChangeSet,
+    Update,
+    write_changes,
+)
 from opiekun.importing import Errors, Header, Progress
 from opiekun.periods import Period, touching_window
 
@@ -74,18 +80,9 @@ def _clash_message(this: ValidRow, other: ValidRow) -> str:
 # --- planning (and writing) contractor by contractor ------------------------------
 
 
-_ROW_FIELDS = (
-    "id",
-    "contractor_id",
-    "operator_id",
-    "type",
-    "role_id",
-    "branch_id",
-    "date_from",
-    "date_to",
-    "created_by_id",
-    "updated_by_id",
-)
+# Every column the writer needs of a loaded row (priority included: a deputy's rank
+# must reach the audit trail and a row written anew), as `AssignmentRow` takes them.
+_ROW_FIELDS = AssignmentRow.LOADED[:-1]
 
 
 @dataclass
@@ -96,10 +93,6 @@ class _ScopeState:
 
     initial: dict[int, tuple[Any, ...]]
     slots: dict[int, Slot]
-
-
-def _instance(values: tuple[Any, ...]) -> CaretakerAssignment:
-    return CaretakerAssignment(**dict(zip(_ROW_FIELDS, values, strict=True)))
 
 
 def plan_rows(
@@ -211,7 +204,7 @@ def _changes(states: Mapping[tuple[int, int, int | None], _ScopeState]) -> Chang
             period = Period(values[6], values[7])
             if slot is not None and slot.period == period:
                 continue
-            row = _instance(values)
+            row = AssignmentRow(*values)
             if slot is None:
                 changes.deletes.append(row)
             elif period.covers(slot.period) or slot.period.covers(period):
@@ -220,7 +213,13 @@ def _changes(states: Mapping[tuple[int, int, int | None], _ScopeState]) -> Chang
                 changes.deletes.append(row)
                 changes.inserts.append(
                     AssignmentValues(
-                        contractor_id, slot.operator_id, slot.type, role_id, branch_id, slot.period
+                        contractor_id,
+                        slot.operator_id,
+                        slot.type,
+                        role_id,
+                        branch_id,
+                        slot.period,
+                        row.priority,
                     )
                 )
         for slot_id, slot in state.slots.items():
