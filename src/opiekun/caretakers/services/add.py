@@ -15,7 +15,7 @@ from django.db.models import Q
 from opiekun.audit import Reason
 from opiekun.bulk import id_list
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
-from opiekun.caretakers.rules import AssignmentType, OverlapPolicy, Plan, Proposal, Slot, decide
+from opiekun.caretakers.rules import TYPE_OF, AssignmentType, OverlapPolicy, Plan, Proposal, Slot, decide
 from opiekun.caretakers.services.confirmation import StateHasher, issue_token, token_matches
 from opiekun.caretakers.services.inputs import (
     FieldErrors,
@@ -246,7 +246,7 @@ def _decide(
 ) -> dict[int, Plan]:
     slots: dict[int, list[Slot]] = defaultdict(list)
     for pk, contractor_id, operator_id, kind, period in rows:
-        slots[contractor_id].append(Slot(pk, operator_id, AssignmentType(kind), period))
+        slots[contractor_id].append(Slot(pk, operator_id, TYPE_OF[kind], period))
     return {cid: decide(slots[cid], proposal, policy) for cid in ids}
 
 
