@@ -13,6 +13,7 @@ from opiekun.caretakers.timeline import (
     AXIS_HEIGHT,
     FONT_SIZE,
     LABEL_GAP,
+    AbsenceMark,
     Bar,
     bar_text,
     text_width,
@@ -130,3 +131,22 @@ def test_bar_text() -> None:
     assert bar_text("Jan Kowalski", 200) == "Jan Kowalski"
     assert bar_text("Jan Kowalski", 30) == "JK"
     assert bar_text("Jan Kowalski", 10) == ""
+
+
+def test_the_list_beside_the_picture_names_the_absences_hatched_over_each_bar() -> None:
+    bars = [
+        Bar("Opiekun handlowy · Główny", date(2026, 1, 1), date(2026, 6, 30), "Anna Nowak", operator_id=1),
+        Bar("Opiekun handlowy · Główny", date(2026, 7, 1), None, "Jan Kowalski", operator_id=2),
+    ]
+    absences = [
+        AbsenceMark(1, date(2026, 6, 20), date(2026, 7, 10), "urlop"),  # past the end of her bar
+        AbsenceMark(1, date(2026, 9, 1), date(2026, 9, 5), "delegacja"),  # after her bar: not hers
+        AbsenceMark(2, date(2026, 8, 3), date(2026, 8, 7), "zwolnienie lekarskie"),
+    ]
+    with translation.override("pl"):
+        (lane, entries), *_ = timeline_list(bars, absences)
+    assert [(e.label, e.absences) for e in entries] == [
+        ("Anna Nowak", ("urlop 20.06.2026 – 10.07.2026",)),
+        ("Jan Kowalski", ("zwolnienie lekarskie 03.08.2026 – 07.08.2026",)),
+    ]
+    assert timeline_list(bars)[0][1][0].absences == ()

@@ -78,3 +78,7 @@ def test_acted_for_report_and_the_timeline(
     assert "operator" in missing.context["form"].errors
     tab = client.get(reverse("contractors:caretakers", args=[contractor.pk])).content.decode()
     assert 'class="absence"' in tab and "absence-hatch" in tab
+    # and in the text list beside the picture, on Anna's bar only
+    listing = tab[tab.index('data-testid="timeline-list"') :]
+    assert listing.count('class="absence-text"') == 1
+    assert "01.07.2030 – 14.07.2030" in listing

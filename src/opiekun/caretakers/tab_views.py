@@ -52,6 +52,7 @@ def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for a in sorted(history, key=lambda a: (a.role.name, a.branch_id or 0, a.type != AssignmentType.MAIN))
     ]
+    absences = _absence_marks(request, history)
     return render(
         request,
         "caretakers/contractor_tab.html",
@@ -68,11 +69,11 @@ def contractor_caretakers(request: HttpRequest, pk: int) -> HttpResponse:
                 today=today(),
                 title=_("Caretakers of %(name)s") % {"name": contractor.name},
                 described_by="timeline-list",
-                absences=_absence_marks(request, history),
+                absences=absences,
             )
             if bars
             else "",
-            "timeline_list": timeline_list(bars),
+            "timeline_list": timeline_list(bars, absences),
             "audit": _audit_rows(request, pk),
         },
     )

@@ -13,7 +13,7 @@ month label that would touch today's date is left out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
@@ -59,18 +59,23 @@ class AbsenceMark:
     label: str  # e.g. "urlop"
 
 
-def _absence_marks(
-    bar: Bar, top: float, x: Callable[[date], float], absences: Sequence[AbsenceMark]
-) -> list[str]:
-    """The hatched pieces of ``bar`` during which its operator was absent."""
-    marks = []
+def _clipped(bar: Bar, absences: Sequence[AbsenceMark]) -> Iterator[tuple[AbsenceMark, date, date]]:
+    """Each absence of ``bar``'s operator with the days it shares with the bar."""
     for absence in absences:
         if bar.operator_id is None or absence.operator_id != bar.operator_id:
             continue
         start = max(absence.start, bar.start)
         end = absence.end if bar.end is None else min(absence.end, bar.end)
-        if end < start:
-            continue
+        if start <= end:
+            yield absence, start, end
+
+
+def _absence_marks(
+    bar: Bar, top: float, x: Callable[[date], float], absences: Sequence[AbsenceMark]
+) -> list[str]:
+    """The hatched pieces of ``bar`` during which its operator was absent."""
+    marks = []
+    for absence, start, end in _clipped(bar, absences):
         left, right = x(start), x(end + timedelta(days=1))
         tip = escape(f"{bar.label}: {absence.label} {format_period(Period(absence.start, absence.end))}")
         marks.append(
@@ -145,14 +150,29 @@ class LaneEntry:
     label: str
     period: str
     deputy: bool
+    absences: tuple[str, ...] = ()  # the operator's absences during the period, as text
 
 
-def timeline_list(bars: list[Bar]) -> list[tuple[str, list[LaneEntry]]]:
-    """The facts of the picture as text, lane by lane, for the list beside it."""
+def _absent_during(bar: Bar, absences: Sequence[AbsenceMark]) -> tuple[str, ...]:
+    """The absences hatched over ``bar``, as text with their own dates, as their
+    hover titles give them: "urlop 01.07.2026 – 14.07.2026"."""
+    return tuple(
+        f"{a.label} {format_period(Period(a.start, a.end))}" for a, _s, _e in _clipped(bar, absences)
+    )
+
+
+def timeline_list(bars: list[Bar], absences: Sequence[AbsenceMark] = ()) -> list[tuple[str, list[LaneEntry]]]:
+    """The facts of the picture as text, lane by lane, for the list beside it: each
+    bar with the absences hatched over it."""
     lanes: dict[str, list[LaneEntry]] = {}
     for bar in sorted(bars, key=lambda b: b.start):
         lanes.setdefault(bar.lane, []).append(
-            LaneEntry(bar.label, format_period(Period(bar.start, bar.end)), bar.deputy)
+            LaneEntry(
+                bar.label,
+                format_period(Period(bar.start, bar.end)),
+                bar.deputy,
+                _absent_during(bar, absences),
+            )
         )
     return [(lane, lanes[lane]) for lane in dict.fromkeys(b.lane for b in bars)]
 
