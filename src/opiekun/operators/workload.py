@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
@@ -32,25 +33,25 @@ class Workload:
 
 def operator_workload(*, viewer: Any, on: date | None = None) -> list[Workload]:
     """Every operator with the number of distinct visible contractors they are main
-    and deputy caretaker of on ``on`` (default today), in one grouped query."""
+    and deputy caretaker of on ``on`` (default today): the operators, then one grouped
+    query over the assignments in force that day (the day's filter applied before the
+    grouping, so that only those rows are counted; an operator with none counts 0)."""
     day = on or today()
-    current = Q(assignments__date_from__lte=day) & (
-        Q(assignments__date_to__isnull=True) | Q(assignments__date_to__gte=day)
+    current = CaretakerAssignment.objects.filter(date_from__lte=day).filter(
+        Q(date_to__isnull=True) | Q(date_to__gte=day)
     )
     visible = visible_contractors(viewer=viewer)
     if visible.query.has_filters() or visible.query.is_empty():
         # Only a viewer who sees everything is spared the semi-join.
-        current &= Q(assignments__contractor__in=visible.values("pk"))
-    counted = operator_list().annotate(
-        main_count=Count(
-            "assignments__contractor",
-            filter=current & Q(assignments__type=AssignmentType.MAIN.value),
-            distinct=True,
-        ),
-        deputy_count=Count(
-            "assignments__contractor",
-            filter=current & Q(assignments__type=AssignmentType.DEPUTY.value),
-            distinct=True,
-        ),
-    )
-    return [Workload(op, op.main_count, op.deputy_count) for op in counted]
+        current = current.filter(contractor__in=visible.values("pk"))
+    counted = {
+        operator_id: (main, deputy)
+        for operator_id, main, deputy in current.order_by()
+        .values("operator_id")
+        .annotate(
+            main=Count("contractor_id", filter=Q(type=AssignmentType.MAIN.value), distinct=True),
+            deputy=Count("contractor_id", filter=Q(type=AssignmentType.DEPUTY.value), distinct=True),
+        )
+        .values_list("operator_id", "main", "deputy")
+    }
+    return [Workload(op, *counted.get(op.pk, (0, 0))) for op in operator_list()]
