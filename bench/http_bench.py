@@ -463,6 +463,9 @@ def measure(
     runs, explain = args.runs, args.explain
     first_op = world.first_operator
     report = urlencode({"operator": first_op + 5, "date_from": "2025-01-01", "date_to": "2025-12-31"})
+    acted_for = urlencode(
+        {"mode": "acted_for", "operator": first_op + 5, "date_from": "2025-01-01", "date_to": "2025-12-31"}
+    )
     crm_contractor = world.first_contractor + world.contractors // 2
     far_page = min(2000, -(-world.contractors // 50))  # 50 a page; the last one below 100,000
     boss, api = users.boss, users.api
@@ -552,6 +555,62 @@ def measure(
             world.boss,
             "/nieobecnosci/",
             rows_shown(b"data-absence="),
+        ),
+        (
+            "Nieobecności, one caretaker's month (calendar)",
+            boss,
+            world.boss,
+            f"/nieobecnosci/kalendarz/?operator={first_op + 5}",
+            lambda last, answers: f"{len(last.body) / 1024:,.0f} KiB",
+        ),
+        (
+            "Klienci bez opiekuna, today",
+            boss,
+            world.boss,
+            "/raporty/klienci-bez-opiekuna/",
+            rows_shown(b"<tr data-contractor="),
+        ),
+        (
+            "Klienci bez opiekuna, today, absences considered",
+            boss,
+            world.boss,
+            "/raporty/klienci-bez-opiekuna/?consider_absences=on",
+            rows_shown(b"<tr data-contractor="),
+        ),
+        (
+            "Nadchodzące zmiany, everyone's, 14 days",
+            boss,
+            world.boss,
+            "/nadchodzace-zmiany/",
+            rows_shown(b"<tr data-contractor="),
+        ),
+        (
+            "Kontrahenci wg opiekuna, acted for, one operator, one year",
+            boss,
+            world.boss,
+            f"/raporty/kontrahenci-wg-opiekuna/?{acted_for}",
+            rows_shown(b"<tr data-contractor="),
+        ),
+        (
+            "Przekaż klientów, the wizard's first step",
+            boss,
+            world.boss,
+            "/operatorzy/przekazania/nowe/",
+            lambda last, answers: f"{len(last.body) / 1024:,.0f} KiB",
+        ),
+        (
+            "Import opiekunów, the upload page",
+            boss,
+            world.boss,
+            "/opiekunowie/import/",
+            lambda last, answers: f"{len(last.body) / 1024:,.0f} KiB",
+        ),
+        (
+            "Operatorzy, the list",
+            boss,
+            world.boss,
+            "/operatorzy/",
+            rows_shown(b"<tr data-operator="),
         ),
         (
             "CSV export, Kontrahenci wg opiekuna (as above)",

@@ -18,6 +18,7 @@ from opiekun.caretakers.acting import (
     Holder,
     ScopeDay,
     absent_until,
+    acted_for_periods,
     acting_on,
     acting_periods,
     resolve_scopes,
@@ -162,6 +163,70 @@ def test_acting_periods_agree_with_the_rule_on_every_day(
             expected = acting_on(main, deputies, absences, day)
             assert (acting.holder, acting.reason) == (expected.holder, expected.reason)
             day += timedelta(days=1)
+
+
+@st.composite
+def histories(draw: Any) -> tuple[list[Holder], dict[int, list[Period]], Period]:
+    """A scope over two months: mains one after another (never two on a day), deputies
+    of operators 1-4 (an operator's rows never overlap), absences of operators 1-6
+    (an operator's never overlap), and a window."""
+    first = date(2030, 1, 1)
+    span = 60
+
+    def runs(count: int) -> list[Period]:
+        cuts = sorted(set(draw(st.lists(st.integers(0, span), min_size=2 * count, max_size=2 * count))))
+        pairs = list(zip(cuts[::2], cuts[1::2], strict=False))
+        return [Period(first + timedelta(days=a), first + timedelta(days=b)) for a, b in pairs]
+
+    holders: list[Holder] = []
+    pk = 0
+    for period in runs(draw(st.integers(0, 3))):
+        pk += 1
+        holders.append(Holder(pk, draw(st.integers(1, 6)), MAIN, period))
+    for operator in range(1, 5):
+        for period in runs(draw(st.integers(0, 2))):
+            pk += 1
+            holders.append(Holder(pk, operator, DEPUTY, period, draw(st.integers(-1, 1))))
+    # a deputy who is also a main on the same day is left out: §2 forbids it
+    holders = [
+        h
+        for h in holders
+        if h.type == MAIN
+        or not any(
+            m.type == MAIN and m.operator_id == h.operator_id and m.period.overlaps(h.period) for m in holders
+        )
+    ]
+    absences = {operator: runs(draw(st.integers(0, 3))) for operator in range(1, 7)}
+    a, b = sorted(draw(st.lists(st.integers(0, span), min_size=2, max_size=2)))
+    return holders, absences, Period(first + timedelta(days=a), first + timedelta(days=b))
+
+
+@settings(deadline=None)
+@given(histories(), st.integers(1, 4))
+def test_acted_for_periods_are_the_runs_of_days_the_operator_stood_in_for_an_absent_main(
+    history: tuple[list[Holder], dict[int, list[Period]], Period], operator: int
+) -> None:
+    holders, absences, window = history
+    assert window.end is not None
+    expected: list[tuple[Period, tuple[Holder, int | None]]] = []
+    day = window.start
+    while day <= window.end:
+        on = [h for h in holders if h.period.contains_day(day)]
+        main = next((h for h in on if h.type == MAIN), None)
+        acting = acting_on(main, [h for h in on if h.type == DEPUTY], absences, day)
+        if (
+            acting.reason == ActingReason.MAIN_ABSENT
+            and acting.holder is not None
+            and acting.holder.operator_id == operator
+        ):
+            key = (acting.holder, acting.stands_in_for)
+            if expected and expected[-1][1] == key and expected[-1][0].end == day - timedelta(days=1):
+                expected[-1] = (Period(expected[-1][0].start, day), key)
+            else:
+                expected.append((Period(day, day), key))
+        day += timedelta(days=1)
+    found = acted_for_periods(holders, absences, operator, window)
+    assert [(p, (a.holder, a.stands_in_for)) for p, a in found] == expected
 
 
 # --- the selectors -------------------------------------------------------------------

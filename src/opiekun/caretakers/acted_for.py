@@ -11,10 +11,10 @@ from datetime import date
 from typing import Any
 
 from opiekun.bulk import id_list
-from opiekun.caretakers.acting_rules import ActingReason, Holder, acting_periods
+from opiekun.caretakers.acting_rules import Holder, acted_for_periods
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.resolving import absences_of
-from opiekun.caretakers.rules import AssignmentType
+from opiekun.caretakers.rules import TYPE_OF, AssignmentType
 from opiekun.operators.access import visible_contractor_filter
 from opiekun.operators.models import Absence
 from opiekun.periods import Period
@@ -72,39 +72,18 @@ def acted_for(
     by_scope: dict[tuple[int, int, int | None], list[Holder]] = defaultdict(list)
     for pk, contractor_id, role_id, branch_id, holder_operator, kind, start, end, priority in rows:
         if (contractor_id, role_id, branch_id) in scopes:
-            holder = Holder(pk, holder_operator, AssignmentType(kind), Period(start, end), priority)
+            holder = Holder(pk, holder_operator, TYPE_OF[kind], Period(start, end), priority)
             by_scope[(contractor_id, role_id, branch_id)].append(holder)
     absences = absences_of(
         {h.operator_id for hs in by_scope.values() for h in hs}, since=date_from or date.min, until=date_to
     )
     found: list[ActedFor] = []
+    window = Period(date_from or date.min, date_to or date.max)
     for scope, holders in by_scope.items():
-        # A deputy acts only while a main caretaker is absent: the main caretakers'
-        # absences bound the days to look at.
-        away = [p for h in holders if h.type == AssignmentType.MAIN for p in absences.get(h.operator_id, ())]
-        if not away:
-            continue
-        start = max(date_from or date.min, min(p.start for p in away))
-        end = min(date_to or date.max, max(p.end or date.max for p in away))
-        if end < start:
-            continue
-        for period, acting in acting_periods(holders, absences, Period(start, end)):
-            deputy = acting.holder
-            if (
-                deputy is None
-                or acting.reason != ActingReason.MAIN_ABSENT
-                or deputy.operator_id != operator_id
-            ):
-                continue
-            assert acting.stands_in_for is not None
+        for period, acting in acted_for_periods(holders, absences, operator_id, window):
+            assert acting.holder is not None and acting.stands_in_for is not None
             found.append(
-                ActedFor(
-                    *scope,
-                    deputy.assignment_id,
-                    operator_id,
-                    acting.stands_in_for,
-                    period,
-                )
+                ActedFor(*scope, acting.holder.assignment_id, operator_id, acting.stands_in_for, period)
             )
     found.sort(key=lambda a: (a.period.start, a.contractor_id, a.role_id, a.assignment_id))
     return found

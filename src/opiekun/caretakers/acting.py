@@ -27,6 +27,7 @@ from opiekun.caretakers.acting_rules import (
     ActingReason,
     Holder,
     absent_until,
+    acted_for_periods,
     acting_on,
     acting_periods,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "absences_of",
     "absent_until",
     "acted_for",
+    "acted_for_periods",
     "acting_on",
     "acting_periods",
     "holder_of",

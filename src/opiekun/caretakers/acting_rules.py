@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from opiekun.caretakers.rules import AssignmentType
-from opiekun.periods import Period
+from opiekun.periods import Period, merge
 
 ONE_DAY = timedelta(days=1)
 
@@ -103,11 +103,13 @@ def acting_periods(
 ) -> list[tuple[Period, Acting]]:
     """Who acted for one scope on each day of ``window`` (bounded), as maximal periods
     of one acting caretaker and reason, from `acting_on` evaluated wherever anything
-    changes (an assignment or an absence starts or ends)."""
+    changes (an assignment or an absence of one of its holders starts or ends; the
+    other operators' absences change nothing here)."""
     assert window.end is not None, "the window must be bounded"
     rows = list(holders)
     edges = {window.start}
-    for period in [h.period for h in rows] + [p for ps in absences.values() for p in ps]:
+    theirs = [p for operator_id in {h.operator_id for h in rows} for p in absences.get(operator_id, ())]
+    for period in [h.period for h in rows] + theirs:
         edges.add(period.start)
         if period.end is not None and period.end < date.max:
             edges.add(period.end + ONE_DAY)
@@ -124,3 +126,48 @@ def acting_periods(
         else:
             result.append((Period(start, end), acting))
     return result
+
+
+def _intersect(first: list[Period], second: list[Period]) -> list[Period]:
+    """The days in both of two normalised sets of periods (see `periods.merge`), normalised."""
+    result = []
+    for a in first:
+        for b in second:
+            both = a.intersection(b)
+            if both is not None:
+                result.append(both)
+    return sorted(result)
+
+
+def acted_for_periods(
+    holders: Iterable[Holder],
+    absences: Mapping[int, Sequence[Period]],
+    operator_id: int,
+    window: Period,
+) -> list[tuple[Period, Acting]]:
+    """The periods of `acting_periods` in ``window`` (bounded) in which ``operator_id``,
+    a deputy of the scope, acted for an absent main caretaker; evaluated only on the
+    days that can hold one — a main caretaker absent, the operator a deputy (a run of
+    such days is never adjacent to another, so no period of `acting_periods` crosses
+    from one to the next)."""
+    assert window.end is not None, "the window must be bounded"
+    rows = list(holders)
+    mine = merge(h.period for h in rows if h.type == AssignmentType.DEPUTY and h.operator_id == operator_id)
+    main_away = merge(
+        both
+        for h in rows
+        if h.type == AssignmentType.MAIN
+        for away in absences.get(h.operator_id, ())
+        if (both := h.period.intersection(away)) is not None
+    )
+    found: list[tuple[Period, Acting]] = []
+    for days in _intersect(_intersect(mine, main_away), [window]):
+        # only the rows on those days can act or stand in on them
+        for period, acting in acting_periods([h for h in rows if h.period.overlaps(days)], absences, days):
+            if (
+                acting.reason == ActingReason.MAIN_ABSENT
+                and acting.holder is not None
+                and acting.holder.operator_id == operator_id
+            ):
+                found.append((period, acting))
+    return found
