@@ -3,11 +3,17 @@ test here failed before its fix."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from opiekun.operators.models import Operator
+from opiekun.caretakers.models import CaretakerAssignment, Handover
+from opiekun.caretakers.services import caretaker_add
+from opiekun.contractors.models import Contractor
+from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +68,51 @@ def test_the_audit_does_not_touch_ordinary_answers(api: Client) -> None:
     assert response.json()["detail"][0]["loc"] == ["body", "items"]
     listed = api.get("/api/v1/handovers?page_size=0")
     assert listed.json()["detail"][0]["loc"] == ["query", "page_size"]
+
+
+def test_writes_to_what_an_own_only_reader_may_not_see_are_404_not_403(
+    api: Client,
+    actor: Any,
+    client_for: Callable[[Operator], Client],
+    make_operator: Callable[..., Operator],
+    make_contractors: Callable[[int], list[Contractor]],
+) -> None:
+    """An own-only operator without the permission to assign got 403 for a write to an
+    assignment or a handover they may not see, where the contract answers 404; a
+    visible one stays 403."""
+    mine, hidden = make_contractors(2)
+    reader = make_operator("reader", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
+    reader.can_assign = False
+    reader.save()
+    seller, heir = make_operator("seller"), make_operator("heir")
+    caretaker_add(actor=actor, contractor_ids=[mine.pk], operator_id=reader.pk, date_from="2024-01-01")
+    caretaker_add(actor=actor, contractor_ids=[hidden.pk], operator_id=seller.pk, date_from="2024-01-01")
+    own_row = CaretakerAssignment.objects.get(contractor=mine)
+    hidden_row = CaretakerAssignment.objects.get(contractor=hidden)
+    preview = api.post(
+        "/api/v1/handovers",
+        {"from_operator_id": seller.pk, "to_operator_ids": [heir.pk], "date": "2030-01-01"},
+        content_type="application/json",
+    ).json()
+    handover = api.post(
+        "/api/v1/handovers",
+        {
+            "from_operator_id": seller.pk,
+            "to_operator_ids": [heir.pk],
+            "date": "2030-01-01",
+            "confirm_token": preview["confirm_token"],
+        },
+        content_type="application/json",
+    ).json()["handover"]
+    client = client_for(reader)
+    change = {"date_to": "2031-01-01"}
+    for path in (f"/api/v1/caretakers/{hidden_row.pk}", "/api/v1/caretakers/999999"):
+        assert client.patch(path, change, content_type="application/json").status_code == 404
+        assert client.delete(path).status_code == 404
+    for path in (f"/api/v1/handovers/{handover['id']}/cancel", "/api/v1/handovers/999999/cancel"):
+        assert client.post(path).status_code == 404
+    mine_path = f"/api/v1/caretakers/{own_row.pk}"
+    assert client.patch(mine_path, change, content_type="application/json").status_code == 403
+    assert client.delete(mine_path).status_code == 403
+    assert CaretakerAssignment.objects.filter(pk__in=[own_row.pk, hidden_row.pk]).count() == 2
+    assert Handover.objects.get(pk=handover["id"]).cancelled_at is None
