@@ -116,3 +116,16 @@ def test_writes_to_what_an_own_only_reader_may_not_see_are_404_not_403(
     assert client.delete(mine_path).status_code == 403
     assert CaretakerAssignment.objects.filter(pk__in=[own_row.pk, hidden_row.pk]).count() == 2
     assert Handover.objects.get(pk=handover["id"]).cancelled_at is None
+
+
+@pytest.mark.parametrize("day", ["١٢٣٤-01-01", "２０２７-01-01", "2027-٠١-01"])
+def test_a_date_in_other_digits_than_ascii_is_refused(api: Client, day: str) -> None:
+    """The quick path of the date parser took any Unicode digits (`١٢٣٤-01-01` was
+    1234-01-01); the documented forms are ASCII digits only, as the slow path has it."""
+    response = api.get("/api/v1/coverage-gaps", {"on": day})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "on"]
+    body = {"items": [{"contractor_id": 1, "on": day}]}
+    resolved = api.post("/api/v1/caretakers/resolve", body, content_type="application/json")
+    assert resolved.status_code == 422
+    assert resolved.json()["detail"][0]["loc"] == ["body", "items", 0, "on"]
