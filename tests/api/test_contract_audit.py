@@ -129,3 +129,34 @@ def test_a_date_in_other_digits_than_ascii_is_refused(api: Client, day: str) -> 
     resolved = api.post("/api/v1/caretakers/resolve", body, content_type="application/json")
     assert resolved.status_code == 422
     assert resolved.json()["detail"][0]["loc"] == ["body", "items", 0, "on"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/upcoming-changes?days=14&operator_id=",
+        "/api/v1/handovers?operator_id=&state=",
+        "/api/v1/absences?operator_id=&date_from=&date_to=",
+        "/api/v1/coverage-gaps?on=&date_from=&date_to=&role_id=&branch_id=&consider_absences=",
+        "/api/v1/caretakers?contractor_id=&operator_id=&on=&type=&ordering=&page=&page_size=",
+        "/api/v1/contractors?search=&caretaker_id=&page=",
+    ],
+)
+def test_a_query_parameter_sent_empty_is_not_given(api: Client, path: str) -> None:
+    """The contract writes `GET /upcoming-changes?days=14&operator_id=` and
+    `caretaker-info?on=&role_id=&branch_id=`: a client filling that template leaves a
+    parameter empty. It was a 422 (not an integer, not a date); it is the parameter
+    left out, and the links to other pages do not repeat it."""
+    response = api.get(path)
+    assert response.status_code == 200, response.content
+    assert response.json()["page"] == 1
+    assert response.json()["page_size"] == 50
+
+
+def test_caretaker_info_with_the_parameters_of_the_contract_left_empty(
+    api: Client, make_contractors: Callable[[int], list[Contractor]], default_role: Any
+) -> None:
+    contractor = make_contractors(1)[0]
+    response = api.get(f"/api/v1/contractors/{contractor.pk}/caretaker-info?on=&role_id=&branch_id=")
+    assert response.status_code == 200, response.content
+    assert response.json()["reason"] == "none" and response.json()["acting"] is None
