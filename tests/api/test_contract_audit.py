@@ -160,3 +160,14 @@ def test_caretaker_info_with_the_parameters_of_the_contract_left_empty(
     response = api.get(f"/api/v1/contractors/{contractor.pk}/caretaker-info?on=&role_id=&branch_id=")
     assert response.status_code == 200, response.content
     assert response.json()["reason"] == "none" and response.json()["acting"] is None
+
+
+@pytest.mark.parametrize("path", ["/api/v1/caretakers/import", "/api/v1/handovers"])
+def test_a_broken_multipart_body_is_a_422_not_a_bare_400(api: Client, path: str) -> None:
+    """A multipart body without its boundary answered `400 {"detail": "Bad Request"}`,
+    a status the contract does not name for bad input."""
+    response = api.generic("POST", path, b"garbage", content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [{"loc": ["body"], "msg": "Cannot parse request body", "type": "value_error"}]
+    }
