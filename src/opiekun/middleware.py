@@ -7,6 +7,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -103,12 +104,8 @@ def _drop_empty_query_parameters(request: HttpRequest) -> None:
     never a 422 for an empty id, date or choice (docs/api.md, "Conventions")."""
     if all(value != "" for _, values in request.GET.lists() for value in values):
         return
-    kept = QueryDict(mutable=True)
-    for name, values in request.GET.lists():
-        if non_empty := [value for value in values if value != ""]:
-            kept.setlist(name, non_empty)
-    kept._mutable = False
-    request.GET = kept
+    kept = [(name, value) for name, values in request.GET.lists() for value in values if value != ""]
+    request.GET = QueryDict(urlencode(kept), encoding=request.GET.encoding)
 
 
 class ApiJsonErrorsMiddleware:
