@@ -14,6 +14,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
@@ -72,12 +73,16 @@ def _field_errors(error: ValidationError, source: str = "body") -> list[dict[str
 
 def _request_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """django-ninja's items with ``loc`` as ``[source, field, …]``: the name of the
-    view's body argument (always ``payload``) is an implementation detail."""
+    view's body argument (always ``payload``) is an implementation detail, and so is
+    ninja's split of a multipart body into ``form`` and ``file`` sources: every field
+    sent in the body is ``["body", name]``, as the import's own file errors are."""
     items = []
     for item in errors:
         loc = list(item.get("loc", ()))
         if loc[:2] == ["body", "payload"]:
             loc = ["body", *loc[2:]]
+        elif loc[:1] in (["form"], ["file"]):
+            loc = ["body", *loc[1:]]
         items.append({"loc": loc, "msg": str(item.get("msg", "")), "type": str(item.get("type"))})
     return items
 
@@ -126,6 +131,15 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         items = [{"loc": ["body"], "msg": str(exc), "type": "json_invalid"}]
         return api.create_response(request, {"detail": items}, status=422)
     return detail(request, str(exc), exc.status_code)
+
+
+@api.exception_handler(RawPostDataException)
+def _form_for_json(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    """A form (multipart) sent where a JSON body is expected: the request limits read
+    it as a form before the view, so its raw bytes are gone — it is not JSON either,
+    and answers as any body that is not JSON does."""
+    items = [{"loc": ["body"], "msg": "Cannot parse request body", "type": "json_invalid"}]
+    return api.create_response(request, {"detail": items}, status=422)
 
 
 @api.exception_handler(Exception)

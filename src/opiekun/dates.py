@@ -45,7 +45,10 @@ def parse_date(value: object) -> date:
         return value
     if isinstance(value, str):
         text = value.strip()
-        if len(text) == 10 and text[4] == text[7] == "-" and (text[:4] + text[5:7] + text[8:]).isdigit():
+        digits = text[:4] + text[5:7] + text[8:]
+        # isascii: str.isdigit and int() also take other scripts' digits ("١٢٣٤"), which
+        # the patterns below (re.ASCII) refuse.
+        if len(text) == 10 and text[4] == text[7] == "-" and digits.isascii() and digits.isdigit():
             return _date(int(text[:4]), int(text[5:7]), int(text[8:]), value)  # the common case, quickly
         if match := _ISO.fullmatch(text):
             year, month, day = (int(part) for part in match.groups())

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -80,6 +81,13 @@ class RequestLimitsMiddleware:
             return self.refuse(request, too_large_message(fields=False))
         except TooManyFieldsSent:
             return self.refuse(request, too_large_message(fields=True))
+        except MultiPartParserError:
+            if not request.path.startswith("/api/"):
+                raise  # Django's own 400 page
+            # A form that is not one (no boundary, a broken part): as any body that
+            # cannot be read, 422 (docs/api.md, "Status codes"), not a bare 400.
+            item = {"loc": ["body"], "msg": "Cannot parse request body", "type": "value_error"}
+            return JsonResponse({"detail": [item]}, status=422)
         return self.get_response(request)
 
     @staticmethod

@@ -7,9 +7,10 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.db import OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
@@ -97,6 +98,16 @@ def _not_found() -> HttpResponse:
     return HttpResponse(json.dumps({"detail": "Not found."}), status=404, content_type="application/json")
 
 
+def _drop_empty_query_parameters(request: HttpRequest) -> None:
+    """``?operator_id=&days=14`` is ``?days=14``: a query parameter sent empty is not
+    given (as an HTML form's empty field, or a client filling a URL template, sends it),
+    never a 422 for an empty id, date or choice (docs/api.md, "Conventions")."""
+    if all(value != "" for _, values in request.GET.lists() for value in values):
+        return
+    kept = [(name, value) for name, values in request.GET.lists() for value in values if value != ""]
+    request.GET = QueryDict(urlencode(kept), encoding=request.GET.encoding)
+
+
 class ApiJsonErrorsMiddleware:
     """Every answer under /api/ is JSON: Django's own 404 page for an unknown path, the
     bare 405 of a known path with a wrong method and any other error page that does not
@@ -108,6 +119,7 @@ class ApiJsonErrorsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/"):
+            _drop_empty_query_parameters(request)
             try:
                 resolve(request.path_info, getattr(request, "urlconf", None))
             except Resolver404:  # answered here: the HTML 404 page is never rendered for the API

@@ -172,11 +172,11 @@ def test_trusted_proxies_may_be_networks(settings: Any) -> None:
     assert client_ip(request) == "198.51.100.7"
 
 
-def test_an_api_login_with_a_malformed_content_type_is_a_json_400_not_a_500(make_operator: Any) -> None:
+def test_an_api_login_with_a_malformed_content_type_is_a_json_422_not_a_500(make_operator: Any) -> None:
     # The body cannot be read, so no password is checked: nothing to count either.
     make_operator("guard", password="right-password-1")
     body = json.dumps({"username": "guard", "password": "wrong"})
     response = Client().post("/api/v1/auth/token", body, content_type="multipart/form-data")
-    assert response.status_code == 400
+    assert response.status_code == 422  # docs/api.md: a body that cannot be parsed
     assert response["Content-Type"].startswith("application/json") and response.json()["detail"]
     assert not AccessAttempt.objects.exists()

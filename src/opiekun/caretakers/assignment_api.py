@@ -14,6 +14,7 @@ from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.selectors import AssignmentFilters, assignment_get, assignment_list
 from opiekun.caretakers.services import assignment_delete, assignment_update
+from opiekun.operators.access import can_assign
 from opiekun.schemas import (
     DEFAULT_PAGE_SIZE,
     AssignmentOut,
@@ -100,8 +101,19 @@ class AssignmentPatch(Input):
     priority: int = omissible(ge=-32768, le=32767)
 
 
+def _visible_first(request: HttpRequest, assignment_id: int) -> None:
+    """Without the permission to assign, the service refuses every write with 403 before
+    looking the row up; an assignment the caller may not see is still 404 (docs/api.md,
+    "Status codes"). With the permission, the service itself answers 404 for it."""
+    if not can_assign(request.user):
+        assignment_get(viewer=request.user, assignment_id=assignment_id)
+
+
 @router.patch("/caretakers/{id}", response=responses({200: AssignmentOut}, 401, 403, 404, 422))
 def caretaker_change(request: HttpRequest, id: Path[Id], payload: AssignmentPatch) -> CaretakerAssignment:
+    """Change the fields sent. 404 for an assignment the caller may not see, whatever
+    their permissions; 403 for a visible one without the permission to assign."""
+    _visible_first(request, id)
     changes = {name: getattr(payload, name) for name in payload.model_fields_set}
     row = assignment_update(actor=request.user, assignment_id=id, **changes)
     visible = assignment_list(viewer=request.user, filters=AssignmentFilters())
@@ -110,5 +122,6 @@ def caretaker_change(request: HttpRequest, id: Path[Id], payload: AssignmentPatc
 
 @router.delete("/caretakers/{id}", response=responses({204: None}, 401, 403, 404))
 def caretaker_remove(request: HttpRequest, id: Path[Id]) -> Status[None]:
+    _visible_first(request, id)
     assignment_delete(actor=request.user, assignment_id=id)
     return Status(204, None)

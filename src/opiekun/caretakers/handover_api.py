@@ -24,6 +24,7 @@ from opiekun.caretakers.services import (
     handover_create,
 )
 from opiekun.dates import today
+from opiekun.operators.access import can_assign
 from opiekun.operators.selectors import operator_names
 from opiekun.schemas import (
     DEFAULT_PAGE_SIZE,
@@ -237,7 +238,11 @@ def handover_detail(request: HttpRequest, id: Path[Id]) -> Handover:
 )
 def handover_undo(request: HttpRequest, id: Path[Id]) -> Status[Any]:
     """Cancel a handover: every row it wrote is put back, if none changed since;
-    otherwise 409 naming the assignments in the way."""
+    otherwise 409 naming the assignments in the way. 404 for a handover the caller
+    may not see, whatever their permissions; 403 for a visible one without the
+    permission to assign."""
+    if not can_assign(request.user):
+        handover_get(viewer=request.user, handover_id=id)
     try:
         handover = handover_cancel(actor=request.user, handover_id=id)
     except CancelRefused as refused:
