@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from opiekun.bulk import id_list
+import opiekun.bulk  # noqa: F401  (the ``in_list`` look-up)
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType, Outcome, OverlapPolicy, Proposal, Slot, decide
 from opiekun.caretakers.services.importing_names import ValidRow
@@ -147,7 +147,7 @@ def _load(
     # One condition on the chunk's contractors, the other scopes dropped below: an OR of
     # one condition per role and branch kept PostgreSQL from using an index, and it read
     # the whole table once per chunk (docs/performance.md, "Imports").
-    condition = Q(contractor_id__in=id_list(contractor_ids)) & _touching(rows)
+    condition = Q(contractor_id__in_list=list(contractor_ids)) & _touching(rows)
     states: dict[tuple[int, int, int | None], _ScopeState] = defaultdict(lambda: _ScopeState({}, {}))
     kinds = {kind.value: kind for kind in AssignmentType}
     for values in CaretakerAssignment.objects.filter(condition).order_by("id").values_list(*_ROW_FIELDS):
@@ -175,12 +175,18 @@ def _touching(rows: Sequence[ValidRow]) -> Q:
 
 def _decide(state: _ScopeState, row: ValidRow, policy: OverlapPolicy, new_ids: Iterator[int]) -> str:
     """The row's outcome; the scope's state moves on as the row would leave it."""
-    near = [s for s in state.slots.values() if s.period.touches(row.period)]
+    slots = state.slots
+    near = [s for s in slots.values() if s.period.touches(row.period)] if slots else []
+    if not near:
+        # Nothing to meet (a new scope, most rows of a large import): `decide` adds
+        # the row as it is, with no other change.
+        slot_id = next(new_ids)
+        slots[slot_id] = Slot(slot_id, row.operator_id, row.type, row.period)
+        return Outcome.ADDED.value
     for slot in near:
         if slot.operator_id == row.operator_id and slot.type == row.type and slot.period == row.period:
             return Outcome.UNCHANGED.value
     plan = decide(near, Proposal(row.operator_id, row.type, row.period), policy)
-    slots = state.slots
     for slot_id in plan.deletes:
         del slots[slot_id]
     for slot_id, period in (*plan.shrinks, *plan.grows):
