@@ -112,8 +112,7 @@ def plan_rows(
     done = 0
     progress("plan", 0, len(ordered))
     for chunk_rows in _chunks(ordered, chunk_size):
-        chunk = sorted({row.contractor_id for row in chunk_rows})
-        states = _load(chunk, chunk_rows)
+        states = _load(chunk_rows)
         for row in chunk_rows:
             state = states[_scope(row)]
             outcomes[_decide(state, row, policy, new_ids)] += 1
@@ -138,16 +137,22 @@ def _chunks(rows: Sequence[ValidRow], size: int) -> Iterator[Sequence[ValidRow]]
                 start, count = index, 0
 
 
-def _load(
-    contractor_ids: Sequence[int], rows: Sequence[ValidRow]
-) -> dict[tuple[int, int, int | None], _ScopeState]:
+def _load(rows: Sequence[ValidRow]) -> dict[tuple[int, int, int | None], _ScopeState]:
     """The existing assignments the rows may meet: in the rows' scopes (contractor,
     role, branch), touching the span of the periods the rows ask for; one query."""
     wanted = {_scope(row) for row in rows}
-    # One condition on the chunk's contractors, the other scopes dropped below: an OR of
-    # one condition per role and branch kept PostgreSQL from using an index, and it read
-    # the whole table once per chunk (docs/performance.md, "Imports").
-    condition = Q(contractor_id__in_list=list(contractor_ids)) & _touching(rows)
+    # One condition per role the rows name, on that role's contractors (an array each:
+    # PostgreSQL probes the index (contractor, role, …) for each, a bitmap OR), so the
+    # rows of the chunk's contractors in other roles are not read; the branches are
+    # dropped below. (An OR over ``IN (SELECT unnest(…))`` subqueries could use no index
+    # and read the whole table once per chunk: docs/performance.md, "Imports".)
+    by_role: dict[int, set[int]] = defaultdict(set)
+    for contractor_id, role_id, _branch_id in wanted:
+        by_role[role_id].add(contractor_id)
+    in_roles = Q()
+    for role_id, ids in sorted(by_role.items()):
+        in_roles |= Q(role_id=role_id, contractor_id__in_list=sorted(ids))
+    condition = in_roles & _touching(rows)
     states: dict[tuple[int, int, int | None], _ScopeState] = defaultdict(lambda: _ScopeState({}, {}))
     kinds = {kind.value: kind for kind in AssignmentType}
     for values in CaretakerAssignment.objects.filter(condition).order_by("id").values_list(*_ROW_FIELDS):
