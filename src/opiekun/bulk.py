@@ -1,9 +1,10 @@
 """Set-based writes: one statement for any number of rows, on SQLite and PostgreSQL.
 
-The rows travel as one JSON parameter and are unpacked by the database
-(`json_each` on SQLite, `json_to_recordset` on PostgreSQL), so a bulk write costs
-one query however large the selection, and never meets a bound-parameter limit.
-Values are prepared by the model fields themselves, as the ORM would.
+The rows travel as a few parameters and are unpacked by the database (on PostgreSQL
+one array per column, ``unnest``-ed together; on SQLite one JSON document, read by
+`json_each`), so a bulk write costs one query however large the selection, and never
+meets a bound-parameter limit. Values are prepared by the model fields themselves, as
+the ORM would. `InList` (``field__in_list=values``) is the matching look-up for reads.
 """
 
 from __future__ import annotations
