@@ -99,15 +99,10 @@ def _columns(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> list[l
     # The connection itself, not the ``connection`` proxy: this runs once per value.
     db = connections[DEFAULT_DB_ALIAS]
     rows = rows if isinstance(rows, list | tuple) else list(rows)
-    if not rows:
-        return [[] for _ in fields]
-    # Every field's raw values at once: one C-level item getter per row.
-    raw = zip(*map(itemgetter(*[f.attname for f in fields]), rows), strict=True) if len(fields) > 1 else None
-    by_field = list(raw) if raw is not None else [tuple(row[fields[0].attname] for row in rows)]
     values = []
-    for f, column in zip(fields, by_field, strict=True):
+    for f in fields:
         plain, convert = _converter(f, db)
-        values.append(_column(plain, convert, list(column)))
+        values.append(_column(plain, convert, list(map(itemgetter(f.attname), rows))))
     return values
 
 
