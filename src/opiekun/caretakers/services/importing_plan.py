@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -146,12 +147,17 @@ def _load(rows: Sequence[ValidRow]) -> dict[tuple[int, int, int | None], _ScopeS
     # rows of the chunk's contractors in other roles are not read; the branches are
     # dropped below. (An OR over ``IN (SELECT unnest(…))`` subqueries could use no index
     # and read the whole table once per chunk: docs/performance.md, "Imports".)
+    # SQLite keeps the one condition on the chunk's contractors (measured: 14 s of CPU
+    # for the benchmark's apply at 200,000 contractors with it, 21.5 s with the OR).
     by_role: dict[int, set[int]] = defaultdict(set)
     for contractor_id, role_id, _branch_id in wanted:
         by_role[role_id].add(contractor_id)
-    in_roles = Q()
-    for role_id, ids in sorted(by_role.items()):
-        in_roles |= Q(role_id=role_id, contractor_id__in_list=sorted(ids))
+    if connection.vendor == "postgresql":
+        in_roles = Q()
+        for role_id, ids in sorted(by_role.items()):
+            in_roles |= Q(role_id=role_id, contractor_id__in_list=sorted(ids))
+    else:
+        in_roles = Q(contractor_id__in_list=sorted({row.contractor_id for row in rows}))
     condition = in_roles & _touching(rows)
     states: dict[tuple[int, int, int | None], _ScopeState] = defaultdict(lambda: _ScopeState({}, {}))
     kinds = {kind.value: kind for kind in AssignmentType}
