@@ -63,6 +63,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--runs", type=int, default=1, help="timed runs of each (median); no warm-up run")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
+    parser.add_argument(
+        "--only", choices=("assignments", "contractors"), default=None, help="run one of the two imports"
+    )
     args = parser.parse_args()
     if args.contractors is None:
         args.contractors = 200_000 if args.sqlite else 1_000_000
@@ -497,8 +500,11 @@ def main() -> None:
     world = base.loaded_world() if args.reuse else base.load(args.contractors)
     print(f"  {world.contractors:,} contractors; ready in {time.perf_counter() - started:.0f} s\n")
     with tempfile.TemporaryDirectory(prefix="opiekun-import-bench-") as folder:
-        lines = bench_assignments(world, Path(folder), args.rows, args.runs, not args.no_memory)
-        lines += bench_contractors(world, Path(folder), args.rows, args.runs, not args.no_memory)
+        lines: list[str] = []
+        if args.only in (None, "assignments"):
+            lines += bench_assignments(world, Path(folder), args.rows, args.runs, not args.no_memory)
+        if args.only in (None, "contractors"):
+            lines += bench_contractors(world, Path(folder), args.rows, args.runs, not args.no_memory)
     print("\n| benchmark | ours s (cpu s) | baseline s (cpu s) | ours / baseline | note |")
     print("|---|---:|---:|---:|---|")
     print("\n".join(lines))

@@ -142,3 +142,37 @@ def test_delete_many_rows_in_one_query(make_contractors: Any) -> None:
         assert delete_ids(Contractor, [c.pk for c in cs]) == 2999
     assert len(run) == 1
     assert list(Contractor.objects.values_list("pk", flat=True)) == [keep.pk]
+
+
+AWKWARD = ['x","y', 'a\\b "c" {d}, e', "NULL", "", " padded ", "{}", '"', "\\", "x,y", "ąę ü\n\ttab"]
+
+
+def test_awkward_texts_round_trip() -> None:
+    """Quotes, backslashes, braces, commas, the word NULL and empty texts: written as
+    they are (PostgreSQL reads them from an array's text)."""
+    rows = [contractor_row(i, name=name, email=name) for i, name in enumerate(AWKWARD)]
+    pks = insert_rows(Contractor, FIELDS, rows)
+    stored = dict(Contractor.objects.filter(pk__in=pks).values_list("pk", "name"))
+    assert [stored[pk] for pk in pks] == AWKWARD
+    update_rows(
+        Contractor, ["city"], [{"id": pk, "city": name} for pk, name in zip(pks, AWKWARD, strict=True)]
+    )
+    stored = dict(Contractor.objects.filter(pk__in=pks).values_list("pk", "city"))
+    assert [stored[pk] for pk in pks] == AWKWARD
+
+
+def test_in_list_finds_texts_and_ids_in_one_parameter(make_contractors: Any) -> None:
+    rows = [contractor_row(i, code=f"K{i}{name}"[:40]) for i, name in enumerate(AWKWARD)]
+    pks = insert_rows(Contractor, FIELDS, rows)
+    codes = [r["code"] for r in rows]
+    with CaptureQueriesContext(connection) as run:
+        found = dict(Contractor.objects.filter(code__in_list=[*codes, "missing"]).values_list("code", "pk"))
+    assert len(run) == 1
+    assert found == dict(zip(codes, pks, strict=True))
+    assert sorted(Contractor.objects.filter(pk__in_list=pks[:3]).values_list("pk", flat=True)) == pks[:3]
+    assert not Contractor.objects.filter(pk__in_list=[]).exists()
+    assert not Contractor.objects.filter(code__in_list=[]).exists()
+    role = CaretakerRole.objects.get(is_default=True)
+    assert not CaretakerAssignment.objects.filter(
+        contractor_id__in_list=pks, role_id__in_list=[role.pk]
+    ).exists()

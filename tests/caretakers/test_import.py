@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -471,6 +472,40 @@ def test_queries_do_not_grow_with_the_rows(
 
     assert queries(10, dry_run=True) == queries(1000, dry_run=True)
     assert queries(10, dry_run=False) == queries(1000, dry_run=False)
+
+
+def test_contractors_looked_up_and_locked_by_one_statement(
+    world: dict[str, Any], tmp_path: Path, make_contractors: Callable[..., list[Contractor]]
+) -> None:
+    """A file naming its contractors by code: one statement finds and (importing)
+    locks them, in id order; with a NIP in the file, the look-ups come first and the
+    lock after them."""
+    contractors = make_contractors(30)
+
+    def contractor_reads(rows: list[list[str]], *, dry_run: bool) -> tuple[list[str], list[str]]:
+        """The look-ups of contractors by code or NIP, and the statements locking them."""
+        path = write_csv(tmp_path / "lock.csv", rows)
+        with CaptureQueriesContext(connection) as captured:
+            report = run(world["actor"], path, dry_run=dry_run)
+        assert report.errors == [] and report.outcomes["added"] == len(rows)
+        CaretakerAssignment.objects.filter(type="deputy").delete()
+        sqls = [q["sql"] for q in captured.captured_queries if 'FROM "contractors_contractor"' in q["sql"]]
+        lookups = [q for q in sqls if re.search(r'SELECT "contractors_contractor"."(code|nip)" AS', q)]
+        return lookups, [q for q in sqls if "FOR UPDATE" in q]
+
+    by_code = [[c.code, "", "adam", "deputy", "", "", "2025-01-01", ""] for c in contractors]
+    postgresql = connection.vendor == "postgresql"  # SQLite's transaction holds the lock
+    lookups, locks = contractor_reads(by_code, dry_run=True)
+    assert len(lookups) == 1 and locks == []
+    lookups, locks = contractor_reads(by_code, dry_run=False)
+    assert len(lookups) == 1 and locks == (lookups if postgresql else [])
+    if postgresql:
+        assert "ORDER BY" in lookups[0]
+    Contractor.objects.filter(pk=contractors[0].pk).update(nip="1112223334")
+    lookups, locks = contractor_reads(
+        [["", "111-222-33-34", "adam", "deputy", "", "", "2025-01-01", ""]], dry_run=False
+    )
+    assert len(lookups) == 1 and len(locks) == (1 if postgresql else 0) and lookups[0] not in locks
 
 
 def test_only_contractors_the_caller_may_change(

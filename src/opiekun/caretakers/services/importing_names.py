@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 
-from opiekun.bulk import id_list, text_list
+import opiekun.bulk  # noqa: F401  (the ``in_list`` look-up)
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.services.importing_rows import ReadRow
@@ -104,7 +104,7 @@ class NameResolver:
     @staticmethod
     def _existing(contractor_ids: set[int]) -> set[tuple[object, ...]]:
         """The assignments of these contractors, as `_key` gives a row."""
-        rows = CaretakerAssignment.objects.filter(contractor_id__in=id_list(sorted(contractor_ids)))
+        rows = CaretakerAssignment.objects.filter(contractor_id__in_list=sorted(contractor_ids))
         return set(
             rows.values_list(
                 "contractor_id", "operator_id", "type", "role_id", "branch_id", "date_from", "date_to"
@@ -120,20 +120,22 @@ class NameResolver:
         change (locked first when importing)."""
         codes = sorted({r.code for r in rows if r.code})
         nips = sorted({n for r in rows if r.nip and not r.code if (n := _compact_nip(r.nip))})
-        found_codes = list(
-            Contractor.objects.filter(code__in=text_list(codes)).values_list("code", "pk", "nip")
-            if codes
-            else []
-        )
+        by_codes = Contractor.objects.filter(code__in_list=codes)
+        # A file naming its contractors by code only (the usual case) has them looked up
+        # and locked, in id order, by one statement; with NIPs, both look-ups come first.
+        lock_found = lock and not nips
+        if lock_found:
+            by_codes = by_codes.select_for_update().order_by("pk")
+        found_codes = list(by_codes.values_list("code", "pk", "nip") if codes else [])
         found_nips = list(
-            Contractor.objects.filter(nip__in=text_list(nips)).values_list("nip", "pk") if nips else []
+            Contractor.objects.filter(nip__in_list=nips).values_list("nip", "pk") if nips else []
         )
         ids = sorted({pk for _, pk, _ in found_codes} | {pk for _, pk in found_nips})
-        if lock and ids:
+        if lock and not lock_found and ids:
             lock_contractors(ids)
         visible = visible_contractors(viewer=self.actor, editable=True)
         if visible.query.has_filters():
-            editable = set(visible.filter(pk__in=id_list(ids)).values_list("pk", flat=True) if ids else [])
+            editable = set(visible.filter(pk__in_list=ids).values_list("pk", flat=True) if ids else [])
         else:  # the actor may change every contractor: those found are the editable ones
             editable = set(ids)
         by_code = {code: (pk, nip) for code, pk, nip in found_codes if pk in editable}
@@ -184,7 +186,7 @@ class NameResolver:
         logins = sorted({r.login for r in rows})
         if not logins:
             return {}
-        found = Operator.objects.filter(user__username__in=text_list(logins)).values_list(
+        found = Operator.objects.filter(user__username__in_list=logins).values_list(
             "user__username", "pk", "active", "user__is_active", "user__first_name", "user__last_name"
         )
         return {

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from opiekun.caretakers.models import TYPE_LABELS
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.dates import parse_date
-from opiekun.importing import PROGRESS_EVERY, ColumnSpec, Errors, Header, Progress, row_values
+from opiekun.importing import PROGRESS_EVERY, ColumnSpec, Errors, Header, Progress
 from opiekun.messages import DATE_INVALID, DATE_TO_BEFORE_FROM, FIELD_REQUIRED
 from opiekun.periods import Period
 from opiekun.tabular import Table, text
@@ -105,31 +105,42 @@ def read_rows(table: Table, header: Header, errors: Errors, progress: Progress) 
             dates[key] = found
         return found
 
+    # Each column read: (name, position, longest text, a date column?, title).
+    plan = [
+        (s.name, header.positions[s.name], s.max_length, s.name.startswith("date_"), title[s.name])
+        for s in specs
+    ]
+    date_from_at = header.positions.get("date_from")
+    date_to_at = header.positions.get("date_to")
+    code_column = title.get("contractor_code") or title.get("contractor_nip")
+    kinds: dict[str, AssignmentType | None] = {"": AssignmentType.MAIN}
     for number, cells in table.rows:
         count += 1
         if count % PROGRESS_EVERY == 0:
             progress("read", count, None)
-        values = row_values(header, cells)
+        width = len(cells)
         texts: dict[str, str] = {}
-        for spec in specs:
-            raw = values[spec.name]
-            if spec.name.startswith("date_"):
-                if isinstance(raw, str) and len(raw) > spec.max_length:
-                    errors.add(number, title[spec.name], _too_long(spec.max_length))
+        for name, at, limit, is_date, column in plan:
+            raw = cells[at] if at < width else None
+            if is_date:
+                if isinstance(raw, str) and len(raw) > limit:
+                    errors.add(number, column, _too_long(limit))
                 continue
             value = text(raw)
-            if len(value) > spec.max_length:
-                errors.add(number, title[spec.name], _too_long(spec.max_length))
-            texts[spec.name] = value
+            if len(value) > limit:
+                errors.add(number, column, _too_long(limit))
+            texts[name] = value
         code, nip = texts.get("contractor_code", ""), texts.get("contractor_nip", "")
         if not code and not nip:
-            column = title.get("contractor_code") or title.get("contractor_nip")
-            errors.add(number, column, _("Give the contractor's code or NIP."))
+            errors.add(number, code_column, _("Give the contractor's code or NIP."))
         login = texts.get("operator_login", "")
         if not login:
             errors.add(number, title["operator_login"], str(FIELD_REQUIRED))
         kind_text = texts.get("type", "")
-        kind = types.get(kind_text.lower()) if kind_text else AssignmentType.MAIN
+        try:
+            kind = kinds[kind_text]
+        except KeyError:
+            kind = kinds[kind_text] = types.get(kind_text.lower())
         if kind is None:
             allowed = ", ".join(sorted({*types}, key=str.lower))
             errors.add(
@@ -137,14 +148,20 @@ def read_rows(table: Table, header: Header, errors: Errors, progress: Progress) 
                 title["type"],
                 _("Unknown type %(value)s; allowed: %(allowed)s.") % {"value": kind_text, "allowed": allowed},
             )
-        start = day(number, "date_from", values.get("date_from"), True)
-        end = day(number, "date_to", values.get("date_to"), False) if "date_to" in values else None
+        raw_from = cells[date_from_at] if date_from_at is not None and date_from_at < width else None
+        start = day(number, "date_from", raw_from, True)
+        if date_to_at is not None:
+            end = day(number, "date_to", cells[date_to_at] if date_to_at < width else None, False)
+        else:
+            end = None
         period = None
         if isinstance(start, date) and (end is None or isinstance(end, date)):
             if end is not None and end < start:
                 errors.add(number, title["date_to"], str(DATE_TO_BEFORE_FROM))
             else:
-                period = shared.setdefault((start, end), Period(start, end))
+                period = shared.get((start, end))
+                if period is None:
+                    period = shared[(start, end)] = Period(start, end)
         # A row with a wrong cell is still looked up, so that all its faults are told.
         role, branch = texts.get("role", ""), texts.get("branch", "")
         login, role, branch = (
