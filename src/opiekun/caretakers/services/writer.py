@@ -8,8 +8,10 @@ statements, whatever the mix of contractors, operators, types, roles and branche
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -98,6 +100,28 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
     the coverage tables (`opiekun.coverage`) of every contractor the change set
     touches are recomputed from their assignments as written. So the rows written here
     queue none of PostgreSQL's commit-time checks of that (`coverage.writer_rows`)."""
+    with collector_paused():
+        return _write_changes(actor=actor, changes=changes, reason=reason)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration (then back on, also after
+    an error, unless it was off already). A bulk write builds tens of thousands of
+    objects that live until it ends, and each collection walks them all again to free
+    nothing (docs/performance.md, "The writer's own rows unchecked"). Memory is still
+    freed as usual (reference counting); any cycles wait for the first collection after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int]:
     now = timezone.now()
     touched = _contractors_touched(changes)
     delta = coverage_delta(changes)  # before the writes: an update rewrites its row in place
