@@ -5,8 +5,8 @@ as without any caretaker, nor a main in a recorded gap of its scope (a deferred
 constraint trigger, `coverage/migrations/0004_in_step_checks_fewer_rows.py`). That check
 is for rows written around the writer: `caretakers.services.writer.write_changes`
 refreshes the coverage of every contractor it writes, in the same transaction, so its
-own rows need none, and queueing one per row cost over a second at ten thousand rows.
-Inside `coverage_refreshed_by_the_writer` the triggers queue no check
+own rows need none, and queueing one per row cost about a second of the server's CPU at
+ten thousand rows. Inside `coverage_refreshed_by_the_writer` the triggers queue no check
 (`coverage/migrations/0006_writer_rows_checked_by_the_writer.py`).
 """
 

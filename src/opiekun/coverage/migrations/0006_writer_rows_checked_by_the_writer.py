@@ -3,9 +3,9 @@
 The check of 0002/0004 exists for assignments written around the writer: the writer
 (`caretakers.services.writer.write_changes`) refreshes the coverage tables itself for
 every contractor it writes, in the same transaction. Yet each of its rows queued a
-check, and at ten thousand rows queueing and running them cost over a second at
-COMMIT, most of it the triggers' own machinery (even with a function that does
-nothing). Now the writer sets `opiekun.writer_refreshes_coverage` to `on`
+check, and at ten thousand rows (caretaker_add REPLACE) queueing and running them
+cost about a second of the server's CPU at COMMIT, most of it the triggers' own
+machinery (even with a function that does nothing). Now the writer sets `opiekun.writer_refreshes_coverage` to `on`
 (transaction-local, `set_config(…, true)`) around its own inserts and updates only
 (`coverage/writer_rows.py`), and both constraint triggers' WHEN conditions read it.
 PostgreSQL evaluates a constraint trigger's WHEN condition when the row is written,
