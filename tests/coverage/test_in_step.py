@@ -1,6 +1,8 @@
 """The commit-time check of assignments written around the writer (PostgreSQL's
 deferred constraint triggers, coverage/migrations/0004_in_step_checks_fewer_rows.py):
-what it refuses, what it lets through, and that a shortening update queues no check."""
+what it refuses, what it lets through, that a shortening update queues no check, and
+that the writer's own rows queue none (coverage/migrations/0006) while every write
+around it, before or after it in the same transaction, is still checked."""
 
 from __future__ import annotations
 
@@ -8,12 +10,17 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
-from opiekun.caretakers.services import caretaker_add
+from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
+from opiekun.caretakers.services import caretaker_add, writer
+from opiekun.caretakers.services.writer import AssignmentValues, ChangeSet, write_changes
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.services import coverage_recompute, coverage_stored
+from opiekun.coverage.writer_rows import SETTING
+from opiekun.periods import Period
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="deferred constraint triggers are PostgreSQL's"
@@ -156,3 +163,158 @@ def _beside(row: CaretakerAssignment, operator: Any) -> dict[str, Any]:
         "role_id": row.role_id,
         "date_from": row.date_from,
     }
+
+
+# The writer's own rows (coverage/migrations/0006_writer_rows_checked_by_the_writer.py):
+# it refreshes their coverage itself, so they queue no check; everything else still does.
+
+
+def _writer_setting() -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s, true)", [SETTING])
+        return cursor.fetchone()[0]
+
+
+def test_the_writers_rows_queue_no_check(
+    covered_from_d: tuple[Contractor, Any, Any], make_operator: Any
+) -> None:
+    contractor, _main, other = covered_from_d
+    deputy = make_operator()
+    fresh = Contractor.objects.create(code="Y", name="Y")
+    with transaction.atomic():
+        # A split of the main (an update and two inserts), a deputy, a contractor's first
+        # caretaker on days recorded as without any: the writer refreshes them all.
+        def work() -> None:
+            caretaker_add(
+                actor=other.user,
+                contractor_ids=[contractor.pk],
+                operator_id=other.pk,
+                date_from=D + timedelta(days=10),
+                date_to=D + timedelta(days=20),
+                on_overlap=OverlapPolicy.REPLACE,
+            )
+            caretaker_add(
+                actor=other.user,
+                contractor_ids=[contractor.pk, fresh.pk],
+                operator_id=deputy.pk,
+                date_from=D - timedelta(days=30),
+                type=AssignmentType.DEPUTY,
+                on_overlap=OverlapPolicy.REPLACE,
+            )
+            caretaker_add(actor=other.user, contractor_ids=[fresh.pk], operator_id=other.pk, date_from=D)
+
+        assert _pending_trigger_events(work) == 0
+        assert _writer_setting() != "on"
+        assert CaretakerAssignment.objects.filter(contractor__in=[contractor, fresh]).count() == 6
+        transaction.set_rollback(True)
+    assert coverage_stored() == coverage_recompute()
+
+
+def test_a_raw_insert_after_the_writer_in_the_same_transaction_is_still_checked(
+    covered_from_d: tuple[Contractor, Any, Any], default_role: CaretakerRole, make_operator: Any
+) -> None:
+    contractor, main, other = covered_from_d
+    with pytest.raises(IntegrityError, match="recorded as without any caretaker"), transaction.atomic():
+        caretaker_add(
+            actor=main.user,
+            contractor_ids=[contractor.pk],
+            operator_id=make_operator().pk,
+            date_from=D + timedelta(days=5),
+            type=AssignmentType.DEPUTY,
+        )
+        assert (
+            _pending_trigger_events(
+                lambda: _around_the_writer(
+                    contractor=contractor,
+                    operator=other,
+                    type="deputy",
+                    role=default_role,
+                    date_from=D - timedelta(days=1),
+                )
+            )
+            == 1
+        )  # and refused by running it
+
+
+def _refused_raw_insert_after(contractor: Contractor, operator: Any, role: CaretakerRole) -> None:
+    assert _writer_setting() != "on"
+    with pytest.raises(IntegrityError, match="recorded as without any caretaker"), transaction.atomic():
+        _around_the_writer(
+            contractor=contractor,
+            operator=operator,
+            type="deputy",
+            role=role,
+            date_from=D - timedelta(days=1),
+        )
+        _commit_checks()
+
+
+def test_a_refusal_inside_the_writers_window_leaves_later_writes_checked(
+    covered_from_d: tuple[Contractor, Any, Any], default_role: CaretakerRole
+) -> None:
+    contractor, main, other = covered_from_d
+    [row] = CaretakerAssignment.objects.filter(contractor=contractor)
+    # A second main over the first: the database's exclusion constraint refuses the
+    # insert, inside the window; the caller goes on in the same transaction.
+    clash = AssignmentValues(
+        contractor.pk,
+        other.pk,
+        AssignmentType.MAIN,
+        default_role.pk,
+        None,
+        Period(D + timedelta(days=3), None),
+    )
+    with transaction.atomic():
+        with pytest.raises(ValidationError):
+            write_changes(actor=main.user, changes=ChangeSet(inserts=[clash]), reason="test")
+        _refused_raw_insert_after(contractor, other, default_role)
+        transaction.set_rollback(True)
+    assert CaretakerAssignment.objects.get(contractor=contractor) == row
+
+
+def test_an_exception_inside_the_writers_window_leaves_later_writes_checked(
+    covered_from_d: tuple[Contractor, Any, Any],
+    default_role: CaretakerRole,
+    make_operator: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    contractor, main, other = covered_from_d
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(writer, "_restore", broken)  # after the writer's inserts, inside the window
+    with transaction.atomic():
+        with pytest.raises(RuntimeError, match="broken"):
+            caretaker_add(
+                actor=main.user,
+                contractor_ids=[contractor.pk],
+                operator_id=make_operator().pk,
+                date_from=D + timedelta(days=5),
+                type=AssignmentType.DEPUTY,
+            )
+        _refused_raw_insert_after(contractor, other, default_role)
+        transaction.set_rollback(True)
+
+
+def test_the_writer_taking_over_a_rows_days_written_around_it_is_refused(
+    default_role: CaretakerRole, make_operator: Any
+) -> None:
+    """A main inserted around the writer on days recorded as without any caretaker (its
+    check queued), then replaced by the writer with a main on the same days: the
+    writer's refresh provably changes nothing recorded there and leaves the stale record,
+    and its own row queues no check. The first row's check judges the rows now on its
+    days, the writer's included."""
+    contractor = Contractor.objects.create(code="Z", name="Z")
+    first, second = make_operator(), make_operator()
+    with pytest.raises(IntegrityError, match="recorded as without any caretaker"), transaction.atomic():
+        _around_the_writer(contractor=contractor, operator=first, type="main", role=default_role, date_from=D)
+        caretaker_add(
+            actor=second.user,
+            contractor_ids=[contractor.pk],
+            operator_id=second.pk,
+            date_from=D,
+            on_overlap=OverlapPolicy.REPLACE,
+        )
+        assert list(CaretakerAssignment.objects.values_list("operator_id", flat=True)) == [second.pk]
+        _commit_checks()

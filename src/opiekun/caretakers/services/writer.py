@@ -8,8 +8,10 @@ statements, whatever the mix of contractors, operators, types, roles and branche
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -36,6 +38,7 @@ from opiekun.caretakers.services.inputs import short_list
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.delta import coverage_delta
 from opiekun.coverage.services import coverage_refresh
+from opiekun.coverage.writer_rows import coverage_refreshed_by_the_writer
 
 __all__ = [
     "AssignmentRow",
@@ -95,7 +98,30 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
 
     Data derived from the assignments is kept in step here, in the same savepoint:
     the coverage tables (`opiekun.coverage`) of every contractor the change set
-    touches are recomputed from their assignments as written."""
+    touches are recomputed from their assignments as written. So the rows written here
+    queue none of PostgreSQL's commit-time checks of that (`coverage.writer_rows`)."""
+    with collector_paused():
+        return _write_changes(actor=actor, changes=changes, reason=reason)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration (then back on, also after
+    an error, unless it was off already). A bulk write builds tens of thousands of
+    objects that live until it ends, and each collection walks them all again to free
+    nothing (docs/performance.md, "The writer's own rows unchecked"). Memory is still
+    freed as usual (reference counting); any cycles wait for the first collection after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int]:
     now = timezone.now()
     touched = _contractors_touched(changes)
     delta = coverage_delta(changes)  # before the writes: an update rewrites its row in place
@@ -106,10 +132,12 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
             other: list[Update] = []
             for u in changes.updates:
                 (shrinking if u.shrinks else other).append(u)
-            _update(shrinking, actor=actor, when=now, reason=reason)
-            _update(other, actor=actor, when=now, reason=reason)
-            inserted = _insert(changes.inserts, actor=actor, when=now, reason=reason)
-            _restore(changes.restores, actor=actor, when=now, reason=reason)
+            # The rows written here need no commit-time check: their coverage is refreshed below.
+            with coverage_refreshed_by_the_writer():
+                _update(shrinking, actor=actor, when=now, reason=reason)
+                _update(other, actor=actor, when=now, reason=reason)
+                inserted = _insert(changes.inserts, actor=actor, when=now, reason=reason)
+                _restore(changes.restores, actor=actor, when=now, reason=reason)
             coverage_refresh(contractor_ids=touched, delta=delta)
             return inserted
     except IntegrityError as error:  # only a bug or a foreign write could get here
