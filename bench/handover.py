@@ -189,7 +189,7 @@ def bench_handover(world: World, runs: int) -> list[Result]:
             compare(
                 f"f. handover {size:>6,} contractors",
                 rolled_back(confirm, as_committed=True),
-                rolled_back(lambda ids=ids: baseline(world, ids)),
+                rolled_back(lambda ids=ids: baseline(world, ids), foreign_keys=True),
                 runs,
                 note,
             )

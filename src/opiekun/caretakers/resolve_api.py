@@ -11,10 +11,8 @@ else of the call (docs/performance.md, "Resolving caretakers in bulk").
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -24,6 +22,7 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from opiekun.caretakers.acting_rules import Acting, Holder
 from opiekun.caretakers.resolving import Question, resolve, unknown_dictionary_ids
+from opiekun.collector import collector_paused
 from opiekun.operators.selectors import operator_names
 
 
@@ -35,26 +34,10 @@ class _Days(dict[date | None, str | None]):
         return text
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the duration: the answer allocates some
-    100,000 containers that all live until it is written, and the full collections
-    their number triggered, each walking every object of the process, took a third of
-    the call's time. Nothing built here forms a cycle: reference counting frees it all."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def resolve_response(*, viewer: Any, items: Sequence[Question]) -> HttpResponse:
     """The 200 answer for ``items``, in the order asked; a 422 (field errors naming
     the item) for unknown roles or branches, with nothing looked up."""
-    with _collector_paused():
+    with collector_paused():
         return _answer(viewer, items)
 
 

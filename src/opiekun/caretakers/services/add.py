@@ -37,6 +37,7 @@ from opiekun.caretakers.services.results import (
     Tally,
 )
 from opiekun.caretakers.services.writer import AssignmentRow, ChangeSet, lock_contractors, write_changes
+from opiekun.collector import collector_paused
 from opiekun.operators.access import require_assign, visible_contractors
 from opiekun.operators.models import Operator
 from opiekun.periods import Period, touching_window
@@ -85,7 +86,8 @@ def caretaker_add(
     one) and counts them all; ``on_result`` sees every applied result.
     """
     require_assign(actor)
-    with transaction.atomic():
+    # The collector paused: the plans' objects live until the write ends (opiekun.collector).
+    with collector_paused(), transaction.atomic():
         request = check_add(
             actor=actor,
             contractor_ids=contractor_ids,

@@ -30,6 +30,7 @@ from opiekun.caretakers.services.handover_inputs import HandoverRequest, check_h
 from opiekun.caretakers.services.handover_record import record_handover, write_handover
 from opiekun.caretakers.services.inputs import FieldErrors, report_unchangeable
 from opiekun.caretakers.services.writer import AssignmentRow, lock_contractor_codes
+from opiekun.collector import collector_paused
 from opiekun.operators.access import require_assign, visible_contractors
 from opiekun.periods import ONE_DAY, Period
 
@@ -104,7 +105,8 @@ def handover_create(
         contractor_ids=contractor_ids,
         on_overlap=on_overlap,
     )
-    with transaction.atomic():
+    # The collector paused: the plans' objects live until the write ends (opiekun.collector).
+    with collector_paused(), transaction.atomic():
         return handover_checked(
             actor=actor, request=request, confirm_token=confirm_token, results_limit=results_limit
         )

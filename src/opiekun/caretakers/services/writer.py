@@ -8,10 +8,8 @@ statements, whatever the mix of contractors, operators, types, roles and branche
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -35,6 +33,7 @@ from opiekun.caretakers.services.changes import (
     Update,
 )
 from opiekun.caretakers.services.inputs import short_list
+from opiekun.collector import collector_paused
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.delta import coverage_delta
 from opiekun.coverage.services import coverage_refresh
@@ -102,23 +101,6 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
     queue none of PostgreSQL's commit-time checks of that (`coverage.writer_rows`)."""
     with collector_paused():
         return _write_changes(actor=actor, changes=changes, reason=reason)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the duration (then back on, also after
-    an error, unless it was off already). A bulk write builds tens of thousands of
-    objects that live until it ends, and each collection walks them all again to free
-    nothing (docs/performance.md, "The writer's own rows unchecked"). Memory is still
-    freed as usual (reference counting); any cycles wait for the first collection after."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int]:
