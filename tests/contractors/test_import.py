@@ -128,3 +128,21 @@ def test_the_quick_nip_check_agrees_with_the_validator(value: str) -> None:
 )
 def test_other_nips_take_the_validators_path(value: str) -> None:
     assert not importing._plain_valid_nip(value)
+
+
+def test_each_imported_contractor_has_its_audit_row(actor: Any, tmp_path: Path, default_role: Any) -> None:
+    """One historical row per contractor, as `audit.record` writes it (on PostgreSQL the
+    rows are copied and audited in one statement, `opiekun.bulk_copy`)."""
+    contractors_import(actor=actor, path=_file(tmp_path / "k.csv", ROWS), filename="k.csv", dry_run=False)
+    tracked = [
+        f.attname for f in Contractor.history.model._meta.concrete_fields if not f.name.startswith("history_")
+    ]
+    for contractor in Contractor.objects.filter(code__in=[code for code, _, _ in ROWS]):
+        (row,) = Contractor.history.filter(id=contractor.pk)
+        assert [getattr(row, name) for name in tracked] == [getattr(contractor, name) for name in tracked]
+        assert (row.history_type, row.history_user_id, row.history_change_reason) == (
+            "+",
+            actor.pk,
+            "import:k.csv",
+        )
+        assert row.history_date == contractor.created_at

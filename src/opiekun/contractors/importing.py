@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.pl import nip as nip_number
@@ -37,6 +37,7 @@ from stdnum.pl import regon as regon_number
 from opiekun import audit
 from opiekun.audit import Reason
 from opiekun.bulk import insert_rows, text_list
+from opiekun.bulk_copy import insert_with_history
 from opiekun.caretakers.exports import CONTRACTOR_FIELDS
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.selectors import default_role
@@ -233,7 +234,7 @@ def _valid_rows(table: Table, header: Header, invalid: set[int]) -> Iterator[dic
     validation returns them, the other fields as their ``to_python`` gives them)."""
     convert: dict[str, Any] = {}
     for name in header.positions:
-        field = Contractor._meta.get_field(name)
+        field: Any = Contractor._meta.get_field(name)
         if name == "active":
             convert[name] = _flag
         elif name == "nip":
@@ -286,9 +287,23 @@ def _insert(
         nonlocal written
         # With a caretaker, the writer below writes their coverage: the database need not.
         with coverage_left_to_the_writer() if caretaker else nullcontext():
-            ids = insert_rows(Contractor, INSERT_FIELDS, chunk)
-        snapshots = [{**row, "id": pk} for row, pk in zip(chunk, ids, strict=True)]
-        audit.record(Contractor, snapshots, history_type=audit.CREATED, user=actor, when=now, reason=reason)
+            if connection.vendor == "postgresql":  # COPY, and the audit rows in the same statement
+                ids = insert_with_history(
+                    Contractor,
+                    INSERT_FIELDS,
+                    chunk,
+                    history_type=audit.CREATED,
+                    user_id=actor_id,
+                    when=now,
+                    reason=reason,
+                )
+            else:
+                ids = insert_rows(Contractor, INSERT_FIELDS, chunk)
+        if connection.vendor != "postgresql":
+            snapshots = [{**row, "id": pk} for row, pk in zip(chunk, ids, strict=True)]
+            audit.record(
+                Contractor, snapshots, history_type=audit.CREATED, user=actor, when=now, reason=reason
+            )
         if caretaker:
             assert operator is not None and role is not None
             start = Period(today(), None)
