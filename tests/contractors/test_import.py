@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from opiekun import audit
 from opiekun.contractors import importing
 from opiekun.contractors.importing import contractors_import
 from opiekun.contractors.keys import polish_sort_key, search_text
@@ -69,7 +70,7 @@ def test_a_failure_halfway_leaves_nothing_behind(
     actor: Any, tmp_path: Path, default_role: Any, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
     monkeypatch.setattr(importing, "INSERT_CHUNK", chunk)
-    real = importing.audit.record
+    real = audit.record
     calls = []
 
     def failing(*args: Any, **kwargs: Any) -> Any:
@@ -78,7 +79,7 @@ def test_a_failure_halfway_leaves_nothing_behind(
             raise RuntimeError("injected")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(importing.audit, "record", failing)
+    monkeypatch.setattr(audit, "record", failing)  # the audit rows of the caretakers, at least
     with pytest.raises(RuntimeError, match="injected"):
         contractors_import(actor=actor, path=_file(tmp_path / "k.csv", ROWS), filename="k.csv", dry_run=False)
     assert not Contractor.objects.exists()
