@@ -20,8 +20,10 @@ every contractor created, in the default role from today, when the setting
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import nullcontext
+from functools import partial
+from operator import mul
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +225,7 @@ def _plain_valid_nip(value: str) -> bool:
         len(value) == 10
         and value.isascii()
         and value.isdigit()
-        and sum(w * int(d) for w, d in zip(_NIP_WEIGHTS, value, strict=True)) % 11 == 0
+        and sum(map(mul, _NIP_WEIGHTS, map(int, value))) % 11 == 0
     )
 
 
@@ -238,9 +240,9 @@ def _valid_rows(table: Table, header: Header, invalid: set[int]) -> Iterator[dic
         if name == "active":
             convert[name] = _flag
         elif name == "nip":
-            convert[name] = lambda value: nip_number.compact(value) if value else ""
+            convert[name] = partial(_compact, nip_number.compact)
         elif name == "regon":
-            convert[name] = lambda value: regon_number.compact(value) if value else ""
+            convert[name] = partial(_compact, regon_number.compact)
         else:
             convert[name] = field.to_python
     for number, cells in table.rows:
@@ -248,6 +250,14 @@ def _valid_rows(table: Table, header: Header, invalid: set[int]) -> Iterator[dic
             continue
         raw = row_values(header, cells)
         yield {name: convert[name](value if name == "active" else text(value)) for name, value in raw.items()}
+
+
+def _compact(compact: Callable[[str], str], value: str) -> str:
+    """A valid number as its validation returns it: ``compact`` of it (plain ASCII
+    digits are their own compact form); blank stays blank."""
+    if (value.isascii() and value.isdigit()) or not value:
+        return value
+    return compact(value)
 
 
 def _flag(value: object) -> bool | None:
