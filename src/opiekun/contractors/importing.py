@@ -6,8 +6,10 @@ contractor. Every row is checked as the contractor form checks it — NIP and RE
 the very validators of `opiekun.contractors.services`, the other fields by the model's
 own field validation — and the codes against the database (one query for the whole
 file) and against each other. A dry run stops there. An import reads the file a
-second time and inserts the valid rows in chunks, all in one transaction, with
-their audit trail (``import:<file name>``).
+second time (converting the valid rows' cells, not checking them again) and inserts
+them in chunks, with the search and sort keys a save derives and their audit trail
+(``import:<file name>``), all in one transaction; on PostgreSQL each chunk is copied
+(``COPY``) and inserted with its audit rows in one statement (`opiekun.bulk_copy`).
 
 The file is read twice rather than held in memory: memory stays flat however many
 rows it has. Contractors are only created; a code that exists already is an error,
