@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from opiekun import audit
-from opiekun.contractors import importing
+from opiekun.contractors import importing, importing_rows
 from opiekun.contractors.importing import contractors_import
 from opiekun.contractors.keys import polish_sort_key, search_text
 from opiekun.contractors.models import Contractor
@@ -117,7 +117,7 @@ def test_the_written_values_are_those_the_check_cleaned(
 
 @given(st.text(alphabet="0123456789", min_size=10, max_size=10))
 def test_the_quick_nip_check_agrees_with_the_validator(value: str) -> None:
-    if importing._plain_valid_nip(value):
+    if importing_rows._plain_valid_nip(value):
         assert normalize_nip(value) == value
     else:
         with pytest.raises(ValidationError):
@@ -128,7 +128,7 @@ def test_the_quick_nip_check_agrees_with_the_validator(value: str) -> None:
     "value", ["５２６０２５０２７４", "526025027４", "PL52602502", "526-025-02-7", "5260250275"]
 )
 def test_other_nips_take_the_validators_path(value: str) -> None:
-    assert not importing._plain_valid_nip(value)
+    assert not importing_rows._plain_valid_nip(value)
 
 
 def test_each_imported_contractor_has_its_audit_row(actor: Any, tmp_path: Path, default_role: Any) -> None:

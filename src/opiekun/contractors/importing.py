@@ -22,21 +22,16 @@ every contractor created, in the default role from today, when the setting
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from contextlib import nullcontext
-from functools import partial
-from operator import mul
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum.pl import nip as nip_number
-from stdnum.pl import regon as regon_number
 
 from opiekun import audit
 from opiekun.audit import Reason
@@ -46,12 +41,11 @@ from opiekun.caretakers.exports import CONTRACTOR_FIELDS
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.selectors import default_role
 from opiekun.caretakers.services import AssignmentValues, ChangeSet, write_changes
+from opiekun.contractors.importing_rows import checked_rows, valid_rows
 from opiekun.contractors.models import Contractor, SearchKeyField, SortKeyField
-from opiekun.contractors.services import normalize_nip, normalize_regon
 from opiekun.coverage.new_contractors import coverage_left_to_the_writer
 from opiekun.dates import today
 from opiekun.importing import (
-    PROGRESS_EVERY,
     ColumnSpec,
     Errors,
     Header,
@@ -60,16 +54,13 @@ from opiekun.importing import (
     import_reason,
     match_header,
     no_progress,
-    row_values,
 )
 from opiekun.operators.access import is_administrator, operator_of
 from opiekun.periods import Period
-from opiekun.tabular import Table, open_table, text
+from opiekun.tabular import open_table
 
 INSERT_CHUNK = 10_000
 OUTCOMES = ("added",)
-TRUE = {"1", "true", "tak", "yes", "t", "y", "prawda"}
-FALSE = {"0", "false", "nie", "no", "f", "n", "fałsz"}
 # The search and sort keys a save derives from the row (contractors/keys.py): the
 # import writes them as the form does, else its contractors are neither found nor sorted.
 KEY_FIELDS = [f for f in Contractor._meta.concrete_fields if isinstance(f, SearchKeyField | SortKeyField)]
@@ -122,7 +113,7 @@ def contractors_import(
             return ImportReport(False, rows, header.errors, {"added": 0}, OUTCOMES)
         codes: dict[str, int] = {}
         rows = 0
-        for number, data in _checked(table, header, errors, report, "read"):
+        for number, data in checked_rows(table, header, errors, report, "read"):
             rows += 1
             code = data.get("code")
             if isinstance(code, str):
@@ -155,124 +146,6 @@ def _existing_codes(codes: Mapping[str, int], header: Header, errors: Errors) ->
     message = Contractor().unique_error_message(Contractor, ("code",)).messages[0]
     for code in taken:
         errors.add(codes[code], header.titles["code"], message)
-
-
-def _checked(
-    table: Table, header: Header, errors: Errors, progress: Progress, phase: str
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Every data row with its values checked as the form checks them; a row's errors
-    go to ``errors`` (the row is still yielded, for counting)."""
-    fields: dict[str, Any] = {name: Contractor._meta.get_field(name) for name in header.positions}
-    # Text fields whose only checks are their length, blankness and NUL characters
-    # (the e-mail, NIP and REGON have their own validators).
-    plain = {
-        name
-        for name, field in fields.items()
-        if field.get_internal_type() == "CharField"
-        and all(isinstance(v, MaxLengthValidator | ProhibitNullCharactersValidator) for v in field.validators)
-        and name not in ("nip", "regon")
-    }
-    blank = Contractor()
-    count = 0
-    for number, cells in table.rows:
-        count += 1
-        if count % PROGRESS_EVERY == 0:
-            progress(phase, count, None)
-        raw = row_values(header, cells)
-        data: dict[str, Any] = {}
-        for name, value in raw.items():
-            column = header.titles[name]
-            if name == "active":
-                flag = _flag(value)
-                if flag is None:
-                    errors.add(number, column, _("Not a yes/no value: %(value)s.") % {"value": text(value)})
-                else:
-                    data[name] = flag
-                continue
-            value = text(value)
-            field = fields[name]
-            if (
-                name in plain
-                and len(value) <= field.max_length
-                and (value or field.blank)
-                and "\x00" not in value
-            ):
-                data[name] = value  # what field.clean returns for it, without its overhead
-                continue
-            if name == "nip" and _plain_valid_nip(value):
-                data[name] = value  # what normalize_nip and field.clean return for it
-                continue
-            try:
-                if name == "nip":
-                    value = normalize_nip(value)
-                elif name == "regon":
-                    value = normalize_regon(value)
-                data[name] = field.clean(value, blank)
-            except ValidationError as error:
-                for message in error.messages:
-                    errors.add(number, column, message)
-        yield number, data
-    progress(phase, count, count)
-
-
-_NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7, -1)
-
-
-def _plain_valid_nip(value: str) -> bool:
-    """Ten ASCII digits whose check digit is right: a NIP that `normalize_nip` (python-
-    stdnum's `validate`) and the field accept and return unchanged, without their cost
-    (a third of the import's checking). Anything else takes their path, and their
-    messages."""
-    return (
-        len(value) == 10
-        and value.isascii()
-        and value.isdigit()
-        and sum(map(mul, _NIP_WEIGHTS, map(int, value))) % 11 == 0
-    )
-
-
-def _valid_rows(table: Table, header: Header, invalid: set[int]) -> Iterator[dict[str, Any]]:
-    """The values of the file's valid rows as `_checked` cleaned them (the file read
-    again), without checking them again: the first pass did, and reported every
-    error; a valid row's clean value is its text (the NIP and REGON compacted, as their
-    validation returns them, the other fields as their ``to_python`` gives them)."""
-    convert: dict[str, Any] = {}
-    for name in header.positions:
-        field: Any = Contractor._meta.get_field(name)
-        if name == "active":
-            convert[name] = _flag
-        elif name == "nip":
-            convert[name] = partial(_compact, nip_number.compact)
-        elif name == "regon":
-            convert[name] = partial(_compact, regon_number.compact)
-        else:
-            convert[name] = field.to_python
-    for number, cells in table.rows:
-        if number in invalid:
-            continue
-        raw = row_values(header, cells)
-        yield {name: convert[name](value if name == "active" else text(value)) for name, value in raw.items()}
-
-
-def _compact(compact: Callable[[str], str], value: str) -> str:
-    """A valid number as its validation returns it: ``compact`` of it (plain ASCII
-    digits are their own compact form); blank stays blank."""
-    if (value.isascii() and value.isdigit()) or not value:
-        return value
-    return compact(value)
-
-
-def _flag(value: object) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if value is None or value == "":
-        return True
-    word = text(value).lower()
-    if word in TRUE:
-        return True
-    if word in FALSE:
-        return False
-    return None
 
 
 def _insert(
@@ -328,7 +201,7 @@ def _insert(
         progress("write", written, total)
 
     with open_table(path) as table:
-        for data in _valid_rows(table, header, invalid):
+        for data in valid_rows(table, header, invalid):
             row: dict[str, Any] = dict.fromkeys(CONTRACTOR_FIELDS, "")
             row["active"] = True
             row.update(data)
