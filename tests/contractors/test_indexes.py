@@ -56,9 +56,9 @@ def _plan(queryset: Any) -> str:
 
 def test_lookups_by_nip_read_an_index(actor: Any, make_contractors: Any) -> None:
     make_contractors(3)
-    assert "contractor_nip_code" in _plan(
-        Contractor.objects.filter(nip__in=["5260250274", "1"]).order_by().values("pk")
-    )
+    # either index over the NIP (on PostgreSQL its varchar_pattern_ops one serves = too)
+    plan = _plan(Contractor.objects.filter(nip__in=["5260250274", "1"]).order_by().values("pk"))
+    assert "contractor_nip_code" in plan or "contractors_contractor_nip_bf1119f5_like" in plan, plan
     assert "contractor_nip_code" in _plan(contractor_list(viewer=actor, ordering="nip")[:50])
     if connection.vendor == "postgresql":  # the prefix search: its varchar_pattern_ops index
         found = contractor_list(viewer=actor, search="526025").order_by().values("pk")
