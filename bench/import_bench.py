@@ -348,10 +348,14 @@ def contractors_file(folder: Path, rows: int) -> Path:
 
 
 def contractors_baseline(world: base.World, path: Path) -> None:
-    """The same rows in SQL: parse, copy, insert the contractors, their audit rows and
-    the importing operator as their main caretaker, with its audit rows."""
+    """The same rows in SQL: parse, compute the search and sort keys (in Python, as
+    every writer of contractors does: contractors/keys.py), copy, insert the contractors,
+    their audit rows and the importing operator as their main caretaker, with its audit
+    rows."""
     from django.db import connection
     from django.utils import timezone
+
+    from opiekun.contractors.keys import polish_sort_key, search_text
 
     sql = base.Sql()
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -359,23 +363,38 @@ def contractors_baseline(world: base.World, path: Path) -> None:
     with path.open(encoding="utf-8-sig", newline="") as stream:
         reader = csv.reader(stream, delimiter=";")
         next(reader)
-        parsed = list(reader)
+        parsed = [
+            (
+                code,
+                name,
+                nip,
+                city,
+                email,
+                f"{search_text(code)}\n{search_text(name)}",
+                polish_sort_key(name),
+                polish_sort_key(city),
+            )
+            for code, name, nip, city, email in reader
+        ]
     columns = (
         "code, name, nip, regon, street, postal_code, city, email, phone, active, "
         "created_at, updated_at, created_by_id"
     )
-    base.execute("CREATE TEMP TABLE impc (code text, name text, nip text, city text, email text)")
+    base.execute(
+        "CREATE TEMP TABLE impc (code text, name text, nip text, city text, email text, "
+        "search_key text, name_key text, city_key text)"
+    )
     if sql.pg:
         with connection.cursor() as cursor, cursor.cursor.copy("COPY impc FROM STDIN") as copy:
             for row in parsed:
                 copy.write_row(row)
     else:
         with connection.cursor() as cursor:
-            cursor.executemany("INSERT INTO impc VALUES (%s, %s, %s, %s, %s)", parsed)
+            cursor.executemany("INSERT INTO impc VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", parsed)
     base.execute(
-        f"INSERT INTO contractors_contractor ({columns}) "
+        f"INSERT INTO contractors_contractor ({columns}, search_key, name_key, city_key) "
         "SELECT code, name, nip, '', '', '', city, email, '', "
-        "TRUE, %s, %s, %s FROM impc",
+        "TRUE, %s, %s, %s, search_key, name_key, city_key FROM impc",
         [stamp, stamp, user_id],
     )
     base.execute(
@@ -421,7 +440,8 @@ def bench_contractors(world: base.World, folder: Path, rows: int, runs: int, mem
 
     path = contractors_file(folder, rows)
     state_sql = (
-        "SELECT c.code, c.name, c.nip, c.city, c.email, a.operator_id, a.type, a.date_from, a.date_to "
+        "SELECT c.code, c.name, c.nip, c.city, c.email, c.search_key, c.name_key, c.city_key, "
+        "a.operator_id, a.type, a.date_from, a.date_to "
         "FROM contractors_contractor c JOIN caretakers_caretakerassignment a ON a.contractor_id = c.id "
         "WHERE c.code LIKE 'N%%'"
     )

@@ -144,7 +144,7 @@ def test_the_list_beside_the_picture_names_the_absences_hatched_over_each_bar() 
         AbsenceMark(2, date(2026, 8, 3), date(2026, 8, 7), "zwolnienie lekarskie"),
     ]
     with translation.override("pl"):
-        (lane, entries), *_ = timeline_list(bars, absences)
+        (_lane, entries), *_ = timeline_list(bars, absences)
     assert [(e.label, e.absences) for e in entries] == [
         ("Anna Nowak", ("urlop 20.06.2026 – 10.07.2026",)),
         ("Jan Kowalski", ("zwolnienie lekarskie 03.08.2026 – 07.08.2026",)),

@@ -6,8 +6,10 @@ contractor. Every row is checked as the contractor form checks it — NIP and RE
 the very validators of `opiekun.contractors.services`, the other fields by the model's
 own field validation — and the codes against the database (one query for the whole
 file) and against each other. A dry run stops there. An import reads the file a
-second time and inserts the valid rows in chunks, all in one transaction, with
-their audit trail (``import:<file name>``).
+second time (converting the valid rows' cells, not checking them again) and inserts
+them in chunks, with the search and sort keys a save derives and their audit trail
+(``import:<file name>``), all in one transaction; on PostgreSQL each chunk is copied
+(``COPY``) and inserted with its audit rows in one statement (`opiekun.bulk_copy`).
 
 The file is read twice rather than held in memory: memory stays flat however many
 rows it has. Contractors are only created; a code that exists already is an error,
@@ -20,31 +22,30 @@ every contractor created, in the default role from today, when the setting
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opiekun import audit
 from opiekun.audit import Reason
 from opiekun.bulk import insert_rows, text_list
+from opiekun.bulk_copy import insert_with_history
 from opiekun.caretakers.exports import CONTRACTOR_FIELDS
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.selectors import default_role
 from opiekun.caretakers.services import AssignmentValues, ChangeSet, write_changes
-from opiekun.contractors.models import Contractor
-from opiekun.contractors.services import normalize_nip, normalize_regon
+from opiekun.contractors.importing_rows import checked_rows, valid_rows
+from opiekun.contractors.models import Contractor, SearchKeyField, SortKeyField
 from opiekun.coverage.new_contractors import coverage_left_to_the_writer
 from opiekun.dates import today
 from opiekun.importing import (
-    PROGRESS_EVERY,
     ColumnSpec,
     Errors,
     Header,
@@ -53,17 +54,23 @@ from opiekun.importing import (
     import_reason,
     match_header,
     no_progress,
-    row_values,
 )
 from opiekun.operators.access import is_administrator, operator_of
 from opiekun.periods import Period
-from opiekun.tabular import Table, open_table, text
+from opiekun.tabular import open_table
 
-INSERT_CHUNK = 2000
+INSERT_CHUNK = 10_000
 OUTCOMES = ("added",)
-TRUE = {"1", "true", "tak", "yes", "t", "y", "prawda"}
-FALSE = {"0", "false", "nie", "no", "f", "n", "fałsz"}
-INSERT_FIELDS = [*CONTRACTOR_FIELDS, "created_by_id", "created_at", "updated_at"]
+# The search and sort keys a save derives from the row (contractors/keys.py): the
+# import writes them as the form does, else its contractors are neither found nor sorted.
+KEY_FIELDS = [f for f in Contractor._meta.concrete_fields if isinstance(f, SearchKeyField | SortKeyField)]
+INSERT_FIELDS = [
+    *CONTRACTOR_FIELDS,
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    *(f.attname for f in KEY_FIELDS),
+]
 
 
 def _columns() -> tuple[ColumnSpec, ...]:
@@ -106,7 +113,7 @@ def contractors_import(
             return ImportReport(False, rows, header.errors, {"added": 0}, OUTCOMES)
         codes: dict[str, int] = {}
         rows = 0
-        for number, data in _checked(table, header, errors, report, "read"):
+        for number, data in checked_rows(table, header, errors, report, "read"):
             rows += 1
             code = data.get("code")
             if isinstance(code, str):
@@ -141,74 +148,6 @@ def _existing_codes(codes: Mapping[str, int], header: Header, errors: Errors) ->
         errors.add(codes[code], header.titles["code"], message)
 
 
-def _checked(
-    table: Table, header: Header, errors: Errors, progress: Progress, phase: str
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Every data row with its values checked as the form checks them; a row's errors
-    go to ``errors`` (the row is still yielded, for counting)."""
-    fields: dict[str, Any] = {name: Contractor._meta.get_field(name) for name in header.positions}
-    # Text fields whose only checks are their length, blankness and NUL characters
-    # (the e-mail, NIP and REGON have their own validators).
-    plain = {
-        name
-        for name, field in fields.items()
-        if field.get_internal_type() == "CharField"
-        and all(isinstance(v, MaxLengthValidator | ProhibitNullCharactersValidator) for v in field.validators)
-        and name not in ("nip", "regon")
-    }
-    blank = Contractor()
-    count = 0
-    for number, cells in table.rows:
-        count += 1
-        if count % PROGRESS_EVERY == 0:
-            progress(phase, count, None)
-        raw = row_values(header, cells)
-        data: dict[str, Any] = {}
-        for name, value in raw.items():
-            column = header.titles[name]
-            if name == "active":
-                flag = _flag(value)
-                if flag is None:
-                    errors.add(number, column, _("Not a yes/no value: %(value)s.") % {"value": text(value)})
-                else:
-                    data[name] = flag
-                continue
-            value = text(value)
-            field = fields[name]
-            if (
-                name in plain
-                and len(value) <= field.max_length
-                and (value or field.blank)
-                and "\x00" not in value
-            ):
-                data[name] = value  # what field.clean returns for it, without its overhead
-                continue
-            try:
-                if name == "nip":
-                    value = normalize_nip(value)
-                elif name == "regon":
-                    value = normalize_regon(value)
-                data[name] = field.clean(value, blank)
-            except ValidationError as error:
-                for message in error.messages:
-                    errors.add(number, column, message)
-        yield number, data
-    progress(phase, count, count)
-
-
-def _flag(value: object) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if value is None or value == "":
-        return True
-    word = text(value).lower()
-    if word in TRUE:
-        return True
-    if word in FALSE:
-        return False
-    return None
-
-
 def _insert(
     actor: Any,
     path: Path,
@@ -233,9 +172,23 @@ def _insert(
         nonlocal written
         # With a caretaker, the writer below writes their coverage: the database need not.
         with coverage_left_to_the_writer() if caretaker else nullcontext():
-            ids = insert_rows(Contractor, INSERT_FIELDS, chunk)
-        snapshots = [{**row, "id": pk} for row, pk in zip(chunk, ids, strict=True)]
-        audit.record(Contractor, snapshots, history_type=audit.CREATED, user=actor, when=now, reason=reason)
+            if connection.vendor == "postgresql":  # COPY, and the audit rows in the same statement
+                ids = insert_with_history(
+                    Contractor,
+                    INSERT_FIELDS,
+                    chunk,
+                    history_type=audit.CREATED,
+                    user_id=actor_id,
+                    when=now,
+                    reason=reason,
+                )
+            else:
+                ids = insert_rows(Contractor, INSERT_FIELDS, chunk)
+        if connection.vendor != "postgresql":
+            snapshots = [{**row, "id": pk} for row, pk in zip(chunk, ids, strict=True)]
+            audit.record(
+                Contractor, snapshots, history_type=audit.CREATED, user=actor, when=now, reason=reason
+            )
         if caretaker:
             assert operator is not None and role is not None
             start = Period(today(), None)
@@ -247,15 +200,14 @@ def _insert(
         chunk.clear()
         progress("write", written, total)
 
-    ignored = Errors()  # the first pass reported every error already
     with open_table(path) as table:
-        for number, data in _checked(table, header, ignored, lambda *a: None, "write"):
-            if number in invalid:
-                continue
+        for data in valid_rows(table, header, invalid):
             row: dict[str, Any] = dict.fromkeys(CONTRACTOR_FIELDS, "")
             row["active"] = True
             row.update(data)
             row.update(created_by_id=actor_id, created_at=now, updated_at=now)
+            for key in KEY_FIELDS:
+                row[key.attname] = key.derive_from(row)
             chunk.append(row)
             if len(chunk) >= INSERT_CHUNK:
                 flush()

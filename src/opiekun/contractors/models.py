@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +34,11 @@ class _DerivedKey(models.Field):  # type: ignore[type-arg]  # a mixin for any fi
         return name, path, args, kwargs
 
     def derive(self, instance: models.Model) -> str:
+        return self.derive_from({source: getattr(instance, source) for source in self.sources})
+
+    def derive_from(self, values: Mapping[str, Any]) -> str:
+        """The key of the source values ``values`` (by source field name): what a save
+        of a row holding them stores (the import computes it so, without instances)."""
         raise NotImplementedError
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
@@ -44,8 +50,8 @@ class _DerivedKey(models.Field):  # type: ignore[type-arg]  # a mixin for any fi
 class SearchKeyField(_DerivedKey, models.TextField):  # type: ignore[type-arg]
     """The search text of the sources, one per line (contractors/keys.py)."""
 
-    def derive(self, instance: models.Model) -> str:
-        return "\n".join(search_text(str(getattr(instance, source) or "")) for source in self.sources)
+    def derive_from(self, values: Mapping[str, Any]) -> str:
+        return "\n".join(search_text(str(values[source] or "")) for source in self.sources)
 
 
 class SortKeyField(_DerivedKey, models.CharField):  # type: ignore[type-arg]
@@ -55,15 +61,17 @@ class SortKeyField(_DerivedKey, models.CharField):  # type: ignore[type-arg]
         kwargs.setdefault("max_length", SORT_KEY_LENGTH)
         super().__init__(*args, **kwargs)
 
-    def derive(self, instance: models.Model) -> str:
+    def derive_from(self, values: Mapping[str, Any]) -> str:
         (source,) = self.sources
-        return polish_sort_key(str(getattr(instance, source) or ""))
+        return polish_sort_key(str(values[source] or ""))
 
 
 class Contractor(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=250)
-    nip = models.CharField(_("NIP"), max_length=10, blank=True, db_index=True)
+    # No index of its own: `contractor_nip_code` leads with it; on PostgreSQL a
+    # varchar_pattern_ops index serves the prefix search (migration 0006).
+    nip = models.CharField(_("NIP"), max_length=10, blank=True)
     regon = models.CharField(_("REGON"), max_length=14, blank=True)
     street = models.CharField(_("street"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
@@ -85,7 +93,11 @@ class Contractor(models.Model):
     name_key = SortKeyField(sources=("name",))
     city_key = SortKeyField(sources=("city",))
 
-    history = HistoricalRecords(excluded_fields=["search_key", "name_key", "city_key"])
+    # The trail is read by contractor and date only: no index of the code, NIP or
+    # creator there (each costs every write; migration 0006).
+    history = HistoricalRecords(
+        excluded_fields=["search_key", "name_key", "city_key"], no_db_index=["code", "nip", "created_by"]
+    )
 
     class Meta:
         verbose_name = _("contractor")

@@ -1,0 +1,65 @@
+"""The contractor table and its audit trail keep only the indexes a query needs
+(migration 0006): each one costs every created or imported contractor; and the
+queries that looked contractors up by NIP still read an index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from opiekun.contractors.models import Contractor
+from opiekun.contractors.selectors import contractor_list
+
+pytestmark = pytest.mark.django_db
+
+
+def _indexes(table: str) -> dict[str, list[str]]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, table)
+    return {
+        name: list(c["columns"]) for name, c in found.items() if c["index"] or c["unique"] or c["primary_key"]
+    }
+
+
+def test_the_contractors_indexes_are_those_a_query_needs() -> None:
+    columns = sorted(map(tuple, _indexes("contractors_contractor").values()))
+    expected = [
+        ("city_key", "code"),
+        ("code",),  # unique
+        ("created_by_id",),  # a deleted user's contractors lose their creator
+        ("id",),
+        ("name_key", "code"),
+        ("nip", "code"),
+    ]
+    if connection.vendor == "postgresql":
+        expected += [("nip",), ("search_key",)]  # the NIP's prefix search, the trigram search
+    assert columns == sorted(expected)
+
+
+def test_the_contractors_audit_trail_is_indexed_by_contractor_and_date_only() -> None:
+    columns = sorted(map(tuple, _indexes("contractors_historicalcontractor").values()))
+    assert columns == sorted([("history_id",), ("id",), ("history_date",), ("history_user_id",)])
+
+
+def _plan(queryset: Any) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make the index's use visible
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row) for row in cursor.fetchall())
+
+
+def test_lookups_by_nip_read_an_index(actor: Any, make_contractors: Any) -> None:
+    make_contractors(3)
+    # either index over the NIP (on PostgreSQL its varchar_pattern_ops one serves = too)
+    plan = _plan(Contractor.objects.filter(nip__in=["5260250274", "1"]).order_by().values("pk"))
+    assert "contractor_nip_code" in plan or "contractors_contractor_nip_bf1119f5_like" in plan, plan
+    assert "contractor_nip_code" in _plan(contractor_list(viewer=actor, ordering="nip")[:50])
+    if connection.vendor == "postgresql":  # the prefix search: its varchar_pattern_ops index
+        found = contractor_list(viewer=actor, search="526025").order_by().values("pk")
+        assert "contractors_contractor_nip_bf1119f5_like" in _plan(found)
