@@ -61,7 +61,15 @@ test-sqlite: install
 test-postgres: install
 	PYTHONDONTWRITEBYTECODE= scripts/with-postgres --replica $(BIN)/pytest $(PYTEST_PARALLEL)
 
-test: lint test-sqlite test-postgres
+# Lint and the two engines' runs go side by side (make -j3): the PostgreSQL server and its
+# standby start while SQLite's workers run, and a part that waits (a live server, a
+# subprocess, a browser) leaves its CPU to the others. Each part's output is printed
+# whole when it ends (--output-sync), lint's first; `make test` fails if any part fails
+# (the others still run to their end). docs/architecture.md, "Where the suite's time goes".
+test: install
+	@echo "make test: lint, the suite on SQLite and the suite on PostgreSQL run side by side;" \
+	  "each part's output appears when it ends." >&2
+	@$(MAKE) --no-print-directory -j3 --output-sync=target lint test-sqlite test-postgres
 
 screenshots: install
 	OPIEKUN_SCREENSHOTS=1 $(BIN)/pytest tests/e2e -q
