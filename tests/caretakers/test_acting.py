@@ -30,6 +30,7 @@ from opiekun.contractors.models import Contractor
 from opiekun.operators.absences import absence_create
 from opiekun.operators.models import Absence, Operator
 from opiekun.periods import Period
+from tests.budgets import examples
 
 DAY = date(2030, 6, 15)
 MAIN, DEPUTY = AssignmentType.MAIN, AssignmentType.DEPUTY
@@ -119,7 +120,7 @@ def scopes(draw: Any) -> tuple[Holder | None, list[Holder], dict[int, list[Perio
     return main, deputies, absences, day
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(8 / 3), deadline=None)  # pure and quick
 @given(scopes())
 def test_acting_is_the_present_main_else_the_first_present_deputy_else_nobody(
     scope: tuple[Holder | None, list[Holder], dict[int, list[Period]], date],
@@ -147,7 +148,7 @@ def test_acting_is_the_present_main_else_the_first_present_deputy_else_nobody(
         assert acting.holder in [main, *deputies]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(1), deadline=None)
 @given(scopes())
 def test_acting_periods_agree_with_the_rule_on_every_day(
     scope: tuple[Holder | None, list[Holder], dict[int, list[Period]], date],

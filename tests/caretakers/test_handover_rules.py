@@ -28,6 +28,7 @@ from opiekun.caretakers.handover_rules import (
 )
 from opiekun.caretakers.rules import AssignmentType, Outcome, OverlapPolicy
 from opiekun.periods import Period
+from tests.budgets import examples
 
 MAIN, DEPUTY = AssignmentType.MAIN, AssignmentType.DEPUTY
 KEEP, WARN, REPLACE = OverlapPolicy.KEEP, OverlapPolicy.WARN, OverlapPolicy.REPLACE
@@ -335,7 +336,7 @@ selections = st.builds(
 )
 target_lists = st.sampled_from([[TARGET], [TARGET, TARGET2], [TARGET2, TARGET]])
 policies = st.sampled_from([KEEP, WARN, REPLACE])
-PURE = settings(max_examples=300, deadline=None)
+PURE = settings(max_examples=examples(2), deadline=None)  # pure and quick
 
 
 def window() -> list[date]:

@@ -39,6 +39,7 @@ from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
 from opiekun.coverage.services import coverage_rebuild, coverage_recompute, coverage_stored
 from opiekun.operators.absences import absence_create, absence_delete, absence_update
 from opiekun.operators.models import Absence
+from tests.budgets import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -344,7 +345,11 @@ def _apply(op: tuple[Any, ...], world: dict[str, Any]) -> None:
         pass  # a refused write writes nothing; the tables must still be right
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(0.4),  # each example runs a sequence of writes on the database
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(ops_list=operations)
 def test_derived_tables_equal_a_recomputation_after_any_writes(
     ops_list: list[tuple[Any, ...]], make_operator: Any, default_role: CaretakerRole, actor: Any

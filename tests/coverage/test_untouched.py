@@ -20,6 +20,7 @@ from opiekun.coverage.compute import (
     coverage_of,
 )
 from opiekun.coverage.untouched import Untouched, untouched_by
+from tests.budgets import examples
 
 START = date(2025, 1, 1)
 CONTRACTORS = [1, 2]
@@ -169,7 +170,7 @@ def _of(contractor: int, rows: list[Any]) -> list[Any]:
     return [r for r in rows if r.contractor_id == contractor]
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(4), deadline=None)  # pure and quick
 @given(change=changes(), inactive=st.sets(st.sampled_from(CONTRACTORS)))
 def test_a_contractor_named_untouched_keeps_its_rows(change: Any, inactive: set[int]) -> None:
     before, removed, added, absences = change
