@@ -115,6 +115,8 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path, sett
     [
         (b"", "empty"),
         (b"PK\x03\x04 not really a zip", "neither CSV nor XLSX"),
+        # an image: its first line is text, its NULs come after
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "neither CSV nor XLSX"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old excel", "xls"),
     ],
 )

@@ -206,7 +206,12 @@ def _csv(path: Path, head: bytes) -> Iterator[Table]:
             first_line = stream.readline()
         except UnicodeError as error:
             raise TableError(_("Cannot read the file: it is neither CSV nor XLSX.")) from error
-        if "\x00" in first_line:
+        try:
+            # Text holds no NUL: an image, a PDF or an archive does, past its first line too.
+            binary = "\x00" in first_line or "\x00" in stream.read(SNIFF_BYTES)
+        except UnicodeError as error:
+            raise TableError(_("Cannot read the file: it is neither CSV nor XLSX.")) from error
+        if binary:
             raise TableError(_("Cannot read the file: it is neither CSV nor XLSX."))
         delimiter = detect_delimiter(first_line)
         stream.seek(0)
