@@ -11,6 +11,7 @@ from django.db import connection
 
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_list
+from tests.plans import query_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +45,7 @@ def test_the_contractors_audit_trail_is_indexed_by_contractor_and_date_only() ->
 
 
 def _plan(queryset: Any) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make the index's use visible
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(str(row) for row in cursor.fetchall())
+    return query_plan(*queryset.query.sql_with_params())
 
 
 def test_lookups_by_nip_read_an_index(actor: Any, make_contractors: Any) -> None:

@@ -14,6 +14,7 @@ from opiekun.contractors.keys import polish_sort_key, search_text
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_list
 from opiekun.contractors.services import contractor_create, contractor_update
+from tests.plans import query_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -93,21 +94,11 @@ def test_the_migration_fills_the_keys_of_existing_contractors(actor: Any, firms:
     assert by_name == POLISH_ORDER
 
 
-def _plan(sql: str, params: Any) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make the index's use visible
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(str(row) for row in cursor.fetchall())
-
-
 @pytest.mark.parametrize("ordering", ["name", "-name", "city", "-city"])
 def test_sorting_by_name_and_city_reads_an_index(actor: Any, firms: Any, ordering: str) -> None:
     sql, params = contractor_list(viewer=actor, ordering=ordering)[:50].query.sql_with_params()
     index = "contractor_name_key_code" if "name" in ordering else "contractor_city_key_code"
-    plan = _plan(sql, params)
+    plan = query_plan(sql, params)
     assert index in plan, plan
 
 
@@ -116,5 +107,5 @@ def test_search_reads_the_trigram_index(actor: Any, firms: Any) -> None:
     # What the list counts: every contractor matching the search.
     found = contractor_list(viewer=actor, search="zazolc").order_by().values("pk")
     sql, params = found.query.sql_with_params()
-    plan = _plan(sql, params)
+    plan = query_plan(sql, params)
     assert "contractor_search_key_trgm" in plan, plan

@@ -98,19 +98,27 @@ def test_an_update_that_brings_a_row_onto_recorded_days_is_refused(
         _commit_checks()
 
 
+def _deputy_refused_on_a_day_without_caretaker(
+    contractor: Contractor, operator: Any, role: CaretakerRole
+) -> None:
+    """A deputy written around the writer on D - 1, a day recorded as without any
+    caretaker: refused at commit, named as such."""
+    with pytest.raises(IntegrityError, match="recorded as without any caretaker"), transaction.atomic():
+        _around_the_writer(
+            contractor=contractor,
+            operator=operator,
+            type="deputy",
+            role=role,
+            date_from=D - timedelta(days=1),
+        )
+        _commit_checks()
+
+
 def test_a_deputy_on_days_without_any_caretaker_is_named_as_such(
     covered_from_d: tuple[Contractor, Any, Any], default_role: CaretakerRole
 ) -> None:
     contractor, _main, other = covered_from_d
-    with pytest.raises(IntegrityError, match="recorded as without any caretaker"), transaction.atomic():
-        _around_the_writer(
-            contractor=contractor,
-            operator=other,
-            type="deputy",
-            role=default_role,
-            date_from=D - timedelta(days=1),
-        )
-        _commit_checks()
+    _deputy_refused_on_a_day_without_caretaker(contractor, other, default_role)
 
 
 def _pending_trigger_events(work: Any) -> int:
@@ -238,15 +246,7 @@ def test_a_raw_insert_after_the_writer_in_the_same_transaction_is_still_checked(
 
 def _refused_raw_insert_after(contractor: Contractor, operator: Any, role: CaretakerRole) -> None:
     assert _writer_setting() != "on"
-    with pytest.raises(IntegrityError, match="recorded as without any caretaker"), transaction.atomic():
-        _around_the_writer(
-            contractor=contractor,
-            operator=operator,
-            type="deputy",
-            role=role,
-            date_from=D - timedelta(days=1),
-        )
-        _commit_checks()
+    _deputy_refused_on_a_day_without_caretaker(contractor, operator, role)
 
 
 def test_a_refusal_inside_the_writers_window_leaves_later_writes_checked(
