@@ -55,11 +55,28 @@ def test_dry_run_prints_the_preview_and_writes_nothing(
     assert "recipient  contractors  assignments" in out
     assert any(line.split()[:3] == ["bob", "2", "2"] for line in lines)
     assert any(
-        line.startswith(portfolio[0].code) and "anna main cut 2030-01-01.. -> 2030-01-01..2030-02-28" in line
+        line.startswith(portfolio[0].code)
+        and "Handed over" in line
+        and "anna (Main): ends the day before 2030-01-01 – … → 2030-01-01 – 2030-02-28" in line
         for line in lines
     )
     assert lines[-1] == "Dry run: nothing was written."
     assert _rows() == before and not Handover.objects.exists()
+
+
+def test_the_preview_speaks_the_language_asked_for(
+    sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    """Outcomes, kinds of change, types and dates in Polish, as the wizard shows them,
+    not the API's codes."""
+    out = _run("--from", "anna", "--to", "bob", "--on", "2030-03-01", "--dry-run", language="pl")
+    line = next(line for line in out.splitlines() if line.startswith(portfolio[0].code))
+    assert "Przekazano" in line
+    cut = "anna (Główny): kończy się w przeddzień przekazania 01.01.2030 – … → 01.01.2030 – 28.02.2030"
+    assert cut in line
+    assert "bob (Główny): nowe 01.03.2030 – …" in line
+    for code in (" added ", " cut ", " main ", " created "):
+        assert code not in line
 
 
 # Roles and branches as the import finds them: any letter case, a branch by code or name.

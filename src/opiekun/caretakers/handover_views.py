@@ -16,10 +16,11 @@ from django.views.decorators.http import require_http_methods
 
 from opiekun.bulk import id_list
 from opiekun.caretakers.handover_forms import WHAT, WHOM, HandoverFilterForm, HandoverForm
-from opiekun.caretakers.handover_rules import ContractorPlan, HandoverKind
+from opiekun.caretakers.handover_labels import outcome_labels, plan_texts
+from opiekun.caretakers.handover_rules import ContractorPlan
 from opiekun.caretakers.handover_selectors import handover_changes, handover_get, handover_list
 from opiekun.caretakers.models import TYPE_LABELS, Handover, HandoverChange
-from opiekun.caretakers.rules import AssignmentType, ChangeKind, Outcome, OverlapPolicy
+from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
 from opiekun.caretakers.selectors import branch_list, role_list
 from opiekun.caretakers.services import (
     HandoverResult,
@@ -33,33 +34,6 @@ from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
 
 SHOWN = 200  # contractors listed in the wizard's preview and on a handover's page
-
-
-def outcome_labels() -> dict[str, str]:
-    return {
-        Outcome.ADDED: _("Handed over"),
-        Outcome.MERGED: _("Handed over, joined"),
-        Outcome.UNCHANGED: _("Handed over, already held"),
-        Outcome.REPLACED: _("Handed over, replaces"),
-        Outcome.SKIPPED: _("Skipped"),
-    }
-
-
-def change_labels() -> dict[str, str]:
-    return {
-        HandoverKind.CUT: _("ends the day before"),
-        HandoverKind.MOVED: _("moves"),
-        ChangeKind.CREATED: _("new"),
-        ChangeKind.EXTENDED: _("extended"),
-        ChangeKind.ABSORBED: _("joined"),
-        ChangeKind.TRIMMED: _("shortened"),
-        ChangeKind.SPLIT: _("split"),
-        ChangeKind.REMOVED: _("removed"),
-    }
-
-
-def _periods(periods: tuple[Period, ...]) -> str:
-    return ", ".join(format_period(p) for p in periods) or _("(removed)")
 
 
 # --- the wizard ---------------------------------------------------------------------
@@ -182,26 +156,14 @@ def _preview(
 
 
 def _result_row(plan: ContractorPlan, contractors: dict[int, Any], names: dict[int, str]) -> dict[str, Any]:
-    kinds = change_labels()
-    target = names.get(plan.target_id, "?")
-
-    def after(change: Any) -> str:  # a row moving whole is not removed: it goes to the recipient
-        return target if change.kind == HandoverKind.MOVED and not change.after else _periods(change.after)
-
+    changes, conflicts = plan_texts(plan, names)
     return {
         "contractor": contractors.get(plan.contractor_id),
-        "target": target,
+        "target": names.get(plan.target_id, "?"),
         "outcome": plan.outcome.value,
         "outcome_label": outcome_labels()[plan.outcome],
-        "changes": [
-            f"{names.get(c.operator_id, '?')} ({TYPE_LABELS[c.type]}): {kinds.get(c.kind, c.kind)} "
-            f"{format_period(c.before) + ' → ' if c.before else ''}{after(c)}"
-            for c in plan.changes
-        ],
-        "conflicts": [
-            f"{names.get(r.operator_id, '?')} ({TYPE_LABELS[r.type]}, {format_period(r.period)})"
-            for r in plan.conflicts
-        ],
+        "changes": changes,
+        "conflicts": conflicts,
     }
 
 

@@ -29,9 +29,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from opiekun.caretakers.handover_labels import outcome_labels, plan_texts
 from opiekun.caretakers.handover_rules import ContractorPlan
 from opiekun.caretakers.models import Branch, CaretakerRole
-from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
+from opiekun.caretakers.rules import OverlapPolicy
 from opiekun.caretakers.services import HandoverPreview, StaleHandover, handover_create
 from opiekun.contractors.models import Contractor
 from opiekun.management.commands.export import SystemViewer
@@ -194,21 +195,13 @@ class Command(BaseCommand):
 
     @staticmethod
     def _row(plan: ContractorPlan, codes: dict[int, str], logins: dict[int, str]) -> list[object]:
-        changes = "; ".join(
-            f"{logins.get(c.operator_id, c.operator_id)} {c.type.value} {c.kind.value} "
-            f"{c.before or ''}{' -> ' if c.before else ''}{', '.join(map(str, c.after)) or '-'}"
-            for c in plan.changes
-        )
-        conflicts = "; ".join(
-            f"{logins.get(r.operator_id, r.operator_id)} {AssignmentType(r.type).value} {r.period}"
-            for r in plan.conflicts
-        )
+        changes, conflicts = plan_texts(plan, logins)
         return [
             codes.get(plan.contractor_id, plan.contractor_id),
             logins.get(plan.target_id),
-            plan.outcome.value,
-            changes,
-            conflicts,
+            outcome_labels()[plan.outcome],
+            "; ".join(changes),
+            "; ".join(conflicts),
         ]
 
     @staticmethod

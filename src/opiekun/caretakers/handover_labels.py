@@ -1,0 +1,65 @@
+"""How a handover's plan reads to a person, in the user's language: the outcome of each
+contractor, the kind of each change, and one line per change and per conflict. One
+wording for every face that shows a preview: the wizard, a handover's page and the
+`opiekun handover` command."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.utils.translation import gettext as _
+
+from opiekun.caretakers.handover_rules import ContractorPlan, HandoverKind, SourceChange
+from opiekun.caretakers.models import TYPE_LABELS
+from opiekun.caretakers.rules import Change, ChangeKind, Outcome
+from opiekun.dates import format_period
+from opiekun.periods import Period
+
+
+def outcome_labels() -> dict[str, str]:
+    return {
+        Outcome.ADDED: _("Handed over"),
+        Outcome.MERGED: _("Handed over, joined"),
+        Outcome.UNCHANGED: _("Handed over, already held"),
+        Outcome.REPLACED: _("Handed over, replaces"),
+        Outcome.SKIPPED: _("Skipped"),
+    }
+
+
+def change_labels() -> dict[str, str]:
+    return {
+        HandoverKind.CUT: _("ends the day before"),
+        HandoverKind.MOVED: _("moves"),
+        ChangeKind.CREATED: _("new"),
+        ChangeKind.EXTENDED: _("extended"),
+        ChangeKind.ABSORBED: _("joined"),
+        ChangeKind.TRIMMED: _("shortened"),
+        ChangeKind.SPLIT: _("split"),
+        ChangeKind.REMOVED: _("removed"),
+    }
+
+
+def periods_text(periods: tuple[Period, ...]) -> str:
+    return ", ".join(format_period(p) for p in periods) or _("(removed)")
+
+
+def plan_texts(plan: ContractorPlan, names: Mapping[int, str]) -> tuple[list[str], list[str]]:
+    """A contractor's planned changes and conflicts, one line each, operators named by
+    ``names`` (id → how the face names them)."""
+    kinds = change_labels()
+    target = names.get(plan.target_id, "?")
+
+    def after(change: Change | SourceChange) -> str:  # a row moving whole goes to the recipient
+        moved = change.kind == HandoverKind.MOVED and not change.after
+        return target if moved else periods_text(change.after)
+
+    changes = [
+        f"{names.get(c.operator_id, '?')} ({TYPE_LABELS[c.type]}): {kinds.get(c.kind, c.kind)} "
+        f"{format_period(c.before) + ' → ' if c.before else ''}{after(c)}"
+        for c in plan.changes
+    ]
+    conflicts = [
+        f"{names.get(r.operator_id, '?')} ({TYPE_LABELS[r.type]}, {format_period(r.period)})"
+        for r in plan.conflicts
+    ]
+    return changes, conflicts
