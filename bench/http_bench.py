@@ -376,7 +376,7 @@ def prepare(world: run.World, runs: int, pages: bool) -> tuple[str, list[list[in
         chosen = run.selection(world, WRITE_SIZE * calls)
         parts = [chosen[i::calls] for i in range(calls)]
     handover = f", a handover of {HANDOVER_SIZE:,} contractors" if pages else ""
-    with run.step(f"{ABSENCES_EACH} absences of each caretaker{handover}"):
+    with run.step(f"{ABSENCES_EACH} absences of each caretaker, changes around today{handover}"):
         handover_id = part_two(world, pages)
     connection.close()
     return token, parts, handover_id
@@ -413,6 +413,7 @@ def part_two(world: run.World, handover: bool) -> int:
                     date_from=start,
                     date_to=start + timedelta(days=4),
                 )
+    near_today(world)
     if not handover:
         return 0
     earlier = Handover.objects.filter(contractors=HANDOVER_SIZE).order_by("pk").first()
@@ -424,6 +425,45 @@ def part_two(world: run.World, handover: bool) -> int:
     if not done.applied or done.handover is None:
         raise RuntimeError("the handover was not applied")
     return int(done.handover.pk)
+
+
+AWAY_NOW = 5  # caretakers on leave around today
+
+
+def near_today(world: run.World) -> None:
+    """What happens around today, which the loaded data (a fixed calendar) lacks: the
+    contractors without a main caretaker today are all inactive there, and nothing
+    starts or ends near today, so Klienci bez opiekuna and Nadchodzące zmiany would
+    time empty pages. As bench/coverage.py does: the mains of every 20th + 1
+    (active) contractor ended on 2025-01-31 and of every 40th + 3 ending in the
+    coming 30 days (through SQL, coverage refreshed as the writer does), and
+    ``AWAY_NOW`` caretakers on leave from three days ago for two weeks (through the
+    service), so that "absences considered" adds the contractors nobody stands in for.
+    Done once: with --reuse, what an earlier run wrote is served."""
+    from datetime import date, timedelta
+
+    from coverage import end_some_mains
+
+    from opiekun.caretakers.models import CaretakerAssignment
+    from opiekun.dates import today
+    from opiekun.operators.absences import absence_create
+    from opiekun.operators.models import Absence
+
+    ended = CaretakerAssignment.objects.filter(
+        contractor_id=world.first_contractor + 20 - world.first_contractor % 20 + 1,
+        type="main",
+        role_id=world.default_role_id,
+        date_from=date(2024, 1, 1),
+        date_to=date(2025, 1, 31),
+    )
+    if not ended.exists():
+        end_some_mains(world)
+    start = today() - timedelta(days=3)
+    for operator_id in range(world.first_operator, world.first_operator + AWAY_NOW):
+        if not Absence.objects.filter(operator_id=operator_id, date_to__gte=start).exists():
+            absence_create(
+                actor=world.boss, operator_id=operator_id, date_from=start, date_to=start + timedelta(days=13)
+            )
 
 
 def add_note(last: Answer, answers: list[Answer]) -> str:
