@@ -44,7 +44,7 @@ from opiekun.contractors.models import Contractor
 from opiekun.coverage.compute import SINCE_ALWAYS, UNTIL_FURTHER_NOTICE
 from opiekun.coverage.models import ActingGap, CoverageGap
 from opiekun.dates import today
-from opiekun.operators.access import visible_contractors
+from opiekun.operators.access import visible_contractor_filter, visible_contractors
 from opiekun.operators.models import Operator
 
 DEFAULT_WINDOW_DAYS = 90
@@ -195,9 +195,12 @@ def _stored_gaps(viewer: Any, filters: GapFilters, role_id: int) -> QuerySet[Any
     )
     if filters.last_operator_id is not None:
         gaps = gaps.filter(last_operator_id=filters.last_operator_id)
-    visible = visible_contractors(viewer=viewer)
-    if visible.query.has_filters():
-        gaps = gaps.filter(contractor__in=visible.values("pk"))
+    # The viewer's sets of ids tested against the gap's own contractor column: through
+    # the contractors table, PostgreSQL tests every gap's contractor against them (a
+    # second for an own-only operator's "Bez opiekuna: N" on 50,000 gaps today).
+    visible = visible_contractor_filter(viewer=viewer)
+    if visible is not None:
+        gaps = gaps.filter(visible)
     # The contractor comes by select_related (the page's rows only): an annotation of
     # its code would keep the join in the count.
     gaps = gaps.select_related("contractor").annotate(
