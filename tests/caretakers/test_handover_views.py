@@ -12,6 +12,7 @@ from django.test import Client
 from opiekun.caretakers.models import CaretakerAssignment, Handover
 from opiekun.caretakers.services import assignment_update, caretaker_add, handover_create
 from opiekun.contractors.models import Contractor
+from opiekun.dates import today
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +166,47 @@ def test_the_list_and_the_page_of_a_handover(
     page = boss_client.get(f"{LIST}{handover.pk}/")
     assert page.status_code == 200 and len(page.context["rows"]) == 6  # 3 cut, 3 created
     assert portfolio[0].code in page.content.decode()
+
+
+def test_a_handovers_page_pages_through_every_change_a_viewer_may_see(
+    client: Client,
+    boss_client: Client,
+    actor: Any,
+    make_operator: Any,
+    sellers: list[Operator],
+    make_contractors: Any,
+) -> None:
+    """Every changed assignment can be reached, page by page (none hidden behind an
+    "and N more"); an own-only viewer pages through those of their contractors only."""
+    contractors = make_contractors(60)
+    ids = [c.pk for c in contractors]
+    caretaker_add(actor=actor, contractor_ids=ids, operator_id=sellers[0].pk, date_from="2030-01-01")
+    deputy = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
+    caretaker_add(
+        actor=actor, contractor_ids=ids[:7], operator_id=deputy.pk, type="deputy", date_from=today()
+    )
+    handover = _handover(actor, sellers, types=["main"])  # 60 cut, 60 created: 120 changes
+
+    def pages(who: Client) -> list[int]:
+        seen, number = [], 1
+        while True:
+            page = who.get(f"{LIST}{handover.pk}/", {"page": number})
+            assert page.status_code == 200
+            seen += [row["record"].pk for row in page.context["rows"]]
+            if not page.context["page"].has_next():
+                return seen
+            number += 1
+
+    everything = pages(boss_client)
+    assert sorted(everything) == sorted(handover.changes.values_list("pk", flat=True))
+    assert len(everything) == 120 == len(set(everything))
+    assert 'data-testid="handover-changes-pager"' in boss_client.get(f"{LIST}{handover.pk}/").content.decode()
+    client.force_login(deputy.user)
+    theirs = pages(client)
+    assert len(theirs) == 14  # their seven contractors, each cut and created
+    assert {c for c in handover.changes.filter(pk__in=theirs).values_list("contractor_id", flat=True)} == set(
+        ids[:7]
+    )
 
 
 def test_cancel_from_the_page_and_refused(

@@ -9,9 +9,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from opiekun.caretakers.models import Handover, HandoverChange, HandoverState, HandoverTarget
+from opiekun.contractors.models import Contractor
 from opiekun.dates import today
 from opiekun.ids import to_id
-from opiekun.operators.access import visible_contractors
+from opiekun.operators.access import visible_contractor_filter, visible_contractors
 
 
 def _visible(viewer: Any) -> QuerySet[Handover]:
@@ -55,6 +56,15 @@ def handover_get(*, viewer: Any, handover_id: object) -> Handover:
     return handover_list(viewer=viewer).get(pk=pk)
 
 
-def handover_changes(*, handover: Handover) -> QuerySet[HandoverChange]:
-    """The rows a handover wrote, by contractor; read after `handover_get`."""
-    return handover.changes.order_by("contractor_id", "assignment_id")
+def handover_changes(*, handover: Handover, viewer: Any = None) -> QuerySet[HandoverChange]:
+    """The rows a handover wrote, by contractor; read after `handover_get`. With
+    ``viewer``, only those of the contractors the viewer may see."""
+    changes = handover.changes.order_by("contractor_id", "assignment_id")
+    visible = visible_contractor_filter(viewer=viewer) if viewer is not None else None
+    return changes.filter(visible) if visible is not None else changes
+
+
+def contractors_of_changes(changes: list[HandoverChange]) -> dict[int, Contractor]:
+    """The contractors of some of a handover's rows (already read for a viewer who may
+    see them), by id."""
+    return Contractor.objects.in_bulk(sorted({c.contractor_id for c in changes}))

@@ -18,7 +18,12 @@ from opiekun.bulk import id_list
 from opiekun.caretakers.handover_forms import WHAT, WHOM, HandoverFilterForm, HandoverForm
 from opiekun.caretakers.handover_labels import outcome_labels, plan_texts
 from opiekun.caretakers.handover_rules import ContractorPlan
-from opiekun.caretakers.handover_selectors import handover_changes, handover_get, handover_list
+from opiekun.caretakers.handover_selectors import (
+    contractors_of_changes,
+    handover_changes,
+    handover_get,
+    handover_list,
+)
 from opiekun.caretakers.models import TYPE_LABELS, Handover, HandoverChange
 from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
 from opiekun.caretakers.selectors import branch_list, role_list
@@ -29,11 +34,16 @@ from opiekun.caretakers.services import (
 )
 from opiekun.contractors.forms import add_service_errors
 from opiekun.dates import format_date, format_period, parse_date, today
-from opiekun.operators.access import can_assign, require_assign, visible_contractors
+from opiekun.operators.access import (
+    can_assign,
+    require_assign,
+    visible_contractors,
+)
 from opiekun.operators.selectors import operator_names
 from opiekun.periods import Period
 
-SHOWN = 200  # contractors listed in the wizard's preview and on a handover's page
+SHOWN = 200  # contractors listed in the wizard's preview
+CHANGES_PAGE = 100  # changed assignments a page on a handover's page
 
 
 # --- the wizard ---------------------------------------------------------------------
@@ -198,13 +208,11 @@ def visible_handover(request: HttpRequest, pk: int) -> Handover:
 def handover_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     handover = visible_handover(request, pk)
     handover.current_state = handover.state_on(today())  # type: ignore[attr-defined]
-    records = list(handover_changes(handover=handover)[: SHOWN * 3])
-    contractors = {
-        c.pk: c
-        for c in visible_contractors(viewer=request.user).filter(
-            pk__in=id_list([r.contractor_id for r in records])
-        )
-    }
+    # An own-only viewer sees the rows of their contractors only.
+    changes = handover_changes(handover=handover, viewer=request.user)
+    page = Paginator(changes, CHANGES_PAGE).get_page(request.GET.get("page"))
+    records = list(page.object_list)
+    contractors = contractors_of_changes(records)
     states = [(r, HandoverChange.decode(r.before), HandoverChange.decode(r.after)) for r in records]
     names = operator_names(s["operator_id"] for _record, *pair in states for s in pair if s)
     roles = {r.pk: r.name for r in role_list()}
@@ -228,7 +236,6 @@ def handover_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "after": describe(a),
         }
         for r, b, a in states
-        if r.contractor_id in contractors  # an own-only viewer sees the rows of their contractors only
     ]
     return render(
         request,
@@ -236,7 +243,7 @@ def handover_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "handover": handover,
             "rows": rows,
-            "more": handover.changes.count() - len(records),
+            "page": page,
             "roles": [roles.get(i, "?") for i in handover.role_ids or []],
             "branches": [branches.get(i, "?") for i in handover.branch_ids or []],
             "types": [TYPE_LABELS[t] for t in AssignmentType if t in handover.type_list],
