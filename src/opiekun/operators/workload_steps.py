@@ -1,0 +1,346 @@
+"""The Operatorzy page's counts kept as steps (`WorkloadStep`, docs/architecture.md,
+"Workload steps").
+
+For each operator and type (main, deputy) and each contractor, the operator's
+assignments of that type on that contractor (any role, any branch) are merged into
+periods, so that a contractor counts once; each merged period is a step of +1 on its
+first day and of -1 on the day after its last (none for an open end). The table holds
+the sum of those steps per (operator, type, day), never zero; the number of distinct
+contractors an operator cares for as a type on day D is the sum of their steps up to
+D (`workload_counts`): a few thousand small rows instead of the 1.4 million
+assignments in force on a day.
+
+Kept in step by every write of assignments:
+
+- the one writer, `caretakers.services.writer.write_changes`, calls
+  `workload_steps_apply` with its change set before it writes it: the touched
+  (contractor, operator, type) periods are read once, the change set applied to them
+  in Python, and the difference of their steps upserted in one statement (in key
+  order, so concurrent writers queue instead of deadlocking) and the steps that reach
+  zero deleted;
+- single-row ORM writes (the admin, fixtures, a shell) and ORM deletions (a
+  contractor deleted with the ORM cascades to its assignments) through the signals
+  below, as the coverage tables are (`coverage.signals`);
+- anything else (raw SQL, ``bulk_create``, ``QuerySet.update()``, a restore):
+  `workload_steps_rebuild`, also ``opiekun workload-rebuild`` (bench/run.py's loader
+  runs it after its set-based load, as it rebuilds the coverage tables).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+
+from opiekun.bulk import id_list
+from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.caretakers.rules import AssignmentType
+from opiekun.operators.models import WorkloadStep
+
+if TYPE_CHECKING:
+    from opiekun.caretakers.services.changes import AssignmentValues, ChangeSet, StoredAssignment
+
+# (contractor, operator, type, first day, last day or None: open)
+Interval = tuple[int, int, str, date, date | None]
+# (operator, type, day)
+Key = tuple[int, str, date]
+
+TABLE = WorkloadStep._meta.db_table
+MAIN, DEPUTY = AssignmentType.MAIN.value, AssignmentType.DEPUTY.value
+_DAY = timedelta(days=1)
+_FIELDS = ("contractor_id", "operator_id", "type", "date_from", "date_to")
+
+
+# --- the rule --------------------------------------------------------------------------
+
+
+def _kind(value: object) -> str:
+    return value.value if isinstance(value, AssignmentType) else str(value)
+
+
+def _interval(contractor: int, operator: int, kind: object, start: date, end: date | None) -> Interval:
+    # The last day a date can be is as good as an open end (no day after it to count).
+    return (contractor, operator, _kind(kind), start, None if end == date.max else end)
+
+
+def _stored(row: StoredAssignment) -> Interval:
+    return _interval(row.contractor_id, row.operator_id, row.type, row.date_from, row.date_to)
+
+
+def _values(values: AssignmentValues) -> Interval:
+    return _interval(
+        values.contractor_id, values.operator_id, values.type, values.period.start, values.period.end
+    )
+
+
+def merged(periods: Iterable[tuple[date, date | None]]) -> list[tuple[date, date | None]]:
+    """``periods`` (last day None: open, as is the last day a date can be) merged
+    where they overlap or touch."""
+    result: list[tuple[date, date | None]] = []
+    for start, end in sorted(periods, key=lambda p: (p[0], p[1] or date.max)):
+        end = None if end == date.max else end
+        if result:
+            first, last = result[-1]
+            if last is None or start <= last + _DAY:
+                result[-1] = (first, None if last is None or end is None else max(last, end))
+                continue
+        result.append((start, end))
+    return result
+
+
+def steps_of(intervals: Iterable[Interval]) -> dict[Key, int]:
+    """The steps of ``intervals`` (a multiset: a repeated interval counts once, as
+    any overlap does), without zeros."""
+    periods: dict[tuple[int, int, str], list[tuple[date, date | None]]] = defaultdict(list)
+    for contractor, operator, kind, start, end in intervals:
+        periods[(contractor, operator, kind)].append((start, None if end == date.max else end))
+    steps: dict[Key, int] = defaultdict(int)
+    for (_contractor, operator, kind), theirs in periods.items():
+        for start, end in merged(theirs):
+            steps[(operator, kind, start)] += 1
+            if end is not None:
+                steps[(operator, kind, end + _DAY)] -= 1
+    return {key: n for key, n in steps.items() if n}
+
+
+def _difference(after: dict[Key, int], before: dict[Key, int]) -> dict[Key, int]:
+    delta = dict(after)
+    for key, n in before.items():
+        delta[key] = delta.get(key, 0) - n
+    return {key: n for key, n in delta.items() if n}
+
+
+# --- the writes ------------------------------------------------------------------------
+
+
+def workload_steps_apply(changes: ChangeSet) -> None:
+    """Adjust the steps for ``changes``, which the caller is about to write in the
+    same transaction (call it before the writes: an update rewrites its row in place).
+    The caller holds the locks of the contractors the change set touches (every writer
+    of assignments does), so what is read here is what the writes start from."""
+    removed = [_stored(r) for r in changes.deletes]
+    removed.extend(_stored(u.row) for u in changes.updates)
+    added = [_values(v) for v in changes.inserts]
+    added.extend(_values(u.new) for u in changes.updates)
+    added.extend(_stored(r) for r in changes.restores)
+    _adjust(removed, added, written=False)
+
+
+def _adjust(
+    removed: Sequence[Interval], added: Sequence[Interval], *, written: bool, extra: Sequence[Interval] = ()
+) -> None:
+    """Write the steps' difference made by removing ``removed`` and adding ``added``;
+    ``written``: whether the assignments read now already hold that change. ``extra``:
+    intervals to count as stored besides the assignments read (rows deleted by the
+    same ORM deletion whose signal has not come yet)."""
+    gone, new = Counter(removed), Counter(added)
+    same = gone & new  # an update of a role, a branch or a priority changes no step
+    gone, new = gone - same, new - same
+    if not gone and not new:
+        return
+    triples = {i[:3] for i in (*gone, *new)}
+    stored = Counter(i for i in extra if i[:3] in triples)
+    stored.update(i for i in _read(triples) if i[:3] in triples)
+    if written:
+        after = stored
+        before = after - new + gone
+    else:
+        before = stored
+        after = before - gone + new
+    delta = _difference(steps_of(after.elements()), steps_of(before.elements()))
+    if delta:
+        _write(delta)
+
+
+def _read(triples: set[tuple[int, int, str]]) -> Iterable[Interval]:
+    contractors = sorted({c for c, _, _ in triples})
+    operators = sorted({o for _, o, _ in triples})
+    rows = CaretakerAssignment.objects.filter(contractor_id__in=id_list(contractors))
+    if len(operators) == 1:
+        rows = rows.filter(operator_id=operators[0])
+    elif len(operators) < len(contractors):
+        rows = rows.filter(operator_id__in=operators)
+    for values in rows.order_by().values_list(*_FIELDS):
+        yield _interval(*values)
+
+
+def _write(delta: dict[Key, int]) -> None:
+    """Add ``delta`` to the stored steps, in key order; delete the steps it zeroes."""
+    keys = sorted(delta)
+    operators = [k[0] for k in keys]
+    kinds = [k[1] for k in keys]
+    days = [k[2] for k in keys]
+    amounts = [delta[k] for k in keys]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {TABLE} (operator_id, type, day, delta) "
+                "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::date[], %s::integer[]) "
+                "ORDER BY 1, 2, 3 "
+                f"ON CONFLICT (operator_id, type, day) DO UPDATE SET delta = {TABLE}.delta + excluded.delta",
+                [operators, kinds, days, amounts],
+            )
+            cursor.execute(
+                f"DELETE FROM {TABLE} WHERE delta = 0 AND operator_id = ANY(%s)", [sorted(set(operators))]
+            )
+        else:
+            # WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT.
+            cursor.execute(
+                f"INSERT INTO {TABLE} (operator_id, type, day, delta) "
+                "SELECT value ->> '$[0]', value ->> '$[1]', value ->> '$[2]', value ->> '$[3]' "
+                "FROM json_each(%s) WHERE true ORDER BY key "
+                "ON CONFLICT (operator_id, type, day) DO UPDATE SET delta = delta + excluded.delta",
+                [json.dumps([[k[0], k[1], k[2].isoformat(), delta[k]] for k in keys])],
+            )
+            cursor.execute(
+                f"DELETE FROM {TABLE} WHERE delta = 0 AND operator_id IN (SELECT value FROM json_each(%s))",
+                [json.dumps(sorted(set(operators)))],
+            )
+
+
+# --- the reads -------------------------------------------------------------------------
+
+
+def workload_counts(*, on: date) -> dict[int, tuple[int, int]]:
+    """Per operator with any contractor on ``on``: the number of distinct contractors
+    they are main and deputy caretaker of that day (every contractor counted)."""
+    rows = (
+        WorkloadStep.objects.filter(day__lte=on)
+        .order_by()
+        .values("operator_id")
+        .annotate(main=Sum("delta", filter=Q(type=MAIN)), deputy=Sum("delta", filter=Q(type=DEPUTY)))
+        .values_list("operator_id", "main", "deputy")
+    )
+    return {operator: (main or 0, deputy or 0) for operator, main, deputy in rows if main or deputy}
+
+
+# --- from scratch ----------------------------------------------------------------------
+
+
+def workload_steps_recompute() -> dict[Key, int]:
+    """The steps as they should be, computed in Python from every assignment (the
+    tests compare the stored ones with this)."""
+    rows = CaretakerAssignment.objects.order_by().values_list(*_FIELDS)
+    return steps_of(_interval(*values) for values in rows)
+
+
+def workload_steps_stored() -> dict[Key, int]:
+    rows = WorkloadStep.objects.values_list("operator_id", "type", "day", "delta")
+    return {(operator, kind, day): delta for operator, kind, day, delta in rows}
+
+
+def rebuild_statements(vendor: str) -> list[str]:
+    """SQL that replaces every step by a recomputation from the assignments, in the
+    database (the migration that adds the table runs it too): each (contractor,
+    operator, type)'s rows in order of their first day, a new merged period where the
+    reach of the rows before ends more than a day before the row's first day, its end
+    where the next row starts more than a day after the reach so far."""
+    assignments = CaretakerAssignment._meta.db_table
+    if vendor == "postgresql":
+        open_end = "DATE '9999-12-31'"
+
+        def plus_one(x: str) -> str:
+            return f"{x} + 1"
+
+        def before_next(reach: str, start: str) -> str:  # the reach ends more than a day before start
+            return f"{reach} + 1 < {start}"
+    else:
+        open_end = "'9999-12-31'"
+
+        def plus_one(x: str) -> str:
+            return f"date({x}, '+1 day')"
+
+        def before_next(reach: str, start: str) -> str:  # in days: no text past year 9999
+            return f"julianday({reach}) + 1 < julianday({start})"
+
+    window = "PARTITION BY contractor_id, operator_id, type ORDER BY date_from, date_to"
+    return [
+        f"DELETE FROM {TABLE}",
+        f"""INSERT INTO {TABLE} (operator_id, type, day, delta)
+        WITH a AS (
+            SELECT contractor_id, operator_id, type, date_from, COALESCE(date_to, {open_end}) AS date_to
+            FROM {assignments}
+        ), w AS (
+            SELECT operator_id, type, date_from,
+                MAX(date_to) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach_before,
+                MAX(date_to) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS reach,
+                LEAD(date_from) OVER ({window}) AS next_from
+            FROM a
+        ), s AS (
+            SELECT operator_id, type, date_from AS day, 1 AS delta FROM w
+            WHERE reach_before IS NULL OR {before_next("reach_before", "date_from")}
+            UNION ALL
+            SELECT operator_id, type, {plus_one("reach")} AS day, -1 AS delta FROM w
+            WHERE reach < {open_end} AND (next_from IS NULL OR {before_next("reach", "next_from")})
+        )
+        SELECT operator_id, type, day, SUM(delta) FROM s
+        GROUP BY operator_id, type, day HAVING SUM(delta) <> 0""",
+    ]
+
+
+@transaction.atomic
+def workload_steps_rebuild() -> int:
+    """Replace the steps by a recomputation from every assignment, in the database;
+    returns the number of steps. For after a write around the services (raw SQL, a
+    restore); every write through Opiekun keeps them right."""
+    with connection.cursor() as cursor:
+        for statement in rebuild_statements(connection.vendor):
+            cursor.execute(statement)
+    return WorkloadStep.objects.count()
+
+
+# --- single-row ORM writes -------------------------------------------------------------
+# The services never come here: their writer writes with set-based SQL, which sends no
+# signals, and calls `workload_steps_apply` itself.
+
+_deleting = threading.local()  # rows an ORM deletion removes whose post_delete has not come yet
+
+
+def _pending() -> dict[int, Interval]:
+    pending: dict[int, Interval] | None = getattr(_deleting, "rows", None)
+    if pending is None:
+        pending = _deleting.rows = {}
+    return pending
+
+
+def _before_save(sender: Any, instance: CaretakerAssignment, raw: bool = False, **kwargs: Any) -> None:
+    before = None
+    if instance.pk is not None:
+        before = CaretakerAssignment.objects.filter(pk=instance.pk).values_list(*_FIELDS).first()
+    instance._workload_before = before  # type: ignore[attr-defined]
+
+
+def _saved(sender: Any, instance: CaretakerAssignment, **kwargs: Any) -> None:
+    before = getattr(instance, "_workload_before", None)
+    with transaction.atomic():
+        _adjust([_interval(*before)] if before else [], [_stored(instance)], written=True)
+
+
+def _before_delete(sender: Any, instance: CaretakerAssignment, **kwargs: Any) -> None:
+    _pending()[instance.pk] = _stored(instance)
+
+
+def _deleted(sender: Any, instance: CaretakerAssignment, **kwargs: Any) -> None:
+    # One deletion (a contractor's cascade, a queryset's) removes all its rows before
+    # the first post_delete: each row is counted as removed from the rows still
+    # pending, so that the steps add up to the rows' merged periods.
+    pending = _pending()
+    gone = pending.pop(instance.pk, None) or _stored(instance)
+    with transaction.atomic():
+        _adjust([gone], [], written=True, extra=list(pending.values()))
+
+
+def connect_signals() -> None:
+    """Called once, by the operators app when it is ready."""
+    uid = "workload_steps"
+    pre_save.connect(_before_save, sender=CaretakerAssignment, dispatch_uid=uid)
+    post_save.connect(_saved, sender=CaretakerAssignment, dispatch_uid=uid)
+    pre_delete.connect(_before_delete, sender=CaretakerAssignment, dispatch_uid=uid)
+    post_delete.connect(_deleted, sender=CaretakerAssignment, dispatch_uid=uid)
