@@ -26,8 +26,9 @@ from opiekun.caretakers.services.handover import handover_create
 from opiekun.caretakers.services.handover_cancel import CancelRefused, handover_cancel
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_delete
-from opiekun.operators.models import WorkloadStep
-from opiekun.operators.workload import _counted
+from opiekun.dates import today
+from opiekun.operators.models import UnassignedAccess, Visibility, WorkloadStep
+from opiekun.operators.workload import _counted, operator_workload
 from opiekun.operators.workload_steps import (
     merged,
     steps_of,
@@ -53,7 +54,7 @@ def assert_in_step(days: list[date] | None = None) -> None:
     assert 0 not in stored.values()
     everyone = Contractor.objects.all()
     for d in days or [day(n) for n in (-1, 0, 3, 10, 17, 30, 44)]:
-        assert workload_counts(on=d) == _counted(d, everyone), d
+        assert workload_counts(on=d) == _counted(d, None, everyone), d
 
 
 def test_merged_periods_and_their_steps() -> None:
@@ -319,7 +320,9 @@ def test_an_orm_deletion_of_a_contractor_cascades_into_the_steps(world: dict[str
     assert workload_steps_stored() == {}
 
 
-def test_the_rebuild_repairs_a_write_around_the_services(world: dict[str, Any]) -> None:
+def test_the_rebuild_repairs_a_write_around_the_services(
+    world: dict[str, Any], coverage_rebuilt_after: None
+) -> None:
     """Raw SQL, ``bulk_create`` and ``update()`` send no signals: the rebuild (in the
     database, `rebuild_statements`) gives what the Python recomputation gives."""
     ops, roles = world["ops"], world["roles"]
@@ -373,3 +376,90 @@ def test_the_migration_builds_the_steps_from_the_assignments(
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert WorkloadStep.objects.exists()
+
+
+# --- a viewer who sees only some contractors: counted directly, over those -------------
+
+
+def _oracle(viewer_operator: Any, on: date) -> dict[int, tuple[int, int]]:
+    """Day by day in Python: the contractors an own-only operator sees (theirs today,
+    and those with nobody today: they may see them read-only), counted per operator."""
+    rows = list(
+        CaretakerAssignment.objects.values_list(
+            *("contractor_id", "operator_id", "type", "date_from", "date_to")
+        )
+    )
+
+    def on_day(start: date, end: date | None, d: date) -> bool:
+        return start <= d and (end is None or d <= end)
+
+    now = today()
+    anyone = {c for c, _, _, s, e in rows if on_day(s, e, now)}
+    theirs = {c for c, o, _, s, e in rows if o == viewer_operator.pk and on_day(s, e, now)}
+    seen = theirs | (set(Contractor.objects.values_list("pk", flat=True)) - anyone)
+    counted: dict[int, tuple[set[int], set[int]]] = {}
+    for c, o, kind, s, e in rows:
+        if c in seen and on_day(s, e, on):
+            counted.setdefault(o, (set(), set()))[kind == "deputy"].add(c)
+    return {o: (len(main), len(deputy)) for o, (main, deputy) in counted.items()}
+
+
+def test_an_own_only_viewer_counts_their_visible_contractors_on_any_day(
+    world: dict[str, Any], make_operator: Any
+) -> None:
+    ops, actor = world["ops"], world["actor"]
+    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
+    a, b, c, d = (x.pk for x in Contractor.objects.order_by("pk"))
+    now = today()
+    # a: own's deputy today, ops[0] main; b: ops[0] main until yesterday (nobody today);
+    # c: ops[1] main today (hidden from own); d: ops[2] deputy from tomorrow (nobody today).
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[a, b],
+        operator_id=ops[0].pk,
+        date_from=now - timedelta(days=5),
+        on_overlap="replace",
+    )
+    assignment_end(
+        actor=actor,
+        assignment_id=CaretakerAssignment.objects.get(contractor_id=b).pk,
+        date_to=now - timedelta(days=1),
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[a],
+        operator_id=own.pk,
+        date_from=now,
+        on_overlap="replace",
+        type="deputy",
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[c],
+        operator_id=ops[1].pk,
+        date_from=now - timedelta(days=5),
+        on_overlap="replace",
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[d],
+        operator_id=ops[2].pk,
+        date_from=now + timedelta(days=1),
+        on_overlap="replace",
+        type="deputy",
+    )
+    for shift in (-2, -1, 0, 1):
+        on = now + timedelta(days=shift)
+        counts = {w.operator.pk: (w.main, w.deputy) for w in operator_workload(viewer=own.user, on=on)}
+        assert {o: n for o, n in counts.items() if n != (0, 0)} == _oracle(own, on), shift
+    yesterday = {
+        w.operator.pk: (w.main, w.deputy)
+        for w in operator_workload(viewer=own.user, on=now - timedelta(days=1))
+    }
+    assert yesterday[ops[0].pk] == (2, 0)  # a, and b, which has nobody today
+    assert yesterday[ops[1].pk] == (0, 0)  # c is not own's
+    tomorrow = {
+        w.operator.pk: (w.main, w.deputy)
+        for w in operator_workload(viewer=own.user, on=now + timedelta(days=1))
+    }
+    assert tomorrow[ops[2].pk] == (0, 1)
