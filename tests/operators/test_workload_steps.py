@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import ProtectedError
@@ -327,7 +328,7 @@ def test_the_rebuild_repairs_a_write_around_the_services(
     database, `rebuild_statements`) gives what the Python recomputation gives."""
     ops, roles = world["ops"], world["roles"]
     contractors = list(Contractor.objects.order_by("pk"))
-    rows = [
+    rows: list[tuple[int, int, str, int, int, int | str | None]] = [
         (0, 0, "main", 0, 0, 9),
         (0, 0, "main", 1, 10, 12),  # touches the one before: one period
         (0, 0, "main", 2, 8, 9),  # inside it
@@ -347,7 +348,7 @@ def test_the_rebuild_repairs_a_write_around_the_services(
                     type=type_,
                     role=role,
                     date_from=day(start),
-                    date_to=date.max if end == "max" else None if end is None else day(end),
+                    date_to=date.max if isinstance(end, str) else None if end is None else day(end),
                 )
             ]
         )
@@ -355,7 +356,7 @@ def test_the_rebuild_repairs_a_write_around_the_services(
     assert workload_steps_rebuild() == len(workload_steps_recompute()) == 8
     assert_in_step()
     CaretakerAssignment.objects.update(date_from=day(1))
-    workload_steps_rebuild()
+    call_command("workload-rebuild", verbosity=0)  # `opiekun workload-rebuild`
     assert_in_step()
 
 
