@@ -80,10 +80,12 @@ def _values(values: AssignmentValues) -> Interval:
     )
 
 
-def merged(periods: Iterable[tuple[date, date | None]]) -> list[tuple[date, date | None]]:
+def merged(periods: Sequence[tuple[date, date | None]]) -> list[tuple[date, date | None]]:
     """``periods`` (last day None: open, as is the last day a date can be) merged
     where they overlap or touch."""
     result: list[tuple[date, date | None]] = []
+    if len(periods) < 2:  # most contractors: one row of the operator's type
+        return [(start, None if end == date.max else end) for start, end in periods]
     for start, end in sorted(periods, key=lambda p: (p[0], p[1] or date.max)):
         end = None if end == date.max else end
         if result:
@@ -108,13 +110,6 @@ def steps_of(intervals: Iterable[Interval]) -> dict[Key, int]:
             if end is not None:
                 steps[(operator, kind, end + _DAY)] -= 1
     return {key: n for key, n in steps.items() if n}
-
-
-def _difference(after: dict[Key, int], before: dict[Key, int]) -> dict[Key, int]:
-    delta = dict(after)
-    for key, n in before.items():
-        delta[key] = delta.get(key, 0) - n
-    return {key: n for key, n in delta.items() if n}
 
 
 # --- the writes ------------------------------------------------------------------------
@@ -145,30 +140,78 @@ def _adjust(
     gone, new = gone - same, new - same
     if not gone and not new:
         return
-    triples = {i[:3] for i in (*gone, *new)}
-    stored = Counter(i for i in extra if i[:3] in triples)
-    stored.update(i for i in _read(triples) if i[:3] in triples)
-    if written:
-        after = stored
-        before = after - new + gone
-    else:
-        before = stored
-        after = before - gone + new
-    delta = _difference(steps_of(after.elements()), steps_of(before.elements()))
+    taken, given = _by_triple(gone.elements()), _by_triple(new.elements())
+    triples = taken.keys() | given.keys()
+    stored = _by_triple(i for i in extra if i[:3] in triples)
+    for interval in _read(triples):
+        stored[interval[:3]].append(interval[3:])
+    delta: dict[Key, int] = defaultdict(int)
+    for triple in triples:
+        rows = stored.get(triple, [])
+        if written:
+            after, before = rows, _without(rows, given.get(triple, ())) + taken.get(triple, [])
+        else:
+            before, after = rows, _without(rows, taken.get(triple, ())) + given.get(triple, [])
+        was, now = merged(before), merged(after)
+        if was == now:
+            continue
+        _, operator, kind = triple
+        for periods, sign in ((was, -1), (now, 1)):
+            for first, last in periods:
+                delta[(operator, kind, first)] += sign
+                if last is not None:
+                    delta[(operator, kind, last + _DAY)] -= sign
+    delta = {key: n for key, n in delta.items() if n}
     if delta:
         _write(delta)
 
 
-def _read(triples: set[tuple[int, int, str]]) -> Iterable[Interval]:
-    contractors = sorted({c for c, _, _ in triples})
-    operators = sorted({o for _, o, _ in triples})
-    rows = CaretakerAssignment.objects.filter(contractor_id__in=id_list(contractors))
-    if len(operators) == 1:
-        rows = rows.filter(operator_id=operators[0])
-    elif len(operators) < len(contractors):
-        rows = rows.filter(operator_id__in=operators)
-    for values in rows.order_by().values_list(*_FIELDS):
+Period = tuple[date, date | None]
+
+
+def _by_triple(intervals: Iterable[Interval]) -> dict[tuple[int, int, str], list[Period]]:
+    grouped: dict[tuple[int, int, str], list[Period]] = defaultdict(list)
+    for contractor, operator, kind, first, last in intervals:
+        grouped[(contractor, operator, kind)].append((first, last))
+    return grouped
+
+
+def _without(periods: list[Period], removed: Iterable[Period]) -> list[Period]:
+    """``periods`` less ``removed`` (each once)."""
+    left = list(periods)
+    for period in removed:
+        if period in left:
+            left.remove(period)
+    return left
+
+
+def _read(triples: Iterable[tuple[int, int, str]]) -> Iterable[Interval]:
+    """The stored assignments of ``triples`` (contractor, operator, type)."""
+    contractors, operators, kinds = (list(column) for column in zip(*sorted(triples), strict=True))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(f'a.{name}' for name in _FIELDS)} "
+                f"FROM {CaretakerAssignment._meta.db_table} a "
+                "JOIN unnest(%s::bigint[], %s::bigint[], %s::varchar[]) AS t(c, o, k) "
+                "ON a.contractor_id = t.c AND a.operator_id = t.o AND a.type = t.k",
+                # As the text of arrays: the driver would adapt twenty thousand values one by one.
+                [_ints(contractors), _ints(operators), "{" + ",".join(kinds) + "}"],
+            )
+            rows: Iterable[tuple[Any, ...]] = cursor.fetchall()
+    else:
+        wanted = set(zip(contractors, operators, kinds, strict=True))
+        distinct = sorted(set(operators))
+        qs = CaretakerAssignment.objects.filter(contractor_id__in=id_list(sorted(set(contractors))))
+        if len(distinct) < 100:
+            qs = qs.filter(operator_id__in=distinct)
+        rows = (r for r in qs.order_by().values_list(*_FIELDS) if r[:3] in wanted)
+    for values in rows:
         yield _interval(*values)
+
+
+def _ints(values: list[int]) -> str:
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def _write(delta: dict[Key, int]) -> None:
