@@ -391,7 +391,7 @@ def load(count: int) -> World:
             execute(coverage.SQLITE_FORWARD[0])
     with step("workload steps (opiekun workload-rebuild)"):
         # The Operatorzy page's counts, kept by the writer, recomputed likewise.
-        from opiekun.operators.workload_steps import workload_steps_rebuild
+        from opiekun.operators.workload_rebuild import workload_steps_rebuild
 
         workload_steps_rebuild()
     with step("VACUUM ANALYZE" if sql.pg else "ANALYZE"):

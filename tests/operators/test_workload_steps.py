@@ -30,14 +30,12 @@ from opiekun.contractors.services import contractor_delete
 from opiekun.dates import today
 from opiekun.operators.models import UnassignedAccess, Visibility, WorkloadStep
 from opiekun.operators.workload import _counted, operator_workload
-from opiekun.operators.workload_steps import (
-    merged,
-    steps_of,
-    workload_counts,
+from opiekun.operators.workload_rebuild import (
     workload_steps_rebuild,
     workload_steps_recompute,
     workload_steps_stored,
 )
+from opiekun.operators.workload_steps import merged, steps_of, workload_counts
 from tests.budgets import examples
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,6 @@ class OperatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from opiekun.operators.workload_steps import connect_signals
+        from opiekun.operators.workload_signals import connect_signals
 
         connect_signals()

@@ -20,24 +20,22 @@ Kept in step by every write of assignments:
   zero deleted;
 - single-row ORM writes (the admin, fixtures, a shell) and ORM deletions (a
   contractor deleted with the ORM cascades to its assignments) through the signals
-  below, as the coverage tables are (`coverage.signals`);
+  of `operators.workload_signals`, as the coverage tables are (`coverage.signals`);
 - anything else (raw SQL, ``bulk_create``, ``QuerySet.update()``, a restore):
-  `workload_steps_rebuild`, also ``opiekun workload-rebuild`` (bench/run.py's loader
+  `workload_rebuild.workload_steps_rebuild`, also ``opiekun workload-rebuild`` (bench/run.py's loader
   runs it after its set-based load, as it rebuilds the coverage tables).
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q, Sum
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from opiekun.bulk import id_list
 from opiekun.caretakers.models import CaretakerAssignment
@@ -55,7 +53,7 @@ Key = tuple[int, str, date]
 TABLE = WorkloadStep._meta.db_table
 MAIN, DEPUTY = AssignmentType.MAIN.value, AssignmentType.DEPUTY.value
 _DAY = timedelta(days=1)
-_FIELDS = ("contractor_id", "operator_id", "type", "date_from", "date_to")
+FIELDS = ("contractor_id", "operator_id", "type", "date_from", "date_to")
 
 
 # --- the rule --------------------------------------------------------------------------
@@ -65,17 +63,17 @@ def _kind(value: object) -> str:
     return value.value if isinstance(value, AssignmentType) else str(value)
 
 
-def _interval(contractor: int, operator: int, kind: object, start: date, end: date | None) -> Interval:
+def as_interval(contractor: int, operator: int, kind: object, start: date, end: date | None) -> Interval:
     # The last day a date can be is as good as an open end (no day after it to count).
     return (contractor, operator, _kind(kind), start, None if end == date.max else end)
 
 
-def _stored(row: StoredAssignment) -> Interval:
-    return _interval(row.contractor_id, row.operator_id, row.type, row.date_from, row.date_to)
+def row_interval(row: StoredAssignment) -> Interval:
+    return as_interval(row.contractor_id, row.operator_id, row.type, row.date_from, row.date_to)
 
 
 def _values(values: AssignmentValues) -> Interval:
-    return _interval(
+    return as_interval(
         values.contractor_id, values.operator_id, values.type, values.period.start, values.period.end
     )
 
@@ -120,15 +118,15 @@ def workload_steps_apply(changes: ChangeSet) -> None:
     same transaction (call it before the writes: an update rewrites its row in place).
     The caller holds the locks of the contractors the change set touches (every writer
     of assignments does), so what is read here is what the writes start from."""
-    removed = [_stored(r) for r in changes.deletes]
-    removed.extend(_stored(u.row) for u in changes.updates)
+    removed = [row_interval(r) for r in changes.deletes]
+    removed.extend(row_interval(u.row) for u in changes.updates)
     added = [_values(v) for v in changes.inserts]
     added.extend(_values(u.new) for u in changes.updates)
-    added.extend(_stored(r) for r in changes.restores)
-    _adjust(removed, added, written=False)
+    added.extend(row_interval(r) for r in changes.restores)
+    adjust_steps(removed, added, written=False)
 
 
-def _adjust(
+def adjust_steps(
     removed: Sequence[Interval], added: Sequence[Interval], *, written: bool, extra: Sequence[Interval] = ()
 ) -> None:
     """Write the steps' difference made by removing ``removed`` and adding ``added``;
@@ -191,7 +189,7 @@ def _read(triples: Iterable[tuple[int, int, str]]) -> Iterable[Interval]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {', '.join(f'a.{name}' for name in _FIELDS)} "
+                f"SELECT {', '.join(f'a.{name}' for name in FIELDS)} "
                 f"FROM {CaretakerAssignment._meta.db_table} a "
                 "JOIN unnest(%s::bigint[], %s::bigint[], %s::varchar[]) AS t(c, o, k) "
                 "ON a.contractor_id = t.c AND a.operator_id = t.o AND a.type = t.k",
@@ -205,9 +203,9 @@ def _read(triples: Iterable[tuple[int, int, str]]) -> Iterable[Interval]:
         qs = CaretakerAssignment.objects.filter(contractor_id__in=id_list(sorted(set(contractors))))
         if len(distinct) < 100:
             qs = qs.filter(operator_id__in=distinct)
-        rows = (r for r in qs.order_by().values_list(*_FIELDS) if r[:3] in wanted)
+        rows = (r for r in qs.order_by().values_list(*FIELDS) if r[:3] in wanted)
     for values in rows:
-        yield _interval(*values)
+        yield as_interval(*values)
 
 
 def _ints(values: list[int]) -> str:
@@ -262,128 +260,3 @@ def workload_counts(*, on: date) -> dict[int, tuple[int, int]]:
         .values_list("operator_id", "main", "deputy")
     )
     return {operator: (main or 0, deputy or 0) for operator, main, deputy in rows if main or deputy}
-
-
-# --- from scratch ----------------------------------------------------------------------
-
-
-def workload_steps_recompute() -> dict[Key, int]:
-    """The steps as they should be, computed in Python from every assignment (the
-    tests compare the stored ones with this)."""
-    rows = CaretakerAssignment.objects.order_by().values_list(*_FIELDS)
-    return steps_of(_interval(*values) for values in rows)
-
-
-def workload_steps_stored() -> dict[Key, int]:
-    rows = WorkloadStep.objects.values_list("operator_id", "type", "day", "delta")
-    return {(operator, kind, day): delta for operator, kind, day, delta in rows}
-
-
-def rebuild_statements(vendor: str) -> list[str]:
-    """SQL that replaces every step by a recomputation from the assignments, in the
-    database (the migration that adds the table runs it too): each (contractor,
-    operator, type)'s rows in order of their first day, a new merged period where the
-    reach of the rows before ends more than a day before the row's first day, its end
-    where the next row starts more than a day after the reach so far."""
-    assignments = CaretakerAssignment._meta.db_table
-    if vendor == "postgresql":
-        open_end = "DATE '9999-12-31'"
-
-        def plus_one(x: str) -> str:
-            return f"{x} + 1"
-
-        def before_next(reach: str, start: str) -> str:  # the reach ends more than a day before start
-            return f"{reach} + 1 < {start}"
-    else:
-        open_end = "'9999-12-31'"
-
-        def plus_one(x: str) -> str:
-            return f"date({x}, '+1 day')"
-
-        def before_next(reach: str, start: str) -> str:  # in days: no text past year 9999
-            return f"julianday({reach}) + 1 < julianday({start})"
-
-    window = "PARTITION BY contractor_id, operator_id, type ORDER BY date_from, date_to"
-    return [
-        f"DELETE FROM {TABLE}",
-        f"""INSERT INTO {TABLE} (operator_id, type, day, delta)
-        WITH a AS (
-            SELECT contractor_id, operator_id, type, date_from, COALESCE(date_to, {open_end}) AS date_to
-            FROM {assignments}
-        ), w AS (
-            SELECT operator_id, type, date_from,
-                MAX(date_to) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach_before,
-                MAX(date_to) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS reach,
-                LEAD(date_from) OVER ({window}) AS next_from
-            FROM a
-        ), s AS (
-            SELECT operator_id, type, date_from AS day, 1 AS delta FROM w
-            WHERE reach_before IS NULL OR {before_next("reach_before", "date_from")}
-            UNION ALL
-            SELECT operator_id, type, {plus_one("reach")} AS day, -1 AS delta FROM w
-            WHERE reach < {open_end} AND (next_from IS NULL OR {before_next("reach", "next_from")})
-        )
-        SELECT operator_id, type, day, SUM(delta) FROM s
-        GROUP BY operator_id, type, day HAVING SUM(delta) <> 0""",
-    ]
-
-
-@transaction.atomic
-def workload_steps_rebuild() -> int:
-    """Replace the steps by a recomputation from every assignment, in the database;
-    returns the number of steps. For after a write around the services (raw SQL, a
-    restore); every write through Opiekun keeps them right."""
-    with connection.cursor() as cursor:
-        for statement in rebuild_statements(connection.vendor):
-            cursor.execute(statement)
-    return WorkloadStep.objects.count()
-
-
-# --- single-row ORM writes -------------------------------------------------------------
-# The services never come here: their writer writes with set-based SQL, which sends no
-# signals, and calls `workload_steps_apply` itself.
-
-_deleting = threading.local()  # rows an ORM deletion removes whose post_delete has not come yet
-
-
-def _pending() -> dict[int, Interval]:
-    pending: dict[int, Interval] | None = getattr(_deleting, "rows", None)
-    if pending is None:
-        pending = _deleting.rows = {}
-    return pending
-
-
-def _before_save(sender: Any, instance: CaretakerAssignment, raw: bool = False, **kwargs: Any) -> None:
-    before = None
-    if instance.pk is not None:
-        before = CaretakerAssignment.objects.filter(pk=instance.pk).values_list(*_FIELDS).first()
-    instance._workload_before = before  # type: ignore[attr-defined]
-
-
-def _saved(sender: Any, instance: CaretakerAssignment, **kwargs: Any) -> None:
-    before = getattr(instance, "_workload_before", None)
-    with transaction.atomic():
-        _adjust([_interval(*before)] if before else [], [_stored(instance)], written=True)
-
-
-def _before_delete(sender: Any, instance: CaretakerAssignment, **kwargs: Any) -> None:
-    _pending()[instance.pk] = _stored(instance)
-
-
-def _deleted(sender: Any, instance: CaretakerAssignment, **kwargs: Any) -> None:
-    # One deletion (a contractor's cascade, a queryset's) removes all its rows before
-    # the first post_delete: each row is counted as removed from the rows still
-    # pending, so that the steps add up to the rows' merged periods.
-    pending = _pending()
-    gone = pending.pop(instance.pk, None) or _stored(instance)
-    with transaction.atomic():
-        _adjust([gone], [], written=True, extra=list(pending.values()))
-
-
-def connect_signals() -> None:
-    """Called once, by the operators app when it is ready."""
-    uid = "workload_steps"
-    pre_save.connect(_before_save, sender=CaretakerAssignment, dispatch_uid=uid)
-    post_save.connect(_saved, sender=CaretakerAssignment, dispatch_uid=uid)
-    pre_delete.connect(_before_delete, sender=CaretakerAssignment, dispatch_uid=uid)
-    post_delete.connect(_deleted, sender=CaretakerAssignment, dispatch_uid=uid)

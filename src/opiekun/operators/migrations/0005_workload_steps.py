@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 
 def _build(apps, schema_editor):
-    from opiekun.operators.workload_steps import rebuild_statements
+    from opiekun.operators.workload_rebuild import rebuild_statements
 
     for statement in rebuild_statements(schema_editor.connection.vendor):
         schema_editor.execute(statement)

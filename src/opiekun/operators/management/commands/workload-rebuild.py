@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from opiekun.operators.workload_steps import workload_steps_rebuild
+from opiekun.operators.workload_rebuild import workload_steps_rebuild
 
 
 class Command(BaseCommand):
