@@ -187,6 +187,10 @@ def end_some_mains(world: run.World) -> None:
         started = time.perf_counter()
         coverage_refresh(contractor_ids=ids)
         print(f" (coverage_refresh: {time.perf_counter() - started:.1f} s)", end="")
+        # The Operatorzy page's steps too: the UPDATEs above went around the writer.
+        from opiekun.operators.workload_rebuild import workload_steps_rebuild
+
+        workload_steps_rebuild()
     run.execute("ANALYZE")
 
 

@@ -653,6 +653,13 @@ def measure(
             rows_shown(b"<tr data-operator="),
         ),
         (
+            "Operatorzy, the list (own-only, unassigned read-only)",
+            users.read_only,
+            world.own_read_only,
+            "/operatorzy/",
+            rows_shown(b"<tr data-operator="),
+        ),
+        (
             "CSV export, Kontrahenci wg opiekuna (as above)",
             boss,
             world.boss,

@@ -389,6 +389,11 @@ def load(count: int) -> World:
             execute("ALTER TABLE caretakers_caretakerassignment ENABLE TRIGGER coverage_assignment_in_step")
         else:
             execute(coverage.SQLITE_FORWARD[0])
+    with step("workload steps (opiekun workload-rebuild)"):
+        # The Operatorzy page's counts, kept by the writer, recomputed likewise.
+        from opiekun.operators.workload_rebuild import workload_steps_rebuild
+
+        workload_steps_rebuild()
     with step("VACUUM ANALYZE" if sql.pg else "ANALYZE"):
         execute("VACUUM ANALYZE" if sql.pg else "ANALYZE")
     assignments = CaretakerAssignment.objects.count()

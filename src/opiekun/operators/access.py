@@ -167,6 +167,20 @@ def visible_contractor_filter(*, viewer: Any, column: str = "contractor_id") -> 
     return _own_sets(operator, editable=False, day=today()).condition(column)
 
 
+def own_contractor_sets(*, viewer: Any) -> tuple[QuerySet[Any], QuerySet[Any] | None] | None:
+    """An own-only viewer's visible contractors as the subqueries of ids (values of
+    ``contractor_id``) that `visible_contractor_filter` tests: theirs today, and, when
+    they may see them, those with nobody today (else None). None for a viewer who sees
+    every contractor or who has no active operator."""
+    if _sees_all(viewer):
+        return None
+    operator = operator_of(viewer)
+    if operator is None:
+        return None
+    sets = _own_sets(operator, editable=False, day=today())
+    return sets.theirs, sets.nobody
+
+
 def contractor_access(*, viewer: Any, contractor_id: int) -> Access:
     if _visible(viewer, editable=True, only=contractor_id).filter(pk=contractor_id).exists():
         return Access.EDIT

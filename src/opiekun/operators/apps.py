@@ -7,3 +7,8 @@ class OperatorsConfig(AppConfig):
     label = "operators"
     verbose_name = _("Operators")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from opiekun.operators.workload_signals import connect_signals
+
+        connect_signals()

@@ -133,3 +133,24 @@ class Absence(models.Model):
     @property
     def period(self) -> Period:
         return Period(self.date_from, self.date_to)
+
+
+class WorkloadStep(models.Model):
+    """How the number of distinct contractors an operator cares for, as ``type`` (main
+    or deputy), changes on ``day``: the sum of the steps up to a day is that day's
+    count (the Operatorzy page, `operators.workload`). Derived from the assignments and
+    kept in step by their writers (`operators.workload_steps`); never zero (a step
+    that cancels out is deleted)."""
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, db_index=False, related_name="+")
+    type = models.CharField(max_length=6)
+    day = models.DateField()
+    delta = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "type", "day"], name="workload_step_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator_id} {self.type} {self.day} {self.delta:+d}"

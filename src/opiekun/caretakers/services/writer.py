@@ -38,6 +38,7 @@ from opiekun.contractors.models import Contractor
 from opiekun.coverage.delta import coverage_delta
 from opiekun.coverage.services import coverage_refresh
 from opiekun.coverage.writer_rows import coverage_refreshed_by_the_writer
+from opiekun.operators.workload_steps import workload_steps_apply
 
 __all__ = [
     "AssignmentRow",
@@ -109,6 +110,7 @@ def _write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[in
     delta = coverage_delta(changes)  # before the writes: an update rewrites its row in place
     try:
         with transaction.atomic():  # a savepoint: a refused write leaves the caller's transaction usable
+            workload_steps_apply(changes)  # the Operatorzy page's counts, before an update rewrites its row
             _delete(changes.deletes, actor=actor, when=now, reason=reason)
             shrinking: list[Update] = []
             other: list[Update] = []

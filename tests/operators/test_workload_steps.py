@@ -1,0 +1,464 @@
+"""The Operatorzy page's counts kept as steps (operators/workload_steps.py): after any
+writes, through any path, the stored steps equal a recomputation from scratch, and the
+counts they give equal the direct count over the day's assignments."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import ProtectedError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole, Handover
+from opiekun.caretakers.services import (
+    assignment_delete,
+    assignment_end,
+    assignment_update,
+    caretaker_add,
+)
+from opiekun.caretakers.services.handover import handover_create
+from opiekun.caretakers.services.handover_cancel import CancelRefused, handover_cancel
+from opiekun.contractors.models import Contractor
+from opiekun.contractors.services import contractor_delete
+from opiekun.dates import today
+from opiekun.operators.models import UnassignedAccess, Visibility, WorkloadStep
+from opiekun.operators.workload import _counted, operator_workload
+from opiekun.operators.workload_rebuild import (
+    workload_steps_rebuild,
+    workload_steps_recompute,
+    workload_steps_stored,
+)
+from opiekun.operators.workload_steps import merged, steps_of, workload_counts
+from tests.budgets import examples
+
+pytestmark = pytest.mark.django_db
+
+D = date(2025, 3, 1)
+
+
+def day(n: int) -> date:
+    return D + timedelta(days=n)
+
+
+def assert_in_step(days: list[date] | None = None) -> None:
+    stored = workload_steps_stored()
+    assert stored == workload_steps_recompute()
+    assert 0 not in stored.values()
+    everyone = Contractor.objects.all()
+    for d in days or [day(n) for n in (-1, 0, 3, 10, 17, 30, 44)]:
+        assert workload_counts(on=d) == _counted(d, None, everyone), d
+
+
+def test_merged_periods_and_their_steps() -> None:
+    assert merged(
+        [(day(5), day(9)), (day(0), day(3)), (day(4), day(4)), (day(20), None), (day(22), day(30))]
+    ) == [
+        (day(0), day(9)),
+        (day(20), None),
+    ]
+    rows = [
+        (1, 7, "main", day(0), day(3)),
+        (1, 7, "main", day(2), day(5)),  # overlaps: one contractor counts once
+        (1, 7, "main", day(0), day(3)),  # a repeat changes nothing
+        (2, 7, "main", day(4), None),
+        (2, 7, "deputy", day(4), date.max),  # the last day there is: as good as open
+    ]
+    assert steps_of(rows) == {
+        (7, "main", day(0)): 1,
+        (7, "main", day(4)): 1,
+        (7, "main", day(6)): -1,
+        (7, "deputy", day(4)): 1,
+    }
+
+
+# --- random writes through every path ---------------------------------------------------
+
+add_op = st.tuples(
+    st.just("add"),
+    st.lists(st.integers(0, 3), min_size=1, max_size=3, unique=True),  # contractors
+    st.integers(0, 2),  # operator
+    st.sampled_from(["main", "deputy"]),
+    st.integers(0, 1),  # role: default or legal
+    st.booleans(),  # in the branch
+    st.integers(0, 30),  # start
+    st.one_of(st.none(), st.integers(0, 12)),  # length
+    st.sampled_from(["keep", "replace"]),
+)
+edit_op = st.tuples(
+    st.just("edit"), st.integers(0, 20), st.integers(0, 30), st.one_of(st.none(), st.integers(0, 12))
+)
+move_op = st.tuples(
+    st.just("move"), st.integers(0, 20), st.integers(0, 2), st.sampled_from(["main", "deputy"])
+)
+end_op = st.tuples(st.just("end"), st.integers(0, 20), st.integers(0, 30))
+delete_op = st.tuples(st.just("delete"), st.integers(0, 20))
+drop_op = st.tuples(st.just("drop"), st.integers(0, 3))
+handover_op = st.tuples(st.just("handover"), st.integers(0, 2), st.integers(0, 2), st.integers(0, 30))
+cancel_op = st.tuples(st.just("cancel"), st.integers(0, 3))
+# Around the services: single-row ORM writes and ORM deletions (the signals' path).
+orm_create_op = st.tuples(
+    st.just("orm_create"),
+    st.integers(0, 3),
+    st.integers(0, 2),
+    st.sampled_from(["main", "deputy"]),
+    st.integers(0, 30),
+    st.one_of(st.none(), st.integers(0, 12)),
+)
+orm_save_op = st.tuples(st.just("orm_save"), st.integers(0, 20), st.integers(0, 30), st.integers(0, 12))
+orm_delete_op = st.tuples(st.just("orm_delete"), st.integers(0, 20))
+orm_drop_op = st.tuples(st.just("orm_drop"), st.integers(0, 3))
+orm_queryset_delete_op = st.tuples(st.just("orm_queryset_delete"), st.integers(0, 2))
+operations = st.lists(
+    st.one_of(
+        add_op,
+        add_op,
+        add_op,
+        edit_op,
+        move_op,
+        end_op,
+        delete_op,
+        drop_op,
+        handover_op,
+        cancel_op,
+        orm_create_op,
+        orm_save_op,
+        orm_delete_op,
+        orm_drop_op,
+        orm_queryset_delete_op,
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+def _world(make_operator: Any, default_role: CaretakerRole, actor: Any) -> dict[str, Any]:
+    world = {
+        "actor": actor,
+        "ops": [make_operator() for _ in range(3)],
+        "roles": [default_role, CaretakerRole.objects.create(name="Prawny")],
+        "branch": Branch.objects.create(code="WAW", name="Warszawa"),
+    }
+    for i in range(4):  # without a caretaker (the service would make their creator one)
+        Contractor.objects.create(code=f"K{i}", name=f"Firma {i}")
+    return world
+
+
+def _apply(op: tuple[Any, ...], world: dict[str, Any]) -> None:
+    actor, ops, roles = world["actor"], world["ops"], world["roles"]
+    contractors = list(Contractor.objects.order_by("pk"))
+    rows = list(CaretakerAssignment.objects.order_by("pk"))
+    kind = op[0]
+    row = (
+        rows[op[1] % len(rows)]
+        if rows and kind in ("edit", "move", "end", "delete", "orm_save", "orm_delete")
+        else None
+    )
+    try:
+        if kind == "add":
+            _, picks, who, type_, role, in_branch, start, length, policy = op
+            ids = [contractors[i].pk for i in picks if i < len(contractors)]
+            if ids:
+                caretaker_add(
+                    actor=actor,
+                    contractor_ids=ids,
+                    operator_id=ops[who].pk,
+                    date_from=day(start),
+                    date_to=None if length is None else day(start + length),
+                    on_overlap=policy,
+                    type=type_,
+                    role_id=roles[role].pk,
+                    branch_id=world["branch"].pk if in_branch else None,
+                )
+        elif kind == "edit" and row:
+            assignment_update(
+                actor=actor,
+                assignment_id=row.pk,
+                date_from=day(op[2]),
+                date_to=None if op[3] is None else day(op[2] + op[3]),
+            )
+        elif kind == "move" and row:
+            assignment_update(actor=actor, assignment_id=row.pk, operator_id=ops[op[2]].pk, type=op[3])
+        elif kind == "end" and row:
+            assignment_end(actor=actor, assignment_id=row.pk, date_to=max(row.date_from, day(op[2])))
+        elif kind == "delete" and row:
+            assignment_delete(actor=actor, assignment_id=row.pk)
+        elif kind == "drop" and contractors:
+            contractor_delete(actor=actor, contractor_id=contractors[op[1] % len(contractors)].pk)
+        elif kind == "handover" and op[1] != op[2]:
+            request = dict(
+                actor=actor,
+                from_operator_id=ops[op[1]].pk,
+                to_operator_ids=[ops[op[2]].pk],
+                date=day(op[3]),
+                on_overlap="replace",
+            )
+            handed = handover_create(**request)
+            if not handed.applied and handed.confirm_token:
+                handover_create(**request, confirm_token=handed.confirm_token)
+        elif kind == "cancel":
+            handovers = list(Handover.objects.order_by("pk"))
+            if handovers:
+                handover_cancel(actor=actor, handover_id=handovers[op[1] % len(handovers)].pk)
+        elif kind == "orm_create" and contractors:
+            _, pick, who, type_, start, length = op
+            with transaction.atomic():  # the invariants may refuse it
+                CaretakerAssignment.objects.create(
+                    contractor=contractors[pick % len(contractors)],
+                    operator=ops[who],
+                    type=type_,
+                    role=roles[1],  # a scope of its own: rarely refused
+                    date_from=day(start),
+                    date_to=None if length is None else day(start + length),
+                )
+        elif kind == "orm_save" and row:
+            row.date_from, row.date_to = day(op[2]), day(op[2] + op[3])
+            with transaction.atomic():
+                row.save()
+        elif kind == "orm_delete" and row:
+            row.delete()
+        elif kind == "orm_drop" and contractors:
+            contractors[op[1] % len(contractors)].delete()  # cascades to its assignments
+        elif kind == "orm_queryset_delete":
+            CaretakerAssignment.objects.filter(operator=ops[op[1]]).delete()
+    except (ValidationError, CancelRefused):
+        pass  # a refused write writes nothing; the steps must still be right
+    except (IntegrityError, ProtectedError):  # the database refused an ORM write: nothing written
+        if not kind.startswith("orm_"):
+            raise
+
+
+@settings(
+    max_examples=examples(0.4),  # each example runs a sequence of writes on the database
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(ops_list=operations, days=st.lists(st.integers(-3, 50), min_size=1, max_size=4))
+def test_steps_give_the_direct_counts_after_any_writes(
+    ops_list: list[tuple[Any, ...]],
+    days: list[int],
+    make_operator: Any,
+    default_role: CaretakerRole,
+    actor: Any,
+) -> None:
+    with transaction.atomic():
+        world = _world(make_operator, default_role, actor)
+        for op in ops_list:
+            _apply(op, world)
+            assert_in_step([day(n) for n in days])
+        transaction.set_rollback(True)
+
+
+# --- each path, one by one (each fails without its hook) --------------------------------
+
+
+@pytest.fixture
+def world(make_operator: Any, default_role: CaretakerRole, actor: Any) -> dict[str, Any]:
+    return _world(make_operator, default_role, actor)
+
+
+def test_the_writer_keeps_the_steps(world: dict[str, Any]) -> None:
+    ops = world["ops"]
+    _apply(("add", [0, 1, 2], 0, "main", 0, False, 0, None, "replace"), world)
+    _apply(("add", [1], 1, "deputy", 1, True, 5, 10, "keep"), world)
+    assert workload_steps_stored() == {
+        (ops[0].pk, "main", D): 3,
+        (ops[1].pk, "deputy", day(5)): 1,
+        (ops[1].pk, "deputy", day(16)): -1,
+    }
+    _apply(("handover", 0, 2, 10), world)  # ops[0]'s mains end on day 9, ops[2]'s start on day 10
+    assert workload_counts(on=day(12)) == {ops[1].pk: (0, 1), ops[2].pk: (3, 0)}
+    _apply(("cancel", 0), world)
+    assert workload_counts(on=day(12)) == {ops[0].pk: (3, 0), ops[1].pk: (0, 1)}
+    assert_in_step()
+
+
+def test_a_contractor_in_two_scopes_counts_once(world: dict[str, Any]) -> None:
+    ops = world["ops"]
+    _apply(("add", [0], 0, "main", 0, False, 0, 9, "keep"), world)  # day 0..9
+    _apply(("add", [0], 0, "main", 1, False, 5, 20, "keep"), world)  # another role, day 5..25
+    assert workload_steps_stored() == {(ops[0].pk, "main", D): 1, (ops[0].pk, "main", day(26)): -1}
+    first = CaretakerAssignment.objects.get(role=world["roles"][0])
+    assignment_delete(actor=world["actor"], assignment_id=first.pk)
+    assert workload_steps_stored() == {(ops[0].pk, "main", day(5)): 1, (ops[0].pk, "main", day(26)): -1}
+    assert_in_step()
+
+
+def test_deleting_a_contractor_through_the_service_keeps_the_steps(world: dict[str, Any]) -> None:
+    _apply(("add", [0, 1], 0, "main", 0, False, 0, None, "replace"), world)
+    _apply(("drop", 0), world)
+    assert workload_counts(on=day(3)) == {world["ops"][0].pk: (1, 0)}
+    assert_in_step()
+
+
+def test_single_row_orm_writes_keep_the_steps(world: dict[str, Any]) -> None:
+    ops = world["ops"]
+    _apply(("orm_create", 0, 0, "main", 0, None), world)
+    assert workload_counts(on=day(3)) == {ops[0].pk: (1, 0)}
+    _apply(("orm_save", 0, 2, 3), world)
+    assert workload_steps_stored() == {(ops[0].pk, "main", day(2)): 1, (ops[0].pk, "main", day(6)): -1}
+    _apply(("orm_delete", 0), world)
+    assert workload_steps_stored() == {}
+
+
+def test_an_orm_deletion_of_a_contractor_cascades_into_the_steps(world: dict[str, Any]) -> None:
+    """Its assignments go in one statement before their signals: two that overlap
+    still count once."""
+    ops = world["ops"]
+    _apply(("add", [0, 1], 0, "main", 0, False, 0, 9, "keep"), world)
+    _apply(("add", [0], 0, "main", 1, False, 5, 20, "keep"), world)
+    Contractor.objects.order_by("pk").first().delete()  # type: ignore[union-attr]
+    assert workload_steps_stored() == {(ops[0].pk, "main", D): 1, (ops[0].pk, "main", day(10)): -1}
+    _apply(("orm_queryset_delete", 0), world)
+    assert workload_steps_stored() == {}
+
+
+def test_the_rebuild_repairs_a_write_around_the_services(
+    world: dict[str, Any], coverage_rebuilt_after: None
+) -> None:
+    """Raw SQL, ``bulk_create`` and ``update()`` send no signals: the rebuild (in the
+    database, `rebuild_statements`) gives what the Python recomputation gives."""
+    ops, roles = world["ops"], world["roles"]
+    contractors = list(Contractor.objects.order_by("pk"))
+    rows: list[tuple[int, int, str, int, int, int | str | None]] = [
+        (0, 0, "main", 0, 0, 9),
+        (0, 0, "main", 1, 10, 12),  # touches the one before: one period
+        (0, 0, "main", 2, 8, 9),  # inside it
+        (1, 0, "main", 0, 3, None),
+        (1, 0, "main", 1, 5, 8),  # inside an open one
+        (2, 1, "deputy", 0, 0, 3),
+        (2, 1, "deputy", 1, 6, 7),  # a day apart: two periods
+        (3, 2, "deputy", 0, 0, "max"),
+    ]
+    for i, (c, o, type_, r, start, end) in enumerate(rows):
+        role = CaretakerRole.objects.create(name=f"Rola {i}") if r == 2 else roles[r]
+        CaretakerAssignment.objects.bulk_create(
+            [
+                CaretakerAssignment(
+                    contractor=contractors[c],
+                    operator=ops[o],
+                    type=type_,
+                    role=role,
+                    date_from=day(start),
+                    date_to=date.max if isinstance(end, str) else None if end is None else day(end),
+                )
+            ]
+        )
+    assert workload_steps_stored() == {}
+    assert workload_steps_rebuild() == len(workload_steps_recompute()) == 8
+    assert_in_step()
+    CaretakerAssignment.objects.update(date_from=day(1))
+    call_command("workload-rebuild", verbosity=0)  # `opiekun workload-rebuild`
+    assert_in_step()
+
+
+def test_the_migration_builds_the_steps_from_the_assignments(
+    transactional_db: Any, make_operator: Any, default_role: CaretakerRole, actor: Any
+) -> None:
+    world = _world(make_operator, default_role, actor)
+    _apply(("add", [0, 1, 2], 0, "main", 0, False, 0, None, "replace"), world)
+    _apply(("add", [1, 3], 1, "deputy", 1, False, 4, 6, "keep"), world)
+    expected = workload_steps_recompute()
+    before, after = [("operators", "0004_operator_language")], [("operators", "0005_workload_steps")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    assert workload_steps_stored() == expected != {}
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert WorkloadStep.objects.exists()
+
+
+# --- a viewer who sees only some contractors: counted directly, over those -------------
+
+
+def _oracle(viewer_operator: Any, on: date) -> dict[int, tuple[int, int]]:
+    """Day by day in Python: the contractors an own-only operator sees (theirs today,
+    and those with nobody today: they may see them read-only), counted per operator."""
+    rows = list(
+        CaretakerAssignment.objects.values_list(
+            *("contractor_id", "operator_id", "type", "date_from", "date_to")
+        )
+    )
+
+    def on_day(start: date, end: date | None, d: date) -> bool:
+        return start <= d and (end is None or d <= end)
+
+    now = today()
+    anyone = {c for c, _, _, s, e in rows if on_day(s, e, now)}
+    theirs = {c for c, o, _, s, e in rows if o == viewer_operator.pk and on_day(s, e, now)}
+    seen = theirs | (set(Contractor.objects.values_list("pk", flat=True)) - anyone)
+    counted: dict[int, tuple[set[int], set[int]]] = {}
+    for c, o, kind, s, e in rows:
+        if c in seen and on_day(s, e, on):
+            counted.setdefault(o, (set(), set()))[kind == "deputy"].add(c)
+    return {o: (len(main), len(deputy)) for o, (main, deputy) in counted.items()}
+
+
+def test_an_own_only_viewer_counts_their_visible_contractors_on_any_day(
+    world: dict[str, Any], make_operator: Any
+) -> None:
+    ops, actor = world["ops"], world["actor"]
+    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
+    a, b, c, d = (x.pk for x in Contractor.objects.order_by("pk"))
+    now = today()
+    # a: own's deputy today, ops[0] main; b: ops[0] main until yesterday (nobody today);
+    # c: ops[1] main today (hidden from own); d: ops[2] deputy from tomorrow (nobody today).
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[a, b],
+        operator_id=ops[0].pk,
+        date_from=now - timedelta(days=5),
+        on_overlap="replace",
+    )
+    assignment_end(
+        actor=actor,
+        assignment_id=CaretakerAssignment.objects.get(contractor_id=b).pk,
+        date_to=now - timedelta(days=1),
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[a],
+        operator_id=own.pk,
+        date_from=now,
+        on_overlap="replace",
+        type="deputy",
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[c],
+        operator_id=ops[1].pk,
+        date_from=now - timedelta(days=5),
+        on_overlap="replace",
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[d],
+        operator_id=ops[2].pk,
+        date_from=now + timedelta(days=1),
+        on_overlap="replace",
+        type="deputy",
+    )
+    for shift in (-2, -1, 0, 1):
+        on = now + timedelta(days=shift)
+        counts = {w.operator.pk: (w.main, w.deputy) for w in operator_workload(viewer=own.user, on=on)}
+        assert {o: n for o, n in counts.items() if n != (0, 0)} == _oracle(own, on), shift
+    yesterday = {
+        w.operator.pk: (w.main, w.deputy)
+        for w in operator_workload(viewer=own.user, on=now - timedelta(days=1))
+    }
+    assert yesterday[ops[0].pk] == (2, 0)  # a, and b, which has nobody today
+    assert yesterday[ops[1].pk] == (0, 0)  # c is not own's
+    tomorrow = {
+        w.operator.pk: (w.main, w.deputy)
+        for w in operator_workload(viewer=own.user, on=now + timedelta(days=1))
+    }
+    assert tomorrow[ops[2].pk] == (0, 1)
