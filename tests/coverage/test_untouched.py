@@ -18,12 +18,11 @@ from opiekun.coverage.compute import (
     Absences,
     AssignmentFact,
     Gap,
-    StandIn,
     Uncovered,
     acting_gaps_of,
-    acting_periods_of,
     coverage_of,
 )
+from opiekun.coverage.stand_ins import StandIn, acting_periods_of
 from opiekun.coverage.untouched import Untouched, untouched_by
 from opiekun.periods import Period
 from tests.budgets import examples

@@ -1,8 +1,8 @@
 """Coverage as pure functions of plain values: the days a scope has no main caretaker,
 the days it has no acting caretaker (`acting_gaps_of`: no main caretaker, or the main
 caretaker absent and no deputy present to act, as `caretakers.acting.acting_on`
-decides), the days a deputy acts for an absent main caretaker (`acting_periods_of`),
-and the days a contractor has no caretaker at all. No Django.
+decides), and the days a contractor has no caretaker at all. No Django. The days a
+deputy acts for an absent main caretaker: `coverage.stand_ins`.
 
 The derived tables (`coverage.models`) hold exactly what these functions return for
 the current assignments; the writer refreshes them for the contractors it touched,
@@ -17,7 +17,6 @@ back into ``None``.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -213,99 +212,3 @@ def acting_gaps_of(
             Gap(c, role, branch, start, end, last, c not in asleep) for start, end, last in _holes(periods)
         )
     return sorted(gaps, key=_gap_key)
-
-
-class StandIn(NamedTuple):
-    """Days ``[date_from, date_to]`` in which ``operator_id``, a deputy of the scope
-    through its assignment ``assignment_id``, acts for the absent main caretaker
-    ``stands_in_for_id`` (a row of `coverage.models.ActingPeriod`)."""
-
-    contractor_id: int
-    role_id: int
-    branch_id: int | None
-    assignment_id: int
-    operator_id: int
-    stands_in_for_id: int
-    date_from: date
-    date_to: date
-
-
-def _absent_on(periods: list[tuple[date, date]], day: date) -> bool:
-    """Whether ``day`` is in one of ``periods`` (one operator's absences: sorted, disjoint)."""
-    index = bisect_right(periods, (day, UNTIL_FURTHER_NOTICE))
-    return index > 0 and periods[index - 1][1] >= day
-
-
-def _stand_ins(facts: list[AssignmentFact], absences: Absences) -> list[tuple[date, date, int, int, int]]:
-    """One scope's days on which a deputy stands in, as maximal runs (first day, last
-    day, deputy's assignment, deputy, absent main caretaker). The acting rule
-    (`caretakers.acting_rules.acting_on`) on plain values, evaluated only on the days a
-    main caretaker is away: on each such day the first deputy in force there (by
-    priority, date_from, id) who is not away stands in; it changes only where a deputy's
-    row or absence starts or ends."""
-    order = sorted((f for f in facts if not f.main), key=lambda f: (f.priority, f.date_from, f.assignment_id))
-    if not order:
-        return []
-    deputies = [
-        (f.date_from, _end(f.date_to), f.assignment_id, f.operator_id, absences.get(f.operator_id, []))
-        for f in order
-    ]
-    runs: list[tuple[date, date, int, int, int]] = []
-    for main in facts:
-        if not main.main:
-            continue
-        for away_from, away_to in absences.get(main.operator_id, ()):
-            first, last = max(main.date_from, away_from), min(_end(main.date_to), away_to)
-            if first > last:
-                continue
-            there = [d for d in deputies if d[0] <= last and first <= d[1]]
-            if not there:
-                continue
-            edges = {first}
-            for since, until, _, _, away in there:
-                for start, end in ((since, until), *away):
-                    if first < start <= last:
-                        edges.add(start)
-                    if first <= end < last:
-                        edges.add(end + ONE_DAY)
-            starts = sorted(edges)
-            for index, start in enumerate(starts):
-                end = starts[index + 1] - ONE_DAY if index + 1 < len(starts) else last
-                for since, until, assignment_id, operator_id, away in there:
-                    if since <= start <= until and not _absent_on(away, start):
-                        runs.append((start, end, assignment_id, operator_id, main.operator_id))
-                        break
-    runs.sort()
-    merged: list[tuple[date, date, int, int, int]] = []
-    for run in runs:  # the same deputy for the same main across two absences or two rows
-        last_day = merged[-1][1] if merged else UNTIL_FURTHER_NOTICE
-        if last_day < UNTIL_FURTHER_NOTICE and merged[-1][2:] == run[2:] and last_day + ONE_DAY == run[0]:
-            merged[-1] = (merged[-1][0], *run[1:])
-        else:
-            merged.append(run)
-    return merged
-
-
-def acting_periods_of(
-    *, contractor_ids: Iterable[int], assignments: Iterable[AssignmentFact], absences: Absences
-) -> list[StandIn]:
-    """Per scope, the maximal periods in which one deputy's assignment acts for one
-    absent main caretaker (`_stand_ins`). ``absences``: by operator, sorted and disjoint
-    (as one operator's absences are). Clipped to a window, these are what
-    `caretakers.acting_rules.acted_for_periods` gives for it (the tests compare both
-    with the rule evaluated day by day)."""
-    ids = set(contractor_ids)
-    scopes: dict[Scope, list[AssignmentFact]] = defaultdict(list)
-    for a in assignments:
-        if a.contractor_id in ids:
-            scopes[(a.contractor_id, a.role_id, a.branch_id)].append(a)
-    found = [
-        StandIn(c, role, branch, assignment_id, operator_id, main_id, start, end)
-        for (c, role, branch), facts in scopes.items()
-        for start, end, assignment_id, operator_id, main_id in _stand_ins(facts, absences)
-    ]
-    return sorted(found, key=_stand_in_key)
-
-
-def _stand_in_key(row: StandIn) -> tuple[int, int, int, date, int]:
-    return (row.contractor_id, row.role_id, row.branch_id or 0, row.date_from, row.assignment_id)

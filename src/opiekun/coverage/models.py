@@ -141,7 +141,7 @@ class ActingPeriod(models.Model):
     """Days ``[date_from, date_to]`` in which ``operator``, a deputy of the scope through
     the assignment ``assignment``, acts for the absent main caretaker ``stands_in_for``:
     a maximal run of days with that deputy's assignment acting for that main caretaker
-    (the acting rule, `caretakers.acting_rules.acting_on`; `compute.acting_periods_of`).
+    (the acting rule, `caretakers.acting_rules.acting_on`; `stand_ins.acting_periods_of`).
     Always bounded: a deputy acts only while a main caretaker is absent, and absences end."""
 
     contractor = models.ForeignKey(

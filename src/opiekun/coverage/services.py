@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
@@ -41,32 +40,22 @@ from opiekun.coverage.compute import (
     Absences,
     AssignmentFact,
     Gap,
-    StandIn,
     Uncovered,
     acting_gaps_of,
-    acting_periods_of,
     coverage_of,
 )
 from opiekun.coverage.default_role import default_role_changed as default_role_changed
 from opiekun.coverage.delta import Delta, absences_during
 from opiekun.coverage.models import ActingGap, ActingPeriod, CoverageGap, UncoveredPeriod
+from opiekun.coverage.stand_ins import StandIn, acting_periods_of
+from opiekun.coverage.tables import Coverage, tables_of
+from opiekun.coverage.tables import coverage_stored as coverage_stored
 from opiekun.coverage.untouched import untouched_by
 from opiekun.operators.models import Absence
 
-GAP_FIELDS = ["contractor_id", "role_id", "branch_id", "date_from", "date_to", "last_operator_id", "active"]
-UNCOVERED_FIELDS = ["contractor_id", "date_from", "date_to"]
-STAND_IN_FIELDS = list(StandIn._fields)  # the columns of `ActingPeriod`, in the tuple's order
 CHUNK = 20_000  # contractors per step of a full recomputation
 
 ABSENCES_LOCK = 0x0C0FE4A6E  # the advisory lock key of absences against coverage refreshes
-
-
-@dataclass(frozen=True)
-class Coverage:
-    gaps: list[Gap]
-    uncovered: list[Uncovered]
-    acting: list[Gap]
-    stand_ins: list[StandIn]
 
 
 def _absences_lock(*, exclusive: bool) -> None:
@@ -146,17 +135,8 @@ def _compute(
 
 
 def _write(coverage: Coverage) -> None:
-    for model, fields, rows in _tables(coverage):
+    for model, fields, rows in tables_of(coverage):
         insert_rows(model, fields, [{name: getattr(r, name) for name in fields} for r in rows])
-
-
-def _tables(coverage: Coverage) -> list[tuple[type[Model], list[str], Sequence[tuple[object, ...]]]]:
-    return [
-        (CoverageGap, GAP_FIELDS, coverage.gaps),
-        (UncoveredPeriod, UNCOVERED_FIELDS, coverage.uncovered),
-        (ActingGap, GAP_FIELDS, coverage.acting),
-        (ActingPeriod, STAND_IN_FIELDS, coverage.stand_ins),
-    ]
 
 
 def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = None) -> None:
@@ -198,7 +178,7 @@ def _refresh_tables(gaps: list[int], uncovered: list[int], acting: list[int]) ->
     contractors = Contractor.objects.filter(pk__in=id_list(everyone))
     coverage = _compute(contractors, _default_role_id(), acting_only=not gaps and not uncovered)
     lists = (gaps, uncovered, acting, acting)  # the acting periods go with the acting gaps
-    for (model, fields, rows), ids in zip(_tables(coverage), lists, strict=True):
+    for (model, fields, rows), ids in zip(tables_of(coverage), lists, strict=True):
         if not ids:
             continue
         if len(ids) < len(everyone):
@@ -279,27 +259,6 @@ def coverage_recompute() -> Coverage:
         acting.extend(chunk.acting)
         stand_ins.extend(chunk.stand_ins)
     return Coverage(gaps, uncovered, acting, stand_ins)
-
-
-def coverage_stored() -> Coverage:
-    """The derived tables as stored, in the order `coverage_recompute` gives."""
-
-    def key(g: Gap) -> tuple[int, int, int, date]:
-        return (g.contractor_id, g.role_id, g.branch_id or 0, g.date_from)
-
-    gaps = [Gap(*row) for row in CoverageGap.objects.order_by().values_list(*GAP_FIELDS)]
-    uncovered = [Uncovered(*row) for row in UncoveredPeriod.objects.values_list(*UNCOVERED_FIELDS)]
-    acting = [Gap(*row) for row in ActingGap.objects.order_by().values_list(*GAP_FIELDS)]
-    stand_ins = [StandIn(*row) for row in ActingPeriod.objects.order_by().values_list(*STAND_IN_FIELDS)]
-    return Coverage(
-        sorted(gaps, key=key),
-        sorted(uncovered),
-        sorted(acting, key=key),
-        sorted(
-            stand_ins,
-            key=lambda s: (s.contractor_id, s.role_id, s.branch_id or 0, s.date_from, s.assignment_id),
-        ),
-    )
 
 
 @transaction.atomic

@@ -22,7 +22,8 @@ CANDIDATES = f"""
 
 
 def _populate(apps, schema_editor):
-    from opiekun.coverage.compute import AssignmentFact, acting_periods_of
+    from opiekun.coverage.compute import AssignmentFact
+    from opiekun.coverage.stand_ins import acting_periods_of
 
     Assignment = apps.get_model("caretakers", "CaretakerAssignment")
     Absence = apps.get_model("operators", "Absence")
