@@ -21,7 +21,9 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from opiekun.caretakers.acting import ActedFor, ActingReason, Holder, acted_for, acted_for_periods, acting_on
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole, Handover
+from opiekun.caretakers.rules import TYPE_OF, AssignmentType
 from opiekun.caretakers.services import (
     assignment_delete,
     assignment_end,
@@ -35,10 +37,11 @@ from opiekun.caretakers.services.importing import assignments_import
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_create, contractor_delete
 from opiekun.coverage.compute import SINCE_ALWAYS, UNTIL_FURTHER_NOTICE
-from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
+from opiekun.coverage.models import ActingGap, ActingPeriod, CoverageGap, UncoveredPeriod
 from opiekun.coverage.services import coverage_rebuild, coverage_recompute, coverage_stored
 from opiekun.operators.absences import absence_create, absence_delete, absence_update
 from opiekun.operators.models import Absence
+from opiekun.periods import Period
 from tests.budgets import examples
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +142,82 @@ def stored_acting_gap_days() -> set[tuple[int, int, int | None, date]]:
     }
 
 
+Scope = tuple[int, int, int | None]
+
+
+def _holders() -> dict[Scope, list[Holder]]:
+    scopes: dict[Scope, list[Holder]] = {}
+    for pk, c, r, b, kind, o, start, end, priority in CaretakerAssignment.objects.values_list(
+        "pk",
+        "contractor_id",
+        "role_id",
+        "branch_id",
+        "type",
+        "operator_id",
+        "date_from",
+        "date_to",
+        "priority",
+    ):
+        scopes.setdefault((c, r, b), []).append(Holder(pk, o, TYPE_OF[kind], Period(start, end), priority))
+    return scopes
+
+
+def _away() -> dict[int, list[Period]]:
+    away: dict[int, list[Period]] = {}
+    for o, start, end in Absence.objects.values_list("operator_id", "date_from", "date_to"):
+        away.setdefault(o, []).append(Period(start, end))
+    return away
+
+
+def oracle_stand_in_days() -> set[tuple[int, int, int | None, int, int, int, date]]:
+    """Day by day, within CALENDAR, by the acting rule (`acting_on`): the scope, the
+    deputy's assignment, the deputy and the absent main caretaker of every day a deputy
+    stands in."""
+    away = _away()
+    found = set()
+    for (c, r, b), holders in _holders().items():
+        for d in CALENDAR:
+            on = [h for h in holders if h.period.contains_day(d)]
+            main = next((h for h in on if h.type == AssignmentType.MAIN), None)
+            acting = acting_on(main, [h for h in on if h.type == AssignmentType.DEPUTY], away, d)
+            if acting.reason == ActingReason.MAIN_ABSENT and acting.holder is not None:
+                assert acting.stands_in_for is not None
+                found.add(
+                    (c, r, b, acting.holder.assignment_id, acting.holder.operator_id, acting.stands_in_for, d)
+                )
+    return found
+
+
+def stored_stand_in_days() -> set[tuple[int, int, int | None, int, int, int, date]]:
+    return {
+        (p.contractor_id, p.role_id, p.branch_id, p.assignment_id, p.operator_id, p.stands_in_for_id, d)
+        for p in ActingPeriod.objects.all()
+        for d in CALENDAR
+        if p.date_from <= d <= p.date_to
+    }
+
+
+def assert_acted_for_as_computed(viewer: Any) -> None:
+    """Kontrahenci wg opiekuna "acted for", read from the stored acting periods, gives
+    for every operator and window the rows, in the order, of the acting rule evaluated
+    on the assignments and absences (`acted_for_periods`)."""
+    holders, away = _holders(), _away()
+    operators = {h.operator_id for hs in holders.values() for h in hs}
+    windows = [(None, None), (day(3), day(20)), (day(10), None), (None, day(6)), (day(12), day(12))]
+    for operator in operators:
+        for first, last in windows:
+            window = Period(first or date.min, last or date.max)
+            expected = [
+                ActedFor(*scope, acting.holder.assignment_id, operator, acting.stands_in_for, period)
+                for scope, hs in holders.items()
+                if any(h.operator_id == operator and h.type == AssignmentType.DEPUTY for h in hs)
+                for period, acting in acted_for_periods(hs, away, operator, window)
+                if acting.holder is not None and acting.stands_in_for is not None
+            ]
+            expected.sort(key=lambda a: (a.period.start, a.contractor_id, a.role_id, a.assignment_id))
+            assert acted_for(viewer=viewer, operator_id=operator, date_from=first, date_to=last) == expected
+
+
 def assert_in_step() -> None:
     stored = coverage_stored()
     assert stored == coverage_recompute()
@@ -146,6 +225,14 @@ def assert_in_step() -> None:
     assert stored_gap_days() == oracle_gap_days(default_role_id)
     assert stored_uncovered_days() == oracle_uncovered_days()
     assert stored_acting_gap_days() == oracle_acting_gap_days(default_role_id)
+    assert stored_stand_in_days() == oracle_stand_in_days()
+    # Acting periods are maximal: one deputy's assignment standing in for one main
+    # caretaker is one row, however many writes made it.
+    for a, b in itertools.pairwise(stored.stand_ins):
+        if (a.contractor_id, a.role_id, a.branch_id) == (b.contractor_id, b.role_id, b.branch_id):
+            assert a.date_to < b.date_from
+            if a.date_to + timedelta(days=1) == b.date_from:
+                assert (a.assignment_id, a.stands_in_for_id) != (b.assignment_id, b.stands_in_for_id)
     # Holes are maximal: two stored periods of one scope never touch.
     tables: list[list[Any]] = [stored.gaps, stored.uncovered, stored.acting]
     for periods in tables:
@@ -360,6 +447,7 @@ def test_derived_tables_equal_a_recomputation_after_any_writes(
         for op in ops_list:
             _apply(op, world)
             assert_in_step()
+            assert_acted_for_as_computed(world["chief"])
         transaction.set_rollback(True)
 
 
@@ -392,10 +480,14 @@ def test_each_kind_of_write_keeps_the_tables_in_step(
     _apply(("add", [0], 1, "deputy", 0, None, 0, None, "keep"), world)
     _apply(("absence", 0, 3, 4), world)
     assert Absence.objects.count() == 1
+    stand_in = ("K0", ops[1].pk, ops[0].pk)
+    assert _stand_ins() == [(*stand_in, day(3), day(7))]  # the deputy stands in for the main
     assert_in_step()
     _apply(("absence", 1, 5, 2), world)  # the deputy away too: nobody acts on days 5..7
     assert ActingGap.objects.filter(date_from=day(5), date_to=day(7)).exists()
+    assert _stand_ins() == [(*stand_in, day(3), day(4))]
     assert_in_step()
+    assert_acted_for_as_computed(world["chief"])
     _apply(("handover", 0, 2, 6), world)
     assert Handover.objects.count() == 1
     assert_in_step()
@@ -405,6 +497,21 @@ def test_each_kind_of_write_keeps_the_tables_in_step(
     _apply(("absence_edit", 0, 10, 1), world)
     _apply(("absence_delete", 1), world)
     assert_in_step()
+    assert_acted_for_as_computed(world["chief"])
+    _apply(("absence", 0, 20, 2), world)
+    assert _stand_ins()
+    _apply(("drop", 0), world)  # the contractor's acting periods go with it
+    assert not Contractor.objects.filter(code="K0").exists()
+    assert not _stand_ins()
+    assert_in_step()
+
+
+def _stand_ins() -> list[tuple[str, int, int, date, date]]:
+    return list(
+        ActingPeriod.objects.order_by("contractor__code", "date_from").values_list(
+            "contractor__code", "operator_id", "stands_in_for_id", "date_from", "date_to"
+        )
+    )
 
 
 def test_a_new_contractor_has_nobody_on_every_day(default_role: CaretakerRole) -> None:

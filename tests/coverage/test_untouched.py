@@ -15,8 +15,10 @@ from opiekun.coverage.compute import (
     Absences,
     AssignmentFact,
     Gap,
+    StandIn,
     Uncovered,
     acting_gaps_of,
+    acting_periods_of,
     coverage_of,
 )
 from opiekun.coverage.untouched import Untouched, untouched_by
@@ -176,7 +178,7 @@ def test_a_contractor_named_untouched_keeps_its_rows(change: Any, inactive: set[
     before, removed, added, absences = change
     after = [f for f in before if f not in removed] + added
 
-    def gaps(facts: list[AssignmentFact]) -> tuple[list[Gap], list[Uncovered], list[Gap]]:
+    def gaps(facts: list[AssignmentFact]) -> tuple[list[Gap], list[Uncovered], list[Gap], list[StandIn]]:
         main, uncovered = coverage_of(
             contractor_ids=CONTRACTORS, assignments=facts, default_role_id=DEFAULT_ROLE, inactive=inactive
         )
@@ -187,10 +189,11 @@ def test_a_contractor_named_untouched_keeps_its_rows(change: Any, inactive: set[
             default_role_id=DEFAULT_ROLE,
             inactive=inactive,
         )
-        return main, uncovered, acting
+        stand_ins = acting_periods_of(contractor_ids=CONTRACTORS, assignments=facts, absences=absences)
+        return main, uncovered, acting, stand_ins
 
-    gaps_before, uncovered_before, acting_before = gaps(before)
-    gaps_after, uncovered_after, acting_after = gaps(after)
+    gaps_before, uncovered_before, acting_before, stand_ins_before = gaps(before)
+    gaps_after, uncovered_after, acting_after, stand_ins_after = gaps(after)
     same = untouched_by(removed=removed, added=added, absences=absences)
     touched = {f.contractor_id for f in [*removed, *added]}
     assert same.gaps | same.uncovered | same.acting <= touched
@@ -200,6 +203,8 @@ def test_a_contractor_named_untouched_keeps_its_rows(change: Any, inactive: set[
         assert _of(contractor, uncovered_before) == _of(contractor, uncovered_after)
     for contractor in same.acting:
         assert _of(contractor, acting_before) == _of(contractor, acting_after)
+        # the acting periods go with the acting gaps (`coverage_refresh`)
+        assert _of(contractor, stand_ins_before) == _of(contractor, stand_ins_after)
 
 
 def _named(same: Untouched) -> tuple[set[int], set[int], set[int]]:

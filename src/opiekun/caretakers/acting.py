@@ -13,14 +13,15 @@ responsibility:
 - `caretakers.resolving`: the set-based loaders (a fixed number of queries whatever
   the number of scopes) and the answers for many scopes and days at once
   (`resolve_scopes`, `resolve` for `POST /caretakers/resolve`);
-- `caretakers.acted_for`: the periods a deputy acted for an absent main caretaker.
+- `caretakers.acted_for`: the periods a deputy acted for an absent main caretaker,
+  read from the acting periods the writers keep (`coverage.models.ActingPeriod`).
 
 Every screen, report and API endpoint goes through them.
 """
 
 from __future__ import annotations
 
-from opiekun.caretakers.acted_for import ActedFor, acted_for
+from opiekun.caretakers.acted_for import ActedFor, ActedForRows, acted_for, acted_for_rows
 from opiekun.caretakers.acting_rules import (
     ONE_DAY,
     Acting,
@@ -46,6 +47,7 @@ from opiekun.caretakers.resolving import (
 __all__ = [
     "ONE_DAY",
     "ActedFor",
+    "ActedForRows",
     "Acting",
     "ActingReason",
     "Holder",
@@ -57,6 +59,7 @@ __all__ = [
     "absent_until",
     "acted_for",
     "acted_for_periods",
+    "acted_for_rows",
     "acting_on",
     "acting_periods",
     "holder_of",

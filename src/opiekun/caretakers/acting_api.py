@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from opiekun.caretakers.acting import (
     Acting,
-    acted_for,
+    acted_for_rows,
 )
 from opiekun.caretakers.resolve_api import resolve_response
 from opiekun.schemas import DEFAULT_PAGE_SIZE, Day, Id, Page, Paged, PageSize, paginate, responses
@@ -104,19 +104,6 @@ class ActedForOut(Schema):
     date_to: date
 
 
-class _Listed:
-    """A computed list, paged like a query set."""
-
-    def __init__(self, items: list[Any]) -> None:
-        self.items = items
-
-    def count(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, index: slice) -> list[Any]:
-        return self.items[index]
-
-
 @router.get("/caretakers/acted-for", response=responses({200: Paged[ActedForOut]}, 401, 422))
 def caretakers_acted_for(request: HttpRequest, filters: Query[ActedForQuery]) -> dict[str, Any]:
     """Kontrahenci wg opiekuna, "acted for": the periods in which the operator, a
@@ -131,13 +118,14 @@ def caretakers_acted_for(request: HttpRequest, filters: Query[ActedForQuery]) ->
                 }
             ]
         )
-    found = acted_for(
+    found = acted_for_rows(
         viewer=request.user,
         operator_id=filters.operator_id,
         date_from=filters.date_from,
         date_to=filters.date_to,
     )
-    rows = [
+    page = paginate(request, found, page=filters.page, page_size=filters.page_size)  # type: ignore[arg-type]
+    page["results"] = [
         {
             "contractor_id": a.contractor_id,
             "role_id": a.role_id,
@@ -148,9 +136,9 @@ def caretakers_acted_for(request: HttpRequest, filters: Query[ActedForQuery]) ->
             "date_from": a.period.start,
             "date_to": a.period.end,
         }
-        for a in found
+        for a in page["results"]
     ]
-    return paginate(request, _Listed(rows), page=filters.page, page_size=filters.page_size)  # type: ignore[arg-type]
+    return page
 
 
 class ActingOut(Schema):

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opiekun.bulk import id_list
-from opiekun.caretakers.acting import acted_for
+from opiekun.caretakers.acting import ActedFor, acted_for_rows
 from opiekun.caretakers.export_jobs import REPORTS, export_job_get, export_job_start
 from opiekun.caretakers.exports import (
     ASSIGNMENTS_REPORT,
@@ -48,16 +48,19 @@ SORTABLE = [
 ]
 
 
-def _acted_for_rows(request: HttpRequest, form: ReportFilterForm) -> list[dict[str, Any]]:
-    """The periods the chosen operator acted for an absent main caretaker, with the
-    names a reader needs (a query for each kind of name)."""
+def _acted_for_page(request: HttpRequest, form: ReportFilterForm) -> Page[Any]:
+    """The page asked for of the periods the chosen operator acted for an absent main
+    caretaker (a query for the count, one for the page), its rows with the names a
+    reader needs (a query for each kind of name)."""
     data = form.cleaned_data
-    found = acted_for(
+    periods = acted_for_rows(
         viewer=request.user,
         operator_id=data["operator"],
         date_from=data["date_from"],
         date_to=data["date_to"],
     )
+    page: Page[Any] = Paginator(periods, PAGE_SIZE).get_page(request.GET.get("page"))
+    found: list[ActedFor] = list(page.object_list)
     contractors = {
         c.pk: c
         for c in visible_contractors(viewer=request.user).filter(
@@ -67,7 +70,7 @@ def _acted_for_rows(request: HttpRequest, form: ReportFilterForm) -> list[dict[s
     names = operator_names({a.operator_id for a in found} | {a.stands_in_for for a in found})
     roles = {r.pk: r.name for r in role_list()}
     branches = {b.pk: b.name for b in branch_list()}
-    return [
+    page.object_list = [
         {
             "contractor": contractors.get(a.contractor_id),
             "operator": names.get(a.operator_id, ""),
@@ -79,6 +82,7 @@ def _acted_for_rows(request: HttpRequest, form: ReportFilterForm) -> list[dict[s
         }
         for a in found
     ]
+    return page
 
 
 def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> HttpResponse:
@@ -87,7 +91,7 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
     asked = bool(request.GET)
     if asked and form.is_valid() and form.acted_for:
         acting = True
-        page = Paginator(_acted_for_rows(request, form), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = _acted_for_page(request, form)
     elif asked and form.is_valid():
         filters = form.filters()
         rows = assignment_list(viewer=request.user, filters=filters)

@@ -1,9 +1,10 @@
 """Coverage as pure functions of plain values: the days a scope has no main caretaker,
 the days it has no acting caretaker (`acting_gaps_of`: no main caretaker, or the main
 caretaker absent and no deputy present to act, as `caretakers.acting.acting_on`
-decides), and the days a contractor has no caretaker at all. No Django.
+decides), the days a deputy acts for an absent main caretaker (`acting_periods_of`),
+and the days a contractor has no caretaker at all. No Django.
 
-Both derived tables (`coverage.models`) hold exactly what these functions return for
+The derived tables (`coverage.models`) hold exactly what these functions return for
 the current assignments; the writer refreshes them for the contractors it touched,
 `coverage_recompute` computes them for every contractor, and the tests compare both
 with a day-by-day oracle.
@@ -20,6 +21,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import NamedTuple
+
+from opiekun.caretakers.acting_rules import ActingReason, Holder, acting_periods
+from opiekun.caretakers.rules import AssignmentType
+from opiekun.periods import Period
 
 SINCE_ALWAYS = date(1, 1, 1)
 UNTIL_FURTHER_NOTICE = date(9999, 12, 31)
@@ -211,3 +216,85 @@ def acting_gaps_of(
             Gap(c, role, branch, start, end, last, c not in asleep) for start, end, last in _holes(periods)
         )
     return sorted(gaps, key=_gap_key)
+
+
+class StandIn(NamedTuple):
+    """Days ``[date_from, date_to]`` in which ``operator_id``, a deputy of the scope
+    through its assignment ``assignment_id``, acts for the absent main caretaker
+    ``stands_in_for_id`` (a row of `coverage.models.ActingPeriod`)."""
+
+    contractor_id: int
+    role_id: int
+    branch_id: int | None
+    assignment_id: int
+    operator_id: int
+    stands_in_for_id: int
+    date_from: date
+    date_to: date
+
+
+ALL_TIME = Period(SINCE_ALWAYS, UNTIL_FURTHER_NOTICE)
+
+
+def _main_away(facts: list[AssignmentFact], absences: Absences) -> bool:
+    """Whether a main caretaker of the scope is absent on some day of its own assignment."""
+    return any(
+        start <= _end(f.date_to) and f.date_from <= end
+        for f in facts
+        if f.main
+        for start, end in absences.get(f.operator_id, ())
+    )
+
+
+def acting_periods_of(
+    *, contractor_ids: Iterable[int], assignments: Iterable[AssignmentFact], absences: Absences
+) -> list[StandIn]:
+    """Per scope, the maximal periods in which one deputy's assignment acts for one
+    absent main caretaker: the acting rule (`caretakers.acting_rules.acting_periods`)
+    over all time, its periods of a deputy standing in. Only a scope with a deputy and
+    a main caretaker absent during its own assignment can have one; the others are not
+    evaluated. Clipped to a window, these are what `acted_for_periods` gives for it."""
+    ids = set(contractor_ids)
+    scopes: dict[Scope, list[AssignmentFact]] = defaultdict(list)
+    for a in assignments:
+        if a.contractor_id in ids:
+            scopes[(a.contractor_id, a.role_id, a.branch_id)].append(a)
+    away: dict[int, list[Period]] | None = None
+    found: list[StandIn] = []
+    for (c, role, branch), facts in scopes.items():
+        if all(f.main for f in facts) or not _main_away(facts, absences):
+            continue
+        if away is None:
+            away = {o: [Period(start, end) for start, end in periods] for o, periods in absences.items()}
+        holders = [
+            Holder(
+                f.assignment_id,
+                f.operator_id,
+                AssignmentType.MAIN if f.main else AssignmentType.DEPUTY,
+                Period(f.date_from, f.date_to),
+                f.priority,
+            )
+            for f in facts
+        ]
+        for period, acting in acting_periods(holders, away, ALL_TIME):
+            if acting.reason != ActingReason.MAIN_ABSENT or acting.holder is None:
+                continue
+            assert acting.stands_in_for is not None and period.end is not None
+            holder = acting.holder
+            found.append(
+                StandIn(
+                    c,
+                    role,
+                    branch,
+                    holder.assignment_id,
+                    holder.operator_id,
+                    acting.stands_in_for,
+                    period.start,
+                    period.end,
+                )
+            )
+    return sorted(found, key=_stand_in_key)
+
+
+def _stand_in_key(row: StandIn) -> tuple[int, int, int, date, int]:
+    return (row.contractor_id, row.role_id, row.branch_id or 0, row.date_from, row.assignment_id)

@@ -1,7 +1,7 @@
 """Derived coverage data, kept in step with the assignments (docs/semantics.md,
 "Coverage gaps"; docs/architecture.md, "Derived coverage").
 
-Three tables, pure functions of the assignments (and, for `ActingGap`, of the
+Four tables, pure functions of the assignments (and, for `ActingGap`, of the
 operators' absences; see `opiekun.coverage.compute`):
 
 - `CoverageGap`: per scope, the periods with no main caretaker. Stored for the
@@ -14,11 +14,16 @@ operators' absences; see `opiekun.coverage.compute`):
 - `UncoveredPeriod`: per contractor, the periods with no caretaker at all (main or
   deputy, in any scope). Visibility's "no caretaker today" (operators/access.py)
   reads it instead of probing every contractor's assignments.
+- `ActingPeriod`: per scope, the periods in which a deputy acts for its absent main
+  caretaker (`caretakers.acting_rules`): what Kontrahenci wg opiekuna "acted for"
+  (`caretakers.acted_for`) reads. A function of the same assignments and absences as
+  `ActingGap`, refreshed by the same writes for the same contractors.
 
 Unbounded ends are sentinel days (`compute.SINCE_ALWAYS`, `compute.UNTIL_FURTHER_NOTICE`).
 Written only by `opiekun.coverage.services` (called by the one assignment writer,
 `caretakers.services.writer.write_changes`, and on every write of an absence) and by
-the database triggers that give a new contractor its rows (migrations 0001, 0003).
+the database triggers that give a new contractor its rows (migrations 0001, 0003; a new
+contractor has no assignment, hence no acting period).
 """
 
 from __future__ import annotations
@@ -130,3 +135,52 @@ class UncoveredPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contractor_id} {self.date_from}…{self.date_to}"
+
+
+class ActingPeriod(models.Model):
+    """Days ``[date_from, date_to]`` in which ``operator``, a deputy of the scope through
+    the assignment ``assignment``, acts for the absent main caretaker ``stands_in_for``:
+    a maximal run of days with that deputy's assignment acting for that main caretaker
+    (`caretakers.acting_rules.acting_periods` over all time). Always bounded: a deputy
+    acts only while a main caretaker is absent, and absences end."""
+
+    contractor = models.ForeignKey(
+        "contractors.Contractor", on_delete=models.CASCADE, related_name="acting_periods"
+    )
+    role = models.ForeignKey("caretakers.CaretakerRole", on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey(
+        "caretakers.Branch", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The deputy's assignment. No database constraint: the writer deletes assignments
+    # with set-based SQL and refreshes this table right after, in the same transaction.
+    assignment = models.ForeignKey(
+        "caretakers.CaretakerAssignment", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    operator = models.ForeignKey("operators.Operator", on_delete=models.CASCADE, related_name="+")
+    stands_in_for = models.ForeignKey("operators.Operator", on_delete=models.CASCADE, related_name="+")
+    date_from = models.DateField()
+    date_to = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=F("date_from")), name="acting_period_dates_in_order"
+            ),
+        ]
+        indexes = [
+            # "the operator's periods overlapping a window, by start": date_to >= start,
+            # date_from <= end, and the columns the page orders by and shows.
+            models.Index(
+                fields=["operator", "date_to", "date_from", "contractor", "role", "assignment"],
+                name="acting_period_operator",
+            ),
+            models.Index(
+                fields=["contractor", "role", "branch", "date_from"], name="acting_period_contractor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.contractor_id}/{self.role_id}/{self.branch_id} {self.operator_id} for "
+            f"{self.stands_in_for_id} {self.date_from}…{self.date_to}"
+        )

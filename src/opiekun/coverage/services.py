@@ -5,8 +5,10 @@
 
 `coverage_refresh` recomputes every scope of the given contractors from their
 assignments and their caretakers' absences, reads what the tables hold for them, and
-deletes and inserts only the rows that differ: at most fourteen statements, whatever
-the number of contractors (set-based), in the caller's transaction. Told what the write
+deletes and inserts only the rows that differ: at most seventeen statements, whatever
+the number of contractors (set-based), in the caller's transaction. The acting periods
+(`ActingPeriod`) are refreshed exactly where the acting gaps are, for the same
+contractors: both are functions of the same assignments and absences. Told what the write
 changed (the writer does), it leaves out, table by table, the contractors the change
 provably leaves as they were (`untouched.untouched_by`). The caller holds the
 contractors' locks (every writer of assignments does, see
@@ -39,18 +41,21 @@ from opiekun.coverage.compute import (
     Absences,
     AssignmentFact,
     Gap,
+    StandIn,
     Uncovered,
     acting_gaps_of,
+    acting_periods_of,
     coverage_of,
 )
 from opiekun.coverage.default_role import default_role_changed as default_role_changed
 from opiekun.coverage.delta import Delta, absences_during
-from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
+from opiekun.coverage.models import ActingGap, ActingPeriod, CoverageGap, UncoveredPeriod
 from opiekun.coverage.untouched import untouched_by
 from opiekun.operators.models import Absence
 
 GAP_FIELDS = ["contractor_id", "role_id", "branch_id", "date_from", "date_to", "last_operator_id", "active"]
 UNCOVERED_FIELDS = ["contractor_id", "date_from", "date_to"]
+STAND_IN_FIELDS = list(StandIn._fields)  # the columns of `ActingPeriod`, in the tuple's order
 CHUNK = 20_000  # contractors per step of a full recomputation
 
 ABSENCES_LOCK = 0x0C0FE4A6E  # the advisory lock key of absences against coverage refreshes
@@ -61,6 +66,7 @@ class Coverage:
     gaps: list[Gap]
     uncovered: list[Uncovered]
     acting: list[Gap]
+    stand_ins: list[StandIn]
 
 
 def _absences_lock(*, exclusive: bool) -> None:
@@ -91,7 +97,7 @@ def _compute(
     contractors: QuerySet[Contractor], default_role_id: int | None, *, acting_only: bool = False
 ) -> Coverage:
     """Coverage of ``contractors`` from one read of them joined with their assignments
-    (``acting_only``: the acting gaps alone, the other two lists left empty)."""
+    (``acting_only``: the acting gaps and periods alone, the other two lists left empty)."""
     ids: list[int] = []
     inactive: list[int] = []
     facts: list[AssignmentFact] = []
@@ -127,14 +133,16 @@ def _compute(
         gaps, uncovered = coverage_of(
             contractor_ids=ids, assignments=facts, default_role_id=default_role_id, inactive=inactive
         )
+    absences = _absences_of({f.operator_id for f in facts})
     acting = acting_gaps_of(
         contractor_ids=ids,
         assignments=facts,
-        absences=_absences_of({f.operator_id for f in facts}),
+        absences=absences,
         default_role_id=default_role_id,
         inactive=inactive,
     )
-    return Coverage(gaps, uncovered, acting)
+    stand_ins = acting_periods_of(contractor_ids=ids, assignments=facts, absences=absences)
+    return Coverage(gaps, uncovered, acting, stand_ins)
 
 
 def _write(coverage: Coverage) -> None:
@@ -147,18 +155,20 @@ def _tables(coverage: Coverage) -> list[tuple[type[Model], list[str], Sequence[t
         (CoverageGap, GAP_FIELDS, coverage.gaps),
         (UncoveredPeriod, UNCOVERED_FIELDS, coverage.uncovered),
         (ActingGap, GAP_FIELDS, coverage.acting),
+        (ActingPeriod, STAND_IN_FIELDS, coverage.stand_ins),
     ]
 
 
 def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = None) -> None:
     """Make the derived tables right for ``contractor_ids``, which must exist (the
     writer's do: they are locked, or referenced by the rows it writes). Call inside
-    the transaction of the write. At most fourteen statements, however many contractors.
+    the transaction of the write. At most seventeen statements, however many contractors.
 
     ``delta``: what the write changed (`coverage_delta`), when the caller knows it
     all; then the contractors whose rows of a table the change provably leaves as they
     were (`untouched.untouched_by`: a main split by a newcomer inside it, a handover of an
-    open-ended main) are not read nor compared for that table."""
+    open-ended main) are not read nor compared for that table (the acting periods go
+    with the acting gaps)."""
     if not contractor_ids:
         return
     _absences_lock(exclusive=False)
@@ -175,7 +185,7 @@ def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = Non
 
 
 def _refresh(ids: list[int], *, acting_only: bool = False) -> None:
-    """``acting_only``: only absences changed, which the other two tables do not read."""
+    """``acting_only``: only absences changed, which only the acting gaps and periods read."""
     _refresh_tables([] if acting_only else ids, [] if acting_only else ids, ids)
 
 
@@ -187,7 +197,8 @@ def _refresh_tables(gaps: list[int], uncovered: list[int], acting: list[int]) ->
         return
     contractors = Contractor.objects.filter(pk__in=id_list(everyone))
     coverage = _compute(contractors, _default_role_id(), acting_only=not gaps and not uncovered)
-    for (model, fields, rows), ids in zip(_tables(coverage), (gaps, uncovered, acting), strict=True):
+    lists = (gaps, uncovered, acting, acting)  # the acting periods go with the acting gaps
+    for (model, fields, rows), ids in zip(_tables(coverage), lists, strict=True):
         if not ids:
             continue
         if len(ids) < len(everyone):
@@ -224,7 +235,7 @@ def _make_equal(
 
 def absences_changed(*, periods: Sequence[tuple[int, date, date]]) -> None:
     """Absences ``(operator id, first day, last day)`` were written (as they were and
-    as they are): refresh the acting gaps of every contractor one of those operators
+    as they are): refresh the acting gaps and periods of every contractor one of those operators
     cares for, as main or deputy, on any of those days. In the write's transaction."""
     if not periods:
         return
@@ -254,18 +265,20 @@ def _chunk_coverage(ids: list[int], default_role_id: int | None) -> Coverage:
 
 
 def coverage_recompute() -> Coverage:
-    """Both derived tables as they should be, computed from scratch from every
+    """The derived tables as they should be, computed from scratch from every
     assignment (the tests compare the stored tables with this)."""
     default_role_id = _default_role_id()
     gaps: list[Gap] = []
     uncovered: list[Uncovered] = []
     acting: list[Gap] = []
+    stand_ins: list[StandIn] = []
     for ids in _chunks():
         chunk = _chunk_coverage(ids, default_role_id)
         gaps.extend(chunk.gaps)
         uncovered.extend(chunk.uncovered)
         acting.extend(chunk.acting)
-    return Coverage(gaps, uncovered, acting)
+        stand_ins.extend(chunk.stand_ins)
+    return Coverage(gaps, uncovered, acting, stand_ins)
 
 
 def coverage_stored() -> Coverage:
@@ -277,7 +290,16 @@ def coverage_stored() -> Coverage:
     gaps = [Gap(*row) for row in CoverageGap.objects.order_by().values_list(*GAP_FIELDS)]
     uncovered = [Uncovered(*row) for row in UncoveredPeriod.objects.values_list(*UNCOVERED_FIELDS)]
     acting = [Gap(*row) for row in ActingGap.objects.order_by().values_list(*GAP_FIELDS)]
-    return Coverage(sorted(gaps, key=key), sorted(uncovered), sorted(acting, key=key))
+    stand_ins = [StandIn(*row) for row in ActingPeriod.objects.order_by().values_list(*STAND_IN_FIELDS)]
+    return Coverage(
+        sorted(gaps, key=key),
+        sorted(uncovered),
+        sorted(acting, key=key),
+        sorted(
+            stand_ins,
+            key=lambda s: (s.contractor_id, s.role_id, s.branch_id or 0, s.date_from, s.assignment_id),
+        ),
+    )
 
 
 @transaction.atomic
@@ -290,6 +312,7 @@ def coverage_rebuild() -> tuple[int, int]:
     CoverageGap.objects.all().delete()
     UncoveredPeriod.objects.all().delete()
     ActingGap.objects.all().delete()
+    ActingPeriod.objects.all().delete()
     default_role_id = _default_role_id()
     written = [0, 0]
     for ids in _chunks():

@@ -15,7 +15,12 @@ from opiekun.coverage.compute import ONE_DAY, UNTIL_FURTHER_NOTICE, Absences, As
 
 @dataclass(frozen=True)
 class Untouched:
-    """The contractors whose rows of each derived table a write leaves exactly as they were."""
+    """The contractors whose rows of each derived table a write leaves exactly as they
+    were. ``acting`` holds for the acting gaps and for the acting periods alike (both
+    read the same assignments and absences): where it holds, on every day of the rows
+    written either the acting caretaker is the main one before and after, so no deputy
+    stands in there, or the main caretaker stays the same operator and the deputies
+    are not written, so who stands in for whom stays too."""
 
     gaps: frozenset[int]
     uncovered: frozenset[int]
@@ -109,7 +114,9 @@ def untouched_by(
       scope the acting caretaker provably stays where the main one does not change
       and is the main one where it does (`_main_acts`), or nobody at all is away on
       any day of the rows (then the acting caretaker is the main one on those days,
-      before and after; elsewhere nothing changed).
+      before and after; elsewhere nothing changed). The same holds for the acting
+      periods (a deputy standing in for an absent main caretaker, `ActingPeriod`),
+      which store neither the main caretaker's assignment nor who acted the day before.
 
     Sufficient conditions, not necessary ones: a contractor not named is recomputed."""
     rows: dict[int, tuple[list[AssignmentFact], list[AssignmentFact]]] = defaultdict(lambda: ([], []))
