@@ -8,32 +8,46 @@ Kinds, within today … today + N days:
 - ``handover_in`` / ``handover_out``: a contractor handed to / from the operator by a
   handover (not cancelled) effective that day, one row per assignment it handed;
 - ``acting``: the operator, a deputy, will act for a contractor while its main
-  caretaker is absent (`caretakers.acting.acted_for`); the day is the first day of it
-  within the window.
+  caretaker is absent (the acting periods `caretakers.acting.acted_for` reads); the
+  day is the first day of it within the window.
 
-The page, the API, the badge and the digest read `upcoming_changes` only.
+The page and the API read a page of `upcoming_rows` (each source sorted and limited
+in the database, merged here, the total from count queries); the badge its count; the
+digest one operator's `upcoming_changes` (every row).
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from itertools import islice
+from typing import Any, overload
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BigIntegerField, CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Greatest, Least
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opiekun.bulk import id_list
-from opiekun.caretakers.acting import acted_for
 from opiekun.caretakers.models import CaretakerAssignment, HandoverChange
-from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
+from opiekun.coverage.models import ActingPeriod
 from opiekun.dates import format_date, today
-from opiekun.operators.access import is_administrator, operator_of, visible_contractors
-from opiekun.operators.models import Absence, Visibility
+from opiekun.operators.access import is_administrator, operator_of, visible_contractor_filter
+from opiekun.operators.models import Visibility
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
@@ -85,14 +99,27 @@ def whose(viewer: Any, operator_id: int | None) -> int | None:
     return own.pk
 
 
-# The union's columns: every part annotates them under these names, in this order (a
-# model field would be selected before the annotations, and the parts would not line up).
+# Every source's columns, under these names, in this order (a model field would be
+# selected before the annotations).
 _COLUMNS = tuple(f"u_{name}" for name in FIELDS)
+# The page's order: by day, then kind, then contractor code, then assignment (every row
+# has one), then handover; the same in SQL (every source) and in the merge.
+_ORDER = ("u_day", "u_kind", "u_contractor_code", "u_assignment_id", "u_handover_id")
 
 
 def _columns(**values: Any) -> dict[str, Any]:
     assert tuple(values) == FIELDS
     return {f"u_{name}": value for name, value in values.items()}
+
+
+def _key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        row["day"],
+        row["kind"],
+        row["contractor_code"],
+        row["assignment_id"] or 0,
+        row["handover_id"] or 0,
+    )
 
 
 def _made_by_handover(field: str, lookup: str) -> Exists:
@@ -126,7 +153,6 @@ def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: 
                 )
             )
             .values_list(*_COLUMNS)
-            .order_by()
         )
 
     return [
@@ -136,7 +162,7 @@ def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: 
 
 
 def _handover_changes(
-    visible: QuerySet[Contractor] | None, operator_id: int | None, first: date, last: date
+    visible: Q | None, operator_id: int | None, first: date, last: date
 ) -> list[QuerySet[Any]]:
     """Per handover (not cancelled, effective in the window) and contractor it handed:
     ``handover_in`` for the operator it went to, ``handover_out`` for the one it came
@@ -148,7 +174,7 @@ def _handover_changes(
         target_id__isnull=False,
     )
     if visible is not None:
-        changes = changes.filter(contractor_id__in=visible.values("pk"))
+        changes = changes.filter(visible)
 
     # One row per handover and contractor: its newest change.
     newer = HandoverChange.objects.filter(
@@ -162,22 +188,18 @@ def _handover_changes(
     def shaped(kind: str, operator: str, mine: Q) -> QuerySet[Any]:
         qs = changes.filter(mine) if operator_id is not None else changes
         contractor = Contractor.objects.filter(pk=OuterRef("contractor_id"))
-        return (
-            qs.annotate(
-                **_columns(
-                    kind=Value(kind, output_field=CharField()),
-                    day=F("handover__date"),
-                    contractor_id=Cast("contractor_id", BigIntegerField()),
-                    operator_id=Cast(operator, BigIntegerField()),
-                    assignment_id=Cast("assignment_id", BigIntegerField()),
-                    handover_id=Cast("handover_id", BigIntegerField()),
-                    contractor_code=Subquery(contractor.values("code")[:1]),
-                    contractor_name=Subquery(contractor.values("name")[:1]),
-                )
+        return qs.annotate(
+            **_columns(
+                kind=Value(kind, output_field=CharField()),
+                day=F("handover__date"),
+                contractor_id=Cast("contractor_id", BigIntegerField()),
+                operator_id=Cast(operator, BigIntegerField()),
+                assignment_id=Cast("assignment_id", BigIntegerField()),
+                handover_id=Cast("handover_id", BigIntegerField()),
+                contractor_code=Subquery(contractor.values("code")[:1]),
+                contractor_name=Subquery(contractor.values("name")[:1]),
             )
-            .values_list(*_COLUMNS)
-            .order_by()
-        )
+        ).values_list(*_COLUMNS)
 
     return [
         shaped("handover_in", "target_id", Q(target_id=operator_id)),
@@ -185,77 +207,121 @@ def _handover_changes(
     ]
 
 
-def _acting(viewer: Any, operator_id: int | None, first: date, last: date) -> list[dict[str, Any]]:
+def _acting_source(visible: Q | None, operator_id: int | None, first: date, last: date) -> QuerySet[Any]:
     """The contractors the operator (or, for everyone's, every deputy) will act for in
-    the window while their main caretaker is absent."""
+    the window while their main caretaker is absent: the acting periods the writers
+    keep (`coverage.models.ActingPeriod`, what `caretakers.acting.acted_for` reads)
+    overlapping the window, each on its first day in it and ``until`` its last day in
+    it; in the page's order. One query, read as far as a page needs."""
+    rows = ActingPeriod.objects.filter(date_to__gte=first, date_from__lte=last)
     if operator_id is not None:
-        deputies = [operator_id]
-    else:
-        # Deputies of scopes whose main caretaker is absent some day of the window.
-        away = Absence.objects.filter(date_from__lte=last, date_to__gte=first)
-        mains = CaretakerAssignment.objects.filter(
-            type=AssignmentType.MAIN.value, operator_id__in=away.values("operator_id")
-        ).overlapping(first, last)
-        deputies = sorted(
-            set(
-                CaretakerAssignment.objects.filter(
-                    type=AssignmentType.DEPUTY.value,
-                    contractor_id__in=mains.values("contractor_id"),
-                )
-                .overlapping(first, last)
-                .values_list("operator_id", flat=True)
-            )
-        )
-    found = [
-        a
-        for deputy in deputies
-        for a in acted_for(viewer=viewer, operator_id=deputy, date_from=first, date_to=last)
-    ]
-    names = dict(
-        (pk, (code, name))
-        for pk, code, name in Contractor.objects.filter(
-            pk__in=id_list(sorted({a.contractor_id for a in found}))
-        ).values_list("pk", "code", "name")
-    )
-    return [
-        {
-            "kind": "acting",
-            "day": max(a.period.start, first),
-            "contractor_id": a.contractor_id,
-            "operator_id": a.operator_id,
-            "assignment_id": a.assignment_id,
-            "handover_id": None,
-            "contractor_code": names[a.contractor_id][0],
-            "contractor_name": names[a.contractor_id][1],
-            "stands_in_for": a.stands_in_for,
-            "until": a.period.end,
-        }
-        for a in found
+        rows = rows.filter(operator_id=operator_id)
+    if visible is not None:
+        rows = rows.filter(visible)
+    return rows.annotate(
+        **_columns(
+            kind=Value("acting", output_field=CharField()),
+            day=Greatest("date_from", Value(first, output_field=DateField())),
+            contractor_id=F("contractor_id"),
+            operator_id=F("operator_id"),
+            assignment_id=F("assignment_id"),
+            handover_id=Cast(Value(None), BigIntegerField()),
+            contractor_code=F("contractor__code"),
+            contractor_name=F("contractor__name"),
+        ),
+        u_stands_in_for=F("stands_in_for_id"),
+        u_until=Least("date_to", Value(last, output_field=DateField())),
+    ).values_list(*_COLUMNS, "u_stands_in_for", "u_until")
+
+
+def _acting_row(values: tuple[Any, ...]) -> dict[str, Any]:
+    row = dict(zip(FIELDS, values[: len(FIELDS)], strict=True))
+    row["stands_in_for"], row["until"] = values[len(FIELDS) :]
+    return row
+
+
+def _plain_row(values: tuple[Any, ...]) -> dict[str, Any]:
+    return dict(zip(FIELDS, values, strict=True))
+
+
+class UpcomingRows:
+    """The changes of `upcoming_rows`, paged like a query set (Django's paginator, the
+    API's `paginate`): ``count()`` is one count query per source; a slice reads each
+    source in the page's order as far as its end (offset + limit rows, the sort done
+    by the database) and merges them. Iterating reads everything (the digest)."""
+
+    def __init__(self, sources: list[tuple[QuerySet[Any], Any]]) -> None:
+        self._sources = sources
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = sum(qs.order_by().count() for qs, _shape in self._sources)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _merged(self, stop: int | None) -> Iterator[dict[str, Any]]:
+        read = [
+            map(shape, (qs.order_by(*_ORDER) if stop is None else qs.order_by(*_ORDER)[:stop]))
+            for qs, shape in self._sources
+        ]
+        return heapq.merge(*read, key=_key)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, int):
+            if index < 0:
+                raise IndexError("negative indexing is not supported")
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop = index.start or 0, index.stop
+        if start < 0 or (stop is not None and stop < 0) or index.step not in (None, 1):
+            raise ValueError("only a forward slice is supported")
+        if stop is not None and stop <= start:
+            return []
+        return list(islice(self._merged(stop), start, stop))
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self._merged(None)
+
+
+def _sources(
+    viewer: Any, operator_id: int | None, first: date, last: date
+) -> list[tuple[QuerySet[Any], Any]]:
+    visible = visible_contractor_filter(viewer=viewer)
+    rows = CaretakerAssignment.objects.all()
+    if visible is not None:
+        rows = rows.filter(visible)
+    if operator_id is not None:
+        rows = rows.filter(operator_id=operator_id)
+    changes = _assignment_changes(rows, first, last) + _handover_changes(visible, operator_id, first, last)
+    return [(qs, _plain_row) for qs in changes] + [
+        (_acting_source(visible, operator_id, first, last), _acting_row)
     ]
 
 
-def upcoming_changes(*, viewer: Any, filters: UpcomingFilters) -> list[dict[str, Any]]:
-    """Rows (dicts of FIELDS; ``acting`` rows also ``stands_in_for`` and ``until``) of
-    the changes within ``start`` … ``start + days``, by day, then kind, then contractor
-    code; for the operator `whose` names. Three queries for the assignments and
-    handovers, a few more for acting."""
+def upcoming_rows(*, viewer: Any, filters: UpcomingFilters) -> UpcomingRows:
+    """The changes within ``start`` … ``start + days`` (rows: dicts of FIELDS; ``acting``
+    rows also ``stands_in_for`` and ``until``), by day, then kind, then contractor code;
+    for the operator `whose` names, on the contractors the viewer may see. Five sources
+    (starts, ends, handed in, handed out, acting), each one query for a page and one
+    for the count, whatever the number of rows."""
     operator_id = whose(viewer, filters.operator_id)
     first = filters.start or today()
     last = first + timedelta(days=filters.days)
-    rows = CaretakerAssignment.objects.all()
-    visible: QuerySet[Contractor] | None = visible_contractors(viewer=viewer)
-    assert visible is not None
-    if visible.query.has_filters():
-        rows = rows.filter(contractor__in=visible.values("pk"))
-    else:
-        visible = None
-    if operator_id is not None:
-        rows = rows.filter(operator_id=operator_id)
-    parts = _assignment_changes(rows, first, last) + _handover_changes(visible, operator_id, first, last)
-    found = [dict(zip(FIELDS, row, strict=True)) for row in parts[0].union(*parts[1:], all=True)]
-    found += _acting(viewer, operator_id, first, last)
-    found.sort(key=lambda r: (r["day"], r["kind"], r["contractor_code"], r["assignment_id"] or 0))
-    return found
+    return UpcomingRows(_sources(viewer, operator_id, first, last))
+
+
+def upcoming_changes(*, viewer: Any, filters: UpcomingFilters) -> list[dict[str, Any]]:
+    """Every row of `upcoming_rows`, read at once (one operator's: the digest)."""
+    return list(upcoming_rows(viewer=viewer, filters=filters))
 
 
 def label_rows(rows: list[dict[str, Any]], names: dict[int, str]) -> None:
@@ -272,11 +338,12 @@ def label_rows(rows: list[dict[str, Any]], names: dict[int, str]) -> None:
 
 
 def upcoming_count(*, viewer: Any) -> int:
-    """The top bar's badge: the viewer's own upcoming changes (what their digest says)."""
+    """The top bar's badge: the viewer's own upcoming changes (what their digest says);
+    a count query per source, no row read."""
     own = operator_of(viewer)
     if own is None:
         return 0
-    return len(upcoming_changes(viewer=viewer, filters=UpcomingFilters(operator_id=own.pk)))
+    return upcoming_rows(viewer=viewer, filters=UpcomingFilters(operator_id=own.pk)).count()
 
 
 def upcoming_for_operator(
