@@ -360,3 +360,49 @@ def test_acted_for_reads_no_assignment_when_nobody_else_is_away(
     )
     periods = [(r["date_from"], r["date_to"]) for r in response.json()["results"]]
     assert periods == [("2030-07-01", "2030-07-03")]
+
+
+def test_acted_for_pages_the_stored_periods_in_a_fixed_number_of_queries(
+    api: Client,
+    make_contractors: Callable[[int], list[Contractor]],
+    crew: dict[str, Operator],
+    default_role: CaretakerRole,
+) -> None:
+    """Read from the acting periods the writers keep: the count is exact, the pages
+    follow one another by start, then contractor, each period clipped to the window,
+    and no assignment is read, however many periods there are."""
+    contractors = make_contractors(3)
+    for c in contractors:
+        _assign(c, crew["anna"], default_role, "main")
+        _assign(c, crew["bartek"], default_role, "deputy")
+    for month in (2, 4, 6, 8):
+        Absence.objects.create(
+            operator=crew["anna"], date_from=date(2030, month, 10), date_to=date(2030, month, 20)
+        )
+    window = {"operator_id": str(crew["bartek"].pk), "date_from": "2030-02-15", "date_to": "2030-08-12"}
+
+    def page(number: int) -> tuple[int, list[tuple[str, str, int]], int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get("/api/v1/caretakers/acted-for", {**window, "page": number, "page_size": 5})
+        assert response.status_code == 200, response.content
+        assert not [q for q in queries.captured_queries if "caretakers_caretakerassignment" in q["sql"]]
+        body = response.json()
+        rows = [(r["date_from"], r["date_to"], r["contractor_id"]) for r in body["results"]]
+        return body["count"], rows, len(queries)
+
+    page(1)  # the first request of the client reads what it caches
+    (count, first, queries_first), (_, second, _), (_, third, queries_third) = page(1), page(2), page(3)
+    assert count == 12
+    ids = [c.pk for c in contractors]
+    expected = [
+        (start, end, c)
+        for start, end in (
+            ("2030-02-15", "2030-02-20"),
+            ("2030-04-10", "2030-04-20"),
+            ("2030-06-10", "2030-06-20"),
+            ("2030-08-10", "2030-08-12"),
+        )
+        for c in ids
+    ]
+    assert first + second + third == expected
+    assert queries_first == queries_third

@@ -1,18 +1,22 @@
 """The coverage triggers on the contractors table survive migrating back and forth:
 0001 runs after every contractors migration that rebuilds that table on SQLite, and
-0003 (acting gaps) re-creates them with the third table."""
+0003 (acting gaps) re-creates them with the third table; 0007 fills the acting
+periods from the data there is."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from opiekun.caretakers.models import CaretakerRole
+from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
+from opiekun.coverage.services import coverage_recompute, coverage_stored
+from opiekun.operators.models import Absence
 
 
 def _migrate(*targets: tuple[str, str]) -> None:
@@ -55,3 +59,26 @@ def test_a_new_contractor_gets_its_rows_after_migrating_back_and_forth(
     assert not ActingGap.objects.get(contractor=contractor).active
     Contractor.objects.filter(pk=contractor.pk).delete()
     assert not ActingGap.objects.filter(contractor_id=contractor.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_acting_periods_are_filled_from_the_data_there_is(
+    default_role: CaretakerRole, make_operator: Any
+) -> None:
+    """0007 computes the acting periods of the assignments and absences that exist."""
+    main, deputy = make_operator(), make_operator()
+    contractor = Contractor.objects.create(code="K", name="Firma")
+    for operator, kind in ((main, "main"), (deputy, "deputy")):
+        CaretakerAssignment.objects.create(
+            contractor=contractor, operator=operator, role=default_role, type=kind, date_from=date(2030, 1, 1)
+        )
+    Absence.objects.create(operator=main, date_from=date(2030, 7, 1), date_to=date(2030, 7, 14))
+    expected = coverage_recompute().stand_ins
+    assert [(s.operator_id, s.stands_in_for_id, s.date_from, s.date_to) for s in expected] == [
+        (deputy.pk, main.pk, date(2030, 7, 1), date(2030, 7, 14))
+    ]
+    try:
+        _migrate(("coverage", "0006_writer_rows_checked_by_the_writer"))
+    finally:
+        _migrate()
+    assert coverage_stored().stand_ins == expected

@@ -1,15 +1,18 @@
 """`untouched.untouched_by`, the shortcut of `coverage_refresh`: a contractor it names
 for a table really keeps that table's rows, for any assignments before and any change
-that keeps the invariants. Pure: no database."""
+that keeps the invariants; and the acting periods (`acting_periods_of`) against the
+acting rule day by day. Pure: no database."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
+from opiekun.caretakers.acting_rules import ActingReason, Holder, acting_on
+from opiekun.caretakers.rules import AssignmentType
 from opiekun.coverage.compute import (
     UNTIL_FURTHER_NOTICE,
     Absences,
@@ -22,6 +25,7 @@ from opiekun.coverage.compute import (
     coverage_of,
 )
 from opiekun.coverage.untouched import Untouched, untouched_by
+from opiekun.periods import Period
 from tests.budgets import examples
 
 START = date(2025, 1, 1)
@@ -258,3 +262,73 @@ def test_the_usual_bulk_writes_are_named_untouched() -> None:
     )
     same = untouched_by(removed=[main], added=split, absences=away)
     assert _named(same) == ({1}, {1}, set())
+
+
+@st.composite
+def staffed(draw: Any) -> tuple[list[AssignmentFact], Absences]:
+    """Scopes with mains one after another and deputies of any priority, their
+    operators away now and then: where deputies stand in."""
+    facts: list[AssignmentFact] = []
+    pk = 0
+    for contractor, role in draw(st.sets(st.sampled_from([(1, 1), (1, 2), (2, 1)]), min_size=1)):
+        start = draw(st.integers(0, 5))
+        while start < 50:  # the mains, one after another (or after a gap)
+            length = draw(st.one_of(st.none(), st.integers(0, 25)))
+            pk += 1
+            facts.append(_fact(contractor, role, None, True, draw(st.integers(1, 5)), start, length, 0, pk))
+            if length is None:
+                break
+            start += length + 1 + draw(st.sampled_from([0, 0, 0, 3]))
+        for operator in draw(st.sets(st.integers(1, 5), max_size=3)):
+            pk += 1
+            first, length = draw(st.integers(0, 40)), draw(st.one_of(st.none(), st.integers(0, 40)))
+            facts.append(
+                _fact(contractor, role, None, False, operator, first, length, draw(st.integers(0, 2)), pk)
+            )
+    raw = draw(st.lists(st.tuples(st.integers(1, 5), st.integers(0, 60), st.integers(0, 12)), max_size=10))
+    return facts, _absences(raw)
+
+
+@settings(max_examples=examples(4), deadline=None)  # pure and quick
+@given(world=staffed())
+def test_the_acting_periods_are_the_runs_of_days_a_deputy_stands_in(
+    world: tuple[list[AssignmentFact], Absences],
+) -> None:
+    """`acting_periods_of` against the acting rule evaluated day by day (`acting_on`):
+    each maximal run of days on which one deputy's assignment stands in for one main
+    caretaker is one row."""
+    facts, absences = world
+    away = {o: [Period(start, end) for start, end in periods] for o, periods in absences.items()}
+    holders: dict[tuple[int, int, int | None], list[Holder]] = {}
+    for f in facts:
+        kind = AssignmentType.MAIN if f.main else AssignmentType.DEPUTY
+        holder = Holder(f.assignment_id, f.operator_id, kind, Period(f.date_from, f.date_to), f.priority)
+        holders.setdefault((f.contractor_id, f.role_id, f.branch_id), []).append(holder)
+    expected: list[StandIn] = []
+    for (c, role, branch), hs in holders.items():
+        for n in range(-1, 80):  # every absence ends by day 72
+            d = day(n)
+            on = [h for h in hs if h.period.contains_day(d)]
+            main = next((h for h in on if h.type == AssignmentType.MAIN), None)
+            acting = acting_on(main, [h for h in on if h.type == AssignmentType.DEPUTY], away, d)
+            if acting.reason != ActingReason.MAIN_ABSENT or acting.holder is None:
+                continue
+            assert acting.stands_in_for is not None
+            row = StandIn(
+                c,
+                role,
+                branch,
+                acting.holder.assignment_id,
+                acting.holder.operator_id,
+                acting.stands_in_for,
+                d,
+                d,
+            )
+            last = expected[-1] if expected else None
+            if last is not None and last[:6] == row[:6] and last.date_to + timedelta(days=1) == d:
+                expected[-1] = last._replace(date_to=d)
+            else:
+                expected.append(row)
+    expected.sort(key=lambda r: (r.contractor_id, r.role_id, r.branch_id or 0, r.date_from, r.assignment_id))
+    event(f"rows: {min(len(expected), 3)}")
+    assert acting_periods_of(contractor_ids=CONTRACTORS, assignments=facts, absences=absences) == expected

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from opiekun.caretakers.acting_rules import ActingReason, Holder, acting_periods
 from opiekun.caretakers.rules import AssignmentType
-from opiekun.periods import Period
+from opiekun.periods import Period, merge
 
 SINCE_ALWAYS = date(1, 1, 1)
 UNTIL_FURTHER_NOTICE = date(9999, 12, 31)
@@ -233,9 +233,6 @@ class StandIn(NamedTuple):
     date_to: date
 
 
-ALL_TIME = Period(SINCE_ALWAYS, UNTIL_FURTHER_NOTICE)
-
-
 def _main_away(facts: list[AssignmentFact], absences: Absences) -> bool:
     """Whether a main caretaker of the scope is absent on some day of its own assignment."""
     return any(
@@ -246,14 +243,28 @@ def _main_away(facts: list[AssignmentFact], absences: Absences) -> bool:
     )
 
 
+def _main_away_days(holders: list[Holder], away: dict[int, list[Period]]) -> list[Period]:
+    """The days on which a main caretaker of the scope is absent, merged: the only days
+    a deputy can stand in (a run of them is never adjacent to another, so no period of a
+    deputy standing in crosses from one to the next)."""
+    return merge(
+        both
+        for h in holders
+        if h.type == AssignmentType.MAIN
+        for absence in away.get(h.operator_id, ())
+        if (both := h.period.intersection(absence)) is not None
+    )
+
+
 def acting_periods_of(
     *, contractor_ids: Iterable[int], assignments: Iterable[AssignmentFact], absences: Absences
 ) -> list[StandIn]:
     """Per scope, the maximal periods in which one deputy's assignment acts for one
     absent main caretaker: the acting rule (`caretakers.acting_rules.acting_periods`)
     over all time, its periods of a deputy standing in. Only a scope with a deputy and
-    a main caretaker absent during its own assignment can have one; the others are not
-    evaluated. Clipped to a window, these are what `acted_for_periods` gives for it."""
+    a main caretaker absent during its own assignment can have one, and only on the
+    days of such an absence: nothing else is evaluated. Clipped to a window, these are
+    what `acted_for_periods` gives for it."""
     ids = set(contractor_ids)
     scopes: dict[Scope, list[AssignmentFact]] = defaultdict(list)
     for a in assignments:
@@ -276,23 +287,26 @@ def acting_periods_of(
             )
             for f in facts
         ]
-        for period, acting in acting_periods(holders, away, ALL_TIME):
-            if acting.reason != ActingReason.MAIN_ABSENT or acting.holder is None:
-                continue
-            assert acting.stands_in_for is not None and period.end is not None
-            holder = acting.holder
-            found.append(
-                StandIn(
-                    c,
-                    role,
-                    branch,
-                    holder.assignment_id,
-                    holder.operator_id,
-                    acting.stands_in_for,
-                    period.start,
-                    period.end,
+        for days in _main_away_days(holders, away):
+            # only the rows on those days can act or stand in on them
+            on = [h for h in holders if h.period.overlaps(days)]
+            for period, acting in acting_periods(on, away, days):
+                if acting.reason != ActingReason.MAIN_ABSENT or acting.holder is None:
+                    continue
+                assert acting.stands_in_for is not None and period.end is not None
+                holder = acting.holder
+                found.append(
+                    StandIn(
+                        c,
+                        role,
+                        branch,
+                        holder.assignment_id,
+                        holder.operator_id,
+                        acting.stands_in_for,
+                        period.start,
+                        period.end,
+                    )
                 )
-            )
     return sorted(found, key=_stand_in_key)
 
 

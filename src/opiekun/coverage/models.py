@@ -169,9 +169,19 @@ class ActingPeriod(models.Model):
         ]
         indexes = [
             # "the operator's periods overlapping a window, by start": date_to >= start,
-            # date_from <= end, and the columns the page orders by and shows.
+            # date_from <= end; with every column the page orders by and shows, so that
+            # PostgreSQL reads the index alone.
             models.Index(
-                fields=["operator", "date_to", "date_from", "contractor", "role", "assignment"],
+                fields=[
+                    "operator",
+                    "date_to",
+                    "date_from",
+                    "contractor",
+                    "role",
+                    "assignment",
+                    "branch",
+                    "stands_in_for",
+                ],
                 name="acting_period_operator",
             ),
             models.Index(

@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                 ('stands_in_for', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='operators.operator')),
             ],
             options={
-                'indexes': [models.Index(fields=['operator', 'date_to', 'date_from', 'contractor', 'role', 'assignment'], name='acting_period_operator'), models.Index(fields=['contractor', 'role', 'branch', 'date_from'], name='acting_period_contractor')],
+                'indexes': [models.Index(fields=['operator', 'date_to', 'date_from', 'contractor', 'role', 'assignment', 'branch', 'stands_in_for'], name='acting_period_operator'), models.Index(fields=['contractor', 'role', 'branch', 'date_from'], name='acting_period_contractor')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('date_to__gte', models.F('date_from'))), name='acting_period_dates_in_order')],
             },
         ),

@@ -11,7 +11,8 @@ from opiekun.coverage.services import coverage_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Recompute the coverage tables (gaps per scope, periods without any caretaker) from "
+        "Recompute the coverage tables (gaps per scope, periods without any caretaker, the "
+        "periods of deputies standing in) from "
         "the assignments. Needed only after data was written around the services (raw SQL, "
         "a restore of one table); every write through Opiekun keeps them in step."
     )
