@@ -19,11 +19,11 @@ digest one operator's `upcoming_changes` (every row).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -38,7 +38,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Greatest, Least
+from django.db.models.functions import Cast, Least
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,8 +46,8 @@ from opiekun.caretakers.models import CaretakerAssignment, HandoverChange
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.models import ActingPeriod
 from opiekun.dates import format_date, today
-from opiekun.operators.access import is_administrator, operator_of, visible_contractor_filter
-from opiekun.operators.models import Visibility
+from opiekun.operators.access import is_administrator, operator_of, visible_contractor_check
+from opiekun.operators.models import Operator, Visibility
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
@@ -128,6 +128,9 @@ def _made_by_handover(field: str, lookup: str) -> Exists:
     after its last day (an end)."""
     return Exists(
         HandoverChange.objects.filter(
+            # The assignment's contractor (never changed) leads the index of the
+            # changes: one probe a row, where assignment_id alone has no index.
+            contractor_id=OuterRef("contractor_id"),
             assignment_id=OuterRef("id"),
             handover__cancelled_at__isnull=True,
             **{f"handover__date__{lookup}": OuterRef(field)},
@@ -135,25 +138,42 @@ def _made_by_handover(field: str, lookup: str) -> Exists:
     )
 
 
-def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: date) -> list[QuerySet[Any]]:
-    def shaped(kind: str, field: str, by_handover: Exists) -> QuerySet[Any]:
-        return (
-            rows.filter(**{f"{field}__gte": first, f"{field}__lte": last})
-            .exclude(by_handover)
-            .annotate(
-                **_columns(
-                    kind=Value(kind, output_field=CharField()),
-                    day=F(field),
-                    contractor_id=F("contractor_id"),
-                    operator_id=F("operator_id"),
-                    assignment_id=F("id"),
-                    handover_id=Cast(Value(None), BigIntegerField()),
-                    contractor_code=F("contractor__code"),
-                    contractor_name=F("contractor__name"),
-                )
+class _Source(NamedTuple):
+    """One kind of row: ``rows`` to count (no join the count does not need), ``page``
+    the same rows shaped and orderable by `_ORDER`, ``shape`` a row of it as a dict."""
+
+    rows: QuerySet[Any]
+    page: QuerySet[Any]
+    shape: Callable[[tuple[Any, ...]], dict[str, Any]]
+
+
+def _contractor(field: str) -> Subquery:
+    """The row's contractor's ``field``, looked up row by row: the database walks the
+    rows in the order of the day (an index) and reads the codes of the first days
+    only, where a join would read every row's contractor (or the whole table) first."""
+    return Subquery(Contractor.objects.filter(pk=OuterRef("contractor_id")).order_by().values(field)[:1])
+
+
+def _plain_row(values: tuple[Any, ...]) -> dict[str, Any]:
+    return dict(zip(FIELDS, values, strict=True))
+
+
+def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: date) -> list[_Source]:
+    def shaped(kind: str, field: str, by_handover: Exists) -> _Source:
+        found = rows.filter(**{f"{field}__gte": first, f"{field}__lte": last}).exclude(by_handover).order_by()
+        page = found.annotate(
+            **_columns(
+                kind=Value(kind, output_field=CharField()),
+                day=F(field),
+                contractor_id=F("contractor_id"),
+                operator_id=F("operator_id"),
+                assignment_id=F("id"),
+                handover_id=Cast(Value(None), BigIntegerField()),
+                contractor_code=_contractor("code"),
+                contractor_name=_contractor("name"),
             )
-            .values_list(*_COLUMNS)
-        )
+        ).values_list(*_COLUMNS)
+        return _Source(found, page, _plain_row)
 
     return [
         shaped("starts", "date_from", _made_by_handover("date_from", "exact")),
@@ -161,9 +181,7 @@ def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: 
     ]
 
 
-def _handover_changes(
-    visible: Q | None, operator_id: int | None, first: date, last: date
-) -> list[QuerySet[Any]]:
+def _handover_changes(visible: Q | None, operator_id: int | None, first: date, last: date) -> list[_Source]:
     """Per handover (not cancelled, effective in the window) and contractor it handed:
     ``handover_in`` for the operator it went to, ``handover_out`` for the one it came
     from. The assignment is the handover's newest row of that contractor."""
@@ -185,10 +203,9 @@ def _handover_changes(
     )
     changes = changes.exclude(Exists(newer))
 
-    def shaped(kind: str, operator: str, mine: Q) -> QuerySet[Any]:
-        qs = changes.filter(mine) if operator_id is not None else changes
-        contractor = Contractor.objects.filter(pk=OuterRef("contractor_id"))
-        return qs.annotate(
+    def shaped(kind: str, operator: str, mine: Q) -> _Source:
+        found = (changes.filter(mine) if operator_id is not None else changes).order_by()
+        page = found.annotate(
             **_columns(
                 kind=Value(kind, output_field=CharField()),
                 day=F("handover__date"),
@@ -196,10 +213,11 @@ def _handover_changes(
                 operator_id=Cast(operator, BigIntegerField()),
                 assignment_id=Cast("assignment_id", BigIntegerField()),
                 handover_id=Cast("handover_id", BigIntegerField()),
-                contractor_code=Subquery(contractor.values("code")[:1]),
-                contractor_name=Subquery(contractor.values("name")[:1]),
+                contractor_code=_contractor("code"),
+                contractor_name=_contractor("name"),
             )
         ).values_list(*_COLUMNS)
+        return _Source(found, page, _plain_row)
 
     return [
         shaped("handover_in", "target_id", Q(target_id=operator_id)),
@@ -207,31 +225,45 @@ def _handover_changes(
     ]
 
 
-def _acting_source(visible: Q | None, operator_id: int | None, first: date, last: date) -> QuerySet[Any]:
+def _acting_source(visible: Q | None, operator_id: int | None, first: date, last: date) -> list[_Source]:
     """The contractors the operator (or, for everyone's, every deputy) will act for in
     the window while their main caretaker is absent: the acting periods the writers
     keep (`coverage.models.ActingPeriod`, what `caretakers.acting.acted_for` reads)
     overlapping the window, each on its first day in it and ``until`` its last day in
-    it; in the page's order. One query, read as far as a page needs."""
+    it. Two sources: the periods begun by the window's first day (all on that day, by
+    contractor code) and those beginning later (by their first day)."""
     rows = ActingPeriod.objects.filter(date_to__gte=first, date_from__lte=last)
     if operator_id is not None:
         rows = rows.filter(operator_id=operator_id)
+    else:
+        # Every operator's range of the operator index, not the whole table (the
+        # periods of the past).
+        rows = rows.filter(operator_id__in=Operator.objects.values("pk"))
     if visible is not None:
         rows = rows.filter(visible)
-    return rows.annotate(
-        **_columns(
-            kind=Value("acting", output_field=CharField()),
-            day=Greatest("date_from", Value(first, output_field=DateField())),
-            contractor_id=F("contractor_id"),
-            operator_id=F("operator_id"),
-            assignment_id=F("assignment_id"),
-            handover_id=Cast(Value(None), BigIntegerField()),
-            contractor_code=F("contractor__code"),
-            contractor_name=F("contractor__name"),
-        ),
-        u_stands_in_for=F("stands_in_for_id"),
-        u_until=Least("date_to", Value(last, output_field=DateField())),
-    ).values_list(*_COLUMNS, "u_stands_in_for", "u_until")
+    rows = rows.order_by()
+
+    def shaped(found: QuerySet[Any], day: Any) -> _Source:
+        page = found.annotate(
+            **_columns(
+                kind=Value("acting", output_field=CharField()),
+                day=day,
+                contractor_id=F("contractor_id"),
+                operator_id=F("operator_id"),
+                assignment_id=F("assignment_id"),
+                handover_id=Cast(Value(None), BigIntegerField()),
+                contractor_code=F("contractor__code"),
+                contractor_name=F("contractor__name"),
+            ),
+            u_stands_in_for=F("stands_in_for_id"),
+            u_until=Least("date_to", Value(last, output_field=DateField())),
+        ).values_list(*_COLUMNS, "u_stands_in_for", "u_until")
+        return _Source(found, page, _acting_row)
+
+    return [
+        shaped(rows.filter(date_from__lte=first), Value(first, output_field=DateField())),
+        shaped(rows.filter(date_from__gt=first), F("date_from")),
+    ]
 
 
 def _acting_row(values: tuple[Any, ...]) -> dict[str, Any]:
@@ -240,23 +272,19 @@ def _acting_row(values: tuple[Any, ...]) -> dict[str, Any]:
     return row
 
 
-def _plain_row(values: tuple[Any, ...]) -> dict[str, Any]:
-    return dict(zip(FIELDS, values, strict=True))
-
-
 class UpcomingRows:
     """The changes of `upcoming_rows`, paged like a query set (Django's paginator, the
     API's `paginate`): ``count()`` is one count query per source; a slice reads each
     source in the page's order as far as its end (offset + limit rows, the sort done
     by the database) and merges them. Iterating reads everything (the digest)."""
 
-    def __init__(self, sources: list[tuple[QuerySet[Any], Any]]) -> None:
+    def __init__(self, sources: list[_Source]) -> None:
         self._sources = sources
         self._count: int | None = None
 
     def count(self) -> int:
         if self._count is None:
-            self._count = sum(qs.order_by().count() for qs, _shape in self._sources)
+            self._count = sum(source.rows.count() for source in self._sources)
         return self._count
 
     def __len__(self) -> int:
@@ -264,8 +292,11 @@ class UpcomingRows:
 
     def _merged(self, stop: int | None) -> Iterator[dict[str, Any]]:
         read = [
-            map(shape, (qs.order_by(*_ORDER) if stop is None else qs.order_by(*_ORDER)[:stop]))
-            for qs, shape in self._sources
+            map(
+                source.shape,
+                source.page.order_by(*_ORDER)[:stop] if stop is not None else source.page.order_by(*_ORDER),
+            )
+            for source in self._sources
         ]
         return heapq.merge(*read, key=_key)
 
@@ -292,19 +323,18 @@ class UpcomingRows:
         return self._merged(None)
 
 
-def _sources(
-    viewer: Any, operator_id: int | None, first: date, last: date
-) -> list[tuple[QuerySet[Any], Any]]:
-    visible = visible_contractor_filter(viewer=viewer)
+def _sources(viewer: Any, operator_id: int | None, first: date, last: date) -> list[_Source]:
+    visible = visible_contractor_check(viewer=viewer)
     rows = CaretakerAssignment.objects.all()
     if visible is not None:
         rows = rows.filter(visible)
     if operator_id is not None:
         rows = rows.filter(operator_id=operator_id)
-    changes = _assignment_changes(rows, first, last) + _handover_changes(visible, operator_id, first, last)
-    return [(qs, _plain_row) for qs in changes] + [
-        (_acting_source(visible, operator_id, first, last), _acting_row)
-    ]
+    return (
+        _assignment_changes(rows, first, last)
+        + _handover_changes(visible, operator_id, first, last)
+        + _acting_source(visible, operator_id, first, last)
+    )
 
 
 def upcoming_rows(*, viewer: Any, filters: UpcomingFilters) -> UpcomingRows:
