@@ -113,6 +113,9 @@ def _columns(**values: Any) -> dict[str, Any]:
 
 
 def _key(row: dict[str, Any]) -> tuple[Any, ...]:
+    # The merge's key. Sources never share a day and kind (one kind each; the two of
+    # acting have different days), so codes are compared within a source only: in the
+    # database's order.
     return (
         row["day"],
         row["kind"],
@@ -340,9 +343,10 @@ def _sources(viewer: Any, operator_id: int | None, first: date, last: date) -> l
 def upcoming_rows(*, viewer: Any, filters: UpcomingFilters) -> UpcomingRows:
     """The changes within ``start`` … ``start + days`` (rows: dicts of FIELDS; ``acting``
     rows also ``stands_in_for`` and ``until``), by day, then kind, then contractor code;
-    for the operator `whose` names, on the contractors the viewer may see. Five sources
-    (starts, ends, handed in, handed out, acting), each one query for a page and one
-    for the count, whatever the number of rows."""
+    for the operator `whose` names, on the contractors the viewer may see. Six sources
+    (starts, ends, handed in, handed out, acting begun by the first day, acting
+    beginning later), each one query for a page and one for the count, whatever the
+    number of rows."""
     operator_id = whose(viewer, filters.operator_id)
     first = filters.start or today()
     last = first + timedelta(days=filters.days)
