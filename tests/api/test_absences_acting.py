@@ -379,7 +379,11 @@ def test_acted_for_pages_the_stored_periods_in_a_fixed_number_of_queries(
         Absence.objects.create(
             operator=crew["anna"], date_from=date(2030, month, 10), date_to=date(2030, month, 20)
         )
-    window = {"operator_id": str(crew["bartek"].pk), "date_from": "2030-02-15", "date_to": "2030-08-12"}
+    window: dict[str, str | int] = {
+        "operator_id": str(crew["bartek"].pk),
+        "date_from": "2030-02-15",
+        "date_to": "2030-08-12",
+    }
 
     def page(number: int) -> tuple[int, list[tuple[str, str, int]], int]:
         with CaptureQueriesContext(connection) as queries:

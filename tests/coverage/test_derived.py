@@ -603,7 +603,7 @@ def _rows() -> set[tuple[str, int]]:
     gets a new key."""
     return {
         (model.__name__, pk)
-        for model in (CoverageGap, UncoveredPeriod, ActingGap)
+        for model in (CoverageGap, UncoveredPeriod, ActingGap, ActingPeriod)
         for pk in model.objects.values_list("pk", flat=True)
     }
 
@@ -635,7 +635,7 @@ def test_a_write_rewrites_only_the_derived_rows_that_change(
     # A main ended for one contractor opens a gap there alone: the others' rows stay.
     untouched = {
         (model.__name__, pk)
-        for model in (CoverageGap, UncoveredPeriod, ActingGap)
+        for model in (CoverageGap, UncoveredPeriod, ActingGap, ActingPeriod)
         for pk in model.objects.exclude(contractor_id=ids[0]).values_list("pk", flat=True)
     }
     main = CaretakerAssignment.objects.get(contractor_id=ids[0], operator=first)

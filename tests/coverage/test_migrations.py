@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
@@ -67,12 +67,17 @@ def test_the_acting_periods_are_filled_from_the_data_there_is(
 ) -> None:
     """0007 computes the acting periods of the assignments and absences that exist."""
     main, deputy = make_operator(), make_operator()
-    contractor = Contractor.objects.create(code="K", name="Firma")
-    for operator, kind in ((main, "main"), (deputy, "deputy")):
-        CaretakerAssignment.objects.create(
-            contractor=contractor, operator=operator, role=default_role, type=kind, date_from=date(2030, 1, 1)
-        )
-    Absence.objects.create(operator=main, date_from=date(2030, 7, 1), date_to=date(2030, 7, 14))
+    with transaction.atomic():  # the signals refresh the coverage before PostgreSQL checks it
+        contractor = Contractor.objects.create(code="K", name="Firma")
+        for operator, kind in ((main, "main"), (deputy, "deputy")):
+            CaretakerAssignment.objects.create(
+                contractor=contractor,
+                operator=operator,
+                role=default_role,
+                type=kind,
+                date_from=date(2030, 1, 1),
+            )
+        Absence.objects.create(operator=main, date_from=date(2030, 7, 1), date_to=date(2030, 7, 14))
     expected = coverage_recompute().stand_ins
     assert [(s.operator_id, s.stands_in_for_id, s.date_from, s.date_to) for s in expected] == [
         (deputy.pk, main.pk, date(2030, 7, 1), date(2030, 7, 14))

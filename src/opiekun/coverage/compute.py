@@ -17,14 +17,11 @@ back into ``None``.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import NamedTuple
-
-from opiekun.caretakers.acting_rules import ActingReason, Holder, acting_periods
-from opiekun.caretakers.rules import AssignmentType
-from opiekun.periods import Period, merge
 
 SINCE_ALWAYS = date(1, 1, 1)
 UNTIL_FURTHER_NOTICE = date(9999, 12, 31)
@@ -233,80 +230,80 @@ class StandIn(NamedTuple):
     date_to: date
 
 
-def _main_away(facts: list[AssignmentFact], absences: Absences) -> bool:
-    """Whether a main caretaker of the scope is absent on some day of its own assignment."""
-    return any(
-        start <= _end(f.date_to) and f.date_from <= end
-        for f in facts
-        if f.main
-        for start, end in absences.get(f.operator_id, ())
-    )
+def _absent_on(periods: list[tuple[date, date]], day: date) -> bool:
+    """Whether ``day`` is in one of ``periods`` (one operator's absences: sorted, disjoint)."""
+    index = bisect_right(periods, (day, UNTIL_FURTHER_NOTICE))
+    return index > 0 and periods[index - 1][1] >= day
 
 
-def _main_away_days(holders: list[Holder], away: dict[int, list[Period]]) -> list[Period]:
-    """The days on which a main caretaker of the scope is absent, merged: the only days
-    a deputy can stand in (a run of them is never adjacent to another, so no period of a
-    deputy standing in crosses from one to the next)."""
-    return merge(
-        both
-        for h in holders
-        if h.type == AssignmentType.MAIN
-        for absence in away.get(h.operator_id, ())
-        if (both := h.period.intersection(absence)) is not None
-    )
+def _stand_ins(facts: list[AssignmentFact], absences: Absences) -> list[tuple[date, date, int, int, int]]:
+    """One scope's days on which a deputy stands in, as maximal runs (first day, last
+    day, deputy's assignment, deputy, absent main caretaker). The acting rule
+    (`caretakers.acting_rules.acting_on`) on plain values, evaluated only on the days a
+    main caretaker is away: on each such day the first deputy in force there (by
+    priority, date_from, id) who is not away stands in; it changes only where a deputy's
+    row or absence starts or ends."""
+    order = sorted((f for f in facts if not f.main), key=lambda f: (f.priority, f.date_from, f.assignment_id))
+    if not order:
+        return []
+    deputies = [
+        (f.date_from, _end(f.date_to), f.assignment_id, f.operator_id, absences.get(f.operator_id, []))
+        for f in order
+    ]
+    runs: list[tuple[date, date, int, int, int]] = []
+    for main in facts:
+        if not main.main:
+            continue
+        for away_from, away_to in absences.get(main.operator_id, ()):
+            first, last = max(main.date_from, away_from), min(_end(main.date_to), away_to)
+            if first > last:
+                continue
+            there = [d for d in deputies if d[0] <= last and first <= d[1]]
+            if not there:
+                continue
+            edges = {first}
+            for since, until, _, _, away in there:
+                for start, end in ((since, until), *away):
+                    if first < start <= last:
+                        edges.add(start)
+                    if first <= end < last:
+                        edges.add(end + ONE_DAY)
+            starts = sorted(edges)
+            for index, start in enumerate(starts):
+                end = starts[index + 1] - ONE_DAY if index + 1 < len(starts) else last
+                for since, until, assignment_id, operator_id, away in there:
+                    if since <= start <= until and not _absent_on(away, start):
+                        runs.append((start, end, assignment_id, operator_id, main.operator_id))
+                        break
+    runs.sort()
+    merged: list[tuple[date, date, int, int, int]] = []
+    for run in runs:  # the same deputy for the same main across two absences or two rows
+        last_day = merged[-1][1] if merged else UNTIL_FURTHER_NOTICE
+        if last_day < UNTIL_FURTHER_NOTICE and merged[-1][2:] == run[2:] and last_day + ONE_DAY == run[0]:
+            merged[-1] = (merged[-1][0], *run[1:])
+        else:
+            merged.append(run)
+    return merged
 
 
 def acting_periods_of(
     *, contractor_ids: Iterable[int], assignments: Iterable[AssignmentFact], absences: Absences
 ) -> list[StandIn]:
     """Per scope, the maximal periods in which one deputy's assignment acts for one
-    absent main caretaker: the acting rule (`caretakers.acting_rules.acting_periods`)
-    over all time, its periods of a deputy standing in. Only a scope with a deputy and
-    a main caretaker absent during its own assignment can have one, and only on the
-    days of such an absence: nothing else is evaluated. Clipped to a window, these are
-    what `acted_for_periods` gives for it."""
+    absent main caretaker (`_stand_ins`). ``absences``: by operator, sorted and disjoint
+    (as one operator's absences are). Clipped to a window, these are what
+    `caretakers.acting_rules.acted_for_periods` gives for it (the tests compare both
+    with the rule evaluated day by day)."""
     ids = set(contractor_ids)
     scopes: dict[Scope, list[AssignmentFact]] = defaultdict(list)
     for a in assignments:
         if a.contractor_id in ids:
             scopes[(a.contractor_id, a.role_id, a.branch_id)].append(a)
-    away: dict[int, list[Period]] | None = None
-    found: list[StandIn] = []
-    for (c, role, branch), facts in scopes.items():
-        if all(f.main for f in facts) or not _main_away(facts, absences):
-            continue
-        if away is None:
-            away = {o: [Period(start, end) for start, end in periods] for o, periods in absences.items()}
-        holders = [
-            Holder(
-                f.assignment_id,
-                f.operator_id,
-                AssignmentType.MAIN if f.main else AssignmentType.DEPUTY,
-                Period(f.date_from, f.date_to),
-                f.priority,
-            )
-            for f in facts
-        ]
-        for days in _main_away_days(holders, away):
-            # only the rows on those days can act or stand in on them
-            on = [h for h in holders if h.period.overlaps(days)]
-            for period, acting in acting_periods(on, away, days):
-                if acting.reason != ActingReason.MAIN_ABSENT or acting.holder is None:
-                    continue
-                assert acting.stands_in_for is not None and period.end is not None
-                holder = acting.holder
-                found.append(
-                    StandIn(
-                        c,
-                        role,
-                        branch,
-                        holder.assignment_id,
-                        holder.operator_id,
-                        acting.stands_in_for,
-                        period.start,
-                        period.end,
-                    )
-                )
+    found = [
+        StandIn(c, role, branch, assignment_id, operator_id, main_id, start, end)
+        for (c, role, branch), facts in scopes.items()
+        for start, end, assignment_id, operator_id, main_id in _stand_ins(facts, absences)
+    ]
     return sorted(found, key=_stand_in_key)
 
 

@@ -141,8 +141,8 @@ class ActingPeriod(models.Model):
     """Days ``[date_from, date_to]`` in which ``operator``, a deputy of the scope through
     the assignment ``assignment``, acts for the absent main caretaker ``stands_in_for``:
     a maximal run of days with that deputy's assignment acting for that main caretaker
-    (`caretakers.acting_rules.acting_periods` over all time). Always bounded: a deputy
-    acts only while a main caretaker is absent, and absences end."""
+    (the acting rule, `caretakers.acting_rules.acting_on`; `compute.acting_periods_of`).
+    Always bounded: a deputy acts only while a main caretaker is absent, and absences end."""
 
     contractor = models.ForeignKey(
         "contractors.Contractor", on_delete=models.CASCADE, related_name="acting_periods"
