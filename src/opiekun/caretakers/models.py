@@ -176,6 +176,8 @@ class CaretakerAssignment(models.Model):
             ),
             models.Index(fields=["contractor", "date_from", "date_to"], name="assignment_contractor_period"),
             models.Index(fields=["date_from", "date_to"]),
+            # Nadchodzące zmiany, everyone's: the rows ending in a window (notices/).
+            models.Index(fields=["date_to"], name="assignment_ends", condition=Q(date_to__isnull=False)),
         ]
 
     def __str__(self) -> str:

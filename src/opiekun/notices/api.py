@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from opiekun.notices.selectors import DEFAULT_DAYS, MAX_DAYS, UpcomingFilters, upcoming_changes
+from opiekun.notices.selectors import DEFAULT_DAYS, MAX_DAYS, UpcomingFilters, upcoming_rows
 from opiekun.schemas import DEFAULT_PAGE_SIZE, Id, Page, Paged, PageSize, paginate, responses
 
 router = Router(tags=["notices"])
@@ -37,9 +37,10 @@ def upcoming(request: HttpRequest, filters: Query[UpcomingQuery]) -> dict[str, A
     """What changes for the operator within the next `days` days, by day: assignments
     starting or ending, handovers to and from them, contractors they will act for
     during a colleague's absence."""
-    items = upcoming_changes(
+    items = upcoming_rows(
         viewer=request.user, filters=UpcomingFilters(days=filters.days, operator_id=filters.operator_id)
     )
-    page = paginate(request, items, page=filters.page, page_size=filters.page_size)
+    # Paged like a query set: a count, then one slice (notices/selectors.py).
+    page = paginate(request, cast(Any, items), page=filters.page, page_size=filters.page_size)
     page["results"] = [{**row, "date": row["day"]} for row in page["results"]]
     return page

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from opiekun.notices.forms import UpcomingFilterForm
-from opiekun.notices.selectors import label_rows, upcoming_changes
+from opiekun.notices.selectors import label_rows, upcoming_rows
 from opiekun.operators.selectors import operator_names
 
 PAGE_SIZE = 100
@@ -23,7 +23,7 @@ def upcoming(request: HttpRequest) -> HttpResponse:
             form = UpcomingFilterForm({}, viewer=request.user)
             form.is_valid()
         filters = form.filters()
-        page = Paginator(upcoming_changes(viewer=request.user, filters=filters), PAGE_SIZE).get_page(
+        page = Paginator(upcoming_rows(viewer=request.user, filters=filters), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
         rows = list(page.object_list)

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.contractors.models import Contractor
@@ -179,6 +179,23 @@ def own_contractor_sets(*, viewer: Any) -> tuple[QuerySet[Any], QuerySet[Any] | 
         return None
     sets = _own_sets(operator, editable=False, day=today())
     return sets.theirs, sets.nobody
+
+
+def visible_contractor_check(*, viewer: Any, column: str = "contractor_id") -> Q | None:
+    """What `visible_contractor_filter` says, correlated: each row's contractor looked up
+    in the own-only sets (an index probe a row) instead of the sets read whole and
+    hashed (a tenth of a second each at a million contractors). For queries that test
+    few rows, such as one operator's upcoming changes (the top bar's badge)."""
+    if _sees_all(viewer):
+        return None
+    operator = operator_of(viewer)
+    if operator is None:
+        return Q(**{f"{column}__in": []})
+    sets = _own_sets(operator, editable=False, day=today())
+    condition = Q(Exists(sets.theirs.filter(contractor_id=OuterRef(column))))
+    if sets.nobody is not None:
+        condition |= Q(Exists(sets.nobody.filter(contractor_id=OuterRef(column))))
+    return condition
 
 
 def contractor_access(*, viewer: Any, contractor_id: int) -> Access:
