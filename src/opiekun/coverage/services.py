@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model, Q, QuerySet
@@ -42,11 +43,12 @@ from opiekun.coverage.compute import (
     Uncovered,
     acting_gaps_of,
     coverage_of,
+    uncovered_of,
 )
 from opiekun.coverage.default_role import default_role_changed as default_role_changed
 from opiekun.coverage.delta import Delta, absences_during
 from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
-from opiekun.coverage.untouched import untouched_by
+from opiekun.coverage.untouched import before_write, gaps_in, rows_changed, untouched_by
 from opiekun.operators.models import Absence
 
 GAP_FIELDS = ["contractor_id", "role_id", "branch_id", "date_from", "date_to", "last_operator_id", "active"]
@@ -87,11 +89,9 @@ def _default_role_id() -> int | None:
     return CaretakerRole.objects.default().values_list("pk", flat=True).first()
 
 
-def _compute(
-    contractors: QuerySet[Contractor], default_role_id: int | None, *, acting_only: bool = False
-) -> Coverage:
-    """Coverage of ``contractors`` from one read of them joined with their assignments
-    (``acting_only``: the acting gaps alone, the other two lists left empty)."""
+def _read(contractors: QuerySet[Contractor]) -> tuple[list[int], list[int], list[AssignmentFact]]:
+    """The ids of ``contractors``, the inactive ones, and their assignments: one read
+    of them joined with their assignments."""
     ids: list[int] = []
     inactive: list[int] = []
     facts: list[AssignmentFact] = []
@@ -121,6 +121,18 @@ def _compute(
                     pk, role_id, branch_id, kind == main, operator_id, start, end, priority, assignment_id
                 )
             )
+    return ids, inactive, facts
+
+
+def _coverage(
+    ids: list[int],
+    inactive: list[int],
+    facts: list[AssignmentFact],
+    default_role_id: int | None,
+    absences: Absences,
+    *,
+    acting_only: bool = False,
+) -> Coverage:
     gaps: list[Gap] = []
     uncovered: list[Uncovered] = []
     if not acting_only:
@@ -130,11 +142,21 @@ def _compute(
     acting = acting_gaps_of(
         contractor_ids=ids,
         assignments=facts,
-        absences=_absences_of({f.operator_id for f in facts}),
+        absences=absences,
         default_role_id=default_role_id,
         inactive=inactive,
     )
     return Coverage(gaps, uncovered, acting)
+
+
+def _compute(
+    contractors: QuerySet[Contractor], default_role_id: int | None, *, acting_only: bool = False
+) -> Coverage:
+    """Coverage of ``contractors`` from one read of them joined with their assignments
+    (``acting_only``: the acting gaps alone, the other two lists left empty)."""
+    ids, inactive, facts = _read(contractors)
+    absences = _absences_of({f.operator_id for f in facts})
+    return _coverage(ids, inactive, facts, default_role_id, absences, acting_only=acting_only)
 
 
 def _write(coverage: Coverage) -> None:
@@ -171,6 +193,7 @@ def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = Non
         [c for c in ids if c not in same.gaps],
         [c for c in ids if c not in same.uncovered],
         [c for c in ids if c not in same.acting],
+        delta,
     )
 
 
@@ -179,21 +202,107 @@ def _refresh(ids: list[int], *, acting_only: bool = False) -> None:
     _refresh_tables([] if acting_only else ids, [] if acting_only else ids, ids)
 
 
-def _refresh_tables(gaps: list[int], uncovered: list[int], acting: list[int]) -> None:
+def _refresh_tables(
+    gaps: list[int], uncovered: list[int], acting: list[int], delta: Delta | None = None
+) -> None:
     """Make each table right for its own list of contractors, from one read of their
-    assignments."""
+    assignments (with the ``delta`` of the write just made: `_refresh_changed`)."""
     everyone = sorted({*gaps, *uncovered, *acting})
     if not everyone:
         return
-    contractors = Contractor.objects.filter(pk__in=id_list(everyone))
-    coverage = _compute(contractors, _default_role_id(), acting_only=not gaps and not uncovered)
-    for (model, fields, rows), ids in zip(_tables(coverage), (gaps, uncovered, acting), strict=True):
-        if not ids:
+    acting_only = not gaps and not uncovered
+    ids, inactive, facts = _read(Contractor.objects.filter(pk__in=id_list(everyone)))
+    default_role_id = _default_role_id()
+    if delta is not None:
+        wanted = set(everyone)
+        before = before_write(
+            facts,
+            removed=[f for f in delta.removed if f.contractor_id in wanted],
+            added=[f for f in delta.added if f.contractor_id in wanted],
+        )
+        if before is not None:
+            scopes = {_scope(f) for f in (*delta.removed, *delta.added) if f.contractor_id in wanted}
+            _refresh_changed((gaps, uncovered, acting), everyone, ids, inactive, facts, before, scopes)
+            return
+    absences = _absences_of({f.operator_id for f in facts})
+    coverage = _coverage(ids, inactive, facts, default_role_id, absences, acting_only=acting_only)
+    for (model, fields, rows), table_ids in zip(_tables(coverage), (gaps, uncovered, acting), strict=True):
+        if not table_ids:
             continue
-        if len(ids) < len(everyone):
-            wanted = set(ids)
-            rows = [r for r in rows if r.contractor_id in wanted]  # type: ignore[attr-defined]
-        _make_equal(model, fields, ids, rows)
+        if len(table_ids) < len(everyone):
+            keep = set(table_ids)
+            rows = [r for r in rows if r.contractor_id in keep]  # type: ignore[attr-defined]
+        _make_equal(model, fields, table_ids, rows)
+
+
+def _scope(fact: AssignmentFact) -> tuple[int, int, int | None]:
+    return (fact.contractor_id, fact.role_id, fact.branch_id)
+
+
+def _refresh_changed(
+    tables: tuple[list[int], list[int], list[int]],
+    everyone: list[int],
+    ids: list[int],
+    inactive: list[int],
+    facts: list[AssignmentFact],
+    before: list[AssignmentFact],
+    scopes: set[tuple[int, int, int | None]],
+) -> None:
+    """`_refresh_tables` for a write whose state before is known (``before``, rebuilt by
+    `untouched.before_write`; ``scopes``: those it wrote). The tables hold the coverage
+    of that state (every write keeps them in step), so each contractor's rows are
+    computed as they were and as they must be: one whose rows of a table stay needs
+    nothing there, one whose rows the write only adds to (a deputy in a new scope, most
+    of an import) needs them inserted, neither read nor compared
+    (`untouched.rows_changed`); only the others are read and compared. The gap tables'
+    rows of a scope the write did not touch stay, so only the written scopes are
+    computed (a scope left out counts alike before and after: no difference). A
+    contractor with no assignment before the write is read and compared all the same:
+    one just inserted by a writer that leaves its coverage to it
+    (`coverage.new_contractors`) has no rows stored yet."""
+    gaps, uncovered, _ = tables
+    acting_only = not gaps and not uncovered
+    default_role_id = _default_role_id()
+    absences = _absences_of({f.operator_id for f in (*facts, *before)})
+
+    def written(state: list[AssignmentFact]) -> Coverage:
+        main, acting = gaps_in(
+            scopes,
+            contractor_ids=ids,
+            assignments=state,
+            absences=absences,
+            default_role_id=default_role_id,
+            inactive=inactive,
+            acting_only=acting_only,
+        )
+        held = uncovered_of(contractor_ids=ids, assignments=state) if uncovered else []
+        return Coverage(main, held, acting)
+
+    now, was = written(facts), written(before)
+    unknown = set(everyone) - {f.contractor_id for f in before}
+    plans: list[tuple[list[int], list[Any]]] = []
+    for (_, _, was_rows), (_, _, now_rows), table_ids in zip(_tables(was), _tables(now), tables, strict=True):
+        plans.append(rows_changed(table_ids, was_rows, now_rows, unknown=unknown) if table_ids else ([], []))
+    again = {c for compare, _ in plans for c in compare}
+    full = None
+    if again:
+        found = [c for c in ids if c in again]
+        full = _coverage(
+            found,
+            [c for c in inactive if c in again],
+            [f for f in facts if f.contractor_id in again],
+            default_role_id,
+            absences,
+            acting_only=acting_only,
+        )
+    for index, (model, fields, _) in enumerate(_tables(now)):
+        compare, inserts = plans[index]
+        if compare:
+            assert full is not None
+            keep = set(compare)
+            rows = [r for r in _tables(full)[index][2] if r.contractor_id in keep]  # type: ignore[attr-defined]
+            _make_equal(model, fields, compare, rows)
+        insert_rows(model, fields, [dict(zip(fields, row, strict=True)) for row in inserts])
 
 
 def _make_equal(
