@@ -48,6 +48,7 @@ from opiekun.coverage.compute import (
 from opiekun.coverage.default_role import default_role_changed as default_role_changed
 from opiekun.coverage.delta import Delta, absences_during
 from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
+from opiekun.coverage.new_contractors import without_rows
 from opiekun.coverage.untouched import before_write, gaps_in, rows_changed, untouched_by
 from opiekun.operators.models import Absence
 
@@ -264,44 +265,50 @@ def _refresh_changed(
     acting_only = not gaps and not uncovered
     default_role_id = _default_role_id()
     absences = _absences_of({f.operator_id for f in (*facts, *before)})
+    unknown = set(everyone) - {f.contractor_id for f in before}
+    # Contractors just inserted whose writer told they hold no rows yet: all their rows
+    # are inserted, none read.
+    fresh = unknown & without_rows()
+    unknown -= fresh
+    known = [c for c in ids if c not in unknown and c not in fresh]
 
     def written(state: list[AssignmentFact]) -> Coverage:
         main, acting = gaps_in(
             scopes,
-            contractor_ids=ids,
+            contractor_ids=known,
             assignments=state,
             absences=absences,
             default_role_id=default_role_id,
             inactive=inactive,
             acting_only=acting_only,
         )
-        held = uncovered_of(contractor_ids=ids, assignments=state) if uncovered else []
+        held = uncovered_of(contractor_ids=known, assignments=state) if uncovered else []
         return Coverage(main, held, acting)
 
     now, was = written(facts), written(before)
-    unknown = set(everyone) - {f.contractor_id for f in before}
     plans: list[tuple[list[int], list[Any]]] = []
     for (_, _, was_rows), (_, _, now_rows), table_ids in zip(_tables(was), _tables(now), tables, strict=True):
         plans.append(rows_changed(table_ids, was_rows, now_rows, unknown=unknown) if table_ids else ([], []))
-    again = {c for compare, _ in plans for c in compare}
-    full = None
+    again = fresh | {c for compare, _ in plans for c in compare}
+    full = Coverage([], [], [])
     if again:
-        found = [c for c in ids if c in again]
         full = _coverage(
-            found,
+            [c for c in ids if c in again],
             [c for c in inactive if c in again],
             [f for f in facts if f.contractor_id in again],
             default_role_id,
             absences,
             acting_only=acting_only,
         )
-    for index, (model, fields, _) in enumerate(_tables(now)):
-        compare, inserts = plans[index]
+    for (model, fields, rows), (compare, inserts), table_ids in zip(
+        _tables(full), plans, tables, strict=True
+    ):
         if compare:
-            assert full is not None
             keep = set(compare)
-            rows = [r for r in _tables(full)[index][2] if r.contractor_id in keep]  # type: ignore[attr-defined]
-            _make_equal(model, fields, compare, rows)
+            _make_equal(model, fields, compare, [r for r in rows if r.contractor_id in keep])  # type: ignore[attr-defined]
+        if fresh and table_ids:
+            listed = fresh.intersection(table_ids)
+            inserts = [*inserts, *(r for r in rows if r.contractor_id in listed)]  # type: ignore[attr-defined]
         insert_rows(model, fields, [dict(zip(fields, row, strict=True)) for row in inserts])
 
 
