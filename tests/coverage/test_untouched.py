@@ -288,7 +288,7 @@ def test_the_rows_a_write_adds_make_the_tables_right(change: Any, inactive: set[
     assert _tables(rebuilt, absences, inactive) == was_tables
     unknown = set(CONTRACTORS) - {f.contractor_id for f in rebuilt}
     # The gap tables computed for the written scopes alone tell the same difference
-    # (coverage.services._refresh_changed); the uncovered rows come from all rows.
+    # (coverage.changed.refresh_changed); the uncovered rows come from all rows.
     scopes = {(f.contractor_id, f.role_id, f.branch_id) for f in [*removed, *added]}
 
     def written(facts: list[AssignmentFact]) -> list[list[Any]]:

@@ -23,47 +23,36 @@ transaction at a time and needs no lock.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from opiekun.bulk import id_list, insert_rows
-from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
-from opiekun.caretakers.rules import AssignmentType
+from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.contractors.models import Contractor
-from opiekun.coverage.compute import (
-    Absences,
-    AssignmentFact,
-    Gap,
-    Uncovered,
-    acting_gaps_of,
-    coverage_of,
-    uncovered_of,
-)
+from opiekun.coverage.changed import refresh_changed, scope_of
+from opiekun.coverage.compute import Gap, Uncovered
 from opiekun.coverage.default_role import default_role_changed as default_role_changed
 from opiekun.coverage.delta import Delta, absences_during
 from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
-from opiekun.coverage.new_contractors import without_rows
-from opiekun.coverage.untouched import before_write, gaps_in, rows_changed, untouched_by
-from opiekun.operators.models import Absence
+from opiekun.coverage.rows import (
+    GAP_FIELDS,
+    UNCOVERED_FIELDS,
+    Coverage,
+    _absences_of,
+    _coverage,
+    _default_role_id,
+    _make_equal,
+    _read,
+    _tables,
+)
+from opiekun.coverage.untouched import before_write, untouched_by
 
-GAP_FIELDS = ["contractor_id", "role_id", "branch_id", "date_from", "date_to", "last_operator_id", "active"]
-UNCOVERED_FIELDS = ["contractor_id", "date_from", "date_to"]
 CHUNK = 20_000  # contractors per step of a full recomputation
 
 ABSENCES_LOCK = 0x0C0FE4A6E  # the advisory lock key of absences against coverage refreshes
-
-
-@dataclass(frozen=True)
-class Coverage:
-    gaps: list[Gap]
-    uncovered: list[Uncovered]
-    acting: list[Gap]
 
 
 def _absences_lock(*, exclusive: bool) -> None:
@@ -72,82 +61,6 @@ def _absences_lock(*, exclusive: bool) -> None:
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {function}(%s)", [ABSENCES_LOCK])
-
-
-def _absences_of(operator_ids: set[int]) -> Absences:
-    found: Absences = {}
-    if not operator_ids:
-        return found
-    rows = Absence.objects.filter(operator_id__in=id_list(sorted(operator_ids))).values_list(
-        "operator_id", "date_from", "date_to"
-    )
-    for operator_id, start, end in rows.order_by("operator_id", "date_from"):
-        found.setdefault(operator_id, []).append((start, end))
-    return found
-
-
-def _default_role_id() -> int | None:
-    return CaretakerRole.objects.default().values_list("pk", flat=True).first()
-
-
-def _read(contractors: QuerySet[Contractor]) -> tuple[list[int], list[int], list[AssignmentFact]]:
-    """The ids of ``contractors``, the inactive ones, and their assignments: one read
-    of them joined with their assignments."""
-    ids: list[int] = []
-    inactive: list[int] = []
-    facts: list[AssignmentFact] = []
-    main = AssignmentType.MAIN.value
-    rows = contractors.order_by().values_list(
-        "pk",
-        "active",
-        "assignments__role_id",
-        "assignments__branch_id",
-        "assignments__type",
-        "assignments__operator_id",
-        "assignments__date_from",
-        "assignments__date_to",
-        "assignments__priority",
-        "assignments__id",
-    )
-    seen: set[int] = set()
-    for pk, active, role_id, branch_id, kind, operator_id, start, end, priority, assignment_id in rows:
-        if pk not in seen:
-            seen.add(pk)
-            ids.append(pk)
-            if not active:
-                inactive.append(pk)
-        if role_id is not None:
-            facts.append(
-                AssignmentFact(
-                    pk, role_id, branch_id, kind == main, operator_id, start, end, priority, assignment_id
-                )
-            )
-    return ids, inactive, facts
-
-
-def _coverage(
-    ids: list[int],
-    inactive: list[int],
-    facts: list[AssignmentFact],
-    default_role_id: int | None,
-    absences: Absences,
-    *,
-    acting_only: bool = False,
-) -> Coverage:
-    gaps: list[Gap] = []
-    uncovered: list[Uncovered] = []
-    if not acting_only:
-        gaps, uncovered = coverage_of(
-            contractor_ids=ids, assignments=facts, default_role_id=default_role_id, inactive=inactive
-        )
-    acting = acting_gaps_of(
-        contractor_ids=ids,
-        assignments=facts,
-        absences=absences,
-        default_role_id=default_role_id,
-        inactive=inactive,
-    )
-    return Coverage(gaps, uncovered, acting)
 
 
 def _compute(
@@ -163,14 +76,6 @@ def _compute(
 def _write(coverage: Coverage) -> None:
     for model, fields, rows in _tables(coverage):
         insert_rows(model, fields, [{name: getattr(r, name) for name in fields} for r in rows])
-
-
-def _tables(coverage: Coverage) -> list[tuple[type[Model], list[str], Sequence[tuple[object, ...]]]]:
-    return [
-        (CoverageGap, GAP_FIELDS, coverage.gaps),
-        (UncoveredPeriod, UNCOVERED_FIELDS, coverage.uncovered),
-        (ActingGap, GAP_FIELDS, coverage.acting),
-    ]
 
 
 def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = None) -> None:
@@ -207,7 +112,7 @@ def _refresh_tables(
     gaps: list[int], uncovered: list[int], acting: list[int], delta: Delta | None = None
 ) -> None:
     """Make each table right for its own list of contractors, from one read of their
-    assignments (with the ``delta`` of the write just made: `_refresh_changed`)."""
+    assignments (with the ``delta`` of the write just made: `changed.refresh_changed`)."""
     everyone = sorted({*gaps, *uncovered, *acting})
     if not everyone:
         return
@@ -222,8 +127,8 @@ def _refresh_tables(
             added=[f for f in delta.added if f.contractor_id in wanted],
         )
         if before is not None:
-            scopes = {_scope(f) for f in (*delta.removed, *delta.added) if f.contractor_id in wanted}
-            _refresh_changed((gaps, uncovered, acting), everyone, ids, inactive, facts, before, scopes)
+            scopes = {scope_of(f) for f in (*delta.removed, *delta.added) if f.contractor_id in wanted}
+            refresh_changed((gaps, uncovered, acting), everyone, ids, inactive, facts, before, scopes)
             return
     absences = _absences_of({f.operator_id for f in facts})
     coverage = _coverage(ids, inactive, facts, default_role_id, absences, acting_only=acting_only)
@@ -234,108 +139,6 @@ def _refresh_tables(
             keep = set(table_ids)
             rows = [r for r in rows if r.contractor_id in keep]  # type: ignore[attr-defined]
         _make_equal(model, fields, table_ids, rows)
-
-
-def _scope(fact: AssignmentFact) -> tuple[int, int, int | None]:
-    return (fact.contractor_id, fact.role_id, fact.branch_id)
-
-
-def _refresh_changed(
-    tables: tuple[list[int], list[int], list[int]],
-    everyone: list[int],
-    ids: list[int],
-    inactive: list[int],
-    facts: list[AssignmentFact],
-    before: list[AssignmentFact],
-    scopes: set[tuple[int, int, int | None]],
-) -> None:
-    """`_refresh_tables` for a write whose state before is known (``before``, rebuilt by
-    `untouched.before_write`; ``scopes``: those it wrote). The tables hold the coverage
-    of that state (every write keeps them in step), so each contractor's rows are
-    computed as they were and as they must be: one whose rows of a table stay needs
-    nothing there, one whose rows the write only adds to (a deputy in a new scope, most
-    of an import) needs them inserted, neither read nor compared
-    (`untouched.rows_changed`); only the others are read and compared. The gap tables'
-    rows of a scope the write did not touch stay, so only the written scopes are
-    computed (a scope left out counts alike before and after: no difference). A
-    contractor with no assignment before the write is read and compared all the same:
-    one just inserted by a writer that leaves its coverage to it
-    (`coverage.new_contractors`) has no rows stored yet."""
-    gaps, uncovered, _ = tables
-    acting_only = not gaps and not uncovered
-    default_role_id = _default_role_id()
-    absences = _absences_of({f.operator_id for f in (*facts, *before)})
-    unknown = set(everyone) - {f.contractor_id for f in before}
-    # Contractors just inserted whose writer told they hold no rows yet: all their rows
-    # are inserted, none read.
-    fresh = unknown & without_rows()
-    unknown -= fresh
-    known = [c for c in ids if c not in unknown and c not in fresh]
-
-    def written(state: list[AssignmentFact]) -> Coverage:
-        main, acting = gaps_in(
-            scopes,
-            contractor_ids=known,
-            assignments=state,
-            absences=absences,
-            default_role_id=default_role_id,
-            inactive=inactive,
-            acting_only=acting_only,
-        )
-        held = uncovered_of(contractor_ids=known, assignments=state) if uncovered else []
-        return Coverage(main, held, acting)
-
-    now, was = written(facts), written(before)
-    plans: list[tuple[list[int], list[Any]]] = []
-    for (_, _, was_rows), (_, _, now_rows), table_ids in zip(_tables(was), _tables(now), tables, strict=True):
-        plans.append(rows_changed(table_ids, was_rows, now_rows, unknown=unknown) if table_ids else ([], []))
-    again = fresh | {c for compare, _ in plans for c in compare}
-    full = Coverage([], [], [])
-    if again:
-        full = _coverage(
-            [c for c in ids if c in again],
-            [c for c in inactive if c in again],
-            [f for f in facts if f.contractor_id in again],
-            default_role_id,
-            absences,
-            acting_only=acting_only,
-        )
-    for (model, fields, rows), (compare, inserts), table_ids in zip(
-        _tables(full), plans, tables, strict=True
-    ):
-        if compare:
-            keep = set(compare)
-            _make_equal(model, fields, compare, [r for r in rows if r.contractor_id in keep])  # type: ignore[attr-defined]
-        if fresh and table_ids:
-            listed = fresh.intersection(table_ids)
-            inserts = [*inserts, *(r for r in rows if r.contractor_id in listed)]  # type: ignore[attr-defined]
-        insert_rows(model, fields, [dict(zip(fields, row, strict=True)) for row in inserts])
-
-
-def _make_equal(
-    model: type[Model], fields: list[str], ids: list[int], wanted: Sequence[tuple[object, ...]]
-) -> None:
-    """Make ``model``'s rows of the contractors ``ids`` equal to ``wanted``, writing only
-    the rows that differ: most writes (a handover, a deputy added, an edit of dates
-    inside a covered stretch) leave most contractors' coverage as it was, and a row
-    deleted and inserted again would pay for every index of the table twice."""
-    # The rows are named tuples whose fields are ``fields``, in order: each is its own key.
-    missing = Counter(wanted)
-    stale: list[int] = []
-    stored = model._default_manager.filter(contractor_id__in=id_list(ids)).values_list("pk", *fields)
-    for pk, *values in stored:
-        key = tuple(values)
-        if missing[key] > 0:
-            missing[key] -= 1
-        else:
-            stale.append(pk)
-    if stale:
-        model._default_manager.filter(pk__in=id_list(stale)).delete()
-    insert_rows(
-        model,
-        fields,
-        [dict(zip(fields, key, strict=True)) for key, count in missing.items() for _ in range(count)],
-    )
 
 
 def absences_changed(*, periods: Sequence[tuple[int, date, date]]) -> None:
