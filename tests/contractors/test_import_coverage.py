@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from opiekun.contractors.importing import contractors_import
 from opiekun.contractors.models import Contractor
@@ -66,4 +67,26 @@ def test_imported_contractors_have_exactly_their_coverage(
     assert _setting() in (None, "", "off")
     later = Contractor.objects.create(code="K4", name="K4")
     assert UncoveredPeriod.objects.filter(contractor=later).count() == 1
+    assert coverage_stored() == coverage_recompute()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="only PostgreSQL leaves new contractors' rows to the writer"
+)
+def test_the_writer_inserts_new_contractors_rows_without_reading_the_tables(
+    actor: Any, tmp_path: Path, settings: Any, default_role: Any
+) -> None:
+    """The contractors an import inserts hold no coverage rows until the writer gives
+    the importer as their caretaker: it inserts theirs without reading the tables."""
+    settings.CREATOR_BECOMES_CARETAKER = True
+    with CaptureQueriesContext(connection) as queries:
+        report = contractors_import(
+            actor=actor, path=_file(tmp_path / "k.csv", ["K1", "K2"]), filename="k.csv", dry_run=False
+        )
+    assert report.applied
+    tables = ("coverage_coveragegap", "coverage_uncoveredperiod", "coverage_actinggap")
+    reads = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and any(t in q["sql"] for t in tables)
+    ]
+    assert reads == []
     assert coverage_stored() == coverage_recompute()

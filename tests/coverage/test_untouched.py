@@ -5,6 +5,7 @@ acting rule day by day. Pure: no database."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from opiekun.caretakers.acting_rules import ActingReason, Holder, acting_on
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.coverage.compute import (
+    SINCE_ALWAYS,
     UNTIL_FURTHER_NOTICE,
     Absences,
     AssignmentFact,
@@ -21,9 +23,10 @@ from opiekun.coverage.compute import (
     Uncovered,
     acting_gaps_of,
     coverage_of,
+    uncovered_of,
 )
 from opiekun.coverage.stand_ins import StandIn, acting_periods_of
-from opiekun.coverage.untouched import Untouched, untouched_by
+from opiekun.coverage.untouched import Untouched, before_write, gaps_in, rows_changed, untouched_by
 from opiekun.periods import Period
 from tests.budgets import examples
 
@@ -331,3 +334,82 @@ def test_the_acting_periods_are_the_runs_of_days_a_deputy_stands_in(
     expected.sort(key=lambda r: (r.contractor_id, r.role_id, r.branch_id or 0, r.date_from, r.assignment_id))
     event(f"rows: {min(len(expected), 3)}")
     assert acting_periods_of(contractor_ids=CONTRACTORS, assignments=facts, absences=absences) == expected
+
+
+def _tables(facts: list[AssignmentFact], absences: Absences, inactive: set[int]) -> list[list[Any]]:
+    gaps, uncovered = coverage_of(
+        contractor_ids=CONTRACTORS, assignments=facts, default_role_id=DEFAULT_ROLE, inactive=inactive
+    )
+    acting = acting_gaps_of(
+        contractor_ids=CONTRACTORS,
+        assignments=facts,
+        absences=absences,
+        default_role_id=DEFAULT_ROLE,
+        inactive=inactive,
+    )
+    return [gaps, uncovered, acting]
+
+
+@settings(max_examples=examples(4), deadline=None)  # pure and quick
+@given(change=changes(), inactive=st.sets(st.sampled_from(CONTRACTORS)))
+def test_the_rows_a_write_adds_make_the_tables_right(change: Any, inactive: set[int]) -> None:
+    """`before_write` rebuilds the assignments before a write from those after it and
+    what the write told (an inserted row without its id), to the same derived rows; and
+    the table as it was, with the rows `rows_changed` inserts and the rows of the
+    contractors it names read and compared anew, is the table as it must be."""
+    before, removed, added, absences = change
+    after = [f for f in before if f not in removed] + added
+    told = [f._replace(assignment_id=0) for f in added]
+    rebuilt = before_write(after, removed=removed, added=told)
+    assert rebuilt is not None
+    was_tables = _tables(before, absences, inactive)
+    assert _tables(rebuilt, absences, inactive) == was_tables
+    unknown = set(CONTRACTORS) - {f.contractor_id for f in rebuilt}
+    # The gap tables computed for the written scopes alone tell the same difference
+    # (coverage.changed.refresh_changed); the uncovered rows come from all rows.
+    scopes = {(f.contractor_id, f.role_id, f.branch_id) for f in [*removed, *added]}
+
+    def written(facts: list[AssignmentFact]) -> list[list[Any]]:
+        main, acting = gaps_in(
+            scopes,
+            contractor_ids=CONTRACTORS,
+            assignments=facts,
+            absences=absences,
+            default_role_id=DEFAULT_ROLE,
+            inactive=inactive,
+        )
+        return [main, uncovered_of(contractor_ids=CONTRACTORS, assignments=facts), acting]
+
+    was_part, now_part = written(rebuilt), written(after)
+    now_tables = _tables(after, absences, inactive)
+    for index, (was, now) in enumerate(zip(was_tables, now_tables, strict=True)):
+        compare, inserts = rows_changed(CONTRACTORS, was, now, unknown=unknown)
+        assert rows_changed(CONTRACTORS, was_part[index], now_part[index], unknown=unknown) == (
+            compare,
+            inserts,
+        )
+        assert unknown <= set(compare)
+        stored = [r for r in was if r.contractor_id not in compare] + inserts
+        stored += [r for r in now if r.contractor_id in compare]
+        assert Counter(stored) == Counter(now)
+
+
+def test_a_deputy_in_a_new_scope_is_inserted_unread() -> None:
+    """The import's usual row, a deputy in a role the contractor had nobody in: its
+    scope's gap rows are inserted without reading the contractor's stored rows; a
+    contractor covered on its days keeps its uncovered rows; a row the write told of
+    but not found, or a contractor with no assignment before, is not guessed at."""
+    main = _fact(1, 1, None, True, 1, 0, None, 0, pk=1)
+    deputy = _fact(1, 2, None, False, 2, 5, 10, 0, pk=2)
+    before, after = [main], [main, deputy]
+    rebuilt = before_write(after, removed=[], added=[deputy._replace(assignment_id=0)])
+    assert rebuilt == before
+    was, now = _tables(before, {}, set()), _tables(after, {}, set())
+    compare, inserts = rows_changed([1], was[0], now[0])
+    assert compare == [] and inserts == [Gap(1, 2, None, SINCE_ALWAYS, UNTIL_FURTHER_NOTICE, None)]
+    assert rows_changed([1], was[1], now[1]) == ([], [])
+    assert before_write(after, removed=[], added=[deputy._replace(date_to=day(11))]) is None
+    assert rows_changed([1], was[0], now[0], unknown=[1]) == ([1], [])
+    # A main that ended extended without end: its gap goes, the rows are read and compared.
+    ended = _tables([main._replace(date_to=day(30))], {}, set())
+    assert rows_changed([1], ended[0], was[0]) == ([1], [])

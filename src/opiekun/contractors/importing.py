@@ -43,7 +43,7 @@ from opiekun.caretakers.selectors import default_role
 from opiekun.caretakers.services import AssignmentValues, ChangeSet, write_changes
 from opiekun.contractors.importing_rows import checked_rows, valid_rows
 from opiekun.contractors.models import Contractor, SearchKeyField, SortKeyField
-from opiekun.coverage.new_contractors import coverage_left_to_the_writer
+from opiekun.coverage.new_contractors import coverage_left_to_the_writer, coverage_rows_missing
 from opiekun.dates import today
 from opiekun.importing import (
     ColumnSpec,
@@ -195,7 +195,9 @@ def _insert(
             inserts = [
                 AssignmentValues(pk, operator.pk, AssignmentType.MAIN, role.pk, None, start) for pk in ids
             ]
-            write_changes(actor=actor, changes=ChangeSet(inserts=inserts), reason=reason)
+            # Their coverage rows are the writer's to insert, none stored yet to read.
+            with coverage_rows_missing(ids) if connection.vendor == "postgresql" else nullcontext():
+                write_changes(actor=actor, changes=ChangeSet(inserts=inserts), reason=reason)
         written += len(chunk)
         chunk.clear()
         progress("write", written, total)

@@ -125,6 +125,16 @@ def coverage_of(
     return sorted(gaps, key=_gap_key), sorted(uncovered)
 
 
+def uncovered_of(*, contractor_ids: Iterable[int], assignments: Iterable[AssignmentFact]) -> list[Uncovered]:
+    """The uncovered rows of `coverage_of` alone (the days no assignment of any scope holds)."""
+    ids = set(contractor_ids)
+    anything: dict[int, list[tuple[date, date, int | None]]] = defaultdict(list)
+    for a in assignments:
+        if a.contractor_id in ids:
+            anything[a.contractor_id].append((a.date_from, _end(a.date_to), None))
+    return sorted(Uncovered(c, start, end) for c in ids for start, end, _ in _holes(anything.get(c, [])))
+
+
 def _gap_key(gap: Gap) -> tuple[int, int, int, date]:
     return (gap.contractor_id, gap.role_id, gap.branch_id or 0, gap.date_from)
 

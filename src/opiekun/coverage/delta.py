@@ -28,9 +28,19 @@ def coverage_delta(changes: ChangeSet) -> Delta:
     """The `Delta` of ``changes``. Call it before applying them: an update rewrites its
     row in place."""
     main = AssignmentType.MAIN.value
+    # The rows as they were carry their priority and id: the acting gaps order the
+    # deputies by them, and `untouched.before_write` rebuilds the state before the write.
     removed = [
         AssignmentFact(
-            r.contractor_id, r.role_id, r.branch_id, r.type == main, r.operator_id, r.date_from, r.date_to
+            r.contractor_id,
+            r.role_id,
+            r.branch_id,
+            r.type == main,
+            r.operator_id,
+            r.date_from,
+            r.date_to,
+            r.priority,
+            r.pk,
         )
         for r in (*changes.deletes, *(u.row for u in changes.updates))
     ]
@@ -43,12 +53,21 @@ def coverage_delta(changes: ChangeSet) -> Delta:
             v.operator_id,
             v.period.start,
             v.period.end,
+            v.priority,
         )
         for v in (*changes.inserts, *(u.new for u in changes.updates))
     ]
     added.extend(
         AssignmentFact(
-            r.contractor_id, r.role_id, r.branch_id, r.type == main, r.operator_id, r.date_from, r.date_to
+            r.contractor_id,
+            r.role_id,
+            r.branch_id,
+            r.type == main,
+            r.operator_id,
+            r.date_from,
+            r.date_to,
+            r.priority,
+            r.pk,
         )
         for r in changes.restores
     )

@@ -11,12 +11,16 @@ them alone (PostgreSQL, `coverage/migrations/0005_new_contractors_left_to_the_wr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection
 
 SETTING = "opiekun.new_contractors_covered"
+_WITHOUT_ROWS: ContextVar[frozenset[int]] = ContextVar(
+    "opiekun_contractors_without_rows", default=frozenset()
+)
 
 
 @contextmanager
@@ -33,3 +37,25 @@ def coverage_left_to_the_writer() -> Iterator[None]:
     yield
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config(%s, 'off', true)", [SETTING])
+
+
+@contextmanager
+def coverage_rows_missing(contractor_ids: Iterable[int]) -> Iterator[None]:
+    """The contractors ``contractor_ids``, just inserted inside
+    `coverage_left_to_the_writer`, hold no rows of the derived tables: inside, the
+    writer's refresh (`coverage.services.coverage_refresh`) inserts all their rows
+    without reading what the tables hold for them. On SQLite, nothing changes (its
+    triggers gave them their rows)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    token = _WITHOUT_ROWS.set(frozenset(contractor_ids))
+    try:
+        yield
+    finally:
+        _WITHOUT_ROWS.reset(token)
+
+
+def without_rows() -> frozenset[int]:
+    """The contractors `coverage_rows_missing` names here (none outside it)."""
+    return _WITHOUT_ROWS.get()

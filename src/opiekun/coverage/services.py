@@ -5,10 +5,8 @@
 
 `coverage_refresh` recomputes every scope of the given contractors from their
 assignments and their caretakers' absences, reads what the tables hold for them, and
-deletes and inserts only the rows that differ: at most seventeen statements, whatever
-the number of contractors (set-based), in the caller's transaction. The acting periods
-(`ActingPeriod`) are refreshed exactly where the acting gaps are, for the same
-contractors: both are functions of the same assignments and absences. Told what the write
+deletes and inserts only the rows that differ: at most fourteen statements, whatever
+the number of contractors (set-based), in the caller's transaction. Told what the write
 changed (the writer does), it leaves out, table by table, the contractors the change
 provably leaves as they were (`untouched.untouched_by`). The caller holds the
 contractors' locks (every writer of assignments does, see
@@ -25,33 +23,32 @@ transaction at a time and needs no lock.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from opiekun.bulk import id_list, insert_rows
-from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
-from opiekun.caretakers.rules import AssignmentType
+from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.contractors.models import Contractor
-from opiekun.coverage.compute import (
-    Absences,
-    AssignmentFact,
-    Gap,
-    Uncovered,
-    acting_gaps_of,
-    coverage_of,
-)
+from opiekun.coverage.changed import refresh_changed, scope_of
+from opiekun.coverage.compute import Gap, Uncovered
 from opiekun.coverage.default_role import default_role_changed as default_role_changed
 from opiekun.coverage.delta import Delta, absences_during
 from opiekun.coverage.models import ActingGap, ActingPeriod, CoverageGap, UncoveredPeriod
-from opiekun.coverage.stand_ins import StandIn, acting_periods_of
-from opiekun.coverage.tables import Coverage, tables_of
+from opiekun.coverage.rows import (
+    _absences_of,
+    _coverage,
+    _default_role_id,
+    _make_equal,
+    _read,
+    _tables,
+)
+from opiekun.coverage.stand_ins import StandIn
+from opiekun.coverage.tables import Coverage
 from opiekun.coverage.tables import coverage_stored as coverage_stored
-from opiekun.coverage.untouched import untouched_by
-from opiekun.operators.models import Absence
+from opiekun.coverage.untouched import before_write, untouched_by
 
 CHUNK = 20_000  # contractors per step of a full recomputation
 
@@ -66,76 +63,18 @@ def _absences_lock(*, exclusive: bool) -> None:
         cursor.execute(f"SELECT {function}(%s)", [ABSENCES_LOCK])
 
 
-def _absences_of(operator_ids: set[int]) -> Absences:
-    found: Absences = {}
-    if not operator_ids:
-        return found
-    rows = Absence.objects.filter(operator_id__in=id_list(sorted(operator_ids))).values_list(
-        "operator_id", "date_from", "date_to"
-    )
-    for operator_id, start, end in rows.order_by("operator_id", "date_from"):
-        found.setdefault(operator_id, []).append((start, end))
-    return found
-
-
-def _default_role_id() -> int | None:
-    return CaretakerRole.objects.default().values_list("pk", flat=True).first()
-
-
 def _compute(
     contractors: QuerySet[Contractor], default_role_id: int | None, *, acting_only: bool = False
 ) -> Coverage:
     """Coverage of ``contractors`` from one read of them joined with their assignments
     (``acting_only``: the acting gaps and periods alone, the other two lists left empty)."""
-    ids: list[int] = []
-    inactive: list[int] = []
-    facts: list[AssignmentFact] = []
-    main = AssignmentType.MAIN.value
-    rows = contractors.order_by().values_list(
-        "pk",
-        "active",
-        "assignments__role_id",
-        "assignments__branch_id",
-        "assignments__type",
-        "assignments__operator_id",
-        "assignments__date_from",
-        "assignments__date_to",
-        "assignments__priority",
-        "assignments__id",
-    )
-    seen: set[int] = set()
-    for pk, active, role_id, branch_id, kind, operator_id, start, end, priority, assignment_id in rows:
-        if pk not in seen:
-            seen.add(pk)
-            ids.append(pk)
-            if not active:
-                inactive.append(pk)
-        if role_id is not None:
-            facts.append(
-                AssignmentFact(
-                    pk, role_id, branch_id, kind == main, operator_id, start, end, priority, assignment_id
-                )
-            )
-    gaps: list[Gap] = []
-    uncovered: list[Uncovered] = []
-    if not acting_only:
-        gaps, uncovered = coverage_of(
-            contractor_ids=ids, assignments=facts, default_role_id=default_role_id, inactive=inactive
-        )
+    ids, inactive, facts = _read(contractors)
     absences = _absences_of({f.operator_id for f in facts})
-    acting = acting_gaps_of(
-        contractor_ids=ids,
-        assignments=facts,
-        absences=absences,
-        default_role_id=default_role_id,
-        inactive=inactive,
-    )
-    stand_ins = acting_periods_of(contractor_ids=ids, assignments=facts, absences=absences)
-    return Coverage(gaps, uncovered, acting, stand_ins)
+    return _coverage(ids, inactive, facts, default_role_id, absences, acting_only=acting_only)
 
 
 def _write(coverage: Coverage) -> None:
-    for model, fields, rows in tables_of(coverage):
+    for model, fields, rows in _tables(coverage):
         insert_rows(model, fields, [{name: getattr(r, name) for name in fields} for r in rows])
 
 
@@ -161,6 +100,7 @@ def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = Non
         [c for c in ids if c not in same.gaps],
         [c for c in ids if c not in same.uncovered],
         [c for c in ids if c not in same.acting],
+        delta,
     )
 
 
@@ -169,53 +109,43 @@ def _refresh(ids: list[int], *, acting_only: bool = False) -> None:
     _refresh_tables([] if acting_only else ids, [] if acting_only else ids, ids)
 
 
-def _refresh_tables(gaps: list[int], uncovered: list[int], acting: list[int]) -> None:
+def _refresh_tables(
+    gaps: list[int], uncovered: list[int], acting: list[int], delta: Delta | None = None
+) -> None:
     """Make each table right for its own list of contractors, from one read of their
-    assignments."""
+    assignments (with the ``delta`` of the write just made: `changed.refresh_changed`)."""
     everyone = sorted({*gaps, *uncovered, *acting})
     if not everyone:
         return
-    contractors = Contractor.objects.filter(pk__in=id_list(everyone))
-    coverage = _compute(contractors, _default_role_id(), acting_only=not gaps and not uncovered)
+    acting_only = not gaps and not uncovered
+    ids, inactive, facts = _read(Contractor.objects.filter(pk__in=id_list(everyone)))
+    default_role_id = _default_role_id()
+    if delta is not None:
+        wanted = set(everyone)
+        before = before_write(
+            facts,
+            removed=[f for f in delta.removed if f.contractor_id in wanted],
+            added=[f for f in delta.added if f.contractor_id in wanted],
+        )
+        if before is not None:
+            scopes = {scope_of(f) for f in (*delta.removed, *delta.added) if f.contractor_id in wanted}
+            refresh_changed((gaps, uncovered, acting), everyone, ids, inactive, facts, before, scopes)
+            return
+    absences = _absences_of({f.operator_id for f in facts})
+    coverage = _coverage(ids, inactive, facts, default_role_id, absences, acting_only=acting_only)
     lists = (gaps, uncovered, acting, acting)  # the acting periods go with the acting gaps
-    for (model, fields, rows), ids in zip(tables_of(coverage), lists, strict=True):
-        if not ids:
+    for (model, fields, rows), table_ids in zip(_tables(coverage), lists, strict=True):
+        if not table_ids:
             continue
-        if len(ids) < len(everyone):
-            wanted = set(ids)
-            rows = [r for r in rows if r.contractor_id in wanted]  # type: ignore[attr-defined]
-        _make_equal(model, fields, ids, rows)
-
-
-def _make_equal(
-    model: type[Model], fields: list[str], ids: list[int], wanted: Sequence[tuple[object, ...]]
-) -> None:
-    """Make ``model``'s rows of the contractors ``ids`` equal to ``wanted``, writing only
-    the rows that differ: most writes (a handover, a deputy added, an edit of dates
-    inside a covered stretch) leave most contractors' coverage as it was, and a row
-    deleted and inserted again would pay for every index of the table twice."""
-    # The rows are named tuples whose fields are ``fields``, in order: each is its own key.
-    missing = Counter(wanted)
-    stale: list[int] = []
-    stored = model._default_manager.filter(contractor_id__in=id_list(ids)).values_list("pk", *fields)
-    for pk, *values in stored:
-        key = tuple(values)
-        if missing[key] > 0:
-            missing[key] -= 1
-        else:
-            stale.append(pk)
-    if stale:
-        model._default_manager.filter(pk__in=id_list(stale)).delete()
-    insert_rows(
-        model,
-        fields,
-        [dict(zip(fields, key, strict=True)) for key, count in missing.items() for _ in range(count)],
-    )
+        if len(table_ids) < len(everyone):
+            keep = set(table_ids)
+            rows = [r for r in rows if r.contractor_id in keep]  # type: ignore[attr-defined]
+        _make_equal(model, fields, table_ids, rows)
 
 
 def absences_changed(*, periods: Sequence[tuple[int, date, date]]) -> None:
     """Absences ``(operator id, first day, last day)`` were written (as they were and
-    as they are): refresh the acting gaps and periods of every contractor one of those operators
+    as they are): refresh the acting gaps of every contractor one of those operators
     cares for, as main or deputy, on any of those days. In the write's transaction."""
     if not periods:
         return

@@ -1,16 +1,29 @@
 """Writes that provably leave a derived table as it was (`untouched_by`), so that
-`coverage.services.coverage_refresh` need not read nor compare those contractors' rows.
+`coverage.services.coverage_refresh` need not read nor compare those contractors' rows;
+and, for the contractors it must read, the state before the write (`before_write`) and
+what the write changes in a table (`rows_changed`), so that it need not read the rows
+stored for a contractor whose rows the write only adds to.
 Pure: no Django. `tests/coverage/test_untouched.py` checks it against `compute`."""
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from opiekun.coverage.compute import ONE_DAY, UNTIL_FURTHER_NOTICE, Absences, AssignmentFact, _end
+from opiekun.coverage.compute import (
+    ONE_DAY,
+    UNTIL_FURTHER_NOTICE,
+    Absences,
+    AssignmentFact,
+    Gap,
+    _end,
+    acting_gaps_of,
+    coverage_of,
+)
 
 
 @dataclass(frozen=True)
@@ -158,3 +171,83 @@ def untouched_by(
         if present:
             acting.add(contractor_id)
     return Untouched(frozenset(gaps), frozenset(uncovered), frozenset(acting))
+
+
+def _written(fact: AssignmentFact) -> tuple[object, ...]:
+    """What identifies an assignment written by a write among the rows of its contractor
+    (its id is not known before it is inserted): every value but priority and id. One
+    operator's rows of one scope never overlap (§2), so no two rows share it."""
+    return fact[:7]
+
+
+def before_write(
+    after: Iterable[AssignmentFact], *, removed: Iterable[AssignmentFact], added: Iterable[AssignmentFact]
+) -> list[AssignmentFact] | None:
+    """The assignments as they were before a write that replaced ``removed`` (as they
+    were, with their priorities and ids) by ``added`` (as they are), given ``after``:
+    every assignment of the contractors concerned as it is now. None when a row of
+    ``added`` is not in ``after`` (the caller cannot tell the state before)."""
+    pending = Counter(_written(f) for f in added)
+    before: list[AssignmentFact] = []
+    for fact in after:
+        key = _written(fact)
+        if pending[key] > 0:
+            pending[key] -= 1
+        else:
+            before.append(fact)
+    if any(count > 0 for count in pending.values()):
+        return None
+    before.extend(removed)
+    return before
+
+
+def rows_changed(
+    contractor_ids: Iterable[int], before: Sequence[Any], after: Sequence[Any], *, unknown: Iterable[int] = ()
+) -> tuple[list[int], list[Any]]:
+    """A derived table's rows (``contractor_id`` first) as they were (``before``, which
+    the table holds) and as they must be (``after``), of the contractors
+    ``contractor_ids``: the contractors whose stored rows must be read and compared (a
+    row of theirs goes, or they are ``unknown``: the table may not hold their rows as
+    they were), and the rows to insert for the others, whose rows the write only adds
+    to (a contractor whose rows stay is in neither). No table holds a row twice (its
+    rows of a scope never overlap), so the rows are compared as sets."""
+    wanted = set(contractor_ids)
+    was, now = set(before), set(after)
+    compare = {row[0] for row in was - now} | set(unknown)
+    compare &= wanted
+    inserts = [row for row in now - was if row[0] in wanted and row[0] not in compare]
+    return sorted(compare), inserts
+
+
+def gaps_in(
+    scopes: set[tuple[int, int, int | None]],
+    *,
+    contractor_ids: Sequence[int],
+    assignments: Iterable[AssignmentFact],
+    absences: Absences,
+    default_role_id: int | None,
+    inactive: Iterable[int] = (),
+    acting_only: bool = False,
+) -> tuple[list[Gap], list[Gap]]:
+    """The rows of both gap tables (`compute.coverage_of`, `compute.acting_gaps_of`:
+    main, acting) in the scopes ``scopes`` (contractor, role, branch) alone: what a
+    write of those scopes may change there (``acting_only``: the acting gaps alone)."""
+    part = [f for f in assignments if (f.contractor_id, f.role_id, f.branch_id) in scopes]
+    asleep = list(inactive)
+    # The default scope is stored even without an assignment: asked for only where it
+    # is one of ``scopes``.
+    with_default = [c for c in contractor_ids if (c, default_role_id, None) in scopes]
+    others = [c for c in contractor_ids if (c, default_role_id, None) not in scopes]
+    main_gaps: list[Gap] = []
+    acting_gaps: list[Gap] = []
+    for ids, default in ((with_default, default_role_id), (others, None)):
+        if not ids:
+            continue
+        if not acting_only:
+            main_gaps += coverage_of(
+                contractor_ids=ids, assignments=part, default_role_id=default, inactive=asleep
+            )[0]
+        acting_gaps += acting_gaps_of(
+            contractor_ids=ids, assignments=part, absences=absences, default_role_id=default, inactive=asleep
+        )
+    return main_gaps, acting_gaps

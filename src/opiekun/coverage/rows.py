@@ -1,0 +1,132 @@
+"""The derived rows of a set of contractors: their assignments read, their coverage
+computed, a table made equal to what it must be. The pieces `coverage.services` and
+`coverage.changed` share."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from django.db.models import Model, QuerySet
+
+from opiekun.bulk import id_list, insert_rows
+from opiekun.caretakers.models import CaretakerRole
+from opiekun.caretakers.rules import AssignmentType
+from opiekun.contractors.models import Contractor
+from opiekun.coverage.compute import (
+    Absences,
+    AssignmentFact,
+    Gap,
+    Uncovered,
+    acting_gaps_of,
+    coverage_of,
+)
+from opiekun.coverage.stand_ins import acting_periods_of
+from opiekun.coverage.tables import Coverage, tables_of
+from opiekun.operators.models import Absence
+
+
+def _absences_of(operator_ids: set[int]) -> Absences:
+    found: Absences = {}
+    if not operator_ids:
+        return found
+    rows = Absence.objects.filter(operator_id__in=id_list(sorted(operator_ids))).values_list(
+        "operator_id", "date_from", "date_to"
+    )
+    for operator_id, start, end in rows.order_by("operator_id", "date_from"):
+        found.setdefault(operator_id, []).append((start, end))
+    return found
+
+
+def _default_role_id() -> int | None:
+    return CaretakerRole.objects.default().values_list("pk", flat=True).first()
+
+
+def _read(contractors: QuerySet[Contractor]) -> tuple[list[int], list[int], list[AssignmentFact]]:
+    """The ids of ``contractors``, the inactive ones, and their assignments: one read
+    of them joined with their assignments."""
+    ids: list[int] = []
+    inactive: list[int] = []
+    facts: list[AssignmentFact] = []
+    main = AssignmentType.MAIN.value
+    rows = contractors.order_by().values_list(
+        "pk",
+        "active",
+        "assignments__role_id",
+        "assignments__branch_id",
+        "assignments__type",
+        "assignments__operator_id",
+        "assignments__date_from",
+        "assignments__date_to",
+        "assignments__priority",
+        "assignments__id",
+    )
+    seen: set[int] = set()
+    for pk, active, role_id, branch_id, kind, operator_id, start, end, priority, assignment_id in rows:
+        if pk not in seen:
+            seen.add(pk)
+            ids.append(pk)
+            if not active:
+                inactive.append(pk)
+        if role_id is not None:
+            facts.append(
+                AssignmentFact(
+                    pk, role_id, branch_id, kind == main, operator_id, start, end, priority, assignment_id
+                )
+            )
+    return ids, inactive, facts
+
+
+def _coverage(
+    ids: list[int],
+    inactive: list[int],
+    facts: list[AssignmentFact],
+    default_role_id: int | None,
+    absences: Absences,
+    *,
+    acting_only: bool = False,
+) -> Coverage:
+    gaps: list[Gap] = []
+    uncovered: list[Uncovered] = []
+    if not acting_only:
+        gaps, uncovered = coverage_of(
+            contractor_ids=ids, assignments=facts, default_role_id=default_role_id, inactive=inactive
+        )
+    acting = acting_gaps_of(
+        contractor_ids=ids,
+        assignments=facts,
+        absences=absences,
+        default_role_id=default_role_id,
+        inactive=inactive,
+    )
+    stand_ins = acting_periods_of(contractor_ids=ids, assignments=facts, absences=absences)
+    return Coverage(gaps, uncovered, acting, stand_ins)
+
+
+_tables = tables_of
+
+
+def _make_equal(
+    model: type[Model], fields: list[str], ids: list[int], wanted: Sequence[tuple[object, ...]]
+) -> None:
+    """Make ``model``'s rows of the contractors ``ids`` equal to ``wanted``, writing only
+    the rows that differ: most writes (a handover, a deputy added, an edit of dates
+    inside a covered stretch) leave most contractors' coverage as it was, and a row
+    deleted and inserted again would pay for every index of the table twice."""
+    # The rows are named tuples whose fields are ``fields``, in order: each is its own key.
+    missing = Counter(wanted)
+    stale: list[int] = []
+    stored = model._default_manager.filter(contractor_id__in=id_list(ids)).values_list("pk", *fields)
+    for pk, *values in stored:
+        key = tuple(values)
+        if missing[key] > 0:
+            missing[key] -= 1
+        else:
+            stale.append(pk)
+    if stale:
+        model._default_manager.filter(pk__in=id_list(stale)).delete()
+    insert_rows(
+        model,
+        fields,
+        [dict(zip(fields, key, strict=True)) for key, count in missing.items() for _ in range(count)],
+    )
