@@ -12,7 +12,7 @@ from opiekun.coverage.compute import UNTIL_FURTHER_NOTICE, Absences, AssignmentF
 from opiekun.operators.models import Absence
 
 if TYPE_CHECKING:
-    from opiekun.caretakers.services.changes import ChangeSet
+    from opiekun.caretakers.services.changes import ChangeSet, StoredAssignment
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,11 @@ def coverage_delta(changes: ChangeSet) -> Delta:
     """The `Delta` of ``changes``. Call it before applying them: an update rewrites its
     row in place."""
     main = AssignmentType.MAIN.value
+
     # The rows as they were carry their priority and id: the acting gaps order the
     # deputies by them, and `untouched.before_write` rebuilds the state before the write.
-    removed = [
-        AssignmentFact(
+    def stored(r: StoredAssignment) -> AssignmentFact:
+        return AssignmentFact(
             r.contractor_id,
             r.role_id,
             r.branch_id,
@@ -42,8 +43,8 @@ def coverage_delta(changes: ChangeSet) -> Delta:
             r.priority,
             r.pk,
         )
-        for r in (*changes.deletes, *(u.row for u in changes.updates))
-    ]
+
+    removed = [stored(r) for r in (*changes.deletes, *(u.row for u in changes.updates))]
     added = [
         AssignmentFact(
             v.contractor_id,
@@ -57,20 +58,7 @@ def coverage_delta(changes: ChangeSet) -> Delta:
         )
         for v in (*changes.inserts, *(u.new for u in changes.updates))
     ]
-    added.extend(
-        AssignmentFact(
-            r.contractor_id,
-            r.role_id,
-            r.branch_id,
-            r.type == main,
-            r.operator_id,
-            r.date_from,
-            r.date_to,
-            r.priority,
-            r.pk,
-        )
-        for r in changes.restores
-    )
+    added.extend(stored(r) for r in changes.restores)
     return Delta(removed, added)
 
 
