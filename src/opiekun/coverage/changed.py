@@ -10,7 +10,7 @@ from opiekun.coverage.compute import AssignmentFact, uncovered_of
 from opiekun.coverage.models import ActingPeriod
 from opiekun.coverage.new_contractors import without_rows
 from opiekun.coverage.rows import _absences_of, _coverage, _default_role_id, _make_equal, _tables
-from opiekun.coverage.stand_ins import acting_periods_of
+from opiekun.coverage.stand_ins import acting_periods_of, stand_ins_may_change
 from opiekun.coverage.tables import STAND_IN_FIELDS, Coverage
 from opiekun.coverage.untouched import gaps_in, rows_changed
 
@@ -93,13 +93,25 @@ def refresh_changed(
             listed = fresh.intersection(table_ids)
             inserts = [*inserts, *(r for r in rows if r.contractor_id in listed)]  # type: ignore[attr-defined]
         insert_rows(model, fields, [dict(zip(fields, row, strict=True)) for row in inserts])
-    # The acting periods go with the acting gaps, recomputed and compared whole: they
-    # exist only where a main caretaker is away, so there is little to read.
+    # The acting periods go with the acting gaps, but only the contractors in whose
+    # scopes a main caretaker is away on a day the write touched can see them change
+    # (`stand_ins_may_change`; none where nobody is away); those computed above
+    # (``full``) are taken from there, the others computed, and all compared whole:
+    # they exist only where a main caretaker is away, so there is little to read.
     if acting_ids:
         listed = set(acting_ids)
-        stand_ins = acting_periods_of(
-            contractor_ids=[c for c in ids if c in listed],
-            assignments=[f for f in facts if f.contractor_id in listed],
+        changing = stand_ins_may_change(
+            before=[f for f in before if f.contractor_id in listed],
+            after=[f for f in facts if f.contractor_id in listed],
             absences=absences,
         )
-        _make_equal(ActingPeriod, STAND_IN_FIELDS, acting_ids, stand_ins)
+        if changing:
+            rest = changing - again
+            stand_ins = [s for s in full.stand_ins if s.contractor_id in changing]
+            if rest:
+                stand_ins += acting_periods_of(
+                    contractor_ids=rest,
+                    assignments=[f for f in facts if f.contractor_id in rest],
+                    absences=absences,
+                )
+            _make_equal(ActingPeriod, STAND_IN_FIELDS, sorted(changing), stand_ins)

@@ -9,7 +9,7 @@ tests/coverage/test_untouched.py compares it with `acting_on` day by day.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
@@ -111,3 +111,54 @@ def acting_periods_of(
 
 def _stand_in_key(row: StandIn) -> tuple[int, int, int, date, int]:
     return (row.contractor_id, row.role_id, row.branch_id or 0, row.date_from, row.assignment_id)
+
+
+def stand_ins_may_change(
+    *, before: Iterable[AssignmentFact], after: Iterable[AssignmentFact], absences: Absences
+) -> set[int]:
+    """The contractors whose acting periods may differ between their assignments
+    ``before`` a write and ``after`` it (``absences``: by operator, sorted and disjoint,
+    of every operator of both). Every other contractor's periods provably stay: in none
+    of its scopes is a main caretaker in force on a day the write touched (a day of a
+    row it removed or added there) away on that day. Then on those days no deputy
+    stands in, before or after; on the other days the scope's rows in force and their
+    operators' absences are the same, so who stands in for whom is too, and so are the
+    maximal runs (`acting_periods_of`). A write where nobody is away (most of them)
+    computes nothing here; tests/coverage/test_stand_ins_skip.py checks it against
+    `acting_periods_of` before and after."""
+    if not absences:
+        return set()
+    before, after = list(before), list(after)
+    # Only a contractor with a main caretaker who is ever away can have acting periods.
+    candidates = {f.contractor_id for f in (*before, *after) if f.main and f.operator_id in absences}
+    if not candidates:
+        return set()
+    scopes: dict[Scope, tuple[list[AssignmentFact], list[AssignmentFact]]] = defaultdict(lambda: ([], []))
+    for side, facts in enumerate((before, after)):
+        for f in facts:
+            if f.contractor_id in candidates:
+                scopes[(f.contractor_id, f.role_id, f.branch_id)][side].append(f)
+    changing: set[int] = set()
+    for (contractor_id, _, _), (was, now) in scopes.items():
+        if contractor_id in changing:
+            continue
+        old, new = Counter(was), Counter(now)
+        written = [(f.date_from, _end(f.date_to)) for f in (*(old - new).elements(), *(new - old).elements())]
+        if not written:
+            continue
+        for main in {f for f in (*was, *now) if f.main and f.operator_id in absences}:
+            since, until = main.date_from, _end(main.date_to)
+            away = absences[main.operator_id]
+            if any(_away_within(away, max(since, start), min(until, end)) for start, end in written):
+                changing.add(contractor_id)
+                break
+    return changing
+
+
+def _away_within(periods: list[tuple[date, date]], first: date, last: date) -> bool:
+    """Whether one of ``periods`` (sorted, disjoint) shares a day with ``first``…``last``
+    (none if that is empty)."""
+    if first > last:
+        return False
+    index = bisect_right(periods, (last, UNTIL_FURTHER_NOTICE))
+    return index > 0 and periods[index - 1][1] >= first
