@@ -1,22 +1,29 @@
 """The coverage triggers on the contractors table survive migrating back and forth:
 0001 runs after every contractors migration that rebuilds that table on SQLite, and
 0003 (acting gaps) re-creates them with the third table; 0007 fills the acting
-periods from the data there is."""
+periods from the data there is, with its own copy of the acting rule."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from hypothesis import given, settings
 
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.models import ActingGap, CoverageGap, UncoveredPeriod
 from opiekun.coverage.services import coverage_recompute, coverage_stored
+from opiekun.coverage.stand_ins import StandIn, acting_periods_of
 from opiekun.operators.models import Absence
+from tests.budgets import examples
+from tests.coverage.test_untouched import CONTRACTORS, staffed
 
 
 def _migrate(*targets: tuple[str, str]) -> None:
@@ -87,3 +94,29 @@ def test_the_acting_periods_are_filled_from_the_data_there_is(
     finally:
         _migrate()
     assert coverage_stored().stand_ins == expected
+
+
+def test_the_acting_periods_migration_computes_with_its_own_copy_of_the_rule() -> None:
+    """0007 imports no module of Opiekun: a later change of `coverage.stand_ins` cannot
+    change what it writes (its copy of the rule is checked against the module as it is)."""
+    module = importlib.import_module("opiekun.coverage.migrations.0007_acting_periods")
+    tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
+    imported = [
+        name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for name in (
+            [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+        )
+    ]
+    assert imported and not [name for name in imported if name.startswith("opiekun")]
+
+
+@settings(max_examples=examples(1), deadline=None)  # pure and quick
+@given(world=staffed())
+def test_the_migrations_copy_of_the_acting_rule_gives_the_same_rows(world: Any) -> None:
+    facts, absences = world
+    module = importlib.import_module("opiekun.coverage.migrations.0007_acting_periods")
+    copied = module._acting_periods(CONTRACTORS, [module.Fact(*f) for f in facts], absences)
+    expected = acting_periods_of(contractor_ids=CONTRACTORS, assignments=facts, absences=absences)
+    assert sorted(StandIn(**row) for row in copied) == sorted(expected)
