@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -276,6 +277,25 @@ def test_the_writer_keeps_the_steps(world: dict[str, Any]) -> None:
     assert workload_counts(on=day(12)) == {ops[1].pk: (0, 1), ops[2].pk: (3, 0)}
     _apply(("cancel", 0), world)
     assert workload_counts(on=day(12)) == {ops[0].pk: (3, 0), ops[1].pk: (0, 1)}
+    assert_in_step()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the upsert answering its zeroes is PostgreSQL's"
+)
+def test_the_steps_are_deleted_only_where_a_write_zeroes_them(world: dict[str, Any]) -> None:
+    """The upsert answers the steps it zeroed: a write that zeroes none sends no
+    deletion of steps; one that does deletes those steps alone."""
+    ops = world["ops"]
+    table = WorkloadStep._meta.db_table
+    _apply(("add", [0, 1, 2], 0, "main", 0, False, 0, None, "replace"), world)
+    with CaptureQueriesContext(connection) as queries:
+        _apply(("add", [0, 1, 2], 1, "deputy", 0, False, 5, 10, "keep"), world)
+    assert [q["sql"] for q in queries.captured_queries if f"DELETE FROM {table}" in q["sql"]] == []
+    assert workload_steps_stored()[(ops[1].pk, "deputy", day(5))] == 3
+    for row in CaretakerAssignment.objects.filter(operator=ops[1]):  # the deputy's steps reach zero
+        assignment_delete(actor=world["actor"], assignment_id=row.pk)
+    assert not [key for key in workload_steps_stored() if key[0] == ops[1].pk]
     assert_in_step()
 
 

@@ -17,7 +17,7 @@ Kept in step by every write of assignments:
   (contractor, operator, type) periods are read once, the change set applied to them
   in Python, and the difference of their steps upserted in one statement (in key
   order, so concurrent writers queue instead of deadlocking) and the steps that reach
-  zero deleted;
+  zero deleted (on PostgreSQL by a second statement only when the upsert zeroed any);
 - single-row ORM writes (the admin, fixtures, a shell) and ORM deletions (a
   contractor deleted with the ORM cascades to its assignments) through the signals
   of `operators.workload_signals`, as the coverage tables are (`coverage.signals`);
@@ -221,16 +221,25 @@ def _write(delta: dict[Key, int]) -> None:
     amounts = [delta[k] for k in keys]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The upsert answers the keys it zeroed: most writes zero none, and need no
+            # second statement; the others delete those keys alone.
             cursor.execute(
-                f"INSERT INTO {TABLE} (operator_id, type, day, delta) "
+                f"WITH up AS (INSERT INTO {TABLE} (operator_id, type, day, delta) "
                 "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::date[], %s::integer[]) "
                 "ORDER BY 1, 2, 3 "
-                f"ON CONFLICT (operator_id, type, day) DO UPDATE SET delta = {TABLE}.delta + excluded.delta",
+                f"ON CONFLICT (operator_id, type, day) DO UPDATE SET delta = {TABLE}.delta + excluded.delta "
+                "RETURNING operator_id, type, day, delta) "
+                "SELECT operator_id, type, day FROM up WHERE delta = 0",
                 [operators, kinds, days, amounts],
             )
-            cursor.execute(
-                f"DELETE FROM {TABLE} WHERE delta = 0 AND operator_id = ANY(%s)", [sorted(set(operators))]
-            )
+            zeroed = cursor.fetchall()
+            if zeroed:
+                cursor.execute(
+                    f"DELETE FROM {TABLE} s "
+                    "USING unnest(%s::bigint[], %s::varchar[], %s::date[]) AS z(o, k, d) "
+                    "WHERE s.operator_id = z.o AND s.type = z.k AND s.day = z.d AND s.delta = 0",
+                    [list(column) for column in zip(*zeroed, strict=True)],
+                )
         else:
             # WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT.
             cursor.execute(
