@@ -8,16 +8,18 @@ Every list, search, export, detail page and API endpoint goes through
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, Expression, OuterRef, Q, QuerySet
 
 from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.models import UncoveredPeriod
 from opiekun.dates import today
@@ -54,6 +56,11 @@ def _sees_all(user: Any) -> bool:
     return operator is not None and operator.visibility == Visibility.ALL
 
 
+# The longest walk of the contractors, in the list's order, for which the page tests
+# each contractor by an index probe into the sets rather than hashing them whole.
+_PROBED_WALK = 20_000
+
+
 @dataclass(frozen=True)
 class _OwnSets:
     """An own-only operator's visible contractors as sets of ids, each one index range:
@@ -63,6 +70,9 @@ class _OwnSets:
 
     theirs: QuerySet[Any]
     nobody: QuerySet[Any] | None
+    # What `count` found (shared by every clone of the list's query): the visible
+    # contractors, and the planner's estimate of all of them (PostgreSQL).
+    counted: dict[str, float] = field(default_factory=dict, compare=False)
 
     def condition(self, column: str = "pk") -> Q:
         # Two uncorrelated INs, OR-ed: the planner hashes each set once and walks the
@@ -73,6 +83,18 @@ class _OwnSets:
             condition |= Q(**{f"{column}__in": self.nobody})
         return condition
 
+    def page_condition(self) -> Q:
+        """`condition` for the contractors' own list: with both sets (an OR, which
+        PostgreSQL always answers by hashing both, 30 ms at a million contractors
+        whatever the page), a short walk tests each contractor by two index probes
+        instead (`_ProbedOrHashed`)."""
+        if self.nobody is None:
+            return self.condition()  # one IN: the planner itself probes or hashes
+        probed = Q(_Probed(self.theirs.filter(contractor_id=OuterRef("pk")))) | Q(
+            _Probed(self.nobody.filter(contractor_id=OuterRef("pk")))
+        )
+        return Q(_ProbedOrHashed(self, hashed=self.condition(), probed=probed))
+
     def count(self) -> int:
         """How many contractors the sets hold: counted in the sets' own indexes,
         touching no contractor (each id is a contractor's: foreign keys), one set at a
@@ -81,13 +103,87 @@ class _OwnSets:
         count = self.theirs.distinct().count()
         if self.nobody is not None:
             count += self.nobody.count()
+            db = self.nobody.db
+            if connections[db].vendor == "postgresql":
+                with connections[db].cursor() as cursor:
+                    cursor.execute(
+                        "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Contractor._meta.db_table]
+                    )
+                    row = cursor.fetchone()
+                self.counted["all"] = float(row[0]) if row else -1.0
+        self.counted["visible"] = count
         return count
 
+    def short_walk(self, query: Any) -> bool:
+        """Whether the page ``query`` asks for ends within a short walk of the
+        contractors: the rows up to its end divided by the visible share, as `count`
+        found it (the list counts before it reads a page), at most `_PROBED_WALK` and
+        a tenth of the visible contractors (the rows hashing would read)."""
+        visible, everyone = self.counted.get("visible"), self.counted.get("all", -1.0)
+        if query.high_mark is None or not visible or everyone <= 0:
+            return False
+        walk: float = query.high_mark * max(everyone, visible) / visible
+        return walk <= min(_PROBED_WALK, visible / 10)
 
-def _own_sets(operator: Operator, *, editable: bool, day: date, only: int | None = None) -> _OwnSets:
+
+class _Probed(Exists):
+    """EXISTS tested row by row: "OFFSET 0" keeps PostgreSQL from turning it into a
+    hashed set (which it does to an EXISTS it can simplify, however few rows the outer
+    query will test). PostgreSQL only."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
+class _ProbedOrHashed(Expression):
+    """A condition written one of two ways, chosen when the query is compiled: on
+    PostgreSQL, ``probed`` for a page that ends within a short walk of the contractors
+    (`_OwnSets.short_walk`), else ``hashed``. The same rows either way."""
+
+    conditional = True
+
+    def __init__(self, sets: _OwnSets, *, hashed: Any, probed: Any) -> None:
+        super().__init__(output_field=BooleanField())
+        self.sets, self.hashed, self.probed = sets, hashed, probed
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.hashed, self.probed]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.hashed, self.probed = exprs
+
+    def resolve_expression(
+        self,
+        query: Any = None,
+        allow_joins: bool = True,
+        reuse: Any = None,
+        summarize: bool = False,
+        for_save: bool = False,
+    ) -> _ProbedOrHashed:
+        resolved = self.copy()
+        resolved.hashed = self.hashed.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        resolved.probed = self.probed.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        return resolved
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        probe = connection.vendor == "postgresql" and self.sets.short_walk(compiler.query)
+        sql, params = compiler.compile(self.probed if probe else self.hashed)
+        return f"({sql})", params
+
+
+def _own_sets(
+    operator: Operator,
+    *,
+    editable: bool,
+    day: date,
+    only: int | None = None,
+    without_main_in: int | None = None,
+) -> _OwnSets:
     """The own-only operator's visible (or editable) contractors; ``only``: of these,
-    the one contractor (a check of one contractor reads its own rows, not the sets)."""
+    the one contractor (a check of one contractor reads its own rows, not the sets);
+    ``without_main_in`` (a role): see `visible_contractor_filter`."""
     theirs = CaretakerAssignment.objects.on(day).filter(operator=operator).order_by()
+    if without_main_in is not None:
+        theirs = theirs.exclude(type=AssignmentType.MAIN.value, role_id=without_main_in, branch__isnull=True)
     # "No caretaker today" (main or deputy, in any scope) is read from the derived
     # table of uncovered periods, kept by the assignments' writer.
     nobody = UncoveredPeriod.objects.filter(date_from__lte=day, date_to__gte=day).order_by()
@@ -147,24 +243,34 @@ def _visible(viewer: Any, *, editable: bool, only: int | None = None) -> QuerySe
     if operator is None:
         return qs.none()
     sets = _own_sets(operator, editable=editable, day=today(), only=only)
-    visible = VisibleContractors(model=Contractor).filter(sets.condition())
+    visible = VisibleContractors(model=Contractor).filter(sets.page_condition())
     # Carried by every clone of the query (`Query.clone` copies its attributes).
     visible.query.own_sets = (sets, _filters_of(visible))  # type: ignore[attr-defined]
     return visible
 
 
-def visible_contractor_filter(*, viewer: Any, column: str = "contractor_id") -> Q | None:
+def visible_contractor_filter(
+    *, viewer: Any, column: str = "contractor_id", without_main_in: int | None = None
+) -> Q | None:
     """What the viewer may see, as a condition on another table's contractor column
     (e.g. an assignment's ``contractor_id``); None when the viewer sees every
     contractor. The column is tested against the own-only sets of ids themselves,
     not through the contractors table, which PostgreSQL would read whole (half a
-    second at a million contractors, on every page: the top bar's upcoming changes)."""
+    second at a million contractors, on every page: the top bar's upcoming changes).
+
+    ``without_main_in`` (a role id), for rows of contractors that have no main
+    caretaker *today* in that role's scope without a branch (the gaps of today): such a
+    contractor is theirs only through another of their rows, so the viewer's rows that
+    are main in that scope are left out of the set — the same answer on those rows,
+    from a fraction of the set (6,666 of 26,666 contractors for a caretaker who is
+    mostly main; docs/performance.md, "Own-only pages and Nadchodzące, 2026-11-29
+    (own3)")."""
     if _sees_all(viewer):
         return None
     operator = operator_of(viewer)
     if operator is None:
         return Q(**{f"{column}__in": []})
-    return _own_sets(operator, editable=False, day=today()).condition(column)
+    return _own_sets(operator, editable=False, day=today(), without_main_in=without_main_in).condition(column)
 
 
 def own_contractor_sets(*, viewer: Any) -> tuple[QuerySet[Any], QuerySet[Any] | None] | None:
@@ -181,20 +287,32 @@ def own_contractor_sets(*, viewer: Any) -> tuple[QuerySet[Any], QuerySet[Any] | 
     return sets.theirs, sets.nobody
 
 
-def visible_contractor_check(*, viewer: Any, column: str = "contractor_id") -> Q | None:
+def visible_contractor_check(
+    *, viewer: Any, column: str = "contractor_id", assignments: bool = False
+) -> Q | None:
     """What `visible_contractor_filter` says, correlated: each row's contractor looked up
     in the own-only sets (an index probe a row) instead of the sets read whole and
     hashed (a tenth of a second each at a million contractors). For queries that test
-    few rows, such as one operator's upcoming changes (the top bar's badge)."""
+    few rows, such as one operator's upcoming changes (the top bar's badge).
+
+    ``assignments``: the rows are assignments, and one of the viewer's own in force
+    today is theirs without a look-up (most of an operator's own changes: the ends of
+    the coming days)."""
     if _sees_all(viewer):
         return None
     operator = operator_of(viewer)
     if operator is None:
         return Q(**{f"{column}__in": []})
-    sets = _own_sets(operator, editable=False, day=today())
-    condition = Q(Exists(sets.theirs.filter(contractor_id=OuterRef(column))))
+    day = today()
+    sets = _own_sets(operator, editable=False, day=day)
+    # Probed row by row even where the database could hash the set ("OFFSET 0"): the
+    # rows tested are few, the set tens of thousands.
+    condition = Q(_Probed(sets.theirs.filter(contractor_id=OuterRef(column))))
     if sets.nobody is not None:
-        condition |= Q(Exists(sets.nobody.filter(contractor_id=OuterRef(column))))
+        condition |= Q(_Probed(sets.nobody.filter(contractor_id=OuterRef(column))))
+    if assignments:
+        in_force = Q(date_from__lte=day) & (Q(date_to__isnull=True) | Q(date_to__gte=day))
+        condition = (Q(operator_id=operator.pk) & in_force) | condition
     return condition
 
 
