@@ -125,7 +125,7 @@ def test_the_list_pages_are_the_same_probed_or_hashed(
     monkeypatch.setattr(access, "_PROBE_COST", 0.01)  # every walk short enough to probe
     probed, probed_sql = pages(me.user, 7)
     assert hashed == probed == expected
-    page_sql = [sql for sql in probed_sql if 'FROM "contractors_contractor"' in sql][0]
+    page_sql = next(sql for sql in probed_sql if 'FROM "contractors_contractor"' in sql)
     probes = connection.vendor == "postgresql" and unassigned != UnassignedAccess.DENIED
     assert ("OFFSET 0" in page_sql) == probes  # only the OR of two sets needs it
     assert not [sql for sql in hashed_sql if "OFFSET 0" in sql]
