@@ -21,7 +21,7 @@ from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_list
 from opiekun.coverage.models import CoverageGap
 from opiekun.coverage.selectors import gaps_today_count
-from opiekun.operators import access
+from opiekun.operators import own_sets
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_the_list_pages_are_the_same_probed_or_hashed(
     )
     assert len(expected) > 20
     hashed, hashed_sql = pages(me.user, 7)
-    monkeypatch.setattr(access, "_PROBE_COST", 0.01)  # every walk short enough to probe
+    monkeypatch.setattr(own_sets, "PROBE_COST", 0.01)  # every walk short enough to probe
     probed, probed_sql = pages(me.user, 7)
     assert hashed == probed == expected
     page_sql = next(sql for sql in probed_sql if 'FROM "contractors_contractor"' in sql)
