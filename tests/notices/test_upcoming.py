@@ -411,10 +411,18 @@ def test_the_badge_counts_the_own_changes(world: dict[str, Any], actor: Any) -> 
     assert upcoming_count(viewer=actor) == 0 < len(oracle(viewer=actor, filters=UpcomingFilters()))
 
 
-def queries(call: Callable[[], Any]) -> int:
+def statements(call: Callable[[], Any]) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         call()
-    return len(captured.captured_queries)
+    return [query["sql"] for query in captured.captured_queries]
+
+
+# Around a page's reads on PostgreSQL (`notices.selectors.serial_plans`): no query.
+SERIAL = ("SET max_parallel_workers_per_gather = 0", "RESET max_parallel_workers_per_gather")
+
+
+def queries(call: Callable[[], Any]) -> int:
+    return len([sql for sql in statements(call) if sql not in SERIAL])
 
 
 def grow(world: dict[str, Any], make_contractors: Callable[[int], list[Contractor]]) -> None:
@@ -485,3 +493,49 @@ def test_the_page_and_the_api_page_in_the_database(
         (r["kind"], r["day"].isoformat(), r["contractor_id"], r["assignment_id"], r["handover_id"])
         for r in expected[:60]
     ]
+
+
+def test_a_page_is_read_without_parallel_workers(world: dict[str, Any], actor: Any) -> None:
+    """Each source's page is a walk that stops at the page's end; on PostgreSQL its
+    six reads run with parallel workers off (a Gather Merge walked several times the
+    rows), and the connection's setting is back afterwards."""
+    page = statements(lambda: upcoming_rows(viewer=actor, filters=UpcomingFilters(days=30))[0:100])
+    selects = [sql for sql in page if sql not in SERIAL]
+    assert len(selects) == 6
+    if connection.vendor == "postgresql":
+        assert (page[0], page[-1]) == SERIAL
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone()[0] != "0"
+    else:
+        assert page == selects
+    # The count reads no page, and builds none.
+    rows = upcoming_rows(viewer=actor, filters=UpcomingFilters(days=30))
+    assert not [sql for sql in statements(rows.count) if sql in SERIAL]
+    assert not any("page" in vars(source) for source in rows._sources)
+
+
+def test_the_rows_a_handover_made_are_one_set_not_a_probe_per_row(world: dict[str, Any], actor: Any) -> None:
+    """Starts and ends leave out the rows a handover made through one uncorrelated set
+    of assignment ids (hashed once), not a look-up of the changes for every row; the
+    rows equal the former implementation's (`test_the_rows_and_their_order_equal_…`)."""
+    (count_sql,) = statements(
+        lambda: upcoming_rows(viewer=actor, filters=UpcomingFilters(days=30))._sources[1].rows.count()
+    )
+    assert 'NOT ("caretakers_caretakerassignment"."id" IN (SELECT' in count_sql
+    assert 'U0."assignment_id" = ("caretakers_caretakerassignment"."id")' not in count_sql
+    rows = upcoming_changes(viewer=actor, filters=UpcomingFilters(days=30))
+    assert rows == oracle(viewer=actor, filters=UpcomingFilters(days=30))
+    assert {row["kind"] for row in rows} >= {"starts", "ends", "handover_in", "handover_out"}
+
+
+def test_an_own_only_badge_probes_only_what_is_not_theirs_today(world: dict[str, Any]) -> None:
+    """The own-only operator's own rows in force today are theirs without a look-up;
+    the others are probed row by row ("OFFSET 0": never the sets hashed whole)."""
+    own = world["own"].user
+    sql = statements(lambda: upcoming_count(viewer=own))
+    assert len(sql) == 6
+    assert all("OFFSET 0" in query for query in sql)
+    ends = sql[1]
+    assert ends.index('"caretakers_caretakerassignment"."operator_id" =') < ends.index("EXISTS")
+    assert upcoming_count(viewer=own) == len(oracle(viewer=own, filters=UpcomingFilters())) > 0

@@ -197,8 +197,12 @@ def _stored_gaps(viewer: Any, filters: GapFilters, role_id: int) -> QuerySet[Any
         gaps = gaps.filter(last_operator_id=filters.last_operator_id)
     # The viewer's sets of ids tested against the gap's own contractor column: through
     # the contractors table, PostgreSQL tests every gap's contractor against them (a
-    # second for an own-only operator's "Bez opiekuna: N" on 50,000 gaps today).
-    visible = visible_contractor_filter(viewer=viewer)
+    # second for an own-only operator's "Bez opiekuna: N" on 50,000 gaps today). The
+    # gaps of today alone (no main caretaker today in this scope): a contractor is
+    # theirs through a row that is not main in this scope, so only those rows are read.
+    day = today()
+    only_today = window.start == window.end == day and not filters.consider_absences
+    visible = visible_contractor_filter(viewer=viewer, without_main_in=role_id if only_today else None)
     if visible is not None:
         gaps = gaps.filter(visible)
     # The contractor comes by select_related (the page's rows only): an annotation of

@@ -8,21 +8,18 @@ Every list, search, export, detail page and API endpoint goes through
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 
-from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.contractors.models import Contractor
-from opiekun.coverage.models import UncoveredPeriod
 from opiekun.dates import today
 from opiekun.messages import NO_ASSIGN_PERMISSION
-from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+from opiekun.operators.models import Operator, Visibility
+from opiekun.operators.own_sets import OwnSets, Probed, own_sets
 
 
 class Access(StrEnum):
@@ -54,55 +51,6 @@ def _sees_all(user: Any) -> bool:
     return operator is not None and operator.visibility == Visibility.ALL
 
 
-@dataclass(frozen=True)
-class _OwnSets:
-    """An own-only operator's visible contractors as sets of ids, each one index range:
-    ``theirs`` (an assignment of theirs today, main or deputy, any scope) and, when
-    they may see the contractors with nobody today, ``nobody``. Disjoint: a contractor
-    that is theirs today has a caretaker today."""
-
-    theirs: QuerySet[Any]
-    nobody: QuerySet[Any] | None
-
-    def condition(self, column: str = "pk") -> Q:
-        # Two uncorrelated INs, OR-ed: the planner hashes each set once and walks the
-        # contractors in the list's order, stopping at the page's end. (One IN over
-        # their UNION makes PostgreSQL join and sort the whole set for every page.)
-        condition = Q(**{f"{column}__in": self.theirs})
-        if self.nobody is not None:
-            condition |= Q(**{f"{column}__in": self.nobody})
-        return condition
-
-    def count(self) -> int:
-        """How many contractors the sets hold: counted in the sets' own indexes,
-        touching no contractor (each id is a contractor's: foreign keys), one set at a
-        time (they are disjoint). A contractor's uncovered periods never overlap (they
-        are the holes between its assignments), so ``nobody`` holds each id once."""
-        count = self.theirs.distinct().count()
-        if self.nobody is not None:
-            count += self.nobody.count()
-        return count
-
-
-def _own_sets(operator: Operator, *, editable: bool, day: date, only: int | None = None) -> _OwnSets:
-    """The own-only operator's visible (or editable) contractors; ``only``: of these,
-    the one contractor (a check of one contractor reads its own rows, not the sets)."""
-    theirs = CaretakerAssignment.objects.on(day).filter(operator=operator).order_by()
-    # "No caretaker today" (main or deputy, in any scope) is read from the derived
-    # table of uncovered periods, kept by the assignments' writer.
-    nobody = UncoveredPeriod.objects.filter(date_from__lte=day, date_to__gte=day).order_by()
-    if only is not None:
-        theirs = theirs.filter(contractor_id=only)
-        nobody = nobody.filter(contractor_id=only)
-    allowed = [UnassignedAccess.ALLOWED]
-    if not editable:
-        allowed.append(UnassignedAccess.READ_ONLY)
-    return _OwnSets(
-        theirs.values("contractor_id"),
-        nobody.values("contractor_id") if operator.unassigned_access in allowed else None,
-    )
-
-
 class VisibleContractors(QuerySet[Contractor]):
     """An own-only operator's contractors. Its ``count()``, while nothing but the
     visibility filters it (the list's first question, before any search), counts the
@@ -111,7 +59,7 @@ class VisibleContractors(QuerySet[Contractor]):
     (docs/performance.md, "The own-only list (unassigned visible)")."""
 
     def count(self) -> int:
-        shortcut: tuple[_OwnSets, str | None] | None = getattr(self.query, "own_sets", None)
+        shortcut: tuple[OwnSets, str | None] | None = getattr(self.query, "own_sets", None)
         if self._result_cache is None and shortcut is not None:
             sets, filters = shortcut
             if filters is not None and _filters_of(self) == filters:
@@ -146,25 +94,35 @@ def _visible(viewer: Any, *, editable: bool, only: int | None = None) -> QuerySe
     operator = operator_of(viewer)
     if operator is None:
         return qs.none()
-    sets = _own_sets(operator, editable=editable, day=today(), only=only)
-    visible = VisibleContractors(model=Contractor).filter(sets.condition())
+    sets = own_sets(operator, editable=editable, day=today(), only=only)
+    visible = VisibleContractors(model=Contractor).filter(sets.page_condition())
     # Carried by every clone of the query (`Query.clone` copies its attributes).
     visible.query.own_sets = (sets, _filters_of(visible))  # type: ignore[attr-defined]
     return visible
 
 
-def visible_contractor_filter(*, viewer: Any, column: str = "contractor_id") -> Q | None:
+def visible_contractor_filter(
+    *, viewer: Any, column: str = "contractor_id", without_main_in: int | None = None
+) -> Q | None:
     """What the viewer may see, as a condition on another table's contractor column
     (e.g. an assignment's ``contractor_id``); None when the viewer sees every
     contractor. The column is tested against the own-only sets of ids themselves,
     not through the contractors table, which PostgreSQL would read whole (half a
-    second at a million contractors, on every page: the top bar's upcoming changes)."""
+    second at a million contractors, on every page: the top bar's upcoming changes).
+
+    ``without_main_in`` (a role id), for rows of contractors that have no main
+    caretaker *today* in that role's scope without a branch (the gaps of today): such a
+    contractor is theirs only through another of their rows, so the viewer's rows that
+    are main in that scope are left out of the set — the same answer on those rows,
+    from a fraction of the set (6,666 of 26,666 contractors for a caretaker who is
+    mostly main; docs/performance.md, "Own-only pages and Nadchodzące, 2026-11-29
+    (own3)")."""
     if _sees_all(viewer):
         return None
     operator = operator_of(viewer)
     if operator is None:
         return Q(**{f"{column}__in": []})
-    return _own_sets(operator, editable=False, day=today()).condition(column)
+    return own_sets(operator, editable=False, day=today(), without_main_in=without_main_in).condition(column)
 
 
 def own_contractor_sets(*, viewer: Any) -> tuple[QuerySet[Any], QuerySet[Any] | None] | None:
@@ -177,24 +135,36 @@ def own_contractor_sets(*, viewer: Any) -> tuple[QuerySet[Any], QuerySet[Any] | 
     operator = operator_of(viewer)
     if operator is None:
         return None
-    sets = _own_sets(operator, editable=False, day=today())
+    sets = own_sets(operator, editable=False, day=today())
     return sets.theirs, sets.nobody
 
 
-def visible_contractor_check(*, viewer: Any, column: str = "contractor_id") -> Q | None:
+def visible_contractor_check(
+    *, viewer: Any, column: str = "contractor_id", assignments: bool = False
+) -> Q | None:
     """What `visible_contractor_filter` says, correlated: each row's contractor looked up
     in the own-only sets (an index probe a row) instead of the sets read whole and
     hashed (a tenth of a second each at a million contractors). For queries that test
-    few rows, such as one operator's upcoming changes (the top bar's badge)."""
+    few rows, such as one operator's upcoming changes (the top bar's badge).
+
+    ``assignments``: the rows are assignments, and one of the viewer's own in force
+    today is theirs without a look-up (most of an operator's own changes: the ends of
+    the coming days)."""
     if _sees_all(viewer):
         return None
     operator = operator_of(viewer)
     if operator is None:
         return Q(**{f"{column}__in": []})
-    sets = _own_sets(operator, editable=False, day=today())
-    condition = Q(Exists(sets.theirs.filter(contractor_id=OuterRef(column))))
+    day = today()
+    sets = own_sets(operator, editable=False, day=day)
+    # Probed row by row even where the database could hash the set ("OFFSET 0"): the
+    # rows tested are few, the set tens of thousands.
+    condition = Q(Probed(sets.theirs.filter(contractor_id=OuterRef(column))))
     if sets.nobody is not None:
-        condition |= Q(Exists(sets.nobody.filter(contractor_id=OuterRef(column))))
+        condition |= Q(Probed(sets.nobody.filter(contractor_id=OuterRef(column))))
+    if assignments:
+        in_force = Q(date_from__lte=day) & (Q(date_to__isnull=True) | Q(date_to__gte=day))
+        condition = (Q(operator_id=operator.pk) & in_force) | condition
     return condition
 
 
