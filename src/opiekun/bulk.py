@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
@@ -160,11 +161,47 @@ def _fields(model: type[models.Model], names: Sequence[str]) -> list[Any]:
     return [model._meta.get_field(name) for name in names]
 
 
+@dataclass(frozen=True)
+class Trail:
+    """Historical rows written by the same statement as the rows they record
+    (PostgreSQL: a data-modifying ``WITH``): one row of ``table`` for each row written,
+    its ``columns`` copied from the row as the statement left it (as deleted, for a
+    delete), and the constant ``values`` (column name → value) beside them. The
+    historical rows are inserted in the order of the rows given."""
+
+    table: str
+    columns: tuple[str, ...]
+    values: Mapping[str, Any]
+
+    def insert(self, source: str, order: str) -> tuple[str, list[Any]]:
+        """The ``INSERT`` of the historical rows of ``source`` (the name of a ``WITH``
+        item holding the written rows), ordered by ``order``, with its parameters."""
+        copied = ", ".join(f'"{c}"' for c in self.columns)
+        constant = ", ".join(f'"{c}"' for c in self.values)
+        marks = ", ".join("%s" for _ in self.values)
+        sql = (
+            f'INSERT INTO "{self.table}" ({copied}, {constant}) '
+            f"SELECT {copied}, {marks} FROM {source} ORDER BY {order}"
+        )
+        return sql, list(self.values.values())
+
+
+def _trail_supported(trail: Trail | None) -> bool:
+    if trail is not None and connection.vendor != "postgresql":
+        raise NotImplementedError("a trail in the same statement needs PostgreSQL")
+    return trail is not None
+
+
 def insert_rows(
-    model: type[models.Model], names: Sequence[str], rows: Sequence[Mapping[str, Any]]
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    trail: Trail | None = None,
 ) -> list[int]:
     """Insert ``rows`` (dicts keyed by attribute name, e.g. ``operator_id``);
-    returns their new primary keys in the order of ``rows``."""
+    returns their new primary keys in the order of ``rows``. ``trail``: their
+    historical rows, in the same statement (PostgreSQL)."""
     if not rows:
         return []
     fields = _fields(model, names)
@@ -175,17 +212,32 @@ def insert_rows(
     # Rows are inserted, and RETURNING answers, in the order of the SELECT (as
     # Django's own bulk_create relies on).
     source, params = _rows(fields, rows)
-    sql = (
-        f'INSERT INTO "{table}" ({columns}) SELECT {selected} FROM {source} '
-        f'ORDER BY r.ordinality RETURNING "{pk}"'
-    )
+    insert = f'INSERT INTO "{table}" ({columns}) SELECT {selected} FROM {source} ORDER BY r.ordinality'
+    sql = f'{insert} RETURNING "{pk}"'
+    if _trail_supported(trail):
+        assert trail is not None
+        # The new ids ascend in the order the rows are inserted (one sequence, read
+        # row by row): ordered by id, both the trail and the answer follow ``rows``.
+        history, history_params = trail.insert("written", f'"{pk}"')
+        sql = (
+            f"WITH written AS ({insert} RETURNING *), "
+            f'trail AS ({history}) SELECT "{pk}" FROM written ORDER BY "{pk}"'
+        )
+        params = [*params, *history_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 
-def update_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> int:
-    """Set the fields ``names`` on the rows identified by each dict's ``id``."""
+def update_rows(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    trail: Trail | None = None,
+) -> int:
+    """Set the fields ``names`` on the rows identified by each dict's ``id``.
+    ``trail``: their historical rows (as updated), in the same statement (PostgreSQL)."""
     if not rows:
         return 0
     pk_field = model._meta.pk
@@ -198,21 +250,37 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[
         f'UPDATE "{table}" SET {assignments} FROM {source} '
         f'WHERE "{table}"."{pk_field.column}" = r."{pk_field.column}"'
     )
+    if _trail_supported(trail):
+        assert trail is not None
+        history, history_params = trail.insert("written", "ordinality")
+        sql = f'WITH written AS ({sql} RETURNING "{table}".*, r.ordinality) {history}'
+        params = [*params, *history_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
 
 
-def delete_ids(model: type[models.Model], ids: Sequence[int]) -> int:
+def delete_ids(model: type[models.Model], ids: Sequence[int], *, trail: Trail | None = None) -> int:
     """Delete rows by primary key in one statement, without the ORM's per-object
-    collector (the callers record the audit trail themselves, set-based)."""
+    collector (the callers record the audit trail themselves, set-based).
+    ``trail``: their historical rows (as deleted), in the same statement (PostgreSQL),
+    in the order of ``ids``."""
     if not ids:
         return 0
     table = model._meta.db_table
     pk = model._meta.pk.column
-    if connection.vendor == "postgresql":
+    if _trail_supported(trail):
+        assert trail is not None
+        history, history_params = trail.insert("written", "ordinality")
+        sql = (
+            f'WITH written AS (DELETE FROM "{table}" USING unnest(%s::bigint[]) WITH ORDINALITY '
+            f'AS r(id, ordinality) WHERE "{table}"."{pk}" = r.id RETURNING "{table}".*, r.ordinality) '
+            f"{history}"
+        )
+        params: list[Any] = [_array(ids), *history_params]
+    elif connection.vendor == "postgresql":
         sql = f'DELETE FROM "{table}" WHERE "{pk}" = ANY(%s)'
-        params: list[Any] = [list(ids)]
+        params = [list(ids)]
     else:
         sql = f'DELETE FROM "{table}" WHERE "{pk}" IN (SELECT value FROM json_each(%s))'
         params = [json.dumps(list(ids))]
