@@ -3,13 +3,15 @@ before and after; bulk writes record it set-based; the past state can be read ba
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from opiekun import audit
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.selectors import assignment_audit, assignments_as_recorded
 from opiekun.caretakers.services import (
@@ -153,6 +155,50 @@ def test_bulk_history_is_set_based(actor: Any, make_operator: Any, make_contract
         assert CaretakerAssignment.history.count() - before == 3 * size
     assert counts[0] == counts[1]
     assert counts[0][0] <= 2
+
+
+def test_bulk_trail_is_written_by_the_writes_themselves(
+    actor: Any, make_operator: Any, make_contractors: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a bulk write's historical rows are written by the statements that
+    write, change and delete the rows (no statement of their own, no row sent twice);
+    they are the rows, in the same order, that `audit.record` writes apart."""
+    anna, bartek = make_operator("anna"), make_operator("bartek")
+    cs = make_contractors(6)
+    add(actor, cs[:2], bartek, 0, 9)  # trimmed
+    add(actor, cs[2:4], bartek, 0)  # split: a tail inserted
+    add(actor, cs[4:], bartek, 6, 7)  # removed
+    history = CaretakerAssignment.history.model
+    last = history.objects.order_by("-history_id").values_list("history_id", flat=True)[0]
+    columns = ["contractor_id", "operator_id", "type", "role_id", "branch_id", "date_from", "date_to"]
+    columns += ["priority", "created_by_id", "updated_by_id", "history_type", "history_user_id"]
+    columns += ["history_change_reason"]
+
+    def replace(*, apart: bool) -> tuple[list[tuple[Any, ...]], CaptureQueriesContext]:
+        with transaction.atomic():
+            if apart:
+                monkeypatch.setattr(audit, "trail", lambda *args, **kwargs: None)
+            with CaptureQueriesContext(connection) as run:
+                add(actor, cs, anna, 5, 10)
+            monkeypatch.undo()
+            rows = history.objects.filter(history_id__gt=last).order_by("history_id")
+            # A new row's id differs from run to run (the sequence is not rolled back).
+            found = [
+                (None if row[-1] == "+" else row[0], *row[1:])
+                for row in rows.values_list("id", *columns, "history_type")
+            ]
+            transaction.set_rollback(True)
+        return found, run
+
+    together, run_together = replace(apart=False)
+    apart, run_apart = replace(apart=True)
+    assert together == apart
+    assert Counter(row[-1] for row in together) == {"~": 4, "+": 8, "-": 2}
+    if connection.vendor == "postgresql":
+        assert _history_inserts(run_together) == 0
+        assert len(run_together) == len(run_apart) - 3
+    else:  # no data-modifying WITH: recorded apart
+        assert len(run_together) == len(run_apart)
 
 
 def test_state_as_recorded_at_a_time(

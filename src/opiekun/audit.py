@@ -13,9 +13,9 @@ from functools import cache
 from operator import attrgetter, itemgetter
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
-from opiekun.bulk import insert_rows
+from opiekun.bulk import Trail, insert_rows
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
 
@@ -59,6 +59,28 @@ def _getter(model: type[models.Model]) -> Callable[[Any], tuple[Any, ...]]:
     names = _tracked_names(model)
     get = attrgetter(*names)
     return get if len(names) > 1 else lambda row: (get(row),)
+
+
+def trail(
+    model: type[models.Model], *, history_type: str, user: Any, when: datetime, reason: str
+) -> Trail | None:
+    """The historical rows of a bulk write of ``model``, for `opiekun.bulk` to write in
+    the same statement as the rows themselves, from the rows as written (PostgreSQL):
+    the same rows as `record` writes, without sending every row a second time. None on
+    SQLite (no data-modifying ``WITH``): there the caller calls `record`."""
+    if connection.vendor != "postgresql":
+        return None
+    history_model = model.history.model  # type: ignore[attr-defined]
+    return Trail(
+        history_model._meta.db_table,
+        tuple(f.column for f in _tracked_fields(model)),
+        {
+            "history_date": when,
+            "history_type": history_type,
+            "history_user_id": getattr(user, "pk", None),
+            "history_change_reason": reason,
+        },
+    )
 
 
 def snapshot(instance: Any, model: type[models.Model] | None = None) -> dict[str, Any]:

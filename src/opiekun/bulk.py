@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-from django.db.models.expressions import RawSQL
+
+from opiekun.bulk_lookups import InList, _array, _quoted, array_literal, id_list, text_list
 
 
 def _json_value(value: Any) -> Any:
@@ -160,11 +162,43 @@ def _fields(model: type[models.Model], names: Sequence[str]) -> list[Any]:
     return [model._meta.get_field(name) for name in names]
 
 
+@dataclass(frozen=True)
+class Trail:
+    """Historical rows written by the same statement as the rows they record
+    (PostgreSQL: a data-modifying ``WITH``): one row of ``table`` for each row written,
+    its ``columns`` copied from the row as the statement left it (as deleted, for a
+    delete), and the constant ``values`` (column name → value) beside them. The
+    historical rows are inserted in the order of the rows given."""
+
+    table: str
+    columns: tuple[str, ...]
+    values: Mapping[str, Any]
+
+    def insert(self, source: str, order: str) -> tuple[str, list[Any]]:
+        """The ``INSERT`` of the historical rows of ``source`` (the name of a ``WITH``
+        item holding the written rows), ordered by ``order``, with its parameters."""
+        if connection.vendor != "postgresql":
+            raise NotImplementedError("a trail in the same statement needs PostgreSQL")
+        copied = ", ".join(f'"{c}"' for c in self.columns)
+        constant = ", ".join(f'"{c}"' for c in self.values)
+        marks = ", ".join("%s" for _ in self.values)
+        sql = (
+            f'INSERT INTO "{self.table}" ({copied}, {constant}) '
+            f"SELECT {copied}, {marks} FROM {source} ORDER BY {order}"
+        )
+        return sql, list(self.values.values())
+
+
 def insert_rows(
-    model: type[models.Model], names: Sequence[str], rows: Sequence[Mapping[str, Any]]
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    trail: Trail | None = None,
 ) -> list[int]:
     """Insert ``rows`` (dicts keyed by attribute name, e.g. ``operator_id``);
-    returns their new primary keys in the order of ``rows``."""
+    returns their new primary keys in the order of ``rows``. ``trail``: their
+    historical rows, in the same statement (PostgreSQL)."""
     if not rows:
         return []
     fields = _fields(model, names)
@@ -175,17 +209,31 @@ def insert_rows(
     # Rows are inserted, and RETURNING answers, in the order of the SELECT (as
     # Django's own bulk_create relies on).
     source, params = _rows(fields, rows)
-    sql = (
-        f'INSERT INTO "{table}" ({columns}) SELECT {selected} FROM {source} '
-        f'ORDER BY r.ordinality RETURNING "{pk}"'
-    )
+    insert = f'INSERT INTO "{table}" ({columns}) SELECT {selected} FROM {source} ORDER BY r.ordinality'
+    sql = f'{insert} RETURNING "{pk}"'
+    if trail is not None:
+        # The new ids ascend in the order the rows are inserted (one sequence, read
+        # row by row): ordered by id, both the trail and the answer follow ``rows``.
+        history, history_params = trail.insert("written", f'"{pk}"')
+        sql = (
+            f"WITH written AS ({insert} RETURNING *), "
+            f'trail AS ({history}) SELECT "{pk}" FROM written ORDER BY "{pk}"'
+        )
+        params = [*params, *history_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 
-def update_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> int:
-    """Set the fields ``names`` on the rows identified by each dict's ``id``."""
+def update_rows(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    trail: Trail | None = None,
+) -> int:
+    """Set the fields ``names`` on the rows identified by each dict's ``id``.
+    ``trail``: their historical rows (as updated), in the same statement (PostgreSQL)."""
     if not rows:
         return 0
     pk_field = model._meta.pk
@@ -198,21 +246,35 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[
         f'UPDATE "{table}" SET {assignments} FROM {source} '
         f'WHERE "{table}"."{pk_field.column}" = r."{pk_field.column}"'
     )
+    if trail is not None:
+        history, history_params = trail.insert("written", "ordinality")
+        sql = f'WITH written AS ({sql} RETURNING "{table}".*, r.ordinality) {history}'
+        params = [*params, *history_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
 
 
-def delete_ids(model: type[models.Model], ids: Sequence[int]) -> int:
+def delete_ids(model: type[models.Model], ids: Sequence[int], *, trail: Trail | None = None) -> int:
     """Delete rows by primary key in one statement, without the ORM's per-object
-    collector (the callers record the audit trail themselves, set-based)."""
+    collector (the callers record the audit trail themselves, set-based).
+    ``trail``: their historical rows (as deleted), in the same statement (PostgreSQL),
+    in the order of ``ids``."""
     if not ids:
         return 0
     table = model._meta.db_table
     pk = model._meta.pk.column
-    if connection.vendor == "postgresql":
+    if trail is not None:
+        history, history_params = trail.insert("written", "ordinality")
+        sql = (
+            f'WITH written AS (DELETE FROM "{table}" USING unnest(%s::bigint[]) WITH ORDINALITY '
+            f'AS r(id, ordinality) WHERE "{table}"."{pk}" = r.id RETURNING "{table}".*, r.ordinality) '
+            f"{history}"
+        )
+        params: list[Any] = [_array(ids), *history_params]
+    elif connection.vendor == "postgresql":
         sql = f'DELETE FROM "{table}" WHERE "{pk}" = ANY(%s)'
-        params: list[Any] = [list(ids)]
+        params = [list(ids)]
     else:
         sql = f'DELETE FROM "{table}" WHERE "{pk}" IN (SELECT value FROM json_each(%s))'
         params = [json.dumps(list(ids))]
@@ -221,69 +283,13 @@ def delete_ids(model: type[models.Model], ids: Sequence[int]) -> int:
         return int(cursor.rowcount)
 
 
-def id_list(ids: Sequence[int]) -> RawSQL:
-    """A subquery yielding ``ids``, for ``field__in=id_list(ids)``: one parameter
-    however long the list (SQLite's bound-parameter limit never applies)."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (_array(ids),))
-    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))
-
-
-def _array(ids: Sequence[int]) -> Any:
-    """``ids`` as the parameter of ``%s::bigint[]``: plain integers as the array's text
-    (``{1,2,3}``, joined at C speed; the driver would adapt them one by one, some
-    30 ms for ten thousand ids, paid by every query of a bulk change), anything else as
-    a list for the driver to adapt."""
-    if set(map(type, ids)) <= {int}:
-        return "{" + ",".join(map(str, ids)) + "}"
-    return list(ids)
-
-
-def text_list(values: Sequence[str]) -> RawSQL:
-    """A subquery yielding ``values`` (text), for ``field__in=text_list(values)``: one
-    parameter however long the list, as `id_list`."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::text[])", (list(values),))
-    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(values)),))
-
-
-def array_literal(values: Sequence[Any]) -> str:
-    """``values`` as the text of a PostgreSQL array (``{1,2}``, ``{"a","b"}``), for a
-    parameter cast to an array type: joined at C speed for integers, each text quoted
-    (a NULL for None); the driver would adapt a list value by value."""
-    if set(map(type, values)) <= {int}:
-        return "{" + ",".join(map(str, values)) + "}"
-    return "{" + ",".join("NULL" if v is None else _quoted(str(v)) for v in values) + "}"
-
-
-def _quoted(value: str) -> str:
-    if "\\" in value or '"' in value:
-        value = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{value}"'
-
-
-class InList(models.Lookup):  # type: ignore[type-arg]
-    """``field__in_list=values``: the field is one of ``values`` (integers or texts),
-    one parameter however long the list. On PostgreSQL ``= ANY(array)``: the planner
-    sorts the array and walks the index in its order (a look-up of 100,000 codes among
-    1,000,000 contractors: 1.2 s, against 3.8 s for ``IN (SELECT unnest(…))``, whose
-    semi-join probes the index in hash order); on SQLite ``IN (SELECT … json_each)``."""
-
-    lookup_name = "in_list"
-    prepare_rhs = False
-
-    def get_prep_lookup(self) -> Any:
-        return list(self.rhs)
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = self.rhs
-        if connection.vendor == "postgresql":
-            text = isinstance(self.lhs.output_field, models.CharField | models.TextField)
-            kind = "text" if text else "bigint"
-            return f"{lhs} = ANY(%s::{kind}[])", [*lhs_params, array_literal(values)]
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(values)]
-
-
-models.Field.register_lookup(InList)
-models.ForeignObject.register_lookup(InList)  # related fields keep their own look-ups
+__all__ = [
+    "InList",
+    "Trail",
+    "array_literal",
+    "delete_ids",
+    "id_list",
+    "insert_rows",
+    "text_list",
+    "update_rows",
+]

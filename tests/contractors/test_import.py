@@ -70,16 +70,26 @@ def test_a_failure_halfway_leaves_nothing_behind(
     actor: Any, tmp_path: Path, default_role: Any, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
     monkeypatch.setattr(importing, "INSERT_CHUNK", chunk)
-    real = audit.record
+    real, real_trail = audit.record, audit.trail
     calls = []
 
-    def failing(*args: Any, **kwargs: Any) -> Any:
+    def fail_on_the_second() -> None:
         calls.append(1)
         if len(calls) == 2 or chunk == 1000:
             raise RuntimeError("injected")
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        fail_on_the_second()
         return real(*args, **kwargs)
 
+    def failing_trail(*args: Any, **kwargs: Any) -> Any:
+        trail = real_trail(*args, **kwargs)
+        if trail is not None:  # PostgreSQL: the audit rows go with the rows' own statement
+            fail_on_the_second()
+        return trail
+
     monkeypatch.setattr(audit, "record", failing)  # the audit rows of the caretakers, at least
+    monkeypatch.setattr(audit, "trail", failing_trail)
     with pytest.raises(RuntimeError, match="injected"):
         contractors_import(actor=actor, path=_file(tmp_path / "k.csv", ROWS), filename="k.csv", dry_run=False)
     assert not Contractor.objects.exists()

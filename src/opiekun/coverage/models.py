@@ -40,7 +40,11 @@ if TYPE_CHECKING:
 class _Gap(models.Model):
     """What both kinds of gap hold, besides their contractor (each its own reverse name)."""
 
-    role = models.ForeignKey("caretakers.CaretakerRole", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: `_gap_meta`'s `…_scope_day` leads with the role (every written gap
+    # paid for one more index; docs/performance.md, "The write path against its SQL").
+    role = models.ForeignKey(
+        "caretakers.CaretakerRole", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     branch = models.ForeignKey(
         "caretakers.Branch", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -98,8 +102,8 @@ def _gap_meta(prefix: str) -> tuple[list[models.BaseConstraint], list[models.Ind
 class CoverageGap(_Gap):
     """Per scope, a period with no main caretaker."""
 
-    contractor = models.ForeignKey(
-        "contractors.Contractor", on_delete=models.CASCADE, related_name="coverage_gaps"
+    contractor = models.ForeignKey(  # indexed by `_gap_meta`'s `…_contractor`, which leads with it
+        "contractors.Contractor", on_delete=models.CASCADE, related_name="coverage_gaps", db_index=False
     )
 
     class Meta:
@@ -109,8 +113,8 @@ class CoverageGap(_Gap):
 class ActingGap(_Gap):
     """As `CoverageGap`, for the acting caretaker."""
 
-    contractor = models.ForeignKey(
-        "contractors.Contractor", on_delete=models.CASCADE, related_name="acting_gaps"
+    contractor = models.ForeignKey(  # indexed by `_gap_meta`'s `…_contractor`, which leads with it
+        "contractors.Contractor", on_delete=models.CASCADE, related_name="acting_gaps", db_index=False
     )
 
     class Meta:

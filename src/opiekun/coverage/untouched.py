@@ -67,8 +67,14 @@ def _same_mains(removed: list[AssignmentFact], added: list[AssignmentFact]) -> b
     cared last) the same operator is main. Mains of one scope never overlap (§2), so on
     those days the removed rows were the main caretakers, and the added ones are."""
     covered = _days(removed)
-    if covered != _days(added):
-        return False
+    return covered == _days(added) and _same_holders(removed, added, covered)
+
+
+def _same_holders(
+    removed: list[AssignmentFact], added: list[AssignmentFact], covered: list[tuple[date, date]]
+) -> bool:
+    """The rest of `_same_mains`, for mains that cover the same days ``covered``: the
+    same operator is main on the last day of each stretch."""
     return all(
         _holder(removed, last) == _holder(added, last) for _, last in covered if last != UNTIL_FURTHER_NOTICE
     )
@@ -142,12 +148,21 @@ def untouched_by(
     uncovered: set[int] = set()
     acting: set[int] = set()
     for contractor_id, (before, after) in rows.items():
-        if _days(before) == _days(after):
+        days = _days(before)
+        same_days = days == _days(after)
+        if same_days:
             uncovered.add(contractor_id)
         scopes = {(f.role_id, f.branch_id) for f in before}
         if scopes != {(f.role_id, f.branch_id) for f in after}:
             continue
-        if not all(
+        facts = before + after
+        mains_only = all(f.main for f in facts)
+        if len(scopes) == 1 and mains_only:
+            # One scope, mains alone (a bulk change of main caretakers, most often): the
+            # scope's mains are the contractor's rows, whose days are known already.
+            if not (same_days and _same_holders(before, after, days)):
+                continue
+        elif not all(
             _same_mains(
                 [f for f in before if f.main and (f.role_id, f.branch_id) == scope],
                 [f for f in after if f.main and (f.role_id, f.branch_id) == scope],
@@ -156,8 +171,9 @@ def untouched_by(
         ):
             continue
         gaps.add(contractor_id)
-        facts = before + after
-        if all(f.main for f in facts):
+        if mains_only and len(scopes) == 1:
+            present = _main_acts(before, after, absences)
+        elif mains_only:
             present = all(
                 _main_acts(
                     [f for f in before if (f.role_id, f.branch_id) == scope],

@@ -178,10 +178,14 @@ def _insert(inserts: Sequence[AssignmentValues], *, actor: object, when: datetim
         }
         for values in inserts
     ]
-    ids = insert_rows(CaretakerAssignment, INSERT_FIELDS, rows)
-    for row, pk in zip(rows, ids, strict=True):
-        row["id"] = pk
-    audit.record(CaretakerAssignment, rows, history_type=audit.CREATED, user=actor, when=when, reason=reason)
+    trail = audit.trail(CaretakerAssignment, history_type=audit.CREATED, user=actor, when=when, reason=reason)
+    ids = insert_rows(CaretakerAssignment, INSERT_FIELDS, rows, trail=trail)
+    if trail is None:
+        for row, pk in zip(rows, ids, strict=True):
+            row["id"] = pk
+        audit.record(
+            CaretakerAssignment, rows, history_type=audit.CREATED, user=actor, when=when, reason=reason
+        )
     return ids
 
 
@@ -217,17 +221,22 @@ def _update(updates: Sequence[Update], *, actor: object, when: datetime, reason:
         u.row.updated_by_id, u.row.updated_at = actor_id, when
         rows.append(u.row)
     values = attrgetter("pk", *fields)
+    trail = audit.trail(CaretakerAssignment, history_type=audit.CHANGED, user=actor, when=when, reason=reason)
     update_rows(
-        CaretakerAssignment, fields, [dict(zip(["id", *fields], values(r), strict=True)) for r in rows]
-    )
-    audit.record(
         CaretakerAssignment,
-        [audit.snapshot(r, CaretakerAssignment) for r in rows],
-        history_type=audit.CHANGED,
-        user=actor,
-        when=when,
-        reason=reason,
+        fields,
+        [dict(zip(["id", *fields], values(r), strict=True)) for r in rows],
+        trail=trail,
     )
+    if trail is None:
+        audit.record(
+            CaretakerAssignment,
+            [audit.snapshot(r, CaretakerAssignment) for r in rows],
+            history_type=audit.CHANGED,
+            user=actor,
+            when=when,
+            reason=reason,
+        )
 
 
 # A row's values in the order of `VALUE_FIELDS` (its type as stored, a plain string).
@@ -250,12 +259,16 @@ def _flat(values: AssignmentValues) -> tuple[object, ...]:
 def _delete(rows: Sequence[StoredAssignment], *, actor: object, when: datetime, reason: str) -> None:
     if not rows:
         return
-    audit.record(
-        CaretakerAssignment,
-        [audit.snapshot(r, CaretakerAssignment) for r in rows],
-        history_type=audit.DELETED,
-        user=actor,
-        when=when,
-        reason=reason,
-    )
-    delete_ids(CaretakerAssignment, [row.pk for row in rows])
+    # PostgreSQL: the trail as the rows were, read by the delete itself (they are locked:
+    # as loaded); SQLite: recorded from the rows as loaded, before they go.
+    trail = audit.trail(CaretakerAssignment, history_type=audit.DELETED, user=actor, when=when, reason=reason)
+    if trail is None:
+        audit.record(
+            CaretakerAssignment,
+            [audit.snapshot(r, CaretakerAssignment) for r in rows],
+            history_type=audit.DELETED,
+            user=actor,
+            when=when,
+            reason=reason,
+        )
+    delete_ids(CaretakerAssignment, [row.pk for row in rows], trail=trail)
