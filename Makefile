@@ -58,8 +58,11 @@ test-sqlite: install
 # --replica: a hot standby beside the primary, for tests/test_replicas.py (reads from replicas).
 # It costs about 10 s of start-up (pg_basebackup); the suite itself runs no slower with the
 # standby streaming (tests/operators: 65 s with it, 67 s without; 49 s / 47 s on a rerun).
+# --engine-independent=skip: the tests that cannot depend on the engine (pure functions,
+# the repo's files; ENGINE_INDEPENDENT in tests/conftest.py) run in test-sqlite only.
 test-postgres: install
-	PYTHONDONTWRITEBYTECODE= scripts/with-postgres --replica $(BIN)/pytest $(PYTEST_PARALLEL)
+	PYTHONDONTWRITEBYTECODE= scripts/with-postgres --replica $(BIN)/pytest $(PYTEST_PARALLEL) \
+	  --engine-independent=skip
 
 # Lint and the two engines' runs go side by side (make -j3): the PostgreSQL server and its
 # standby start while SQLite's workers run, and a part that waits (a live server, a
