@@ -43,8 +43,12 @@ lint: install
 # has its own test database, and on PostgreSQL its own connections (test database,
 # live server, `opiekun serve` subprocesses) to a server started with max_connections=60.
 # `make test PYTEST_WORKERS=0` runs it in one process (docs/architecture.md, "Engines").
+# --maxschedchunk 1: each worker is sent the next test in the collection's order when it
+# has fewer than two left, instead of a first chunk of a quarter of the suite; the
+# slowest tests, first in that order (SLOW_FIRST in tests/conftest.py), go to both
+# workers, and the two end within a test of each other.
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --maxprocesses 4
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --maxprocesses 4 --maxschedchunk 1
 # pytest keeps the test modules it has rewritten (and the plugins' modules: schemathesis
 # alone is some 300) as bytecode in __pycache__, unless PYTHONDONTWRITEBYTECODE is set;
 # then every worker of every run compiles them all again: about 6 s of CPU per worker

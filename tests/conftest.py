@@ -84,9 +84,10 @@ DATABASE_FIXTURES = frozenset(
 
 # The tests that take longest (CPU and waits: minutes under load), measured per test
 # (docs/architecture.md, "Where the suite's time goes"). They go first, in this order,
-# the rest after them in their usual order: pytest-xdist deals the first quarter of the
-# tests out one by one, so the long ones start at once on alternate workers instead of
-# one of them landing last on a worker while the other has nothing left to run.
+# the rest after them in their usual order. The Makefile runs pytest-xdist with
+# `--maxschedchunk 1`: a worker is sent the next test when it has fewer than two left,
+# so the long ones start at once on both workers instead of one of them landing last on a
+# worker while the other has nothing left to run.
 SLOW_FIRST = (
     "tests/notices/test_upcoming.py::test_the_rows_and_their_order_equal_the_former_implementation",
     "tests/caretakers/test_import.py::test_queries_do_not_grow_with_the_rows",
