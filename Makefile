@@ -43,8 +43,12 @@ lint: install
 # has its own test database, and on PostgreSQL its own connections (test database,
 # live server, `opiekun serve` subprocesses) to a server started with max_connections=60.
 # `make test PYTEST_WORKERS=0` runs it in one process (docs/architecture.md, "Engines").
+# --maxschedchunk 1: each worker is sent the next test in the collection's order when it
+# has fewer than two left, instead of a first chunk of a quarter of the suite; the
+# slowest tests, first in that order (SLOW_FIRST in tests/conftest.py), go to both
+# workers, and the two end within a test of each other.
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --maxprocesses 4
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --maxprocesses 4 --maxschedchunk 1
 # pytest keeps the test modules it has rewritten (and the plugins' modules: schemathesis
 # alone is some 300) as bytecode in __pycache__, unless PYTHONDONTWRITEBYTECODE is set;
 # then every worker of every run compiles them all again: about 6 s of CPU per worker
@@ -58,8 +62,11 @@ test-sqlite: install
 # --replica: a hot standby beside the primary, for tests/test_replicas.py (reads from replicas).
 # It costs about 10 s of start-up (pg_basebackup); the suite itself runs no slower with the
 # standby streaming (tests/operators: 65 s with it, 67 s without; 49 s / 47 s on a rerun).
+# --engine-independent=skip: the tests that cannot depend on the engine (pure functions,
+# the repo's files; ENGINE_INDEPENDENT in tests/conftest.py) run in test-sqlite only.
 test-postgres: install
-	PYTHONDONTWRITEBYTECODE= scripts/with-postgres --replica $(BIN)/pytest $(PYTEST_PARALLEL)
+	PYTHONDONTWRITEBYTECODE= scripts/with-postgres --replica $(BIN)/pytest $(PYTEST_PARALLEL) \
+	  --engine-independent=skip
 
 # Lint and the two engines' runs go side by side (make -j3): the PostgreSQL server and its
 # standby start while SQLite's workers run, and a part that waits (a live server, a

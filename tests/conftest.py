@@ -33,6 +33,139 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 _counter = itertools.count(1)
 
+# Tests whose outcome cannot depend on the database engine: pure functions (periods, the
+# rules, dates, tabular files, timelines, the coverage shortcut), checks of the repo's own
+# files, and subprocesses that leave DATABASE_URL out (a deployment's settings, always on
+# a SQLite file of their own). A node id, or a file for all its tests. They get the
+# `engine_independent` marker; `make test-postgres` passes `--engine-independent=skip`, so
+# `make test` runs them once, in its SQLite part (a bare pytest, on either engine, runs
+# them). A listed test that asks for a database — a `django_db` marker, or the `db`,
+# `transactional_db` or `live_server` fixture, or the test client — is an error at
+# collection: such a test runs on both engines. docs/architecture.md, "Where the suite's
+# time goes".
+ENGINE_INDEPENDENT = (
+    "tests/test_periods.py",
+    "tests/test_dates.py",
+    "tests/test_layout.py",
+    "tests/test_tabular.py",
+    "tests/caretakers/test_rules.py",
+    "tests/caretakers/test_handover_rules.py",
+    "tests/caretakers/test_timeline.py",
+    "tests/coverage/test_untouched.py",
+    "tests/caretakers/test_acting.py::test_the_main_caretaker_acts_when_present",
+    "tests/caretakers/test_acting.py::test_an_absent_main_is_stood_in_for_by_the_first_present_deputy_until_the_absence_ends",
+    "tests/caretakers/test_acting.py::test_equal_priorities_go_by_date_from_then_id",
+    "tests/caretakers/test_acting.py::test_nobody_acts_without_a_main_or_when_everyone_is_away",
+    "tests/caretakers/test_acting.py::test_absences_that_follow_each_other_count_as_one",
+    "tests/caretakers/test_acting.py::test_acting_is_the_present_main_else_the_first_present_deputy_else_nobody",
+    "tests/caretakers/test_acting.py::test_acting_periods_agree_with_the_rule_on_every_day",
+    "tests/caretakers/test_acting.py::test_acted_for_periods_are_the_runs_of_days_the_operator_stood_in_for_an_absent_main",
+    "tests/operators/test_throttle.py::test_the_policy_is_ten_failures_per_username_and_address_for_fifteen_minutes",
+    "tests/operators/test_throttle.py::test_client_ip",
+    "tests/test_security_settings.py::test_check_deploy_is_clean_with_https_on",
+    "tests/test_security_settings.py::test_check_deploy_warns_without_https",
+    "tests/test_security_settings.py::test_https_switches_on_hsts_secure_cookies_and_the_redirect",
+    "tests/test_security_settings.py::test_the_published_secret_key_is_refused_without_debug",
+    "tests/test_security_settings.py::test_without_a_key_each_installation_generates_and_keeps_its_own",
+    "tests/test_security_settings.py::test_no_template_needs_an_inline_script_or_style",
+)
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+        "client",
+        "admin_client",
+        "async_client",
+    }
+)
+
+# The tests that take longest (CPU and waits: minutes under load), measured per test
+# (docs/architecture.md, "Where the suite's time goes"). They go first, in this order,
+# the rest after them in their usual order. The Makefile runs pytest-xdist with
+# `--maxschedchunk 1`: a worker is sent the next test when it has fewer than two left,
+# so the long ones start at once on both workers instead of one of them landing last on a
+# worker while the other has nothing left to run.
+SLOW_FIRST = (
+    "tests/notices/test_upcoming.py::test_the_rows_and_their_order_equal_the_former_implementation",
+    "tests/caretakers/test_import.py::test_queries_do_not_grow_with_the_rows",
+    "tests/caretakers/test_sqlite_concurrency.py",
+    "tests/operators/test_throttle_workers.py",
+    "tests/caretakers/test_export_jobs.py::test_a_real_background_process_writes_the_whole_export",
+    "tests/test_no_server_errors.py::test_screens_answer_every_wrong_query_parameter_without_a_server_error",
+    "tests/caretakers/test_handover_views.py::test_every_step_answers_every_wrong_value_without_a_server_error",
+    "tests/test_database_busy.py",
+    "tests/operators/test_migrations.py",
+    "tests/test_cli.py",
+    "tests/test_request_limits.py",
+)
+
+
+def _listed(nodeid: str, entries: tuple[str, ...]) -> int | None:
+    """The place in ``entries`` of the first entry naming ``nodeid`` (itself, its file,
+    or its function for every parameter), or None."""
+    for place, entry in enumerate(entries):
+        if nodeid == entry or nodeid.startswith((entry + "::", entry + "[")):
+            return place
+    return None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine-independent",
+        choices=("run", "skip"),
+        default="run",
+        help="skip: leave out the tests of ENGINE_INDEPENDENT in tests/conftest.py "
+        "(make test-postgres: make test runs them in its SQLite part)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "engine_independent: the outcome cannot depend on the database engine (tests/conftest.py)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    independent: list[pytest.Item] = []
+    for item in items:
+        if _listed(item.nodeid, ENGINE_INDEPENDENT) is None:
+            continue
+        uses = DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if uses or item.get_closest_marker("django_db"):
+            raise pytest.UsageError(
+                f"{item.nodeid} is in ENGINE_INDEPENDENT but uses a database "
+                f"({', '.join(sorted(uses)) or 'django_db'}): it must run on both engines"
+            )
+        item.add_marker(pytest.mark.engine_independent)
+        independent.append(item)
+    if config.getoption("engine_independent") == "skip" and independent:
+        config.hook.pytest_deselected(items=independent)
+        left_out = set(independent)
+        items[:] = [item for item in items if item not in left_out]
+    items.sort(key=_schedule)
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool(
+        {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+        & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def _schedule(item: pytest.Item) -> tuple[bool, int]:
+    """The place of a test in the run (a stable sort, after pytest-django's): the tests
+    that end by flushing the database (transactional ones) still come after all the
+    others, as pytest-django orders them, since the flush takes the rows the migrations
+    left; within each of the two groups the tests of SLOW_FIRST come first, in its order."""
+    place = _listed(item.nodeid, SLOW_FIRST)
+    return _transactional(item), len(SLOW_FIRST) if place is None else place
+
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings_xdist_suffix(request: pytest.FixtureRequest) -> None:
