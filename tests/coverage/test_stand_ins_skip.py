@@ -129,3 +129,31 @@ def test_the_writer_reads_no_acting_period_where_nobody_stands_in(make_operator:
         (ids[0], other.pk, day(30), day(35))
     ]
     assert coverage_stored() == coverage_recompute()
+
+
+@pytest.mark.parametrize(
+    ("away", "main_until", "named"),
+    [
+        ((day(5), day(10)), None, True),  # the absence ends on the written row's first day
+        ((day(5), day(9)), None, False),  # … and on the day before it
+        ((day(20), day(25)), None, True),  # it begins on the written row's last day
+        ((day(21), day(25)), None, False),  # … and on the day after it
+        ((day(12), day(14)), day(11), False),  # the main's row ends the day before the absence
+        ((day(12), day(14)), day(12), True),  # … and on its first day
+    ],
+)
+def test_the_written_days_and_the_absences_meet_at_their_edges(
+    away: tuple[date, date], main_until: date | None, named: bool
+) -> None:
+    """A deputy added for days 10…20 under a main caretaker in force from day 0 (to
+    ``main_until``): named exactly when the main is away on one of those days (the
+    day-boundary cases that random absences rarely hit); when not named, the acting
+    periods are indeed the same."""
+    main = AssignmentFact(1, 1, None, True, 5, day(0), main_until, 0, 1)
+    deputy = AssignmentFact(1, 1, None, False, 6, day(10), day(20), 0, 2)
+    absences = {5: [away]}
+    changing = stand_ins_may_change(before=[main], after=[main, deputy], absences=absences)
+    assert changing == ({1} if named else set())
+    was = acting_periods_of(contractor_ids=[1], assignments=[main], absences=absences)
+    now = acting_periods_of(contractor_ids=[1], assignments=[main, deputy], absences=absences)
+    assert (was != now) == named
