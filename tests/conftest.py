@@ -118,8 +118,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--engine-independent",
         choices=("run", "skip"),
         default="run",
-        help="skip: leave out the tests of ENGINE_INDEPENDENT in tests/conftest.py "
-        "(make test-postgres: make test runs them in its SQLite part)",
+        help="skip: leave out the tests of ENGINE_INDEPENDENT in tests/conftest.py, and the "
+        "engine-independent parts of the screens' wrong parameters (test_no_server_errors.py) and "
+        "of the upcoming changes' pages (notices/test_upcoming.py) (make test-postgres: make test "
+        "runs them in its SQLite part)",
     )
 
 
