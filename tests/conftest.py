@@ -68,6 +68,7 @@ ENGINE_INDEPENDENT = (
     "tests/test_security_settings.py::test_the_published_secret_key_is_refused_without_debug",
     "tests/test_security_settings.py::test_without_a_key_each_installation_generates_and_keeps_its_own",
     "tests/test_security_settings.py::test_no_template_needs_an_inline_script_or_style",
+    "tests/test_no_server_errors.py::test_the_names_read_are_what_the_view_looks_up",
 )
 DATABASE_FIXTURES = frozenset(
     {
@@ -117,8 +118,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--engine-independent",
         choices=("run", "skip"),
         default="run",
-        help="skip: leave out the tests of ENGINE_INDEPENDENT in tests/conftest.py "
-        "(make test-postgres: make test runs them in its SQLite part)",
+        help="skip: leave out the tests of ENGINE_INDEPENDENT in tests/conftest.py, and the "
+        "engine-independent parts of the screens' wrong parameters (test_no_server_errors.py) and "
+        "of the upcoming changes' pages (notices/test_upcoming.py) (make test-postgres: make test "
+        "runs them in its SQLite part)",
     )
 
 
@@ -214,10 +217,17 @@ def _language_of_this_test_only() -> Iterator[None]:
     translation.deactivate()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """PBKDF2 costs ~0.7 s a user on this machine; tests need no slow hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> None:
+    """PBKDF2 costs ~0.7 s a user on this machine; tests need no slow hashing. Set once
+    for the session (a test that changes it through ``settings`` gets it back after),
+    rather than through pytest-django's ``settings`` fixture before every test."""
+    from django.test.signals import setting_changed
+
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = hashers
+    # What an override says: the hashers' caches are cleared.
+    setting_changed.send(sender=None, setting="PASSWORD_HASHERS", value=hashers, enter=True)
 
 
 @pytest.fixture
