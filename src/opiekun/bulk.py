@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
@@ -188,6 +188,42 @@ class Trail:
         )
         return sql, list(self.values.values())
 
+    @property
+    def old(self) -> tuple[str, ...]:
+        return ()
+
+
+class Beside(Protocol):
+    """Rows written by the same statement as a bulk write (PostgreSQL: a data-modifying
+    ``WITH``), from the rows it wrote: `Trail` is one; a handover's record of each row's
+    state before and after is another. ``insert`` answers the ``INSERT`` reading
+    ``source`` (the ``WITH`` item of the written rows) in the order ``order``; ``old``
+    names the columns it reads of an updated row as it was before the update (as
+    ``"old_<column>"``)."""
+
+    @property
+    def old(self) -> tuple[str, ...]: ...
+
+    def insert(self, source: str, order: str) -> tuple[str, list[Any]]: ...
+
+
+def _beside(trail: Trail | None, beside: Sequence[Beside]) -> list[Beside]:
+    items: list[Beside] = [trail] if trail is not None else []
+    items.extend(beside)
+    if items and connection.vendor != "postgresql":
+        raise NotImplementedError("rows written beside a bulk write need PostgreSQL")
+    return items
+
+
+def _written_by(items: Sequence[Beside], order: str) -> tuple[list[str], list[Any]]:
+    """The ``WITH`` items (``name AS (INSERT …)``) writing ``items`` from ``written``."""
+    parts, params = [], []
+    for n, item in enumerate(items):
+        sql, item_params = item.insert("written", order)
+        parts.append(f"beside_{n} AS ({sql})")
+        params.extend(item_params)
+    return parts, params
+
 
 def insert_rows(
     model: type[models.Model],
@@ -195,12 +231,15 @@ def insert_rows(
     rows: Sequence[Mapping[str, Any]],
     *,
     trail: Trail | None = None,
+    beside: Sequence[Beside] = (),
 ) -> list[int]:
     """Insert ``rows`` (dicts keyed by attribute name, e.g. ``operator_id``);
     returns their new primary keys in the order of ``rows``. ``trail``: their
-    historical rows, in the same statement (PostgreSQL)."""
+    historical rows, in the same statement (PostgreSQL); ``beside``: further rows
+    written from them by the same statement (PostgreSQL)."""
     if not rows:
         return []
+    items = _beside(trail, beside)
     fields = _fields(model, names)
     table = model._meta.db_table
     pk = model._meta.pk.column
@@ -211,15 +250,15 @@ def insert_rows(
     source, params = _rows(fields, rows)
     insert = f'INSERT INTO "{table}" ({columns}) SELECT {selected} FROM {source} ORDER BY r.ordinality'
     sql = f'{insert} RETURNING "{pk}"'
-    if trail is not None:
+    if items:
         # The new ids ascend in the order the rows are inserted (one sequence, read
         # row by row): ordered by id, both the trail and the answer follow ``rows``.
-        history, history_params = trail.insert("written", f'"{pk}"')
+        parts, beside_params = _written_by(items, f'"{pk}"')
         sql = (
             f"WITH written AS ({insert} RETURNING *), "
-            f'trail AS ({history}) SELECT "{pk}" FROM written ORDER BY "{pk}"'
+            f'{", ".join(parts)} SELECT "{pk}" FROM written ORDER BY "{pk}"'
         )
-        params = [*params, *history_params]
+        params = [*params, *beside_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -231,50 +270,74 @@ def update_rows(
     rows: Sequence[Mapping[str, Any]],
     *,
     trail: Trail | None = None,
+    beside: Sequence[Beside] = (),
 ) -> int:
     """Set the fields ``names`` on the rows identified by each dict's ``id``.
-    ``trail``: their historical rows (as updated), in the same statement (PostgreSQL)."""
+    ``trail``: their historical rows (as updated), in the same statement (PostgreSQL);
+    ``beside``: further rows written from them by the same statement (PostgreSQL)."""
     if not rows:
         return 0
+    items = _beside(trail, beside)
     pk_field = model._meta.pk
     assert pk_field is not None
     fields = _fields(model, names)
     table = model._meta.db_table
     assignments = ", ".join(f'"{f.column}" = r."{f.column}"' for f in fields)
     source, params = _rows([pk_field, *fields], rows)
-    sql = (
-        f'UPDATE "{table}" SET {assignments} FROM {source} '
-        f'WHERE "{table}"."{pk_field.column}" = r."{pk_field.column}"'
-    )
-    if trail is not None:
-        history, history_params = trail.insert("written", "ordinality")
-        sql = f'WITH written AS ({sql} RETURNING "{table}".*, r.ordinality) {history}'
-        params = [*params, *history_params]
+    pk = pk_field.column
+    old = sorted({c for item in items for c in item.old})
+    # The rows as they were, for ``old``: the same table joined again (read as it was
+    # before the statement, as every table of its FROM).
+    before = f' JOIN "{table}" AS old ON old."{pk}" = r."{pk}"' if old else ""
+    sql = f'UPDATE "{table}" SET {assignments} FROM {source}{before} WHERE "{table}"."{pk}" = r."{pk}"'
+    if items:
+        returned = "".join(f', old."{c}" AS "old_{c}"' for c in old)
+        parts, beside_params = _written_by(items, "ordinality")
+        sql = (
+            f'WITH written AS ({sql} RETURNING "{table}".*, r.ordinality{returned}), '
+            f"{', '.join(parts)} SELECT count(*) FROM written"
+        )
+        params = [*params, *beside_params]
+        return _count(sql, params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
 
 
-def delete_ids(model: type[models.Model], ids: Sequence[int], *, trail: Trail | None = None) -> int:
+def _count(sql: str, params: list[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
+
+
+def delete_ids(
+    model: type[models.Model],
+    ids: Sequence[int],
+    *,
+    trail: Trail | None = None,
+    beside: Sequence[Beside] = (),
+) -> int:
     """Delete rows by primary key in one statement, without the ORM's per-object
     collector (the callers record the audit trail themselves, set-based).
     ``trail``: their historical rows (as deleted), in the same statement (PostgreSQL),
-    in the order of ``ids``."""
+    in the order of ``ids``; ``beside``: further rows written from them (as deleted)
+    by the same statement (PostgreSQL)."""
     if not ids:
         return 0
     table = model._meta.db_table
     pk = model._meta.pk.column
-    if trail is not None:
-        history, history_params = trail.insert("written", "ordinality")
+    items = _beside(trail, beside)
+    if items:
+        parts, beside_params = _written_by(items, "ordinality")
         sql = (
             f'WITH written AS (DELETE FROM "{table}" USING unnest(%s::bigint[]) WITH ORDINALITY '
-            f'AS r(id, ordinality) WHERE "{table}"."{pk}" = r.id RETURNING "{table}".*, r.ordinality) '
-            f"{history}"
+            f'AS r(id, ordinality) WHERE "{table}"."{pk}" = r.id RETURNING "{table}".*, r.ordinality), '
+            f"{', '.join(parts)} SELECT count(*) FROM written"
         )
-        params: list[Any] = [_array(ids), *history_params]
-    elif connection.vendor == "postgresql":
+        return _count(sql, [_array(ids), *beside_params])
+    if connection.vendor == "postgresql":
         sql = f'DELETE FROM "{table}" WHERE "{pk}" = ANY(%s)'
-        params = [list(ids)]
+        params: list[Any] = [list(ids)]
     else:
         sql = f'DELETE FROM "{table}" WHERE "{pk}" IN (SELECT value FROM json_each(%s))'
         params = [json.dumps(list(ids))]
@@ -284,6 +347,7 @@ def delete_ids(model: type[models.Model], ids: Sequence[int], *, trail: Trail | 
 
 
 __all__ = [
+    "Beside",
     "InList",
     "Trail",
     "array_literal",
