@@ -200,20 +200,12 @@ def _plan_plain(
     both_main = kind == AssignmentType.MAIN
     cut = row.period.start < day
     for other in scope_rows:
+        if other.id == row.id:  # what is left of it ends on ``day − 1``: it touches only its own
+            if cut and row.operator_id == target_id:
+                return None
+            continue
         if other.scope != scope:
             continue
-        if other.id == row.id:  # what is left of the handed row: ends before ``day``
-            if not cut:
-                continue
-            other = Row(
-                row.id,
-                row.contractor_id,
-                row.operator_id,
-                kind,
-                row.role_id,
-                row.branch_id,
-                Period(row.period.start, day - ONE_DAY),
-            )
         if other.operator_id == target_id:
             if other.period.touches(given):  # a conflict (the other type) or a merge (the same)
                 return None
