@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from opiekun.bulk_lookups import InList, _array, _quoted, array_literal, id_list, text_list
+from opiekun.bulk_trail import Beside, Trail, _beside, _written_by
 
 
 def _json_value(value: Any) -> Any:
@@ -160,69 +160,6 @@ def _rows(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> tuple[str
 
 def _fields(model: type[models.Model], names: Sequence[str]) -> list[Any]:
     return [model._meta.get_field(name) for name in names]
-
-
-@dataclass(frozen=True)
-class Trail:
-    """Historical rows written by the same statement as the rows they record
-    (PostgreSQL: a data-modifying ``WITH``): one row of ``table`` for each row written,
-    its ``columns`` copied from the row as the statement left it (as deleted, for a
-    delete), and the constant ``values`` (column name → value) beside them. The
-    historical rows are inserted in the order of the rows given."""
-
-    table: str
-    columns: tuple[str, ...]
-    values: Mapping[str, Any]
-
-    def insert(self, source: str, order: str) -> tuple[str, list[Any]]:
-        """The ``INSERT`` of the historical rows of ``source`` (the name of a ``WITH``
-        item holding the written rows), ordered by ``order``, with its parameters."""
-        if connection.vendor != "postgresql":
-            raise NotImplementedError("a trail in the same statement needs PostgreSQL")
-        copied = ", ".join(f'"{c}"' for c in self.columns)
-        constant = ", ".join(f'"{c}"' for c in self.values)
-        marks = ", ".join("%s" for _ in self.values)
-        sql = (
-            f'INSERT INTO "{self.table}" ({copied}, {constant}) '
-            f"SELECT {copied}, {marks} FROM {source} ORDER BY {order}"
-        )
-        return sql, list(self.values.values())
-
-    @property
-    def old(self) -> tuple[str, ...]:
-        return ()
-
-
-class Beside(Protocol):
-    """Rows written by the same statement as a bulk write (PostgreSQL: a data-modifying
-    ``WITH``), from the rows it wrote: `Trail` is one; a handover's record of each row's
-    state before and after is another. ``insert`` answers the ``INSERT`` reading
-    ``source`` (the ``WITH`` item of the written rows) in the order ``order``; ``old``
-    names the columns it reads of an updated row as it was before the update (as
-    ``"old_<column>"``)."""
-
-    @property
-    def old(self) -> tuple[str, ...]: ...
-
-    def insert(self, source: str, order: str) -> tuple[str, list[Any]]: ...
-
-
-def _beside(trail: Trail | None, beside: Sequence[Beside]) -> list[Beside]:
-    items: list[Beside] = [trail] if trail is not None else []
-    items.extend(beside)
-    if items and connection.vendor != "postgresql":
-        raise NotImplementedError("rows written beside a bulk write need PostgreSQL")
-    return items
-
-
-def _written_by(items: Sequence[Beside], order: str) -> tuple[list[str], list[Any]]:
-    """The ``WITH`` items (``name AS (INSERT …)``) writing ``items`` from ``written``."""
-    parts, params = [], []
-    for n, item in enumerate(items):
-        sql, item_params = item.insert("written", order)
-        parts.append(f"beside_{n} AS ({sql})")
-        params.extend(item_params)
-    return parts, params
 
 
 def insert_rows(

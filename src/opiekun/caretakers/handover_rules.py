@@ -3,9 +3,8 @@ operator's rows hand which days to whom, and what that does to every row of thei
 scopes. Plain values in, plain values out: no Django, so Hypothesis can check the
 whole of it (tests/caretakers/test_handover_rules.py). The exact rules are in
 docs/semantics.md, "Handover"; the service (caretakers/services/handover.py) loads,
-calls `plan_contractor` per contractor and writes every plan at once. Spreading the
-contractors over several targets is `handover_distribution`.
-"""
+calls `plan_contractor` per contractor and writes every plan at once (several targets
+share by `handover_distribution`; the common case is `handover_plain`)."""
 
 from __future__ import annotations
 
@@ -160,6 +159,7 @@ def plan_contractor(
     target_id: int,
     day: date,
     policy: OverlapPolicy,
+    plain: bool = True,
 ) -> ContractorPlan:
     """The handover of one contractor's ``handed`` rows (the source's, from
     `handed_rows`) to ``target_id`` from ``day``. ``scope_rows`` holds every row of
@@ -171,75 +171,12 @@ def plan_contractor(
     receives each handed row's days as §3 adds them (`rules.decide`, merging with the
     target's own rows; conflicts go by ``policy``, WARN planning what REPLACE does).
     Under KEEP one conflict anywhere skips the whole contractor: the source keeps all.
-    """
-    if len(handed) == 1:
-        plain = _plan_plain(contractor_id, handed[0], scope_rows, target_id, day)
-        if plain is not None:
-            return plain
-    return _plan_general(
-        contractor_id=contractor_id,
-        handed=handed,
-        scope_rows=scope_rows,
-        target_id=target_id,
-        day=day,
-        policy=policy,
-    )
+    ``plain=False``: without the common case's shortcut (the tests compare the two)."""
+    if plain and len(handed) == 1:  # the common case: `handover_plain` (which imports this module)
+        from opiekun.caretakers.handover_plain import plan_plain
 
-
-def _plan_plain(
-    contractor_id: int, row: Row, scope_rows: Iterable[Row], target_id: int, day: date
-) -> ContractorPlan | None:
-    """The common case, without the general machinery: one handed row, and nothing in
-    its scope that the target's new row would meet (no conflict, nothing to merge with).
-    The plan is then what `_plan_general` makes of it: the row cut at ``day − 1`` (or
-    removed, when it starts on or after ``day``) and the target's row inserted, an
-    addition. None when the case is not this one (tests/caretakers/test_handover_rules.py
-    compares the two on random worlds)."""
-    given = Period(max(row.period.start, day), row.period.end)
-    kind, scope = row.type, row.scope
-    both_main = kind == AssignmentType.MAIN
-    cut = row.period.start < day
-    for other in scope_rows:
-        if other.id == row.id:  # what is left of it ends on ``day − 1``: it touches only its own
-            if cut and row.operator_id == target_id:
-                return None
-            continue
-        if other.scope != scope:
-            continue
-        if other.operator_id == target_id:
-            if other.period.touches(given):  # a conflict (the other type) or a merge (the same)
-                return None
-        elif both_main and other.type == AssignmentType.MAIN and other.period.overlaps(given):
-            return None
-    change = Change(ChangeKind.CREATED, None, target_id, kind, None, (given,))
-    new = NewAssignment(row.contractor_id, target_id, kind, row.role_id, row.branch_id, given)
-    if cut:
-        kept = Period(row.period.start, day - ONE_DAY)
-        source = SourceChange(HandoverKind.CUT, row.id, row.operator_id, kind, row.period, (kept,))
-        return ContractorPlan(
-            contractor_id,
-            target_id,
-            Outcome.ADDED,
-            1,
-            (source, change),
-            updates=((row.id, kept),),
-            inserts=(new,),
-        )
-    source = SourceChange(HandoverKind.MOVED, row.id, row.operator_id, kind, row.period, ())
-    return ContractorPlan(
-        contractor_id, target_id, Outcome.ADDED, 1, (source, change), deletes=(row.id,), inserts=(new,)
-    )
-
-
-def _plan_general(
-    *,
-    contractor_id: int,
-    handed: Sequence[Row],
-    scope_rows: Iterable[Row],
-    target_id: int,
-    day: date,
-    policy: OverlapPolicy,
-) -> ContractorPlan:
+        if (shortcut := plan_plain(contractor_id, handed[0], scope_rows, target_id, day)) is not None:
+            return shortcut
     by_scope: dict[Scope, list[Row]] = defaultdict(list)
     for row in handed:
         by_scope[row.scope].append(row)
@@ -359,7 +296,5 @@ def _public(change: Change) -> Change:
 def _outcome(outcomes: Sequence[Outcome]) -> Outcome:
     """One contractor's outcome on the target's side: replaced if any part met a
     conflict, merged if any joined the target's own rows, added if any was new."""
-    for candidate in (Outcome.REPLACED, Outcome.MERGED, Outcome.ADDED):
-        if candidate in outcomes:
-            return candidate
-    return Outcome.UNCHANGED
+    ranked = (Outcome.REPLACED, Outcome.MERGED, Outcome.ADDED)
+    return next((candidate for candidate in ranked if candidate in outcomes), Outcome.UNCHANGED)

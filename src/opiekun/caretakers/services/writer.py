@@ -90,6 +90,7 @@ def _lock(contractor_ids: Sequence[int], *fields: str) -> list[Any]:
 # What a caller writes beside each bulk statement of the writer, from the rows it
 # wrote (PostgreSQL), by the statement's kind (`audit.DELETED`, `CHANGED`, `CREATED`).
 BesideWrites = Callable[[str], Sequence[Beside]]
+Besides = Sequence[Beside]
 
 
 def write_changes(
@@ -170,12 +171,7 @@ def _set_values(row: StoredAssignment, values: AssignmentValues) -> None:
 
 
 def _insert(
-    inserts: Sequence[AssignmentValues],
-    *,
-    actor: object,
-    when: datetime,
-    reason: str,
-    beside: Sequence[Beside] = (),
+    inserts: Sequence[AssignmentValues], *, actor: object, when: datetime, reason: str, beside: Besides = ()
 ) -> list[int]:
     if not inserts:
         return []
@@ -228,7 +224,7 @@ def _restore(rows: Sequence[StoredAssignment], *, actor: object, when: datetime,
 
 
 def _update(
-    updates: Sequence[Update], *, actor: object, when: datetime, reason: str, beside: Sequence[Beside] = ()
+    updates: Sequence[Update], *, actor: object, when: datetime, reason: str, beside: Besides = ()
 ) -> None:
     if not updates:
         return
@@ -281,12 +277,7 @@ def _flat(values: AssignmentValues) -> tuple[object, ...]:
 
 
 def _delete(
-    rows: Sequence[StoredAssignment],
-    *,
-    actor: object,
-    when: datetime,
-    reason: str,
-    beside: Sequence[Beside] = (),
+    rows: Sequence[StoredAssignment], *, actor: object, when: datetime, reason: str, beside: Besides = ()
 ) -> None:
     if not rows:
         return
