@@ -53,6 +53,11 @@ def _tracked_names(model: type[models.Model]) -> tuple[str, ...]:
     return tuple(f.attname for f in _tracked_fields(model))
 
 
+def tracked_names(model: type[models.Model]) -> tuple[str, ...]:
+    """The attribute names of the columns the trail copies from a row of ``model``."""
+    return _tracked_names(model)
+
+
 @cache
 def _getter(model: type[models.Model]) -> Callable[[Any], tuple[Any, ...]]:
     """The tracked values of a row as a tuple, in the order of `_tracked_names`."""

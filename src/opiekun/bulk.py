@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from opiekun.bulk_lookups import InList, _array, _quoted, array_literal, id_list, text_list
+from opiekun.bulk_trail import Beside, Trail, _beside, _written_by
 
 
 def _json_value(value: Any) -> Any:
@@ -162,45 +162,21 @@ def _fields(model: type[models.Model], names: Sequence[str]) -> list[Any]:
     return [model._meta.get_field(name) for name in names]
 
 
-@dataclass(frozen=True)
-class Trail:
-    """Historical rows written by the same statement as the rows they record
-    (PostgreSQL: a data-modifying ``WITH``): one row of ``table`` for each row written,
-    its ``columns`` copied from the row as the statement left it (as deleted, for a
-    delete), and the constant ``values`` (column name → value) beside them. The
-    historical rows are inserted in the order of the rows given."""
-
-    table: str
-    columns: tuple[str, ...]
-    values: Mapping[str, Any]
-
-    def insert(self, source: str, order: str) -> tuple[str, list[Any]]:
-        """The ``INSERT`` of the historical rows of ``source`` (the name of a ``WITH``
-        item holding the written rows), ordered by ``order``, with its parameters."""
-        if connection.vendor != "postgresql":
-            raise NotImplementedError("a trail in the same statement needs PostgreSQL")
-        copied = ", ".join(f'"{c}"' for c in self.columns)
-        constant = ", ".join(f'"{c}"' for c in self.values)
-        marks = ", ".join("%s" for _ in self.values)
-        sql = (
-            f'INSERT INTO "{self.table}" ({copied}, {constant}) '
-            f"SELECT {copied}, {marks} FROM {source} ORDER BY {order}"
-        )
-        return sql, list(self.values.values())
-
-
 def insert_rows(
     model: type[models.Model],
     names: Sequence[str],
     rows: Sequence[Mapping[str, Any]],
     *,
     trail: Trail | None = None,
+    beside: Sequence[Beside] = (),
 ) -> list[int]:
     """Insert ``rows`` (dicts keyed by attribute name, e.g. ``operator_id``);
     returns their new primary keys in the order of ``rows``. ``trail``: their
-    historical rows, in the same statement (PostgreSQL)."""
+    historical rows, in the same statement (PostgreSQL); ``beside``: further rows
+    written from them by the same statement (PostgreSQL)."""
     if not rows:
         return []
+    items = _beside(trail, beside)
     fields = _fields(model, names)
     table = model._meta.db_table
     pk = model._meta.pk.column
@@ -211,15 +187,15 @@ def insert_rows(
     source, params = _rows(fields, rows)
     insert = f'INSERT INTO "{table}" ({columns}) SELECT {selected} FROM {source} ORDER BY r.ordinality'
     sql = f'{insert} RETURNING "{pk}"'
-    if trail is not None:
+    if items:
         # The new ids ascend in the order the rows are inserted (one sequence, read
         # row by row): ordered by id, both the trail and the answer follow ``rows``.
-        history, history_params = trail.insert("written", f'"{pk}"')
+        parts, beside_params = _written_by(items, f'"{pk}"')
         sql = (
             f"WITH written AS ({insert} RETURNING *), "
-            f'trail AS ({history}) SELECT "{pk}" FROM written ORDER BY "{pk}"'
+            f'{", ".join(parts)} SELECT "{pk}" FROM written ORDER BY "{pk}"'
         )
-        params = [*params, *history_params]
+        params = [*params, *beside_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -231,50 +207,74 @@ def update_rows(
     rows: Sequence[Mapping[str, Any]],
     *,
     trail: Trail | None = None,
+    beside: Sequence[Beside] = (),
 ) -> int:
     """Set the fields ``names`` on the rows identified by each dict's ``id``.
-    ``trail``: their historical rows (as updated), in the same statement (PostgreSQL)."""
+    ``trail``: their historical rows (as updated), in the same statement (PostgreSQL);
+    ``beside``: further rows written from them by the same statement (PostgreSQL)."""
     if not rows:
         return 0
+    items = _beside(trail, beside)
     pk_field = model._meta.pk
     assert pk_field is not None
     fields = _fields(model, names)
     table = model._meta.db_table
     assignments = ", ".join(f'"{f.column}" = r."{f.column}"' for f in fields)
     source, params = _rows([pk_field, *fields], rows)
-    sql = (
-        f'UPDATE "{table}" SET {assignments} FROM {source} '
-        f'WHERE "{table}"."{pk_field.column}" = r."{pk_field.column}"'
-    )
-    if trail is not None:
-        history, history_params = trail.insert("written", "ordinality")
-        sql = f'WITH written AS ({sql} RETURNING "{table}".*, r.ordinality) {history}'
-        params = [*params, *history_params]
+    pk = pk_field.column
+    old = sorted({c for item in items for c in item.old})
+    # The rows as they were, for ``old``: the same table joined again (read as it was
+    # before the statement, as every table of its FROM).
+    before = f' JOIN "{table}" AS old ON old."{pk}" = r."{pk}"' if old else ""
+    sql = f'UPDATE "{table}" SET {assignments} FROM {source}{before} WHERE "{table}"."{pk}" = r."{pk}"'
+    if items:
+        returned = "".join(f', old."{c}" AS "old_{c}"' for c in old)
+        parts, beside_params = _written_by(items, "ordinality")
+        sql = (
+            f'WITH written AS ({sql} RETURNING "{table}".*, r.ordinality{returned}), '
+            f"{', '.join(parts)} SELECT count(*) FROM written"
+        )
+        params = [*params, *beside_params]
+        return _count(sql, params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
 
 
-def delete_ids(model: type[models.Model], ids: Sequence[int], *, trail: Trail | None = None) -> int:
+def _count(sql: str, params: list[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
+
+
+def delete_ids(
+    model: type[models.Model],
+    ids: Sequence[int],
+    *,
+    trail: Trail | None = None,
+    beside: Sequence[Beside] = (),
+) -> int:
     """Delete rows by primary key in one statement, without the ORM's per-object
     collector (the callers record the audit trail themselves, set-based).
     ``trail``: their historical rows (as deleted), in the same statement (PostgreSQL),
-    in the order of ``ids``."""
+    in the order of ``ids``; ``beside``: further rows written from them (as deleted)
+    by the same statement (PostgreSQL)."""
     if not ids:
         return 0
     table = model._meta.db_table
     pk = model._meta.pk.column
-    if trail is not None:
-        history, history_params = trail.insert("written", "ordinality")
+    items = _beside(trail, beside)
+    if items:
+        parts, beside_params = _written_by(items, "ordinality")
         sql = (
             f'WITH written AS (DELETE FROM "{table}" USING unnest(%s::bigint[]) WITH ORDINALITY '
-            f'AS r(id, ordinality) WHERE "{table}"."{pk}" = r.id RETURNING "{table}".*, r.ordinality) '
-            f"{history}"
+            f'AS r(id, ordinality) WHERE "{table}"."{pk}" = r.id RETURNING "{table}".*, r.ordinality), '
+            f"{', '.join(parts)} SELECT count(*) FROM written"
         )
-        params: list[Any] = [_array(ids), *history_params]
-    elif connection.vendor == "postgresql":
+        return _count(sql, [_array(ids), *beside_params])
+    if connection.vendor == "postgresql":
         sql = f'DELETE FROM "{table}" WHERE "{pk}" = ANY(%s)'
-        params = [list(ids)]
+        params: list[Any] = [list(ids)]
     else:
         sql = f'DELETE FROM "{table}" WHERE "{pk}" IN (SELECT value FROM json_each(%s))'
         params = [json.dumps(list(ids))]
@@ -284,6 +284,7 @@ def delete_ids(model: type[models.Model], ids: Sequence[int], *, trail: Trail | 
 
 
 __all__ = [
+    "Beside",
     "InList",
     "Trail",
     "array_literal",

@@ -379,6 +379,29 @@ def test_a_handover_moves_exactly_the_sources_selected_days_from_d(
             assert {h for h in after if h[0] not in (SOURCE, target)} == others
 
 
+@settings(max_examples=examples(10), deadline=None)
+@given(worlds(), st.integers(0, HORIZON), st.sampled_from([TARGET, TARGET2, SOURCE]), policies, selections)
+def test_the_plain_case_plans_what_the_general_plan_does(
+    world: dict[int, Row], d: int, target: int, policy: OverlapPolicy, selection: Selection
+) -> None:
+    """`plan_contractor` takes a shortcut for one handed row that meets nothing; its
+    plan must be the general one's, whatever the world (the target included: the
+    source itself, a merge, a conflict, an adjacent row of either type)."""
+    start = day(d)
+    rows = list(world.values())
+    handed = handed_rows(rows, source_id=SOURCE, day=start, selection=selection)
+    for contractor in sorted({r.contractor_id for r in handed}):
+        arguments = {
+            "contractor_id": contractor,
+            "handed": [r for r in handed if r.contractor_id == contractor],
+            "scope_rows": [r for r in rows if r.contractor_id == contractor],
+            "target_id": target,
+            "day": start,
+            "policy": policy,
+        }
+        assert plan_contractor(**arguments) == plan_contractor(**arguments, plain=False)  # type: ignore[arg-type]
+
+
 @PURE
 @given(worlds(), st.integers(0, HORIZON), target_lists, policies, selections)
 def test_cancelling_restores_the_state_before_the_handover(

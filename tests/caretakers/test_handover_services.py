@@ -258,6 +258,11 @@ def test_several_targets_share_evenly_by_code_and_deterministically(
         (ops[1].pk, 3),
         (ops[2].pk, 2),
     ]
+    # Every row the record holds names the target its contractor went to.
+    went_to = {r.contractor_id: r.target_id for r in first.preview.results}
+    records = list(done.handover.changes.values_list("contractor_id", "target_id"))
+    assert len(records) == 10  # five rows cut, five inserted
+    assert all(target == went_to[contractor] for contractor, target in records)
 
 
 # --- §3 on the target's side ----------------------------------------------------

@@ -3,9 +3,8 @@ operator's rows hand which days to whom, and what that does to every row of thei
 scopes. Plain values in, plain values out: no Django, so Hypothesis can check the
 whole of it (tests/caretakers/test_handover_rules.py). The exact rules are in
 docs/semantics.md, "Handover"; the service (caretakers/services/handover.py) loads,
-calls `plan_contractor` per contractor and writes every plan at once. Spreading the
-contractors over several targets is `handover_distribution`.
-"""
+calls `plan_contractor` per contractor and writes every plan at once (several targets
+share by `handover_distribution`; the common case is `handover_plain`)."""
 
 from __future__ import annotations
 
@@ -160,6 +159,7 @@ def plan_contractor(
     target_id: int,
     day: date,
     policy: OverlapPolicy,
+    plain: bool = True,
 ) -> ContractorPlan:
     """The handover of one contractor's ``handed`` rows (the source's, from
     `handed_rows`) to ``target_id`` from ``day``. ``scope_rows`` holds every row of
@@ -171,7 +171,12 @@ def plan_contractor(
     receives each handed row's days as §3 adds them (`rules.decide`, merging with the
     target's own rows; conflicts go by ``policy``, WARN planning what REPLACE does).
     Under KEEP one conflict anywhere skips the whole contractor: the source keeps all.
-    """
+    ``plain=False``: without the common case's shortcut (the tests compare the two)."""
+    if plain and len(handed) == 1:  # the common case: `handover_plain` (which imports this module)
+        from opiekun.caretakers.handover_plain import plan_plain
+
+        if (shortcut := plan_plain(contractor_id, handed[0], scope_rows, target_id, day)) is not None:
+            return shortcut
     by_scope: dict[Scope, list[Row]] = defaultdict(list)
     for row in handed:
         by_scope[row.scope].append(row)
@@ -291,7 +296,5 @@ def _public(change: Change) -> Change:
 def _outcome(outcomes: Sequence[Outcome]) -> Outcome:
     """One contractor's outcome on the target's side: replaced if any part met a
     conflict, merged if any joined the target's own rows, added if any was new."""
-    for candidate in (Outcome.REPLACED, Outcome.MERGED, Outcome.ADDED):
-        if candidate in outcomes:
-            return candidate
-    return Outcome.UNCHANGED
+    ranked = (Outcome.REPLACED, Outcome.MERGED, Outcome.ADDED)
+    return next((candidate for candidate in ranked if candidate in outcomes), Outcome.UNCHANGED)

@@ -208,8 +208,17 @@ class ChangeSet:
         split row's; a row that grows (a merge) keeps its own."""
         self.deletes.extend(rows[i] for i in plan.deletes)
         for assignment_id, period in (*plan.shrinks, *plan.grows):
-            row = rows[assignment_id]
-            self.updates.append(Update(row, AssignmentValues.of(row).with_period(period)))
+            row = rows[assignment_id]  # `AssignmentValues.of(row).with_period(period)`, built once
+            new_values = AssignmentValues(
+                row.contractor_id,
+                row.operator_id,
+                _TYPES[row.type],
+                row.role_id,
+                row.branch_id,
+                period,
+                row.priority,
+            )
+            self.updates.append(Update(row, new_values))
         positions = []
         for new in plan.inserts:
             if new.is_proposal:

@@ -16,7 +16,7 @@ from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
@@ -184,13 +184,16 @@ def _load(
         errors.raise_if_any()  # the right was lost while waiting for the lock
     since = day - ONE_DAY if day > date.min else day
     # Plain values, not model instances: reading ten thousand contractors' rows as
-    # instances cost more than planning them.
+    # instances cost more than planning them. Their creation only for the record's
+    # states written from memory (SQLite: `handover_record.write_handover`).
+    columns = AssignmentRow.LOADED if connection.vendor != "postgresql" else AssignmentRow.LOADED[:-1]
+    assert AssignmentRow.LOADED[-1] == "created_at"
     rows = {
         values[0]: AssignmentRow(*values)
         for values in CaretakerAssignment.objects.filter(contractor_id__in=id_list(contractor_ids))
         .filter(Q(date_to__isnull=True) | Q(date_to__gte=since))
         .order_by("id")
-        .values_list(*AssignmentRow.LOADED)
+        .values_list(*columns)
     }
     counts: dict[int, int] = {}
     if len(request.targets) > 1:

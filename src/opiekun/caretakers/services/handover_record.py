@@ -4,14 +4,18 @@ cancelling compares and puts back)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.db.models import Field
 from django.utils import timezone
 
 from opiekun import audit
 from opiekun.audit import Reason
-from opiekun.bulk import insert_rows
+from opiekun.bulk import Beside, array_literal, insert_rows
 from opiekun.caretakers.handover_rules import ContractorPlan
 from opiekun.caretakers.models import CaretakerAssignment, Handover, HandoverChange, HandoverTarget
 from opiekun.caretakers.rules import AssignmentType
@@ -74,10 +78,96 @@ def snapshot(row: StoredAssignment) -> dict[str, Any]:
     return state
 
 
+_INTEGERS = {"AutoField", "BigAutoField", "BigIntegerField", "ForeignKey", "IntegerField"}
+_INTEGERS |= {"PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField"}
+
+
+def _value_sql(field: Any, expr: str) -> str:
+    """A column's value as `_encode` writes it (`DjangoJSONEncoder`), as SQL text."""
+    kind = field.get_internal_type()
+    if kind in _INTEGERS:
+        text = f"{expr}::text"
+    elif kind == "DateField":
+        text = f"'\"' || to_char({expr}, 'YYYY-MM-DD') || '\"'"
+    elif kind == "DateTimeField":  # to the millisecond (truncated), in UTC, as "…Z"
+        utc = f"({expr} AT TIME ZONE 'UTC')"
+        fraction = f"CASE WHEN date_trunc('second', {expr}) = {expr} THEN '' ELSE to_char({utc}, '.MS') END"
+        text = f"'\"' || to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || {fraction} || 'Z\"'"
+    elif kind == "CharField":  # the assignment's type: plain ASCII words (a check constraint)
+        text = f"to_json({expr})::text"
+    else:
+        raise NotImplementedError(f"no SQL encoding of a {kind}")
+    return f"coalesce({text}, 'null')" if field.null else text
+
+
+def _field(name: str) -> Field[Any, Any]:
+    field = CaretakerAssignment._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
+def _state_sql(alias: str, prefix: str = "", created: bool = True) -> str:
+    """A row's state as `snapshot` records it, as the very text `_encode` writes (keys
+    sorted, `DjangoJSONEncoder`'s values), built by PostgreSQL. ``prefix``: the
+    columns' prefix (``old_``: the row before an update); ``created``: whether its
+    creation is recorded (not for a row the handover inserts, as in `write_handover`)."""
+    parts = []
+    for n, name in enumerate(sorted([*audit.tracked_names(CaretakerAssignment), "created_at"])):
+        field = _field(name)
+        value = _value_sql(field, f'{alias}."{prefix}{field.column}"')
+        if name == "created_at" and not created:
+            value = "'null'"
+        parts.append(f"'{', ' if n else ''}\"{name}\": ' || {value}")
+    return "'{' || " + " || ".join(parts) + " || '}'"
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """The record of the rows one statement of the writer wrote (PostgreSQL), written
+    by that statement (`opiekun.bulk.Beside`): deleted rows as they were, updated rows
+    before (the table joined again) and after, inserted rows after."""
+
+    handover_id: int
+    kind: str  # audit.DELETED, CHANGED or CREATED
+    contractors: tuple[int, ...]  # each contractor's target: ``targets`` at the same position
+    targets: tuple[int, ...]  # one: every contractor's
+
+    @property
+    def old(self) -> tuple[str, ...]:
+        if self.kind != audit.CHANGED:
+            return ()
+        names = [*audit.tracked_names(CaretakerAssignment), "created_at"]
+        return tuple(_field(n).column for n in names)
+
+    def insert(self, source: str, order: str) -> tuple[str, list[Any]]:
+        before = {audit.DELETED: _state_sql("w"), audit.CHANGED: _state_sql("w", "old_")}.get(self.kind, "''")
+        after = {audit.CHANGED: _state_sql("w"), audit.CREATED: _state_sql("w", created=False)}.get(
+            self.kind, "''"
+        )
+        table = HandoverChange._meta.db_table
+        insert = (
+            f'INSERT INTO "{table}" (handover_id, assignment_id, contractor_id, target_id, before, after)'
+        )
+        # In no particular order (the record is read by contractor and row): sorting
+        # the states' text would cost more than writing it.
+        if len(self.targets) == 1:
+            sql = f"{insert} SELECT %s, w.id, w.contractor_id, %s, {before}, {after} FROM {source} w"
+            return sql, [self.handover_id, self.targets[0]]
+        sql = (
+            f"{insert} SELECT %s, w.id, w.contractor_id, t.target_id, {before}, {after} FROM {source} w "
+            "LEFT JOIN unnest(%s::bigint[], %s::bigint[]) AS t(contractor_id, target_id) "
+            "ON t.contractor_id = w.contractor_id"
+        )
+        return sql, [self.handover_id, array_literal(self.contractors), array_literal(self.targets)]
+
+
 def write_handover(
     actor: Any, handover: Handover, plans: list[ContractorPlan], rows: dict[int, AssignmentRow]
 ) -> None:
-    """Every plan at once through the writer; then each row's before and after."""
+    """Every plan at once through the writer; then each row's before and after.
+
+    PostgreSQL: the record is written by the writer's own statements, from the rows as
+    they wrote them (no state built in Python); SQLite: from the rows in memory."""
     changes = ChangeSet()
     target_of: dict[int, int] = {}
     for plan in plans:
@@ -93,8 +183,22 @@ def write_handover(
             AssignmentValues(n.contractor_id, n.operator_id, n.type, n.role_id, n.branch_id, n.period)
             for n in plan.inserts
         )
+    reason = audit.reason(Reason.HANDOVER, handover.pk)
+    if connection.vendor == "postgresql":
+        targets = set(target_of.values())
+        contractors: tuple[int, ...]
+        if len(targets) == 1:
+            contractors, to = (), tuple(targets)
+        else:
+            contractors, to = tuple(target_of), tuple(target_of.values())
+
+        def beside(kind: str) -> Sequence[Beside]:
+            return [_Changes(handover.pk, kind, contractors, to)]
+
+        write_changes(actor=actor, changes=changes, reason=reason, beside=beside)
+        return
     before = {r.pk: snapshot(r) for r in (*changes.deletes, *(u.row for u in changes.updates))}
-    inserted = write_changes(actor=actor, changes=changes, reason=audit.reason(Reason.HANDOVER, handover.pk))
+    inserted = write_changes(actor=actor, changes=changes, reason=reason)
     # The after-states from memory, not reloaded: the writer has set the updated rows'
     # values and stamps, and an inserted row is its values, its id and its author.
     after = {u.row.pk: snapshot(u.row) for u in changes.updates}

@@ -9,7 +9,7 @@ statements, whatever the mix of contractors, operators, types, roles and branche
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opiekun import audit
-from opiekun.bulk import delete_ids, id_list, insert_rows, update_rows
+from opiekun.bulk import Beside, delete_ids, id_list, insert_rows, update_rows
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.services.changes import (
     INSERT_FIELDS,
@@ -87,9 +87,19 @@ def _lock(contractor_ids: Sequence[int], *fields: str) -> list[Any]:
     return locked
 
 
-def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int]:
+# What a caller writes beside each bulk statement of the writer, from the rows it
+# wrote (PostgreSQL), by the statement's kind (`audit.DELETED`, `CHANGED`, `CREATED`).
+BesideWrites = Callable[[str], Sequence[Beside]]
+Besides = Sequence[Beside]
+
+
+def write_changes(
+    *, actor: object, changes: ChangeSet, reason: str, beside: BesideWrites | None = None
+) -> list[int]:
     """Apply ``changes`` in the caller's transaction and record each row in the audit
     trail with ``reason``; returns the ids of the inserted rows, in order.
+    ``beside`` (PostgreSQL only): rows the caller writes from the rows written, by the
+    same statements (a handover's record); not the restores'.
 
     The order is deletes, shrinking updates, other updates, inserts, restores: so no statement
     meets a row that the invariants would refuse on its way to a valid end state. A
@@ -101,26 +111,31 @@ def write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int
     touches are recomputed from their assignments as written. So the rows written here
     queue none of PostgreSQL's commit-time checks of that (`coverage.writer_rows`)."""
     with collector_paused():
-        return _write_changes(actor=actor, changes=changes, reason=reason)
+        return _write_changes(actor=actor, changes=changes, reason=reason, beside=beside)
 
 
-def _write_changes(*, actor: object, changes: ChangeSet, reason: str) -> list[int]:
+def _write_changes(
+    *, actor: object, changes: ChangeSet, reason: str, beside: BesideWrites | None
+) -> list[int]:
     now = timezone.now()
+    also = beside or (lambda kind: ())
     touched = _contractors_touched(changes)
     delta = coverage_delta(changes)  # before the writes: an update rewrites its row in place
     try:
         with transaction.atomic():  # a savepoint: a refused write leaves the caller's transaction usable
             workload_steps_apply(changes)  # the Operatorzy page's counts, before an update rewrites its row
-            _delete(changes.deletes, actor=actor, when=now, reason=reason)
+            _delete(changes.deletes, actor=actor, when=now, reason=reason, beside=also(audit.DELETED))
             shrinking: list[Update] = []
             other: list[Update] = []
             for u in changes.updates:
                 (shrinking if u.shrinks else other).append(u)
             # The rows written here need no commit-time check: their coverage is refreshed below.
             with coverage_refreshed_by_the_writer():
-                _update(shrinking, actor=actor, when=now, reason=reason)
-                _update(other, actor=actor, when=now, reason=reason)
-                inserted = _insert(changes.inserts, actor=actor, when=now, reason=reason)
+                _update(shrinking, actor=actor, when=now, reason=reason, beside=also(audit.CHANGED))
+                _update(other, actor=actor, when=now, reason=reason, beside=also(audit.CHANGED))
+                inserted = _insert(
+                    changes.inserts, actor=actor, when=now, reason=reason, beside=also(audit.CREATED)
+                )
                 _restore(changes.restores, actor=actor, when=now, reason=reason)
             coverage_refresh(contractor_ids=touched, delta=delta)
             return inserted
@@ -155,7 +170,9 @@ def _set_values(row: StoredAssignment, values: AssignmentValues) -> None:
     row.priority = values.priority
 
 
-def _insert(inserts: Sequence[AssignmentValues], *, actor: object, when: datetime, reason: str) -> list[int]:
+def _insert(
+    inserts: Sequence[AssignmentValues], *, actor: object, when: datetime, reason: str, beside: Besides = ()
+) -> list[int]:
     if not inserts:
         return []
     actor_id = getattr(actor, "pk", None)
@@ -179,7 +196,7 @@ def _insert(inserts: Sequence[AssignmentValues], *, actor: object, when: datetim
         for values in inserts
     ]
     trail = audit.trail(CaretakerAssignment, history_type=audit.CREATED, user=actor, when=when, reason=reason)
-    ids = insert_rows(CaretakerAssignment, INSERT_FIELDS, rows, trail=trail)
+    ids = insert_rows(CaretakerAssignment, INSERT_FIELDS, rows, trail=trail, beside=beside)
     if trail is None:
         for row, pk in zip(rows, ids, strict=True):
             row["id"] = pk
@@ -206,7 +223,9 @@ def _restore(rows: Sequence[StoredAssignment], *, actor: object, when: datetime,
     )
 
 
-def _update(updates: Sequence[Update], *, actor: object, when: datetime, reason: str) -> None:
+def _update(
+    updates: Sequence[Update], *, actor: object, when: datetime, reason: str, beside: Besides = ()
+) -> None:
     if not updates:
         return
     changed: set[int] = set()
@@ -227,6 +246,7 @@ def _update(updates: Sequence[Update], *, actor: object, when: datetime, reason:
         fields,
         [dict(zip(["id", *fields], values(r), strict=True)) for r in rows],
         trail=trail,
+        beside=beside,
     )
     if trail is None:
         audit.record(
@@ -256,7 +276,9 @@ def _flat(values: AssignmentValues) -> tuple[object, ...]:
     )
 
 
-def _delete(rows: Sequence[StoredAssignment], *, actor: object, when: datetime, reason: str) -> None:
+def _delete(
+    rows: Sequence[StoredAssignment], *, actor: object, when: datetime, reason: str, beside: Besides = ()
+) -> None:
     if not rows:
         return
     # PostgreSQL: the trail as the rows were, read by the delete itself (they are locked:
@@ -271,4 +293,4 @@ def _delete(rows: Sequence[StoredAssignment], *, actor: object, when: datetime, 
             when=when,
             reason=reason,
         )
-    delete_ids(CaretakerAssignment, [row.pk for row in rows], trail=trail)
+    delete_ids(CaretakerAssignment, [row.pk for row in rows], trail=trail, beside=beside)
