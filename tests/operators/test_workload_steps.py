@@ -29,8 +29,14 @@ from opiekun.caretakers.services.handover_cancel import CancelRefused, handover_
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_delete
 from opiekun.dates import today
-from opiekun.operators.models import UnassignedAccess, Visibility, WorkloadStep
+from opiekun.operators.models import Operator, UnassignedAccess, Visibility, WorkloadPairStep, WorkloadStep
 from opiekun.operators.workload import _counted, operator_workload
+from opiekun.operators.workload_pairs import (
+    pair_steps_of,
+    pair_steps_recompute,
+    pair_steps_stored,
+    workload_pair_counts,
+)
 from opiekun.operators.workload_rebuild import (
     workload_steps_rebuild,
     workload_steps_recompute,
@@ -52,9 +58,35 @@ def assert_in_step(days: list[date] | None = None) -> None:
     stored = workload_steps_stored()
     assert stored == workload_steps_recompute()
     assert 0 not in stored.values()
+    pairs = pair_steps_stored()
+    assert pairs == pair_steps_recompute()
+    assert 0 not in pairs.values()
     everyone = Contractor.objects.all()
+    viewers = list(Operator.objects.values_list("pk", flat=True))
     for d in days or [day(n) for n in (-1, 0, 3, 10, 17, 30, 44)]:
         assert workload_counts(on=d) == _counted(d, None, everyone), d
+        for viewer in viewers:
+            assert workload_pair_counts(viewer_id=viewer, on=d) == _shared(viewer, d), (viewer, d)
+
+
+def _shared(viewer: int, on: date) -> dict[int, tuple[int, int]]:
+    """Directly, in Python: per operator, the distinct contractors that ``viewer`` cares
+    for on ``on`` (any type) and the operator cares for that day as main, and as deputy."""
+    rows = list(
+        CaretakerAssignment.objects.values_list(
+            "contractor_id", "operator_id", "type", "date_from", "date_to"
+        )
+    )
+
+    def on_day(start: date, end: date | None) -> bool:
+        return start <= on and (end is None or on <= end)
+
+    theirs = {c for c, o, _, s, e in rows if o == viewer and on_day(s, e)}
+    counted: dict[int, tuple[set[int], set[int]]] = {}
+    for c, o, kind, s, e in rows:
+        if c in theirs and on_day(s, e):
+            counted.setdefault(o, (set(), set()))[kind == "deputy"].add(c)
+    return {o: (len(main), len(deputy)) for o, (main, deputy) in counted.items()}
 
 
 def test_merged_periods_and_their_steps() -> None:
@@ -76,6 +108,38 @@ def test_merged_periods_and_their_steps() -> None:
         (7, "main", day(4)): 1,
         (7, "main", day(6)): -1,
         (7, "deputy", day(4)): 1,
+    }
+
+
+def test_pair_steps_are_the_days_both_operators_care() -> None:
+    rows = [
+        (1, 7, "main", day(0), day(9)),
+        (1, 8, "deputy", day(5), day(20)),  # 8 with 7: days 5..9
+        (1, 8, "main", day(12), None),  # 8 any type: days 5..open, one period
+        (2, 7, "deputy", day(0), None),
+        (2, 7, "main", day(3), day(4)),  # 7 any type on 2: days 0..open
+        (2, 8, "main", day(10), date.max),  # the last day there is: as good as open
+    ]
+    assert pair_steps_of(rows) == {
+        # 7 sees itself: contractor 1 as main 0..9, contractor 2 as deputy from 0, main 3..4
+        (7, 7, "main", day(0)): 1,
+        (7, 7, "main", day(3)): 1,
+        (7, 7, "main", day(5)): -1,
+        (7, 7, "main", day(10)): -1,
+        (7, 7, "deputy", day(0)): 1,
+        # 7 sees 8: contractor 1 (7 until 9) with 8 deputy from 5; contractor 2 with 8 main from 10
+        (7, 8, "deputy", day(5)): 1,
+        (7, 8, "deputy", day(10)): -1,
+        (7, 8, "main", day(10)): 1,
+        # 8 sees 7: contractor 1 on 5..9 (7 main); contractor 2 from 10 (7 deputy)
+        (8, 7, "main", day(5)): 1,
+        (8, 7, "main", day(10)): -1,
+        (8, 7, "deputy", day(10)): 1,
+        # 8 sees itself: contractor 1 deputy 5..20, main from 12; contractor 2 main from 10
+        (8, 8, "deputy", day(5)): 1,
+        (8, 8, "deputy", day(21)): -1,
+        (8, 8, "main", day(10)): 1,
+        (8, 8, "main", day(12)): 1,
     }
 
 
@@ -397,6 +461,26 @@ def test_the_migration_builds_the_steps_from_the_assignments(
     assert WorkloadStep.objects.exists()
 
 
+def test_the_migration_builds_the_pair_steps_from_the_assignments(
+    transactional_db: Any, make_operator: Any, default_role: CaretakerRole, actor: Any
+) -> None:
+    world = _world(make_operator, default_role, actor)
+    _apply(("add", [0, 1, 2], 0, "main", 0, False, 0, None, "replace"), world)
+    _apply(("add", [1, 3], 1, "deputy", 1, False, 4, 6, "keep"), world)
+    _apply(("add", [1], 2, "deputy", 0, True, 2, None, "keep"), world)
+    expected = pair_steps_recompute()
+    before, after = [("operators", "0005_workload_steps")], [("operators", "0006_workload_pair_steps")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    assert pair_steps_stored() == expected != {}
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert WorkloadPairStep.objects.exists()
+
+
 # --- a viewer who sees only some contractors: counted directly, over those -------------
 
 
@@ -482,3 +566,42 @@ def test_an_own_only_viewer_counts_their_visible_contractors_on_any_day(
         for w in operator_workload(viewer=own.user, on=now + timedelta(days=1))
     }
     assert tomorrow[ops[2].pk] == (0, 1)
+
+
+def test_an_own_only_viewer_today_reads_the_pair_steps_not_the_assignments(
+    world: dict[str, Any], make_operator: Any
+) -> None:
+    ops, actor = world["ops"], world["actor"]
+    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
+    a, b, c, _ = (x.pk for x in Contractor.objects.order_by("pk"))
+    now = today()
+    for contractor, operator, kind in ((a, own, "main"), (a, ops[0], "deputy"), (b, own, "deputy")):
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[contractor],
+            operator_id=operator.pk,
+            date_from=now - timedelta(days=3),
+            on_overlap="keep",
+            type=kind,
+        )
+    for contractor, operator in ((b, ops[1]), (c, ops[2])):
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[contractor],
+            operator_id=operator.pk,
+            date_from=now,
+            on_overlap="keep",
+        )
+    with CaptureQueriesContext(connection) as queries:
+        counts = {w.operator.pk: (w.main, w.deputy) for w in operator_workload(viewer=own.user)}
+    assert (
+        {o: n for o, n in counts.items() if n != (0, 0)}
+        == _oracle(own, now)
+        == {
+            own.pk: (1, 1),
+            ops[0].pk: (0, 1),
+            ops[1].pk: (1, 0),
+        }
+    )
+    table = CaretakerAssignment._meta.db_table
+    assert [q["sql"] for q in queries.captured_queries if table in q["sql"]] == []
