@@ -29,9 +29,10 @@ from opiekun.caretakers.services.handover_cancel import CancelRefused, handover_
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_delete
 from opiekun.dates import today
-from opiekun.operators.models import Operator, UnassignedAccess, Visibility, WorkloadPairStep, WorkloadStep
+from opiekun.operators.models import UnassignedAccess, Visibility, WorkloadPairStep, WorkloadStep
 from opiekun.operators.workload import _counted, operator_workload
 from opiekun.operators.workload_pairs import (
+    own_only_viewers,
     pair_steps_of,
     pair_steps_recompute,
     pair_steps_stored,
@@ -62,7 +63,8 @@ def assert_in_step(days: list[date] | None = None) -> None:
     assert pairs == pair_steps_recompute()
     assert 0 not in pairs.values()
     everyone = Contractor.objects.all()
-    viewers = list(Operator.objects.values_list("pk", flat=True))
+    viewers = own_only_viewers()
+    assert {key[0] for key in pairs} <= viewers
     for d in days or [day(n) for n in (-1, 0, 3, 10, 17, 30, 44)]:
         assert workload_counts(on=d) == _counted(d, None, everyone), d
         for viewer in viewers:
@@ -120,7 +122,7 @@ def test_pair_steps_are_the_days_both_operators_care() -> None:
         (2, 7, "main", day(3), day(4)),  # 7 any type on 2: days 0..open
         (2, 8, "main", day(10), date.max),  # the last day there is: as good as open
     ]
-    assert pair_steps_of(rows) == {
+    assert pair_steps_of(rows, {7, 8}) == {
         # 7 sees itself: contractor 1 as main 0..9, contractor 2 as deputy from 0, main 3..4
         (7, 7, "main", day(0)): 1,
         (7, 7, "main", day(3)): 1,
@@ -180,6 +182,7 @@ orm_save_op = st.tuples(st.just("orm_save"), st.integers(0, 20), st.integers(0, 
 orm_delete_op = st.tuples(st.just("orm_delete"), st.integers(0, 20))
 orm_drop_op = st.tuples(st.just("orm_drop"), st.integers(0, 3))
 orm_queryset_delete_op = st.tuples(st.just("orm_queryset_delete"), st.integers(0, 2))
+flip_op = st.tuples(st.just("flip"), st.integers(0, 2))  # an operator's visibility changed
 operations = st.lists(
     st.one_of(
         add_op,
@@ -197,6 +200,7 @@ operations = st.lists(
         orm_delete_op,
         orm_drop_op,
         orm_queryset_delete_op,
+        flip_op,
     ),
     min_size=1,
     max_size=10,
@@ -206,7 +210,8 @@ operations = st.lists(
 def _world(make_operator: Any, default_role: CaretakerRole, actor: Any) -> dict[str, Any]:
     world = {
         "actor": actor,
-        "ops": [make_operator() for _ in range(3)],
+        # ops[1] sees only their own contractors: their pair steps are kept.
+        "ops": [make_operator(visibility=v) for v in (Visibility.ALL, Visibility.OWN, Visibility.ALL)],
         "roles": [default_role, CaretakerRole.objects.create(name="Prawny")],
         "branch": Branch.objects.create(code="WAW", name="Warszawa"),
     }
@@ -292,6 +297,10 @@ def _apply(op: tuple[Any, ...], world: dict[str, Any]) -> None:
             contractors[op[1] % len(contractors)].delete()  # cascades to its assignments
         elif kind == "orm_queryset_delete":
             CaretakerAssignment.objects.filter(operator=ops[op[1]]).delete()
+        elif kind == "flip":
+            operator = ops[op[1]]
+            operator.visibility = Visibility.ALL if operator.visibility == Visibility.OWN else Visibility.OWN
+            operator.save()
     except (ValidationError, CancelRefused):
         pass  # a refused write writes nothing; the steps must still be right
     except (IntegrityError, ProtectedError):  # the database refused an ORM write: nothing written
@@ -605,3 +614,23 @@ def test_an_own_only_viewer_today_reads_the_pair_steps_not_the_assignments(
     )
     table = CaretakerAssignment._meta.db_table
     assert [q["sql"] for q in queries.captured_queries if table in q["sql"]] == []
+
+
+def test_a_change_of_visibility_builds_or_drops_the_pair_steps(world: dict[str, Any]) -> None:
+    ops = world["ops"]
+    _apply(("add", [0, 1], 0, "main", 0, False, 0, None, "replace"), world)
+    _apply(("add", [1], 2, "deputy", 0, False, 3, 10, "keep"), world)
+    assert pair_steps_stored() == {}  # ops[1], the own-only one, cares for nobody
+    ops[2].visibility = Visibility.OWN
+    ops[2].save()
+    assert pair_steps_stored() == {
+        (ops[2].pk, ops[0].pk, "main", day(3)): 1,
+        (ops[2].pk, ops[0].pk, "main", day(14)): -1,
+        (ops[2].pk, ops[2].pk, "deputy", day(3)): 1,
+        (ops[2].pk, ops[2].pk, "deputy", day(14)): -1,
+    }
+    assert_in_step()
+    ops[2].visibility = Visibility.ALL
+    ops[2].save()
+    assert pair_steps_stored() == {}
+    assert_in_step()

@@ -13,11 +13,19 @@ day) and never zero. The count on day D is the sum of the steps up to D
 (`workload_pair_counts`): a viewer's few thousand rows instead of an index probe per
 contractor of theirs.
 
-Kept by the writes that keep the workload steps (`workload_steps.adjust_steps`, called
-by the one writer of assignments and by the ORM signals): the touched contractors'
-rows are read once, the change applied to them in Python, and the difference of
-their pair steps upserted. Rebuilt with them (`workload_rebuild.workload_steps_rebuild`,
-``opiekun workload-rebuild``; `pair_rebuild_statements`).
+Kept for the viewers who see only their own contractors (``visibility`` "own"; a
+viewer who sees everyone reads the workload steps), so that a write pays only for the
+contractors such an operator cares for:
+
+- by the writes that keep the workload steps (`workload_steps.adjust_steps`, called
+  by the one writer of assignments and by the ORM signals): the touched contractors
+  that an own-only operator cares for (before or after the change) are read once, the
+  change applied to their rows in Python, and the difference of their pair steps
+  upserted;
+- when an operator's visibility changes (`workload_signals`, on the operator's save):
+  their pair steps built from their assignments, or deleted;
+- rebuilt with the workload steps (`workload_rebuild.workload_steps_rebuild`,
+  ``opiekun workload-rebuild``; `pair_rebuild_statements`).
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from django.db.models import Q, Sum
 
 from opiekun.bulk import id_list
 from opiekun.caretakers.models import CaretakerAssignment
-from opiekun.operators.models import WorkloadPairStep
+from opiekun.operators.models import Operator, Visibility, WorkloadPairStep
 from opiekun.operators.workload_steps import DEPUTY, FIELDS, MAIN, Interval, as_interval, merged
 
 # (viewer, operator, type, day)
@@ -64,15 +72,19 @@ def _intersection(first: list[Period], second: list[Period]) -> Iterable[Period]
             j += 1
 
 
-def _add_contractor(rows: Sequence[Interval], steps: dict[PairKey, int], sign: int) -> None:
-    """Add (``sign`` 1) or take away (-1) the pair steps of one contractor's ``rows``."""
-    if not rows:
-        return
+def _add_contractor(
+    rows: Sequence[Interval], viewers: set[int], steps: dict[PairKey, int], sign: int
+) -> None:
+    """Add (``sign`` 1) or take away (-1) the pair steps of one contractor's ``rows``,
+    for ``viewers`` (the own-only operators)."""
     anyone: dict[int, list[Period]] = defaultdict(list)
     typed: dict[tuple[int, str], list[Period]] = defaultdict(list)
     for _contractor, operator, kind, start, end in rows:
-        anyone[operator].append((start, end))
+        if operator in viewers:
+            anyone[operator].append((start, end))
         typed[(operator, kind)].append((start, end))
+    if not anyone:
+        return
     cared = {operator: merged(periods) for operator, periods in anyone.items()}
     for (operator, kind), periods in typed.items():
         theirs = merged(periods)
@@ -84,18 +96,23 @@ def _add_contractor(rows: Sequence[Interval], steps: dict[PairKey, int], sign: i
                     steps[(viewer, operator, kind, end + _DAY)] -= sign
 
 
-def pair_steps_of(intervals: Iterable[Interval]) -> dict[PairKey, int]:
-    """The pair steps of ``intervals`` (every assignment), without zeros."""
+def pair_steps_of(intervals: Iterable[Interval], viewers: set[int]) -> dict[PairKey, int]:
+    """The pair steps of ``intervals`` (every assignment) for ``viewers``, without zeros."""
     by_contractor: dict[int, list[Interval]] = defaultdict(list)
     for interval in intervals:
         by_contractor[interval[0]].append(interval)
     steps: dict[PairKey, int] = defaultdict(int)
     for rows in by_contractor.values():
-        _add_contractor(rows, steps, 1)
+        _add_contractor(rows, viewers, steps, 1)
     return {key: n for key, n in steps.items() if n}
 
 
 # --- the writes ------------------------------------------------------------------------
+
+
+def own_only_viewers() -> set[int]:
+    """The operators whose pair steps are kept: those who see only their own contractors."""
+    return set(Operator.objects.filter(visibility=Visibility.OWN).values_list("pk", flat=True))
 
 
 def adjust_pair_steps(
@@ -110,12 +127,23 @@ def adjust_pair_steps(
         taken[interval[0]].append(interval)
     for interval in added:
         given[interval[0]].append(interval)
-    contractors = sorted(taken.keys() | given.keys())
-    if not contractors:
+    if not taken and not given:
         return
+    viewers = own_only_viewers()
+    if not viewers:
+        return
+    touched = taken.keys() | given.keys()
+    # A contractor counts for a viewer only through a row of theirs: the contractors
+    # with one stored, in the change, or about to go (``extra``) are the only ones read.
+    relevant = {i[0] for i in (*removed, *added) if i[1] in viewers}
+    relevant.update(i[0] for i in extra if i[0] in touched and i[1] in viewers)
+    relevant.update(_cared_by(sorted(touched - relevant), viewers))
+    if not relevant:
+        return
+    contractors = sorted(relevant)
     stored: dict[int, list[Interval]] = defaultdict(list)
     for interval in extra:
-        if interval[0] in taken or interval[0] in given:
+        if interval[0] in relevant:
             stored[interval[0]].append(interval)
     for interval in _read(contractors):
         stored[interval[0]].append(interval)
@@ -126,11 +154,36 @@ def adjust_pair_steps(
             after, before = rows, _without(rows, given[contractor]) + taken[contractor]
         else:
             before, after = rows, _without(rows, taken[contractor]) + given[contractor]
-        _add_contractor(before, delta, -1)
-        _add_contractor(after, delta, 1)
+        _add_contractor(before, viewers, delta, -1)
+        _add_contractor(after, viewers, delta, 1)
     delta = {key: n for key, n in delta.items() if n}
     if delta:
         _write(delta)
+
+
+def _cared_by(contractors: list[int], viewers: set[int]) -> Iterable[int]:
+    """Those of ``contractors`` that one of ``viewers`` has a stored assignment of."""
+    if not contractors:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT contractor_id FROM {CaretakerAssignment._meta.db_table} "
+                "WHERE contractor_id = ANY(%s::bigint[]) AND operator_id = ANY(%s::bigint[])",
+                [_ints(contractors), _ints(sorted(viewers))],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    return (
+        CaretakerAssignment.objects.filter(contractor_id__in=id_list(contractors), operator_id__in=viewers)
+        .order_by()
+        .values_list("contractor_id", flat=True)
+        .distinct()
+    )
+
+
+def _ints(values: list[int]) -> str:
+    """As the text of an array: the driver would adapt ten thousand values one by one."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def _without(rows: list[Interval], removed: Iterable[Interval]) -> list[Interval]:
@@ -148,7 +201,7 @@ def _read(contractors: list[int]) -> Iterable[Interval]:
             cursor.execute(
                 f"SELECT {', '.join(FIELDS)} FROM {CaretakerAssignment._meta.db_table} "
                 "WHERE contractor_id = ANY(%s::bigint[])",
-                ["{" + ",".join(map(str, contractors)) + "}"],  # as text: see workload_steps._read
+                [_ints(contractors)],
             )
             rows: Iterable[tuple[Any, ...]] = cursor.fetchall()
     else:
@@ -164,7 +217,8 @@ def _read(contractors: list[int]) -> Iterable[Interval]:
 def _write(delta: dict[PairKey, int]) -> None:
     """Add ``delta`` to the stored pair steps, in key order; delete those it zeroes."""
     keys = sorted(delta)
-    columns = [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], [k[3] for k in keys]]
+    viewers, operators = [k[0] for k in keys], [k[1] for k in keys]
+    kinds, days = [k[2] for k in keys], [k[3] for k in keys]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -175,7 +229,13 @@ def _write(delta: dict[PairKey, int]) -> None:
                 f"DO UPDATE SET delta = {TABLE}.delta + excluded.delta "
                 "RETURNING viewer_id, operator_id, type, day, delta) "
                 "SELECT viewer_id, operator_id, type, day FROM up WHERE delta = 0",
-                [*columns, [delta[k] for k in keys]],
+                [
+                    _ints(viewers),
+                    _ints(operators),
+                    "{" + ",".join(kinds) + "}",
+                    "{" + ",".join(d.isoformat() for d in days) + "}",
+                    _ints([delta[k] for k in keys]),
+                ],
             )
             zeroed = cursor.fetchall()
             if zeroed:
@@ -198,21 +258,24 @@ def _write(delta: dict[PairKey, int]) -> None:
             )
             cursor.execute(
                 f"DELETE FROM {TABLE} WHERE delta = 0 AND viewer_id IN (SELECT value FROM json_each(%s))",
-                [json.dumps(sorted(set(columns[0])))],
+                [json.dumps(sorted(set(viewers)))],
             )
 
 
 # --- the rebuild -----------------------------------------------------------------------
 
 
-def pair_rebuild_statements(vendor: str) -> list[str]:
-    """SQL that replaces every pair step by a recomputation from the assignments (the
-    migration that adds them runs it too): each (contractor, operator, type)'s rows
-    merged into periods (a new one where the reach of the rows before ends more than
-    a day before the row's first day), those merged again per (contractor, operator)
-    for the viewer's side, each viewer's periods intersected with each operator's of
-    the same contractor, and their steps summed."""
+def pair_rebuild_statements(vendor: str, viewer: int | None = None) -> list[str]:
+    """SQL that replaces every pair step (with ``viewer``: that operator's) by a
+    recomputation from the assignments (the migration that adds them runs it too):
+    each (contractor, operator, type)'s rows merged into periods (a new one where the
+    reach of the rows before ends more than a day before the row's first day), an
+    own-only viewer's merged again per contractor, each viewer's periods intersected
+    with each operator's of the same contractor, and their steps summed."""
     assignments = CaretakerAssignment._meta.db_table
+    own = f"SELECT id FROM {Operator._meta.db_table} WHERE visibility = '{Visibility.OWN.value}'"
+    if viewer is not None:
+        own += f" AND id = {int(viewer)}"
     if vendor == "postgresql":
         open_end, later, earlier = "DATE '9999-12-31'", "GREATEST", "LEAST"
 
@@ -243,14 +306,16 @@ def pair_rebuild_statements(vendor: str) -> list[str]:
             ) i GROUP BY {keys}, island"""
 
     return [
-        f"DELETE FROM {TABLE}",
+        f"DELETE FROM {TABLE}" + ("" if viewer is None else f" WHERE viewer_id = {int(viewer)}"),
         f"""INSERT INTO {TABLE} (viewer_id, operator_id, type, day, delta)
         WITH a AS (
             SELECT contractor_id AS c, operator_id AS o, type AS t, date_from AS f,
                 COALESCE(date_to, {open_end}) AS e
             FROM {assignments}
+            WHERE contractor_id IN (SELECT contractor_id FROM {assignments} WHERE operator_id IN ({own}))
         ), mt AS ({islands("a", "c, o, t")}
-        ), ma AS ({islands("mt", "c, o")}
+        ), mv AS (SELECT * FROM mt WHERE o IN ({own})
+        ), ma AS ({islands("mv", "c, o")}
         ), p AS (
             SELECT ma.o AS v, mt.o AS o, mt.t AS t, {later}(ma.f, mt.f) AS f, {earlier}(ma.e, mt.e) AS e
             FROM ma JOIN mt ON ma.c = mt.c AND ma.f <= mt.e AND mt.f <= ma.e
@@ -266,7 +331,16 @@ def pair_rebuild_statements(vendor: str) -> list[str]:
 def pair_steps_recompute() -> dict[PairKey, int]:
     """The pair steps as they should be, computed in Python from every assignment."""
     rows = CaretakerAssignment.objects.order_by().values_list(*FIELDS)
-    return pair_steps_of(as_interval(*values) for values in rows)
+    return pair_steps_of((as_interval(*values) for values in rows), own_only_viewers())
+
+
+def pair_steps_build(operator_id: int) -> None:
+    """Replace the pair steps of ``operator_id`` by theirs as the assignments give
+    them (none unless they see only their own contractors): after a change of their
+    visibility."""
+    with connection.cursor() as cursor:
+        for statement in pair_rebuild_statements(connection.vendor, viewer=operator_id):
+            cursor.execute(statement)
 
 
 def pair_steps_stored() -> dict[PairKey, int]:
