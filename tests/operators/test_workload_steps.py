@@ -29,6 +29,7 @@ from opiekun.caretakers.services.handover_cancel import CancelRefused, handover_
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_delete
 from opiekun.dates import today
+from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import UnassignedAccess, Visibility, WorkloadPairStep, WorkloadStep
 from opiekun.operators.workload import _counted, operator_workload
 from opiekun.operators.workload_pairs import (
@@ -36,6 +37,7 @@ from opiekun.operators.workload_pairs import (
     pair_steps_of,
     pair_steps_recompute,
     pair_steps_stored,
+    workload_own_count,
     workload_pair_counts,
 )
 from opiekun.operators.workload_rebuild import (
@@ -69,6 +71,14 @@ def assert_in_step(days: list[date] | None = None) -> None:
         assert workload_counts(on=d) == _counted(d, None, everyone), d
         for viewer in viewers:
             assert workload_pair_counts(viewer_id=viewer, on=d) == _shared(viewer, d), (viewer, d)
+            assert workload_own_count(viewer_id=viewer, on=d) == len(_theirs(viewer, d)), (viewer, d)
+
+
+def _theirs(viewer: int, on: date) -> set[int]:
+    rows = CaretakerAssignment.objects.filter(operator_id=viewer).values_list(
+        "contractor_id", "date_from", "date_to"
+    )
+    return {c for c, start, end in rows if start <= on and (end is None or on <= end)}
 
 
 def _shared(viewer: int, on: date) -> dict[int, tuple[int, int]]:
@@ -142,6 +152,11 @@ def test_pair_steps_are_the_days_both_operators_care() -> None:
         (8, 8, "deputy", day(21)): -1,
         (8, 8, "main", day(10)): 1,
         (8, 8, "main", day(12)): 1,
+        # each viewer's own contractors, of any type: 7 has 1 on 0..9 and 2 from 0; 8 has 1 from 5, 2 from 10
+        (7, 7, "any", day(0)): 2,
+        (7, 7, "any", day(10)): -1,
+        (8, 8, "any", day(5)): 1,
+        (8, 8, "any", day(10)): 1,
     }
 
 
@@ -628,9 +643,40 @@ def test_a_change_of_visibility_builds_or_drops_the_pair_steps(world: dict[str, 
         (ops[2].pk, ops[0].pk, "main", day(14)): -1,
         (ops[2].pk, ops[2].pk, "deputy", day(3)): 1,
         (ops[2].pk, ops[2].pk, "deputy", day(14)): -1,
+        (ops[2].pk, ops[2].pk, "any", day(3)): 1,
+        (ops[2].pk, ops[2].pk, "any", day(14)): -1,
     }
     assert_in_step()
     ops[2].visibility = Visibility.ALL
     ops[2].save()
     assert pair_steps_stored() == {}
     assert_in_step()
+
+
+def test_the_own_only_list_counts_their_contractors_from_the_pair_steps(
+    world: dict[str, Any], make_operator: Any
+) -> None:
+    """The list's count of an own-only operator: their contractors of today from the
+    steps, those with nobody today from the uncovered periods; no assignment read."""
+    ops, actor = world["ops"], world["actor"]
+    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
+    a, b, c, d = (x.pk for x in Contractor.objects.order_by("pk"))
+    now = today()
+    for contractor, kind, start, end in ((a, "main", -3, None), (a, "deputy", -1, 2), (b, "deputy", 1, None)):
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[contractor],
+            operator_id=own.pk,
+            date_from=now + timedelta(days=start),
+            date_to=None if end is None else now + timedelta(days=end),
+            on_overlap="keep",
+            type=kind,
+            role_id=world["roles"][0 if kind == "main" else 1].pk,
+        )
+    caretaker_add(actor=actor, contractor_ids=[c], operator_id=ops[0].pk, date_from=now, on_overlap="keep")
+    visible = visible_contractors(viewer=own.user)
+    with CaptureQueriesContext(connection) as queries:
+        assert visible.count() == 3  # a (theirs), b (theirs from tomorrow: nobody today), d (nobody)
+    assert set(visible.values_list("pk", flat=True)) == {a, b, d}
+    table = CaretakerAssignment._meta.db_table
+    assert [q["sql"] for q in queries.captured_queries if table in q["sql"]] == []

@@ -11,7 +11,9 @@ rows of that type merged) are periods; each is a step of +1 on its first day and
 on the day after its last (none for an open end), summed per (viewer, operator, type,
 day) and never zero. The count on day D is the sum of the steps up to D
 (`workload_pair_counts`): a viewer's few thousand rows instead of an index probe per
-contractor of theirs.
+contractor of theirs. The viewer's own contractors of any type are kept the same way
+(viewer = operator, type "any"): the number of contractors they care for on a day,
+the own-only list's count (`workload_own_count`).
 
 Kept for the viewers who see only their own contractors (``visibility`` "own"; a
 viewer who sees everyone reads the workload steps), so that a write pays only for the
@@ -49,6 +51,9 @@ PairKey = tuple[int, int, str, date]
 Period = tuple[date, date | None]
 
 TABLE = WorkloadPairStep._meta.db_table
+# The type of the steps of a viewer's own contractors (viewer = operator), of any type:
+# the number of contractors they care for on a day (the own-only list's count).
+ANY = "any"
 _DAY = timedelta(days=1)
 
 
@@ -86,6 +91,11 @@ def _add_contractor(
     if not anyone:
         return
     cared = {operator: merged(periods) for operator, periods in anyone.items()}
+    for viewer, viewed in cared.items():  # the viewer's own contractors, of any type
+        for start, end in viewed:
+            steps[(viewer, viewer, ANY, start)] += sign
+            if end is not None:
+                steps[(viewer, viewer, ANY, end + _DAY)] -= sign
     for (operator, kind), periods in typed.items():
         theirs = merged(periods)
         for viewer, viewed in cared.items():
@@ -319,6 +329,8 @@ def pair_rebuild_statements(vendor: str, viewer: int | None = None) -> list[str]
         ), p AS (
             SELECT ma.o AS v, mt.o AS o, mt.t AS t, {later}(ma.f, mt.f) AS f, {earlier}(ma.e, mt.e) AS e
             FROM ma JOIN mt ON ma.c = mt.c AND ma.f <= mt.e AND mt.f <= ma.e
+            UNION ALL
+            SELECT o, o, '{ANY}', f, e FROM ma
         ), s AS (
             SELECT v, o, t, f AS day, 1 AS delta FROM p
             UNION ALL
@@ -363,3 +375,12 @@ def workload_pair_counts(*, viewer_id: int, on: date) -> dict[int, tuple[int, in
         .values_list("operator_id", "main", "deputy")
     )
     return {operator: (main or 0, deputy or 0) for operator, main, deputy in rows if main or deputy}
+
+
+def workload_own_count(*, viewer_id: int, on: date) -> int:
+    """The number of distinct contractors that the own-only operator ``viewer_id``
+    cares for on ``on`` (any type, any scope)."""
+    total = WorkloadPairStep.objects.filter(
+        viewer_id=viewer_id, operator_id=viewer_id, type=ANY, day__lte=on
+    ).aggregate(total=Sum("delta"))["total"]
+    return int(total or 0)
