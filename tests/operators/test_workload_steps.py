@@ -31,13 +31,13 @@ from opiekun.contractors.services import contractor_delete
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import UnassignedAccess, Visibility, WorkloadPairStep, WorkloadStep
+from opiekun.operators.own_sets import workload_own_count
 from opiekun.operators.workload import _counted, operator_workload
 from opiekun.operators.workload_pairs import (
     own_only_viewers,
     pair_steps_of,
     pair_steps_recompute,
     pair_steps_stored,
-    workload_own_count,
     workload_pair_counts,
 )
 from opiekun.operators.workload_rebuild import (

@@ -156,6 +156,11 @@ class WorkloadStep(models.Model):
         return f"{self.operator_id} {self.type} {self.day} {self.delta:+d}"
 
 
+# The type of a `WorkloadPairStep` of a viewer's own contractors (viewer = operator),
+# of any type: the number of contractors they care for on a day (the own-only list's count).
+ANY_TYPE = "any"
+
+
 class WorkloadPairStep(models.Model):
     """How the number of distinct contractors that both ``viewer`` (as any type) and
     ``operator`` (as ``type``) care for changes on ``day``: the sum of the steps up to a

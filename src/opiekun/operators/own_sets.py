@@ -11,14 +11,13 @@ from datetime import date
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, Exists, Expression, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, Expression, OuterRef, Q, QuerySet, Sum
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.models import UncoveredPeriod
-from opiekun.operators.models import Operator, UnassignedAccess, Visibility
-from opiekun.operators.workload_pairs import workload_own_count
+from opiekun.operators.models import ANY_TYPE, Operator, UnassignedAccess, Visibility, WorkloadPairStep
 
 # The longest walk of the contractors, in the list's order, for which the page tests
 # each contractor by index probes into the sets rather than hashing them whole; and
@@ -177,3 +176,13 @@ def own_sets(
         operator_id=operator.pk if whole else None,
         day=day if whole else None,
     )
+
+
+def workload_own_count(*, viewer_id: int, on: date) -> int:
+    """The number of distinct contractors that the own-only operator ``viewer_id``
+    cares for on ``on`` (any type, any scope): the sum of their steps of type "any"
+    up to that day, which the writers keep (`operators.workload_pairs`)."""
+    total = WorkloadPairStep.objects.filter(
+        viewer_id=viewer_id, operator_id=viewer_id, type=ANY_TYPE, day__lte=on
+    ).aggregate(total=Sum("delta"))["total"]
+    return int(total or 0)

@@ -43,7 +43,7 @@ from django.db.models import Q, Sum
 
 from opiekun.bulk import id_list
 from opiekun.caretakers.models import CaretakerAssignment
-from opiekun.operators.models import Operator, Visibility, WorkloadPairStep
+from opiekun.operators.models import ANY_TYPE, Operator, Visibility, WorkloadPairStep
 from opiekun.operators.workload_steps import DEPUTY, FIELDS, MAIN, Interval, as_interval, merged
 
 # (viewer, operator, type, day)
@@ -51,9 +51,7 @@ PairKey = tuple[int, int, str, date]
 Period = tuple[date, date | None]
 
 TABLE = WorkloadPairStep._meta.db_table
-# The type of the steps of a viewer's own contractors (viewer = operator), of any type:
-# the number of contractors they care for on a day (the own-only list's count).
-ANY = "any"
+ANY = ANY_TYPE
 _DAY = timedelta(days=1)
 
 
@@ -375,12 +373,3 @@ def workload_pair_counts(*, viewer_id: int, on: date) -> dict[int, tuple[int, in
         .values_list("operator_id", "main", "deputy")
     )
     return {operator: (main or 0, deputy or 0) for operator, main, deputy in rows if main or deputy}
-
-
-def workload_own_count(*, viewer_id: int, on: date) -> int:
-    """The number of distinct contractors that the own-only operator ``viewer_id``
-    cares for on ``on`` (any type, any scope)."""
-    total = WorkloadPairStep.objects.filter(
-        viewer_id=viewer_id, operator_id=viewer_id, type=ANY, day__lte=on
-    ).aggregate(total=Sum("delta"))["total"]
-    return int(total or 0)
