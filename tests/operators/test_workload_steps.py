@@ -29,8 +29,17 @@ from opiekun.caretakers.services.handover_cancel import CancelRefused, handover_
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_delete
 from opiekun.dates import today
-from opiekun.operators.models import UnassignedAccess, Visibility, WorkloadStep
+from opiekun.operators.access import visible_contractors
+from opiekun.operators.models import UnassignedAccess, Visibility, WorkloadPairStep, WorkloadStep
+from opiekun.operators.own_sets import workload_own_count
 from opiekun.operators.workload import _counted, operator_workload
+from opiekun.operators.workload_pairs import (
+    own_only_viewers,
+    pair_steps_of,
+    pair_steps_recompute,
+    pair_steps_stored,
+    workload_pair_counts,
+)
 from opiekun.operators.workload_rebuild import (
     workload_steps_rebuild,
     workload_steps_recompute,
@@ -52,9 +61,44 @@ def assert_in_step(days: list[date] | None = None) -> None:
     stored = workload_steps_stored()
     assert stored == workload_steps_recompute()
     assert 0 not in stored.values()
+    pairs = pair_steps_stored()
+    assert pairs == pair_steps_recompute()
+    assert 0 not in pairs.values()
     everyone = Contractor.objects.all()
+    viewers = own_only_viewers()
+    assert {key[0] for key in pairs} <= viewers
     for d in days or [day(n) for n in (-1, 0, 3, 10, 17, 30, 44)]:
         assert workload_counts(on=d) == _counted(d, None, everyone), d
+        for viewer in viewers:
+            assert workload_pair_counts(viewer_id=viewer, on=d) == _shared(viewer, d), (viewer, d)
+            assert workload_own_count(viewer_id=viewer, on=d) == len(_theirs(viewer, d)), (viewer, d)
+
+
+def _theirs(viewer: int, on: date) -> set[int]:
+    rows = CaretakerAssignment.objects.filter(operator_id=viewer).values_list(
+        "contractor_id", "date_from", "date_to"
+    )
+    return {c for c, start, end in rows if start <= on and (end is None or on <= end)}
+
+
+def _shared(viewer: int, on: date) -> dict[int, tuple[int, int]]:
+    """Directly, in Python: per operator, the distinct contractors that ``viewer`` cares
+    for on ``on`` (any type) and the operator cares for that day as main, and as deputy."""
+    rows = list(
+        CaretakerAssignment.objects.values_list(
+            "contractor_id", "operator_id", "type", "date_from", "date_to"
+        )
+    )
+
+    def on_day(start: date, end: date | None) -> bool:
+        return start <= on and (end is None or on <= end)
+
+    theirs = {c for c, o, _, s, e in rows if o == viewer and on_day(s, e)}
+    counted: dict[int, tuple[set[int], set[int]]] = {}
+    for c, o, kind, s, e in rows:
+        if c in theirs and on_day(s, e):
+            counted.setdefault(o, (set(), set()))[kind == "deputy"].add(c)
+    return {o: (len(main), len(deputy)) for o, (main, deputy) in counted.items()}
 
 
 def test_merged_periods_and_their_steps() -> None:
@@ -76,6 +120,43 @@ def test_merged_periods_and_their_steps() -> None:
         (7, "main", day(4)): 1,
         (7, "main", day(6)): -1,
         (7, "deputy", day(4)): 1,
+    }
+
+
+def test_pair_steps_are_the_days_both_operators_care() -> None:
+    rows = [
+        (1, 7, "main", day(0), day(9)),
+        (1, 8, "deputy", day(5), day(20)),  # 8 with 7: days 5..9
+        (1, 8, "main", day(12), None),  # 8 any type: days 5..open, one period
+        (2, 7, "deputy", day(0), None),
+        (2, 7, "main", day(3), day(4)),  # 7 any type on 2: days 0..open
+        (2, 8, "main", day(10), date.max),  # the last day there is: as good as open
+    ]
+    assert pair_steps_of(rows, {7, 8}) == {
+        # 7 sees itself: contractor 1 as main 0..9, contractor 2 as deputy from 0, main 3..4
+        (7, 7, "main", day(0)): 1,
+        (7, 7, "main", day(3)): 1,
+        (7, 7, "main", day(5)): -1,
+        (7, 7, "main", day(10)): -1,
+        (7, 7, "deputy", day(0)): 1,
+        # 7 sees 8: contractor 1 (7 until 9) with 8 deputy from 5; contractor 2 with 8 main from 10
+        (7, 8, "deputy", day(5)): 1,
+        (7, 8, "deputy", day(10)): -1,
+        (7, 8, "main", day(10)): 1,
+        # 8 sees 7: contractor 1 on 5..9 (7 main); contractor 2 from 10 (7 deputy)
+        (8, 7, "main", day(5)): 1,
+        (8, 7, "main", day(10)): -1,
+        (8, 7, "deputy", day(10)): 1,
+        # 8 sees itself: contractor 1 deputy 5..20, main from 12; contractor 2 main from 10
+        (8, 8, "deputy", day(5)): 1,
+        (8, 8, "deputy", day(21)): -1,
+        (8, 8, "main", day(10)): 1,
+        (8, 8, "main", day(12)): 1,
+        # each viewer's own contractors, of any type: 7 has 1 on 0..9 and 2 from 0; 8 has 1 from 5, 2 from 10
+        (7, 7, "any", day(0)): 2,
+        (7, 7, "any", day(10)): -1,
+        (8, 8, "any", day(5)): 1,
+        (8, 8, "any", day(10)): 1,
     }
 
 
@@ -116,6 +197,7 @@ orm_save_op = st.tuples(st.just("orm_save"), st.integers(0, 20), st.integers(0, 
 orm_delete_op = st.tuples(st.just("orm_delete"), st.integers(0, 20))
 orm_drop_op = st.tuples(st.just("orm_drop"), st.integers(0, 3))
 orm_queryset_delete_op = st.tuples(st.just("orm_queryset_delete"), st.integers(0, 2))
+flip_op = st.tuples(st.just("flip"), st.integers(0, 2))  # an operator's visibility changed
 operations = st.lists(
     st.one_of(
         add_op,
@@ -133,6 +215,7 @@ operations = st.lists(
         orm_delete_op,
         orm_drop_op,
         orm_queryset_delete_op,
+        flip_op,
     ),
     min_size=1,
     max_size=10,
@@ -142,7 +225,8 @@ operations = st.lists(
 def _world(make_operator: Any, default_role: CaretakerRole, actor: Any) -> dict[str, Any]:
     world = {
         "actor": actor,
-        "ops": [make_operator() for _ in range(3)],
+        # ops[1] sees only their own contractors: their pair steps are kept.
+        "ops": [make_operator(visibility=v) for v in (Visibility.ALL, Visibility.OWN, Visibility.ALL)],
         "roles": [default_role, CaretakerRole.objects.create(name="Prawny")],
         "branch": Branch.objects.create(code="WAW", name="Warszawa"),
     }
@@ -228,6 +312,10 @@ def _apply(op: tuple[Any, ...], world: dict[str, Any]) -> None:
             contractors[op[1] % len(contractors)].delete()  # cascades to its assignments
         elif kind == "orm_queryset_delete":
             CaretakerAssignment.objects.filter(operator=ops[op[1]]).delete()
+        elif kind == "flip":
+            operator = ops[op[1]]
+            operator.visibility = Visibility.ALL if operator.visibility == Visibility.OWN else Visibility.OWN
+            operator.save()
     except (ValidationError, CancelRefused):
         pass  # a refused write writes nothing; the steps must still be right
     except (IntegrityError, ProtectedError):  # the database refused an ORM write: nothing written
@@ -397,6 +485,26 @@ def test_the_migration_builds_the_steps_from_the_assignments(
     assert WorkloadStep.objects.exists()
 
 
+def test_the_migration_builds_the_pair_steps_from_the_assignments(
+    transactional_db: Any, make_operator: Any, default_role: CaretakerRole, actor: Any
+) -> None:
+    world = _world(make_operator, default_role, actor)
+    _apply(("add", [0, 1, 2], 0, "main", 0, False, 0, None, "replace"), world)
+    _apply(("add", [1, 3], 1, "deputy", 1, False, 4, 6, "keep"), world)
+    _apply(("add", [1], 2, "deputy", 0, True, 2, None, "keep"), world)
+    expected = pair_steps_recompute()
+    before, after = [("operators", "0005_workload_steps")], [("operators", "0006_workload_pair_steps")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    assert pair_steps_stored() == expected != {}
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert WorkloadPairStep.objects.exists()
+
+
 # --- a viewer who sees only some contractors: counted directly, over those -------------
 
 
@@ -482,3 +590,93 @@ def test_an_own_only_viewer_counts_their_visible_contractors_on_any_day(
         for w in operator_workload(viewer=own.user, on=now + timedelta(days=1))
     }
     assert tomorrow[ops[2].pk] == (0, 1)
+
+
+def test_an_own_only_viewer_today_reads_the_pair_steps_not_the_assignments(
+    world: dict[str, Any], make_operator: Any
+) -> None:
+    ops, actor = world["ops"], world["actor"]
+    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
+    a, b, c, _ = (x.pk for x in Contractor.objects.order_by("pk"))
+    now = today()
+    for contractor, operator, kind in ((a, own, "main"), (a, ops[0], "deputy"), (b, own, "deputy")):
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[contractor],
+            operator_id=operator.pk,
+            date_from=now - timedelta(days=3),
+            on_overlap="keep",
+            type=kind,
+        )
+    for contractor, operator in ((b, ops[1]), (c, ops[2])):
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[contractor],
+            operator_id=operator.pk,
+            date_from=now,
+            on_overlap="keep",
+        )
+    with CaptureQueriesContext(connection) as queries:
+        counts = {w.operator.pk: (w.main, w.deputy) for w in operator_workload(viewer=own.user)}
+    assert (
+        {o: n for o, n in counts.items() if n != (0, 0)}
+        == _oracle(own, now)
+        == {
+            own.pk: (1, 1),
+            ops[0].pk: (0, 1),
+            ops[1].pk: (1, 0),
+        }
+    )
+    table = CaretakerAssignment._meta.db_table
+    assert [q["sql"] for q in queries.captured_queries if table in q["sql"]] == []
+
+
+def test_a_change_of_visibility_builds_or_drops_the_pair_steps(world: dict[str, Any]) -> None:
+    ops = world["ops"]
+    _apply(("add", [0, 1], 0, "main", 0, False, 0, None, "replace"), world)
+    _apply(("add", [1], 2, "deputy", 0, False, 3, 10, "keep"), world)
+    assert pair_steps_stored() == {}  # ops[1], the own-only one, cares for nobody
+    ops[2].visibility = Visibility.OWN
+    ops[2].save()
+    assert pair_steps_stored() == {
+        (ops[2].pk, ops[0].pk, "main", day(3)): 1,
+        (ops[2].pk, ops[0].pk, "main", day(14)): -1,
+        (ops[2].pk, ops[2].pk, "deputy", day(3)): 1,
+        (ops[2].pk, ops[2].pk, "deputy", day(14)): -1,
+        (ops[2].pk, ops[2].pk, "any", day(3)): 1,
+        (ops[2].pk, ops[2].pk, "any", day(14)): -1,
+    }
+    assert_in_step()
+    ops[2].visibility = Visibility.ALL
+    ops[2].save()
+    assert pair_steps_stored() == {}
+    assert_in_step()
+
+
+def test_the_own_only_list_counts_their_contractors_from_the_pair_steps(
+    world: dict[str, Any], make_operator: Any
+) -> None:
+    """The list's count of an own-only operator: their contractors of today from the
+    steps, those with nobody today from the uncovered periods; no assignment read."""
+    ops, actor = world["ops"], world["actor"]
+    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
+    a, b, c, d = (x.pk for x in Contractor.objects.order_by("pk"))
+    now = today()
+    for contractor, kind, start, end in ((a, "main", -3, None), (a, "deputy", -1, 2), (b, "deputy", 1, None)):
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[contractor],
+            operator_id=own.pk,
+            date_from=now + timedelta(days=start),
+            date_to=None if end is None else now + timedelta(days=end),
+            on_overlap="keep",
+            type=kind,
+            role_id=world["roles"][0 if kind == "main" else 1].pk,
+        )
+    caretaker_add(actor=actor, contractor_ids=[c], operator_id=ops[0].pk, date_from=now, on_overlap="keep")
+    visible = visible_contractors(viewer=own.user)
+    with CaptureQueriesContext(connection) as queries:
+        assert visible.count() == 3  # a (theirs), b (theirs from tomorrow: nobody today), d (nobody)
+    assert set(visible.values_list("pk", flat=True)) == {a, b, d}
+    table = CaretakerAssignment._meta.db_table
+    assert [q["sql"] for q in queries.captured_queries if table in q["sql"]] == []

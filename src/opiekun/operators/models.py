@@ -154,3 +154,32 @@ class WorkloadStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operator_id} {self.type} {self.day} {self.delta:+d}"
+
+
+# The type of a `WorkloadPairStep` of a viewer's own contractors (viewer = operator),
+# of any type: the number of contractors they care for on a day (the own-only list's count).
+ANY_TYPE = "any"
+
+
+class WorkloadPairStep(models.Model):
+    """How the number of distinct contractors that both ``viewer`` (as any type) and
+    ``operator`` (as ``type``) care for changes on ``day``: the sum of the steps up to a
+    day is that day's count, the Operatorzy page of an own-only viewer
+    (`operators.workload_pairs`). Derived from the assignments and kept in step by
+    their writers; never zero."""
+
+    viewer = models.ForeignKey(Operator, on_delete=models.CASCADE, db_index=False, related_name="+")
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, db_index=False, related_name="+")
+    type = models.CharField(max_length=6)
+    day = models.DateField()
+    delta = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["viewer", "operator", "type", "day"], name="workload_pair_step_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id}/{self.operator_id} {self.type} {self.day} {self.delta:+d}"

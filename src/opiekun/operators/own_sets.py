@@ -11,13 +11,13 @@ from datetime import date
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, Exists, Expression, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, Expression, OuterRef, Q, QuerySet, Sum
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.models import UncoveredPeriod
-from opiekun.operators.models import Operator, UnassignedAccess
+from opiekun.operators.models import ANY_TYPE, Operator, UnassignedAccess, Visibility, WorkloadPairStep
 
 # The longest walk of the contractors, in the list's order, for which the page tests
 # each contractor by index probes into the sets rather than hashing them whole; and
@@ -36,6 +36,10 @@ class OwnSets:
 
     theirs: QuerySet[Any]
     nobody: QuerySet[Any] | None
+    # Whose ``theirs`` (of ``day``) it is, when it is their whole set (not one
+    # contractor's): `count` reads their number from the pair steps.
+    operator_id: int | None = None
+    day: date | None = None
     # What `count` found (shared by every clone of the list's query): the visible
     # contractors, and the planner's estimate of all of them (PostgreSQL).
     counted: dict[str, float] = field(default_factory=dict, compare=False)
@@ -62,9 +66,10 @@ class OwnSets:
         return Q(ProbedOrHashed(self, hashed=self.condition(), probed=probed))
 
     def count(self) -> int:
-        """How many contractors the sets hold: counted in the sets' own indexes,
-        touching no contractor (each id is a contractor's: foreign keys), one set at a
-        time (they are disjoint). A contractor's uncovered periods never overlap (they
+        """How many contractors the sets hold: ``theirs`` from the steps the writers
+        keep (`operators.workload_pairs`), else counted in its index; ``nobody`` in its
+        index; touching no contractor (each id is a contractor's: foreign keys), one
+        set at a time (they are disjoint). A contractor's uncovered periods never overlap (they
         are the holes between its assignments), so ``nobody`` holds each id once."""
         if self.nobody is not None and connections[self.nobody.db].vendor == "postgresql":
             # The planner's estimate of all contractors (-1 before the table's first
@@ -75,7 +80,11 @@ class OwnSets:
                 )
                 row = cursor.fetchone()
             self.counted["all"] = float(row[0]) if row else -1.0
-        count = self.theirs.distinct().count()
+        if self.operator_id is not None and self.day is not None:
+            # Kept by the writers (`operators.workload_pairs`): no index range to read.
+            count = workload_own_count(viewer_id=self.operator_id, on=self.day)
+        else:
+            count = self.theirs.distinct().count()
         if self.nobody is not None:
             count += self.nobody.count()
         self.counted["visible"] = count
@@ -160,7 +169,20 @@ def own_sets(
     allowed = [UnassignedAccess.ALLOWED]
     if not editable:
         allowed.append(UnassignedAccess.READ_ONLY)
+    whole = only is None and without_main_in is None and operator.visibility == Visibility.OWN
     return OwnSets(
         theirs.values("contractor_id"),
         nobody.values("contractor_id") if operator.unassigned_access in allowed else None,
+        operator_id=operator.pk if whole else None,
+        day=day if whole else None,
     )
+
+
+def workload_own_count(*, viewer_id: int, on: date) -> int:
+    """The number of distinct contractors that the own-only operator ``viewer_id``
+    cares for on ``on`` (any type, any scope): the sum of their steps of type "any"
+    up to that day, which the writers keep (`operators.workload_pairs`)."""
+    total = WorkloadPairStep.objects.filter(
+        viewer_id=viewer_id, operator_id=viewer_id, type=ANY_TYPE, day__lte=on
+    ).aggregate(total=Sum("delta"))["total"]
+    return int(total or 0)

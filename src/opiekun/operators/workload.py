@@ -3,7 +3,9 @@
 Counted over the contractors the viewer may see only (docs/semantics.md, "Visibility"): a count must not
 reveal contractors that every list hides from the viewer. For a viewer who sees every
 contractor, the counts are read from the steps the writers keep (`workload_steps`);
-for anyone else, counted from the day's assignments of their visible contractors.
+for an own-only viewer on today, from the steps per pair of operators
+(`workload_pairs`); for anyone else, counted from the day's assignments of their
+visible contractors.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from django.db.models.expressions import RawSQL
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.dates import today
-from opiekun.operators.access import own_contractor_sets, visible_contractors
+from opiekun.operators.access import operator_of, own_contractor_sets, visible_contractors
 from opiekun.operators.models import Operator
 from opiekun.operators.selectors import operator_list
+from opiekun.operators.workload_pairs import workload_pair_counts
 from opiekun.operators.workload_steps import workload_counts
 
 
@@ -42,10 +45,15 @@ def operator_workload(*, viewer: Any, on: date | None = None) -> list[Workload]:
     query (an operator with none counts 0)."""
     day = on or today()
     visible = visible_contractors(viewer=viewer)
-    if visible.query.has_filters() or visible.query.is_empty():
+    operator = operator_of(viewer)
+    if not (visible.query.has_filters() or visible.query.is_empty()):
+        counted = workload_counts(on=day)  # sees every contractor: the sums of the steps up to the day
+    elif operator is not None and day == today():
+        # Own-only, today: their contractors of today (those with nobody today have no
+        # caretaker to count) shared with each operator, the sums of the pair steps.
+        counted = workload_pair_counts(viewer_id=operator.pk, on=day)
+    else:
         counted = _counted(day, viewer, visible)
-    else:  # sees every contractor: the sums of the steps up to the day
-        counted = workload_counts(on=day)
     return [Workload(op, *counted.get(op.pk, (0, 0))) for op in operator_list()]
 
 

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.operators.models import WorkloadStep
+from opiekun.operators.workload_pairs import pair_rebuild_statements
 from opiekun.operators.workload_steps import FIELDS, TABLE, Key, as_interval, steps_of
 
 
@@ -74,10 +75,11 @@ def rebuild_statements(vendor: str) -> list[str]:
 
 @transaction.atomic
 def workload_steps_rebuild() -> int:
-    """Replace the steps by a recomputation from every assignment, in the database;
-    returns the number of steps. For after a write around the services (raw SQL, a
-    restore); every write through Opiekun keeps them right."""
+    """Replace the steps, and the pair steps (`workload_pairs`), by a recomputation from
+    every assignment, in the database; returns the number of steps. For after a write
+    around the services (raw SQL, a restore); every write through Opiekun keeps them
+    right."""
     with connection.cursor() as cursor:
-        for statement in rebuild_statements(connection.vendor):
+        for statement in rebuild_statements(connection.vendor) + pair_rebuild_statements(connection.vendor):
             cursor.execute(statement)
     return WorkloadStep.objects.count()

@@ -1,8 +1,9 @@
 """Single-row ORM writes of assignments (the admin, fixtures, a shell) and ORM
 deletions (a contractor deleted with the ORM cascades to its assignments) keep the
 workload steps (`operators.workload_steps`) right, as `coverage.signals` keeps the
-coverage tables. The services never come here: their writer writes with set-based
-SQL, which sends no signals, and calls `workload_steps_apply` itself."""
+coverage tables; a change of an operator's visibility builds or drops their pair
+steps (`operators.workload_pairs`). The services never come here: their writer writes
+with set-based SQL, which sends no signals, and calls `workload_steps_apply` itself."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.operators.models import Operator, Visibility
+from opiekun.operators.workload_pairs import pair_steps_build
 from opiekun.operators.workload_steps import FIELDS, Interval, adjust_steps, as_interval, row_interval
 
 _deleting = threading.local()  # rows an ORM deletion removes whose post_delete has not come yet
@@ -52,6 +55,22 @@ def _deleted(sender: Any, instance: CaretakerAssignment, **kwargs: Any) -> None:
         adjust_steps([gone], [], written=True, extra=list(pending.values()))
 
 
+def _operator_before_save(sender: Any, instance: Operator, raw: bool = False, **kwargs: Any) -> None:
+    was = None
+    if instance.pk is not None:
+        was = Operator.objects.filter(pk=instance.pk).values_list("visibility", flat=True).first()
+    instance._visibility_before = was  # type: ignore[attr-defined]
+
+
+def _operator_saved(sender: Any, instance: Operator, **kwargs: Any) -> None:
+    # The pair steps (`workload_pairs`) are kept for the own-only operators: built when
+    # an operator becomes one, deleted when they stop being one.
+    was_own = getattr(instance, "_visibility_before", None) == Visibility.OWN
+    if was_own != (instance.visibility == Visibility.OWN):
+        with transaction.atomic():
+            pair_steps_build(instance.pk)
+
+
 def connect_signals() -> None:
     """Called once, by the operators app when it is ready."""
     uid = "workload_steps"
@@ -59,3 +78,5 @@ def connect_signals() -> None:
     post_save.connect(_saved, sender=CaretakerAssignment, dispatch_uid=uid)
     pre_delete.connect(_before_delete, sender=CaretakerAssignment, dispatch_uid=uid)
     post_delete.connect(_deleted, sender=CaretakerAssignment, dispatch_uid=uid)
+    pre_save.connect(_operator_before_save, sender=Operator, dispatch_uid=uid)
+    post_save.connect(_operator_saved, sender=Operator, dispatch_uid=uid)

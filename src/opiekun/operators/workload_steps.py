@@ -138,6 +138,9 @@ def adjust_steps(
     gone, new = gone - same, new - same
     if not gone and not new:
         return
+    from opiekun.operators.workload_pairs import adjust_pair_steps  # it builds on this module
+
+    adjust_pair_steps(list(gone.elements()), list(new.elements()), written=written, extra=extra)
     taken, given = _by_triple(gone.elements()), _by_triple(new.elements())
     triples = taken.keys() | given.keys()
     stored = _by_triple(i for i in extra if i[:3] in triples)
