@@ -66,21 +66,20 @@ def trail(
 ) -> Trail | None:
     """The historical rows of a bulk write of ``model``, for `opiekun.bulk` to write in
     the same statement as the rows themselves, from the rows as written (PostgreSQL):
-    the same rows as `record` writes, without sending every row a second time. None on
-    SQLite (no data-modifying ``WITH``): there the caller calls `record`."""
-    if connection.vendor != "postgresql":
-        return None
+    the same rows as `record` writes, without sending every row a second time. On
+    SQLite (no data-modifying ``WITH``) `opiekun.bulk` copies them from the rows by a
+    statement of its own (`Trail.copy`), with the constant values prepared here."""
     history_model = model.history.model  # type: ignore[attr-defined]
-    return Trail(
-        history_model._meta.db_table,
-        tuple(f.column for f in _tracked_fields(model)),
-        {
-            "history_date": when,
-            "history_type": history_type,
-            "history_user_id": getattr(user, "pk", None),
-            "history_change_reason": reason,
-        },
-    )
+    values = {
+        "history_date": when,
+        "history_type": history_type,
+        "history_user_id": getattr(user, "pk", None),
+        "history_change_reason": reason,
+    }
+    if connection.vendor != "postgresql":
+        fields = history_model._meta
+        values = {name: fields.get_field(name).get_db_prep_value(v, connection) for name, v in values.items()}
+    return Trail(history_model._meta.db_table, tuple(f.column for f in _tracked_fields(model)), values)
 
 
 def snapshot(instance: Any, model: type[models.Model] | None = None) -> dict[str, Any]:

@@ -108,11 +108,32 @@ def _columns(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> list[l
     return values
 
 
-def _payload(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> str:
-    """The rows as one JSON array, each value prepared by its model field (SQLite)."""
-    columns = [f.column for f in fields]
-    values = _columns(fields, rows)
-    return json.dumps([dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)])
+def _sqlite_rows(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> tuple[str, list[Any]]:
+    """`_rows` on SQLite: the rows as one JSON array of arrays, each value prepared by its
+    model field, unpacked by ``json_each``; a column holding one value in every row (the
+    stamps, the actor, the role of a bulk change) is sent once, as a parameter of its
+    own, not in every row. Arrays, not objects: no dictionary per row and no column name
+    repeated in every row of the text (SQLite's bulk writes spent more on building and
+    encoding the payload than on writing the rows: docs/performance.md, "SQLite's bulk
+    writes, 2026-11-29 (lite)"). A value read from JSON by ``->>`` and the same value
+    bound as a parameter are the same SQL value (an integer, a text, NULL)."""
+    columns = _columns(fields, rows)
+    selected: list[str] = []
+    constants: list[Any] = []
+    varying: list[list[Any]] = []
+    for field, values in zip(fields, columns, strict=True):
+        if len(values) > 1 and values.count(values[0]) == len(values) and len(set(map(type, values))) == 1:
+            selected.append(f'%s AS "{field.column}"')
+            constants.append(values[0])
+        else:
+            selected.append(f"value ->> '$[{len(varying)}]' AS \"{field.column}\"")
+            varying.append(values)
+    if varying:
+        payload = json.dumps(list(zip(*varying, strict=True)))
+    else:
+        payload = json.dumps([[] for _ in columns[0]])
+    sql = f"(SELECT key AS ordinality, {', '.join(selected)} FROM json_each(%s)) AS r"
+    return sql, [*constants, payload]
 
 
 def _array_column(values: list[Any]) -> str:
@@ -154,8 +175,7 @@ def _rows(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> tuple[str
         names = ", ".join(f'"{f.column}"' for f in fields)
         params: list[Any] = [_array_column(column) for column in _columns(fields, rows)]
         return f"unnest({arrays}) WITH ORDINALITY AS r({names}, ordinality)", params
-    columns = ", ".join(f"value ->> '$.{f.column}' AS \"{f.column}\"" for f in fields)
-    return f"(SELECT key AS ordinality, {columns} FROM json_each(%s)) AS r", [_payload(fields, rows)]
+    return _sqlite_rows(fields, rows)
 
 
 def _fields(model: type[models.Model], names: Sequence[str]) -> list[Any]:
@@ -168,7 +188,12 @@ class Trail:
     (PostgreSQL: a data-modifying ``WITH``): one row of ``table`` for each row written,
     its ``columns`` copied from the row as the statement left it (as deleted, for a
     delete), and the constant ``values`` (column name → value) beside them. The
-    historical rows are inserted in the order of the rows given."""
+    historical rows are inserted in the order of the rows given.
+
+    SQLite has no data-modifying ``WITH``: there the historical rows are copied by a
+    statement of their own from the rows as written (`copy`: right after an insert or
+    an update, right before a delete; the values already prepared for the database),
+    so that neither the rows nor their history travel through Python a second time."""
 
     table: str
     columns: tuple[str, ...]
@@ -187,6 +212,20 @@ class Trail:
             f"SELECT {copied}, {marks} FROM {source} ORDER BY {order}"
         )
         return sql, list(self.values.values())
+
+    def copy(self, model: type[models.Model], ids: Sequence[int]) -> None:
+        """SQLite: insert the historical rows of ``model``'s rows ``ids`` as they are now,
+        in the order of ``ids``."""
+        table, pk = model._meta.db_table, model._meta.pk.column
+        names = ", ".join(f'"{c}"' for c in (*self.columns, *self.values))
+        copied = ", ".join(f't."{c}"' for c in self.columns)
+        marks = ", ".join("%s" for _ in self.values)
+        sql = (
+            f'INSERT INTO "{self.table}" ({names}) SELECT {copied}, {marks} '
+            f'FROM json_each(%s) AS r JOIN "{table}" AS t ON t."{pk}" = r.value ORDER BY r.key'
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*self.values.values(), json.dumps(list(ids))])
 
 
 def insert_rows(
@@ -211,6 +250,12 @@ def insert_rows(
     source, params = _rows(fields, rows)
     insert = f'INSERT INTO "{table}" ({columns}) SELECT {selected} FROM {source} ORDER BY r.ordinality'
     sql = f'{insert} RETURNING "{pk}"'
+    if trail is not None and connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+        trail.copy(model, ids)
+        return ids
     if trail is not None:
         # The new ids ascend in the order the rows are inserted (one sequence, read
         # row by row): ordered by id, both the trail and the answer follow ``rows``.
@@ -246,6 +291,12 @@ def update_rows(
         f'UPDATE "{table}" SET {assignments} FROM {source} '
         f'WHERE "{table}"."{pk_field.column}" = r."{pk_field.column}"'
     )
+    if trail is not None and connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            count = int(cursor.rowcount)
+        trail.copy(model, [row[pk_field.attname] for row in rows])
+        return count
     if trail is not None:
         history, history_params = trail.insert("written", "ordinality")
         sql = f'WITH written AS ({sql} RETURNING "{table}".*, r.ordinality) {history}'
@@ -264,6 +315,9 @@ def delete_ids(model: type[models.Model], ids: Sequence[int], *, trail: Trail | 
         return 0
     table = model._meta.db_table
     pk = model._meta.pk.column
+    if trail is not None and connection.vendor != "postgresql":
+        trail.copy(model, ids)  # the rows as they are, before they go
+        trail = None
     if trail is not None:
         history, history_params = trail.insert("written", "ordinality")
         sql = (
