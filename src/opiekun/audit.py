@@ -6,7 +6,8 @@ writes go through `record`, which inserts every historical row in one statement.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
@@ -66,20 +67,21 @@ def trail(
 ) -> Trail | None:
     """The historical rows of a bulk write of ``model``, for `opiekun.bulk` to write in
     the same statement as the rows themselves, from the rows as written (PostgreSQL):
-    the same rows as `record` writes, without sending every row a second time. On
-    SQLite (no data-modifying ``WITH``) `opiekun.bulk` copies them from the rows by a
-    statement of its own (`Trail.copy`), with the constant values prepared here."""
-    history_model = model.history.model  # type: ignore[attr-defined]
-    values = {
-        "history_date": when,
-        "history_type": history_type,
-        "history_user_id": getattr(user, "pk", None),
-        "history_change_reason": reason,
-    }
+    the same rows as `record` writes, without sending every row a second time. None on
+    SQLite (no data-modifying ``WITH``): there the caller calls `record`, or `copy`."""
     if connection.vendor != "postgresql":
-        fields = history_model._meta
-        values = {name: fields.get_field(name).get_db_prep_value(v, connection) for name, v in values.items()}
-    return Trail(history_model._meta.db_table, tuple(f.column for f in _tracked_fields(model)), values)
+        return None
+    history_model = model.history.model  # type: ignore[attr-defined]
+    return Trail(
+        history_model._meta.db_table,
+        tuple(f.column for f in _tracked_fields(model)),
+        {
+            "history_date": when,
+            "history_type": history_type,
+            "history_user_id": getattr(user, "pk", None),
+            "history_change_reason": reason,
+        },
+    )
 
 
 def snapshot(instance: Any, model: type[models.Model] | None = None) -> dict[str, Any]:
@@ -120,3 +122,42 @@ def record(
         [*names, "history_date", "history_type", "history_user_id", "history_change_reason"],
         history_rows,
     )
+
+
+def copy(
+    model: type[models.Model],
+    ids: Sequence[int],
+    *,
+    history_type: str,
+    user: Any,
+    when: datetime,
+    reason: str,
+) -> None:
+    """SQLite (no data-modifying ``WITH``, so no `trail`): append the historical rows of
+    ``model``'s rows ``ids`` as they are now (right after they were inserted or updated,
+    right before they are deleted), in the order of ``ids``, copied by the database in
+    one statement: the rows `record` writes from their snapshots, without sending every
+    row from Python a second time (docs/performance.md, "SQLite's bulk writes,
+    2026-11-29 (lite)")."""
+    if not ids:
+        return
+    history_model = model.history.model  # type: ignore[attr-defined]
+    meta = history_model._meta
+    values = {
+        "history_date": when,
+        "history_type": history_type,
+        "history_user_id": getattr(user, "pk", None),
+        "history_change_reason": reason,
+    }
+    tracked = [f.column for f in _tracked_fields(model)]
+    names = ", ".join(f'"{c}"' for c in (*tracked, *values))
+    copied = ", ".join(f't."{c}"' for c in tracked)
+    marks = ", ".join("%s" for _ in values)
+    table, pk = model._meta.db_table, model._meta.pk.column  # type: ignore[union-attr]
+    sql = (
+        f'INSERT INTO "{meta.db_table}" ({names}) SELECT {copied}, {marks} '
+        f'FROM json_each(%s) AS r JOIN "{table}" AS t ON t."{pk}" = r.value ORDER BY r.key'
+    )
+    params = [meta.get_field(name).get_db_prep_value(value, connection) for name, value in values.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, json.dumps(list(ids))])

@@ -188,12 +188,7 @@ class Trail:
     (PostgreSQL: a data-modifying ``WITH``): one row of ``table`` for each row written,
     its ``columns`` copied from the row as the statement left it (as deleted, for a
     delete), and the constant ``values`` (column name → value) beside them. The
-    historical rows are inserted in the order of the rows given.
-
-    SQLite has no data-modifying ``WITH``: there the historical rows are copied by a
-    statement of their own from the rows as written (`copy`: right after an insert or
-    an update, right before a delete; the values already prepared for the database),
-    so that neither the rows nor their history travel through Python a second time."""
+    historical rows are inserted in the order of the rows given."""
 
     table: str
     columns: tuple[str, ...]
@@ -212,20 +207,6 @@ class Trail:
             f"SELECT {copied}, {marks} FROM {source} ORDER BY {order}"
         )
         return sql, list(self.values.values())
-
-    def copy(self, model: type[models.Model], ids: Sequence[int]) -> None:
-        """SQLite: insert the historical rows of ``model``'s rows ``ids`` as they are now,
-        in the order of ``ids``."""
-        table, pk = model._meta.db_table, model._meta.pk.column
-        names = ", ".join(f'"{c}"' for c in (*self.columns, *self.values))
-        copied = ", ".join(f't."{c}"' for c in self.columns)
-        marks = ", ".join("%s" for _ in self.values)
-        sql = (
-            f'INSERT INTO "{self.table}" ({names}) SELECT {copied}, {marks} '
-            f'FROM json_each(%s) AS r JOIN "{table}" AS t ON t."{pk}" = r.value ORDER BY r.key'
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*self.values.values(), json.dumps(list(ids))])
 
 
 def insert_rows(
@@ -250,12 +231,6 @@ def insert_rows(
     source, params = _rows(fields, rows)
     insert = f'INSERT INTO "{table}" ({columns}) SELECT {selected} FROM {source} ORDER BY r.ordinality'
     sql = f'{insert} RETURNING "{pk}"'
-    if trail is not None and connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            ids = [row[0] for row in cursor.fetchall()]
-        trail.copy(model, ids)
-        return ids
     if trail is not None:
         # The new ids ascend in the order the rows are inserted (one sequence, read
         # row by row): ordered by id, both the trail and the answer follow ``rows``.
@@ -291,12 +266,6 @@ def update_rows(
         f'UPDATE "{table}" SET {assignments} FROM {source} '
         f'WHERE "{table}"."{pk_field.column}" = r."{pk_field.column}"'
     )
-    if trail is not None and connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            count = int(cursor.rowcount)
-        trail.copy(model, [row[pk_field.attname] for row in rows])
-        return count
     if trail is not None:
         history, history_params = trail.insert("written", "ordinality")
         sql = f'WITH written AS ({sql} RETURNING "{table}".*, r.ordinality) {history}'
@@ -315,9 +284,6 @@ def delete_ids(model: type[models.Model], ids: Sequence[int], *, trail: Trail | 
         return 0
     table = model._meta.db_table
     pk = model._meta.pk.column
-    if trail is not None and connection.vendor != "postgresql":
-        trail.copy(model, ids)  # the rows as they are, before they go
-        trail = None
     if trail is not None:
         history, history_params = trail.insert("written", "ordinality")
         sql = (
