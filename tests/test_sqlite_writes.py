@@ -139,10 +139,11 @@ def test_columns_alike_in_every_row_are_sent_once_and_written_alike(size: int) -
     when = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
     blank = ("nip", "regon", "street", "postal_code", "city", "email", "phone")
     fields = ["code", "name", *blank, "active", "created_at", "updated_at"]
-    rows = [
+    name = "Firma \"A\" 'b' ; --"
+    rows: list[dict[str, Any]] = [
         {
             "code": f"S{i:05d}",
-            "name": "Firma \"A\" 'b' ; --",
+            "name": name,
             **dict.fromkeys(blank, ""),
             "active": False,
             "created_at": when,
@@ -164,7 +165,7 @@ def test_columns_alike_in_every_row_are_sent_once_and_written_alike(size: int) -
     stored = list(Contractor.objects.filter(pk__in=pks).order_by("pk").values_list(*fields))
     assert stored == [tuple(row[f] for f in fields) for row in rows]
     # The raw values as SQLite holds them match those the ORM's own save writes.
-    saved = Contractor.objects.create(code="S-orm", name=rows[0]["name"], active=False)
+    saved = Contractor.objects.create(code="S-orm", name=name, active=False)
     Contractor.objects.filter(pk=saved.pk).update(created_at=when)
     with connection.cursor() as cursor:
         cursor.execute(

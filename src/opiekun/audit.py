@@ -153,7 +153,7 @@ def copy(
     names = ", ".join(f'"{c}"' for c in (*tracked, *values))
     copied = ", ".join(f't."{c}"' for c in tracked)
     marks = ", ".join("%s" for _ in values)
-    table, pk = model._meta.db_table, model._meta.pk.column  # type: ignore[union-attr]
+    table, pk = model._meta.db_table, model._meta.pk.column
     sql = (
         f'INSERT INTO "{meta.db_table}" ({names}) SELECT {copied}, {marks} '
         f'FROM json_each(%s) AS r JOIN "{table}" AS t ON t."{pk}" = r.value ORDER BY r.key'
