@@ -133,8 +133,8 @@ def copy(
     when: datetime,
     reason: str,
 ) -> None:
-    """SQLite (no data-modifying ``WITH``, so no `trail`): append the historical rows of
-    ``model``'s rows ``ids`` as they are now (right after they were inserted or updated,
+    """Where there is no `trail` (SQLite: no data-modifying ``WITH``): append the
+    historical rows of ``model``'s rows ``ids`` as they are now (right after they were inserted or updated,
     right before they are deleted), in the order of ``ids``, copied by the database in
     one statement: the rows `record` writes from their snapshots, without sending every
     row from Python a second time (docs/performance.md, "SQLite's bulk writes,
@@ -154,10 +154,14 @@ def copy(
     copied = ", ".join(f't."{c}"' for c in tracked)
     marks = ", ".join("%s" for _ in values)
     table, pk = model._meta.db_table, model._meta.pk.column
+    if connection.vendor == "postgresql":  # where a caller has no `trail` (its writes have)
+        source, listed = "unnest(%s::bigint[]) WITH ORDINALITY AS r(value, key)", list(ids)
+    else:
+        source, listed = "json_each(%s) AS r", json.dumps(list(ids))
     sql = (
         f'INSERT INTO "{meta.db_table}" ({names}) SELECT {copied}, {marks} '
-        f'FROM json_each(%s) AS r JOIN "{table}" AS t ON t."{pk}" = r.value ORDER BY r.key'
+        f'FROM {source} JOIN "{table}" AS t ON t."{pk}" = r.value ORDER BY r.key'
     )
     params = [meta.get_field(name).get_db_prep_value(value, connection) for name, value in values.items()]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, json.dumps(list(ids))])
+        cursor.execute(sql, [*params, listed])
