@@ -154,6 +154,7 @@ def copy(
     copied = ", ".join(f't."{c}"' for c in tracked)
     marks = ", ".join("%s" for _ in values)
     table, pk = model._meta.db_table, model._meta.pk.column
+    listed: object
     if connection.vendor == "postgresql":  # where a caller has no `trail` (its writes have)
         source, listed = "unnest(%s::bigint[]) WITH ORDINALITY AS r(value, key)", list(ids)
     else:
