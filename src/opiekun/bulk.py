@@ -19,6 +19,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from opiekun.bulk_lookups import InList, _array, _quoted, array_literal, id_list, text_list
+from opiekun.sqlite.rows import sqlite_rows
 
 
 def _json_value(value: Any) -> Any:
@@ -108,34 +109,6 @@ def _columns(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> list[l
     return values
 
 
-def _sqlite_rows(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> tuple[str, list[Any]]:
-    """`_rows` on SQLite: the rows as one JSON array of arrays, each value prepared by its
-    model field, unpacked by ``json_each``; a column holding one value in every row (the
-    stamps, the actor, the role of a bulk change) is sent once, as a parameter of its
-    own, not in every row. Arrays, not objects: no dictionary per row and no column name
-    repeated in every row of the text (SQLite's bulk writes spent more on building and
-    encoding the payload than on writing the rows: docs/performance.md, "SQLite's bulk
-    writes, 2026-11-29 (lite)"). A value read from JSON by ``->>`` and the same value
-    bound as a parameter are the same SQL value (an integer, a text, NULL)."""
-    columns = _columns(fields, rows)
-    selected: list[str] = []
-    constants: list[Any] = []
-    varying: list[list[Any]] = []
-    for field, values in zip(fields, columns, strict=True):
-        if len(values) > 1 and values.count(values[0]) == len(values) and len(set(map(type, values))) == 1:
-            selected.append(f'%s AS "{field.column}"')
-            constants.append(values[0])
-        else:
-            selected.append(f"value ->> '$[{len(varying)}]' AS \"{field.column}\"")
-            varying.append(values)
-    if varying:
-        payload = json.dumps(list(zip(*varying, strict=True)))
-    else:
-        payload = json.dumps([[] for _ in columns[0]])
-    sql = f"(SELECT key AS ordinality, {', '.join(selected)} FROM json_each(%s)) AS r"
-    return sql, [*constants, payload]
-
-
 def _array_column(values: list[Any]) -> str:
     """One column's prepared values as the text of a PostgreSQL array."""
     kinds = set(map(type, values))
@@ -175,7 +148,7 @@ def _rows(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> tuple[str
         names = ", ".join(f'"{f.column}"' for f in fields)
         params: list[Any] = [_array_column(column) for column in _columns(fields, rows)]
         return f"unnest({arrays}) WITH ORDINALITY AS r({names}, ordinality)", params
-    return _sqlite_rows(fields, rows)
+    return sqlite_rows(fields, _columns(fields, rows))
 
 
 def _fields(model: type[models.Model], names: Sequence[str]) -> list[Any]:
