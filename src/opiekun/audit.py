@@ -6,7 +6,8 @@ writes go through `record`, which inserts every historical row in one statement.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
@@ -72,7 +73,7 @@ def trail(
     """The historical rows of a bulk write of ``model``, for `opiekun.bulk` to write in
     the same statement as the rows themselves, from the rows as written (PostgreSQL):
     the same rows as `record` writes, without sending every row a second time. None on
-    SQLite (no data-modifying ``WITH``): there the caller calls `record`."""
+    SQLite (no data-modifying ``WITH``): there the caller calls `record`, or `copy`."""
     if connection.vendor != "postgresql":
         return None
     history_model = model.history.model  # type: ignore[attr-defined]
@@ -126,3 +127,47 @@ def record(
         [*names, "history_date", "history_type", "history_user_id", "history_change_reason"],
         history_rows,
     )
+
+
+def copy(
+    model: type[models.Model],
+    ids: Sequence[int],
+    *,
+    history_type: str,
+    user: Any,
+    when: datetime,
+    reason: str,
+) -> None:
+    """Where there is no `trail` (SQLite: no data-modifying ``WITH``): append the
+    historical rows of ``model``'s rows ``ids`` as they are now (right after they were inserted or updated,
+    right before they are deleted), in the order of ``ids``, copied by the database in
+    one statement: the rows `record` writes from their snapshots, without sending every
+    row from Python a second time (docs/performance.md, "SQLite's bulk writes,
+    2026-11-29 (lite)")."""
+    if not ids:
+        return
+    history_model = model.history.model  # type: ignore[attr-defined]
+    meta = history_model._meta
+    values = {
+        "history_date": when,
+        "history_type": history_type,
+        "history_user_id": getattr(user, "pk", None),
+        "history_change_reason": reason,
+    }
+    tracked = [f.column for f in _tracked_fields(model)]
+    names = ", ".join(f'"{c}"' for c in (*tracked, *values))
+    copied = ", ".join(f't."{c}"' for c in tracked)
+    marks = ", ".join("%s" for _ in values)
+    table, pk = model._meta.db_table, model._meta.pk.column
+    listed: object
+    if connection.vendor == "postgresql":  # where a caller has no `trail` (its writes have)
+        source, listed = "unnest(%s::bigint[]) WITH ORDINALITY AS r(value, key)", list(ids)
+    else:
+        source, listed = "json_each(%s) AS r", json.dumps(list(ids))
+    sql = (
+        f'INSERT INTO "{meta.db_table}" ({names}) SELECT {copied}, {marks} '
+        f'FROM {source} JOIN "{table}" AS t ON t."{pk}" = r.value ORDER BY r.key'
+    )
+    params = [meta.get_field(name).get_db_prep_value(value, connection) for name, value in values.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, listed])

@@ -19,6 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from opiekun.bulk_lookups import InList, _array, _quoted, array_literal, id_list, text_list
 from opiekun.bulk_trail import Beside, Trail, _beside, _written_by
+from opiekun.sqlite.rows import sqlite_rows
 
 
 def _json_value(value: Any) -> Any:
@@ -108,13 +109,6 @@ def _columns(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> list[l
     return values
 
 
-def _payload(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> str:
-    """The rows as one JSON array, each value prepared by its model field (SQLite)."""
-    columns = [f.column for f in fields]
-    values = _columns(fields, rows)
-    return json.dumps([dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)])
-
-
 def _array_column(values: list[Any]) -> str:
     """One column's prepared values as the text of a PostgreSQL array."""
     kinds = set(map(type, values))
@@ -154,8 +148,7 @@ def _rows(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> tuple[str
         names = ", ".join(f'"{f.column}"' for f in fields)
         params: list[Any] = [_array_column(column) for column in _columns(fields, rows)]
         return f"unnest({arrays}) WITH ORDINALITY AS r({names}, ordinality)", params
-    columns = ", ".join(f"value ->> '$.{f.column}' AS \"{f.column}\"" for f in fields)
-    return f"(SELECT key AS ordinality, {columns} FROM json_each(%s)) AS r", [_payload(fields, rows)]
+    return sqlite_rows(fields, _columns(fields, rows))
 
 
 def _fields(model: type[models.Model], names: Sequence[str]) -> list[Any]:

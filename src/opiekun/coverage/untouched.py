@@ -102,15 +102,17 @@ def _main_acts(removed: list[AssignmentFact], added: list[AssignmentFact], absen
             start, end = max(old.date_from, new.date_from), min(_end(old.date_to), _end(new.date_to))
             if start > end:
                 continue
-            if _away(absences.get(old.operator_id, []), start, end):
-                return False
-            if _away(absences.get(new.operator_id, []), start, end):
+            # With nobody away (most writes) no `_away` can hold: not asked.
+            if absences and (
+                _away(absences.get(old.operator_id, []), start, end)
+                or _away(absences.get(new.operator_id, []), start, end)
+            ):
                 return False
             if end == UNTIL_FURTHER_NOTICE:
                 continue
             after = end + ONE_DAY
             for holder in (_holder(removed, after), _holder(added, after)):
-                if holder is None or _away(absences.get(holder, []), after, after):
+                if holder is None or (absences and _away(absences.get(holder, []), after, after)):
                     return False
     return True
 

@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.db.models import Q, Sum
 
-from opiekun.bulk import id_list
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.operators.models import WorkloadStep
@@ -201,12 +200,29 @@ def _read(triples: Iterable[tuple[int, int, str]]) -> Iterable[Interval]:
             )
             rows: Iterable[tuple[Any, ...]] = cursor.fetchall()
     else:
+        # Every row of the contractors (of the operators, when they are few), kept when
+        # its triple is wanted. Read by a plain cursor with the days as text (an
+        # expression has no declared type: no converter runs), and only the kept rows'
+        # days parsed: the ORM converted every day of every row read.
         wanted = set(zip(contractors, operators, kinds, strict=True))
         distinct = sorted(set(operators))
-        qs = CaretakerAssignment.objects.filter(contractor_id__in=id_list(sorted(set(contractors))))
+        sql = (
+            "SELECT contractor_id, operator_id, type, date_from || '', date_to || '' "
+            f"FROM {CaretakerAssignment._meta.db_table} "
+            "WHERE contractor_id IN (SELECT value FROM json_each(%s))"
+        )
+        params = [json.dumps(sorted(set(contractors)))]
         if len(distinct) < 100:
-            qs = qs.filter(operator_id__in=distinct)
-        rows = (r for r in qs.order_by().values_list(*FIELDS) if r[:3] in wanted)
+            sql += " AND operator_id IN (SELECT value FROM json_each(%s))"
+            params.append(json.dumps(distinct))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            day = date.fromisoformat
+            rows = [
+                (contractor, operator, kind, day(start), None if end is None else day(end))
+                for contractor, operator, kind, start, end in cursor.fetchall()
+                if (contractor, operator, kind) in wanted
+            ]
     for values in rows:
         yield as_interval(*values)
 

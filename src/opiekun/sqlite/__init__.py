@@ -28,6 +28,24 @@ logger = logging.getLogger(__name__)
 
 ANALYSIS_LIMIT = 1000
 
+# Set on every new connection (`opiekun.sqlite.base`). Both are this process's memory
+# only, never what the file holds or how it is written: the durability settings
+# (WAL, ``synchronous``, foreign keys) are the configuration's ``init_command``.
+#
+# - ``temp_store = MEMORY``: the temporary b-trees of a statement (the sorts, the
+#   ``IN (SELECT … json_each)`` lists, the rows of an ``UPDATE … FROM``) are built in
+#   memory, not in temporary files. A bulk write of 10,000 contractors spent about a
+#   sixth of its SQLite time on those files (docs/performance.md, "SQLite's bulk
+#   writes, 2026-11-29 (lite)"). Temporary data never outlives its statement or
+#   connection, so nothing a crash could lose; the memory is that of one statement's
+#   sort, as large as the file would have been.
+# - ``cache_size = -65536``: a page cache of up to 64 MiB a connection (SQLite's
+#   default is 2 MiB), filled only as pages are read: a write of 10,000 contractors
+#   touches more pages of the assignment table's indexes than 2 MiB hold, and pages
+#   dropped from the cache are read again from the file (and dirty ones written to the
+#   WAL before the commit). Each connection of each worker may hold that much.
+CONNECTION_PRAGMAS = ("PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -65536")
+
 
 def run_statistics(raw: Any, statement: str) -> bool:
     """Run ``ANALYZE`` or ``PRAGMA optimize`` on a raw sqlite3 connection without

@@ -197,12 +197,8 @@ def _insert(
     ]
     trail = audit.trail(CaretakerAssignment, history_type=audit.CREATED, user=actor, when=when, reason=reason)
     ids = insert_rows(CaretakerAssignment, INSERT_FIELDS, rows, trail=trail, beside=beside)
-    if trail is None:
-        for row, pk in zip(rows, ids, strict=True):
-            row["id"] = pk
-        audit.record(
-            CaretakerAssignment, rows, history_type=audit.CREATED, user=actor, when=when, reason=reason
-        )
+    if trail is None:  # SQLite: copied from the rows as inserted
+        audit.copy(CaretakerAssignment, ids, history_type=audit.CREATED, user=actor, when=when, reason=reason)
     return ids
 
 
@@ -248,10 +244,10 @@ def _update(
         trail=trail,
         beside=beside,
     )
-    if trail is None:
-        audit.record(
+    if trail is None:  # SQLite: copied from the rows as updated
+        audit.copy(
             CaretakerAssignment,
-            [audit.snapshot(r, CaretakerAssignment) for r in rows],
+            [r.pk for r in rows],
             history_type=audit.CHANGED,
             user=actor,
             when=when,
@@ -282,12 +278,12 @@ def _delete(
     if not rows:
         return
     # PostgreSQL: the trail as the rows were, read by the delete itself (they are locked:
-    # as loaded); SQLite: recorded from the rows as loaded, before they go.
+    # as loaded); SQLite: copied from the rows (as loaded: they are locked), before they go.
     trail = audit.trail(CaretakerAssignment, history_type=audit.DELETED, user=actor, when=when, reason=reason)
     if trail is None:
-        audit.record(
+        audit.copy(
             CaretakerAssignment,
-            [audit.snapshot(r, CaretakerAssignment) for r in rows],
+            [row.pk for row in rows],
             history_type=audit.DELETED,
             user=actor,
             when=when,
