@@ -95,3 +95,20 @@ def test_a_collector_turned_off_by_the_caller_stays_off() -> None:
     with pytest.raises(RuntimeError), collector_paused():
         raise RuntimeError("broken")
     assert gc.isenabled()
+
+
+def test_a_served_worker_freezes_the_loaded_app_so_full_collections_skip_it() -> None:
+    from django.urls import clear_url_caches, get_resolver
+
+    from opiekun.collector import app_frozen
+
+    clear_url_caches()
+    assert "url_patterns" not in vars(get_resolver())
+    try:
+        frozen = app_frozen()
+        assert "url_patterns" in vars(get_resolver())  # every view was loaded before the freeze
+        assert frozen == gc.get_freeze_count() > 10_000
+        assert len(gc.get_objects()) < frozen  # a full collection now walks far fewer objects
+    finally:
+        gc.unfreeze()
+    assert gc.get_freeze_count() == 0

@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
+from opiekun.collector import app_frozen
+
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hints
     def __init__(self, options: dict[str, Any]) -> None:
@@ -53,5 +55,7 @@ class Command(BaseCommand):
                 # gunicorn's default format, and the worker's process id (<1234>).
                 "access_log_format": '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(p)s',
                 "timeout": 120,
+                # each worker, once the app is loaded
+                "post_worker_init": lambda worker: app_frozen(),
             }
         ).run()
