@@ -284,6 +284,12 @@ IMPORT_MAX_BYTES = int(float(os.environ.get("OPIEKUN_IMPORT_MAX_MB", "50")) * 10
 IMPORT_DIR = HOME / "imports"
 IMPORT_KEEP_HOURS = int(os.environ.get("OPIEKUN_IMPORT_KEEP_HOURS", "24"))
 
+# The contractors' list of a viewer who sees every contractor, unfiltered, shows the
+# planner's estimate of their number ("of about N") on PostgreSQL once it reaches this
+# many (contractors/selectors.py, contractor_list_estimate); below it, and filtered, the
+# exact count.
+LIST_ESTIMATE_FROM = int(os.environ.get("OPIEKUN_LIST_ESTIMATE_FROM", "100000"))
+
 REPLICA_STICKY_SECONDS = int(os.environ.get("OPIEKUN_REPLICA_STICKY_SECONDS", "5"))
 DATABASES.update(replica_databases(DATABASES["default"]["ENGINE"]))
 REPLICA_DATABASES = [alias for alias in DATABASES if alias != "default"]

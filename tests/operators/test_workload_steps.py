@@ -33,13 +33,8 @@ from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import UnassignedAccess, Visibility, WorkloadPairStep, WorkloadStep
 from opiekun.operators.own_sets import workload_own_count
 from opiekun.operators.workload import _counted, operator_workload
-from opiekun.operators.workload_pairs import (
-    own_only_viewers,
-    pair_steps_of,
-    pair_steps_recompute,
-    pair_steps_stored,
-    workload_pair_counts,
-)
+from opiekun.operators.workload_pairs import own_only_viewers, pair_steps_of, workload_pair_counts
+from opiekun.operators.workload_pairs_rebuild import pair_steps_recompute, pair_steps_stored
 from opiekun.operators.workload_rebuild import (
     workload_steps_rebuild,
     workload_steps_recompute,

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from opiekun.caretakers.models import CaretakerAssignment
@@ -110,6 +112,35 @@ def contractor_list_count(
     if role_id is not None:
         on_day = on_day.filter(role_id=role_id)
     return on_day.values("contractor_id").distinct().count()
+
+
+def contractor_list_estimate(
+    *,
+    viewer: Any,
+    search: str = "",
+    caretaker_id: int | None = None,
+    role_id: int | None = None,
+    active: bool | None = None,
+    without_caretaker: bool = False,
+    on: date | None = None,
+) -> int | None:
+    """The planner's estimate of `contractor_list`'s rows when counting them would
+    read every contractor for a number nobody reads to the unit: a viewer who sees every
+    contractor, no filter, on PostgreSQL, and at least ``settings.LIST_ESTIMATE_FROM``
+    of them (`pg_class.reltuples`, kept by ANALYZE and autovacuum). None otherwise:
+    count exactly. At a million contractors the exact count was 36 ms of each page
+    (docs/performance.md, "The fourth quiet run of 2026-11-29")."""
+    del role_id, on  # they narrow nothing without a caretaker filter
+    if search.strip() or caretaker_id is not None or active is not None or without_caretaker:
+        return None
+    qs = visible_contractors(viewer=viewer)
+    if qs.query.has_filters() or connections[qs.db].vendor != "postgresql":
+        return None
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Contractor._meta.db_table])
+        row = cursor.fetchone()
+    estimate = int(row[0]) if row else -1
+    return estimate if estimate >= settings.LIST_ESTIMATE_FROM else None
 
 
 @dataclass

@@ -31,6 +31,7 @@ from opiekun.contractors.selectors import (
     contractor_get,
     contractor_list,
     contractor_list_count,
+    contractor_list_estimate,
 )
 from opiekun.contractors.services import EDITABLE_FIELDS, contractor_create, contractor_update
 from opiekun.dates import format_date, today
@@ -66,10 +67,13 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
         contractor_list(viewer=request.user, **kwargs) if kwargs is not None else Contractor.objects.none()
     )
     paginator = Paginator(contractors, prefs["page_size"])
+    estimated = False
     if kwargs is not None:  # read off the caretaker's assignments when that is exact
-        known = contractor_list_count(
-            viewer=request.user, **{k: v for k, v in kwargs.items() if k != "ordering"}
-        )
+        filter_kwargs = {k: v for k, v in kwargs.items() if k != "ordering"}
+        known = contractor_list_count(viewer=request.user, **filter_kwargs)
+        if known is None:  # a million unfiltered: the planner's estimate, shown as such
+            known = contractor_list_estimate(viewer=request.user, **filter_kwargs)
+            estimated = known is not None
         if known is not None:
             paginator.count = known
     page = paginator.get_page(request.GET.get("page"))
@@ -104,6 +108,7 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "filter_errors": errors,
             "page": page,
+            "estimated": estimated,
             "rows": rows,
             "sort": (kwargs or {}).get("ordering", "code"),
             "can_assign": can_assign(request.user),

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.operators.models import WorkloadStep
-from opiekun.operators.workload_pairs import pair_rebuild_statements
+from opiekun.operators.workload_pairs_rebuild import pair_rebuild_statements
 from opiekun.operators.workload_steps import FIELDS, TABLE, Key, as_interval, steps_of
 
 

@@ -15,7 +15,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.operators.models import Operator, Visibility
-from opiekun.operators.workload_pairs import pair_steps_build
+from opiekun.operators.workload_pairs_rebuild import pair_steps_build
 from opiekun.operators.workload_steps import FIELDS, Interval, adjust_steps, as_interval, row_interval
 
 _deleting = threading.local()  # rows an ORM deletion removes whose post_delete has not come yet

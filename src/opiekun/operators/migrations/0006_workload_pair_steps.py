@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 def _build(apps, schema_editor):
-    from opiekun.operators.workload_pairs import pair_rebuild_statements
+    from opiekun.operators.workload_pairs_rebuild import pair_rebuild_statements
 
     for statement in pair_rebuild_statements(schema_editor.connection.vendor):
         schema_editor.execute(statement)

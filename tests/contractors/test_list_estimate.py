@@ -1,0 +1,82 @@
+"""The contractors' list of a viewer who sees everyone, unfiltered, past
+``settings.LIST_ESTIMATE_FROM`` contractors: on PostgreSQL the planner's estimate,
+shown as such ("z ok. N"), instead of counting every contractor; filtered, for an
+own-only viewer, below the threshold and on SQLite, the exact count."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from opiekun.contractors.models import Contractor
+from opiekun.operators.models import Operator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def boss_client(client: Client, admin_op: Operator) -> Client:
+    client.force_login(admin_op.user)
+    return client
+
+
+def _contractor_counts(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "COUNT(" in q["sql"].upper() and 'FROM "contractors_contractor"' in q["sql"]
+    ]
+
+
+def _estimate() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE contractors_contractor")
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'contractors_contractor'::regclass")
+        return int(cursor.fetchone()[0])
+
+
+def test_an_unfiltered_list_past_the_threshold_shows_the_planners_estimate(
+    boss_client: Client, make_contractors: Callable[[int], list[Contractor]], settings: Any
+) -> None:
+    make_contractors(120)
+    settings.LIST_ESTIMATE_FROM = 100
+    exact = Contractor.objects.count()
+    estimate = _estimate() if connection.vendor == "postgresql" else exact
+    with CaptureQueriesContext(connection) as queries:
+        page = boss_client.get("/kontrahenci/").content.decode()
+    if connection.vendor == "postgresql":
+        assert estimate >= 100
+        assert f'data-total="{estimate}"' in page
+        assert "z ok." in page and "(ok." in page  # the pager and "select all" say it is an estimate
+        assert not _contractor_counts(queries)  # no contractor was counted
+    else:  # SQLite keeps no estimate: it counts
+        assert f'data-total="{exact}"' in page and "z ok." not in page
+        assert _contractor_counts(queries)
+
+
+@pytest.mark.parametrize("query", ["?q=Firma", "?active=1", "?no_caretaker=1"])
+def test_a_filtered_list_counts_exactly(
+    boss_client: Client, make_contractors: Callable[[int], list[Contractor]], settings: Any, query: str
+) -> None:
+    make_contractors(120)
+    settings.LIST_ESTIMATE_FROM = 100
+    if connection.vendor == "postgresql":
+        _estimate()
+    page = boss_client.get(f"/kontrahenci/{query}").content.decode()
+    assert "z ok." not in page
+    assert 'data-total="120"' in page
+
+
+def test_below_the_threshold_the_count_is_exact(
+    boss_client: Client, make_contractors: Callable[[int], list[Contractor]]
+) -> None:
+    make_contractors(120)
+    if connection.vendor == "postgresql":
+        _estimate()
+    page = boss_client.get("/kontrahenci/").content.decode()  # the threshold: 100,000
+    assert 'data-total="120"' in page and "z ok." not in page
