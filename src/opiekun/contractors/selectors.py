@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.keys import search_text
-from opiekun.contractors.models import Contractor
+from opiekun.contractors.models import Contractor, contractors_estimated
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
 
@@ -136,10 +136,7 @@ def contractor_list_estimate(
     qs = visible_contractors(viewer=viewer)
     if qs.query.has_filters() or connections[qs.db].vendor != "postgresql":
         return None
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Contractor._meta.db_table])
-        row = cursor.fetchone()
-    estimate = int(row[0]) if row else -1
+    estimate = int(contractors_estimated(qs.db))
     return estimate if estimate >= settings.LIST_ESTIMATE_FROM else None
 
 

@@ -15,7 +15,7 @@ from django.db.models import BooleanField, Exists, Expression, OuterRef, Q, Quer
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
-from opiekun.contractors.models import Contractor
+from opiekun.contractors.models import contractors_estimated
 from opiekun.coverage.models import UncoveredPeriod
 from opiekun.operators.models import ANY_TYPE, Operator, UnassignedAccess, Visibility, WorkloadPairStep
 
@@ -74,12 +74,7 @@ class OwnSets:
         if self.nobody is not None and connections[self.nobody.db].vendor == "postgresql":
             # The planner's estimate of all contractors (-1 before the table's first
             # ANALYZE): with the count, how far a page's walk goes (`short_walk`).
-            with connections[self.nobody.db].cursor() as cursor:
-                cursor.execute(
-                    "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Contractor._meta.db_table]
-                )
-                row = cursor.fetchone()
-            self.counted["all"] = float(row[0]) if row else -1.0
+            self.counted["all"] = contractors_estimated(self.nobody.db)
         if self.operator_id is not None and self.day is not None:
             # Kept by the writers (`operators.workload_pairs`): no index range to read.
             count = workload_own_count(viewer_id=self.operator_id, on=self.day)
