@@ -378,7 +378,7 @@ def test_the_rows_a_write_adds_make_the_tables_right(change: Any, inactive: set[
             default_role_id=DEFAULT_ROLE,
             inactive=inactive,
         )
-        return [main, uncovered_of(contractor_ids=CONTRACTORS, assignments=facts), acting]
+        return [main, uncovered_of(contractor_ids=CONTRACTORS, assignments=facts, inactive=inactive), acting]
 
     was_part, now_part = written(rebuilt), written(after)
     now_tables = _tables(after, absences, inactive)

@@ -63,7 +63,7 @@ def refresh_changed(
             inactive=inactive,
             acting_only=acting_only,
         )
-        held = uncovered_of(contractor_ids=known, assignments=state) if uncovered else []
+        held = uncovered_of(contractor_ids=known, assignments=state, inactive=inactive) if uncovered else []
         return Coverage(main, held, acting, [])
 
     now, was = written(facts), written(before)

@@ -64,6 +64,7 @@ class Uncovered(NamedTuple):
     contractor_id: int
     date_from: date
     date_to: date
+    active: bool = True  # the contractor's own flag, stored beside the period (as a gap's)
 
 
 def _holes(periods: Iterable[tuple[date, date, int | None]]) -> list[tuple[date, date, int | None]]:
@@ -121,18 +122,29 @@ def coverage_of(
         for (c, role, branch), periods in mains.items()
         for start, end, last in _holes(periods)
     ]
-    uncovered = [Uncovered(c, start, end) for c in ids for start, end, _ in _holes(anything.get(c, []))]
+    uncovered = [
+        Uncovered(c, start, end, c not in asleep)
+        for c in ids
+        for start, end, _ in _holes(anything.get(c, []))
+    ]
     return sorted(gaps, key=_gap_key), sorted(uncovered)
 
 
-def uncovered_of(*, contractor_ids: Iterable[int], assignments: Iterable[AssignmentFact]) -> list[Uncovered]:
+def uncovered_of(
+    *, contractor_ids: Iterable[int], assignments: Iterable[AssignmentFact], inactive: Iterable[int] = ()
+) -> list[Uncovered]:
     """The uncovered rows of `coverage_of` alone (the days no assignment of any scope holds)."""
     ids = set(contractor_ids)
+    asleep = set(inactive)
     anything: dict[int, list[tuple[date, date, int | None]]] = defaultdict(list)
     for a in assignments:
         if a.contractor_id in ids:
             anything[a.contractor_id].append((a.date_from, _end(a.date_to), None))
-    return sorted(Uncovered(c, start, end) for c in ids for start, end, _ in _holes(anything.get(c, [])))
+    return sorted(
+        Uncovered(c, start, end, c not in asleep)
+        for c in ids
+        for start, end, _ in _holes(anything.get(c, []))
+    )
 
 
 def _gap_key(gap: Gap) -> tuple[int, int, int, date]:

@@ -12,8 +12,9 @@ operators' absences; see `opiekun.coverage.compute`):
   caretaker, or the main one absent and no deputy present): what "consider
   absences" reads. Refreshed also by every write of an absence (`coverage.signals`).
 - `UncoveredPeriod`: per contractor, the periods with no caretaker at all (main or
-  deputy, in any scope). Visibility's "no caretaker today" (operators/access.py)
-  reads it instead of probing every contractor's assignments.
+  deputy, in any scope), with the contractor's `active` flag. Visibility's "no
+  caretaker today" (operators/access.py) reads it instead of probing every
+  contractor's assignments; "Bez opiekuna: N" counts its active rows of today.
 - `ActingPeriod`: per scope, the periods in which a deputy acts for its absent main
   caretaker (`caretakers.acting_rules`): what Kontrahenci wg opiekuna "acted for"
   (`caretakers.acted_for`) reads. A function of the same assignments and absences as
@@ -122,11 +123,15 @@ class ActingGap(_Gap):
 
 
 class UncoveredPeriod(models.Model):
-    contractor = models.ForeignKey(
-        "contractors.Contractor", on_delete=models.CASCADE, related_name="uncovered_periods"
+    contractor = models.ForeignKey(  # indexed by `uncovered_contractor`, which leads with it
+        "contractors.Contractor", on_delete=models.CASCADE, related_name="uncovered_periods", db_index=False
     )
     date_from = models.DateField()
     date_to = models.DateField()
+    # The contractor's own `active` flag, kept equal to it by the database trigger that
+    # keeps the gaps' (migration 0009): "Bez opiekuna: N" of an own-only viewer counts
+    # the active contractors with nobody today as one index range of this table.
+    active = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
@@ -134,6 +139,7 @@ class UncoveredPeriod(models.Model):
         ]
         indexes = [
             models.Index(fields=["date_to", "date_from", "contractor"], name="uncovered_day"),
+            models.Index(fields=["active", "date_to", "date_from"], name="uncovered_active_day"),
             models.Index(fields=["contractor", "date_from"], name="uncovered_contractor"),
         ]
 

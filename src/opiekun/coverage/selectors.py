@@ -44,7 +44,7 @@ from opiekun.contractors.models import Contractor
 from opiekun.coverage.compute import SINCE_ALWAYS, UNTIL_FURTHER_NOTICE
 from opiekun.coverage.models import ActingGap, CoverageGap
 from opiekun.dates import today
-from opiekun.operators.access import visible_contractor_filter, visible_contractors
+from opiekun.operators.access import own_contractor_sets, visible_contractor_filter, visible_contractors
 from opiekun.operators.models import Operator
 
 DEFAULT_WINDOW_DAYS = 90
@@ -252,11 +252,31 @@ def _gaps_of_any_scope(viewer: Any, filters: GapFilters, role_id: int) -> QueryS
 
 def gaps_today_count(*, viewer: Any) -> int:
     """ "Bez opiekuna: N": visible active contractors with no main caretaker today in
-    the default scope."""
+    the default scope.
+
+    For an own-only viewer, two counts of disjoint sets (docs/performance.md, "The
+    own-only list's count of contractors without a caretaker, 2026-11-29 (gap5)"):
+    today's gaps of their own contractors (`own_contractor_sets`, without those they
+    are main caretaker of there), and, when they may see them, the active contractors
+    with nobody today — one index range of the uncovered periods, which carry the
+    contractor's flag. A contractor with nobody today has no main caretaker today, so
+    its default scope has a gap today (stored for every contractor, one a day); one of
+    theirs has a caretaker today, so it is not among those with nobody."""
     day = today()
-    if default_role_id() is None:
+    role_id = default_role_id()
+    if role_id is None:
         return 0
-    return gap_list(viewer=viewer, filters=GapFilters(window=Window(day, day))).count()
+    sets = own_contractor_sets(viewer=viewer, without_main_in=role_id)
+    if sets is None:  # sees everyone, or no operator (then nothing: the filter's empty set)
+        return gap_list(viewer=viewer, filters=GapFilters(window=Window(day, day))).count()
+    theirs, nobody = sets
+    gaps = CoverageGap.objects.filter(
+        role_id=role_id, branch__isnull=True, active__in=[True], date_to__gte=day, date_from__lte=day
+    )
+    count = gaps.filter(contractor_id__in=theirs).count()
+    if nobody is not None:
+        count += nobody.filter(active__in=[True]).count()
+    return count
 
 
 def open_end(day: date) -> date | None:

@@ -15,7 +15,7 @@ from opiekun.coverage.models import ActingGap, ActingPeriod, CoverageGap, Uncove
 from opiekun.coverage.stand_ins import StandIn
 
 GAP_FIELDS = ["contractor_id", "role_id", "branch_id", "date_from", "date_to", "last_operator_id", "active"]
-UNCOVERED_FIELDS = ["contractor_id", "date_from", "date_to"]
+UNCOVERED_FIELDS = ["contractor_id", "date_from", "date_to", "active"]
 STAND_IN_FIELDS = list(StandIn._fields)  # the columns of `ActingPeriod`, in the tuple's order
 
 

@@ -125,17 +125,21 @@ def visible_contractor_filter(
     return own_sets(operator, editable=False, day=today(), without_main_in=without_main_in).condition(column)
 
 
-def own_contractor_sets(*, viewer: Any) -> tuple[QuerySet[Any], QuerySet[Any] | None] | None:
+def own_contractor_sets(
+    *, viewer: Any, without_main_in: int | None = None
+) -> tuple[QuerySet[Any], QuerySet[Any] | None] | None:
     """An own-only viewer's visible contractors as the subqueries of ids (values of
     ``contractor_id``) that `visible_contractor_filter` tests: theirs today, and, when
     they may see them, those with nobody today (else None). None for a viewer who sees
-    every contractor or who has no active operator."""
+    every contractor or who has no active operator. ``without_main_in``: as for
+    `visible_contractor_filter` (theirs for rows of contractors with no main caretaker
+    today in that role's scope without a branch)."""
     if _sees_all(viewer):
         return None
     operator = operator_of(viewer)
     if operator is None:
         return None
-    sets = own_sets(operator, editable=False, day=today())
+    sets = own_sets(operator, editable=False, day=today(), without_main_in=without_main_in)
     return sets.theirs, sets.nobody
 
 
