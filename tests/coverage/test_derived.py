@@ -35,12 +35,14 @@ from opiekun.caretakers.services.handover import handover_create
 from opiekun.caretakers.services.handover_cancel import CancelRefused, handover_cancel
 from opiekun.caretakers.services.importing import assignments_import
 from opiekun.contractors.models import Contractor
-from opiekun.contractors.services import contractor_create, contractor_delete
+from opiekun.contractors.services import contractor_create, contractor_delete, contractor_update
 from opiekun.coverage.compute import SINCE_ALWAYS, UNTIL_FURTHER_NOTICE
 from opiekun.coverage.models import ActingGap, ActingPeriod, CoverageGap, UncoveredPeriod
+from opiekun.coverage.selectors import gaps_today_count
 from opiekun.coverage.services import coverage_rebuild, coverage_recompute, coverage_stored
+from opiekun.dates import today
 from opiekun.operators.absences import absence_create, absence_delete, absence_update
-from opiekun.operators.models import Absence
+from opiekun.operators.models import Absence, Operator, UnassignedAccess, Visibility
 from opiekun.periods import Period
 from tests.budgets import examples
 
@@ -81,6 +83,29 @@ def stored_gap_days() -> set[tuple[int, int, int | None, date]]:
         for d in CALENDAR
         if g.date_from <= d <= g.date_to
     }
+
+
+def oracle_gaps_today(viewer: Operator, on: date) -> int:
+    """ "Bez opiekuna: N" by its definition, from the assignments and the contractors
+    alone: the contractors the viewer sees (theirs on ``on``, or nobody's that day when
+    they may see those) that are active and have no main caretaker that day in the
+    default scope."""
+    default = CaretakerRole.objects.get(is_default=True).pk
+    rows = [
+        a
+        for a in CaretakerAssignment.objects.all()
+        if a.date_from <= on and (a.date_to is None or a.date_to >= on)
+    ]
+    theirs = {a.contractor_id for a in rows if a.operator_id == viewer.pk}
+    covered = {a.contractor_id for a in rows}
+    mains = {
+        a.contractor_id for a in rows if a.type == "main" and a.role_id == default and a.branch_id is None
+    }
+    active = set(Contractor.objects.filter(active=True).values_list("pk", flat=True))
+    visible = set(theirs)
+    if viewer.unassigned_access != UnassignedAccess.DENIED:
+        visible |= active - covered
+    return len((visible & active) - mains)
 
 
 def oracle_uncovered_days() -> set[tuple[int, date]]:
@@ -226,6 +251,11 @@ def assert_in_step() -> None:
     assert stored_uncovered_days() == oracle_uncovered_days()
     assert stored_acting_gap_days() == oracle_acting_gap_days(default_role_id)
     assert stored_stand_in_days() == oracle_stand_in_days()
+    # Every gap and uncovered period carries its contractor's own `active` flag.
+    flags = dict(Contractor.objects.values_list("pk", "active"))
+    assert all(
+        row.active == flags[row.contractor_id] for row in (*stored.gaps, *stored.uncovered, *stored.acting)
+    )
     # Acting periods are maximal: one deputy's assignment standing in for one main
     # caretaker is one row, however many writes made it.
     for a, b in itertools.pairwise(stored.stand_ins):
@@ -272,6 +302,8 @@ absence_edit_op = st.tuples(st.just("absence_edit"), st.integers(0, 5), st.integ
 absence_delete_op = st.tuples(st.just("absence_delete"), st.integers(0, 5))
 handover_op = st.tuples(st.just("handover"), st.integers(0, 2), st.integers(0, 2), st.integers(0, 30))
 cancel_op = st.tuples(st.just("cancel"), st.integers(0, 3))
+# A contractor's `active` flag changed: through the service, or around it (the trigger).
+active_op = st.tuples(st.just("active"), st.integers(0, 2), st.booleans(), st.booleans())
 import_op = st.tuples(
     st.just("import"),
     st.lists(
@@ -306,6 +338,7 @@ operations = st.lists(
         handover_op,
         cancel_op,
         import_op,
+        active_op,
     ),
     min_size=1,
     max_size=8,
@@ -354,6 +387,13 @@ def _apply(op: tuple[Any, ...], world: dict[str, Any]) -> None:
             contractor_create(
                 actor=actor, code=f"N{len(contractors)}-{Contractor.objects.count()}", name="Nowy"
             )
+        elif kind == "active" and contractors:
+            _, pick, active, by_service = op
+            chosen = contractors[pick % len(contractors)]
+            if by_service:
+                contractor_update(actor=actor, contractor_id=chosen.pk, active=active)
+            else:
+                Contractor.objects.filter(pk=chosen.pk).update(active=active)
         elif kind == "drop" and contractors:
             contractor_delete(actor=actor, contractor_id=contractors[op[1] % len(contractors)].pk)
         elif kind == "default":
@@ -448,6 +488,8 @@ def test_derived_tables_equal_a_recomputation_after_any_writes(
             _apply(op, world)
             assert_in_step()
             assert_acted_for_as_computed(world["chief"])
+            viewer = world["ops"][1]  # own-only, those with nobody read-only
+            assert gaps_today_count(viewer=viewer.user) == oracle_gaps_today(viewer, today())
         transaction.set_rollback(True)
 
 
@@ -456,7 +498,11 @@ def _world(make_operator: Any, default_role: CaretakerRole, actor: Any) -> dict[
     world = {
         "actor": actor,
         "chief": User.objects.create(username="chief", is_superuser=True, is_staff=True),
-        "ops": [make_operator() for _ in range(3)],
+        "ops": [
+            make_operator(),
+            make_operator(visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY),
+            make_operator(),
+        ],
         "roles": [default_role, legal],
         "branch": Branch.objects.create(code="WAW", name="Warszawa"),
     }
