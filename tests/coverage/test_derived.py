@@ -253,9 +253,8 @@ def assert_in_step() -> None:
     assert stored_stand_in_days() == oracle_stand_in_days()
     # Every gap and uncovered period carries its contractor's own `active` flag.
     flags = dict(Contractor.objects.values_list("pk", "active"))
-    assert all(
-        row.active == flags[row.contractor_id] for row in (*stored.gaps, *stored.uncovered, *stored.acting)
-    )
+    assert all(gap.active == flags[gap.contractor_id] for gap in (*stored.gaps, *stored.acting))
+    assert all(period.active == flags[period.contractor_id] for period in stored.uncovered)
     # Acting periods are maximal: one deputy's assignment standing in for one main
     # caretaker is one row, however many writes made it.
     for a, b in itertools.pairwise(stored.stand_ins):
