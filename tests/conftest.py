@@ -69,6 +69,28 @@ ENGINE_INDEPENDENT = (
     "tests/test_security_settings.py::test_without_a_key_each_installation_generates_and_keeps_its_own",
     "tests/test_security_settings.py::test_no_template_needs_an_inline_script_or_style",
     "tests/test_no_server_errors.py::test_the_names_read_are_what_the_view_looks_up",
+    # Added 2026-11-29 (tst5): pure functions and checks found by collecting every test
+    # that asks for no database; the three settings tests of test_db_routing.py run
+    # Django in a subprocess with every DATABASE_* variable left out.
+    "tests/api/test_caretakers_router.py",
+    "tests/coverage/test_migrations.py::test_the_acting_periods_migration_computes_with_its_own_copy_of_the_rule",
+    "tests/coverage/test_migrations.py::test_the_migrations_copy_of_the_acting_rule_gives_the_same_rows",
+    "tests/coverage/test_stand_ins_skip.py::test_a_contractor_left_out_keeps_its_acting_periods",
+    "tests/coverage/test_stand_ins_skip.py::test_nobody_away_names_nobody",
+    "tests/coverage/test_stand_ins_skip.py::test_the_written_days_and_the_absences_meet_at_their_edges",
+    "tests/operators/test_throttle.py::test_trusted_proxies_may_be_networks",
+    "tests/test_db_routing.py::test_a_read_goes_to_a_replica",
+    "tests/test_db_routing.py::test_a_writing_request_reads_from_the_primary_and_keeps_its_client_there",
+    "tests/test_db_routing.py::test_after_the_sticky_seconds_the_writer_reads_from_a_replica_again",
+    "tests/test_db_routing.py::test_a_forged_or_foreign_cookie_does_not_count",
+    "tests/test_db_routing.py::test_with_sticky_seconds_zero_no_cookie_is_set",
+    "tests/test_db_routing.py::test_without_replicas_everything_reads_from_the_primary",
+    "tests/test_db_routing.py::test_a_streamed_response_reads_from_the_replica_to_its_end_then_the_primary",
+    "tests/test_db_routing.py::test_settings_read_the_replica_urls",
+    "tests/test_db_routing.py::test_settings_without_replicas_install_no_router",
+    "tests/test_db_routing.py::test_replicas_of_sqlite_are_refused",
+    "tests/test_middleware.py::test_a_database_busy_error_is_told_from_a_fault",
+    "tests/test_parallel.py::test_job_files_stay_out_of_the_installations_folder",
 )
 DATABASE_FIXTURES = frozenset(
     {
