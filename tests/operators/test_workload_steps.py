@@ -718,7 +718,7 @@ known_change = st.tuples(
 
 
 @settings(
-    max_examples=examples(0.4),
+    max_examples=examples(0.6),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -779,6 +779,45 @@ def test_rows_known_to_the_writer_give_what_the_steps_own_read_gives(
             write_changes(actor=actor, changes=changes, reason=Reason.ASSIGNMENT_UPDATE, known=known)
         assert_in_step()
         transaction.set_rollback(True)
+
+
+def _insert(world: dict[str, Any], contractor: int, role: int, start: int, end: int) -> AssignmentValues:
+    pk = Contractor.objects.order_by("pk").values_list("pk", flat=True)[contractor]
+    own = world["ops"][1].pk  # the own-only operator: the pair steps count too
+    return AssignmentValues(
+        pk, own, AssignmentType.MAIN, world["roles"][role].pk, None, Period(day(start), day(end))
+    )
+
+
+def _loaded() -> list[AssignmentRow]:
+    return [
+        AssignmentRow(*values)
+        for values in CaretakerAssignment.objects.order_by("pk").values_list(*AssignmentRow.LOADED)
+    ]
+
+
+def test_known_rows_do_not_serve_a_contractor_changed_before_their_day(world: dict[str, Any]) -> None:
+    """A row added over a stored one (another scope) that ended before the day the
+    caller read from: the contractor's rows are read (the known ones lack the stored row)."""
+    write_changes(actor=world["actor"], changes=ChangeSet(inserts=[_insert(world, 0, 0, 0, 7)]), reason="t")
+    rows = _loaded()
+    known = KnownRows([], [rows[0].contractor_id], day(8))  # every row reaching day 8: none
+    changes = ChangeSet(inserts=[_insert(world, 0, 1, 6, 10)])
+    write_changes(actor=world["actor"], changes=changes, reason="t", known=known)
+    assert_in_step()
+
+
+def test_known_rows_take_away_a_removed_row_ended_before_their_day(world: dict[str, Any]) -> None:
+    """A row ended before the day the caller read from, replaced by two that cover its
+    days (no day changes): nothing is read, and the steps do not move."""
+    write_changes(actor=world["actor"], changes=ChangeSet(inserts=[_insert(world, 0, 0, 0, 5)]), reason="t")
+    rows = _loaded()
+    known = KnownRows([], [rows[0].contractor_id], day(8))
+    changes = ChangeSet(deletes=rows, inserts=[_insert(world, 0, 0, 0, 2), _insert(world, 0, 1, 3, 5)])
+    before = (workload_steps_stored(), pair_steps_stored())
+    write_changes(actor=world["actor"], changes=changes, reason="t", known=known)
+    assert (workload_steps_stored(), pair_steps_stored()) == before != ({}, {})
+    assert_in_step()
 
 
 def test_the_first_changed_day_of_a_triple() -> None:
