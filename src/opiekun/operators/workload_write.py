@@ -28,7 +28,7 @@ from opiekun.operators.models import WorkloadPairStep, WorkloadStep
 from opiekun.operators.steps_table import add_to_steps
 from opiekun.operators.workload_pairs import PairKey, add_contractor_steps, own_only_viewers
 from opiekun.operators.workload_read import read_rows
-from opiekun.operators.workload_steps import Interval, Key, Period, as_interval, merged, row_interval
+from opiekun.operators.workload_steps import Interval, Key, Period, merged, row_interval
 
 if TYPE_CHECKING:
     from opiekun.caretakers.services.changes import AssignmentValues, ChangeSet, StoredAssignment
@@ -49,8 +49,14 @@ class KnownRows:
 
 
 def _values(values: AssignmentValues) -> Interval:
-    return as_interval(
-        values.contractor_id, values.operator_id, values.type, values.period.start, values.period.end
+    end = values.period.end  # the last day a date can be is as good as an open end
+    # The type's plain value (``_value_``: a plain attribute, not the enum's property).
+    return (
+        values.contractor_id,
+        values.operator_id,
+        values.type._value_,
+        values.period.start,
+        None if end == date.max else end,
     )
 
 
@@ -84,7 +90,8 @@ def adjust_steps(
     assert known is None or not written, "known rows are the rows before the write"
     gone, new = Counter(removed), Counter(added)
     same = gone & new  # an update of a role, a branch or a priority changes no step
-    gone, new = gone - same, new - same
+    if same:
+        gone, new = gone - same, new - same
     if not gone and not new:
         return
     taken, given = _by_triple(gone.elements()), _by_triple(new.elements())
@@ -115,7 +122,7 @@ def adjust_steps(
         add_to_steps(
             WorkloadPairStep._meta.db_table,
             ("viewer_id", "operator_id", "type", "day"),
-            _pair_delta(contractors, stored, gone.elements(), new.elements(), viewers, written),
+            _pair_delta(contractors, stored, list(gone.elements()), list(new.elements()), viewers, written),
         )
 
 
@@ -197,13 +204,15 @@ def _delta(
     written: bool,
 ) -> dict[Key, int]:
     delta: dict[Key, int] = defaultdict(int)
+    stored_of, taken_of, given_of = stored.get, taken.get, given.get
     for triple in triples:
-        rows = stored.get(triple, [])
+        rows, less, more = stored_of(triple, []), taken_of(triple), given_of(triple)
         if written:
-            after, before = rows, _without(rows, given.get(triple, ())) + taken.get(triple, [])
-        else:
-            before, after = rows, _without(rows, taken.get(triple, ())) + given.get(triple, [])
-        was, now = merged(before), merged(after)
+            less, more = more, less
+        # before and after the change (with ``written``: after and before)
+        was, now = merged(rows), merged((_without(rows, less) if less else rows) + (more or []))
+        if written:
+            was, now = now, was
         if was == now:
             continue
         _, operator, kind = triple
@@ -218,8 +227,8 @@ def _delta(
 def _pair_delta(
     contractors: Iterable[int],
     stored: dict[int, list[Interval]],
-    removed: Iterable[Interval],
-    added: Iterable[Interval],
+    removed: Sequence[Interval],
+    added: Sequence[Interval],
     viewers: set[int],
     written: bool,
 ) -> dict[PairKey, int]:
@@ -231,12 +240,11 @@ def _pair_delta(
         taken[interval[0]].append(interval)
     for interval in added:
         given[interval[0]].append(interval)
+    relevant = {i[0] for i in (*removed, *added) if i[1] in viewers}
+    relevant.update(c for c in contractors if any(i[1] in viewers for i in stored.get(c, ())))
     delta: dict[PairKey, int] = defaultdict(int)
-    for contractor in contractors:
+    for contractor in relevant:
         rows = stored.get(contractor, [])
-        changed = (*taken.get(contractor, ()), *given.get(contractor, ()))
-        if not any(i[1] in viewers for i in rows) and not any(i[1] in viewers for i in changed):
-            continue
         if written:
             after, before = rows, _without_rows(rows, given[contractor]) + taken[contractor]
         else:
