@@ -131,9 +131,7 @@ def _write_changes(
     delta = coverage_delta(changes)  # before the writes: an update rewrites its row in place
     try:
         with transaction.atomic():  # a savepoint: a refused write leaves the caller's transaction usable
-            workload_steps_apply(
-                changes, known
-            )  # the Operatorzy page's counts, before an update rewrites its row
+            workload_steps_apply(changes, known)  # Operatorzy's counts, before an update rewrites its row
             _delete(changes.deletes, actor=actor, when=now, reason=reason, beside=also(audit.DELETED))
             shrinking: list[Update] = []
             other: list[Update] = []
