@@ -102,11 +102,13 @@ def adjust_steps(
     for interval in extra:
         if interval[0] in contractors:
             stored[interval[0]].append(interval)
-    unread = _from_known(known, triples, taken, given, stored) if known is not None else contractors
+    # The contractors with a row of an own-only viewer in the change count for the pairs.
+    cared = {i[0] for i in (*removed, *added, *extra) if i[1] in viewers} if viewers else set()
+    unread = contractors
+    if known is not None:
+        unread = _from_known(known, triples, taken, given, stored, viewers, cared)
     if unread:
         wanted = [t for t in triples if t[0] in unread]
-        # The contractors with a row of an own-only viewer in the change count for the pairs.
-        cared = {i[0] for i in (*removed, *added, *extra) if i[1] in viewers} if viewers else set()
         for interval in read_rows(wanted, viewers, cared):
             stored[interval[0]].append(interval)
     by_triple: dict[Triple, list[Period]] = defaultdict(list)
@@ -135,13 +137,17 @@ def _by_triple(intervals: Iterable[Interval]) -> dict[Triple, list[Period]]:
 
 def _from_known(
     known: KnownRows,
-    triples: Iterable[Triple],
+    triples: Collection[Triple],
     taken: dict[Triple, list[Period]],
     given: dict[Triple, list[Period]],
     stored: dict[int, list[Interval]],
+    viewers: Collection[int],
+    cared: Collection[int],
 ) -> set[int]:
     """Put into ``stored`` the known rows of the contractors whose changed days all
-    fall on ``known.since`` or later; answer the others, whose rows must be read."""
+    fall on ``known.since`` or later (those of a touched triple, and every row of a
+    contractor that counts for the pair steps, as `read_rows` keeps them); answer the
+    others, whose rows must be read."""
     first: dict[int, date | None] = {}
     for triple in triples:
         day = first_changed_day(taken.get(triple, []), given.get(triple, []))
@@ -153,8 +159,12 @@ def _from_known(
             first.setdefault(contractor, None)
     covered = set(known.contractors)
     suffice = {c for c, day in first.items() if c in covered and (day is None or day >= known.since)}
-    for row in known.rows:
-        if row.contractor_id in suffice:
+    mine = [row for row in known.rows if row.contractor_id in suffice]
+    whole = {c for c in cared if c in suffice}
+    whole.update(row.contractor_id for row in mine if row.operator_id in viewers)
+    wanted = set(triples)
+    for row in mine:
+        if row.contractor_id in whole or (row.contractor_id, row.operator_id, str(row.type)) in wanted:
             stored[row.contractor_id].append(row_interval(row))
     # A removed row is a stored one: those ended before ``since`` (none changes a
     # day then; they are there to be taken away) are added to the rows known.
