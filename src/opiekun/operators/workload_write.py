@@ -149,16 +149,19 @@ def _from_known(
     contractor that counts for the pair steps, as `read_rows` keeps them); answer the
     others, whose rows must be read."""
     first: dict[int, date | None] = {}
+    covered = set(known.contractors)
+    nothing: list[Period] = []
     for triple in triples:
-        day = first_changed_day(taken.get(triple, []), given.get(triple, []))
         contractor = triple[0]
+        if contractor not in covered:
+            continue  # read
+        day = first_changed_day(taken.get(triple, nothing), given.get(triple, nothing))
         if day is not None:
             earlier = first.get(contractor)
             first[contractor] = day if earlier is None else min(earlier, day)
         else:
             first.setdefault(contractor, None)
-    covered = set(known.contractors)
-    suffice = {c for c, day in first.items() if c in covered and (day is None or day >= known.since)}
+    suffice = {c for c, day in first.items() if day is None or day >= known.since}
     mine = [row for row in known.rows if row.contractor_id in suffice]
     whole = {c for c in cared if c in suffice}
     whole.update(row.contractor_id for row in mine if row.operator_id in viewers)
@@ -175,7 +178,7 @@ def _from_known(
                 for start, end in periods
                 if end is not None and end < known.since
             )
-    return set(first) - suffice
+    return {t[0] for t in triples} - suffice
 
 
 def first_changed_day(taken: list[Period], given: list[Period]) -> date | None:
@@ -183,6 +186,15 @@ def first_changed_day(taken: list[Period], given: list[Period]) -> date | None:
     a different number of times, or None if they never are."""
     if not taken or not given:
         return min(p[0] for p in taken or given) if taken or given else None
+    if len(taken) == 1 and len(given) == 1:  # most updates: one row's period changed
+        (a, b), (c, d) = taken[0], given[0]
+        if a != c:
+            return min(a, c)
+        if b == d:
+            return None
+        end = d if b is None else b if d is None else min(b, d)
+        assert end is not None  # the two ends differ: one at least is a day
+        return end + _DAY
     events: dict[date, int] = defaultdict(int)
     for periods, sign in ((given, 1), (taken, -1)):
         for start, end in periods:
