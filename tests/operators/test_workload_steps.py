@@ -4,7 +4,11 @@ counts they give equal the direct count over the day's assignments."""
 
 from __future__ import annotations
 
+import ast
+import importlib
+from contextlib import suppress
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +21,9 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from opiekun.audit import Reason
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole, Handover
+from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.services import (
     assignment_delete,
     assignment_end,
@@ -26,13 +32,21 @@ from opiekun.caretakers.services import (
 )
 from opiekun.caretakers.services.handover import handover_create
 from opiekun.caretakers.services.handover_cancel import CancelRefused, handover_cancel
+from opiekun.caretakers.services.writer import (
+    AssignmentRow,
+    AssignmentValues,
+    ChangeSet,
+    KnownRows,
+    Update,
+    write_changes,
+)
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_delete
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import UnassignedAccess, Visibility, WorkloadPairStep, WorkloadStep
 from opiekun.operators.own_sets import workload_own_count
-from opiekun.operators.workload import _counted, operator_workload
+from opiekun.operators.workload import counted_directly, operator_workload
 from opiekun.operators.workload_pairs import own_only_viewers, pair_steps_of, workload_pair_counts
 from opiekun.operators.workload_pairs_rebuild import pair_steps_recompute, pair_steps_stored
 from opiekun.operators.workload_rebuild import (
@@ -41,6 +55,8 @@ from opiekun.operators.workload_rebuild import (
     workload_steps_stored,
 )
 from opiekun.operators.workload_steps import merged, steps_of, workload_counts
+from opiekun.operators.workload_write import first_changed_day
+from opiekun.periods import Period
 from tests.budgets import examples
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +79,7 @@ def assert_in_step(days: list[date] | None = None) -> None:
     viewers = own_only_viewers()
     assert {key[0] for key in pairs} <= viewers
     for d in days or [day(n) for n in (-1, 0, 3, 10, 17, 30, 44)]:
-        assert workload_counts(on=d) == _counted(d, None, everyone), d
+        assert workload_counts(on=d) == counted_directly(d, None, everyone), d
         for viewer in viewers:
             assert workload_pair_counts(viewer_id=viewer, on=d) == _shared(viewer, d), (viewer, d)
             assert workload_own_count(viewer_id=viewer, on=d) == len(_theirs(viewer, d)), (viewer, d)
@@ -675,3 +691,175 @@ def test_the_own_only_list_counts_their_contractors_from_the_pair_steps(
     assert set(visible.values_list("pk", flat=True)) == {a, b, d}
     table = CaretakerAssignment._meta.db_table
     assert [q["sql"] for q in queries.captured_queries if table in q["sql"]] == []
+
+
+# --- rows the caller has read, instead of the steps' own read ---------------------------
+
+known_change = st.tuples(
+    st.lists(st.integers(0, 20), max_size=3, unique=True),  # rows deleted, by position
+    st.lists(  # rows updated: position, new start, length
+        st.tuples(st.integers(0, 20), st.integers(0, 30), st.one_of(st.none(), st.integers(0, 12))),
+        max_size=3,
+    ),
+    st.lists(  # rows inserted: contractor, operator, type, role, start, length
+        st.tuples(
+            st.integers(0, 3),
+            st.integers(0, 2),
+            st.sampled_from(["main", "deputy"]),
+            st.integers(0, 1),
+            st.integers(0, 30),
+            st.one_of(st.none(), st.integers(0, 12)),
+        ),
+        max_size=3,
+    ),
+    st.integers(-2, 34),  # the day from which the caller read every row
+    st.booleans(),  # the caller read every contractor's rows (else every other one's)
+)
+
+
+@settings(
+    max_examples=examples(0.6),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(setup=st.lists(add_op, min_size=1, max_size=6), change=known_change)
+def test_rows_known_to_the_writer_give_what_the_steps_own_read_gives(
+    setup: list[tuple[Any, ...]],
+    change: tuple[Any, ...],
+    make_operator: Any,
+    default_role: CaretakerRole,
+    actor: Any,
+) -> None:
+    """`write_changes(known=…)`: any change set (the invariants refuse some: nothing is
+    written then), with every row of some contractors in force on a day or later known
+    to the caller: the steps and the pair steps are as a rebuild gives them, whether
+    the changed days start before that day (those contractors' rows are read) or not."""
+    deleted, updated, inserted, since_n, everyone = change
+    with transaction.atomic():
+        world = _world(make_operator, default_role, actor)
+        for op in setup:
+            _apply(op, world)
+        ops, roles = world["ops"], world["roles"]
+        contractors = list(Contractor.objects.order_by("pk").values_list("pk", flat=True))
+        rows = [
+            AssignmentRow(*values)
+            for values in CaretakerAssignment.objects.order_by("pk").values_list(*AssignmentRow.LOADED)
+        ]
+        since = day(since_n)
+        covered = contractors if everyone else contractors[::2]
+        known = KnownRows(
+            [r for r in rows if r.contractor_id in covered and (r.date_to is None or r.date_to >= since)],
+            covered,
+            since,
+        )
+        changes = ChangeSet()
+        if rows:
+            gone = {i % len(rows) for i in deleted}
+            changes.deletes.extend(rows[i] for i in sorted(gone))
+            moved: set[int] = set()
+            for position, start, length in updated:
+                i = position % len(rows)
+                if i in gone or i in moved:
+                    continue
+                moved.add(i)
+                period = Period(day(start), None if length is None else day(start + length))
+                changes.updates.append(Update(rows[i], AssignmentValues.of(rows[i]).with_period(period)))
+        for c, o, kind, role, start, length in inserted:
+            changes.inserts.append(
+                AssignmentValues(
+                    contractors[c],
+                    ops[o].pk,
+                    AssignmentType(kind),
+                    roles[role].pk,
+                    None,
+                    Period(day(start), None if length is None else day(start + length)),
+                )
+            )
+        with suppress(ValidationError):  # refused by the invariants: nothing written, the steps included
+            write_changes(actor=actor, changes=changes, reason=Reason.ASSIGNMENT_UPDATE, known=known)
+        assert_in_step()
+        transaction.set_rollback(True)
+
+
+def _insert(world: dict[str, Any], contractor: int, role: int, start: int, end: int) -> AssignmentValues:
+    pk = Contractor.objects.order_by("pk").values_list("pk", flat=True)[contractor]
+    own = world["ops"][1].pk  # the own-only operator: the pair steps count too
+    return AssignmentValues(
+        pk, own, AssignmentType.MAIN, world["roles"][role].pk, None, Period(day(start), day(end))
+    )
+
+
+def _loaded() -> list[AssignmentRow]:
+    return [
+        AssignmentRow(*values)
+        for values in CaretakerAssignment.objects.order_by("pk").values_list(*AssignmentRow.LOADED)
+    ]
+
+
+def test_known_rows_do_not_serve_a_contractor_changed_before_their_day(world: dict[str, Any]) -> None:
+    """A row added over a stored one (another scope) that ended before the day the
+    caller read from: the contractor's rows are read (the known ones lack the stored row)."""
+    write_changes(actor=world["actor"], changes=ChangeSet(inserts=[_insert(world, 0, 0, 0, 7)]), reason="t")
+    rows = _loaded()
+    known = KnownRows([], [rows[0].contractor_id], day(8))  # every row reaching day 8: none
+    changes = ChangeSet(inserts=[_insert(world, 0, 1, 6, 10)])
+    write_changes(actor=world["actor"], changes=changes, reason="t", known=known)
+    assert_in_step()
+
+
+def test_known_rows_take_away_a_removed_row_ended_before_their_day(world: dict[str, Any]) -> None:
+    """A row ended before the day the caller read from, replaced by two that cover its
+    days (no day changes): nothing is read, and the steps do not move."""
+    write_changes(actor=world["actor"], changes=ChangeSet(inserts=[_insert(world, 0, 0, 0, 5)]), reason="t")
+    rows = _loaded()
+    known = KnownRows([], [rows[0].contractor_id], day(8))
+    changes = ChangeSet(deletes=rows, inserts=[_insert(world, 0, 0, 0, 2), _insert(world, 0, 1, 3, 5)])
+    before = (workload_steps_stored(), pair_steps_stored())
+    write_changes(actor=world["actor"], changes=changes, reason="t", known=known)
+    assert (workload_steps_stored(), pair_steps_stored()) == before != ({}, {})
+    assert_in_step()
+
+
+def test_the_first_changed_day_of_a_triple() -> None:
+    assert first_changed_day([], [(day(3), None)]) == day(3)
+    assert first_changed_day([(day(1), day(9))], []) == day(1)
+    assert first_changed_day([(day(1), None)], [(day(1), day(4))]) == day(5)  # cut short
+    assert first_changed_day([(day(1), day(9))], [(day(1), day(4)), (day(5), day(9))]) is None
+    assert first_changed_day([(day(1), day(9))], [(day(0), day(9))]) == day(0)
+    assert first_changed_day([], []) is None
+
+
+def test_a_handover_takes_the_rows_it_has_read_for_the_steps(world: dict[str, Any]) -> None:
+    """The handover has read every row of its contractors reaching D - 1 or later: the
+    steps read no assignment of their own, and are right."""
+    _apply(("add", [0, 1, 2], 0, "main", 0, False, 0, None, "replace"), world)
+    _apply(("add", [0, 1], 1, "deputy", 1, False, 2, 20, "keep"), world)
+    with CaptureQueriesContext(connection) as queries:
+        _apply(("handover", 0, 1, 10), world)
+    assert Handover.objects.count() == 1
+    steps_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "SELECT contractor_id, operator_id, type, date_from" in q["sql"]
+        or "a.contractor_id, a.operator_id, a.type" in q["sql"]
+    ]
+    assert steps_reads == []
+    assert_in_step()
+
+
+@pytest.mark.parametrize("name", ["0005_workload_steps", "0006_workload_pair_steps"])
+def test_the_steps_migrations_carry_their_own_copy_of_the_rebuild(name: str) -> None:
+    """They import no module of Opiekun: a later change of the rebuild
+    (`workload_rebuild`, `workload_pairs_rebuild`) cannot change what they write (the
+    migration tests above check that what they write is the steps)."""
+    module = importlib.import_module(f"opiekun.operators.migrations.{name}")
+    tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
+    imported = [
+        name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for name in (
+            [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+        )
+    ]
+    assert imported and not [name for name in imported if name.startswith("opiekun")]

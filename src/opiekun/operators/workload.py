@@ -53,14 +53,15 @@ def operator_workload(*, viewer: Any, on: date | None = None) -> list[Workload]:
         # caretaker to count) shared with each operator, the sums of the pair steps.
         counted = workload_pair_counts(viewer_id=operator.pk, on=day)
     else:
-        counted = _counted(day, viewer, visible)
+        counted = counted_directly(day, viewer, visible)
     return [Workload(op, *counted.get(op.pk, (0, 0))) for op in operator_list()]
 
 
-def _counted(day: date, viewer: Any, visible: QuerySet[Any]) -> dict[int, tuple[int, int]]:
-    """The counts over the ``visible`` contractors, from the assignments in force on
-    ``day`` (the day's filter applied before the grouping, so that only those rows are
-    counted)."""
+def counted_directly(day: date, viewer: Any, visible: QuerySet[Any]) -> dict[int, tuple[int, int]]:
+    """Per operator, the distinct contractors of ``visible`` (what ``viewer`` sees) they
+    are main and deputy caretaker of on ``day``, counted from the assignments in force
+    that day (the day's filter applied before the grouping, so that only those rows are
+    counted): what the kept steps must give, and the page's count where none are kept."""
     current = CaretakerAssignment.objects.filter(date_from__lte=day).filter(
         Q(date_to__isnull=True) | Q(date_to__gte=day)
     )

@@ -19,11 +19,12 @@ Kept for the viewers who see only their own contractors (``visibility`` "own"; a
 viewer who sees everyone reads the workload steps), so that a write pays only for the
 contractors such an operator cares for:
 
-- by the writes that keep the workload steps (`workload_steps.adjust_steps`, called
+- by the writes that keep the workload steps (`workload_write.adjust_steps`, called
   by the one writer of assignments and by the ORM signals): the touched contractors
-  that an own-only operator cares for (before or after the change) are read once, the
-  change applied to their rows in Python, and the difference of their pair steps
-  upserted;
+  that an own-only operator cares for (before or after the change) are found among
+  the rows read once for both kinds of steps (or known to the caller), the change
+  applied to their rows in Python, and the difference of their pair steps upserted
+  (`steps_table.add_to_steps`);
 - when an operator's visibility changes (`workload_signals`, on the operator's save):
   their pair steps built from their assignments, or deleted;
 - rebuilt with the workload steps (`workload_rebuild.workload_steps_rebuild`,
@@ -32,23 +33,17 @@ contractors such an operator cares for:
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import Any
 
-from django.db import connection
 from django.db.models import Q, Sum
 
-from opiekun.bulk import id_list
-from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.operators.models import ANY_TYPE, Operator, Visibility, WorkloadPairStep
-from opiekun.operators.workload_steps import DEPUTY, FIELDS, MAIN, Interval, as_interval, merged
+from opiekun.operators.workload_steps import DEPUTY, MAIN, Interval, Period, merged
 
 # (viewer, operator, type, day)
 PairKey = tuple[int, int, str, date]
-Period = tuple[date, date | None]
 
 TABLE = WorkloadPairStep._meta.db_table
 ANY = ANY_TYPE
@@ -75,7 +70,7 @@ def _intersection(first: list[Period], second: list[Period]) -> Iterable[Period]
             j += 1
 
 
-def _add_contractor(
+def add_contractor_steps(
     rows: Sequence[Interval], viewers: set[int], steps: dict[PairKey, int], sign: int
 ) -> None:
     """Add (``sign`` 1) or take away (-1) the pair steps of one contractor's ``rows``,
@@ -111,7 +106,7 @@ def pair_steps_of(intervals: Iterable[Interval], viewers: set[int]) -> dict[Pair
         by_contractor[interval[0]].append(interval)
     steps: dict[PairKey, int] = defaultdict(int)
     for rows in by_contractor.values():
-        _add_contractor(rows, viewers, steps, 1)
+        add_contractor_steps(rows, viewers, steps, 1)
     return {key: n for key, n in steps.items() if n}
 
 
@@ -121,153 +116,6 @@ def pair_steps_of(intervals: Iterable[Interval], viewers: set[int]) -> dict[Pair
 def own_only_viewers() -> set[int]:
     """The operators whose pair steps are kept: those who see only their own contractors."""
     return set(Operator.objects.filter(visibility=Visibility.OWN).values_list("pk", flat=True))
-
-
-def adjust_pair_steps(
-    removed: Sequence[Interval], added: Sequence[Interval], *, written: bool, extra: Sequence[Interval] = ()
-) -> None:
-    """As `workload_steps.adjust_steps`, for the pair steps: ``removed`` and ``added``
-    (nothing in both), ``written`` whether the stored assignments already hold the
-    change, ``extra`` rows to count as stored besides those read."""
-    taken: dict[int, list[Interval]] = defaultdict(list)
-    given: dict[int, list[Interval]] = defaultdict(list)
-    for interval in removed:
-        taken[interval[0]].append(interval)
-    for interval in added:
-        given[interval[0]].append(interval)
-    if not taken and not given:
-        return
-    viewers = own_only_viewers()
-    if not viewers:
-        return
-    touched = taken.keys() | given.keys()
-    # A contractor counts for a viewer only through a row of theirs: the contractors
-    # with one stored, in the change, or about to go (``extra``) are the only ones read.
-    relevant = {i[0] for i in (*removed, *added) if i[1] in viewers}
-    relevant.update(i[0] for i in extra if i[0] in touched and i[1] in viewers)
-    relevant.update(_cared_by(sorted(touched - relevant), viewers))
-    if not relevant:
-        return
-    contractors = sorted(relevant)
-    stored: dict[int, list[Interval]] = defaultdict(list)
-    for interval in extra:
-        if interval[0] in relevant:
-            stored[interval[0]].append(interval)
-    for interval in _read(contractors):
-        stored[interval[0]].append(interval)
-    delta: dict[PairKey, int] = defaultdict(int)
-    for contractor in contractors:
-        rows = stored.get(contractor, [])
-        if written:
-            after, before = rows, _without(rows, given[contractor]) + taken[contractor]
-        else:
-            before, after = rows, _without(rows, taken[contractor]) + given[contractor]
-        _add_contractor(before, viewers, delta, -1)
-        _add_contractor(after, viewers, delta, 1)
-    delta = {key: n for key, n in delta.items() if n}
-    if delta:
-        _write(delta)
-
-
-def _cared_by(contractors: list[int], viewers: set[int]) -> Iterable[int]:
-    """Those of ``contractors`` that one of ``viewers`` has a stored assignment of."""
-    if not contractors:
-        return []
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT DISTINCT contractor_id FROM {CaretakerAssignment._meta.db_table} "
-                "WHERE contractor_id = ANY(%s::bigint[]) AND operator_id = ANY(%s::bigint[])",
-                [_ints(contractors), _ints(sorted(viewers))],
-            )
-            return [row[0] for row in cursor.fetchall()]
-    return (
-        CaretakerAssignment.objects.filter(contractor_id__in=id_list(contractors), operator_id__in=viewers)
-        .order_by()
-        .values_list("contractor_id", flat=True)
-        .distinct()
-    )
-
-
-def _ints(values: list[int]) -> str:
-    """As the text of an array: the driver would adapt ten thousand values one by one."""
-    return "{" + ",".join(map(str, values)) + "}"
-
-
-def _without(rows: list[Interval], removed: Iterable[Interval]) -> list[Interval]:
-    left = list(rows)
-    for interval in removed:
-        if interval in left:
-            left.remove(interval)
-    return left
-
-
-def _read(contractors: list[int]) -> Iterable[Interval]:
-    """Every stored assignment of ``contractors``."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {', '.join(FIELDS)} FROM {CaretakerAssignment._meta.db_table} "
-                "WHERE contractor_id = ANY(%s::bigint[])",
-                [_ints(contractors)],
-            )
-            rows: Iterable[tuple[Any, ...]] = cursor.fetchall()
-    else:
-        rows = (
-            CaretakerAssignment.objects.filter(contractor_id__in=id_list(contractors))
-            .order_by()
-            .values_list(*FIELDS)
-        )
-    for values in rows:
-        yield as_interval(*values)
-
-
-def _write(delta: dict[PairKey, int]) -> None:
-    """Add ``delta`` to the stored pair steps, in key order; delete those it zeroes."""
-    keys = sorted(delta)
-    viewers, operators = [k[0] for k in keys], [k[1] for k in keys]
-    kinds, days = [k[2] for k in keys], [k[3] for k in keys]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH up AS (INSERT INTO {TABLE} (viewer_id, operator_id, type, day, delta) "
-                "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::date[], %s::integer[]) "
-                "ORDER BY 1, 2, 3, 4 "
-                "ON CONFLICT (viewer_id, operator_id, type, day) "
-                f"DO UPDATE SET delta = {TABLE}.delta + excluded.delta "
-                "RETURNING viewer_id, operator_id, type, day, delta) "
-                "SELECT viewer_id, operator_id, type, day FROM up WHERE delta = 0",
-                [
-                    _ints(viewers),
-                    _ints(operators),
-                    "{" + ",".join(kinds) + "}",
-                    "{" + ",".join(d.isoformat() for d in days) + "}",
-                    _ints([delta[k] for k in keys]),
-                ],
-            )
-            zeroed = cursor.fetchall()
-            if zeroed:
-                cursor.execute(
-                    f"DELETE FROM {TABLE} s "
-                    "USING unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::date[]) AS z(v, o, k, d) "
-                    "WHERE s.viewer_id = z.v AND s.operator_id = z.o AND s.type = z.k AND s.day = z.d "
-                    "AND s.delta = 0",
-                    [list(column) for column in zip(*zeroed, strict=True)],
-                )
-        else:
-            # WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT.
-            cursor.execute(
-                f"INSERT INTO {TABLE} (viewer_id, operator_id, type, day, delta) "
-                "SELECT value ->> '$[0]', value ->> '$[1]', value ->> '$[2]', value ->> '$[3]', "
-                "value ->> '$[4]' FROM json_each(%s) WHERE true ORDER BY key "
-                "ON CONFLICT (viewer_id, operator_id, type, day) "
-                "DO UPDATE SET delta = delta + excluded.delta",
-                [json.dumps([[k[0], k[1], k[2], k[3].isoformat(), delta[k]] for k in keys])],
-            )
-            cursor.execute(
-                f"DELETE FROM {TABLE} WHERE delta = 0 AND viewer_id IN (SELECT value FROM json_each(%s))",
-                [json.dumps(sorted(set(viewers)))],
-            )
 
 
 # --- the reads -------------------------------------------------------------------------

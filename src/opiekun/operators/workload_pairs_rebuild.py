@@ -1,6 +1,6 @@
 """The pair steps of `operators.workload_pairs` rebuilt from the assignments: the SQL
-that replaces them (run by the migration that adds them, by ``opiekun
-workload-rebuild`` and when an operator's visibility changes), and the Python
+that replaces them (run by ``opiekun workload-rebuild`` and when an operator's
+visibility changes; migration operators/0006 runs its own copy), and the Python
 recomputation the tests compare them with."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from opiekun.operators.workload_steps import FIELDS, as_interval
 
 def pair_rebuild_statements(vendor: str, viewer: int | None = None) -> list[str]:
     """SQL that replaces every pair step (with ``viewer``: that operator's) by a
-    recomputation from the assignments (the migration that adds them runs it too):
+    recomputation from the assignments (migration operators/0006 runs a copy of it):
     each (contractor, operator, type)'s rows merged into periods (a new one where the
     reach of the rows before ends more than a day before the row's first day), an
     own-only viewer's merged again per contractor, each viewer's periods intersected

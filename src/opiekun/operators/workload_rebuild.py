@@ -1,6 +1,7 @@
 """The workload steps (`operators.workload_steps`) from scratch: recomputed in Python
-(what the tests compare the stored steps with) and rebuilt in the database (the
-migration that adds them, ``opiekun workload-rebuild``, the benchmarks' loader)."""
+(what the tests compare the stored steps with) and rebuilt in the database (``opiekun
+workload-rebuild``, the benchmarks' loader; the migration that adds them carries its
+own copy of the statement as it stood)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def workload_steps_stored() -> dict[Key, int]:
 
 def rebuild_statements(vendor: str) -> list[str]:
     """SQL that replaces every step by a recomputation from the assignments, in the
-    database (the migration that adds the table runs it too): each (contractor,
+    database (migration operators/0005 runs a copy of it): each (contractor,
     operator, type)'s rows in order of their first day, a new merged period where the
     reach of the rows before ends more than a day before the row's first day, its end
     where the next row starts more than a day after the reach so far."""

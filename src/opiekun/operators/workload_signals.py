@@ -3,7 +3,8 @@ deletions (a contractor deleted with the ORM cascades to its assignments) keep t
 workload steps (`operators.workload_steps`) right, as `coverage.signals` keeps the
 coverage tables; a change of an operator's visibility builds or drops their pair
 steps (`operators.workload_pairs`). The services never come here: their writer writes
-with set-based SQL, which sends no signals, and calls `workload_steps_apply` itself."""
+with set-based SQL, which sends no signals, and calls
+`workload_write.workload_steps_apply` itself."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.operators.models import Operator, Visibility
 from opiekun.operators.workload_pairs_rebuild import pair_steps_build
-from opiekun.operators.workload_steps import FIELDS, Interval, adjust_steps, as_interval, row_interval
+from opiekun.operators.workload_steps import FIELDS, Interval, as_interval, row_interval
+from opiekun.operators.workload_write import adjust_steps
 
 _deleting = threading.local()  # rows an ORM deletion removes whose post_delete has not come yet
 

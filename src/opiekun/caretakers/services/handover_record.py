@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -25,9 +26,11 @@ from opiekun.caretakers.services.writer import (
     AssignmentRow,
     AssignmentValues,
     ChangeSet,
+    KnownRows,
     Update,
     write_changes,
 )
+from opiekun.periods import ONE_DAY
 
 if TYPE_CHECKING:
     from opiekun.caretakers.services.handover import HandoverPreview
@@ -184,6 +187,10 @@ def write_handover(
             for n in plan.inserts
         )
     reason = audit.reason(Reason.HANDOVER, handover.pk)
+    # Every row of the handed contractors that reaches D - 1 or later (`handover._load`):
+    # the Operatorzy page's steps take them instead of reading them again.
+    since = handover.date - ONE_DAY if handover.date > date.min else handover.date
+    known = KnownRows(rows.values(), target_of.keys(), since)
     if connection.vendor == "postgresql":
         targets = set(target_of.values())
         contractors: tuple[int, ...]
@@ -195,10 +202,10 @@ def write_handover(
         def beside(kind: str) -> Sequence[Beside]:
             return [_Changes(handover.pk, kind, contractors, to)]
 
-        write_changes(actor=actor, changes=changes, reason=reason, beside=beside)
+        write_changes(actor=actor, changes=changes, reason=reason, beside=beside, known=known)
         return
     before = {r.pk: snapshot(r) for r in (*changes.deletes, *(u.row for u in changes.updates))}
-    inserted = write_changes(actor=actor, changes=changes, reason=reason)
+    inserted = write_changes(actor=actor, changes=changes, reason=reason, known=known)
     # The after-states from memory, not reloaded: the writer has set the updated rows'
     # values and stamps, and an inserted row is its values, its id and its author.
     after = {u.row.pk: snapshot(u.row) for u in changes.updates}

@@ -38,12 +38,13 @@ from opiekun.contractors.models import Contractor
 from opiekun.coverage.delta import coverage_delta
 from opiekun.coverage.services import coverage_refresh
 from opiekun.coverage.writer_rows import coverage_refreshed_by_the_writer
-from opiekun.operators.workload_steps import workload_steps_apply
+from opiekun.operators.workload_write import KnownRows, workload_steps_apply
 
 __all__ = [
     "AssignmentRow",
     "AssignmentValues",
     "ChangeSet",
+    "KnownRows",
     "Update",
     "collision",
     "lock_contractor_codes",
@@ -94,12 +95,19 @@ Besides = Sequence[Beside]
 
 
 def write_changes(
-    *, actor: object, changes: ChangeSet, reason: str, beside: BesideWrites | None = None
+    *,
+    actor: object,
+    changes: ChangeSet,
+    reason: str,
+    beside: BesideWrites | None = None,
+    known: KnownRows | None = None,
 ) -> list[int]:
     """Apply ``changes`` in the caller's transaction and record each row in the audit
     trail with ``reason``; returns the ids of the inserted rows, in order.
     ``beside`` (PostgreSQL only): rows the caller writes from the rows written, by the
     same statements (a handover's record); not the restores'.
+    ``known``: rows the caller read under the lock (`operators.workload_write.KnownRows`),
+    which the Operatorzy page's steps take instead of reading them again where they suffice.
 
     The order is deletes, shrinking updates, other updates, inserts, restores: so no statement
     meets a row that the invariants would refuse on its way to a valid end state. A
@@ -111,11 +119,11 @@ def write_changes(
     touches are recomputed from their assignments as written. So the rows written here
     queue none of PostgreSQL's commit-time checks of that (`coverage.writer_rows`)."""
     with collector_paused():
-        return _write_changes(actor=actor, changes=changes, reason=reason, beside=beside)
+        return _write_changes(actor=actor, changes=changes, reason=reason, beside=beside, known=known)
 
 
 def _write_changes(
-    *, actor: object, changes: ChangeSet, reason: str, beside: BesideWrites | None
+    *, actor: object, changes: ChangeSet, reason: str, beside: BesideWrites | None, known: KnownRows | None
 ) -> list[int]:
     now = timezone.now()
     also = beside or (lambda kind: ())
@@ -123,7 +131,7 @@ def _write_changes(
     delta = coverage_delta(changes)  # before the writes: an update rewrites its row in place
     try:
         with transaction.atomic():  # a savepoint: a refused write leaves the caller's transaction usable
-            workload_steps_apply(changes)  # the Operatorzy page's counts, before an update rewrites its row
+            workload_steps_apply(changes, known)  # Operatorzy's counts, before an update rewrites its row
             _delete(changes.deletes, actor=actor, when=now, reason=reason, beside=also(audit.DELETED))
             shrinking: list[Update] = []
             other: list[Update] = []

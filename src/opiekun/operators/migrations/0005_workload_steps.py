@@ -5,12 +5,63 @@ from django.db import migrations, models
 
 # The Operatorzy page's counts as steps (operators/workload_steps.py), built here from
 # the assignments as they are; from now on every writer of assignments keeps them.
+#
+# The rebuild as it stood when this migration was written
+# (operators/workload_rebuild.py, `rebuild_statements`), copied here so that later
+# changes to that module cannot change what this migration writes.
+ASSIGNMENTS = "caretakers_caretakerassignment"
+STEPS = "operators_workloadstep"
+
+
+def build_statements(vendor):
+    """Each (contractor, operator, type)'s rows in order of their first day, a new
+    merged period where the reach of the rows before ends more than a day before the
+    row's first day, its end where the next row starts more than a day after the reach
+    so far; the steps summed per (operator, type, day)."""
+    if vendor == "postgresql":
+        open_end = "DATE '9999-12-31'"
+
+        def plus_one(x):
+            return f"{x} + 1"
+
+        def before_next(reach, start):
+            return f"{reach} + 1 < {start}"
+    else:
+        open_end = "'9999-12-31'"
+
+        def plus_one(x):
+            return f"date({x}, '+1 day')"
+
+        def before_next(reach, start):
+            return f"julianday({reach}) + 1 < julianday({start})"
+
+    window = "PARTITION BY contractor_id, operator_id, type ORDER BY date_from, date_to"
+    return [
+        f"DELETE FROM {STEPS}",
+        f"""INSERT INTO {STEPS} (operator_id, type, day, delta)
+        WITH a AS (
+            SELECT contractor_id, operator_id, type, date_from, COALESCE(date_to, {open_end}) AS date_to
+            FROM {ASSIGNMENTS}
+        ), w AS (
+            SELECT operator_id, type, date_from,
+                MAX(date_to) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach_before,
+                MAX(date_to) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS reach,
+                LEAD(date_from) OVER ({window}) AS next_from
+            FROM a
+        ), s AS (
+            SELECT operator_id, type, date_from AS day, 1 AS delta FROM w
+            WHERE reach_before IS NULL OR {before_next("reach_before", "date_from")}
+            UNION ALL
+            SELECT operator_id, type, {plus_one("reach")} AS day, -1 AS delta FROM w
+            WHERE reach < {open_end} AND (next_from IS NULL OR {before_next("reach", "next_from")})
+        )
+        SELECT operator_id, type, day, SUM(delta) FROM s
+        GROUP BY operator_id, type, day HAVING SUM(delta) <> 0""",
+    ]
 
 
 def _build(apps, schema_editor):
-    from opiekun.operators.workload_rebuild import rebuild_statements
-
-    for statement in rebuild_statements(schema_editor.connection.vendor):
+    for statement in build_statements(schema_editor.connection.vendor):
         schema_editor.execute(statement)
 
 
