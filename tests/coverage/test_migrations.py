@@ -5,10 +5,8 @@ periods from the data there is, with its own copy of the acting rule."""
 
 from __future__ import annotations
 
-import ast
 import importlib
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +22,7 @@ from opiekun.coverage.stand_ins import StandIn, acting_periods_of
 from opiekun.operators.models import Absence
 from tests.budgets import examples
 from tests.coverage.test_untouched import CONTRACTORS, staffed
+from tests.imports import imported_by
 
 
 def _migrate(*targets: tuple[str, str]) -> None:
@@ -99,16 +98,7 @@ def test_the_acting_periods_are_filled_from_the_data_there_is(
 def test_the_acting_periods_migration_computes_with_its_own_copy_of_the_rule() -> None:
     """0007 imports no module of Opiekun: a later change of `coverage.stand_ins` cannot
     change what it writes (its copy of the rule is checked against the module as it is)."""
-    module = importlib.import_module("opiekun.coverage.migrations.0007_acting_periods")
-    tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
-    imported = [
-        name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for name in (
-            [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
-        )
-    ]
+    imported = imported_by("opiekun.coverage.migrations.0007_acting_periods")
     assert imported and not [name for name in imported if name.startswith("opiekun")]
 
 

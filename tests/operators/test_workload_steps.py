@@ -4,11 +4,8 @@ counts they give equal the direct count over the day's assignments."""
 
 from __future__ import annotations
 
-import ast
-import importlib
 from contextlib import suppress
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,6 +55,7 @@ from opiekun.operators.workload_steps import merged, steps_of, workload_counts
 from opiekun.operators.workload_write import first_changed_day
 from opiekun.periods import Period
 from tests.budgets import examples
+from tests.imports import imported_by
 
 pytestmark = pytest.mark.django_db
 
@@ -852,14 +850,5 @@ def test_the_steps_migrations_carry_their_own_copy_of_the_rebuild(name: str) -> 
     """They import no module of Opiekun: a later change of the rebuild
     (`workload_rebuild`, `workload_pairs_rebuild`) cannot change what they write (the
     migration tests above check that what they write is the steps)."""
-    module = importlib.import_module(f"opiekun.operators.migrations.{name}")
-    tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
-    imported = [
-        name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for name in (
-            [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
-        )
-    ]
+    imported = imported_by(f"opiekun.operators.migrations.{name}")
     assert imported and not [name for name in imported if name.startswith("opiekun")]
