@@ -294,3 +294,20 @@ def test_read_only_fields_look_read_only(
     assert editable["disabled"] == "false" and read_only["disabled"] == "true"
     assert read_only["bg"] != editable["bg"]
     assert read_only["border"] != editable["border"]
+
+
+def test_a_dialog_opened_by_its_address_is_a_styled_page_and_closing_it_goes_home(
+    page: Page, live_server: Any, login: Any, boss: Operator
+) -> None:
+    login(page, live_server, "boss", PASSWORD)
+    page.goto(f"{live_server.url}/operatorzy/przekazania/nowe/")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    assert dialog.evaluate("el => getComputedStyle(el.closest('.modal-backdrop')).position") == "fixed"
+    expect(page).to_have_title("Przekaż klientów · Opiekun")
+    # Next, as from the list: the second step comes in the same dialog (htmx).
+    page.get_by_role("button", name="Dalej").click()
+    expect(page.locator("[data-field=from_operator_id] .field-error")).to_be_visible()
+    page.locator("[data-close]").first.click()
+    expect(page).to_have_url(f"{live_server.url}/kontrahenci/")
+    expect(page.get_by_role("dialog")).to_have_count(0)

@@ -12,7 +12,13 @@ from opiekun.operators.selectors import operator_list
 
 
 class UpcomingFilterForm(forms.Form):
-    days = forms.IntegerField(label=_("Days ahead"), required=False, min_value=0, max_value=MAX_DAYS)
+    days = forms.IntegerField(
+        label=_("Days ahead"),
+        required=False,
+        min_value=0,
+        max_value=MAX_DAYS,
+        widget=forms.NumberInput(attrs={"placeholder": DEFAULT_DAYS}),  # empty: the default
+    )
     operator = forms.TypedChoiceField(label=_("Operator"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:

@@ -2,8 +2,9 @@
 
 About 300 contractors with valid NIPs and REGONs, 8 operators (an administrator and
 an own-only operator among them), roles, branches, and a history written through
-the services, so the audit trail shows it: handovers when people left, deputies
-for holidays, a legal caretaker role and a branch-limited caretaker.
+the services, so the audit trail shows it: handovers when people left and one
+planned, deputies for holidays, absences with a deputy acting today, a legal caretaker
+role and a branch-limited caretaker (the part-two story: `opiekun/management/demo_story.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from opiekun.caretakers.models import Branch, CaretakerRole
 from opiekun.caretakers.services import assignment_end, caretaker_add
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
+from opiekun.management.demo_story import absences_and_deputies, hand_over
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 
 PASSWORD = "demo"
@@ -207,7 +209,7 @@ class Command(BaseCommand):
         for who, group in groups.items():
             add(group, who, ago(730))
         # Katarzyna left the sales team half a year ago: Piotr took her clients over.
-        add(groups["katarzyna.wojcik"], "piotr.wisniewski", ago(180))
+        hand_over(admin, operators["katarzyna.wojcik"], operators["piotr.wisniewski"], ago(180))
         # Holidays: Katarzyna stood in for Tomasz last summer; Anna stands in soon.
         add(groups["tomasz.kaminski"], "katarzyna.wojcik", ago(500), ago(486), type="deputy")
         add(
@@ -221,8 +223,15 @@ class Command(BaseCommand):
         add(assigned[:60], "magdalena.lewandowska", ago(400), role_id=roles["legal"].pk)
         add(assigned[60:90], "michal.zielinski", ago(300), branch_id=branches["KRK"].pk)
         add(assigned[90:110], "michal.zielinski", ago(200), role_id=roles["service"].pk, on_overlap="keep")
-        # Jan, an own-only operator, took twenty clients from Anna a month ago.
-        add(groups["anna.nowak"][:20], "jan.kowalski", ago(30))
+        # Jan, an own-only operator, took twenty clients over from Anna a month ago.
+        hand_over(
+            admin,
+            operators["anna.nowak"],
+            operators["jan.kowalski"],
+            ago(30),
+            contractor_ids=groups["anna.nowak"][:20],
+            types=["main"],
+        )
         # Michał's branch care ended last month for a few clients.
         from opiekun.caretakers.models import CaretakerAssignment
 
@@ -232,3 +241,12 @@ class Command(BaseCommand):
             .values_list("pk", flat=True)[:5]
         ):
             assignment_end(actor=admin, assignment_id=assignment_id, date_to=ago(40))
+        # Michał hands his service clients over to Magdalena in ten days (planned).
+        hand_over(
+            admin,
+            operators["michal.zielinski"],
+            operators["magdalena.lewandowska"],
+            day + timedelta(days=10),
+            role_ids=[roles["service"].pk],
+        )
+        absences_and_deputies(admin, operators, groups, day)

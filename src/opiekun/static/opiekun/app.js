@@ -35,6 +35,10 @@
     var host = modalHost();
     if (!host) return;
     var changed = !!host.querySelector("[data-changed]");
+    // A dialog opened as a page of its own (its address typed or reloaded, opiekun/dialogs.py)
+    // has no page under it: closing goes back where the user came from.
+    var page = document.querySelector("[data-dialog-page]");
+    if (page) { window.location.assign(page.getAttribute("data-return") || "/"); return; }
     host.innerHTML = "";
     if (changed) { window.location.reload(); return; }
     returnFocus();
@@ -86,8 +90,11 @@
     }
   });
 
-  // A page form sent back with errors: the focus goes to its first wrong field.
+  // A page form sent back with errors: the focus goes to its first wrong field. A dialog
+  // opened as a page of its own names the page after itself.
   document.addEventListener("DOMContentLoaded", function () {
+    var title = document.querySelector("[data-dialog-page]") && document.getElementById("modal-title");
+    if (title) document.title = title.textContent.trim() + " · Opiekun";
     var wrong = document.querySelector(
       "main form .has-error input:not([type=hidden]), main form .has-error select, main form .has-error textarea");
     if (wrong && !modalOpen()) wrong.focus();
