@@ -30,6 +30,7 @@ from opiekun.caretakers.services.handover_cancel import handover_cancel
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
 from opiekun.notices.selectors import (
+    DEFAULT_DAYS,
     FIELDS,
     UpcomingFilters,
     upcoming_changes,
@@ -573,3 +574,11 @@ def test_an_own_only_badge_probes_only_what_is_not_theirs_today(world: dict[str,
     ends = sql[1]
     assert ends.index('"caretakers_caretakerassignment"."operator_id" =') < ends.index("EXISTS")
     assert upcoming_count(viewer=own) == len(oracle(viewer=own, filters=UpcomingFilters())) > 0
+
+
+def test_the_days_field_left_empty_shows_and_uses_the_default(actor: Any, client: Client) -> None:
+    client.force_login(actor)
+    page = client.get(reverse("notices:upcoming"))
+    assert page.context["filters"].days == DEFAULT_DAYS
+    field = page.content.decode().split('name="days"', 1)[1].split(">", 1)[0]
+    assert f'placeholder="{DEFAULT_DAYS}"' in field and "value=" not in field
