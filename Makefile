@@ -63,7 +63,8 @@ test-sqlite: install
 # It costs about 10 s of start-up (pg_basebackup); the suite itself runs no slower with the
 # standby streaming (tests/operators: 65 s with it, 67 s without; 49 s / 47 s on a rerun).
 # --engine-independent=skip: the tests that cannot depend on the engine (pure functions,
-# the repo's files; ENGINE_INDEPENDENT in tests/conftest.py) run in test-sqlite only.
+# the repo's files; ENGINE_INDEPENDENT in tests/conftest.py) and the browser tests of the
+# browser's side alone (BROWSER_SIDE, same file) run in test-sqlite only.
 test-postgres: install
 	PYTHONDONTWRITEBYTECODE= scripts/with-postgres --replica $(BIN)/pytest $(PYTEST_PARALLEL) \
 	  --engine-independent=skip

@@ -92,6 +92,37 @@ ENGINE_INDEPENDENT = (
     "tests/test_middleware.py::test_a_database_busy_error_is_told_from_a_fault",
     "tests/test_parallel.py::test_job_files_stay_out_of_the_installations_folder",
 )
+# Browser tests whose assertions are about the browser's side alone: where the focus
+# goes, what a keyboard or a click beside a dialog closes, what the page's script keeps
+# (the ticked rows in the tab's storage) or refreshes, layout (a phone's width, the
+# timeline's labels, the look of a read-only field), the switch of language, the
+# Content-Security-Policy the browser enforces. What they make the server do — the
+# same views, forms, services and queries — runs on both engines in other tests (the
+# test client's tests of those views, the services' tests, the screens and forms of
+# test_no_server_errors.py, and the browser tests left off this list, which send the
+# same requests through the same pages). They get the `browser_side` marker; with
+# `--engine-independent=skip` (make test-postgres) they are left out, so make test runs
+# them once, in its SQLite part. A listed test that is not a browser test (no `e2e`
+# marker) is an error at collection. docs/architecture.md, "tst6".
+BROWSER_SIDE = (
+    "tests/e2e/test_dialogs.py::test_every_way_of_closing_the_summary_refreshes_the_list[chromium-escape]",
+    "tests/e2e/test_dialogs.py::test_every_way_of_closing_the_summary_refreshes_the_list[chromium-backdrop]",
+    "tests/e2e/test_dialogs.py::test_closing_the_summary_with_x_refreshes_the_crm_tab",
+    "tests/e2e/test_dialogs.py::test_tab_stays_in_the_dialog_and_focus_returns_to_the_opener",
+    "tests/e2e/test_dialogs.py::test_focus_returns_to_the_menu_that_opened_the_dialog",
+    "tests/e2e/test_dialogs.py::test_dates_typed_short_and_picked_from_the_calendar",
+    "tests/e2e/test_dialogs.py::test_the_timeline_never_clips_or_overlaps_a_label",
+    "tests/e2e/test_dialogs.py::test_read_only_fields_look_read_only",
+    "tests/e2e/test_contractor_list.py::test_ticked_rows_are_kept_across_pages_and_acted_on",
+    "tests/e2e/test_contractor_list.py::test_clear_selection_and_a_new_filter_start_afresh",
+    "tests/e2e/test_contractor_list.py::test_a_selection_too_large_for_the_server_gets_a_message_in_the_dialog",
+    "tests/e2e/test_ui.py::test_field_errors_in_the_dialog",
+    "tests/e2e/test_ui.py::test_language_switch",
+    "tests/e2e/test_part_two_pages.py::test_the_wizard_fits_a_phone",
+    "tests/e2e/test_part_two_pages.py::test_the_focus_goes_to_the_wrong_codes",
+    "tests/e2e/test_part_two_pages.py::test_a_refused_absence_puts_the_focus_on_its_field",
+    "tests/e2e/test_security.py::test_no_screen_breaks_the_content_security_policy",
+)
 DATABASE_FIXTURES = frozenset(
     {
         "db",
@@ -142,14 +173,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="run",
         help="skip: leave out the tests of ENGINE_INDEPENDENT in tests/conftest.py, and the "
         "engine-independent parts of the screens' wrong parameters (test_no_server_errors.py) and "
-        "of the upcoming changes' pages (notices/test_upcoming.py) (make test-postgres: make test "
-        "runs them in its SQLite part)",
+        "of the upcoming changes' pages (notices/test_upcoming.py), and the browser tests of "
+        "BROWSER_SIDE (make test-postgres: make test runs them in its SQLite part)",
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "engine_independent: the outcome cannot depend on the database engine (tests/conftest.py)"
+    )
+    config.addinivalue_line(
+        "markers", "browser_side: a browser test of the browser's side alone (tests/conftest.py)"
     )
 
 
@@ -165,6 +199,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"({', '.join(sorted(uses)) or 'django_db'}): it must run on both engines"
             )
         item.add_marker(pytest.mark.engine_independent)
+        independent.append(item)
+    for item in items:
+        if _listed(item.nodeid, BROWSER_SIDE) is None:
+            continue
+        if not item.get_closest_marker("e2e"):
+            raise pytest.UsageError(f"{item.nodeid} is in BROWSER_SIDE but is not a browser test (e2e)")
+        item.add_marker(pytest.mark.browser_side)
         independent.append(item)
     if config.getoption("engine_independent") == "skip" and independent:
         config.hook.pytest_deselected(items=independent)

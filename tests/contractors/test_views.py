@@ -11,7 +11,8 @@ from django.test import Client
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
-from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+from opiekun.operators.models import Operator, UnassignedAccess
+from tests.own_only import own_only_operator
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +173,7 @@ def test_duplicate_code_is_a_field_error(boss_client: Client, contractor: Contra
 @pytest.fixture
 def own_only(make_operator: Callable[..., Operator]) -> Callable[[str], Operator]:
     def make(access: str) -> Operator:
-        return make_operator(visibility=Visibility.OWN, unassigned_access=access)
+        return own_only_operator(make_operator, unassigned_access=access)
 
     return make
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,7 +21,8 @@ from opiekun.contractors.models import Contractor
 from opiekun.coverage.compute import UNTIL_FURTHER_NOTICE
 from opiekun.coverage.selectors import GapFilters, Window, gap_list, gaps_today_count, window_of
 from opiekun.operators.absences import absence_create, absence_delete, absence_update
-from opiekun.operators.models import Absence, Operator, UnassignedAccess, Visibility
+from opiekun.operators.models import Absence, Operator, UnassignedAccess
+from tests.own_only import assign, own_only_operator
 
 pytestmark = pytest.mark.django_db
 
@@ -48,21 +50,11 @@ def world(make_operator: Any, default_role: CaretakerRole, actor: Any) -> dict[s
     idle.active = False
     idle.save()
 
-    def add(contractor: Contractor, operator: Operator, start: date, end: date | None, **kw: Any) -> None:
-        caretaker_add(
-            actor=actor,
-            contractor_ids=[contractor.pk],
-            operator_id=operator.pk,
-            date_from=start,
-            date_to=end,
-            on_overlap="replace",
-            **kw,
-        )
-
-    add(a, anna, d(-100), None)  # covered for good
-    add(b, anna, d(-100), d(9))  # nobody from d(10) on
-    add(c, piotr, d(-100), d(-1))  # nobody since today
-    add(c, anna, d(20), d(29))  # ... until d(19), and again from d(30)
+    add = partial(assign, actor)
+    add([a], anna, d(-100), None)  # covered for good
+    add([b], anna, d(-100), d(9))  # nobody from d(10) on
+    add([c], piotr, d(-100), d(-1))  # nobody since today
+    add([c], anna, d(20), d(29))  # ... until d(19), and again from d(30)
     return {"anna": anna, "piotr": piotr, "a": a, "b": b, "c": c, "idle": idle, "add": add, "actor": actor}
 
 
@@ -82,7 +74,7 @@ def test_gaps_on_a_date_and_in_the_default_window(world: dict[str, Any], actor: 
 
 
 def test_gaps_follow_edits_and_deletes(world: dict[str, Any], actor: Any) -> None:
-    world["add"](world["b"], world["piotr"], d(10), None)
+    world["add"]([world["b"]], world["piotr"], d(10), None)
     assert rows(actor) == [("C", T, d(19)), ("C", d(30), d(90))]
     rows_c = world["c"].assignments.filter(operator=world["anna"]).get()
     assignment_update(actor=actor, assignment_id=rows_c.pk, date_from=T, date_to=None)
@@ -95,10 +87,10 @@ def test_gaps_per_role_and_branch(world: dict[str, Any], actor: Any, legal_role:
     branch = Branch.objects.create(code="KRK", name="Kraków")
     # No legal caretaker anywhere: every active contractor is one gap in the window.
     assert rows(actor, role_id=legal_role.pk) == [("A", T, d(90)), ("B", T, d(90)), ("C", T, d(90))]
-    world["add"](world["a"], world["piotr"], d(5), None, role_id=legal_role.pk)
-    world["add"](world["b"], world["piotr"], d(-5), None, type="deputy", role_id=legal_role.pk)
+    world["add"]([world["a"]], world["piotr"], d(5), None, role_id=legal_role.pk)
+    world["add"]([world["b"]], world["piotr"], d(-5), None, type="deputy", role_id=legal_role.pk)
     assert rows(actor, role_id=legal_role.pk) == [("A", T, d(4)), ("B", T, d(90)), ("C", T, d(90))]
-    world["add"](world["a"], world["anna"], T, None, branch_id=branch.pk)
+    world["add"]([world["a"]], world["anna"], T, None, branch_id=branch.pk)
     assert rows(actor, branch_id=branch.pk, window=Window(T, T)) == [("B", T, T), ("C", T, T)]
     assert rows(actor, window=Window(T, T)) == [("C", T, T)]  # the no-branch scope is its own
 
@@ -111,11 +103,11 @@ def test_who_cared_last(world: dict[str, Any], actor: Any) -> None:
 def test_an_own_only_operator_sees_gaps_only_of_contractors_they_may_see(
     world: dict[str, Any], make_operator: Any
 ) -> None:
-    denied = make_operator(visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
+    denied = own_only_operator(make_operator, unassigned_access=UnassignedAccess.DENIED)
     assert rows(denied.user) == []
-    world["add"](world["b"], denied, d(-3), d(3), type="deputy")
+    world["add"]([world["b"]], denied, d(-3), d(3), type="deputy")
     assert rows(denied.user) == [("B", d(10), d(90))]  # B: theirs today; C: nobody's, denied
-    allowed = make_operator(visibility=Visibility.OWN, unassigned_access=UnassignedAccess.ALLOWED)
+    allowed = own_only_operator(make_operator, unassigned_access=UnassignedAccess.ALLOWED)
     assert rows(allowed.user) == [("C", T, d(19)), ("C", d(30), d(90))]
 
 
@@ -195,7 +187,7 @@ def test_api_upcoming_changes(world: dict[str, Any], client_for: Callable[[Opera
 def test_upcoming_changes_of_others_only_for_managers(
     world: dict[str, Any], client_for: Callable[[Operator], Client], make_operator: Any, admin_op: Operator
 ) -> None:
-    own = make_operator(visibility=Visibility.OWN, unassigned_access=UnassignedAccess.ALLOWED)
+    own = own_only_operator(make_operator, unassigned_access=UnassignedAccess.ALLOWED)
     response = client_for(own).get("/api/v1/upcoming-changes", {"operator_id": world["anna"].pk})
     assert response.status_code == 403
     manager = client_for(admin_op)
@@ -208,7 +200,7 @@ def test_upcoming_changes_of_others_only_for_managers(
 def test_an_own_only_operator_never_sees_changes_of_contractors_hidden_from_them(
     world: dict[str, Any], client_for: Callable[[Operator], Client], make_operator: Any, actor: Any
 ) -> None:
-    own = make_operator(visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
+    own = own_only_operator(make_operator, unassigned_access=UnassignedAccess.DENIED)
     # Their future assignment of A (Anna's today): A is not theirs today, so hidden.
     caretaker_add(
         actor=actor, contractor_ids=[world["a"].pk], operator_id=own.pk, date_from=d(5), type="deputy"
@@ -233,7 +225,7 @@ def test_consider_absences_counts_the_days_no_one_can_act(
     only, A has nobody acting on d(5)..d(6). Main-only gaps do not change."""
     ewa = make_operator("ewa")
     chief = make_operator("chief", superuser=True).user
-    world["add"](world["a"], ewa, d(-10), d(4), type="deputy")
+    world["add"]([world["a"]], ewa, d(-10), d(4), type="deputy")
     absence_create(actor=chief, operator_id=world["anna"].pk, date_from=d(3), date_to=d(6))
     window = Window(T, d(15))
     main_only = rows(actor, window=window)
@@ -268,7 +260,7 @@ def test_upcoming_changes_list_handovers_and_acting(
 ) -> None:
     ewa = make_operator("ewa")
     chief = make_operator("chief", superuser=True).user
-    world["add"](world["a"], ewa, d(-10), None, type="deputy")
+    world["add"]([world["a"]], ewa, d(-10), None, type="deputy")
     absence_create(actor=chief, operator_id=world["anna"].pk, date_from=d(3), date_to=d(6))
     request = dict(
         actor=actor,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +20,16 @@ from django.db import connection
 from django.test import Client
 
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
-from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.importing import contractors_import
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_create, contractor_update
 from opiekun.coverage.models import UncoveredPeriod
 from opiekun.coverage.selectors import gaps_today_count
 from opiekun.coverage.services import coverage_recompute, coverage_stored
-from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+from opiekun.operators.models import Operator, UnassignedAccess
 from opiekun.operators.tokens import token_issue
 from tests.coverage.test_derived import oracle_gaps_today
+from tests.own_only import assign, own_only_operator, with_unassigned_access
 
 pytestmark = pytest.mark.django_db
 
@@ -69,20 +70,10 @@ def world(
 ) -> dict[str, Any]:
     """12 contractors: the viewer's as main (no gap), as deputy and in the legal role
     (gaps of theirs), a colleague's, and nobody's today (never, ended, later)."""
-    me = make_operator("me", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
+    me = own_only_operator(make_operator, "me")
     other = make_operator("other")
     firms = make_contractors(12)
-
-    def add(chosen: list[Contractor], operator: Operator, start: date, end: date | None, **kw: Any) -> None:
-        caretaker_add(
-            actor=actor,
-            contractor_ids=[c.pk for c in chosen],
-            operator_id=operator.pk,
-            date_from=start,
-            date_to=end,
-            on_overlap="replace",
-            **kw,
-        )
+    add = partial(assign, actor)
 
     add(firms[0:2], me, T - timedelta(days=30), None)
     add(firms[2:4], me, T - timedelta(days=30), None, type="deputy")
@@ -97,9 +88,7 @@ def world(
 def test_the_count_follows_every_change_of_a_contractors_flag(
     unassigned: str, world: dict[str, Any], actor: Any, admin_op: Operator, tmp_path: Path, settings: Any
 ) -> None:
-    me: Operator = world["me"]
-    me.unassigned_access = unassigned
-    me.save()
+    me = with_unassigned_access(world["me"], unassigned)
     firms: list[Contractor] = world["firms"]
     start = check(me, actor)
     assert start == (2 + 1 + 5 if unassigned != UnassignedAccess.DENIED else 2 + 1)

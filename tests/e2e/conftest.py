@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
 from playwright.sync_api import Page, expect
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,14 +64,38 @@ def default_role_after_flush(transactional_db: Any) -> None:
 
 
 @pytest.fixture
-def login(transactional_db: Any) -> Callable[[Page, Any, str, str], None]:
-    """Log in through the real form, and wait for the contractors list."""
+def login_form(transactional_db: Any) -> Callable[[Page, Any, str, str], None]:
+    """Log in through the real form, and wait for the page it leads to."""
 
     def do_login(page: Page, live_server: Any, username: str, password: str) -> None:
         page.goto(f"{live_server.url}/login/")
         page.locator("input[name=username]").fill(username)
         page.locator("input[name=password]").fill(password)
         page.locator("form.login-form button[type=submit]").click()
+        expect(page.locator("[data-testid=current-user]")).to_be_visible()
+
+    return do_login
+
+
+@pytest.fixture
+def login(transactional_db: Any) -> Callable[[Page, Any, str, str], None]:
+    """Log in as the tests that are not about logging in need it, and wait for the
+    contractors list: the user's password checked, a session made by Django's own
+    login (`Client.force_login`: the `user_logged_in` signal, the session's row) and
+    its cookie given to the browser, which then opens the home page. The login form
+    itself is what `login_form` goes through (the main flow of test_ui.py, and the
+    login tests of the test client); this saves each browser test the login page and
+    its POST (docs/architecture.md, "tst6")."""
+
+    def do_login(page: Page, live_server: Any, username: str, password: str) -> None:
+        user = User.objects.get(username=username)
+        assert user.check_password(password) and user.is_active
+        client = Client()
+        client.force_login(user)
+        name = settings.SESSION_COOKIE_NAME
+        session = client.cookies[name].value
+        page.context.add_cookies([{"name": name, "value": session, "url": live_server.url}])
+        page.goto(f"{live_server.url}/")
         expect(page.locator("[data-testid=current-user]")).to_be_visible()
 
     return do_login

@@ -73,7 +73,7 @@ def _tick(page: Page, *codes: str) -> None:
 def test_login_filter_and_add_with_keep(
     page: Page,
     live_server: Any,
-    login: Any,
+    login_form: Any,
     screenshot: Any,
     boss: Operator,
     anna: Operator,
@@ -84,7 +84,7 @@ def test_login_filter_and_add_with_keep(
     expect(page).to_have_url(re.compile(r"/login/\?next="))
     page.set_viewport_size({"width": 1280, "height": 720})
     screenshot(page, "login")
-    login(page, live_server, "boss", PASSWORD)
+    login_form(page, live_server, "boss", PASSWORD)
     expect(page.locator("h1")).to_have_text("Kontrahenci")
     screenshot(page, "contractors-list")
 

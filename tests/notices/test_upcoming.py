@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -24,7 +25,6 @@ from opiekun.caretakers.acting_rules import Holder, acted_for_periods
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole, HandoverChange
 from opiekun.caretakers.resolving import absences_of
 from opiekun.caretakers.rules import TYPE_OF, AssignmentType
-from opiekun.caretakers.services import caretaker_add
 from opiekun.caretakers.services.handover import handover_create
 from opiekun.caretakers.services.handover_cancel import handover_cancel
 from opiekun.contractors.models import Contractor
@@ -40,9 +40,10 @@ from opiekun.notices.selectors import (
 )
 from opiekun.operators.absences import absence_create
 from opiekun.operators.access import visible_contractor_filter, visible_contractors
-from opiekun.operators.models import Absence, Operator, UnassignedAccess, Visibility
+from opiekun.operators.models import Absence, Operator, UnassignedAccess
 from opiekun.operators.tokens import token_issue
 from opiekun.periods import Period
+from tests.own_only import assign, own_only_operator
 
 pytestmark = pytest.mark.django_db
 
@@ -303,22 +304,11 @@ def world(
 ) -> dict[str, Any]:
     freeze_today(T)
     anna, piotr, ewa, jan = (make_operator(name) for name in ("anna", "piotr", "ewa", "jan"))
-    own = make_operator("ola", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
+    own = own_only_operator(make_operator, "ola", UnassignedAccess.DENIED)
     codes = ["K07", "K03", "A11", "K10", "B02", "K01", "Z09", "K05", "A04", "K08", "C06", "K12"]
     firms = [Contractor.objects.create(code=code, name=f"Firma {code}") for code in codes]
 
-    def add(
-        contractors: list[Contractor], operator: Operator, start: date, end: date | None, **kw: Any
-    ) -> None:
-        caretaker_add(
-            actor=actor,
-            contractor_ids=[c.pk for c in contractors],
-            operator_id=operator.pk,
-            date_from=start,
-            date_to=end,
-            on_overlap="replace",
-            **kw,
-        )
+    add = partial(assign, actor)
 
     add(firms[0:4], anna, d(-100), None)
     add(firms[4:8], anna, d(-100), d(3))  # four ends on one day

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -16,13 +17,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
-from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_list
 from opiekun.coverage.models import CoverageGap
 from opiekun.coverage.selectors import gaps_today_count
 from opiekun.operators import own_sets
-from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+from opiekun.operators.models import Operator, UnassignedAccess
+from tests.own_only import assign, own_only_operator, with_unassigned_access
 
 pytestmark = pytest.mark.django_db
 
@@ -45,20 +46,10 @@ def world(
     """60 contractors: theirs as main, as deputy only, in the legal role only, main
     and deputy of both; a colleague's; nobody's today (never, ended, starting later);
     some inactive."""
-    me = make_operator("me", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
+    me = own_only_operator(make_operator, "me")
     other = make_operator("other")
     firms = make_contractors(60)
-
-    def add(chosen: list[Contractor], operator: Operator, start: date, end: date | None, **kw: Any) -> None:
-        caretaker_add(
-            actor=actor,
-            contractor_ids=[c.pk for c in chosen],
-            operator_id=operator.pk,
-            date_from=start,
-            date_to=end,
-            on_overlap="replace",
-            **kw,
-        )
+    add = partial(assign, actor)
 
     add(firms[0:10], me, T - timedelta(days=30), None)  # main: no gap today
     add(firms[10:14], me, T - timedelta(days=30), None, type="deputy")  # deputy, nobody main: gaps
@@ -111,9 +102,7 @@ def pages(user: Any, size: int) -> tuple[list[int], list[str]]:
 def test_the_list_pages_are_the_same_probed_or_hashed(
     unassigned: str, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    me: Operator = world["me"]
-    me.unassigned_access = unassigned
-    me.save()
+    me = with_unassigned_access(world["me"], unassigned)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE contractors_contractor")  # the estimate the walk is judged by
@@ -135,9 +124,7 @@ def test_the_list_pages_are_the_same_probed_or_hashed(
 def test_the_gap_count_of_today_is_the_same_from_the_rows_that_can_be_gaps(
     unassigned: str, world: dict[str, Any], actor: Any
 ) -> None:
-    me: Operator = world["me"]
-    me.unassigned_access = unassigned
-    me.save()
+    me = with_unassigned_access(world["me"], unassigned)
     gaps_today = set(
         CoverageGap.objects.filter(
             role__is_default=True, branch__isnull=True, active=True, date_from__lte=T, date_to__gte=T

@@ -26,6 +26,7 @@ from opiekun.operators.access import (
 )
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 from opiekun.operators.selectors import operator_list
+from tests.own_only import with_unassigned_access
 
 pytestmark = pytest.mark.django_db
 
@@ -96,9 +97,7 @@ UNASSIGNED_TODAY = {"past", "future", "free"}
     ],
 )
 def test_own_only_operator(access: str, visible: set[str], editable: set[str], world: dict[str, Any]) -> None:
-    me: Operator = world["me"]
-    me.unassigned_access = access
-    me.save()
+    me = with_unassigned_access(world["me"], access)
     user = User.objects.get(pk=me.user_id)
     assert names_of(world, visible_contractors(viewer=user)) == visible
     assert names_of(world, visible_contractors(viewer=user, editable=True)) == editable
@@ -118,9 +117,7 @@ def test_own_only_list_is_theirs_plus_nobodys_each_once(
     those with nobody today, docs/performance.md "The own-only list"): a contractor
     the operator cares for twice today is listed and counted once; one that only a
     colleague in another role cares for today has a caretaker, so it is not shown."""
-    me: Operator = world["me"]
-    me.unassigned_access = access
-    me.save()
+    me = with_unassigned_access(world["me"], access)
     twice, elsewhere = make_contractors(2, prefix="X")
     assign(twice, me, date(2025, 1, 1))
     assign(twice, me, date(2025, 2, 1), kind="deputy", role=legal_role)
@@ -153,8 +150,7 @@ def test_own_only_list_is_theirs_plus_nobodys_each_once(
 
 def test_today_is_the_warsaw_date(world: dict[str, Any], monkeypatch: Any) -> None:
     user = world["me"].user
-    world["me"].unassigned_access = UnassignedAccess.DENIED
-    world["me"].save()
+    with_unassigned_access(world["me"], UnassignedAccess.DENIED)
     assert "starts_today" in names_of(world, visible_contractors(viewer=user))
     assert "past" not in names_of(world, visible_contractors(viewer=user))
     # An hour earlier it is still 1 March in Warsaw: the picture flips.

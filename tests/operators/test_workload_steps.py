@@ -41,7 +41,7 @@ from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_delete
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
-from opiekun.operators.models import UnassignedAccess, Visibility, WorkloadPairStep, WorkloadStep
+from opiekun.operators.models import Visibility, WorkloadPairStep, WorkloadStep
 from opiekun.operators.own_sets import workload_own_count
 from opiekun.operators.workload import counted_directly, operator_workload
 from opiekun.operators.workload_pairs import own_only_viewers, pair_steps_of, workload_pair_counts
@@ -56,6 +56,7 @@ from opiekun.operators.workload_write import first_changed_day
 from opiekun.periods import Period
 from tests.budgets import examples
 from tests.imports import imported_by
+from tests.own_only import own_only_operator
 
 pytestmark = pytest.mark.django_db
 
@@ -544,7 +545,7 @@ def test_an_own_only_viewer_counts_their_visible_contractors_on_any_day(
     world: dict[str, Any], make_operator: Any
 ) -> None:
     ops, actor = world["ops"], world["actor"]
-    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
+    own = own_only_operator(make_operator, "own")
     a, b, c, d = (x.pk for x in Contractor.objects.order_by("pk"))
     now = today()
     # a: own's deputy today, ops[0] main; b: ops[0] main until yesterday (nobody today);
@@ -605,7 +606,7 @@ def test_an_own_only_viewer_today_reads_the_pair_steps_not_the_assignments(
     world: dict[str, Any], make_operator: Any
 ) -> None:
     ops, actor = world["ops"], world["actor"]
-    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
+    own = own_only_operator(make_operator, "own")
     a, b, c, _ = (x.pk for x in Contractor.objects.order_by("pk"))
     now = today()
     for contractor, operator, kind in ((a, own, "main"), (a, ops[0], "deputy"), (b, own, "deputy")):
@@ -668,7 +669,7 @@ def test_the_own_only_list_counts_their_contractors_from_the_pair_steps(
     """The list's count of an own-only operator: their contractors of today from the
     steps, those with nobody today from the uncovered periods; no assignment read."""
     ops, actor = world["ops"], world["actor"]
-    own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY)
+    own = own_only_operator(make_operator, "own")
     a, b, c, d = (x.pk for x in Contractor.objects.order_by("pk"))
     now = today()
     for contractor, kind, start, end in ((a, "main", -3, None), (a, "deputy", -1, 2), (b, "deputy", 1, None)):
