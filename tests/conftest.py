@@ -113,6 +113,7 @@ BROWSER_SIDE = (
     "tests/e2e/test_dialogs.py::test_dates_typed_short_and_picked_from_the_calendar",
     "tests/e2e/test_dialogs.py::test_the_timeline_never_clips_or_overlaps_a_label",
     "tests/e2e/test_dialogs.py::test_read_only_fields_look_read_only",
+    "tests/e2e/test_dialogs.py::test_a_dialog_opened_by_its_address_is_a_styled_page_and_closing_it_goes_home",
     "tests/e2e/test_contractor_list.py::test_ticked_rows_are_kept_across_pages_and_acted_on",
     "tests/e2e/test_contractor_list.py::test_clear_selection_and_a_new_filter_start_afresh",
     "tests/e2e/test_contractor_list.py::test_a_selection_too_large_for_the_server_gets_a_message_in_the_dialog",
