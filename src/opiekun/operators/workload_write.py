@@ -19,7 +19,7 @@ their triples' rows from them), else only the rows of the touched triples.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from opiekun.operators.models import WorkloadPairStep, WorkloadStep
 from opiekun.operators.steps_table import add_to_steps
 from opiekun.operators.workload_pairs import PairKey, add_contractor_steps, own_only_viewers
-from opiekun.operators.workload_read import read_rows
+from opiekun.operators.workload_read import kept_rows, read_rows
 from opiekun.operators.workload_steps import Interval, Key, Period, merged, row_interval
 
 if TYPE_CHECKING:
@@ -66,12 +66,18 @@ def workload_steps_apply(changes: ChangeSet, known: KnownRows | None = None) -> 
     rewrites its row in place). The caller holds the locks of the contractors the
     change set touches (every writer of assignments does), so what is read here (or
     ``known``) is what the writes start from."""
+    adjust_steps(*workload_changes(changes), written=False, known=known)
+
+
+def workload_changes(changes: ChangeSet) -> tuple[list[Interval], list[Interval]]:
+    """The intervals ``changes`` removes and adds (`adjust_steps`), taken before the
+    writes: an update rewrites its row in place."""
     removed = [row_interval(r) for r in changes.deletes]
     removed.extend(row_interval(u.row) for u in changes.updates)
     added = [_values(v) for v in changes.inserts]
     added.extend(_values(u.new) for u in changes.updates)
     added.extend(row_interval(r) for r in changes.restores)
-    adjust_steps(removed, added, written=False, known=known)
+    return removed, added
 
 
 def adjust_steps(
@@ -81,12 +87,15 @@ def adjust_steps(
     written: bool,
     extra: Sequence[Interval] = (),
     known: KnownRows | None = None,
+    stored_rows: Callable[[Collection[int]], Iterable[Interval]] | None = None,
 ) -> None:
     """Write the steps' and the pair steps' difference made by removing ``removed``
     and adding ``added``; ``written``: whether the stored assignments already hold
     that change. ``extra``: intervals to count as stored besides the assignments read
     (rows deleted by the same ORM deletion whose signal has not come yet). ``known``
-    (not ``written``): rows the caller read, used instead of a read where they suffice."""
+    (not ``written``): rows the caller read, used instead of a read where they suffice.
+    ``stored_rows``: every stored row of the contractors asked for, from the caller's
+    read (the writer's, shared with the coverage refresh), instead of the steps' own."""
     assert known is None or not written, "known rows are the rows before the write"
     gone, new = Counter(removed), Counter(added)
     same = gone & new  # an update of a role, a branch or a priority changes no step
@@ -109,7 +118,12 @@ def adjust_steps(
         unread = _from_known(known, triples, taken, given, stored, viewers, cared)
     if unread:
         wanted = [t for t in triples if t[0] in unread]
-        for interval in read_rows(wanted, viewers, cared):
+        found = (
+            read_rows(wanted, viewers, cared)
+            if stored_rows is None
+            else kept_rows(stored_rows(unread), wanted, viewers, cared)
+        )
+        for interval in found:
             stored[interval[0]].append(interval)
     by_triple: dict[Triple, list[Period]] = defaultdict(list)
     for rows in stored.values():

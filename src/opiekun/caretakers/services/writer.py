@@ -33,12 +33,13 @@ from opiekun.caretakers.services.changes import (
     Update,
 )
 from opiekun.caretakers.services.inputs import short_list
+from opiekun.caretakers.services.stored_rows import StoredRows, contractors_touched
 from opiekun.collector import collector_paused
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.delta import coverage_delta
 from opiekun.coverage.services import coverage_refresh
 from opiekun.coverage.writer_rows import coverage_refreshed_by_the_writer
-from opiekun.operators.workload_write import KnownRows, workload_steps_apply
+from opiekun.operators.workload_write import KnownRows, adjust_steps, workload_changes, workload_steps_apply
 
 __all__ = [
     "AssignmentRow",
@@ -127,11 +128,15 @@ def _write_changes(
 ) -> list[int]:
     now = timezone.now()
     also = beside or (lambda kind: ())
-    touched = _contractors_touched(changes)
-    delta = coverage_delta(changes)  # before the writes: an update rewrites its row in place
+    touched = contractors_touched(changes)
+    # Before the writes (an update rewrites its row in place): what the coverage and,
+    # unless the caller's rows serve them, the Operatorzy page's steps take from them.
+    delta = coverage_delta(changes)
+    steps = workload_changes(changes) if known is None else None
     try:
         with transaction.atomic():  # a savepoint: a refused write leaves the caller's transaction usable
-            workload_steps_apply(changes, known)  # Operatorzy's counts, before an update rewrites its row
+            if known is not None:  # the steps from the rows as they were
+                workload_steps_apply(changes, known)
             _delete(changes.deletes, actor=actor, when=now, reason=reason, beside=also(audit.DELETED))
             shrinking: list[Update] = []
             other: list[Update] = []
@@ -145,21 +150,14 @@ def _write_changes(
                     changes.inserts, actor=actor, when=now, reason=reason, beside=also(audit.CREATED)
                 )
                 _restore(changes.restores, actor=actor, when=now, reason=reason)
-            coverage_refresh(contractor_ids=touched, delta=delta)
+            # The touched contractors' rows as written, read once for both (`stored_rows`).
+            stored = StoredRows()
+            if steps is not None:
+                adjust_steps(*steps, written=True, stored_rows=stored.intervals)
+            coverage_refresh(contractor_ids=touched, delta=delta, stored=stored.facts)
             return inserted
     except IntegrityError as error:  # only a bug or a foreign write could get here
         raise collision(error) from error
-
-
-def _contractors_touched(changes: ChangeSet) -> list[int]:
-    """Every contractor whose assignments the change set writes (an update may move a
-    row from one contractor to another: both count)."""
-    ids = {row.contractor_id for row in changes.deletes}
-    ids.update(u.row.contractor_id for u in changes.updates)
-    ids.update(u.new.contractor_id for u in changes.updates)
-    ids.update(values.contractor_id for values in changes.inserts)
-    ids.update(row.contractor_id for row in changes.restores)
-    return sorted(ids)
 
 
 def collision(error: IntegrityError) -> ValidationError:
