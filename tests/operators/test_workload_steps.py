@@ -799,7 +799,7 @@ def _change_set(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(setup=st.lists(add_op, min_size=1, max_size=6), change=known_change)
-def test_one_read_after_the_write_gives_the_steps_and_the_coverage(
+def test_one_read_gives_the_steps_and_the_coverage_of_any_change_set(
     setup: list[tuple[Any, ...]],
     change: tuple[Any, ...],
     make_operator: Any,
@@ -809,7 +809,8 @@ def test_one_read_after_the_write_gives_the_steps_and_the_coverage(
     """`write_changes` without rows of the caller: any change set (deletes, updates,
     inserts over several contractors, operators, types and roles; the invariants refuse
     some) leaves the steps, the pair steps and the coverage tables as a rebuild gives
-    them, all three from the one read of the touched contractors' rows as written
+    them, all three from one read of the touched contractors' rows: before the writes
+    for the steps, those rows with the change set as written for the coverage
     (`caretakers.services.stored_rows`)."""
     deleted, updated, inserted, _, _ = change
     with transaction.atomic():
@@ -833,8 +834,8 @@ def test_one_read_after_the_write_gives_the_steps_and_the_coverage(
 
 def test_a_write_reads_its_contractors_rows_once(world: dict[str, Any]) -> None:
     """The coverage refresh and the steps (an own-only operator among the writes: the
-    pair steps too) take the touched contractors' rows from one read after the writes;
-    neither reads them on its own."""
+    pair steps too) take the touched contractors' rows from one read before the
+    writes; neither reads them on its own."""
     _apply(("add", [0, 1], 0, "main", 0, False, 0, 20, "replace"), world)
     _apply(("add", [0, 1, 2], 1, "deputy", 0, False, 2, 10, "keep"), world)
     rows = _loaded()

@@ -8,7 +8,8 @@ assignments and their caretakers' absences, reads what the tables hold for them,
 deletes and inserts only the rows that differ: at most fourteen statements, whatever
 the number of contractors (set-based), in the caller's transaction. Told what the write
 changed (the writer does), it leaves out, table by table, the contractors the change
-provably leaves as they were (`untouched.untouched_by`). The caller holds the
+provably leaves as they were (`untouched.untouched_by`); given the rows the writer
+has read (``stored``), it reads no assignment of its own. The caller holds the
 contractors' locks (every writer of assignments does, see
 `caretakers.services.writer.lock_contractors`), so the assignments it reads are what
 commits.

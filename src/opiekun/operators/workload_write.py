@@ -13,7 +13,9 @@ that day or later (the handover: every row reaching D - 1 or later; its changes 
 on D). The other contractors' rows are read in one statement for both kinds: every
 row of the touched contractors when an operator sees only their own contractors (the
 pair steps need each contractor's rows of every operator; the workload steps take
-their triples' rows from them), else only the rows of the touched triples.
+their triples' rows from them), else only the rows of the touched triples. The writer
+hands in its own read instead (``stored_rows``: every row of the contractors, read once
+for these steps and its coverage refresh, `caretakers.services.stored_rows`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opiekun.operators.models import WorkloadPairStep, WorkloadStep
 from opiekun.operators.steps_table import add_to_steps
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
 
 _DAY = timedelta(days=1)
 Triple = tuple[int, int, str]
+# Every stored row of the contractors asked for: contractor, operator, type, first and
+# last day (as stored) first (`caretakers.services.stored_rows`).
+StoredRowsOf = Callable[[Collection[int]], Sequence[tuple[Any, ...]]]
 
 
 @dataclass(frozen=True)
@@ -60,24 +65,20 @@ def _values(values: AssignmentValues) -> Interval:
     )
 
 
-def workload_steps_apply(changes: ChangeSet, known: KnownRows | None = None) -> None:
+def workload_steps_apply(
+    changes: ChangeSet, known: KnownRows | None = None, stored_rows: StoredRowsOf | None = None
+) -> None:
     """Adjust the workload steps and the pair steps for ``changes``, which the caller
     is about to write in the same transaction (call it before the writes: an update
     rewrites its row in place). The caller holds the locks of the contractors the
     change set touches (every writer of assignments does), so what is read here (or
     ``known``) is what the writes start from."""
-    adjust_steps(*workload_changes(changes), written=False, known=known)
-
-
-def workload_changes(changes: ChangeSet) -> tuple[list[Interval], list[Interval]]:
-    """The intervals ``changes`` removes and adds (`adjust_steps`), taken before the
-    writes: an update rewrites its row in place."""
     removed = [row_interval(r) for r in changes.deletes]
     removed.extend(row_interval(u.row) for u in changes.updates)
     added = [_values(v) for v in changes.inserts]
     added.extend(_values(u.new) for u in changes.updates)
     added.extend(row_interval(r) for r in changes.restores)
-    return removed, added
+    adjust_steps(removed, added, written=False, known=known, stored_rows=stored_rows)
 
 
 def adjust_steps(
@@ -87,15 +88,15 @@ def adjust_steps(
     written: bool,
     extra: Sequence[Interval] = (),
     known: KnownRows | None = None,
-    stored_rows: Callable[[Collection[int]], Iterable[Interval]] | None = None,
+    stored_rows: StoredRowsOf | None = None,
 ) -> None:
     """Write the steps' and the pair steps' difference made by removing ``removed``
     and adding ``added``; ``written``: whether the stored assignments already hold
     that change. ``extra``: intervals to count as stored besides the assignments read
     (rows deleted by the same ORM deletion whose signal has not come yet). ``known``
     (not ``written``): rows the caller read, used instead of a read where they suffice.
-    ``stored_rows``: every stored row of the contractors asked for, from the caller's
-    read (the writer's, shared with the coverage refresh), instead of the steps' own."""
+    ``stored_rows``: the caller's read of every stored row of the contractors asked for
+    (the writer's, shared with the coverage refresh), instead of the steps' own."""
     assert known is None or not written, "known rows are the rows before the write"
     gone, new = Counter(removed), Counter(added)
     same = gone & new  # an update of a role, a branch or a priority changes no step
@@ -118,11 +119,11 @@ def adjust_steps(
         unread = _from_known(known, triples, taken, given, stored, viewers, cared)
     if unread:
         wanted = [t for t in triples if t[0] in unread]
-        found = (
-            read_rows(wanted, viewers, cared)
-            if stored_rows is None
-            else kept_rows(stored_rows(unread), wanted, viewers, cared)
-        )
+        if stored_rows is None:
+            found = read_rows(wanted, viewers, cared)
+        else:  # the last day a date can be is as good as an open end
+            kept = kept_rows(stored_rows(unread), wanted, viewers, cared)
+            found = [(r[0], r[1], r[2], r[3], None if r[4] == date.max else r[4]) for r in kept]
         for interval in found:
             stored[interval[0]].append(interval)
     by_triple: dict[Triple, list[Period]] = defaultdict(list)

@@ -39,7 +39,7 @@ from opiekun.contractors.models import Contractor
 from opiekun.coverage.delta import coverage_delta
 from opiekun.coverage.services import coverage_refresh
 from opiekun.coverage.writer_rows import coverage_refreshed_by_the_writer
-from opiekun.operators.workload_write import KnownRows, adjust_steps, workload_changes, workload_steps_apply
+from opiekun.operators.workload_write import KnownRows, workload_steps_apply
 
 __all__ = [
     "AssignmentRow",
@@ -129,14 +129,13 @@ def _write_changes(
     now = timezone.now()
     also = beside or (lambda kind: ())
     touched = contractors_touched(changes)
-    # Before the writes (an update rewrites its row in place): what the coverage and,
-    # unless the caller's rows serve them, the Operatorzy page's steps take from them.
-    delta = coverage_delta(changes)
-    steps = workload_changes(changes) if known is None else None
+    delta = coverage_delta(changes)  # before the writes: an update rewrites its row in place
+    # The touched contractors' rows, read once for the steps and the coverage (`stored_rows`).
+    stored = StoredRows()
     try:
         with transaction.atomic():  # a savepoint: a refused write leaves the caller's transaction usable
-            if known is not None:  # the steps from the rows as they were
-                workload_steps_apply(changes, known)
+            # Operatorzy's counts, before an update rewrites its row.
+            workload_steps_apply(changes, known, stored.read)
             _delete(changes.deletes, actor=actor, when=now, reason=reason, beside=also(audit.DELETED))
             shrinking: list[Update] = []
             other: list[Update] = []
@@ -150,10 +149,7 @@ def _write_changes(
                     changes.inserts, actor=actor, when=now, reason=reason, beside=also(audit.CREATED)
                 )
                 _restore(changes.restores, actor=actor, when=now, reason=reason)
-            # The touched contractors' rows as written, read once for both (`stored_rows`).
-            stored = StoredRows()
-            if steps is not None:
-                adjust_steps(*steps, written=True, stored_rows=stored.intervals)
+            stored.written(changes, inserted)
             coverage_refresh(contractor_ids=touched, delta=delta, stored=stored.facts)
             return inserted
     except IntegrityError as error:  # only a bug or a foreign write could get here
