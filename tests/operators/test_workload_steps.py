@@ -39,6 +39,8 @@ from opiekun.caretakers.services.writer import (
 )
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_delete
+from opiekun.coverage.services import coverage_recompute
+from opiekun.coverage.tables import coverage_stored
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import Visibility, WorkloadPairStep, WorkloadStep
@@ -738,7 +740,6 @@ def test_rows_known_to_the_writer_give_what_the_steps_own_read_gives(
         world = _world(make_operator, default_role, actor)
         for op in setup:
             _apply(op, world)
-        ops, roles = world["ops"], world["roles"]
         contractors = list(Contractor.objects.order_by("pk").values_list("pk", flat=True))
         rows = [
             AssignmentRow(*values)
@@ -751,33 +752,111 @@ def test_rows_known_to_the_writer_give_what_the_steps_own_read_gives(
             covered,
             since,
         )
-        changes = ChangeSet()
-        if rows:
-            gone = {i % len(rows) for i in deleted}
-            changes.deletes.extend(rows[i] for i in sorted(gone))
-            moved: set[int] = set()
-            for position, start, length in updated:
-                i = position % len(rows)
-                if i in gone or i in moved:
-                    continue
-                moved.add(i)
-                period = Period(day(start), None if length is None else day(start + length))
-                changes.updates.append(Update(rows[i], AssignmentValues.of(rows[i]).with_period(period)))
-        for c, o, kind, role, start, length in inserted:
-            changes.inserts.append(
-                AssignmentValues(
-                    contractors[c],
-                    ops[o].pk,
-                    AssignmentType(kind),
-                    roles[role].pk,
-                    None,
-                    Period(day(start), None if length is None else day(start + length)),
-                )
-            )
+        changes = _change_set(world, rows, contractors, deleted, updated, inserted)
         with suppress(ValidationError):  # refused by the invariants: nothing written, the steps included
             write_changes(actor=actor, changes=changes, reason=Reason.ASSIGNMENT_UPDATE, known=known)
         assert_in_step()
         transaction.set_rollback(True)
+
+
+def _change_set(
+    world: dict[str, Any],
+    rows: list[AssignmentRow],
+    contractors: list[int],
+    deleted: list[int],
+    updated: list[tuple[int, int, int | None]],
+    inserted: list[tuple[int, int, str, int, int, int | None]],
+) -> ChangeSet:
+    ops, roles = world["ops"], world["roles"]
+    changes = ChangeSet()
+    if rows:
+        gone = {i % len(rows) for i in deleted}
+        changes.deletes.extend(rows[i] for i in sorted(gone))
+        moved: set[int] = set()
+        for position, start, length in updated:
+            i = position % len(rows)
+            if i in gone or i in moved:
+                continue
+            moved.add(i)
+            period = Period(day(start), None if length is None else day(start + length))
+            changes.updates.append(Update(rows[i], AssignmentValues.of(rows[i]).with_period(period)))
+    for c, o, kind, role, start, length in inserted:
+        changes.inserts.append(
+            AssignmentValues(
+                contractors[c],
+                ops[o].pk,
+                AssignmentType(kind),
+                roles[role].pk,
+                None,
+                Period(day(start), None if length is None else day(start + length)),
+            )
+        )
+    return changes
+
+
+@settings(
+    max_examples=examples(0.6),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(setup=st.lists(add_op, min_size=1, max_size=6), change=known_change)
+def test_one_read_gives_the_steps_and_the_coverage_of_any_change_set(
+    setup: list[tuple[Any, ...]],
+    change: tuple[Any, ...],
+    make_operator: Any,
+    default_role: CaretakerRole,
+    actor: Any,
+) -> None:
+    """`write_changes` without rows of the caller: any change set (deletes, updates,
+    inserts over several contractors, operators, types and roles; the invariants refuse
+    some) leaves the steps, the pair steps and the coverage tables as a rebuild gives
+    them, all three from one read of the touched contractors' rows: before the writes
+    for the steps, those rows with the change set as written for the coverage
+    (`caretakers.services.stored_rows`)."""
+    deleted, updated, inserted, _, _ = change
+    with transaction.atomic():
+        world = _world(make_operator, default_role, actor)
+        for op in setup:
+            _apply(op, world)
+        changes = _change_set(
+            world,
+            _loaded(),
+            list(Contractor.objects.order_by("pk").values_list("pk", flat=True)),
+            deleted,
+            updated,
+            inserted,
+        )
+        with suppress(ValidationError):  # refused by the invariants: nothing written
+            write_changes(actor=actor, changes=changes, reason=Reason.ASSIGNMENT_UPDATE)
+        assert_in_step()
+        assert coverage_stored() == coverage_recompute()
+        transaction.set_rollback(True)
+
+
+def test_a_write_reads_its_contractors_rows_once(world: dict[str, Any]) -> None:
+    """The coverage refresh and the steps (an own-only operator among the writes: the
+    pair steps too) take the touched contractors' rows from one read before the
+    writes; neither reads them on its own."""
+    _apply(("add", [0, 1], 0, "main", 0, False, 0, 20, "replace"), world)
+    _apply(("add", [0, 1, 2], 1, "deputy", 0, False, 2, 10, "keep"), world)
+    rows = _loaded()
+    changes = ChangeSet(
+        deletes=[r for r in rows if r.type == "deputy"][:1],
+        updates=[Update(rows[0], AssignmentValues.of(rows[0]).with_period(Period(day(0), day(30))))],
+        inserts=[_insert(world, 2, 1, 0, 9), _insert(world, 3, 1, 4, 9)],
+    )
+    table = CaretakerAssignment._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        write_changes(actor=world["actor"], changes=changes, reason="t")
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT") and table in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert "priority" in reads[0]  # the shared read (`stored_rows`), not one of the steps' own
+    assert_in_step()
+    assert coverage_stored() == coverage_recompute()
 
 
 def _insert(world: dict[str, Any], contractor: int, role: int, start: int, end: int) -> AssignmentValues:

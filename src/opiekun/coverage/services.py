@@ -8,7 +8,8 @@ assignments and their caretakers' absences, reads what the tables hold for them,
 deletes and inserts only the rows that differ: at most fourteen statements, whatever
 the number of contractors (set-based), in the caller's transaction. Told what the write
 changed (the writer does), it leaves out, table by table, the contractors the change
-provably leaves as they were (`untouched.untouched_by`). The caller holds the
+provably leaves as they were (`untouched.untouched_by`); given the rows the writer
+has read (``stored``), it reads no assignment of its own. The caller holds the
 contractors' locks (every writer of assignments does, see
 `caretakers.services.writer.lock_contractors`), so the assignments it reads are what
 commits.
@@ -23,7 +24,7 @@ transaction at a time and needs no lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date
 
 from django.db import connection, transaction
@@ -33,7 +34,7 @@ from opiekun.bulk import id_list, insert_rows
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.changed import refresh_changed, scope_of
-from opiekun.coverage.compute import Gap, Uncovered
+from opiekun.coverage.compute import AssignmentFact, Gap, Uncovered
 from opiekun.coverage.default_role import default_role_changed as default_role_changed
 from opiekun.coverage.delta import Delta, absences_during
 from opiekun.coverage.models import ActingGap, ActingPeriod, CoverageGap, UncoveredPeriod
@@ -53,6 +54,9 @@ from opiekun.coverage.untouched import before_write, untouched_by
 CHUNK = 20_000  # contractors per step of a full recomputation
 
 ABSENCES_LOCK = 0x0C0FE4A6E  # the advisory lock key of absences against coverage refreshes
+
+# Every assignment of the contractors asked for (`coverage_refresh`'s ``stored``).
+StoredFacts = Callable[[Collection[int]], list[AssignmentFact]]
 
 
 def _absences_lock(*, exclusive: bool) -> None:
@@ -78,7 +82,9 @@ def _write(coverage: Coverage) -> None:
         insert_rows(model, fields, [{name: getattr(r, name) for name in fields} for r in rows])
 
 
-def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = None) -> None:
+def coverage_refresh(
+    *, contractor_ids: Sequence[int], delta: Delta | None = None, stored: StoredFacts | None = None
+) -> None:
     """Make the derived tables right for ``contractor_ids``, which must exist (the
     writer's do: they are locked, or referenced by the rows it writes). Call inside
     the transaction of the write. At most seventeen statements, however many contractors.
@@ -87,7 +93,8 @@ def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = Non
     all; then the contractors whose rows of a table the change provably leaves as they
     were (`untouched.untouched_by`: a main split by a newcomer inside it, a handover of an
     open-ended main) are not read nor compared for that table (the acting periods go
-    with the acting gaps)."""
+    with the acting gaps). ``stored``: every assignment of the contractors asked for,
+    as written, from the caller's read (the writer's, shared with the workload steps)."""
     if not contractor_ids:
         return
     _absences_lock(exclusive=False)
@@ -101,6 +108,7 @@ def coverage_refresh(*, contractor_ids: Sequence[int], delta: Delta | None = Non
         [c for c in ids if c not in same.uncovered],
         [c for c in ids if c not in same.acting],
         delta,
+        stored,
     )
 
 
@@ -110,15 +118,24 @@ def _refresh(ids: list[int], *, acting_only: bool = False) -> None:
 
 
 def _refresh_tables(
-    gaps: list[int], uncovered: list[int], acting: list[int], delta: Delta | None = None
+    gaps: list[int],
+    uncovered: list[int],
+    acting: list[int],
+    delta: Delta | None = None,
+    stored: StoredFacts | None = None,
 ) -> None:
     """Make each table right for its own list of contractors, from one read of their
-    assignments (with the ``delta`` of the write just made: `changed.refresh_changed`)."""
+    assignments (with the ``delta`` of the write just made: `changed.refresh_changed`;
+    ``stored``: that read made by the caller)."""
     everyone = sorted({*gaps, *uncovered, *acting})
     if not everyone:
         return
     acting_only = not gaps and not uncovered
-    ids, inactive, facts = _read(Contractor.objects.filter(pk__in=id_list(everyone)))
+    if stored is None:
+        ids, inactive, facts = _read(Contractor.objects.filter(pk__in=id_list(everyone)))
+    else:
+        ids, inactive = _contractors(everyone)
+        facts = stored(everyone)
     default_role_id = _default_role_id()
     if delta is not None:
         wanted = set(everyone)
@@ -141,6 +158,18 @@ def _refresh_tables(
             keep = set(table_ids)
             rows = [r for r in rows if r.contractor_id in keep]  # type: ignore[attr-defined]
         _make_equal(model, fields, table_ids, rows)
+
+
+def _contractors(contractor_ids: list[int]) -> tuple[list[int], list[int]]:
+    """Of ``contractor_ids``, those that exist and the inactive ones among them."""
+    found = Contractor.objects.filter(pk__in=id_list(contractor_ids)).values_list("pk", "active")
+    ids: list[int] = []
+    inactive: list[int] = []
+    for pk, active in found.order_by("pk"):
+        ids.append(pk)
+        if not active:
+            inactive.append(pk)
+    return ids, inactive
 
 
 def absences_changed(*, periods: Sequence[tuple[int, date, date]]) -> None:

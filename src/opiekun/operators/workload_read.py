@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 
@@ -17,6 +17,7 @@ from opiekun.operators.workload_steps import FIELDS, Interval
 
 TABLE = CaretakerAssignment._meta.db_table
 Triple = tuple[int, int, str]
+Row = TypeVar("Row", bound=tuple[Any, ...])
 
 
 def read_rows(
@@ -36,13 +37,7 @@ def read_rows(
         rows = _postgresql(triples, bool(viewers))
     else:
         rows = _sqlite(triples, bool(viewers))
-    wanted = set(triples)
-    if viewers:
-        whole = set(cared)
-        whole.update(row[0] for row in rows if row[1] in viewers)
-        kept = (row for row in rows if row[0] in whole or row[:3] in wanted)
-    else:
-        kept = (row for row in rows if row[:3] in wanted)
+    kept = kept_rows(rows, triples, viewers, cared)
     if connection.vendor == "postgresql":
         # The last day a date can be is as good as an open end (`workload_steps.as_interval`).
         return [(c, o, k, start, None if end == date.max else end) for c, o, k, start, end in kept]
@@ -51,6 +46,21 @@ def read_rows(
         (c, o, k, day(start), None if end is None or end == "9999-12-31" else day(end))
         for c, o, k, start, end in kept
     ]
+
+
+def kept_rows(
+    rows: Iterable[Row], triples: Iterable[Triple], viewers: Collection[int], cared: Collection[int]
+) -> Iterable[Row]:
+    """Of ``rows`` (contractor, operator, type first), those the steps start from: the
+    rows of ``triples``, and with ``viewers`` every row of a contractor one of them has
+    a row of (among ``rows``, or ``cared``)."""
+    wanted = set(triples)
+    if not viewers:
+        return (row for row in rows if row[:3] in wanted)
+    rows = list(rows)
+    whole = set(cared)
+    whole.update(row[0] for row in rows if row[1] in viewers)
+    return (row for row in rows if row[0] in whole or row[:3] in wanted)
 
 
 def _postgresql(triples: Sequence[Triple], whole: bool) -> list[tuple[Any, ...]]:

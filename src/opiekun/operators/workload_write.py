@@ -13,21 +13,23 @@ that day or later (the handover: every row reaching D - 1 or later; its changes 
 on D). The other contractors' rows are read in one statement for both kinds: every
 row of the touched contractors when an operator sees only their own contractors (the
 pair steps need each contractor's rows of every operator; the workload steps take
-their triples' rows from them), else only the rows of the touched triples.
+their triples' rows from them), else only the rows of the touched triples. The writer
+hands in its own read instead (``stored_rows``: every row of the contractors, read once
+for these steps and its coverage refresh, `caretakers.services.stored_rows`).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from opiekun.operators.models import WorkloadPairStep, WorkloadStep
 from opiekun.operators.steps_table import add_to_steps
 from opiekun.operators.workload_pairs import PairKey, add_contractor_steps, own_only_viewers
-from opiekun.operators.workload_read import read_rows
+from opiekun.operators.workload_read import kept_rows, read_rows
 from opiekun.operators.workload_steps import Interval, Key, Period, merged, row_interval
 
 if TYPE_CHECKING:
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
 
 _DAY = timedelta(days=1)
 Triple = tuple[int, int, str]
+# Every stored row of the contractors asked for: contractor, operator, type, first and
+# last day (as stored) first (`caretakers.services.stored_rows`).
+StoredRowsOf = Callable[[Collection[int]], Sequence[tuple[Any, ...]]]
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,9 @@ def _values(values: AssignmentValues) -> Interval:
     )
 
 
-def workload_steps_apply(changes: ChangeSet, known: KnownRows | None = None) -> None:
+def workload_steps_apply(
+    changes: ChangeSet, known: KnownRows | None = None, stored_rows: StoredRowsOf | None = None
+) -> None:
     """Adjust the workload steps and the pair steps for ``changes``, which the caller
     is about to write in the same transaction (call it before the writes: an update
     rewrites its row in place). The caller holds the locks of the contractors the
@@ -71,7 +78,7 @@ def workload_steps_apply(changes: ChangeSet, known: KnownRows | None = None) -> 
     added = [_values(v) for v in changes.inserts]
     added.extend(_values(u.new) for u in changes.updates)
     added.extend(row_interval(r) for r in changes.restores)
-    adjust_steps(removed, added, written=False, known=known)
+    adjust_steps(removed, added, written=False, known=known, stored_rows=stored_rows)
 
 
 def adjust_steps(
@@ -81,12 +88,15 @@ def adjust_steps(
     written: bool,
     extra: Sequence[Interval] = (),
     known: KnownRows | None = None,
+    stored_rows: StoredRowsOf | None = None,
 ) -> None:
     """Write the steps' and the pair steps' difference made by removing ``removed``
     and adding ``added``; ``written``: whether the stored assignments already hold
     that change. ``extra``: intervals to count as stored besides the assignments read
     (rows deleted by the same ORM deletion whose signal has not come yet). ``known``
-    (not ``written``): rows the caller read, used instead of a read where they suffice."""
+    (not ``written``): rows the caller read, used instead of a read where they suffice.
+    ``stored_rows``: the caller's read of every stored row of the contractors asked for
+    (the writer's, shared with the coverage refresh), instead of the steps' own."""
     assert known is None or not written, "known rows are the rows before the write"
     gone, new = Counter(removed), Counter(added)
     same = gone & new  # an update of a role, a branch or a priority changes no step
@@ -109,7 +119,12 @@ def adjust_steps(
         unread = _from_known(known, triples, taken, given, stored, viewers, cared)
     if unread:
         wanted = [t for t in triples if t[0] in unread]
-        for interval in read_rows(wanted, viewers, cared):
+        if stored_rows is None:
+            found = read_rows(wanted, viewers, cared)
+        else:  # the last day a date can be is as good as an open end
+            kept = kept_rows(stored_rows(unread), wanted, viewers, cared)
+            found = [(r[0], r[1], r[2], r[3], None if r[4] == date.max else r[4]) for r in kept]
+        for interval in found:
             stored[interval[0]].append(interval)
     by_triple: dict[Triple, list[Period]] = defaultdict(list)
     for rows in stored.values():

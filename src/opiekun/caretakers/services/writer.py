@@ -33,6 +33,7 @@ from opiekun.caretakers.services.changes import (
     Update,
 )
 from opiekun.caretakers.services.inputs import short_list
+from opiekun.caretakers.services.stored_rows import StoredRows, contractors_touched
 from opiekun.collector import collector_paused
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.delta import coverage_delta
@@ -127,11 +128,14 @@ def _write_changes(
 ) -> list[int]:
     now = timezone.now()
     also = beside or (lambda kind: ())
-    touched = _contractors_touched(changes)
+    touched = contractors_touched(changes)
     delta = coverage_delta(changes)  # before the writes: an update rewrites its row in place
+    # The touched contractors' rows, read once for the steps and the coverage (`stored_rows`).
+    stored = StoredRows()
     try:
         with transaction.atomic():  # a savepoint: a refused write leaves the caller's transaction usable
-            workload_steps_apply(changes, known)  # Operatorzy's counts, before an update rewrites its row
+            # Operatorzy's counts, before an update rewrites its row.
+            workload_steps_apply(changes, known, stored.read)
             _delete(changes.deletes, actor=actor, when=now, reason=reason, beside=also(audit.DELETED))
             shrinking: list[Update] = []
             other: list[Update] = []
@@ -145,21 +149,11 @@ def _write_changes(
                     changes.inserts, actor=actor, when=now, reason=reason, beside=also(audit.CREATED)
                 )
                 _restore(changes.restores, actor=actor, when=now, reason=reason)
-            coverage_refresh(contractor_ids=touched, delta=delta)
+            stored.written(changes, inserted)
+            coverage_refresh(contractor_ids=touched, delta=delta, stored=stored.facts)
             return inserted
     except IntegrityError as error:  # only a bug or a foreign write could get here
         raise collision(error) from error
-
-
-def _contractors_touched(changes: ChangeSet) -> list[int]:
-    """Every contractor whose assignments the change set writes (an update may move a
-    row from one contractor to another: both count)."""
-    ids = {row.contractor_id for row in changes.deletes}
-    ids.update(u.row.contractor_id for u in changes.updates)
-    ids.update(u.new.contractor_id for u in changes.updates)
-    ids.update(values.contractor_id for values in changes.inserts)
-    ids.update(row.contractor_id for row in changes.restores)
-    return sorted(ids)
 
 
 def collision(error: IntegrityError) -> ValidationError:
