@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.db import connection
@@ -34,8 +35,9 @@ MAX_PARTNERS = 5  # conflicting rows named per row
 # --- rows of the file that contradict each other ----------------------------------
 
 
-def _scope(row: ValidRow) -> tuple[int, int, int | None]:
-    return (row.contractor_id, row.role_id, row.branch_id)
+# A row's scope, (contractor_id, role_id, branch_id), as `operator.itemgetter` takes it
+# (C speed, once per row of the file).
+_scope: Callable[[ValidRow], tuple[int, int, int | None]] = itemgetter(1, 4, 5)
 
 
 def file_conflicts(rows: Sequence[ValidRow], header: Header, errors: Errors) -> None:
@@ -43,14 +45,16 @@ def file_conflicts(rows: Sequence[ValidRow], header: Header, errors: Errors) -> 
     different operators, or one operator as main and deputy, on a common day) are
     both errors, each naming the other. Rows of one operator and type that overlap
     are not: they merge."""
+    # Most scopes hold one row: counted at C speed, only the others grouped.
+    shared = {scope for scope, count in Counter(map(_scope, rows)).items() if count > 1}
     scopes: dict[tuple[int, int, int | None], list[ValidRow]] = defaultdict(list)
-    for row in rows:
-        scopes[_scope(row)].append(row)
+    if shared:
+        for row in rows:
+            if (scope := _scope(row)) in shared:
+                scopes[scope].append(row)
     column = header.titles.get("date_from")
     partners: Counter[int] = Counter()
     for group in scopes.values():
-        if len(group) < 2:
-            continue
         group = sorted(group, key=lambda r: r.period)
         for i, first in enumerate(group):
             for second in itertools.islice(group, i + 1, None):
@@ -96,6 +100,13 @@ class _ScopeState:
     slots: dict[int, Slot]
 
 
+# A scope's state: its assignments and the rows before (`_ScopeState`), or, for a scope
+# with no assignment met by one row so far (most rows of a large import), that row
+# with the id its slot would have: made a `_ScopeState` only if a second row comes.
+_State = _ScopeState | tuple[int, ValidRow]
+_States = dict[tuple[int, int, int | None], _State]
+
+
 def plan_rows(
     rows: Sequence[ValidRow],
     policy: OverlapPolicy,
@@ -107,16 +118,27 @@ def plan_rows(
 ) -> Counter[str]:
     """Decide every row; with a ``reason``, write each chunk's changes too."""
     # Contractor by contractor, each one's rows in file order (the sort is stable).
-    ordered = sorted(rows, key=lambda r: r.contractor_id)
+    ordered = sorted(rows, key=itemgetter(1))  # by contractor_id
     outcomes: Counter[str] = Counter()
     new_ids = itertools.count(-1, -1)
     done = 0
     progress("plan", 0, len(ordered))
     for chunk_rows in _chunks(ordered, chunk_size):
         states = _load(chunk_rows)
+        added = 0
         for row in chunk_rows:
-            state = states[_scope(row)]
+            scope = _scope(row)
+            state = states.get(scope)
+            if state is None:
+                # Nothing to meet: `_decide` would add the row as it is.
+                states[scope] = (next(new_ids), row)
+                added += 1
+                continue
+            if isinstance(state, tuple):
+                slot_id, first = state
+                state = states[scope] = _ScopeState({}, {slot_id: _slot(slot_id, first)})
             outcomes[_decide(state, row, policy, new_ids)] += 1
+        outcomes[Outcome.ADDED.value] += added
         if reason is not None:
             changes = _changes(states)
             if changes:
@@ -138,10 +160,14 @@ def _chunks(rows: Sequence[ValidRow], size: int) -> Iterator[Sequence[ValidRow]]
                 start, count = index, 0
 
 
-def _load(rows: Sequence[ValidRow]) -> dict[tuple[int, int, int | None], _ScopeState]:
+def _slot(slot_id: int, row: ValidRow) -> Slot:
+    return Slot(slot_id, row.operator_id, row.type, row.period)
+
+
+def _load(rows: Sequence[ValidRow]) -> _States:
     """The existing assignments the rows may meet: in the rows' scopes (contractor,
     role, branch), touching the span of the periods the rows ask for; one query."""
-    wanted = {_scope(row) for row in rows}
+    wanted = set(map(_scope, rows))
     # One condition per role the rows name, on that role's contractors (an array each:
     # PostgreSQL probes the index (contractor, role, …) for each, a bitmap OR), so the
     # rows of the chunk's contractors in other roles are not read; the branches are
@@ -157,26 +183,34 @@ def _load(rows: Sequence[ValidRow]) -> dict[tuple[int, int, int | None], _ScopeS
         for role_id, ids in sorted(by_role.items()):
             in_roles |= Q(role_id=role_id, contractor_id__in_list=sorted(ids))
     else:
-        in_roles = Q(contractor_id__in_list=sorted({row.contractor_id for row in rows}))
+        in_roles = Q(contractor_id__in_list=sorted(set(map(itemgetter(1), rows))))
     condition = in_roles & _touching(rows)
-    states: dict[tuple[int, int, int | None], _ScopeState] = defaultdict(lambda: _ScopeState({}, {}))
+    states: _States = {}
     kinds = {kind.value: kind for kind in AssignmentType}
+    periods: dict[tuple[Any, Any], Period] = {}  # the same few periods, one object each
     for values in CaretakerAssignment.objects.filter(condition).order_by("id").values_list(*_ROW_FIELDS):
         pk, contractor_id, operator_id, kind, role_id, branch_id, start, end = values[:8]
         key = (contractor_id, role_id, branch_id)
         if key not in wanted:
             continue
-        state = states[key]
+        state = states.get(key)
+        if state is None:
+            state = states[key] = _ScopeState({}, {})
+        assert isinstance(state, _ScopeState)
         state.initial[pk] = values
-        state.slots[pk] = Slot(pk, operator_id, kinds[kind], Period(start, end))
+        period = periods.get((start, end))
+        if period is None:
+            period = periods[(start, end)] = Period(start, end)
+        state.slots[pk] = Slot(pk, operator_id, kinds[kind], period)
     return states
 
 
 def _touching(rows: Sequence[ValidRow]) -> Q:
     """Assignments sharing a day with, or adjacent to, the span of the rows' periods."""
-    span = rows[0].period
-    for row in rows[1:]:
-        span = span.span(row.period)
+    periods = iter(set(map(attrgetter("period"), rows)))  # a few distinct ones, shared
+    span = next(periods)
+    for period in periods:
+        span = span.span(period)
     window = touching_window(span)
     condition = Q(date_to__isnull=True) | Q(date_to__gte=window.start)
     if window.end is not None:
@@ -192,7 +226,7 @@ def _decide(state: _ScopeState, row: ValidRow, policy: OverlapPolicy, new_ids: I
         # Nothing to meet (a new scope, most rows of a large import): `decide` adds
         # the row as it is, with no other change.
         slot_id = next(new_ids)
-        slots[slot_id] = Slot(slot_id, row.operator_id, row.type, row.period)
+        slots[slot_id] = _slot(slot_id, row)
         return Outcome.ADDED.value
     for slot in near:
         if slot.operator_id == row.operator_id and slot.type == row.type and slot.period == row.period:
@@ -208,14 +242,21 @@ def _decide(state: _ScopeState, row: ValidRow, policy: OverlapPolicy, new_ids: I
     return plan.outcome.value
 
 
-def _changes(states: Mapping[tuple[int, int, int | None], _ScopeState]) -> ChangeSet:
+def _changes(states: Mapping[tuple[int, int, int | None], _State]) -> ChangeSet:
     """The difference between each scope's state before and after the rows, as one
     change set. A row that only lost days is a shrinking update, one that only gained
     days a growing one; a row that did both is deleted and inserted anew, so that no
     statement meets a state the invariants refuse (every state on the way holds a
     subset of the days of the state before or after)."""
     changes = ChangeSet()
+    inserts = changes.inserts
     for (contractor_id, role_id, branch_id), state in states.items():
+        if isinstance(state, tuple):  # one row in a scope with nothing else
+            only = state[1]
+            inserts.append(
+                AssignmentValues(contractor_id, only.operator_id, only.type, role_id, branch_id, only.period)
+            )
+            continue
         for pk, values in state.initial.items():
             slot = state.slots.get(pk)
             period = Period(values[6], values[7])
