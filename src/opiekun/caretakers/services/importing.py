@@ -35,6 +35,7 @@ from opiekun.caretakers.rules import Outcome, OverlapPolicy
 from opiekun.caretakers.services.importing_names import NameResolver
 from opiekun.caretakers.services.importing_plan import file_conflicts, plan_rows
 from opiekun.caretakers.services.importing_rows import COLUMNS, REQUIRED, read_rows
+from opiekun.collector import collector_paused
 from opiekun.importing import Errors, ImportReport, Progress, import_reason, match_header, no_progress
 from opiekun.operators.access import require_assign
 from opiekun.tabular import open_table
@@ -63,6 +64,22 @@ def assignments_import(
     ``on_overlap``, `opiekun.tabular.TableError` when the file cannot be read."""
     require_assign(actor)
     policy = _policy(on_overlap)
+    # The collector paused: the rows read, looked up and planned all live until the
+    # import ends, and each collection their number triggers would walk them again.
+    with collector_paused():
+        return _import(actor, path, filename, policy, dry_run, skip_invalid, progress, chunk_size)
+
+
+def _import(
+    actor: Any,
+    path: Path,
+    filename: str,
+    policy: OverlapPolicy,
+    dry_run: bool,
+    skip_invalid: bool,
+    progress: Progress | None,
+    chunk_size: int,
+) -> ImportReport:
     report = progress or no_progress
     errors = Errors()
     with open_table(path) as table:

@@ -5,6 +5,7 @@ database's state and the rows before it (and, when importing, written)."""
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -150,14 +151,19 @@ def plan_rows(
 
 def _chunks(rows: Sequence[ValidRow], size: int) -> Iterator[Sequence[ValidRow]]:
     """The rows (sorted by contractor) in chunks of about ``size`` contractors, never
-    splitting one contractor's rows."""
-    start, count = 0, 0
-    for index in range(1, len(rows) + 1):
-        if index == len(rows) or rows[index].contractor_id != rows[index - 1].contractor_id:
-            count += 1
-            if count >= max(1, size) or index == len(rows):
-                yield rows[start:index]
-                start, count = index, 0
+    splitting one contractor's rows: each chunk ends after the rows of every
+    ``size``-th contractor (found by bisection, not row by row)."""
+    ids = list(map(itemgetter(1), rows))
+    distinct = list(dict.fromkeys(ids))  # in order: the rows are sorted
+    step = max(1, size)
+    ends = distinct[step - 1 :: step]
+    if len(distinct) % step:
+        ends.append(distinct[-1])
+    start = 0
+    for last in ends:
+        end = bisect_right(ids, last)
+        yield rows[start:end]
+        start = end
 
 
 def _slot(slot_id: int, row: ValidRow) -> Slot:
