@@ -8,7 +8,7 @@ import itertools
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -213,7 +213,10 @@ def _load(rows: Sequence[ValidRow]) -> _States:
 
 def _touching(rows: Sequence[ValidRow]) -> Q:
     """Assignments sharing a day with, or adjacent to, the span of the rows' periods."""
-    periods = iter(set(map(attrgetter("period"), rows)))  # a few distinct ones, shared
+    # A few distinct periods, each one object shared by its rows: told apart by identity
+    # (C speed; hashing a period calls Python), equal ones left in change nothing.
+    every = list(map(attrgetter("period"), rows))
+    periods = iter(dict(zip(map(id, every), every, strict=True)).values())
     span = next(periods)
     for period in periods:
         span = span.span(period)
@@ -241,7 +244,8 @@ def _decide(state: _ScopeState, row: ValidRow, policy: OverlapPolicy, new_ids: I
     for slot_id in plan.deletes:
         del slots[slot_id]
     for slot_id, period in (*plan.shrinks, *plan.grows):
-        slots[slot_id] = replace(slots[slot_id], period=period)
+        slot = slots[slot_id]  # `dataclasses.replace(slot, period=period)`, built directly
+        slots[slot_id] = Slot(slot.id, slot.operator_id, slot.type, period)
     for new in plan.inserts:
         slot_id = next(new_ids)
         slots[slot_id] = Slot(slot_id, new.operator_id, new.type, new.period)
