@@ -17,7 +17,11 @@ A row identical to an assignment that already holds (after the rows before it) i
 one operator's two periods lie side by side, which `decide` would merge.
 
 The steps live beside this module: `importing_rows` (reading), `importing_names`
-(looking up names) and `importing_plan` (rows in conflict, planning, writing).
+(looking up names; `importing_lookup`: the operators, roles and branches) and
+`importing_plan` (rows in conflict, planning, writing). The cells that repeat from row
+to row (login, type, role, branch, dates) are checked and looked up once per distinct
+combination, and the collector is paused for the whole import (docs/performance.md,
+"The import's own Python, 2026-11-29 (imp6)").
 """
 
 from __future__ import annotations
