@@ -159,6 +159,15 @@ def _numbered(source: Iterator[Any], start_cells: Any = list) -> Iterator[tuple[
             yield number, values
 
 
+def _numbered_text(source: Iterator[list[str]]) -> Iterator[tuple[int, list[object]]]:
+    """`_numbered` for rows of text only (CSV): a row is left out when all its cells
+    are blank, i.e. when their concatenation is (one C call instead of one per cell);
+    the reader's lists are the rows (not copied)."""
+    for number, cells in enumerate(source, start=1):
+        if number == 1 or "".join(cells).strip():
+            yield number, cells  # type: ignore[misc]
+
+
 # --- CSV --------------------------------------------------------------------------
 
 
@@ -215,7 +224,7 @@ def _csv(path: Path, head: bytes) -> Iterator[Table]:
             raise TableError(_("Cannot read the file: it is neither CSV nor XLSX."))
         delimiter = detect_delimiter(first_line)
         stream.seek(0)
-        rows = _numbered(_csv_records(stream, delimiter))
+        rows = _numbered_text(_csv_records(stream, delimiter))
         header = _first_row(rows)
         yield Table(header, rows, "csv", encoding=encoding, delimiter=delimiter)
 

@@ -157,6 +157,41 @@ def test_a_row_with_several_faults_reports_all_of_them(world: dict[str, Any], tm
     assert {e.column for e in report.errors} == {"contractor_code", "operator_login", "type", "date_from"}
 
 
+def test_faults_of_cells_that_repeat_are_told_on_every_row_that_has_them(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    # The cells beside the contractor's are checked once per combination: every row
+    # with that combination still reports its faults, in a row's order, and a short
+    # row (cells missing at its end) reads them as empty.
+    c = world["c"]
+    bad = ["nobody", "boss", "", "WAW", "31.02.2025", "2025-01-01"]
+    rows = [
+        [c[1].code, "", *bad],
+        ["", "", *bad],
+        [c[2].code, "", *bad],
+        [c[1].code, "", "ewa"],
+        [c[2].code, "", "ewa"],
+    ]
+    report = run(world["actor"], write_csv(tmp_path / "r.csv", rows))
+    faults = [
+        ("operator_login", "Unknown operator nobody."),
+        ("branch", "Unknown branch WAW."),
+    ]
+    checks = [
+        ("type", "Unknown type boss; allowed: deputy, główny, main, zastępca."),
+        ("date_from", "Enter a valid date (YYYY-MM-DD or dd.mm.rrrr)."),
+    ]
+    required = ("date_from", "This field is required.")
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        *((2, *f) for f in checks + faults),
+        (3, "contractor_code", "Give the contractor's code or NIP."),
+        *((3, *f) for f in checks + faults),
+        *((4, *f) for f in checks + faults),
+        (5, *required),
+        (6, *required),
+    ]
+
+
 def test_two_rows_of_the_file_that_break_the_invariants_are_both_named(
     world: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -13,7 +13,7 @@ Rooms, one job each:
 - `handover`      Przekazanie klientów: preview, confirm, record (`handover_inputs`: its checks)
 - `handover_cancel` cancelling a handover exactly
 - `importing`     the import of assignments from CSV or XLSX (its steps: `importing_rows`,
-                  `importing_names`, `importing_plan`)
+                  `importing_names`, `importing_lookup`, `importing_plan`)
 
 The names below are what other modules may use.
 """

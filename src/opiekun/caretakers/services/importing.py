@@ -17,7 +17,11 @@ A row identical to an assignment that already holds (after the rows before it) i
 one operator's two periods lie side by side, which `decide` would merge.
 
 The steps live beside this module: `importing_rows` (reading), `importing_names`
-(looking up names) and `importing_plan` (rows in conflict, planning, writing).
+(looking up names; `importing_lookup`: the operators, roles and branches) and
+`importing_plan` (rows in conflict, planning, writing). The cells that repeat from row
+to row (login, type, role, branch, dates) are checked and looked up once per distinct
+combination, and the collector is paused for the whole import (docs/performance.md,
+"The import's own Python, 2026-11-29 (imp6)").
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from opiekun.caretakers.rules import Outcome, OverlapPolicy
 from opiekun.caretakers.services.importing_names import NameResolver
 from opiekun.caretakers.services.importing_plan import file_conflicts, plan_rows
 from opiekun.caretakers.services.importing_rows import COLUMNS, REQUIRED, read_rows
+from opiekun.collector import collector_paused
 from opiekun.importing import Errors, ImportReport, Progress, import_reason, match_header, no_progress
 from opiekun.operators.access import require_assign
 from opiekun.tabular import open_table
@@ -63,6 +68,22 @@ def assignments_import(
     ``on_overlap``, `opiekun.tabular.TableError` when the file cannot be read."""
     require_assign(actor)
     policy = _policy(on_overlap)
+    # The collector paused: the rows read, looked up and planned all live until the
+    # import ends, and each collection their number triggers would walk them again.
+    with collector_paused():
+        return _import(actor, path, filename, policy, dry_run, skip_invalid, progress, chunk_size)
+
+
+def _import(
+    actor: Any,
+    path: Path,
+    filename: str,
+    policy: OverlapPolicy,
+    dry_run: bool,
+    skip_invalid: bool,
+    progress: Progress | None,
+    chunk_size: int,
+) -> ImportReport:
     report = progress or no_progress
     errors = Errors()
     with open_table(path) as table:

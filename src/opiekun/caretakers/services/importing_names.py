@@ -10,14 +10,14 @@ from typing import Any, NamedTuple
 from django.utils.translation import gettext as _
 
 import opiekun.bulk  # noqa: F401  (the ``in_list`` look-up)
-from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
+from opiekun.caretakers.services.importing_lookup import Names
 from opiekun.caretakers.services.importing_rows import ReadRow
 from opiekun.caretakers.services.writer import lock_contractors
 from opiekun.contractors.models import Contractor
 from opiekun.importing import Errors, Header
 from opiekun.operators.access import visible_contractors
-from opiekun.operators.models import Operator
 from opiekun.periods import Period
 
 
@@ -64,25 +64,27 @@ class NameResolver:
 
     def resolve(self, rows: Sequence[ReadRow], *, lock: bool) -> list[ValidRow]:
         by_code, by_nip = self._contractors(rows, lock=lock)
-        operators = self._operators(rows)
-        roles, default_role = self._roles()
-        branches = self._branches()
+        names = Names(self.title, {r.login for r in rows})
         valid: list[ValidRow] = []
         # Rows naming an inactive operator, role or branch, with those faults: valid
         # only if they repeat an assignment that exists (an export read back).
         held_back: list[tuple[ValidRow, list[tuple[str | None, str]]]] = []
+        failed = self.errors.rows
         for row in rows:
-            inactive: list[tuple[str | None, str]] = []
-            contractor_id = self._contractor(row, by_code, by_nip) if row.code or row.nip else None
-            operator_id = self._operator(row, operators, inactive) if row.login else None
-            role_id = self._role(row, roles, default_role, inactive)
-            branch_id = self._branch(row, branches, inactive)
-            if row.number in self.errors.rows or row.type is None or row.period is None:
-                self._report(row.number, inactive)
+            number, code, nip, login, kind, role, branch, period = row
+            if code and not nip and (hit := by_code.get(code)) is not None:
+                contractor_id: int | None = hit[0]  # the usual row, as `_contractor` finds it
+            else:
+                contractor_id = self._contractor(row, by_code, by_nip) if code or nip else None
+            operator_id, role_id, branch_id, faults, inactive = names.find(login, role, branch)
+            for column, message in faults:
+                self.errors.add(number, column, message)
+            if number in failed or kind is None or period is None:
+                self._report(number, inactive)
                 continue
             assert contractor_id is not None and operator_id is not None and role_id is not None
             assert branch_id is not True and branch_id is not False
-            found = ValidRow(row.number, contractor_id, operator_id, row.type, role_id, branch_id, row.period)
+            found = ValidRow(number, contractor_id, operator_id, kind, role_id, branch_id, period)
             if inactive:
                 held_back.append((found, inactive))
             else:
@@ -178,111 +180,3 @@ class NameResolver:
 
     def _unknown_contractor(self, number: int, column: str, value: str) -> None:
         self.errors.add(number, self.title.get(column), _("Unknown contractor %(value)s.") % {"value": value})
-
-    # operators
-
-    def _operators(self, rows: Sequence[ReadRow]) -> dict[str, tuple[int, bool, str]]:
-        """``login -> (id, active, name)``."""
-        logins = sorted({r.login for r in rows})
-        if not logins:
-            return {}
-        found = Operator.objects.filter(user__username__in_list=logins).values_list(
-            "user__username", "pk", "active", "user__is_active", "user__first_name", "user__last_name"
-        )
-        return {
-            login: (pk, active and user_active, f"{first} {last}".strip() or login)
-            for login, pk, active, user_active, first, last in found
-        }
-
-    def _operator(
-        self,
-        row: ReadRow,
-        operators: Mapping[str, tuple[int, bool, str]],
-        inactive: list[tuple[str | None, str]],
-    ) -> int | None:
-        found = operators.get(row.login)
-        column = self.title.get("operator_login")
-        if found is None:
-            self.errors.add(row.number, column, _("Unknown operator %(login)s.") % {"login": row.login})
-            return None
-        pk, active, name = found
-        if not active:
-            inactive.append((column, _("Operator %(name)s is inactive.") % {"name": name}))
-        return pk
-
-    # roles and branches: small dictionaries, read whole
-
-    def _roles(self) -> tuple[dict[str, list[tuple[int, str, bool]]], tuple[int, str, bool] | None]:
-        roles: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
-        default = None
-        for pk, name, active, is_default in CaretakerRole.objects.values_list(
-            "pk", "name", "active", "is_default"
-        ):
-            entry = (pk, name, active)
-            roles[name.strip().lower()].append(entry)
-            roles[str(pk)].append(entry)
-            if is_default:
-                default = entry
-        return roles, default
-
-    def _role(
-        self,
-        row: ReadRow,
-        roles: Mapping[str, list[tuple[int, str, bool]]],
-        default: tuple[int, str, bool] | None,
-        inactive: list[tuple[str | None, str]],
-    ) -> int | None:
-        column = self.title.get("role")
-        if not row.role:
-            if default is None:
-                self.errors.add(row.number, column, _("There is no default role; choose one."))
-                return None
-            return default[0]
-        found = roles.get(row.role.lower(), [])
-        if not found:
-            self.errors.add(row.number, column, _("Unknown role %(value)s.") % {"value": row.role})
-            return None
-        pk, name, active = found[0]
-        if not active:
-            inactive.append((column, _("Role %(name)s is inactive.") % {"name": name}))
-        return pk
-
-    def _branches(self) -> tuple[dict[str, tuple[int, str, bool]], dict[str, list[tuple[int, str, bool]]]]:
-        by_code: dict[str, tuple[int, str, bool]] = {}
-        by_name: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
-        for pk, code, name, active in Branch.objects.values_list("pk", "code", "name", "active"):
-            by_code[code.strip().lower()] = (pk, name, active)
-            by_name[name.strip().lower()].append((pk, name, active))
-        return by_code, by_name
-
-    def _branch(
-        self,
-        row: ReadRow,
-        branches: tuple[dict[str, tuple[int, str, bool]], dict[str, list[tuple[int, str, bool]]]],
-        inactive: list[tuple[str | None, str]],
-    ) -> int | bool | None:
-        """The branch's id, None for no branch, False when wrong (reported)."""
-        if not row.branch:
-            return None
-        by_code, by_name = branches
-        column = self.title.get("branch")
-        key = row.branch.lower()
-        found = by_code.get(key)
-        if found is None:
-            named = by_name.get(key, [])
-            if len(named) > 1:
-                self.errors.add(
-                    row.number,
-                    column,
-                    _("Several branches are named %(value)s; give the branch's code.")
-                    % {"value": row.branch},
-                )
-                return False
-            found = named[0] if named else None
-        if found is None:
-            self.errors.add(row.number, column, _("Unknown branch %(value)s.") % {"value": row.branch})
-            return False
-        pk, name, active = found
-        if not active:
-            inactive.append((column, _("Branch %(name)s is inactive.") % {"name": name}))
-        return pk

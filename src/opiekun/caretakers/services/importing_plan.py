@@ -5,9 +5,11 @@ database's state and the rows before it (and, when importing, written)."""
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.db import connection
@@ -34,8 +36,9 @@ MAX_PARTNERS = 5  # conflicting rows named per row
 # --- rows of the file that contradict each other ----------------------------------
 
 
-def _scope(row: ValidRow) -> tuple[int, int, int | None]:
-    return (row.contractor_id, row.role_id, row.branch_id)
+# A row's scope, (contractor_id, role_id, branch_id), as `operator.itemgetter` takes it
+# (C speed, once per row of the file).
+_scope: Callable[[ValidRow], tuple[int, int, int | None]] = itemgetter(1, 4, 5)
 
 
 def file_conflicts(rows: Sequence[ValidRow], header: Header, errors: Errors) -> None:
@@ -43,14 +46,16 @@ def file_conflicts(rows: Sequence[ValidRow], header: Header, errors: Errors) -> 
     different operators, or one operator as main and deputy, on a common day) are
     both errors, each naming the other. Rows of one operator and type that overlap
     are not: they merge."""
+    # Most scopes hold one row: counted at C speed, only the others grouped.
+    shared = {scope for scope, count in Counter(map(_scope, rows)).items() if count > 1}
     scopes: dict[tuple[int, int, int | None], list[ValidRow]] = defaultdict(list)
-    for row in rows:
-        scopes[_scope(row)].append(row)
+    if shared:
+        for row in rows:
+            if (scope := _scope(row)) in shared:
+                scopes[scope].append(row)
     column = header.titles.get("date_from")
     partners: Counter[int] = Counter()
     for group in scopes.values():
-        if len(group) < 2:
-            continue
         group = sorted(group, key=lambda r: r.period)
         for i, first in enumerate(group):
             for second in itertools.islice(group, i + 1, None):
@@ -96,6 +101,13 @@ class _ScopeState:
     slots: dict[int, Slot]
 
 
+# A scope's state: its assignments and the rows before (`_ScopeState`), or, for a scope
+# with no assignment met by one row so far (most rows of a large import), that row
+# with the id its slot would have: made a `_ScopeState` only if a second row comes.
+_State = _ScopeState | tuple[int, ValidRow]
+_States = dict[tuple[int, int, int | None], _State]
+
+
 def plan_rows(
     rows: Sequence[ValidRow],
     policy: OverlapPolicy,
@@ -107,16 +119,27 @@ def plan_rows(
 ) -> Counter[str]:
     """Decide every row; with a ``reason``, write each chunk's changes too."""
     # Contractor by contractor, each one's rows in file order (the sort is stable).
-    ordered = sorted(rows, key=lambda r: r.contractor_id)
+    ordered = sorted(rows, key=itemgetter(1))  # by contractor_id
     outcomes: Counter[str] = Counter()
     new_ids = itertools.count(-1, -1)
     done = 0
     progress("plan", 0, len(ordered))
     for chunk_rows in _chunks(ordered, chunk_size):
         states = _load(chunk_rows)
+        added = 0
         for row in chunk_rows:
-            state = states[_scope(row)]
+            scope = _scope(row)
+            state = states.get(scope)
+            if state is None:
+                # Nothing to meet: `_decide` would add the row as it is.
+                states[scope] = (next(new_ids), row)
+                added += 1
+                continue
+            if isinstance(state, tuple):
+                slot_id, first = state
+                state = states[scope] = _ScopeState({}, {slot_id: _slot(slot_id, first)})
             outcomes[_decide(state, row, policy, new_ids)] += 1
+        outcomes[Outcome.ADDED.value] += added
         if reason is not None:
             changes = _changes(states)
             if changes:
@@ -128,20 +151,29 @@ def plan_rows(
 
 def _chunks(rows: Sequence[ValidRow], size: int) -> Iterator[Sequence[ValidRow]]:
     """The rows (sorted by contractor) in chunks of about ``size`` contractors, never
-    splitting one contractor's rows."""
-    start, count = 0, 0
-    for index in range(1, len(rows) + 1):
-        if index == len(rows) or rows[index].contractor_id != rows[index - 1].contractor_id:
-            count += 1
-            if count >= max(1, size) or index == len(rows):
-                yield rows[start:index]
-                start, count = index, 0
+    splitting one contractor's rows: each chunk ends after the rows of every
+    ``size``-th contractor (found by bisection, not row by row)."""
+    ids = list(map(itemgetter(1), rows))
+    distinct = list(dict.fromkeys(ids))  # in order: the rows are sorted
+    step = max(1, size)
+    ends = distinct[step - 1 :: step]
+    if len(distinct) % step:
+        ends.append(distinct[-1])
+    start = 0
+    for last in ends:
+        end = bisect_right(ids, last)
+        yield rows[start:end]
+        start = end
 
 
-def _load(rows: Sequence[ValidRow]) -> dict[tuple[int, int, int | None], _ScopeState]:
+def _slot(slot_id: int, row: ValidRow) -> Slot:
+    return Slot(slot_id, row.operator_id, row.type, row.period)
+
+
+def _load(rows: Sequence[ValidRow]) -> _States:
     """The existing assignments the rows may meet: in the rows' scopes (contractor,
     role, branch), touching the span of the periods the rows ask for; one query."""
-    wanted = {_scope(row) for row in rows}
+    wanted = set(map(_scope, rows))
     # One condition per role the rows name, on that role's contractors (an array each:
     # PostgreSQL probes the index (contractor, role, …) for each, a bitmap OR), so the
     # rows of the chunk's contractors in other roles are not read; the branches are
@@ -157,26 +189,37 @@ def _load(rows: Sequence[ValidRow]) -> dict[tuple[int, int, int | None], _ScopeS
         for role_id, ids in sorted(by_role.items()):
             in_roles |= Q(role_id=role_id, contractor_id__in_list=sorted(ids))
     else:
-        in_roles = Q(contractor_id__in_list=sorted({row.contractor_id for row in rows}))
+        in_roles = Q(contractor_id__in_list=sorted(set(map(itemgetter(1), rows))))
     condition = in_roles & _touching(rows)
-    states: dict[tuple[int, int, int | None], _ScopeState] = defaultdict(lambda: _ScopeState({}, {}))
+    states: _States = {}
     kinds = {kind.value: kind for kind in AssignmentType}
+    periods: dict[tuple[Any, Any], Period] = {}  # the same few periods, one object each
     for values in CaretakerAssignment.objects.filter(condition).order_by("id").values_list(*_ROW_FIELDS):
         pk, contractor_id, operator_id, kind, role_id, branch_id, start, end = values[:8]
         key = (contractor_id, role_id, branch_id)
         if key not in wanted:
             continue
-        state = states[key]
+        state = states.get(key)
+        if state is None:
+            state = states[key] = _ScopeState({}, {})
+        assert isinstance(state, _ScopeState)
         state.initial[pk] = values
-        state.slots[pk] = Slot(pk, operator_id, kinds[kind], Period(start, end))
+        period = periods.get((start, end))
+        if period is None:
+            period = periods[(start, end)] = Period(start, end)
+        state.slots[pk] = Slot(pk, operator_id, kinds[kind], period)
     return states
 
 
 def _touching(rows: Sequence[ValidRow]) -> Q:
     """Assignments sharing a day with, or adjacent to, the span of the rows' periods."""
-    span = rows[0].period
-    for row in rows[1:]:
-        span = span.span(row.period)
+    # A few distinct periods, each one object shared by its rows: told apart by identity
+    # (C speed; hashing a period calls Python), equal ones left in change nothing.
+    every = list(map(attrgetter("period"), rows))
+    periods = iter(dict(zip(map(id, every), every, strict=True)).values())
+    span = next(periods)
+    for period in periods:
+        span = span.span(period)
     window = touching_window(span)
     condition = Q(date_to__isnull=True) | Q(date_to__gte=window.start)
     if window.end is not None:
@@ -192,7 +235,7 @@ def _decide(state: _ScopeState, row: ValidRow, policy: OverlapPolicy, new_ids: I
         # Nothing to meet (a new scope, most rows of a large import): `decide` adds
         # the row as it is, with no other change.
         slot_id = next(new_ids)
-        slots[slot_id] = Slot(slot_id, row.operator_id, row.type, row.period)
+        slots[slot_id] = _slot(slot_id, row)
         return Outcome.ADDED.value
     for slot in near:
         if slot.operator_id == row.operator_id and slot.type == row.type and slot.period == row.period:
@@ -201,21 +244,29 @@ def _decide(state: _ScopeState, row: ValidRow, policy: OverlapPolicy, new_ids: I
     for slot_id in plan.deletes:
         del slots[slot_id]
     for slot_id, period in (*plan.shrinks, *plan.grows):
-        slots[slot_id] = replace(slots[slot_id], period=period)
+        slot = slots[slot_id]  # `dataclasses.replace(slot, period=period)`, built directly
+        slots[slot_id] = Slot(slot.id, slot.operator_id, slot.type, period)
     for new in plan.inserts:
         slot_id = next(new_ids)
         slots[slot_id] = Slot(slot_id, new.operator_id, new.type, new.period)
     return plan.outcome.value
 
 
-def _changes(states: Mapping[tuple[int, int, int | None], _ScopeState]) -> ChangeSet:
+def _changes(states: Mapping[tuple[int, int, int | None], _State]) -> ChangeSet:
     """The difference between each scope's state before and after the rows, as one
     change set. A row that only lost days is a shrinking update, one that only gained
     days a growing one; a row that did both is deleted and inserted anew, so that no
     statement meets a state the invariants refuse (every state on the way holds a
     subset of the days of the state before or after)."""
     changes = ChangeSet()
+    inserts = changes.inserts
     for (contractor_id, role_id, branch_id), state in states.items():
+        if isinstance(state, tuple):  # one row in a scope with nothing else
+            only = state[1]
+            inserts.append(
+                AssignmentValues(contractor_id, only.operator_id, only.type, role_id, branch_id, only.period)
+            )
+            continue
         for pk, values in state.initial.items():
             slot = state.slots.get(pk)
             period = Period(values[6], values[7])
