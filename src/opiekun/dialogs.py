@@ -21,7 +21,9 @@ PAGE = "opiekun/modal_page.html"
 def dialog_frame(request: HttpRequest) -> dict[str, object]:
     """Template context: the frame of a dialog, and (for a whole page) where closing
     goes, worked out only if a dialog's page asks for it (templates call a callable)."""
-    if getattr(request, "htmx", False):
+    # The header itself, as django-htmx reads it: a middleware that answers before
+    # django-htmx's has run (opiekun/limits.py) renders dialogs too.
+    if request.headers.get("HX-Request") == "true":
         return {"dialog_frame": FRAGMENT}
     return {"dialog_frame": PAGE, "dialog_return": partial(_back, request)}
 
