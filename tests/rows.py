@@ -1,7 +1,8 @@
 """Assignments saved straight through the ORM, for the selectors' tests: a fixed world
 written row by row as the test states it (no writer: nothing is merged or replaced, and
 the database's own rules still apply). Used by `caretakers/test_selectors.py`,
-`contractors/test_selectors.py` and `operators/test_selectors.py`."""
+`contractors/test_selectors.py`, `operators/test_selectors.py` and
+`caretakers/test_selector_queries.py`."""
 
 from __future__ import annotations
 
