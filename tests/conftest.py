@@ -386,6 +386,33 @@ def contractor(make_contractors: Callable[[int], list[Contractor]]) -> Contracto
 
 
 @pytest.fixture
+def sellers(make_operator: Callable[..., Operator]) -> list[Operator]:
+    """The handovers' tests' operators: anna, who hands over, bob and cecylia."""
+    return [make_operator(name) for name in ("anna", "bob", "cecylia")]
+
+
+@pytest.fixture
+def portfolio_of(
+    actor: User, sellers: list[Operator], make_contractors: Callable[[int], list[Contractor]]
+) -> Callable[[int], list[Contractor]]:
+    """``count`` new contractors, each with anna (``sellers[0]``) their main caretaker
+    since 2030-01-01, added through the writer (a handover test's ``portfolio``)."""
+    from opiekun.caretakers.services import caretaker_add
+
+    def make(count: int) -> list[Contractor]:
+        contractors = make_contractors(count)
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[c.pk for c in contractors],
+            operator_id=sellers[0].pk,
+            date_from="2030-01-01",
+        )
+        return contractors
+
+    return make
+
+
+@pytest.fixture
 def coverage_rebuilt_after(db: Any) -> Iterator[None]:
     """For tests that write assignments around the services on purpose (raw SQL,
     ``bulk_create``, ``.update()``): the coverage tables are rebuilt at the end, as

@@ -3,7 +3,8 @@ what they may do with the contractors that have nobody today, and assignments ad
 through the writer as a user adds them (`caretaker_add`, replacing what overlaps).
 Used by the own-only pages' and counts' tests (`operators/test_own_only_pages.py`,
 `coverage/test_gaps_today_active.py`, `coverage/test_gaps.py`, `operators/test_selectors.py`,
-`notices/test_upcoming.py`, …)."""
+`notices/test_upcoming.py`, …) and, for `assign`, the handover's
+(`caretakers/test_handover_services.py`)."""
 
 from __future__ import annotations
 
@@ -38,17 +39,19 @@ def assign(
     contractors: Iterable[Contractor],
     operator: Operator,
     start: date,
-    end: date | None,
+    end: date | None = None,
+    on_overlap: str = "replace",
     **kw: Any,
 ) -> None:
-    """Add `operator` to each of `contractors` from `start` to `end` through the writer,
-    replacing what overlaps; `kw` goes to `caretaker_add` (type, role_id, branch_id, …)."""
+    """Add `operator` to each of `contractors` from `start` to `end` (None: open) through
+    the writer, replacing what overlaps unless `on_overlap` says otherwise; `kw` goes to
+    `caretaker_add` (type, role_id, branch_id, …)."""
     caretaker_add(
         actor=actor,
         contractor_ids=[c.pk for c in contractors],
         operator_id=operator.pk,
         date_from=start,
         date_to=end,
-        on_overlap="replace",
+        on_overlap=on_overlap,
         **kw,
     )

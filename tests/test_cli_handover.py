@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import StringIO
 from typing import Any
 
@@ -17,22 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sellers(make_operator: Any) -> list[Operator]:
-    return [make_operator(name) for name in ("anna", "bob", "cecylia")]
-
-
-@pytest.fixture
 def portfolio(
-    actor: Any, sellers: list[Operator], make_contractors: Any, default_role: CaretakerRole
+    portfolio_of: Callable[[int], list[Contractor]], default_role: CaretakerRole
 ) -> list[Contractor]:
-    contractors = make_contractors(4)
-    caretaker_add(
-        actor=actor,
-        contractor_ids=[c.pk for c in contractors],
-        operator_id=sellers[0].pk,
-        date_from="2030-01-01",
-    )
-    return contractors
+    return portfolio_of(4)
 
 
 def _run(*args: str, language: str = "en") -> str:

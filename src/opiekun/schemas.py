@@ -10,9 +10,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Schema
+from ninja.errors import ValidationError as RequestValidationError
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
 
 from opiekun.dates import parse_date
+from opiekun.messages import DATE_TO_BEFORE_FROM
 
 MAX_ID = 2**63 - 1  # the largest bigint primary key; a larger id names nothing
 DEFAULT_PAGE_SIZE = 50
@@ -102,6 +104,15 @@ class Paged(Schema, Generic[T]):
     next: str | None
     previous: str | None
     results: list[T]
+
+
+def check_query_period(date_from: date | None, date_to: date | None) -> None:
+    """A list's query for the days from ``date_from`` to ``date_to`` (either end open):
+    a 422 naming ``date_to`` when it is before ``date_from``."""
+    if date_from and date_to and date_to < date_from:
+        raise RequestValidationError(
+            [{"loc": ["query", "date_to"], "type": "value_error", "msg": str(DATE_TO_BEFORE_FROM)}]
+        )
 
 
 def paginate(

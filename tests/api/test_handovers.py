@@ -22,21 +22,9 @@ D = "2030-03-01"
 
 
 @pytest.fixture
-def sellers(make_operator: Callable[..., Operator]) -> list[Operator]:
-    return [make_operator(name) for name in ("anna", "bob", "cecylia")]
-
-
-@pytest.fixture
-def portfolio(actor: Any, sellers: list[Operator], make_contractors: Any) -> list[Contractor]:
-    """Anna is the main caretaker of three contractors since 2030-01-01."""
-    contractors = make_contractors(3)
-    caretaker_add(
-        actor=actor,
-        contractor_ids=[c.pk for c in contractors],
-        operator_id=sellers[0].pk,
-        date_from="2030-01-01",
-    )
-    return contractors
+def portfolio(portfolio_of: Callable[[int], list[Contractor]]) -> list[Contractor]:
+    """Anna (``sellers[0]``) is the main caretaker of three contractors since 2030-01-01."""
+    return portfolio_of(3)
 
 
 def _post(client: Client, url: str = URL, **body: Any) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -29,7 +30,6 @@ from opiekun.caretakers.services import (
     HandoverResult,
     StaleHandover,
     assignment_update,
-    caretaker_add,
     handover_cancel,
     handover_create,
 )
@@ -37,6 +37,7 @@ from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import contractor_delete
 from opiekun.dates import today
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+from tests import own_only
 
 pytestmark = pytest.mark.django_db
 
@@ -73,24 +74,8 @@ def ops(make_operator: Callable[..., Operator]) -> list[Operator]:
 
 @pytest.fixture
 def assign(actor: Any, default_role: CaretakerRole) -> Callable[..., None]:
-    def call(
-        contractors: list[Contractor],
-        operator: Operator,
-        start: date,
-        end: date | None = None,
-        **kwargs: Any,
-    ) -> None:
-        caretaker_add(
-            actor=actor,
-            contractor_ids=[c.pk for c in contractors],
-            operator_id=operator.pk,
-            date_from=start,
-            date_to=end,
-            on_overlap=kwargs.pop("on_overlap", "replace"),
-            **kwargs,
-        )
-
-    return call
+    """`tests.own_only.assign` by ``actor`` (replacing what overlaps unless told)."""
+    return partial(own_only.assign, actor)
 
 
 @pytest.fixture

@@ -27,20 +27,8 @@ def boss_client(client: Client, admin_op: Operator) -> Client:
 
 
 @pytest.fixture
-def sellers(make_operator: Callable[..., Operator]) -> list[Operator]:
-    return [make_operator(name) for name in ("anna", "bob", "cecylia")]
-
-
-@pytest.fixture
-def portfolio(actor: Any, sellers: list[Operator], make_contractors: Any) -> list[Contractor]:
-    contractors = make_contractors(3)
-    caretaker_add(
-        actor=actor,
-        contractor_ids=[c.pk for c in contractors],
-        operator_id=sellers[0].pk,
-        date_from="2030-01-01",
-    )
-    return contractors
+def portfolio(portfolio_of: Callable[[int], list[Contractor]]) -> list[Contractor]:
+    return portfolio_of(3)
 
 
 def _what(source: Operator, **extra: Any) -> dict[str, Any]:

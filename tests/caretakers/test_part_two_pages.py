@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from opiekun.caretakers.models import CaretakerAssignment, Handover
-from opiekun.caretakers.services import assignment_update, caretaker_add, handover_create
+from opiekun.caretakers.services import assignment_update, handover_create
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
 from opiekun.operators.models import Operator
@@ -34,15 +34,8 @@ def sellers(make_operator: Callable[..., Operator]) -> list[Operator]:
 
 
 @pytest.fixture
-def portfolio(actor: Any, sellers: list[Operator], make_contractors: Any) -> list[Contractor]:
-    contractors = make_contractors(2)
-    caretaker_add(
-        actor=actor,
-        contractor_ids=[c.pk for c in contractors],
-        operator_id=sellers[0].pk,
-        date_from="2030-01-01",
-    )
-    return contractors
+def portfolio(portfolio_of: Callable[[int], list[Contractor]]) -> list[Contractor]:
+    return portfolio_of(2)
 
 
 # --- Przekazanie klientów ------------------------------------------------------------

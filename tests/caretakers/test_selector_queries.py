@@ -16,6 +16,7 @@ from opiekun.caretakers.selectors import AssignmentFilters, assignment_list, car
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.services import coverage_rebuild
 from opiekun.operators.models import Absence, Operator, UnassignedAccess, Visibility
+from tests.rows import assignment_row
 
 DAY = date(2030, 3, 1)
 
@@ -23,14 +24,7 @@ DAY = date(2030, 3, 1)
 def _assign(
     contractor: Contractor, operator: Operator, role: CaretakerRole, kind: str, branch: Branch | None = None
 ) -> CaretakerAssignment:
-    return CaretakerAssignment.objects.create(
-        contractor=contractor,
-        operator=operator,
-        role=role,
-        branch=branch,
-        type=kind,
-        date_from=date(2020, 1, 1),
-    )
+    return assignment_row(contractor, operator, date(2020, 1, 1), kind=kind, role=role, branch=branch)
 
 
 @pytest.fixture

@@ -19,30 +19,10 @@ from opiekun.caretakers.selectors import (
     caretaker_info,
 )
 from opiekun.contractors.models import Contractor
-from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+from opiekun.operators.models import UnassignedAccess, Visibility
+from tests.rows import assignment_row
 
 pytestmark = pytest.mark.django_db
-
-
-def make(
-    contractor: Contractor,
-    operator: Operator,
-    start: date,
-    end: date | None = None,
-    *,
-    kind: str = "main",
-    role: CaretakerRole | None = None,
-    branch: Branch | None = None,
-) -> CaretakerAssignment:
-    return CaretakerAssignment.objects.create(
-        contractor=contractor,
-        operator=operator,
-        type=kind,
-        date_from=start,
-        date_to=end,
-        role=role or CaretakerRole.objects.get(is_default=True),
-        branch=branch,
-    )
 
 
 @pytest.fixture
@@ -52,12 +32,12 @@ def data(
     anna, bartek = make_operator("anna"), make_operator("bartek")
     c1, c2, c3 = make_contractors(3)
     rows = {
-        "a_c1_2024": make(c1, anna, date(2024, 1, 1), date(2024, 12, 31)),
-        "b_c1_2025": make(c1, bartek, date(2025, 1, 1)),
-        "a_c1_dep": make(c1, anna, date(2025, 1, 1), date(2025, 6, 30), kind="deputy"),
-        "a_c2_legal": make(c2, anna, date(2025, 3, 1), date(2025, 3, 31), role=legal_role),
-        "b_c2_branch": make(c2, bartek, date(2025, 2, 1), date(2025, 2, 28), branch=branch),
-        "a_c3_open": make(c3, anna, date(2023, 5, 1)),
+        "a_c1_2024": assignment_row(c1, anna, date(2024, 1, 1), date(2024, 12, 31)),
+        "b_c1_2025": assignment_row(c1, bartek, date(2025, 1, 1)),
+        "a_c1_dep": assignment_row(c1, anna, date(2025, 1, 1), date(2025, 6, 30), kind="deputy"),
+        "a_c2_legal": assignment_row(c2, anna, date(2025, 3, 1), date(2025, 3, 31), role=legal_role),
+        "b_c2_branch": assignment_row(c2, bartek, date(2025, 2, 1), date(2025, 2, 28), branch=branch),
+        "a_c3_open": assignment_row(c3, anna, date(2023, 5, 1)),
     }
     return {"anna": anna, "bartek": bartek, "c1": c1, "c2": c2, "c3": c3, **rows}
 
@@ -147,7 +127,7 @@ def test_orderings_are_total(data: dict[str, Any], actor: Any, ordering: str) ->
 
 def test_visibility_applies(data: dict[str, Any], make_operator: Any) -> None:
     own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
-    make(data["c3"], own, date(2000, 1, 1), kind="deputy")
+    assignment_row(data["c3"], own, date(2000, 1, 1), kind="deputy")
     assert {r.contractor_id for r in assignment_list(viewer=own.user, filters=AssignmentFilters())} == {
         data["c3"].pk
     }

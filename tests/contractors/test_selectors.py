@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.models import CaretakerRole
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import (
     caretakers_today,
@@ -17,7 +17,8 @@ from opiekun.contractors.selectors import (
     contractor_list_count,
     with_main_caretakers,
 )
-from opiekun.operators.models import Operator, UnassignedAccess, Visibility
+from opiekun.operators.models import UnassignedAccess, Visibility
+from tests.rows import assignment_row
 
 pytestmark = pytest.mark.django_db
 
@@ -27,24 +28,6 @@ TODAY = date(2025, 6, 15)
 @pytest.fixture(autouse=True)
 def fixed_today(freeze_today: Callable[[date], None]) -> None:
     freeze_today(TODAY)
-
-
-def assign(
-    contractor: Contractor,
-    operator: Operator,
-    start: date,
-    end: date | None = None,
-    kind: str = "main",
-    role: CaretakerRole | None = None,
-) -> None:
-    CaretakerAssignment.objects.create(
-        contractor=contractor,
-        operator=operator,
-        type=kind,
-        date_from=start,
-        date_to=end,
-        role=role or CaretakerRole.objects.get(is_default=True),
-    )
 
 
 @pytest.fixture
@@ -57,10 +40,10 @@ def firms(make_operator: Any) -> dict[str, Any]:
     acme = Contractor.objects.create(code="ACME", name="Acme Sp. z o.o.", nip="5260250274")
     beta = Contractor.objects.create(code="BETA01", name="Beta Handel", nip="7251801126")
     gamma = Contractor.objects.create(code="GAM", name="Gamma acme partner", active=False)
-    assign(acme, anna, date(2025, 1, 1))
-    assign(beta, bartek, date(2025, 1, 1), date(2025, 6, 14))  # ended yesterday
-    assign(beta, anna, date(2025, 6, 15), kind="deputy")
-    assign(gamma, bartek, date(2025, 6, 1))
+    assignment_row(acme, anna, date(2025, 1, 1))
+    assignment_row(beta, bartek, date(2025, 1, 1), date(2025, 6, 14))  # ended yesterday
+    assignment_row(beta, anna, date(2025, 6, 15), kind="deputy")
+    assignment_row(gamma, bartek, date(2025, 6, 1))
     return {"anna": anna, "bartek": bartek, "acme": acme, "beta": beta, "gamma": gamma}
 
 
@@ -106,7 +89,7 @@ def test_the_count_by_caretaker_read_off_the_assignments_is_the_lists(
 ) -> None:
     anna, bartek = firms["anna"], firms["bartek"]
     # Anna twice on ACME today (a second role): one contractor, counted once.
-    assign(firms["acme"], anna, date(2025, 6, 1), kind="deputy", role=legal_role)
+    assignment_row(firms["acme"], anna, date(2025, 6, 1), kind="deputy", role=legal_role)
     asked: list[dict[str, Any]] = [
         {"caretaker_id": anna.pk},
         {"caretaker_id": bartek.pk},
@@ -139,7 +122,7 @@ def test_without_caretaker_today(firms: dict[str, Any], actor: Any, legal_role: 
         "BETA01",
         "GAM",
     ]
-    assign(alone, firms["anna"], date(2025, 7, 1))  # from next month: not today
+    assignment_row(alone, firms["anna"], date(2025, 7, 1))  # from next month: not today
     assert codes(contractor_list(viewer=actor, without_caretaker=True)) == ["ALONE"]
 
 
@@ -157,7 +140,7 @@ def test_main_caretaker_and_ordering(firms: dict[str, Any], actor: Any) -> None:
 
 def test_visibility_applies_to_search_and_get(firms: dict[str, Any], make_operator: Any) -> None:
     own = make_operator("own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
-    assign(firms["beta"], own, date(2025, 6, 1), kind="deputy")
+    assignment_row(firms["beta"], own, date(2025, 6, 1), kind="deputy")
     assert codes(contractor_list(viewer=own.user)) == ["BETA01"]
     assert codes(contractor_list(viewer=own.user, search="acme")) == []
     assert contractor_get(viewer=own.user, contractor_id=str(firms["beta"].pk)) == firms["beta"]

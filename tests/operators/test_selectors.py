@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.models import CaretakerRole
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_list
 from opiekun.operators.access import (
@@ -27,6 +27,7 @@ from opiekun.operators.access import (
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 from opiekun.operators.selectors import operator_list
 from tests.own_only import with_unassigned_access
+from tests.rows import assignment_row
 
 pytestmark = pytest.mark.django_db
 
@@ -40,24 +41,6 @@ def frozen_now(monkeypatch: Any) -> None:
     monkeypatch.setattr("django.utils.timezone.now", lambda: LATE_EVENING_UTC)
 
 
-def assign(
-    contractor: Contractor,
-    operator: Operator,
-    start: date,
-    end: date | None = None,
-    kind: str = "main",
-    role: CaretakerRole | None = None,
-) -> CaretakerAssignment:
-    return CaretakerAssignment.objects.create(
-        contractor=contractor,
-        operator=operator,
-        type=kind,
-        date_from=start,
-        date_to=end,
-        role=role or CaretakerRole.objects.get(is_default=True),
-    )
-
-
 @pytest.fixture
 def world(
     make_contractors: Callable[..., list[Contractor]], make_operator: Callable[..., Operator]
@@ -68,14 +51,14 @@ def world(
     other = make_operator("other")
     names = ["mine", "deputy", "others", "past", "future", "free", "starts_today"]
     cs = dict(zip(names, make_contractors(len(names)), strict=True))
-    assign(cs["mine"], me, date(2025, 1, 1))
-    assign(cs["deputy"], other, date(2025, 1, 1))
-    assign(cs["deputy"], me, date(2025, 1, 1), kind="deputy")
-    assign(cs["others"], other, date(2025, 1, 1))
-    assign(cs["others"], me, date(2024, 1, 1), date(2024, 12, 31))
-    assign(cs["past"], me, date(2025, 1, 1), date(2025, 3, 1))
-    assign(cs["future"], me, date(2025, 3, 3))
-    assign(cs["starts_today"], me, WARSAW_TODAY, WARSAW_TODAY)
+    assignment_row(cs["mine"], me, date(2025, 1, 1))
+    assignment_row(cs["deputy"], other, date(2025, 1, 1))
+    assignment_row(cs["deputy"], me, date(2025, 1, 1), kind="deputy")
+    assignment_row(cs["others"], other, date(2025, 1, 1))
+    assignment_row(cs["others"], me, date(2024, 1, 1), date(2024, 12, 31))
+    assignment_row(cs["past"], me, date(2025, 1, 1), date(2025, 3, 1))
+    assignment_row(cs["future"], me, date(2025, 3, 3))
+    assignment_row(cs["starts_today"], me, WARSAW_TODAY, WARSAW_TODAY)
     return {"me": me, "other": other, **cs}
 
 
@@ -119,9 +102,9 @@ def test_own_only_list_is_theirs_plus_nobodys_each_once(
     colleague in another role cares for today has a caretaker, so it is not shown."""
     me = with_unassigned_access(world["me"], access)
     twice, elsewhere = make_contractors(2, prefix="X")
-    assign(twice, me, date(2025, 1, 1))
-    assign(twice, me, date(2025, 2, 1), kind="deputy", role=legal_role)
-    assign(elsewhere, world["other"], date(2025, 1, 1), role=legal_role)
+    assignment_row(twice, me, date(2025, 1, 1))
+    assignment_row(twice, me, date(2025, 2, 1), kind="deputy", role=legal_role)
+    assignment_row(elsewhere, world["other"], date(2025, 1, 1), role=legal_role)
     world = {**world, "twice": twice, "elsewhere": elsewhere}
     user = User.objects.get(pk=me.user_id)
 

@@ -735,16 +735,9 @@ def test_rows_known_to_the_writer_give_what_the_steps_own_read_gives(
     written then), with every row of some contractors in force on a day or later known
     to the caller: the steps and the pair steps are as a rebuild gives them, whether
     the changed days start before that day (those contractors' rows are read) or not."""
-    deleted, updated, inserted, since_n, everyone = change
+    *_, since_n, everyone = change
     with transaction.atomic():
-        world = _world(make_operator, default_role, actor)
-        for op in setup:
-            _apply(op, world)
-        contractors = list(Contractor.objects.order_by("pk").values_list("pk", flat=True))
-        rows = [
-            AssignmentRow(*values)
-            for values in CaretakerAssignment.objects.order_by("pk").values_list(*AssignmentRow.LOADED)
-        ]
+        rows, contractors, changes = _set_up_change(setup, change, make_operator, default_role, actor)
         since = day(since_n)
         covered = contractors if everyone else contractors[::2]
         known = KnownRows(
@@ -752,11 +745,29 @@ def test_rows_known_to_the_writer_give_what_the_steps_own_read_gives(
             covered,
             since,
         )
-        changes = _change_set(world, rows, contractors, deleted, updated, inserted)
         with suppress(ValidationError):  # refused by the invariants: nothing written, the steps included
             write_changes(actor=actor, changes=changes, reason=Reason.ASSIGNMENT_UPDATE, known=known)
         assert_in_step()
         transaction.set_rollback(True)
+
+
+def _set_up_change(
+    setup: list[tuple[Any, ...]],
+    change: tuple[Any, ...],
+    make_operator: Any,
+    default_role: CaretakerRole,
+    actor: Any,
+) -> tuple[list[AssignmentRow], list[int], ChangeSet]:
+    """The set-up of the two tests of a `known_change` (inside their transaction): the
+    world after the ``setup`` writes, and its stored rows, its contractors' ids and the
+    change set ``change`` makes of them (written by neither: the tests write it)."""
+    deleted, updated, inserted, _, _ = change
+    world = _world(make_operator, default_role, actor)
+    for op in setup:
+        _apply(op, world)
+    rows = _loaded()
+    contractors = list(Contractor.objects.order_by("pk").values_list("pk", flat=True))
+    return rows, contractors, _change_set(world, rows, contractors, deleted, updated, inserted)
 
 
 def _change_set(
@@ -813,19 +824,8 @@ def test_one_read_gives_the_steps_and_the_coverage_of_any_change_set(
     them, all three from one read of the touched contractors' rows: before the writes
     for the steps, those rows with the change set as written for the coverage
     (`caretakers.services.stored_rows`)."""
-    deleted, updated, inserted, _, _ = change
     with transaction.atomic():
-        world = _world(make_operator, default_role, actor)
-        for op in setup:
-            _apply(op, world)
-        changes = _change_set(
-            world,
-            _loaded(),
-            list(Contractor.objects.order_by("pk").values_list("pk", flat=True)),
-            deleted,
-            updated,
-            inserted,
-        )
+        *_, changes = _set_up_change(setup, change, make_operator, default_role, actor)
         with suppress(ValidationError):  # refused by the invariants: nothing written
             write_changes(actor=actor, changes=changes, reason=Reason.ASSIGNMENT_UPDATE)
         assert_in_step()

@@ -8,9 +8,7 @@ from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import ValidationError as RequestValidationError
 from pydantic import BaseModel, ConfigDict
 
 from opiekun.caretakers.acting import (
@@ -18,7 +16,17 @@ from opiekun.caretakers.acting import (
     acted_for_rows,
 )
 from opiekun.caretakers.resolve_api import resolve_response
-from opiekun.schemas import DEFAULT_PAGE_SIZE, Day, Id, Page, Paged, PageSize, paginate, responses
+from opiekun.schemas import (
+    DEFAULT_PAGE_SIZE,
+    Day,
+    Id,
+    Page,
+    Paged,
+    PageSize,
+    check_query_period,
+    paginate,
+    responses,
+)
 
 router = Router()
 
@@ -108,16 +116,7 @@ class ActedForOut(Schema):
 def caretakers_acted_for(request: HttpRequest, filters: Query[ActedForQuery]) -> dict[str, Any]:
     """Kontrahenci wg opiekuna, "acted for": the periods in which the operator, a
     deputy, acted for an absent main caretaker, on contractors the caller may see."""
-    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-        raise RequestValidationError(
-            [
-                {
-                    "loc": ["query", "date_to"],
-                    "type": "value_error",
-                    "msg": _("Date to cannot be earlier than date from."),
-                }
-            ]
-        )
+    check_query_period(filters.date_from, filters.date_to)
     found = acted_for_rows(
         viewer=request.user,
         operator_id=filters.operator_id,

@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from ninja.errors import ValidationError as RequestValidationError
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
@@ -24,6 +22,7 @@ from opiekun.schemas import (
     Page,
     Paged,
     PageSize,
+    check_query_period,
     omissible,
     paginate,
     responses,
@@ -67,16 +66,7 @@ class AssignmentQuery(Schema):
 def caretakers(request: HttpRequest, filters: Query[AssignmentQuery]) -> dict[str, Any]:
     """Kontrahenci wg opiekuna: the assignments of visible contractors, with their own
     dates, that share a day with `[date_from, date_to]` (either end open)."""
-    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-        raise RequestValidationError(
-            [
-                {
-                    "loc": ["query", "date_to"],
-                    "type": "value_error",
-                    "msg": _("Date to cannot be earlier than date from."),
-                }
-            ]
-        )
+    check_query_period(filters.date_from, filters.date_to)
     items = assignment_list(
         viewer=request.user,
         filters=AssignmentFilters(**filters.model_dump(exclude={"page", "page_size"})),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opiekun.caretakers.models import TYPE_CHOICES
 from opiekun.contractors.models import Contractor
+from opiekun.contractors.services import EDITABLE_FIELDS
 
 CHUNK_SIZE = 2000
 
@@ -69,19 +70,9 @@ ASSIGNMENT_COLUMNS: tuple[Column, ...] = (
     Column(_("Date to"), ("date_to",)),
 )
 
-# The contractor columns are the model's fields, so `opiekun import` reads them back.
-CONTRACTOR_FIELDS = (
-    "code",
-    "name",
-    "nip",
-    "regon",
-    "street",
-    "postal_code",
-    "city",
-    "email",
-    "phone",
-    "active",
-)
+# The contractor columns are the model's fields a user edits (the form's and the API's),
+# so `opiekun import` reads them back.
+CONTRACTOR_FIELDS = EDITABLE_FIELDS
 
 CONTRACTOR_COLUMNS: tuple[Column, ...] = tuple(
     Column(Contractor._meta.get_field(name).verbose_name, (name,))  # type: ignore[union-attr]

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import ValidationError as RequestValidationError
 
@@ -28,6 +27,7 @@ from opiekun.schemas import (
     Paged,
     PageSize,
     Text,
+    check_query_period,
     omissible,
     paginate,
     responses,
@@ -77,16 +77,7 @@ class AbsencePatch(Input):
 def absences(request: HttpRequest, filters: Query[AbsenceQuery]) -> dict[str, Any]:
     """The absences the caller may see, by start; `date_from`/`date_to` keep those
     sharing a day with the period."""
-    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-        raise RequestValidationError(
-            [
-                {
-                    "loc": ["query", "date_to"],
-                    "type": "value_error",
-                    "msg": _("Date to cannot be earlier than date from."),
-                }
-            ]
-        )
+    check_query_period(filters.date_from, filters.date_to)
     items = absence_list(
         viewer=request.user,
         filters=AbsenceFilters(

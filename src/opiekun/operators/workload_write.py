@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from opiekun.operators.models import WorkloadPairStep, WorkloadStep
 from opiekun.operators.steps_table import add_to_steps
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 _DAY = timedelta(days=1)
 Triple = tuple[int, int, str]
+_T = TypeVar("_T")  # a period or an interval: `_without` takes either
 # Every stored row of the contractors asked for: contractor, operator, type, first and
 # last day (as stored) first (`caretakers.services.stored_rows`).
 StoredRowsOf = Callable[[Collection[int]], Sequence[tuple[Any, ...]]]
@@ -224,12 +225,12 @@ def first_changed_day(taken: list[Period], given: list[Period]) -> date | None:
     return None
 
 
-def _without(periods: list[Period], removed: Iterable[Period]) -> list[Period]:
-    """``periods`` less ``removed`` (each once)."""
-    left = list(periods)
-    for period in removed:
-        if period in left:
-            left.remove(period)
+def _without(items: list[_T], removed: Iterable[_T]) -> list[_T]:
+    """``items`` less ``removed`` (each once; one not among them is passed over)."""
+    left = list(items)
+    for item in removed:
+        if item in left:
+            left.remove(item)
     return left
 
 
@@ -283,17 +284,9 @@ def _pair_delta(
     for contractor in relevant:
         rows = stored.get(contractor, [])
         if written:
-            after, before = rows, _without_rows(rows, given[contractor]) + taken[contractor]
+            after, before = rows, _without(rows, given[contractor]) + taken[contractor]
         else:
-            before, after = rows, _without_rows(rows, taken[contractor]) + given[contractor]
+            before, after = rows, _without(rows, taken[contractor]) + given[contractor]
         add_contractor_steps(before, viewers, delta, -1)
         add_contractor_steps(after, viewers, delta, 1)
     return {key: n for key, n in delta.items() if n}
-
-
-def _without_rows(rows: list[Interval], removed: Iterable[Interval]) -> list[Interval]:
-    left = list(rows)
-    for interval in removed:
-        if interval in left:
-            left.remove(interval)
-    return left

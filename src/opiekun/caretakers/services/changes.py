@@ -50,6 +50,19 @@ class AssignmentValues:
             row.priority,
         )
 
+    def flat(self) -> tuple[int, int, str, int, int | None, date, date | None, int]:
+        """The values in the order of `VALUE_FIELDS` (the type as stored, a plain string)."""
+        return (
+            self.contractor_id,
+            self.operator_id,
+            self.type.value,
+            self.role_id,
+            self.branch_id,
+            self.period.start,
+            self.period.end,
+            self.priority,
+        )
+
     def with_period(self, period: Period) -> AssignmentValues:
         # Built directly: `dataclasses.replace` costs several times more, once per row
         # of a bulk change.

@@ -213,14 +213,7 @@ def write_handover(
     for pk, values in zip(inserted, changes.inserts, strict=True):
         row = AssignmentRow(
             pk,
-            values.contractor_id,
-            values.operator_id,
-            values.type.value,
-            values.role_id,
-            values.branch_id,
-            values.period.start,
-            values.period.end,
-            values.priority,
+            *values.flat(),  # in the order AssignmentRow takes them
             author,
             author,
             None,  # not recorded for a row the handover created: cancelling deletes it

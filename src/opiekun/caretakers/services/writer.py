@@ -228,7 +228,7 @@ def _update(
         return
     changed: set[int] = set()
     for u in updates:
-        old, new = _row_values(u.row), _flat(u.new)
+        old, new = _row_values(u.row), u.new.flat()
         changed.update(i for i in range(len(VALUE_FIELDS)) if old[i] != new[i])
     fields = [name for i, name in enumerate(VALUE_FIELDS) if i in changed] + STAMP_FIELDS
     actor_id = getattr(actor, "pk", None)
@@ -259,19 +259,6 @@ def _update(
 
 # A row's values in the order of `VALUE_FIELDS` (its type as stored, a plain string).
 _row_values = attrgetter(*VALUE_FIELDS)
-
-
-def _flat(values: AssignmentValues) -> tuple[object, ...]:
-    return (
-        values.contractor_id,
-        values.operator_id,
-        values.type.value,
-        values.role_id,
-        values.branch_id,
-        values.period.start,
-        values.period.end,
-        values.priority,
-    )
 
 
 def _delete(
