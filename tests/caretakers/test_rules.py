@@ -10,6 +10,7 @@ row by row, so the order of a plan matters.
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -416,13 +417,19 @@ def test_all_policies_agree_without_conflicts(policy: OverlapPolicy) -> None:
     st.lists(st.integers(1, 8)),
     proposals,
     policies,
+    st.randoms(use_true_random=False),
 )
 def test_decide_each_plans_what_decide_plans(
-    scopes: list[tuple[int, State]], listed: list[int], proposal: Proposal, policy: OverlapPolicy
+    scopes: list[tuple[int, State]],
+    listed: list[int],
+    proposal: Proposal,
+    policy: OverlapPolicy,
+    order: random.Random,
 ) -> None:
     """The fast path of a selection (KEEP's skips found without the other rows' slots,
     one shared plan of an empty scope) equals `decide` per contractor: the same plans,
-    conflicts in the same order, for contractors with rows, without, and not in order."""
+    conflicts in the same order, for contractors with rows, without, and not in order,
+    whatever the order of the rows (the services read them unordered)."""
     state_of = dict(scopes)
     ids = list(dict.fromkeys([*listed, *state_of]))
     rows = [
@@ -430,7 +437,7 @@ def test_decide_each_plans_what_decide_plans(
         for cid, state in state_of.items()
         for s in state.values()
     ]
-    rows.sort(key=lambda row: row[0])
+    order.shuffle(rows)
     plans = decide_each(ids, rows, proposal, policy)
     assert list(plans) == ids
     for cid in ids:

@@ -192,7 +192,7 @@ def check_selection(
         errors.add("contractor_ids", _("Give a list of contractor ids."))
         return ()
     values = list(values)
-    if set(map(type, values)) == {int} and 0 < min(values) and max(values) <= MAX_ID:
+    if set(map(type, values)) == {int} and min(values) > 0 and max(values) <= MAX_ID:
         ids = set(values)  # plain ids in range (most calls, the API's included): each checked at C speed
     else:
         ids = set()
