@@ -3,7 +3,8 @@
 `decide` takes the assignments that already exist in the new assignment's scope
 (one contractor, role and branch) and returns the plan of changes. It knows
 nothing of Django or the database: services load the slots, call `decide` for every
-contractor of a selection, and write all the plans at once.
+contractor of a selection (`decide_each`: the same for a whole selection at once), and
+write all the plans at once.
 """
 
 from __future__ import annotations
