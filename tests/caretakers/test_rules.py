@@ -10,6 +10,7 @@ row by row, so the order of a plan matters.
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -26,6 +27,7 @@ from opiekun.caretakers.rules import (
     Proposal,
     Slot,
     decide,
+    decide_each,
     is_conflict,
 )
 from opiekun.periods import Period
@@ -408,3 +410,35 @@ def test_all_policies_agree_without_conflicts(policy: OverlapPolicy) -> None:
     state = build((2, DEPUTY, p(0)), (1, MAIN, p(0, 4)))
     plan = decide(state.values(), Proposal(1, MAIN, p(5, 9)), policy)
     assert plan.outcome == Outcome.MERGED
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 6), states()), max_size=6),
+    st.lists(st.integers(1, 8)),
+    proposals,
+    policies,
+    st.randoms(use_true_random=False),
+)
+def test_decide_each_plans_what_decide_plans(
+    scopes: list[tuple[int, State]],
+    listed: list[int],
+    proposal: Proposal,
+    policy: OverlapPolicy,
+    order: random.Random,
+) -> None:
+    """The fast path of a selection (KEEP's skips found without the other rows' slots,
+    one shared plan of an empty scope) equals `decide` per contractor: the same plans,
+    conflicts in the same order, for contractors with rows, without, and not in order,
+    whatever the order of the rows (the services read them unordered)."""
+    state_of = dict(scopes)
+    ids = list(dict.fromkeys([*listed, *state_of]))
+    rows = [
+        (s.id, cid, s.operator_id, s.type, s.period)
+        for cid, state in state_of.items()
+        for s in state.values()
+    ]
+    order.shuffle(rows)
+    plans = decide_each(ids, rows, proposal, policy)
+    assert list(plans) == ids
+    for cid in ids:
+        assert plans[cid] == decide(state_of.get(cid, {}).values(), proposal, policy), cid

@@ -24,6 +24,7 @@ from opiekun.caretakers.rules import (
     Proposal,
     Slot,
     decide,
+    decide_each,
 )
 from opiekun.caretakers.services import (
     StaleConfirmation,
@@ -1034,7 +1035,8 @@ def test_a_write_the_database_refuses_is_a_plain_error_and_writes_nothing(
     history = CaretakerAssignment.history.count()
     # A broken policy that sees no conflict: the exclusion constraint / trigger refuses.
     monkeypatch.setattr(
-        "opiekun.caretakers.services.add.decide", lambda slots, proposal, policy: decide([], proposal, policy)
+        "opiekun.caretakers.services.add.decide_each",
+        lambda ids, rows, proposal, policy: decide_each(ids, [], proposal, policy),
     )
     with pytest.raises(ValidationError) as error:
         caretaker_add(

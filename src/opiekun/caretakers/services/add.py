@@ -4,18 +4,15 @@ answer the WARN preview or write every plan at once through the writer."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from opiekun.audit import Reason
-from opiekun.bulk import id_list
-from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
-from opiekun.caretakers.rules import TYPE_OF, AssignmentType, OverlapPolicy, Plan, Proposal, Slot, decide
+from opiekun.caretakers.models import Branch, CaretakerRole
+from opiekun.caretakers.rules import TYPE_OF, AssignmentType, OverlapPolicy, Proposal, decide_each
 from opiekun.caretakers.services.confirmation import StateHasher, issue_token, token_matches
 from opiekun.caretakers.services.inputs import (
     FieldErrors,
@@ -36,11 +33,13 @@ from opiekun.caretakers.services.results import (
     StaleConfirmation,
     Tally,
 )
+from opiekun.caretakers.services.scope_rows import Values, scope_rows, scope_values
+from opiekun.caretakers.services.scope_rows import scope_filter as scope_filter
 from opiekun.caretakers.services.writer import AssignmentRow, ChangeSet, lock_contractors, write_changes
 from opiekun.collector import collector_paused
 from opiekun.operators.access import require_assign, visible_contractors
 from opiekun.operators.models import Operator
-from opiekun.periods import Period, touching_window
+from opiekun.periods import Period
 
 PURPOSE = "caretaker_add"
 
@@ -185,17 +184,15 @@ def add_checked(
     tally = Tally(window, on_result)
     branch_id = request.branch.pk if request.branch else None
     for ids in _chunks(request.contractor_ids):
-        # All the writer needs but ``created_at``: parsing it was a tenth of a KEEP's time.
-        loaded = list(_scope_rows(request, ids).values_list(*AssignmentRow.LOADED[:-1]))
-        plans = _decide(
-            ids,
-            ((v[0], v[1], v[2], v[3], Period(v[6], v[7])) for v in loaded),
-            proposal,
-            request.policy,
+        loaded = scope_values(request.role.pk, branch_id, request.period, ids)
+        plans = decide_each(
+            ids, ((v[0], v[1], v[2], TYPE_OF[v[3]], v[6]) for v in loaded), proposal, request.policy
         )
         changes = ChangeSet()
-        named = set().union(*(plan.rows_named for plan in plans.values()))
-        by_id = {v[0]: AssignmentRow(*v) for v in loaded if v[0] in named}
+        # Only the plans that write (under KEEP, a few): the others add nothing to the change set.
+        writing = [(cid, plan) for cid, plan in plans.items() if plan.writes]
+        named = set().union(*(plan.rows_named for _cid, plan in writing))
+        by_id = {v[0]: _stored(v) for v in loaded if v[0] in named}
         proposal_at = {
             cid: changes.add_plan(
                 plan,
@@ -205,12 +202,12 @@ def add_checked(
                 rows=by_id,
                 priority=request.priority,
             )
-            for cid, plan in plans.items()
+            for cid, plan in writing
         }
         inserted = write_changes(actor=actor, changes=changes, reason=Reason.CARETAKER_ADD) if changes else []
         for cid, plan in plans.items():
             holder = plan.holder_id
-            for position in proposal_at[cid]:
+            for position in proposal_at.get(cid, ()):
                 holder = inserted[position]
             tally.add(ContractorResult(cid, plan.outcome, holder, plan.changes, plan.conflicts))
     return tally.answer(applied=True)
@@ -224,32 +221,29 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
         yield ids[start : start + CHUNK]
 
 
-def _scope_rows(request: AddRequest, ids: Sequence[int]) -> Any:
-    """The rows of the request's scope that touch its period, of the contractors ``ids``."""
-    window = touching_window(request.period)
-    return (
-        CaretakerAssignment.objects.filter(
-            scope_filter(request.role.pk, request.branch.pk if request.branch else None),
-            contractor_id__in=id_list(ids),
-        )
-        .overlapping(window.start, window.end)
-        .order_by("id")
+def _stored(v: Values) -> AssignmentRow:
+    """A loaded row as the writer takes it (all it needs but ``created_at``)."""
+    pk, cid, operator_id, kind, role_id, branch_id, period, priority, created_by, updated_by = v
+    return AssignmentRow(
+        pk,
+        cid,
+        operator_id,
+        kind,
+        role_id,
+        branch_id,
+        period.start,
+        period.end,
+        priority,
+        created_by,
+        updated_by,
     )
 
 
+def _scope_rows(request: AddRequest, ids: Sequence[int]) -> Any:
+    return scope_rows(request.role.pk, request.branch.pk if request.branch else None, request.period, ids)
+
+
 _STATE = ("id", "contractor_id", "operator_id", "type", "date_from", "date_to")
-
-
-def _decide(
-    ids: Sequence[int],
-    rows: Iterable[tuple[int, int, int, str, Period]],
-    proposal: Proposal,
-    policy: OverlapPolicy,
-) -> dict[int, Plan]:
-    slots: dict[int, list[Slot]] = defaultdict(list)
-    for pk, contractor_id, operator_id, kind, period in rows:
-        slots[contractor_id].append(Slot(pk, operator_id, TYPE_OF[kind], period))
-    return {cid: decide(slots[cid], proposal, policy) for cid in ids}
 
 
 def _preview(actor: Any, request: AddRequest, proposal: Proposal, window: ResultWindow) -> AddResult:
@@ -261,8 +255,8 @@ def _preview(actor: Any, request: AddRequest, proposal: Proposal, window: Result
         state = list(_scope_rows(request, ids).values_list(*_STATE))
         for row in state:
             hasher.add(row)
-        rows = ((pk, cid, op, kind, Period(start, end)) for pk, cid, op, kind, start, end in state)
-        for cid, plan in _decide(ids, rows, proposal, request.policy).items():
+        rows = ((pk, cid, op, TYPE_OF[kind], Period(start, end)) for pk, cid, op, kind, start, end in state)
+        for cid, plan in decide_each(ids, rows, proposal, request.policy).items():
             tally.add(ContractorResult(cid, plan.outcome, plan.holder_id, plan.changes, plan.conflicts))
     token = issue_token(hasher.hexdigest(), purpose=PURPOSE) if request.policy == OverlapPolicy.WARN else None
     return tally.answer(applied=False, confirm_token=token)
@@ -275,11 +269,6 @@ def _digest(actor: Any, request: AddRequest) -> str:
         for row in _scope_rows(request, ids).values_list(*_STATE):
             hasher.add(row)
     return hasher.hexdigest()
-
-
-def scope_filter(role_id: int, branch_id: int | None) -> Q:
-    """The rows of one scope's role and branch (a null branch is a scope of its own)."""
-    return Q(role_id=role_id) & (Q(branch__isnull=True) if branch_id is None else Q(branch_id=branch_id))
 
 
 def _hasher(actor: Any, request: AddRequest) -> StateHasher:

@@ -191,11 +191,15 @@ def check_selection(
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         errors.add("contractor_ids", _("Give a list of contractor ids."))
         return ()
-    ids: set[int] = set()
-    for value in values:
-        number = check_id(errors, "contractor_ids", value)
-        if number is not None:
-            ids.add(number)
+    values = list(values)
+    if set(map(type, values)) == {int} and min(values) > 0 and max(values) <= MAX_ID:
+        ids = set(values)  # plain ids in range (most calls, the API's included): each checked at C speed
+    else:
+        ids = set()
+        for value in values:
+            number = check_id(errors, "contractor_ids", value)
+            if number is not None:
+                ids.add(number)
     if not ids:
         if "contractor_ids" not in errors:
             errors.add("contractor_ids", _("Select at least one contractor."))

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
 from opiekun.caretakers.rules import Change, ChangeKind, Outcome, Slot
 
 
-@dataclass(frozen=True)
-class ContractorResult:
+class ContractorResult(NamedTuple):
+    """One contractor's outcome (a named tuple: a selection builds one per contractor,
+    at a quarter of a frozen dataclass's cost)."""
+
     contractor_id: int
     outcome: Outcome
     assignment_id: int | None  # the assignment that holds the added period, if written

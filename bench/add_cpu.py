@@ -1,0 +1,90 @@
+"""caretaker_add of 10,000 contractors (`run.selection`) beside its hand-written SQL
+(`run.add_baseline`), by the CPU time of this process, on a data set `run.py` loaded:
+each call rolled back, the two alternated, one warm-up each. On SQLite the baseline
+runs in this process too, so both figures are CPU; on PostgreSQL the baseline's work is
+the server's, so only ours is CPU (the baseline's wall time is printed beside it).
+
+    OPIEKUN_HOME=/path/to/sqlite/home python bench/add_cpu.py keep [--runs 7] [--prof]
+    DATABASE_URL=postgres://… python bench/add_cpu.py replace --runs 3
+
+``--prof``: a cProfile of one more call of ours, by cumulative time."""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opiekun.settings")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("policy", choices=["keep", "replace"])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--prof", action="store_true")
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    import run
+
+    from opiekun.caretakers.services import caretaker_add
+
+    run.migrate()
+    world = run.loaded_world()
+    ids = run.selection(world, 10_000)
+    pg = "DATABASE_URL" in os.environ
+
+    def ours() -> object:
+        return caretaker_add(
+            actor=world.boss,
+            contractor_ids=ids,
+            operator_id=world.newcomer_id,
+            date_from=run.NEW_FROM,
+            date_to=run.NEW_TO,
+            on_overlap=args.policy,
+            type="main",
+        )
+
+    def base() -> None:
+        run.add_baseline(world, ids, args.policy)
+
+    timed_ours = run.rolled_back(ours, as_committed=True)
+    timed_base = run.rolled_back(base, foreign_keys=True)
+    timed_ours()
+    timed_base()
+    mine: list[float] = []
+    theirs: list[float] = []
+    clock = time.perf_counter if pg else time.process_time
+    for _ in range(args.runs):
+        started = time.process_time()
+        timed_ours()
+        mine.append((time.process_time() - started) * 1000)
+        started = clock()
+        timed_base()
+        theirs.append((clock() - started) * 1000)
+        unit = "wall" if pg else "CPU"
+        print(f"{args.policy}: ours {mine[-1]:.0f} ms CPU, baseline {theirs[-1]:.0f} ms {unit}")
+    low, mid = min(mine), statistics.median(mine)
+    print(
+        f"{args.policy}: ours min {low:.0f} median {mid:.0f} ms CPU; baseline min {min(theirs):.0f}"
+        f" median {statistics.median(theirs):.0f} ms; ratio of the minima {low / min(theirs):.2f},"
+        f" of the medians {mid / statistics.median(theirs):.2f}"
+    )
+    if args.prof:
+        profile = cProfile.Profile()
+        profile.enable()
+        timed_ours()
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+
+
+if __name__ == "__main__":
+    main()
