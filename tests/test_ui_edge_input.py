@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from opiekun.caretakers.exports import csv_pieces
+from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Absence, Operator
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +43,33 @@ def test_csv_dates_of_early_years_have_four_digit_years(language: str, cell: str
     with translation.override(language):
         text = b"".join(csv_pieces([["date"], [date(1, 1, 1)]])).decode("utf-8-sig")
     assert text.splitlines() == ["date", cell]
+
+
+def test_the_contractor_form_names_a_wrong_nip_beside_a_too_long_name(actor: Any) -> None:
+    client = Client()
+    client.force_login(actor)
+    data = {"code": "NEW", "name": "x" * 251, "nip": "1234567890", "regon": "123", "active": "on"}
+    form = client.post(reverse("contractors:create"), data).context["form"]
+    assert set(form.errors) == {"name", "nip", "regon"}
+    assert not Contractor.objects.filter(code="NEW").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "wrong"),
+    [
+        ({"kind": "none", "date_from": "1.1.1"}, {"kind", "date_from"}),
+        ({"operator_id": "0", "date_from": "30.02.2027"}, {"operator_id", "date_from"}),
+        ({"note": "x" * 501, "date_from": "10.01.2027", "date_to": "01.01.2027"}, {"note", "date_to"}),
+    ],
+)
+def test_the_absence_form_names_every_wrong_field_at_once(
+    make_operator: Callable[..., Operator], data: dict[str, str], wrong: set[str]
+) -> None:
+    anna = make_operator("anna")
+    client = Client()
+    client.force_login(anna.user)
+    valid = {"operator_id": str(anna.pk), "date_from": "01.01.2027", "date_to": "05.01.2027", "kind": "vacation"}
+    response = client.post(reverse("absences:create"), valid | data)
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == wrong
+    assert not Absence.objects.exists()
