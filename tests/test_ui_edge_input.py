@@ -68,7 +68,12 @@ def test_the_absence_form_names_every_wrong_field_at_once(
     anna = make_operator("anna")
     client = Client()
     client.force_login(anna.user)
-    valid = {"operator_id": str(anna.pk), "date_from": "01.01.2027", "date_to": "05.01.2027", "kind": "vacation"}
+    valid = {
+        "operator_id": str(anna.pk),
+        "date_from": "01.01.2027",
+        "date_to": "05.01.2027",
+        "kind": "vacation",
+    }
     response = client.post(reverse("absences:create"), valid | data)
     assert response.status_code == 200
     assert set(response.context["form"].errors) == wrong

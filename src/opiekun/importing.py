@@ -172,11 +172,14 @@ def match_header(
                 RowError(
                     1,
                     title,
-                    _("Unknown column %(column)s; known: %(known)s.") % {"column": shown(title), "known": known},
+                    _("Unknown column %(column)s; known: %(known)s.")
+                    % {"column": shown(title), "known": known},
                 )
             )
         elif spec.name in positions:
-            errors.append(RowError(1, title, _("The column %(column)s appears twice.") % {"column": shown(title)}))
+            errors.append(
+                RowError(1, title, _("The column %(column)s appears twice.") % {"column": shown(title)})
+            )
         else:
             positions[spec.name] = index
             titles[spec.name] = title

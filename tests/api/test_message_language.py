@@ -52,7 +52,7 @@ def test_the_api_validators_speak_the_callers_language(
 def test_both_filters_of_the_contractors_list_are_refused_in_polish(api: Client, admin_op: Operator) -> None:
     response = api.get(
         "/api/v1/contractors",
-        {"caretaker_id": admin_op.pk, "without_caretaker": "true"},
+        {"caretaker_id": str(admin_op.pk), "without_caretaker": "true"},
         headers={"accept-language": "pl"},
     )
     assert response.status_code == 422

@@ -161,7 +161,13 @@ def test_a_huge_cell_is_quoted_shortened_in_its_messages(world: dict[str, Any], 
     huge = "K" + "9" * 100_000
     rows = [[huge, "", huge, huge, huge, huge, "2025-01-01", ""]]
     report = run(world["actor"], write_csv(tmp_path / "huge.csv", rows))
-    assert {e.column for e in report.errors} >= {"contractor_code", "operator_login", "type", "role", "branch"}
+    assert {e.column for e in report.errors} >= {
+        "contractor_code",
+        "operator_login",
+        "type",
+        "role",
+        "branch",
+    }
     assert max(len(e.message) for e in report.errors) < 200
     assert f"Unknown contractor {huge[:59]}…." in [e.message for e in report.errors]
     assert not report.applied

@@ -51,7 +51,9 @@ def checked_rows(
             if name == "active":
                 flag = _flag(value)
                 if flag is None:
-                    errors.add(number, column, _("Not a yes/no value: %(value)s.") % {"value": shown(text(value))})
+                    errors.add(
+                        number, column, _("Not a yes/no value: %(value)s.") % {"value": shown(text(value))}
+                    )
                 else:
                     data[name] = flag
                 continue

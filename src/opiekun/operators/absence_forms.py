@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.caretakers.forms import DateField, DateInput, check_period
+from opiekun.caretakers.forms import DateField, check_period
 from opiekun.operators.absences import can_manage_absences
 from opiekun.operators.access import operator_of
 from opiekun.operators.models import AbsenceKind

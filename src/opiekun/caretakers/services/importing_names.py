@@ -174,9 +174,12 @@ class NameResolver:
             self.errors.add(
                 row.number,
                 self.title.get("contractor_nip"),
-                _("Several contractors have the NIP %(nip)s; give the contractor's code.") % {"nip": shown(row.nip)},
+                _("Several contractors have the NIP %(nip)s; give the contractor's code.")
+                % {"nip": shown(row.nip)},
             )
         return None
 
     def _unknown_contractor(self, number: int, column: str, value: str) -> None:
-        self.errors.add(number, self.title.get(column), _("Unknown contractor %(value)s.") % {"value": shown(value)})
+        self.errors.add(
+            number, self.title.get(column), _("Unknown contractor %(value)s.") % {"value": shown(value)}
+        )
