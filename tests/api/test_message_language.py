@@ -26,7 +26,7 @@ def _messages(client: Client, language: str, body: dict[str, Any]) -> dict[str, 
     [
         (
             "en",
-            "Enter a valid date (YYYY-MM-DD or dd.mm.rrrr).",
+            "Enter a valid date (YYYY-MM-DD or dd.mm.yyyy).",
             "Text may not contain NUL characters.",
             "Input should be a valid integer, not a boolean.",
         ),

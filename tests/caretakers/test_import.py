@@ -138,13 +138,13 @@ def test_every_kind_of_row_error_with_its_row_and_column(world: dict[str, Any], 
         (10, "role", "Role Stara rola is inactive."),
         (11, "branch", "Unknown branch WAW."),
         (12, "branch", "Branch Zamknięty is inactive."),
-        (13, "date_from", "Enter a valid date (YYYY-MM-DD or dd.mm.rrrr)."),
+        (13, "date_from", "Enter a valid date (YYYY-MM-DD or dd.mm.yyyy)."),
         (14, "date_to", "Date to cannot be earlier than date from."),
         (15, "date_from", "This field is required."),
         (16, "contractor_code", "Too long: at most 40 characters."),
         (16, "contractor_code", f"Unknown contractor {'X' * 41}."),  # 41 characters are quoted whole
         (17, "contractor_code", "Give the contractor's code or NIP."),
-        (18, "date_to", "Enter a valid date (YYYY-MM-DD or dd.mm.rrrr)."),
+        (18, "date_to", "Enter a valid date (YYYY-MM-DD or dd.mm.yyyy)."),
         (18, "contractor_nip", "Unknown contractor not-a-nip."),
     ]
     assert sum(report.outcomes.values()) == 0
@@ -195,7 +195,7 @@ def test_faults_of_cells_that_repeat_are_told_on_every_row_that_has_them(
     ]
     checks = [
         ("type", "Unknown type boss; allowed: deputy, główny, main, zastępca."),
-        ("date_from", "Enter a valid date (YYYY-MM-DD or dd.mm.rrrr)."),
+        ("date_from", "Enter a valid date (YYYY-MM-DD or dd.mm.yyyy)."),
     ]
     required = ("date_from", "This field is required.")
     assert [(e.row, e.column, e.message) for e in report.errors] == [
