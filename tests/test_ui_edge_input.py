@@ -78,3 +78,31 @@ def test_the_absence_form_names_every_wrong_field_at_once(
     assert response.status_code == 200
     assert set(response.context["form"].errors) == wrong
     assert not Absence.objects.exists()
+
+
+def test_a_dialog_asked_for_something_gone_answers_a_dialog_saying_so(actor: Any) -> None:
+    client = Client()
+    client.force_login(actor)
+    url = reverse("caretakers:edit", args=[987654321])
+    dialog = client.post(url, {"operator_id": "1"}, headers={"HX-Request": "true"})
+    assert dialog.status_code == 404
+    assert (dialog["HX-Retarget"], dialog["HX-Reswap"]) == ("#modal", "innerHTML")
+    html = dialog.content.decode()
+    assert 'data-testid="dialog-refused"' in html and "już nie istnieje" in html
+    assert 'class="mainnav"' not in html  # the dialog alone, not a page
+    page = client.get(url)
+    assert (
+        page.status_code == 404 and 'class="mainnav"' in page.content.decode() and "HX-Retarget" not in page
+    )
+
+
+def test_a_dialog_refused_for_lack_of_permission_says_so(
+    make_operator: Callable[..., Operator], make_contractors: Callable[[int], list[Contractor]]
+) -> None:
+    viewer = make_operator("viewer", can_assign=False)
+    contractor = make_contractors(1)[0]
+    client = Client()
+    client.force_login(viewer.user)
+    dialog = client.get(f"/opiekunowie/dodaj/?ids={contractor.pk}", headers={"HX-Request": "true"})
+    assert dialog.status_code == 403 and dialog["HX-Retarget"] == "#modal"
+    assert "Nie masz do tego uprawnień." in dialog.content.decode()
