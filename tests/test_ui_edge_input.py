@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from opiekun.caretakers.exports import csv_pieces
+from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Absence, Operator
 
@@ -106,3 +108,21 @@ def test_a_dialog_refused_for_lack_of_permission_says_so(
     dialog = client.get(f"/opiekunowie/dodaj/?ids={contractor.pk}", headers={"HX-Request": "true"})
     assert dialog.status_code == 403 and dialog["HX-Retarget"] == "#modal"
     assert "Nie masz do tego uprawnień." in dialog.content.decode()
+
+
+def test_the_add_dialog_offers_the_deputy_priority_and_names_a_wrong_one(
+    actor: Any, make_operator: Callable[..., Operator], make_contractors: Callable[[int], list[Contractor]]
+) -> None:
+    deputy = make_operator("ewa")
+    contractor = make_contractors(1)[0]
+    client = Client()
+    client.force_login(actor)
+    url = reverse("caretakers:add")
+    assert 'name="priority"' in client.get(url, {"ids": contractor.pk}).content.decode()
+    data = {"ids": contractor.pk, "operator_id": deputy.pk, "date_from": "01.01.2027"}
+    data |= {"on_overlap": "keep", "type": "deputy", "role_id": CaretakerRole.objects.get(is_default=True).pk}
+    html = client.post(url, data | {"priority": "99999"}).content.decode()
+    assert re.search(r'data-field="priority">.*?class="field-error"', html, re.S)
+    assert not CaretakerAssignment.objects.exists()
+    client.post(url, data | {"priority": "2"})
+    assert CaretakerAssignment.objects.get().priority == 2
