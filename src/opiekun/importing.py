@@ -153,6 +153,13 @@ class Header:
     errors: list[RowError]
 
 
+def _known(spec: ColumnSpec) -> str:
+    """A column as the unknown-column message lists it: its name and, if it differs,
+    its header in the user's language (``contractor_code (Kod kontrahenta)``)."""
+    label = str(spec.labels[0]) if spec.labels else ""
+    return f"{spec.name} ({label})" if label and label.lower() != spec.name.lower() else spec.name
+
+
 def match_header(
     cells: Sequence[str], specs: Sequence[ColumnSpec], *, required: Sequence[Sequence[str]]
 ) -> Header:
@@ -167,7 +174,7 @@ def match_header(
             continue
         spec = aliases.get(title.strip().lower())
         if spec is None:
-            known = ", ".join(s.name for s in specs)
+            known = ", ".join(_known(s) for s in specs)
             errors.append(
                 RowError(
                     1,

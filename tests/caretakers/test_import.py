@@ -173,6 +173,18 @@ def test_a_huge_cell_is_quoted_shortened_in_its_messages(world: dict[str, Any], 
     assert not report.applied
 
 
+def test_an_unknown_column_lists_the_known_ones_with_their_headers_in_the_users_language(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "cols.csv", [], header=["Kod kontrahenta", "Kolor", "Login", "Data od"])
+    with translation.override("pl"):
+        report = assignments_import(actor=world["actor"], path=path, filename=path.name)
+    [error] = report.errors
+    assert error.column == "Kolor"
+    assert "contractor_code (Kod kontrahenta)" in error.message and "contractor_nip (NIP)," in error.message
+    assert "operator_login (Login)" in error.message and "date_from (Data od)" in error.message
+
+
 def test_faults_of_cells_that_repeat_are_told_on_every_row_that_has_them(
     world: dict[str, Any], tmp_path: Path
 ) -> None:
