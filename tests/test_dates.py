@@ -95,3 +95,11 @@ def test_what_is_written_is_read_back() -> None:
     for language in ("pl", "en"):
         with translation.override(language):
             assert parse_date(format_date(date(2031, 7, 9))) == date(2031, 7, 9)
+
+
+def test_years_before_1000_are_written_in_four_digits_and_read_back() -> None:
+    for year in (1, 999):
+        for language, expected in (("pl", f"02.03.{year:04d}"), ("en", f"{year:04d}-03-02")):
+            with translation.override(language):
+                assert format_date(date(year, 3, 2)) == expected
+                assert parse_date(format_date(date(year, 3, 2))) == date(year, 3, 2)

@@ -83,7 +83,10 @@ def _request_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
             loc = ["body", *loc[2:]]
         elif loc[:1] in (["form"], ["file"]):
             loc = ["body", *loc[1:]]
-        items.append({"loc": loc, "msg": str(item.get("msg", "")), "type": str(item.get("type"))})
+        message = str(item.get("msg", ""))
+        if item.get("type") == "value_error":  # our own validators' message, without pydantic's prefix
+            message = message.removeprefix("Value error, ")
+        items.append({"loc": loc, "msg": message, "type": str(item.get("type"))})
     return items
 
 

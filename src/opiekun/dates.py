@@ -77,8 +77,14 @@ def format_date(value: date | None) -> str:
     if not value:
         return ""
     if _polish():
-        return value.strftime("%d.%m.%Y")
+        return polish_date(value)
     return value.isoformat()
+
+
+def polish_date(value: date) -> str:
+    """``dd.mm.rrrr`` with the year in four digits (``01.01.0001``), so that it reads back:
+    ``strftime("%Y")`` writes year 1 as ``1``, which ``parse_date`` refuses."""
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
 
 
 def format_period(period: Period | None) -> str:

@@ -104,6 +104,17 @@ class Errors:
         return sorted(self.items, key=lambda e: e.row)
 
 
+SHOWN_CHARACTERS = 60
+
+
+def shown(value: object) -> str:
+    """A value of the file as a message quotes it: at most `SHOWN_CHARACTERS` characters,
+    so that a cell of 100,000 characters gives an error message one can read (the
+    too-long error of that cell says what is wrong with it)."""
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 1] + "…"
+
+
 def import_reason(kind: audit.Reason, filename: str) -> str:
     """``import:<file name>``, cut to what the audit trail's column holds."""
     return audit.reason(kind, filename)[:REASON_LENGTH]
@@ -142,6 +153,13 @@ class Header:
     errors: list[RowError]
 
 
+def _known(spec: ColumnSpec) -> str:
+    """A column as the unknown-column message lists it: its name and, if it differs,
+    its header in the user's language (``contractor_code (Kod kontrahenta)``)."""
+    label = str(spec.labels[0]) if spec.labels else ""
+    return f"{spec.name} ({label})" if label and label.lower() != spec.name.lower() else spec.name
+
+
 def match_header(
     cells: Sequence[str], specs: Sequence[ColumnSpec], *, required: Sequence[Sequence[str]]
 ) -> Header:
@@ -156,16 +174,19 @@ def match_header(
             continue
         spec = aliases.get(title.strip().lower())
         if spec is None:
-            known = ", ".join(s.name for s in specs)
+            known = ", ".join(_known(s) for s in specs)
             errors.append(
                 RowError(
                     1,
                     title,
-                    _("Unknown column %(column)s; known: %(known)s.") % {"column": title, "known": known},
+                    _("Unknown column %(column)s; known: %(known)s.")
+                    % {"column": shown(title), "known": known},
                 )
             )
         elif spec.name in positions:
-            errors.append(RowError(1, title, _("The column %(column)s appears twice.") % {"column": title}))
+            errors.append(
+                RowError(1, title, _("The column %(column)s appears twice.") % {"column": shown(title)})
+            )
         else:
             positions[spec.name] = index
             titles[spec.name] = title

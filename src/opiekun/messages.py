@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 FIELD_REQUIRED = _("This field is required.")
-DATE_INVALID = _("Enter a valid date (YYYY-MM-DD or dd.mm.rrrr).")
+DATE_INVALID = _("Enter a valid date (YYYY-MM-DD or dd.mm.yyyy).")
 DATE_TO_BEFORE_FROM = _("Date to cannot be earlier than date from.")
 NO_ASSIGN_PERMISSION = _("You do not have the permission to assign caretakers.")
 NOT_EDITABLE = _("You may not change this contractor.")

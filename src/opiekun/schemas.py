@@ -9,12 +9,13 @@ from typing import Annotated, Any, Generic, TypeVar
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import ValidationError as RequestValidationError
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
 
 from opiekun.dates import parse_date
-from opiekun.messages import DATE_TO_BEFORE_FROM
+from opiekun.messages import DATE_INVALID, DATE_TO_BEFORE_FROM
 
 MAX_ID = 2**63 - 1  # the largest bigint primary key; a larger id names nothing
 DEFAULT_PAGE_SIZE = 50
@@ -29,17 +30,17 @@ def _day(value: object) -> object:
     try:
         return parse_date(value)
     except ValueError as error:
-        raise ValueError("Enter a valid date (YYYY-MM-DD or dd.mm.rrrr).") from error
+        raise ValueError(str(DATE_INVALID)) from error
 
 
 def _storable_text(value: str) -> str:
     """No NUL characters or lone surrogates: neither PostgreSQL nor UTF-8 can hold them."""
     if "\x00" in value:
-        raise ValueError("Text may not contain NUL characters.")
+        raise ValueError(_("Text may not contain NUL characters."))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise ValueError("Text must be valid Unicode.") from error
+        raise ValueError(_("Text must be valid Unicode.")) from error
     return value
 
 
@@ -51,13 +52,13 @@ def _aware(value: datetime) -> datetime:
             value = timezone.make_aware(value)
         return value.astimezone(UTC)
     except (OverflowError, ValueError) as error:
-        raise ValueError("The moment is out of range.") from error
+        raise ValueError(_("The moment is out of range.")) from error
 
 
 def _not_boolean(value: object) -> object:
     """JSON's true and false are not the ids 1 and 0 (pydantic would take them so)."""
     if isinstance(value, bool):
-        raise ValueError("Input should be a valid integer, not a boolean.")
+        raise ValueError(_("Input should be a valid integer, not a boolean."))
     return value
 
 

@@ -9,3 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("opiekun.ui_urls")),
 ]
+
+handler403 = "opiekun.error_views.forbidden"
+handler404 = "opiekun.error_views.not_found"

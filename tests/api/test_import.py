@@ -60,7 +60,7 @@ def test_errors_with_dry_run_false_are_a_422_with_the_same_body(api: Client, set
     data = response.json()
     assert data["applied"] is False and data["rows"] == 2
     assert data["errors"] == [
-        {"row": 3, "column": "date_from", "message": "Enter a valid date (YYYY-MM-DD or dd.mm.rrrr)."},
+        {"row": 3, "column": "date_from", "message": "Enter a valid date (YYYY-MM-DD or dd.mm.yyyy)."},
         {"row": 3, "column": "contractor_code", "message": "Unknown contractor NOPE."},
     ]
     assert data["outcomes"]["added"] == 1

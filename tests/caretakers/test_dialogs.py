@@ -44,7 +44,7 @@ def test_the_overlap_policy_is_worded_as_in_enova365(
     boss_client: Client, default_role: CaretakerRole
 ) -> None:
     page = boss_client.get(f"{ADD}?ids=1").content.decode()
-    assert "Przy nadchodzeniu dat" in page
+    assert "Przy nachodzeniu dat" in page
     assert "nakładaniu" not in page
 
 

@@ -138,13 +138,13 @@ def test_every_kind_of_row_error_with_its_row_and_column(world: dict[str, Any], 
         (10, "role", "Role Stara rola is inactive."),
         (11, "branch", "Unknown branch WAW."),
         (12, "branch", "Branch Zamknięty is inactive."),
-        (13, "date_from", "Enter a valid date (YYYY-MM-DD or dd.mm.rrrr)."),
+        (13, "date_from", "Enter a valid date (YYYY-MM-DD or dd.mm.yyyy)."),
         (14, "date_to", "Date to cannot be earlier than date from."),
         (15, "date_from", "This field is required."),
         (16, "contractor_code", "Too long: at most 40 characters."),
-        (16, "contractor_code", f"Unknown contractor {'X' * 41}."),
+        (16, "contractor_code", f"Unknown contractor {'X' * 41}."),  # 41 characters are quoted whole
         (17, "contractor_code", "Give the contractor's code or NIP."),
-        (18, "date_to", "Enter a valid date (YYYY-MM-DD or dd.mm.rrrr)."),
+        (18, "date_to", "Enter a valid date (YYYY-MM-DD or dd.mm.yyyy)."),
         (18, "contractor_nip", "Unknown contractor not-a-nip."),
     ]
     assert sum(report.outcomes.values()) == 0
@@ -155,6 +155,34 @@ def test_a_row_with_several_faults_reports_all_of_them(world: dict[str, Any], tm
         world["actor"], write_csv(tmp_path / "f.csv", [["NOPE", "", "nobody", "x", "", "", "bad", ""]])
     )
     assert {e.column for e in report.errors} == {"contractor_code", "operator_login", "type", "date_from"}
+
+
+def test_a_huge_cell_is_quoted_shortened_in_its_messages(world: dict[str, Any], tmp_path: Path) -> None:
+    huge = "K" + "9" * 100_000
+    rows = [[huge, "", huge, huge, huge, huge, "2025-01-01", ""]]
+    report = run(world["actor"], write_csv(tmp_path / "huge.csv", rows))
+    assert {e.column for e in report.errors} >= {
+        "contractor_code",
+        "operator_login",
+        "type",
+        "role",
+        "branch",
+    }
+    assert max(len(e.message) for e in report.errors) < 200
+    assert f"Unknown contractor {huge[:59]}…." in [e.message for e in report.errors]
+    assert not report.applied
+
+
+def test_an_unknown_column_lists_the_known_ones_with_their_headers_in_the_users_language(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "cols.csv", [], header=["Kod kontrahenta", "Kolor", "Login", "Data od"])
+    with translation.override("pl"):
+        report = assignments_import(actor=world["actor"], path=path, filename=path.name)
+    [error] = report.errors
+    assert error.column == "Kolor"
+    assert "contractor_code (Kod kontrahenta)" in error.message and "contractor_nip (NIP)," in error.message
+    assert "operator_login (Login)" in error.message and "date_from (Data od)" in error.message
 
 
 def test_faults_of_cells_that_repeat_are_told_on_every_row_that_has_them(
@@ -179,7 +207,7 @@ def test_faults_of_cells_that_repeat_are_told_on_every_row_that_has_them(
     ]
     checks = [
         ("type", "Unknown type boss; allowed: deputy, główny, main, zastępca."),
-        ("date_from", "Enter a valid date (YYYY-MM-DD or dd.mm.rrrr)."),
+        ("date_from", "Enter a valid date (YYYY-MM-DD or dd.mm.yyyy)."),
     ]
     required = ("date_from", "This field is required.")
     assert [(e.row, e.column, e.message) for e in report.errors] == [

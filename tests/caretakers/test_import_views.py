@@ -104,6 +104,14 @@ def test_a_clean_file_imports_and_policy_can_change_between_dry_runs(web: Client
     assert CaretakerAssignment.objects.count() == 1
 
 
+def test_a_file_of_a_header_alone_says_there_is_nothing_to_import(web: Client, codes: list[str]) -> None:
+    job_id = _job_id(_upload(web, ""))
+    html = web.post(reverse("caretakers:import_run", args=[job_id]), {"mode": "check"}).content.decode()
+    assert 'data-state="checked"' in html
+    assert 'data-testid="import-empty"' in html and "Plik nie ma wierszy pod nagłówkiem" in html
+    assert 'data-testid="import-apply"' not in html
+
+
 def test_a_file_with_errors_is_not_imported_without_skipping(web: Client, codes: list[str]) -> None:
     job_id = _job_id(_upload(web, "NOPE;ewa;Główny;01.01.2025;\n"))
     response = web.post(reverse("caretakers:import_run", args=[job_id]), {"mode": "apply"})

@@ -60,6 +60,17 @@ def test_create_validates(data: dict[str, Any], field: str, actor: Any) -> None:
     assert not Contractor.objects.filter(code="NEW").exists()
 
 
+def test_every_wrong_field_is_named_at_once(actor: Any) -> None:
+    """A wrong NIP does not hide a taken code or a wrong e-mail: one answer names them all."""
+    Contractor.objects.create(code="TAKEN", name="Zajęta")
+    with pytest.raises(ValidationError) as error:
+        contractor_create(
+            actor=actor, code="TAKEN", name="", nip="1234567890", regon="123", email="x@", phone="1" * 41
+        )
+    assert set(error.value.message_dict) == {"code", "name", "nip", "regon", "email", "phone"}
+    assert Contractor.objects.count() == 1
+
+
 def test_only_operators_write(contractor: Contractor) -> None:
     plain = User.objects.create_user("plain", password="x")
     with pytest.raises(PermissionDenied):

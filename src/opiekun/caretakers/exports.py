@@ -51,6 +51,7 @@ from opiekun.caretakers.export_reports import (
     rows,
 )
 from opiekun.caretakers.export_xlsx import XLSX_CONTENT_TYPE, sheet_title, write_xlsx
+from opiekun.dates import polish_date
 from opiekun.templatetags.opiekun import day
 
 # The names the rest of the project reads here: the writer's, and its parts'.
@@ -90,11 +91,12 @@ class ExportFormat(StrEnum):
 
 
 _FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
+POLISH, ISO = "dd.mm.rrrr", "YYYY-MM-DD"  # the two date formats of `_csv_text`
 
 
 def _csv_text(value: object, date_format: str | None = None) -> str:
     """A cell as CSV text: formula-safe, dates as the user writes them (``date_format``
-    for ``strftime``; the active language's if not given)."""
+    `POLISH` or `ISO`; the active language's if not given), years in four digits."""
     text: str
     if value.__class__ is str:
         text = value  # type: ignore[assignment]
@@ -103,7 +105,9 @@ def _csv_text(value: object, date_format: str | None = None) -> str:
     elif isinstance(value, bool):
         return "1" if value else "0"
     elif isinstance(value, date):
-        return value.strftime(date_format) if date_format else day(value)
+        if date_format is None:
+            return day(value)
+        return polish_date(value) if date_format == POLISH else value.isoformat()
     else:
         text = str(value)
     return "'" + text if text[:1] in _FORMULA_FIRST else text
@@ -126,7 +130,7 @@ def csv_chunks(
 def csv_pieces(values_rows: Iterable[list[object]]) -> Iterator[bytes]:
     """Rows of values (the header first) as CSV in pieces of about `STREAM_BYTES`."""
     writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
-    date_format = "%d.%m.%Y" if (get_language() or "pl").startswith("pl") else "%Y-%m-%d"  # as `day`
+    date_format = POLISH if (get_language() or "pl").startswith("pl") else ISO  # as `day`
     lines: list[str] = ["\ufeff"]
     size = 0
     for values in values_rows:

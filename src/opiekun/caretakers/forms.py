@@ -46,7 +46,7 @@ class DateInput(forms.TextInput):
 class DateField(forms.Field):
     """A day typed in any form ``parse_date`` reads; cleans to a ``date`` (or None)."""
 
-    default_error_messages = {"invalid": _("Enter a valid date (dd.mm.rrrr or YYYY-MM-DD).")}
+    default_error_messages = {"invalid": _("Enter a valid date (dd.mm.yyyy or YYYY-MM-DD).")}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(widget=DateInput(), **kwargs)

@@ -15,7 +15,7 @@ from opiekun.caretakers.forms import DateInput
 from opiekun.caretakers.models import POLICY_CHOICES, TYPE_CHOICES, HandoverState
 from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
 from opiekun.caretakers.selectors import branch_list, role_list
-from opiekun.dates import today
+from opiekun.dates import format_date, today
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.selectors import operator_list
 
@@ -85,7 +85,7 @@ class HandoverForm(forms.Form):
         fields["to_operator_ids"].choices = [(o.pk, o.display_name) for o in operator_list(active=True)]
         fields["role_ids"].choices = [(r.pk, r.name) for r in role_list()]
         fields["branch_ids"].choices = [(b.pk, f"{b.code} {b.name}") for b in branch_list()]
-        fields["date"].initial = today().strftime("%d.%m.%Y")
+        fields["date"].initial = format_date(today())
 
     def clean_contractor_codes(self) -> str:
         """Codes into the ids of contractors the user may see; an unknown code is an error."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ValidationInfo, field_validator
 
@@ -88,7 +89,7 @@ class ContractorQuery(Schema):
     @classmethod
     def _not_both(cls, value: bool, info: ValidationInfo) -> bool:
         if value and info.data.get("caretaker_id") is not None:
-            raise ValueError("Give either caretaker_id or without_caretaker, not both.")
+            raise ValueError(_("Give either caretaker_id or without_caretaker, not both."))
         return value
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from opiekun.caretakers.selectors import role_list
 from opiekun.contractors.selectors import ORDERINGS, contractor_list
+from opiekun.contractors.services import normalize_nip, normalize_regon
 from opiekun.limits import MAX_SELECTION
 from opiekun.operators.selectors import operator_list
 
@@ -132,6 +133,23 @@ class ContractorForm(forms.Form):
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    # The numbers are checked with the other fields, so that a too long name does not
+    # hide a wrong NIP until the next save; the service checks them again and stores
+    # what it normalises itself (the form passes the text on as typed).
+    def clean_nip(self) -> str:
+        return self._checked("nip", normalize_nip)
+
+    def clean_regon(self) -> str:
+        return self._checked("regon", normalize_regon)
+
+    def _checked(self, name: str, normalize: Any) -> str:
+        value: str = self.cleaned_data.get(name, "")
+        try:
+            normalize(value.strip())
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict[name]) from None
+        return value
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from stdnum.pl import regon as regon_number
 
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import normalize_nip, normalize_regon
-from opiekun.importing import PROGRESS_EVERY, Errors, Header, Progress, row_values
+from opiekun.importing import PROGRESS_EVERY, Errors, Header, Progress, row_values, shown
 from opiekun.tabular import Table, text
 
 TRUE = {"1", "true", "tak", "yes", "t", "y", "prawda"}
@@ -51,7 +51,9 @@ def checked_rows(
             if name == "active":
                 flag = _flag(value)
                 if flag is None:
-                    errors.add(number, column, _("Not a yes/no value: %(value)s.") % {"value": text(value)})
+                    errors.add(
+                        number, column, _("Not a yes/no value: %(value)s.") % {"value": shown(text(value))}
+                    )
                 else:
                     data[name] = flag
                 continue

@@ -90,9 +90,15 @@ def _clean(contractor: Contractor, data: dict[str, Any]) -> None:
             errors.update(error.message_dict)
             continue
         setattr(contractor, name, value)
+    # Every wrong field at once: the model's own checks (unique code, e-mail, lengths)
+    # run on the fields that passed the checks above, and their messages join these.
+    try:
+        contractor.full_clean(exclude=list(errors))
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    contractor.full_clean()
 
 
 def _require_operator(actor: Any) -> None:

@@ -1,5 +1,6 @@
-"""Forms of the Nieobecności screens. Dates stay text: the one date parser is the
-service's, and its messages land on the fields (names match its arguments)."""
+"""Forms of the Nieobecności screens. Every field is checked at once, dates by the one
+date parser; the service checks again and its messages land on the same fields (names
+match its arguments)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.caretakers.forms import DateField, DateInput, check_period
+from opiekun.caretakers.forms import DateField, check_period
 from opiekun.operators.absences import can_manage_absences
 from opiekun.operators.access import operator_of
 from opiekun.operators.models import AbsenceKind
@@ -17,8 +18,8 @@ from opiekun.operators.selectors import operator_list
 
 class AbsenceForm(forms.Form):
     operator_id = forms.TypedChoiceField(label=_("Operator"), coerce=int)
-    date_from = forms.CharField(label=_("Date from"), max_length=20, widget=DateInput())
-    date_to = forms.CharField(label=_("Date to"), max_length=20, widget=DateInput())
+    date_from = DateField(label=_("Date from"))
+    date_to = DateField(label=_("Date to"))
     kind = forms.ChoiceField(label=_("Kind"), choices=AbsenceKind.choices, initial=AbsenceKind.VACATION)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
@@ -34,6 +35,11 @@ class AbsenceForm(forms.Form):
             fields["operator_id"].choices = [(own.pk, own.display_name)] if own else []
             if own:
                 fields["operator_id"].initial = own.pk
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_period(self, data)
+        return data
 
 
 class AbsenceFilterForm(forms.Form):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from opiekun.contractors.forms import add_service_errors
-from opiekun.dates import today
+from opiekun.dates import format_date, today
 from opiekun.operators.absence_forms import AbsenceFilterForm, AbsenceForm
 from opiekun.operators.absences import (
     AbsenceFilters,
@@ -163,8 +163,8 @@ def absence_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     absence = _editable_absence(request, pk)
     initial = {
         "operator_id": absence.operator_id,
-        "date_from": absence.date_from.strftime("%d.%m.%Y"),
-        "date_to": absence.date_to.strftime("%d.%m.%Y"),
+        "date_from": format_date(absence.date_from),
+        "date_to": format_date(absence.date_to),
         "kind": absence.kind,
         "note": absence.note,
     }

@@ -101,7 +101,7 @@ def operator_list_view(request: HttpRequest) -> HttpResponse:
         try:
             day = parse_date(asked)
         except ValueError:
-            error = _("Enter a valid date (YYYY-MM-DD or dd.mm.rrrr).")
+            error = _("Enter a valid date (YYYY-MM-DD or dd.mm.yyyy).")
     rows = operator_workload(viewer=request.user, on=day)
     charted = sorted(
         (r for r in rows if r.operator.active), key=lambda r: (-r.total, r.operator.display_name)

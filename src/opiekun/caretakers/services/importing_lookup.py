@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 import opiekun.bulk  # noqa: F401  (the ``in_list`` look-up)
 from opiekun.caretakers.models import Branch, CaretakerRole
+from opiekun.importing import shown
 from opiekun.operators.models import Operator
 
 Fault = tuple[str | None, str]  # (the column's title, the message)
@@ -70,7 +71,7 @@ class Names:
         found = operators.get(login)
         column = self.title.get("operator_login")
         if found is None:
-            faults.append((column, _("Unknown operator %(login)s.") % {"login": login}))
+            faults.append((column, _("Unknown operator %(login)s.") % {"login": shown(login)}))
             return None
         pk, active, name = found
         if not active:
@@ -108,7 +109,7 @@ class Names:
             return default[0]
         found = roles.get(role.lower(), [])
         if not found:
-            faults.append((column, _("Unknown role %(value)s.") % {"value": role}))
+            faults.append((column, _("Unknown role %(value)s.") % {"value": shown(role)}))
             return None
         pk, name, active = found[0]
         if not active:
@@ -144,13 +145,13 @@ class Names:
                     (
                         column,
                         _("Several branches are named %(value)s; give the branch's code.")
-                        % {"value": branch},
+                        % {"value": shown(branch)},
                     )
                 )
                 return False
             found = named[0] if named else None
         if found is None:
-            faults.append((column, _("Unknown branch %(value)s.") % {"value": branch}))
+            faults.append((column, _("Unknown branch %(value)s.") % {"value": shown(branch)}))
             return False
         pk, name, active = found
         if not active:

@@ -16,7 +16,7 @@ from opiekun.caretakers.services.importing_lookup import Names
 from opiekun.caretakers.services.importing_rows import ReadRow
 from opiekun.caretakers.services.writer import lock_contractors
 from opiekun.contractors.models import Contractor
-from opiekun.importing import Errors, Header
+from opiekun.importing import Errors, Header, shown
 from opiekun.operators.access import visible_contractors
 from opiekun.periods import Period
 
@@ -161,7 +161,7 @@ class NameResolver:
                     row.number,
                     self.title.get("contractor_nip"),
                     _("The NIP %(nip)s is not the NIP of contractor %(code)s.")
-                    % {"nip": row.nip, "code": row.code},
+                    % {"nip": shown(row.nip), "code": shown(row.code)},
                 )
                 return None
             return pk
@@ -174,9 +174,12 @@ class NameResolver:
             self.errors.add(
                 row.number,
                 self.title.get("contractor_nip"),
-                _("Several contractors have the NIP %(nip)s; give the contractor's code.") % {"nip": row.nip},
+                _("Several contractors have the NIP %(nip)s; give the contractor's code.")
+                % {"nip": shown(row.nip)},
             )
         return None
 
     def _unknown_contractor(self, number: int, column: str, value: str) -> None:
-        self.errors.add(number, self.title.get(column), _("Unknown contractor %(value)s.") % {"value": value})
+        self.errors.add(
+            number, self.title.get(column), _("Unknown contractor %(value)s.") % {"value": shown(value)}
+        )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from opiekun.caretakers.models import TYPE_LABELS
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.dates import parse_date
-from opiekun.importing import PROGRESS_EVERY, ColumnSpec, Errors, Header, Progress
+from opiekun.importing import PROGRESS_EVERY, ColumnSpec, Errors, Header, Progress, shown
 from opiekun.messages import DATE_INVALID, DATE_TO_BEFORE_FROM, FIELD_REQUIRED
 from opiekun.periods import Period
 from opiekun.tabular import Table, text
@@ -189,7 +189,7 @@ class _Checks:
                 (
                     title["type"],
                     _("Unknown type %(value)s; allowed: %(allowed)s.")
-                    % {"value": kind_text, "allowed": allowed},
+                    % {"value": shown(kind_text), "allowed": allowed},
                 )
             )
         raw_from = cells[self.date_from_at] if self.date_from_at is not None else None

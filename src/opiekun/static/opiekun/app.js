@@ -79,6 +79,16 @@
     if (target && target.id === "modal" && !modalOpen()) opener = event.detail.elt;
   });
 
+  // A 403 or 404 that brings a dialog saying so (HX-Retarget: #modal, opiekun/error_views.py)
+  // is shown: htmx swaps no other 4xx (base.html's htmx-config), so a dialog whose
+  // assignment someone deleted meanwhile would otherwise ignore its Save button.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if ((xhr.status === 403 || xhr.status === 404) && xhr.getResponseHeader("HX-Retarget") === "#modal") {
+      event.detail.shouldSwap = true;
+    }
+  });
+
   // After htmx puts a dialog in, focus its first field (the first wrong one, if any).
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target.id === "modal") {

@@ -1,0 +1,33 @@
+"""404 and 403 of the web UI. A page gets the app's frame (``404.html``, ``403.html``);
+a request of htmx gets a dialog saying so, put in the page's ``#modal`` whatever the
+request aimed at: htmx would otherwise show nothing at all (a click on *Zapisz* in a
+dialog whose assignment someone deleted meanwhile did nothing)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+
+def _dialog(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    response = render(request, "opiekun/refused_dialog.html", {"message": message}, status=status)
+    response["HX-Retarget"] = "#modal"
+    response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.headers.get("HX-Request") == "true":
+        message = _(
+            "What this dialog shows no longer exists, or is not visible to you. Close it and reload the page."
+        )
+        return _dialog(request, 404, message)
+    return defaults.page_not_found(request, exception)
+
+
+def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.headers.get("HX-Request") == "true":
+        return _dialog(request, 403, _("You do not have the permission for this."))
+    return defaults.permission_denied(request, exception)
