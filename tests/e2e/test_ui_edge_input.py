@@ -3,12 +3,16 @@ allows, wraps inside its column instead of pushing the rest of the table off scr
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Page, expect
 
+from opiekun.caretakers.import_jobs import import_job_create, save
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.services import assignment_delete, caretaker_add
 from opiekun.contractors.models import Contractor
@@ -65,3 +69,37 @@ def test_saving_a_dialog_whose_assignment_was_deleted_meanwhile_says_so(
     page.locator("#modal").get_by_role("button", name="Zamknij").last.click()
     expect(page.locator("#modal [role=dialog]")).to_have_count(0)
     assert not CaretakerAssignment.objects.exists()
+
+
+def test_a_progress_whose_import_is_gone_says_so_once_and_stops_asking(
+    page: Page,
+    live_server: Any,
+    login: Any,
+    make_operator: Callable[..., Operator],
+    transactional_db: Any,
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    settings.IMPORT_DIR = tmp_path / "imports"
+    boss = make_operator("boss", can_assign=True)
+    upload = SimpleUploadedFile(
+        "opiekunowie.csv", b"contractor_code;operator_login;date_from\n", content_type="text/csv"
+    )
+    job = import_job_create(user=boss.user, upload=upload, policy="keep")
+    job.state = "checking"  # another tab checks it: this page follows the run every second
+    save(job)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/panel/" in request.url else None)
+    login(page, live_server, "boss", PASSWORD)
+    page.goto(f"{live_server.url}/opiekunowie/import/{job.id}/")
+    expect(page.locator("[data-testid=import-panel]")).to_have_attribute("data-state", "checking")
+    page.wait_for_timeout(1500)
+    assert asked, "the page follows the run"
+    shutil.rmtree(job.folder)  # swept meanwhile (IMPORT_KEEP_HOURS) or removed by hand
+    refused = page.locator("#modal [data-testid=dialog-refused]")
+    expect(refused).to_contain_text("już nie istnieje")
+    polls = len(asked)
+    page.wait_for_timeout(3000)
+    assert len(asked) == polls
+    page.locator("#modal").get_by_role("button", name="Zamknij").last.click()
+    expect(page.locator("#modal [role=dialog]")).to_have_count(0)

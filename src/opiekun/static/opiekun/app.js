@@ -86,6 +86,10 @@
     var xhr = event.detail.xhr;
     if ((xhr.status === 403 || xhr.status === 404) && xhr.getResponseHeader("HX-Retarget") === "#modal") {
       event.detail.shouldSwap = true;
+      // A poll (hx-trigger="every …", an import's progress) would ask again every second
+      // and put the dialog back each time: what it follows is gone, so it is taken away.
+      var asker = event.detail.requestConfig && event.detail.requestConfig.elt;
+      if (asker && /\bevery\b/.test(asker.getAttribute("hx-trigger") || "")) asker.remove();
     }
   });
 
