@@ -12,7 +12,8 @@ from django.views import defaults
 
 
 def _dialog(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    response = render(request, "opiekun/refused_dialog.html", {"message": message}, status=status)
+    context = {"message": message, "title": _("Not possible"), "testid": "dialog-refused"}
+    response = render(request, "opiekun/notice_dialog.html", context, status=status)
     response["HX-Retarget"] = "#modal"
     response["HX-Reswap"] = "innerHTML"
     return response

@@ -95,5 +95,7 @@ class RequestLimitsMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=413)
         dialog = bool(request.headers.get("HX-Request"))
-        template = "opiekun/too_large_dialog.html" if dialog else "opiekun/too_large.html"
-        return render(request, template, {"message": message}, status=413)
+        if dialog:
+            context = {"message": message, "title": _("Request too large"), "testid": "too-large"}
+            return render(request, "opiekun/notice_dialog.html", context, status=413)
+        return render(request, "opiekun/too_large.html", {"message": message}, status=413)
