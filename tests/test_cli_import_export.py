@@ -128,8 +128,12 @@ def test_export_bad_options_are_a_clear_error(history: Any, args: list[str]) -> 
 def test_export_to_a_file_of_an_unknown_format_is_refused(history: Any, tmp_path: Path, name: str) -> None:
     """It wrote CSV into x.pdf without a word."""
     target = tmp_path / name
-    with pytest.raises(CommandError, match=r"follows the file's suffix, \.csv or \.xlsx") as raised:
+    with pytest.raises(CommandError, match=r"format wynika z rozszerzenia pliku, \.csv lub \.xlsx") as raised:
         call_command("export", "assignments", "--output", str(target))
+    with pytest.raises(
+        CommandError, match=r"follows the file's suffix, \.csv or \.xlsx \(given: (\.pdf|no suffix)\)"
+    ):
+        call_command("export", "assignments", "--output", str(target), "--language", "en")
     assert raised.value.returncode == 2
     assert not target.exists()
     call_command("export", "assignments", "--output", str(target), "--format", "csv")
@@ -140,6 +144,8 @@ def test_export_to_a_file_that_cannot_be_written_is_a_clear_error(history: Any, 
     """It was a FileNotFoundError traceback."""
     target = tmp_path / "no-such-folder" / "x.csv"
     with pytest.raises(CommandError, match=f"--output: cannot write {target}: No such file") as raised:
+        call_command("export", "assignments", "--output", str(target), "--language", "en")
+    with pytest.raises(CommandError, match=f"--output: nie można zapisać {target}"):
         call_command("export", "assignments", "--output", str(target))
     assert raised.value.returncode == 2
 

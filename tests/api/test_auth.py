@@ -120,9 +120,11 @@ def test_cli_prints_a_working_token(admin_op: Operator) -> None:
 
 def test_cli_refuses_unknown_and_inactive_users(make_operator: Callable[..., Operator]) -> None:
     make_operator("gone", active=False)
-    with pytest.raises(CommandError, match="No user") as unknown:
+    with pytest.raises(CommandError, match="Nie ma użytkownika 'nobody'") as unknown:
         call_command("token", "nobody")
-    with pytest.raises(CommandError, match="not an active operator") as inactive:
+    with pytest.raises(CommandError, match="No user 'nobody'"):
+        call_command("token", "nobody", "--language", "en")
+    with pytest.raises(CommandError, match="nie jest aktywnym operatorem") as inactive:
         call_command("token", "gone")
     assert unknown.value.returncode == inactive.value.returncode == 2  # bad usage, as every command
     assert not ApiToken.objects.exists()
@@ -243,8 +245,8 @@ def test_cli_issues_a_token_for_the_days_asked(admin_op: Operator) -> None:
     token = token_authenticate(out.getvalue().strip())
     assert token is not None
     assert token.expires_at - token.created_at == pytest.approx(timedelta(days=7), abs=timedelta(seconds=1))
-    assert "Expires" in err.getvalue()
-    with pytest.raises(CommandError, match="at least 1") as raised:
+    assert err.getvalue().startswith(f"Wygasa {token.expires_at:%Y-%m-%d %H:%M} UTC.")
+    with pytest.raises(CommandError, match="co najmniej 1") as raised:
         call_command("token", "boss", "--days", "0")
     assert raised.value.returncode == 2
 

@@ -152,7 +152,7 @@ def test_running_twice_on_one_day_sends_nothing_new(world: Any, inbox: Inbox) ->
 
 def test_a_refusing_server_is_reported_and_the_next_run_retries(world: Any, inbox: Inbox) -> None:
     inbox.refuse = True
-    with pytest.raises(CommandError, match="2 digest"):
+    with pytest.raises(CommandError, match="Nie wysłano podsumowań: 2"):
         call_command("notify", date=T.isoformat())
     failed = DigestSent.objects.get(operator=world["anna"], date=T)
     assert failed.sent_at is None and "550" in failed.error and failed.tries == 1
@@ -166,6 +166,8 @@ def test_a_refusing_server_is_reported_and_the_next_run_retries(world: Any, inbo
 def test_dry_run_sends_and_records_nothing(world: Any, inbox: Inbox, capsys: Any) -> None:
     call_command("notify", date=T.isoformat(), dry_run=True)
     assert inbox.messages == [] and not DigestSent.objects.exists()
+    assert "wysłałby do anna@example.com" in capsys.readouterr().out
+    call_command("notify", date=T.isoformat(), dry_run=True, language="en")
     assert "would send to anna@example.com" in capsys.readouterr().out
 
 

@@ -52,6 +52,11 @@ def add_common_arguments(parser: CommandParser) -> None:
         help="write the valid rows even if others have errors (reported, exit code 1)",
     )
     parser.add_argument("--errors", metavar="FILE.csv", help="write every error to this CSV file")
+    add_language_argument(parser)
+
+
+def add_language_argument(parser: CommandParser) -> None:
+    """``--language`` of the commands' messages; `language` reads it."""
     parser.add_argument(
         "--language",
         choices=[code for code, _ in settings.LANGUAGES],

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from opiekun.caretakers.exports import (
     ASSIGNMENTS_REPORT,
@@ -97,7 +98,7 @@ class Command(BaseCommand):
         if output in (None, "-"):
             if fmt is ExportFormat.XLSX:
                 raise CommandError(
-                    "XLSX is not written to the terminal; give --output FILE.xlsx", returncode=EXIT_USAGE
+                    _("XLSX is not written to the terminal; give --output FILE.xlsx"), returncode=EXIT_USAGE
                 )
             self._write_stdout(queryset, report)
             return
@@ -112,9 +113,10 @@ class Command(BaseCommand):
                 write(fmt, queryset, report, stream, progress=count)
         except OSError as error:  # a folder that does not exist, no permission, a full disk
             raise CommandError(
-                f"--output: cannot write {output}: {error.strerror}", returncode=EXIT_USAGE
+                _("--output: cannot write %(file)s: %(error)s") % {"file": output, "error": error.strerror},
+                returncode=EXIT_USAGE,
             ) from None
-        self.stderr.write(f"{output}: {written} rows")
+        self.stderr.write(_("%(file)s: %(n)s rows") % {"file": output, "n": written})
 
     def _write_stdout(self, queryset: QuerySet[Any], report: Report) -> None:
         for chunk in csv_chunks(queryset, report.columns):
@@ -129,8 +131,11 @@ class Command(BaseCommand):
         suffix = Path(output).suffix.lower()
         if suffix not in (".csv", ".xlsx"):
             raise CommandError(
-                f"--output: the format follows the file's suffix, .csv or .xlsx (not {suffix or 'none'});"
-                " or choose it with --format",
+                _(
+                    "--output: the format follows the file's suffix, .csv or .xlsx (given: %(suffix)s);"
+                    " or choose it with --format"
+                )
+                % {"suffix": suffix or _("no suffix")},
                 returncode=EXIT_USAGE,
             )
         return ExportFormat(suffix[1:])
@@ -141,7 +146,7 @@ class Command(BaseCommand):
             return SystemViewer()
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"--user: no user {username!r}", returncode=EXIT_USAGE)
+            raise CommandError(_("--user: no user %(name)r") % {"name": username}, returncode=EXIT_USAGE)
         return user
 
     @staticmethod
@@ -158,14 +163,18 @@ class Command(BaseCommand):
         if options["operator"]:
             operator = Operator.objects.filter(user__username=options["operator"]).first()
             if operator is None:
-                raise CommandError(f"--operator: no operator {options['operator']!r}", returncode=EXIT_USAGE)
+                raise CommandError(
+                    _("--operator: no operator %(name)r") % {"name": options["operator"]},
+                    returncode=EXIT_USAGE,
+                )
             operator_id = operator.pk
         contractor_id = None
         if options["contractor"]:
             contractor = visible_contractors(viewer=viewer).filter(code=options["contractor"]).first()
             if contractor is None:
                 raise CommandError(
-                    f"--contractor: no contractor {options['contractor']!r}", returncode=EXIT_USAGE
+                    _("--contractor: no contractor %(code)r") % {"code": options["contractor"]},
+                    returncode=EXIT_USAGE,
                 )
             contractor_id = contractor.pk
         return AssignmentFilters(

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from opiekun.dates import parse_date, today
+from opiekun.management.import_cli import EXIT_USAGE, add_language_argument, language
 from opiekun.notices.digest import digest_send
 
 
@@ -20,24 +23,36 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", help="The digest's day (YYYY-MM-DD or dd.mm.rrrr; default today).")
         parser.add_argument("--dry-run", action="store_true", help="Show who would get what; send nothing.")
+        add_language_argument(parser)
 
     def handle(self, *args: Any, date: str | None = None, dry_run: bool = False, **options: Any) -> None:
+        """The command's own lines follow ``--language``; each digest, its operator's."""
+        with translation.override(language(options)):
+            self._send(date, dry_run)
+
+    def _send(self, date: str | None, dry_run: bool) -> None:
         try:
             day = parse_date(date) if date else today()
         except ValueError as error:
-            raise CommandError(f"--date: {error}", returncode=2) from None
+            raise CommandError(f"--date: {error}", returncode=EXIT_USAGE) from None
         result = digest_send(day=day, dry_run=dry_run)
         for message in result.planned:
             self.stdout.write(
-                f"would send to {message.operator.user.email}: {message.subject} ({message.changes} changes)"
+                _("would send to %(email)s: %(subject)s (%(n)s changes)")
+                % {"email": message.operator.user.email, "subject": message.subject, "n": message.changes}
             )
         for operator in result.sent:
-            self.stdout.write(f"sent to {operator.user.email}")
+            self.stdout.write(_("sent to %(email)s") % {"email": operator.user.email})
         if result.skipped:
-            self.stdout.write(f"{result.skipped} already sent on {day.isoformat()}")
+            self.stdout.write(
+                _("%(n)s already sent on %(day)s") % {"n": result.skipped, "day": day.isoformat()}
+            )
         if result.failed:
             for operator, reason in result.failed:
-                self.stderr.write(f"failed for {operator.user.email}: {reason}")
+                self.stderr.write(
+                    _("failed for %(email)s: %(reason)s") % {"email": operator.user.email, "reason": reason}
+                )
             raise CommandError(
-                f"{len(result.failed)} digest(s) not sent; the next run of `opiekun notify` retries them."
+                _("%(n)s digest(s) not sent; the next run of `opiekun notify` retries them.")
+                % {"n": len(result.failed)}
             )
