@@ -103,3 +103,24 @@ def test_a_progress_whose_import_is_gone_says_so_once_and_stops_asking(
     assert len(asked) == polls
     page.locator("#modal").get_by_role("button", name="Zamknij").last.click()
     expect(page.locator("#modal [role=dialog]")).to_have_count(0)
+
+
+def test_codes_and_numbers_stay_whole_in_a_narrow_list(
+    page: Page, live_server: Any, login: Any, make_operator: Callable[..., Operator], transactional_db: Any
+) -> None:
+    """A long name shares the row with a NIP (a cell of class mono): the name wraps, the
+    NIP does not (it broke into two lines once names could wrap anywhere)."""
+    make_operator("boss", can_assign=True)
+    Contractor.objects.create(code="LONG", name="Ż" * 250, city="Gdańsk", nip="5260250274")
+    login(page, live_server, "boss", PASSWORD)
+    page.set_viewport_size({"width": 700, "height": 900})
+    page.goto(f"{live_server.url}/kontrahenci/?q=LONG")
+    table = page.locator("[data-testid=contractors]")
+    expect(table).to_contain_text("Gdańsk")
+    lines = (  # how many lines the element's text takes
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"
+    )
+    assert table.get_by_role("link", name="Ż" * 250).evaluate(lines) > 1  # the name wraps
+    assert table.locator("td.mono", has_text="5260250274").evaluate(lines) == 1
+    assert table.get_by_role("link", name="LONG").evaluate(lines) == 1
