@@ -21,6 +21,10 @@ from opiekun.operators.models import Operator
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "secret-pass-1"
+LINES = (  # how many lines of text the element takes
+    "e => { const r = document.createRange(); r.selectNodeContents(e); const tops = new Set();"
+    " for (const x of r.getClientRects()) if (x.width > 0) tops.add(Math.round(x.top)); return tops.size; }"
+)
 
 
 def test_a_name_without_spaces_wraps_inside_the_list(
@@ -117,10 +121,30 @@ def test_codes_and_numbers_stay_whole_in_a_narrow_list(
     page.goto(f"{live_server.url}/kontrahenci/?q=LONG")
     table = page.locator("[data-testid=contractors]")
     expect(table).to_contain_text("Gdańsk")
-    lines = (  # how many lines the element's text takes
-        "e => { const r = document.createRange(); r.selectNodeContents(e);"
-        " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"
-    )
-    assert table.get_by_role("link", name="Ż" * 250).evaluate(lines) > 1  # the name wraps
-    assert table.locator("td.mono", has_text="5260250274").evaluate(lines) == 1
-    assert table.get_by_role("link", name="LONG").evaluate(lines) == 1
+    assert table.get_by_role("link", name="Ż" * 250).evaluate(LINES) > 1  # the name wraps
+    assert table.locator("td.mono", has_text="5260250274").evaluate(LINES) == 1
+    assert table.get_by_role("link", name="LONG").evaluate(LINES) == 1
+
+
+def test_ordinary_words_stay_whole_in_a_narrow_window(
+    page: Page, live_server: Any, login: Any, make_operator: Callable[..., Operator], transactional_db: Any
+) -> None:
+    """At 1024 px no cell of Operatorzy breaks a word: a cell takes at most one line per
+    word (when every cell could break anywhere, "kontrahenci" and "Lewandowska" split)."""
+    boss = make_operator("boss", can_assign=True)
+    for login_name, first, last in [
+        ("m.lewandowska", "Magdalena", "Lewandowska"),
+        ("j.kowalski", "Jan", "Kowalski"),
+    ]:
+        user = make_operator(login_name, visibility="own").user
+        user.first_name, user.last_name = first, last
+        user.save()
+    login(page, live_server, boss.user.username, PASSWORD)
+    page.set_viewport_size({"width": 1024, "height": 900})
+    page.goto(f"{live_server.url}/operatorzy/")
+    cells = page.locator("table.grid tbody td")
+    expect(cells.first).to_be_visible()
+    for index in range(cells.count()):
+        cell = cells.nth(index)
+        words = len(cell.inner_text().split())
+        assert cell.evaluate(LINES) <= max(words, 1), cell.inner_text()
