@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -122,6 +123,32 @@ def test_export_bad_options_are_a_clear_error(history: Any, args: list[str]) -> 
     with pytest.raises(CommandError) as raised:
         call_command("export", "assignments", *args)
     assert raised.value.returncode == 2  # bad usage, as the import commands
+
+
+@pytest.mark.parametrize(
+    ("args", "polish", "english"),
+    [
+        (["--from", "32.13.2024"], "--from: Podaj poprawną datę", "--from: Enter a valid date"),
+        (["--on", "jutro"], "--on: Podaj poprawną datę", "--on: Enter a valid date"),
+        (
+            ["--from", "2024-05-01", "--to", "2024-01-01"],
+            "--to: Data do nie może",
+            "--to: Date to cannot be earlier than date from.",
+        ),
+    ],
+)
+def test_export_bad_dates_are_named_in_the_chosen_language(
+    history: Any, tmp_path: Path, args: list[str], polish: str, english: str
+) -> None:
+    """A period whose end is before its start exported every assignment; a bad date's
+    message was English whatever the language."""
+    target = tmp_path / "x.csv"
+    with pytest.raises(CommandError, match=re.escape(polish)) as raised:
+        call_command("export", "assignments", "--output", str(target), *args)
+    assert raised.value.returncode == 2
+    with pytest.raises(CommandError, match=re.escape(english)):
+        call_command("export", "assignments", "--output", str(target), "--language", "en", *args)
+    assert not target.exists()
 
 
 @pytest.mark.parametrize("name", ["x.pdf", "x"])

@@ -4,7 +4,8 @@ The file is written by `opiekun.caretakers.exports`, the same writer as the web 
 downloads. With ``--user`` the export holds only what that user may see (docs/semantics.md, "Visibility");
 without it, everything: the command runs with the server administrator's rights.
 Headers and dates follow ``--language`` (default: the site's language, Polish).
-Bad usage (an unknown name, a bad date, an --output that cannot be written) exits 2,
+Bad usage (an unknown name, a bad date, --to before --from, an --output that cannot be
+written) exits 2,
 as the import commands.
 """
 
@@ -34,6 +35,7 @@ from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.selectors import AssignmentFilters, assignment_list
 from opiekun.dates import parse_date
 from opiekun.management.import_cli import EXIT_USAGE
+from opiekun.messages import DATE_TO_BEFORE_FROM
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import Operator
 
@@ -155,10 +157,13 @@ class Command(BaseCommand):
         for name in ("date_from", "date_to", "on"):
             try:
                 dates[name] = parse_date(options[name]) if options[name] else None
-            except ValueError as error:
+            except ValueError:
                 raise CommandError(
-                    f"--{name.removeprefix('date_')}: {error}", returncode=EXIT_USAGE
+                    f"--{name.removeprefix('date_')}: {_('Enter a valid date (YYYY-MM-DD or dd.mm.yyyy).')}",
+                    returncode=EXIT_USAGE,
                 ) from None
+        if dates["date_from"] and dates["date_to"] and dates["date_to"] < dates["date_from"]:
+            raise CommandError(f"--to: {DATE_TO_BEFORE_FROM}", returncode=EXIT_USAGE)
         operator_id = None
         if options["operator"]:
             operator = Operator.objects.filter(user__username=options["operator"]).first()
