@@ -5,8 +5,7 @@ downloads. With ``--user`` the export holds only what that user may see (docs/se
 without it, everything: the command runs with the server administrator's rights.
 Headers and dates follow ``--language`` (default: the site's language, Polish).
 Bad usage (an unknown name, a bad date, --to before --from, an --output that cannot be
-written) exits 2,
-as the import commands.
+written) exits 2, as the import commands.
 """
 
 from __future__ import annotations
