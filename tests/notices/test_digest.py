@@ -172,9 +172,13 @@ def test_dry_run_sends_and_records_nothing(world: Any, inbox: Inbox, capsys: Any
 
 
 def test_a_bad_date_is_an_error(world: Any, inbox: Inbox) -> None:
-    with pytest.raises(CommandError, match="--date") as raised:
+    """In the chosen language (it was English whatever the language)."""
+    with pytest.raises(CommandError, match=r"^--date: Podaj poprawną datę \(dd\.mm\.rrrr") as raised:
         call_command("notify", date="31.02.2026")
     assert raised.value.returncode == 2  # bad usage; 1 is kept for a failed send
+    with pytest.raises(CommandError, match=r"^--date: Enter a valid date \(YYYY-MM-DD"):
+        call_command("notify", date="jutro", language="en")
+    assert inbox.messages == []
 
 
 def test_email_url_configures_smtp(monkeypatch: pytest.MonkeyPatch) -> None:

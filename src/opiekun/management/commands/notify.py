@@ -33,8 +33,10 @@ class Command(BaseCommand):
     def _send(self, date: str | None, dry_run: bool) -> None:
         try:
             day = parse_date(date) if date else today()
-        except ValueError as error:
-            raise CommandError(f"--date: {error}", returncode=EXIT_USAGE) from None
+        except ValueError:
+            raise CommandError(
+                f"--date: {_('Enter a valid date (YYYY-MM-DD or dd.mm.yyyy).')}", returncode=EXIT_USAGE
+            ) from None
         result = digest_send(day=day, dry_run=dry_run)
         for message in result.planned:
             self.stdout.write(
