@@ -83,7 +83,7 @@ def test_a_required_date_sent_as_null_is_the_fields_required_message(
         return getattr(api, method)(url, json.dumps(body), content_type="application/json", headers=headers)
 
     add = {"contractor_ids": [contractor.pk], "operator_id": admin_op.pk}
-    refused = [
+    refused: list[tuple[str, str, dict[str, Any], list[str]]] = [
         ("post", "/api/v1/caretakers/add", {**add, "date_from": None, "date_to": None}, ["date_from"]),
         (
             "post",
