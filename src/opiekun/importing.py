@@ -18,7 +18,7 @@ from typing import IO, Any
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from opiekun import audit
 from opiekun.tabular import FORMULA_PREFIXES
@@ -160,6 +160,28 @@ def _known(spec: ColumnSpec) -> str:
     return f"{spec.name} ({label})" if label and label.lower() != spec.name.lower() else spec.name
 
 
+UNKNOWN_SHOWN = 10  # unknown columns named in the header's one error
+
+
+def _unknown_columns(unknown: Sequence[str], specs: Sequence[ColumnSpec]) -> RowError:
+    """One error for every unknown column of the header (a file of 20,000 of them gets
+    one message, not 20,000): the first `UNKNOWN_SHOWN` named, the rest counted, the
+    known columns listed once."""
+    known = ", ".join(_known(s) for s in specs)
+    if len(unknown) == 1:
+        message = _("Unknown column %(column)s; known: %(known)s.")
+        return RowError(1, unknown[0], message % {"column": shown(unknown[0]), "known": known})
+    listed = ", ".join(shown(title) for title in unknown[:UNKNOWN_SHOWN])
+    more = len(unknown) - UNKNOWN_SHOWN
+    if more > 0:
+        listed = ngettext("%(columns)s and %(n)s more", "%(columns)s and %(n)s more", more) % {
+            "columns": listed,
+            "n": more,
+        }
+    message = _("Unknown columns (%(n)s): %(columns)s; known: %(known)s.")
+    return RowError(1, None, message % {"n": len(unknown), "columns": listed, "known": known})
+
+
 def match_header(
     cells: Sequence[str], specs: Sequence[ColumnSpec], *, required: Sequence[Sequence[str]]
 ) -> Header:
@@ -169,27 +191,24 @@ def match_header(
     positions: dict[str, int] = {}
     titles: dict[str, str] = {}
     errors: list[RowError] = []
+    unknown: dict[str, None] = {}  # distinct, in the file's order
+    repeated: set[str] = set()
     for index, title in enumerate(cells):
         if not title:
             continue
         spec = aliases.get(title.strip().lower())
         if spec is None:
-            known = ", ".join(_known(s) for s in specs)
-            errors.append(
-                RowError(
-                    1,
-                    title,
-                    _("Unknown column %(column)s; known: %(known)s.")
-                    % {"column": shown(title), "known": known},
-                )
-            )
-        elif spec.name in positions:
+            unknown[title] = None
+        elif spec.name not in positions:
+            positions[spec.name] = index
+            titles[spec.name] = title
+        elif spec.name not in repeated:  # once per column, however often it repeats
+            repeated.add(spec.name)
             errors.append(
                 RowError(1, title, _("The column %(column)s appears twice.") % {"column": shown(title)})
             )
-        else:
-            positions[spec.name] = index
-            titles[spec.name] = title
+    if unknown:
+        errors.insert(0, _unknown_columns(list(unknown), specs))
     for group in required:
         if not any(name in positions for name in group):
             errors.append(

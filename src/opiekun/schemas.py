@@ -15,7 +15,7 @@ from ninja.errors import ValidationError as RequestValidationError
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
 
 from opiekun.dates import parse_date
-from opiekun.messages import DATE_INVALID, DATE_TO_BEFORE_FROM
+from opiekun.messages import DATE_INVALID, DATE_TO_BEFORE_FROM, FIELD_REQUIRED
 
 MAX_ID = 2**63 - 1  # the largest bigint primary key; a larger id names nothing
 DEFAULT_PAGE_SIZE = 50
@@ -24,9 +24,11 @@ MAX_PAGE = 2**31 - 1
 
 
 def _day(value: object) -> object:
-    """Dates go through the project's one parser (YYYY-MM-DD or dd.mm.rrrr)."""
+    """Dates go through the project's one parser (YYYY-MM-DD or dd.mm.rrrr). A null
+    reaches this only where the date is required (``Day | None`` takes null before it):
+    the field's message, not pydantic's "Input should be a valid date"."""
     if value is None:
-        return None
+        raise ValueError(str(FIELD_REQUIRED))
     try:
         return parse_date(value)
     except ValueError as error:

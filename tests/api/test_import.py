@@ -102,3 +102,22 @@ def test_needs_the_assign_permission_and_sees_only_changeable_contractors(
     code = Contractor.objects.first().code  # type: ignore[union-attr]
     data = own.post(URL, {"file": _file(f"{code};ewa;main;2025-01-01;\n")}).json()
     assert data["errors"][0]["message"] == f"Unknown contractor {code}."
+
+
+START = {"en": "Unknown columns (20000): ", "pl": "Nieznane kolumny (20000): "}
+MORE = {"en": "extra9 and 19990 more; known: ", "pl": "extra9 i 19990 innych; znane: "}
+UNKNOWN = [f"extra{i}" for i in range(20_000)]
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_the_api_answers_one_header_error_in_the_callers_language(
+    api: Client, admin_op: Operator, language: str
+) -> None:
+    body = ";".join(["contractor_code", "operator_login", "date_from", *UNKNOWN]) + "\nK1;ewa;2030-01-01\n"
+    upload = SimpleUploadedFile("a.csv", body.encode(), content_type="text/csv")
+    response = api.post("/api/v1/caretakers/import", {"file": upload}, headers={"accept-language": language})
+    assert response.status_code == 200, response.content
+    header = [e for e in response.json()["errors"] if e["row"] == 1]
+    assert len(header) == 1 and header[0]["column"] is None
+    assert header[0]["message"].startswith(START[language] + "extra0, extra1, ")
+    assert MORE[language] in header[0]["message"]

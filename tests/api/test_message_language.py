@@ -3,11 +3,13 @@ carry no pydantic prefix: the same words in the same language as every other 422
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.operators.models import Operator
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +65,60 @@ def test_both_filters_of_the_contractors_list_are_refused_in_polish(api: Client,
             "type": "value_error",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "required"), [("en", "This field is required."), ("pl", "To pole jest wymagane.")]
+)
+def test_a_required_date_sent_as_null_is_the_fields_required_message(
+    api: Client, admin_op: Operator, make_contractors: Any, default_role: Any, language: str, required: str
+) -> None:
+    """Null for a required date: "This field is required." in the caller's language on
+    the field, not pydantic's "Input should be a valid date"; where null means open-ended
+    (date_to), it is still taken."""
+    [contractor] = make_contractors(1)
+    headers = {"accept-language": language}
+
+    def answer(method: str, url: str, body: dict[str, Any]) -> Any:
+        return getattr(api, method)(url, json.dumps(body), content_type="application/json", headers=headers)
+
+    add = {"contractor_ids": [contractor.pk], "operator_id": admin_op.pk}
+    refused: list[tuple[str, str, dict[str, Any], list[str]]] = [
+        ("post", "/api/v1/caretakers/add", {**add, "date_from": None, "date_to": None}, ["date_from"]),
+        (
+            "post",
+            "/api/v1/absences",
+            {"operator_id": admin_op.pk, "date_from": None, "date_to": None},
+            ["date_from", "date_to"],
+        ),
+        (
+            "post",
+            "/api/v1/handovers",
+            {"from_operator_id": admin_op.pk, "to_operator_ids": [admin_op.pk], "date": None},
+            ["date"],
+        ),
+        (
+            "post",
+            "/api/v1/caretakers/resolve",
+            {"items": [{"contractor_id": contractor.pk, "on": None}]},
+            ["on"],
+        ),
+        ("patch", "/api/v1/absences/1", {"date_from": None}, ["date_from"]),
+        ("patch", "/api/v1/caretakers/1", {"date_from": None}, ["date_from"]),
+    ]
+    for method, url, body, fields in refused:
+        response = answer(method, url, body)
+        assert response.status_code == 422, (url, response.content)
+        assert response.json()["detail"] == [
+            {
+                "loc": ["body", *(["items", 0] if "resolve" in url else []), f],
+                "msg": required,
+                "type": "value_error",
+            }
+            for f in fields
+        ], url
+    added = answer("post", "/api/v1/caretakers/add", {**add, "date_from": "2030-01-01", "date_to": None})
+    assert added.status_code == 200, added.content
+    [row] = CaretakerAssignment.objects.filter(contractor=contractor)
+    reopened = answer("patch", f"/api/v1/caretakers/{row.pk}", {"date_to": None})
+    assert reopened.status_code == 200 and reopened.json()["date_to"] is None

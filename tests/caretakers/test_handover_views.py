@@ -241,3 +241,31 @@ def test_every_step_answers_every_wrong_value_without_a_server_error(
                     failures.append((step, field, value, status))
     assert failures == []
     assert not Handover.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "required"), [("pl", "To pole jest wymagane."), ("en", "This field is required.")]
+)
+def test_a_request_that_skips_step_one_gets_step_ones_errors_at_once(
+    boss_client: Client, sellers: list[Operator], portfolio: list[Contractor], language: str, required: str
+) -> None:
+    """A hand-made request to step two or three (or the confirmation, or back from the
+    preview) without a valid step one: step one at once, its errors on its fields."""
+    anna, bob, _ = sellers
+    boss_client.cookies["django_language"] = language
+    later = {k: v for k, v in _whom(anna, [bob]).items() if k not in ("from_operator_id", "types")}
+    rows = list(CaretakerAssignment.objects.values_list("pk", "operator_id", "date_from", "date_to"))
+    for extra in ({}, {"step": "preview", "confirm_token": "x"}, {"step": "preview", "back": "1"}):
+        answer = boss_client.post(NEW, {**later, **extra})
+        assert answer.status_code == 200 and answer.context["step"] == "what", extra
+        errors = answer.context["form"].errors
+        assert errors["from_operator_id"] == [required] and errors["types"] == [required], extra
+        assert 'data-field="from_operator_id"' in answer.content.decode()
+    for wrong in ("", "abc", "99999999"):
+        answer = boss_client.post(NEW, {**_whom(anna, [bob]), "from_operator_id": wrong})
+        assert answer.context["step"] == "what" and "from_operator_id" in answer.context["form"].errors
+    only_the_step = boss_client.post(NEW, {"step": "whom"})
+    assert only_the_step.context["step"] == "what"
+    assert only_the_step.context["form"].errors["from_operator_id"] == [required]
+    assert not Handover.objects.exists()
+    assert list(CaretakerAssignment.objects.values_list("pk", "operator_id", "date_from", "date_to")) == rows

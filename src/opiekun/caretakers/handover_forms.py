@@ -22,6 +22,7 @@ from opiekun.operators.selectors import operator_list
 WHAT = ("from_operator_id", "types", "role_ids", "branch_ids", "contractor_codes")
 WHOM = ("to_operator_ids", "date", "on_overlap")
 STEPS = ("what", "whom", "preview")
+STEP_ONE = ("from_operator_id", "types")  # required on step one, and by every later step
 MAX_CODES = 10_000
 
 

@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from opiekun.bulk import id_list
-from opiekun.caretakers.handover_forms import WHAT, WHOM, HandoverFilterForm, HandoverForm
+from opiekun.caretakers.handover_forms import (
+    STEP_ONE,
+    STEPS,
+    WHAT,
+    WHOM,
+    HandoverFilterForm,
+    HandoverForm,
+)
 from opiekun.caretakers.handover_labels import outcome_labels, plan_texts
 from opiekun.caretakers.handover_rules import ContractorPlan
 from opiekun.caretakers.handover_selectors import (
@@ -57,19 +64,17 @@ def handover_wizard(request: HttpRequest) -> HttpResponse:
         initial = {"from_operator_id": request.GET.get("from_operator_id") or None, "step": "what"}
         return _step(request, HandoverForm(initial=initial, viewer=request.user), "what")
     form = HandoverForm(_with_defaults(request.POST), viewer=request.user)
-    sent = request.POST.get("step", "what")
+    sent = request.POST.get("step")
+    sent = sent if sent in STEPS else "what"
     back = "back" in request.POST
-    if not form.is_valid():
-        if any(f in form.errors for f in WHAT):
-            if sent == "what" and not back:  # every wrong field of the step at once
-                _require(form, ("from_operator_id", "types"))
-            return _step(request, form, "what")
-        return _step(request, form, sent)
-    if back:
-        return _step(request, form, "what" if sent == "whom" else "whom")
-    if sent == "what":
-        if _require(form, ("from_operator_id", "types")):
-            return _step(request, form, "what")
+    valid = form.is_valid()
+    if back and sent != "preview":  # back to step one: what was chosen, no demands
+        return _step(request, form, "what")
+    # Every later step stands on step one: a hand-made request that skips it (or
+    # carries a wrong operator in its hidden fields) gets step one's errors at once.
+    if _step_one_wrong(form):
+        return _step(request, form, "what")
+    if not valid or back or sent == "what":
         return _step(request, form, "whom")
     if _require(form, ("to_operator_ids", "date")):
         return _step(request, form, "whom")
@@ -99,6 +104,12 @@ def _with_defaults(data: QueryDict) -> QueryDict:
     if "on_overlap" not in data:
         data["on_overlap"] = OverlapPolicy.WARN.value
     return data
+
+
+def _step_one_wrong(form: HandoverForm) -> bool:
+    """Step one's fields: every wrong or missing one marked; True when there is one."""
+    missing = _require(form, STEP_ONE)
+    return missing or any(f in form.errors for f in WHAT)
 
 
 def _require(form: HandoverForm, names: tuple[str, ...]) -> bool:

@@ -1,0 +1,58 @@
+"""Nadchodzące zmiany's filter row in a real Chromium: an error under a field (which
+wraps in the field's width) does not move the labels, the inputs or the button of the
+row — in both languages and at a laptop's width as at a desktop's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from opiekun.operators.models import Operator
+
+pytestmark = pytest.mark.e2e
+
+FORM = "[data-testid=upcoming-filters]"
+WRONG = ["days=99999", "operator=99999999", "days=99999&operator=99999999"]
+
+
+def _positions(page: Page) -> dict[str, list[float]]:
+    """The top of every label, input and button of the filter row, in page pixels."""
+
+    def tops(selector: str, count: int) -> list[float]:
+        found = page.locator(f"{FORM} {selector}")
+        expect(found).to_have_count(count)
+        boxes = [found.nth(i).bounding_box() for i in range(count)]
+        return [round(box["y"], 1) for box in boxes if box]
+
+    return {"labels": tops("label", 2), "inputs": tops(":is(input, select)", 2), "button": tops("button", 1)}
+
+
+@pytest.mark.parametrize(("language", "width"), [("pl", 1024), ("en", 1280)])
+def test_an_error_under_a_filter_does_not_move_the_labels(
+    page: Page,
+    live_server: Any,
+    login: Any,
+    make_operator: Callable[..., Operator],
+    language: str,
+    width: int,
+) -> None:
+    make_operator("kierownik")
+    page.set_viewport_size({"width": width, "height": 800})
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    login(page, live_server, "kierownik", "secret-pass-1")
+    url = f"{live_server.url}/nadchodzace-zmiany/"
+    page.goto(url)
+    expect(page.locator(f"{FORM} .field-error")).to_have_count(0)
+    clean = _positions(page)
+    assert len(set(clean["labels"])) == 1, clean  # the two labels side by side
+    assert abs(clean["button"][0] - clean["inputs"][0]) < 1, clean  # the button level with the inputs
+    for query in WRONG:
+        page.goto(f"{url}?{query}")
+        errors = page.locator(f"{FORM} .field-error")
+        expect(errors.first).to_be_visible()
+        tall = max(errors.nth(i).bounding_box()["height"] for i in range(errors.count()))  # type: ignore[index]
+        assert tall > 25, "the error should wrap to two lines or more, or the test proves nothing"
+        assert _positions(page) == clean, query
