@@ -1,4 +1,4 @@
-"""Nadchodzące zmiany's filter row in a real Chromium: an error under a field (which
+"""The screens' filter rows in a real Chromium: an error under a field (which
 wraps in the field's width) does not move the labels, the inputs or the button of the
 row — in both languages and at a laptop's width as at a desktop's."""
 
@@ -56,3 +56,43 @@ def test_an_error_under_a_filter_does_not_move_the_labels(
         tall = max(errors.nth(i).bounding_box()["height"] for i in range(errors.count()))  # type: ignore[index]
         assert tall > 25, "the error should wrap to two lines or more, or the test proves nothing"
         assert _positions(page) == clean, query
+
+
+# Every other screen's filter row, with a wrong date under a field of its first line.
+OTHER_ROWS = [
+    ("/raporty/klienci-bez-opiekuna/", "gap-filters", "date_from=xx"),
+    ("/raporty/kontrahenci-wg-opiekuna/", "report-filters", "date_from=31.02.2026"),
+    ("/nieobecnosci/", "absence-filters", "date_from=zz"),
+]
+
+
+@pytest.mark.parametrize(("path", "testid", "query"), OTHER_ROWS)
+def test_an_error_moves_no_label_of_its_line_on_any_filter_row(
+    page: Page,
+    live_server: Any,
+    login: Any,
+    make_operator: Callable[..., Operator],
+    path: str,
+    testid: str,
+    query: str,
+) -> None:
+    """The rows aligned their fields' bottoms: a wrapped error under Data od of
+    Kontrahenci wg opiekuna moved every other label of its line two lines down."""
+    make_operator("kierownik")
+    page.set_viewport_size({"width": 1024, "height": 800})
+    login(page, live_server, "kierownik", "secret-pass-1")
+
+    def first_line() -> dict[str, float]:
+        labels = page.locator(f"[data-testid={testid}] .field > label")
+        tops = {labels.nth(i).inner_text(): labels.nth(i).bounding_box()["y"] for i in range(labels.count())}  # type: ignore[index]
+        line = min(tops.values())
+        return {text: round(y, 1) for text, y in tops.items() if y < line + 1}
+
+    page.goto(f"{live_server.url}{path}")
+    clean = first_line()
+    assert len(clean) >= 3, clean
+    page.goto(f"{live_server.url}{path}?{query}")
+    error = page.locator(f"[data-testid={testid}] .field-error")
+    expect(error).to_have_count(1)
+    assert error.bounding_box()["height"] > 25, "the error should wrap, or the test proves nothing"  # type: ignore[index]
+    assert first_line() == clean
