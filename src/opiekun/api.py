@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import HttpBearer
 
+from opiekun.api_messages import localized
 from opiekun.caretakers.api import router as caretakers
 from opiekun.caretakers.handover_api import router as handovers
 from opiekun.caretakers.import_api import router as caretaker_import
@@ -84,9 +85,12 @@ def _request_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
         elif loc[:1] in (["form"], ["file"]):
             loc = ["body", *loc[1:]]
         message = str(item.get("msg", ""))
-        if item.get("type") == "value_error":  # our own validators' message, without pydantic's prefix
+        kind = str(item.get("type"))
+        if kind == "value_error":  # our own validators' message, without pydantic's prefix
             message = message.removeprefix("Value error, ")
-        items.append({"loc": loc, "msg": message, "type": str(item.get("type"))})
+        else:  # pydantic's own, in the caller's language
+            message = localized(kind, message, item.get("ctx"))
+        items.append({"loc": loc, "msg": message, "type": kind})
     return items
 
 
@@ -131,8 +135,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
         return detail(request, "A valid bearer token is required.", 401)
     if exc.status_code == 400:  # the body is not JSON: as invalid as a wrong field
-        items = [{"loc": ["body"], "msg": str(exc), "type": "json_invalid"}]
-        return api.create_response(request, {"detail": items}, status=422)
+        return _not_json(request, str(exc))
     return detail(request, str(exc), exc.status_code)
 
 
@@ -141,7 +144,11 @@ def _form_for_json(request: HttpRequest, exc: RawPostDataException) -> HttpRespo
     """A form (multipart) sent where a JSON body is expected: the request limits read
     it as a form before the view, so its raw bytes are gone — it is not JSON either,
     and answers as any body that is not JSON does."""
-    items = [{"loc": ["body"], "msg": "Cannot parse request body", "type": "json_invalid"}]
+    return _not_json(request, "Cannot parse request body")
+
+
+def _not_json(request: HttpRequest, message: str) -> HttpResponse:
+    items = [{"loc": ["body"], "msg": localized("json_invalid", message, None), "type": "json_invalid"}]
     return api.create_response(request, {"detail": items}, status=422)
 
 

@@ -27,6 +27,8 @@ from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from opiekun.api_messages import localized
+
 MAX_SELECTION = 100_000
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -86,7 +88,8 @@ class RequestLimitsMiddleware:
                 raise  # Django's own 400 page
             # A form that is not one (no boundary, a broken part): as any body that
             # cannot be read, 422 (docs/api.md, "Status codes"), not a bare 400.
-            item = {"loc": ["body"], "msg": "Cannot parse request body", "type": "value_error"}
+            message = localized("json_invalid", "Cannot parse request body", None)
+            item = {"loc": ["body"], "msg": message, "type": "value_error"}
             return JsonResponse({"detail": [item]}, status=422)
         return self.get_response(request)
 
