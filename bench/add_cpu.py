@@ -104,7 +104,12 @@ PARTS = [
     ("opiekun.caretakers.services.writer", "coverage_refresh"),
     ("opiekun.coverage.services", "untouched_by"),
     ("opiekun.coverage.services", "refresh_changed"),
+    ("opiekun.coverage.changed", "gaps_in"),
+    ("opiekun.coverage.changed", "uncovered_of"),
+    ("opiekun.coverage.changed", "_coverage"),
     ("opiekun.coverage.changed", "_make_equal"),
+    ("opiekun.coverage.changed", "delete_rows"),
+    ("opiekun.coverage.changed", "update_rows_by"),
     ("opiekun.coverage.changed", "insert_rows"),
 ]
 

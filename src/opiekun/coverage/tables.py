@@ -17,6 +17,9 @@ from opiekun.coverage.stand_ins import StandIn
 GAP_FIELDS = ["contractor_id", "role_id", "branch_id", "date_from", "date_to", "last_operator_id", "active"]
 UNCOVERED_FIELDS = ["contractor_id", "date_from", "date_to", "active"]
 STAND_IN_FIELDS = list(StandIn._fields)  # the columns of `ActingPeriod`, in the tuple's order
+# How many first fields name a row of each table (a scope's, or a contractor's, rows never
+# share a first day).
+KEYS: dict[type[Model], int] = {CoverageGap: 4, ActingGap: 4, UncoveredPeriod: 2}
 
 
 @dataclass(frozen=True)

@@ -221,20 +221,49 @@ def before_write(
 
 def rows_changed(
     contractor_ids: Iterable[int], before: Sequence[Any], after: Sequence[Any], *, unknown: Iterable[int] = ()
-) -> tuple[list[int], list[Any]]:
+) -> tuple[list[int], list[Any], list[Any]]:
     """A derived table's rows (``contractor_id`` first) as they were (``before``, which
     the table holds) and as they must be (``after``), of the contractors
-    ``contractor_ids``: the contractors whose stored rows must be read and compared (a
-    row of theirs goes, or they are ``unknown``: the table may not hold their rows as
-    they were), and the rows to insert for the others, whose rows the write only adds
-    to (a contractor whose rows stay is in neither). No table holds a row twice (its
-    rows of a scope never overlap), so the rows are compared as sets."""
+    ``contractor_ids``: the contractors whose stored rows must be read and compared
+    (those ``unknown``: the table may not hold their rows as they were), and for the
+    others the rows to delete (held, no longer wanted) and to insert (wanted, not held),
+    so that neither their stored rows are read nor those that stay written (a
+    contractor whose rows stay is in none). No table holds a row twice (its rows of a
+    scope never overlap), so the rows are compared as sets."""
     wanted = set(contractor_ids)
+    compare = sorted(wanted.intersection(unknown))
+    skip = set(compare)
     was, now = set(before), set(after)
-    compare = {row[0] for row in was - now} | set(unknown)
-    compare &= wanted
-    inserts = [row for row in now - was if row[0] in wanted and row[0] not in compare]
-    return sorted(compare), inserts
+    deletes = [row for row in was - now if row[0] in wanted and row[0] not in skip]
+    inserts = [row for row in now - was if row[0] in wanted and row[0] not in skip]
+    return compare, deletes, inserts
+
+
+def as_updates(
+    deletes: list[Any], inserts: list[Any], key: int
+) -> tuple[dict[tuple[int, ...], list[Any]], list[Any], list[Any]]:
+    """`rows_changed`'s rows to delete and to insert of a table whose rows the first
+    ``key`` values name (a scope's rows never share a first day), as rows to update
+    (a row deleted and one inserted under one name: the new one, by the positions of
+    the values that change), to delete and to insert: a gap that a new main splits in
+    two keeps its start and is shortened, its tail inserted (a row written less, and
+    only the indexes of the values that change rewritten)."""
+    named = {row[:key]: row for row in inserts}
+    updates: dict[tuple[int, ...], list[Any]] = {}
+    kept: set[tuple[Any, ...]] = set()
+    for old in deletes:
+        new = named.get(old[:key])
+        if new is not None:
+            changed = tuple(i for i in range(key, len(new)) if new[i] != old[i])
+            updates.setdefault(changed, []).append(new)
+            kept.add(old[:key])
+    if not kept:
+        return updates, deletes, inserts
+    return (
+        updates,
+        [row for row in deletes if row[:key] not in kept],
+        [row for row in inserts if row[:key] not in kept],
+    )
 
 
 def gaps_in(
