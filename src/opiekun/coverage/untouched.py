@@ -22,7 +22,7 @@ from opiekun.coverage.compute import (
     Gap,
     _end,
     acting_gaps_of,
-    coverage_of,
+    main_gaps_of,
 )
 
 
@@ -291,9 +291,9 @@ def gaps_in(
         if not ids:
             continue
         if not acting_only:
-            main_gaps += coverage_of(
+            main_gaps += main_gaps_of(
                 contractor_ids=ids, assignments=part, default_role_id=default, inactive=asleep
-            )[0]
+            )
         acting_gaps += acting_gaps_of(
             contractor_ids=ids, assignments=part, absences=absences, default_role_id=default, inactive=asleep
         )
