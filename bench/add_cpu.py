@@ -95,7 +95,10 @@ def main() -> None:
 # The steps timed by ``--parts``: (module, name looked up at the call).
 PARTS = [
     ("opiekun.caretakers.services.add", "check_selection"),
-    ("opiekun.caretakers.services.add", "report_unchangeable"),
+    ("opiekun.caretakers.services.inputs", "report_unchangeable"),
+    ("opiekun.caretakers.services.inputs", "visible_contractors"),
+    ("opiekun.caretakers.services.add", "visible_contractors"),
+    ("opiekun.caretakers.services.add", "Tally"),
     ("opiekun.caretakers.services.add", "scope_values"),
     ("opiekun.caretakers.services.add", "decide_each"),
     ("opiekun.caretakers.services.add", "write_changes"),

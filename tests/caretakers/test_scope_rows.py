@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.rules import TYPE_OF, AssignmentType, OverlapPolicy, Proposal, decide_each
 from opiekun.caretakers.services.scope_rows import scope_rows, scope_values
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Operator
@@ -154,3 +155,38 @@ def test_scope_values_reads_exactly_the_rows_of_scope_rows(
     values = scope_values(scopes[role_key], scopes[branch_key], period, selected)
     assert {ids[name] for name in expected} == {row.pk for row in rows}
     assert sorted(values) == [_as_values(row) for row in rows]  # scope_rows: by id
+
+
+@pytest.mark.parametrize(
+    ("operator", "kind"), [(0, "main"), (1, "main"), (1, "deputy"), (3, "deputy"), (2, "main")]
+)
+@pytest.mark.parametrize("policy", list(OverlapPolicy))
+@pytest.mark.parametrize("period", [Period(day(10), day(20)), Period(day(10), None), Period(day(9), day(9))])
+def test_the_decisive_rows_alone_give_the_same_plans(
+    stored: tuple[list[Contractor], dict[str, Any], dict[str, int]],
+    operator: int,
+    kind: str,
+    policy: OverlapPolicy,
+    period: Period,
+) -> None:
+    """Reading a proposal's `decisive` rows alone leaves out only rows of other
+    operators that are not mains (when it is a main: any of theirs, when a deputy),
+    and `decide_each` plans alike from those as from every row of the scope."""
+    contractors, scopes, _ids = stored
+    selected = [c.pk for c in contractors]
+    operator_id = CaretakerAssignment.objects.filter(priority=operator).values_list("operator_id", flat=True)[
+        0
+    ]
+    proposal = Proposal(operator_id, AssignmentType(kind), period)
+    every = scope_values(scopes["default"], None, period, selected)
+    decisive = scope_values(scopes["default"], None, period, selected, proposal=proposal)
+    main = kind == "main"
+    assert sorted(decisive) == sorted(v for v in every if v[2] == operator_id or (main and v[3] == "main"))
+    assert len(decisive) < len(every)
+
+    def plans(values: list[Any]) -> dict[int, Any]:
+        return decide_each(
+            selected, ((v[0], v[1], v[2], TYPE_OF[v[3]], v[6]) for v in values), proposal, policy
+        )
+
+    assert plans(decisive) == plans(every)

@@ -14,6 +14,7 @@ from django.db.models.functions import Cast
 
 from opiekun.bulk import id_list
 from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.caretakers.rules import AssignmentType, Proposal
 from opiekun.periods import Period, touching_window
 
 # id, contractor, operator, type (as stored), role, branch, period, priority, created by, updated by
@@ -47,8 +48,24 @@ def scope_rows(role_id: int, branch_id: int | None, period: Period, ids: Sequenc
     )
 
 
-def scope_values(role_id: int, branch_id: int | None, period: Period, ids: Sequence[int]) -> list[Values]:
-    """`scope_rows` as plain values, in no particular order (`rules.decide_each` needs
+def decisive(proposal: Proposal) -> Q:
+    """The rows `rules.decide` may take for a conflict with ``proposal`` or a merge
+    with it (`rules.is_conflict`, `rules.is_mergeable`): every row of its operator, and
+    when it is a main the other operators' mains. No other row changes a plan."""
+    same = Q(operator_id=proposal.operator_id)
+    return same | Q(type=AssignmentType.MAIN.value) if proposal.type == AssignmentType.MAIN else same
+
+
+def scope_values(
+    role_id: int,
+    branch_id: int | None,
+    period: Period,
+    ids: Sequence[int],
+    *,
+    proposal: Proposal | None = None,
+) -> list[Values]:
+    """`scope_rows` as plain values (``proposal``: its `decisive` rows alone, the
+    others read for nothing), in no particular order (`rules.decide_each` needs
     none; sorting them by id cost SQLite a quarter of the read): the statement is the
     queryset's own, run by a cursor, so that no model's converters run. On SQLite the
     days are read as text (a cast has no declared type, so no converter runs) and
@@ -58,9 +75,11 @@ def scope_values(role_id: int, branch_id: int | None, period: Period, ids: Seque
     days: tuple[Any, Any] = ("date_from", "date_to")
     if text:
         days = (Cast("date_from", TextField()), Cast("date_to", TextField()))
+    rows = scope_rows(role_id, branch_id, period, ids)
+    if proposal is not None:
+        rows = rows.filter(decisive(proposal))
     query = (
-        scope_rows(role_id, branch_id, period, ids)
-        .order_by()
+        rows.order_by()
         .values_list(
             "id",
             "contractor_id",
