@@ -26,7 +26,14 @@ from opiekun.coverage.compute import (
     uncovered_of,
 )
 from opiekun.coverage.stand_ins import StandIn, acting_periods_of
-from opiekun.coverage.untouched import Untouched, before_write, gaps_in, rows_changed, untouched_by
+from opiekun.coverage.untouched import (
+    Untouched,
+    as_updates,
+    before_write,
+    gaps_in,
+    rows_changed,
+    untouched_by,
+)
 from opiekun.periods import Period
 from tests.budgets import examples
 
@@ -398,6 +405,23 @@ def test_the_rows_a_write_adds_make_the_tables_right(change: Any, inactive: set[
         stored += Counter(inserts)
         stored += Counter(r for r in now if r.contractor_id in compare)
         assert stored == Counter(now)
+        # The same, as `as_updates` writes it: a row deleted and one inserted under the
+        # same name (the table's key) become one update of the values that change.
+        key = (4, 2, 4)[index]
+        updates, gone, added = as_updates(deletes, inserts, key)
+        table = {r[:key]: r for r in was if r.contractor_id not in compare}
+        assert len(table) == len([r for r in was if r.contractor_id not in compare])
+        for r in gone:
+            del table[r[:key]]
+        for changed, rows in updates.items():
+            for r in rows:
+                old = table[r[:key]]
+                assert changed and all((old[i] == r[i]) == (i not in changed) for i in range(key, len(r)))
+                table[r[:key]] = r
+        for r in added:
+            assert r[:key] not in table
+            table[r[:key]] = r
+        assert Counter(table.values()) + Counter(r for r in now if r.contractor_id in compare) == Counter(now)
 
 
 def test_a_deputy_in_a_new_scope_is_inserted_unread() -> None:
