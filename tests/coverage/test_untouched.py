@@ -26,9 +26,9 @@ from opiekun.coverage.compute import (
     uncovered_of,
 )
 from opiekun.coverage.stand_ins import StandIn, acting_periods_of
+from opiekun.coverage.tables import as_updates
 from opiekun.coverage.untouched import (
     Untouched,
-    as_updates,
     before_write,
     gaps_in,
     rows_changed,

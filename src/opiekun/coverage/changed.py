@@ -19,8 +19,8 @@ from opiekun.coverage.rows import (
     update_rows_by,
 )
 from opiekun.coverage.stand_ins import acting_periods_of, stand_ins_may_change
-from opiekun.coverage.tables import KEYS, STAND_IN_FIELDS, Coverage
-from opiekun.coverage.untouched import as_updates, gaps_in, rows_changed
+from opiekun.coverage.tables import KEYS, STAND_IN_FIELDS, Coverage, as_updates
+from opiekun.coverage.untouched import gaps_in, rows_changed
 
 
 def scope_of(fact: AssignmentFact) -> tuple[int, int, int | None]:

@@ -1,8 +1,8 @@
 """Writes that provably leave a derived table as it was (`untouched_by`), so that
 `coverage.services.coverage_refresh` need not read nor compare those contractors' rows;
 and, for the contractors it must read, the state before the write (`before_write`) and
-what the write changes in a table (`rows_changed`), so that it need not read the rows
-stored for a contractor whose rows the write only adds to.
+what the write changes in a table (`rows_changed`: the rows to delete and to insert),
+so that it need not read the rows stored for a contractor whose state before it knows.
 Pure: no Django. `tests/coverage/test_untouched.py` checks it against `compute`."""
 
 from __future__ import annotations
@@ -239,33 +239,6 @@ def rows_changed(
     return compare, deletes, inserts
 
 
-def as_updates(
-    deletes: list[Any], inserts: list[Any], key: int
-) -> tuple[dict[tuple[int, ...], list[Any]], list[Any], list[Any]]:
-    """`rows_changed`'s rows to delete and to insert of a table whose rows the first
-    ``key`` values name (a scope's rows never share a first day), as rows to update
-    (a row deleted and one inserted under one name: the new one, by the positions of
-    the values that change), to delete and to insert: a gap that a new main splits in
-    two keeps its start and is shortened, its tail inserted (a row written less, and
-    only the indexes of the values that change rewritten)."""
-    named = {row[:key]: row for row in inserts}
-    updates: dict[tuple[int, ...], list[Any]] = {}
-    kept: set[tuple[Any, ...]] = set()
-    for old in deletes:
-        new = named.get(old[:key])
-        if new is not None:
-            changed = tuple(i for i in range(key, len(new)) if new[i] != old[i])
-            updates.setdefault(changed, []).append(new)
-            kept.add(old[:key])
-    if not kept:
-        return updates, deletes, inserts
-    return (
-        updates,
-        [row for row in deletes if row[:key] not in kept],
-        [row for row in inserts if row[:key] not in kept],
-    )
-
-
 def gaps_in(
     scopes: set[tuple[int, int, int | None]],
     *,
@@ -285,15 +258,22 @@ def gaps_in(
     # is one of ``scopes``.
     with_default = [c for c in contractor_ids if (c, default_role_id, None) in scopes]
     others = [c for c in contractor_ids if (c, default_role_id, None) not in scopes]
+    # Nobody of these rows away: in every scope the main caretaker acts, so the acting
+    # gaps are the main gaps (`acting_gaps_of` finds the same, scope by scope).
+    present = not acting_only and not any(f.operator_id in absences for f in part)
     main_gaps: list[Gap] = []
     acting_gaps: list[Gap] = []
     for ids, default in ((with_default, default_role_id), (others, None)):
         if not ids:
             continue
         if not acting_only:
-            main_gaps += main_gaps_of(
+            main = main_gaps_of(
                 contractor_ids=ids, assignments=part, default_role_id=default, inactive=asleep
             )
+            main_gaps += main
+            if present:
+                acting_gaps += main
+                continue
         acting_gaps += acting_gaps_of(
             contractor_ids=ids, assignments=part, absences=absences, default_role_id=default, inactive=asleep
         )
