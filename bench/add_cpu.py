@@ -7,7 +7,10 @@ the server's, so only ours is CPU (the baseline's wall time is printed beside it
     OPIEKUN_HOME=/path/to/sqlite/home python bench/add_cpu.py keep [--runs 7] [--prof]
     DATABASE_URL=postgres://… python bench/add_cpu.py replace --runs 3
 
-``--prof``: a cProfile of one more call of ours, by cumulative time. ``--parts``: the
+``--warm``: each timed call follows an untimed call of the same side (so that neither
+side's time depends on which pages the other left in SQLite's cache: a rolled-back
+write keeps the pages it read). ``--prof``: a cProfile of one more call of ours, by
+cumulative time. ``--parts``: the
 CPU of the main steps of ours (timing wrappers around them; mean per run, in ms)."""
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--prof", action="store_true")
     parser.add_argument("--parts", action="store_true")
+    parser.add_argument("--warm", action="store_true")
     args = parser.parse_args()
     import django
 
@@ -68,9 +72,13 @@ def main() -> None:
     theirs: list[float] = []
     clock = time.perf_counter if pg else time.process_time
     for _ in range(args.runs):
+        if args.warm:
+            timed_ours()
         started = time.process_time()
         timed_ours()
         mine.append((time.process_time() - started) * 1000)
+        if args.warm:
+            timed_base()
         started = clock()
         timed_base()
         theirs.append((clock() - started) * 1000)
@@ -83,7 +91,8 @@ def main() -> None:
         f" of the medians {mid / statistics.median(theirs):.2f}"
     )
     for name, total in spent.items():
-        print(f"  part {name:<40} {total[0] * 1000 / (args.runs + 1):8.1f} ms CPU per run")
+        calls = args.runs * (2 if args.warm else 1) + 1  # the warm-up and the untimed calls too
+        print(f"  part {name:<40} {total[0] * 1000 / calls:8.1f} ms CPU per run")
     if args.prof:
         profile = cProfile.Profile()
         profile.enable()
