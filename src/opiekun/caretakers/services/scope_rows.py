@@ -75,11 +75,11 @@ def scope_values(
     days: tuple[Any, Any] = ("date_from", "date_to")
     if text:
         days = (Cast("date_from", TextField()), Cast("date_to", TextField()))
-    rows = scope_rows(role_id, branch_id, period, ids)
+    selected = scope_rows(role_id, branch_id, period, ids)
     if proposal is not None:
-        rows = rows.filter(decisive(proposal))
+        selected = selected.filter(decisive(proposal))
     query = (
-        rows.order_by()
+        selected.order_by()
         .values_list(
             "id",
             "contractor_id",
