@@ -151,6 +151,13 @@ def _rows(fields: Sequence[Any], rows: Iterable[Mapping[str, Any]]) -> tuple[str
     return sqlite_rows(fields, _columns(fields, rows))
 
 
+def rows_source(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> tuple[str, list[Any]]:
+    """`_rows` for ``model``'s fields ``names``, for a statement the caller writes."""
+    return _rows(_fields(model, names), rows)
+
+
 def _fields(model: type[models.Model], names: Sequence[str]) -> list[Any]:
     return [model._meta.get_field(name) for name in names]
 
@@ -284,6 +291,7 @@ __all__ = [
     "delete_ids",
     "id_list",
     "insert_rows",
+    "rows_source",
     "text_list",
     "update_rows",
 ]

@@ -26,7 +26,14 @@ from opiekun.coverage.compute import (
     uncovered_of,
 )
 from opiekun.coverage.stand_ins import StandIn, acting_periods_of
-from opiekun.coverage.untouched import Untouched, before_write, gaps_in, rows_changed, untouched_by
+from opiekun.coverage.tables import as_updates
+from opiekun.coverage.untouched import (
+    Untouched,
+    before_write,
+    gaps_in,
+    rows_changed,
+    untouched_by,
+)
 from opiekun.periods import Period
 from tests.budgets import examples
 
@@ -383,17 +390,38 @@ def test_the_rows_a_write_adds_make_the_tables_right(change: Any, inactive: set[
     was_part, now_part = written(rebuilt), written(after)
     now_tables = _tables(after, absences, inactive)
     for index, (was, now) in enumerate(zip(was_tables, now_tables, strict=True)):
-        compare, inserts = rows_changed(CONTRACTORS, was, now, unknown=unknown)
-        # The same contractors to compare and the same rows to insert; the rows' order
-        # is the order the scopes were computed in, which inserting does not depend on.
-        part_compare, part_inserts = rows_changed(
-            CONTRACTORS, was_part[index], now_part[index], unknown=unknown
-        )
-        assert (part_compare, Counter(part_inserts)) == (compare, Counter(inserts))
-        assert unknown <= set(compare)
-        stored = [r for r in was if r.contractor_id not in compare] + inserts
-        stored += [r for r in now if r.contractor_id in compare]
-        assert Counter(stored) == Counter(now)
+        compare, deletes, inserts = rows_changed(CONTRACTORS, was, now, unknown=unknown)
+        # The same contractors to compare and the same rows to delete and insert; the
+        # rows' order is the order the scopes were computed in, which writing does not
+        # depend on.
+        part = rows_changed(CONTRACTORS, was_part[index], now_part[index], unknown=unknown)
+        assert (part[0], Counter(part[1]), Counter(part[2])) == (compare, Counter(deletes), Counter(inserts))
+        assert set(compare) == unknown
+        # The table as it was, less the rows deleted, with the rows inserted, and the
+        # rows of the contractors compared made equal to what they must be.
+        stored = Counter(r for r in was if r.contractor_id not in compare)
+        assert all(stored[r] == 1 for r in deletes)
+        stored -= Counter(deletes)
+        stored += Counter(inserts)
+        stored += Counter(r for r in now if r.contractor_id in compare)
+        assert stored == Counter(now)
+        # The same, as `as_updates` writes it: a row deleted and one inserted under the
+        # same name (the table's key) become one update of the values that change.
+        key = (4, 2, 4)[index]
+        updates, gone, added = as_updates(deletes, inserts, key)
+        table = {r[:key]: r for r in was if r.contractor_id not in compare}
+        assert len(table) == len([r for r in was if r.contractor_id not in compare])
+        for r in gone:
+            del table[r[:key]]
+        for changed, rows in updates.items():
+            for r in rows:
+                old = table[r[:key]]
+                assert changed and all((old[i] == r[i]) == (i not in changed) for i in range(key, len(r)))
+                table[r[:key]] = r
+        for r in added:
+            assert r[:key] not in table
+            table[r[:key]] = r
+        assert Counter(table.values()) + Counter(r for r in now if r.contractor_id in compare) == Counter(now)
 
 
 def test_a_deputy_in_a_new_scope_is_inserted_unread() -> None:
@@ -407,11 +435,15 @@ def test_a_deputy_in_a_new_scope_is_inserted_unread() -> None:
     rebuilt = before_write(after, removed=[], added=[deputy._replace(assignment_id=0)])
     assert rebuilt == before
     was, now = _tables(before, {}, set()), _tables(after, {}, set())
-    compare, inserts = rows_changed([1], was[0], now[0])
-    assert compare == [] and inserts == [Gap(1, 2, None, SINCE_ALWAYS, UNTIL_FURTHER_NOTICE, None)]
-    assert rows_changed([1], was[1], now[1]) == ([], [])
+    compare, deletes, inserts = rows_changed([1], was[0], now[0])
+    assert compare == deletes == [] and inserts == [Gap(1, 2, None, SINCE_ALWAYS, UNTIL_FURTHER_NOTICE, None)]
+    assert rows_changed([1], was[1], now[1]) == ([], [], [])
     assert before_write(after, removed=[], added=[deputy._replace(date_to=day(11))]) is None
-    assert rows_changed([1], was[0], now[0], unknown=[1]) == ([1], [])
-    # A main that ended extended without end: its gap goes, the rows are read and compared.
+    assert rows_changed([1], was[0], now[0], unknown=[1]) == ([1], [], [])
+    # A main that ended extended without end: its gap goes, deleted by its values, unread.
     ended = _tables([main._replace(date_to=day(30))], {}, set())
-    assert rows_changed([1], ended[0], was[0]) == ([1], [])
+    assert rows_changed([1], ended[0], was[0]) == (
+        [],
+        [Gap(1, 1, None, day(31), UNTIL_FURTHER_NOTICE, 1)],
+        [],
+    )

@@ -9,9 +9,17 @@ from opiekun.bulk import insert_rows
 from opiekun.coverage.compute import AssignmentFact, uncovered_of
 from opiekun.coverage.models import ActingPeriod
 from opiekun.coverage.new_contractors import without_rows
-from opiekun.coverage.rows import _absences_of, _coverage, _default_role_id, _make_equal, _tables
+from opiekun.coverage.rows import (
+    _absences_of,
+    _coverage,
+    _default_role_id,
+    _make_equal,
+    _tables,
+    delete_rows,
+    update_rows_by,
+)
 from opiekun.coverage.stand_ins import acting_periods_of, stand_ins_may_change
-from opiekun.coverage.tables import STAND_IN_FIELDS, Coverage
+from opiekun.coverage.tables import KEYS, STAND_IN_FIELDS, Coverage, as_updates
 from opiekun.coverage.untouched import gaps_in, rows_changed
 
 
@@ -33,10 +41,12 @@ def refresh_changed(
     each table its own list of contractors (``tables``) of ``everyone`` (``ids``: those
     that exist, ``inactive`` among them; ``facts``: their assignments now). The tables hold the coverage
     of that state (every write keeps them in step), so each contractor's rows are
-    computed as they were and as they must be: one whose rows of a table stay needs
-    nothing there, one whose rows the write only adds to (a deputy in a new scope, most
-    of an import) needs them inserted, neither read nor compared
-    (`untouched.rows_changed`); only the others are read and compared. The gap tables'
+    computed as they were and as they must be and the difference is written, the stored
+    rows neither read nor compared (`untouched.rows_changed`): one whose rows of a table
+    stay needs nothing there, one whose rows the write only adds to (a deputy in a new
+    scope, most of an import) needs them inserted, one whose rows change (a gap a new
+    main splits in two) needs the rows it loses deleted by their values
+    (`rows.delete_rows`) and the new ones inserted. The gap tables'
     rows of a scope the write did not touch stay, so only the written scopes are
     computed (a scope left out counts alike before and after: no difference). A
     contractor with no assignment before the write is read and compared all the same:
@@ -67,12 +77,14 @@ def refresh_changed(
         return Coverage(main, held, acting, [])
 
     now, was = written(facts), written(before)
-    plans: list[tuple[list[int], list[Any]]] = []
+    plans: list[tuple[list[int], list[Any], list[Any]]] = []
     for (_, _, was_rows), (_, _, now_rows), table_ids in zip(
         _tables(was)[:3], _tables(now)[:3], tables, strict=True
     ):
-        plans.append(rows_changed(table_ids, was_rows, now_rows, unknown=unknown) if table_ids else ([], []))
-    again = fresh | {c for compare, _ in plans for c in compare}
+        plans.append(
+            rows_changed(table_ids, was_rows, now_rows, unknown=unknown) if table_ids else ([], [], [])
+        )
+    again = fresh | {c for compare, _, _ in plans for c in compare}
     full = Coverage([], [], [], [])
     if again:
         full = _coverage(
@@ -83,9 +95,17 @@ def refresh_changed(
             absences,
             acting_only=acting_only,
         )
-    for (model, fields, rows), (compare, inserts), table_ids in zip(
+    for (model, fields, rows), (compare, deletes, inserts), table_ids in zip(
         _tables(full)[:3], plans, tables, strict=True
     ):
+        # Deletes, then updates (a start kept, an end moved), then inserts: no two rows
+        # of a scope overlap between two statements (PostgreSQL refuses that).
+        key = KEYS[model]
+        updates, deletes, inserts = as_updates(deletes, inserts, key)
+        delete_rows(model, fields, deletes)
+        for changed, updated in updates.items():
+            names = [*fields[:key], *(fields[i] for i in changed)]
+            update_rows_by(model, names, key, [(*row[:key], *(row[i] for i in changed)) for row in updated])
         if compare:
             keep = set(compare)
             _make_equal(model, fields, compare, [r for r in rows if r.contractor_id in keep])  # type: ignore[attr-defined]

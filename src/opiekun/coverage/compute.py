@@ -97,7 +97,24 @@ def coverage_of(
     default_role_id: int | None,
     inactive: Iterable[int] = (),
 ) -> tuple[list[Gap], list[Uncovered]]:
-    """The rows of both derived tables for ``contractor_ids``, given all their assignments.
+    """The rows of both derived tables for ``contractor_ids``, given all their assignments
+    (`main_gaps_of`, `uncovered_of`)."""
+    facts = assignments if isinstance(assignments, list | tuple) else list(assignments)
+    ids, asleep = set(contractor_ids), set(inactive)
+    return (
+        main_gaps_of(contractor_ids=ids, assignments=facts, default_role_id=default_role_id, inactive=asleep),
+        uncovered_of(contractor_ids=ids, assignments=facts, inactive=asleep),
+    )
+
+
+def main_gaps_of(
+    *,
+    contractor_ids: Iterable[int],
+    assignments: Iterable[AssignmentFact],
+    default_role_id: int | None,
+    inactive: Iterable[int] = (),
+) -> list[Gap]:
+    """The gap rows of `coverage_of` alone.
 
     Stored scopes: the default scope (default role, no branch) of every contractor,
     and every scope that has at least one assignment (main or deputy). A scope
@@ -105,15 +122,12 @@ def coverage_of(
     ids = set(contractor_ids)
     asleep = set(inactive)
     mains: dict[Scope, list[tuple[date, date, int | None]]] = defaultdict(list)
-    anything: dict[int, list[tuple[date, date, int | None]]] = defaultdict(list)
     for a in assignments:
         if a.contractor_id not in ids:
             continue
-        scope = (a.contractor_id, a.role_id, a.branch_id)
-        periods = mains[scope]  # creates the scope: it has an assignment
+        periods = mains[(a.contractor_id, a.role_id, a.branch_id)]  # creates the scope: it has an assignment
         if a.main:
             periods.append((a.date_from, _end(a.date_to), a.operator_id))
-        anything[a.contractor_id].append((a.date_from, _end(a.date_to), None))
     if default_role_id is not None:
         for contractor_id in ids:
             mains.setdefault((contractor_id, default_role_id, None), [])
@@ -122,12 +136,7 @@ def coverage_of(
         for (c, role, branch), periods in mains.items()
         for start, end, last in _holes(periods)
     ]
-    uncovered = [
-        Uncovered(c, start, end, c not in asleep)
-        for c in ids
-        for start, end, _ in _holes(anything.get(c, []))
-    ]
-    return sorted(gaps, key=_gap_key), sorted(uncovered)
+    return sorted(gaps, key=_gap_key)
 
 
 def uncovered_of(

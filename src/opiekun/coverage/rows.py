@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
+from django.db import connection
 from django.db.models import Model, QuerySet
 
-from opiekun.bulk import id_list, insert_rows
+from opiekun.bulk import id_list, insert_rows, rows_source
 from opiekun.caretakers.models import CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
@@ -130,3 +132,50 @@ def _make_equal(
         fields,
         [dict(zip(fields, key, strict=True)) for key, count in missing.items() for _ in range(count)],
     )
+
+
+def delete_rows(model: type[Model], fields: list[str], rows: Sequence[tuple[object, ...]]) -> None:
+    """Delete ``model``'s rows equal to ``rows`` (tuples of ``fields``; NULL matches
+    NULL), in one statement, unread: rows a write replaces that the table is known to
+    hold (`coverage.changed.refresh_changed`)."""
+    if rows:
+        _by_values(model, fields, len(fields), rows)
+
+
+def update_rows_by(
+    model: type[Model], fields: list[str], key: int, rows: Sequence[tuple[object, ...]]
+) -> None:
+    """Set, in one statement, the fields after the first ``key`` of ``fields`` on the
+    row of ``model`` whose first ``key`` fields hold those of each of ``rows`` (tuples
+    of ``fields``; NULL matches NULL), unread: a stored row the table is known to hold,
+    which the key names alone (`coverage.changed.refresh_changed`). Only the fields
+    given are set: SQLite rewrites the index entries of every column set, changed or not."""
+    if rows:
+        _by_values(model, fields, key, rows, update=True)
+
+
+def _by_values(
+    model: type[Model],
+    fields: list[str],
+    key: int,
+    rows: Sequence[tuple[object, ...]],
+    *,
+    update: bool = False,
+) -> None:
+    table, pk = model._meta.db_table, model._meta.pk.column
+    same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+    named: list[Any] = [model._meta.get_field(name) for name in fields]
+    columns = [field.column for field in named]
+    matched = " AND ".join(
+        f'"{table}"."{field.column}" {same if field.null else "="} r."{field.column}"'
+        for field in named[:key]
+    )
+    source, params = rows_source(model, fields, [dict(zip(fields, row, strict=True)) for row in rows])
+    if update:
+        values = ", ".join(f'"{column}" = r."{column}"' for column in columns[key:])
+        sql = f'UPDATE "{table}" SET {values} FROM {source} WHERE {matched}'
+    else:
+        held = f'SELECT "{table}"."{pk}" FROM "{table}" JOIN {source} ON {matched}'
+        sql = f'DELETE FROM "{table}" WHERE "{pk}" IN ({held})'
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -1,12 +1,13 @@
 """The derived tables as values: which rows each holds (`Coverage`), their columns,
-and what is stored (`coverage_stored`, which the tests compare with
-`coverage.services.coverage_recompute`)."""
+the first of them that name a row (`KEYS`, `as_updates`), and what is stored
+(`coverage_stored`, which the tests compare with `coverage.services.coverage_recompute`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Model
 
@@ -17,6 +18,9 @@ from opiekun.coverage.stand_ins import StandIn
 GAP_FIELDS = ["contractor_id", "role_id", "branch_id", "date_from", "date_to", "last_operator_id", "active"]
 UNCOVERED_FIELDS = ["contractor_id", "date_from", "date_to", "active"]
 STAND_IN_FIELDS = list(StandIn._fields)  # the columns of `ActingPeriod`, in the tuple's order
+# How many first fields name a row of each table (a scope's, or a contractor's, rows never
+# share a first day).
+KEYS: dict[type[Model], int] = {CoverageGap: 4, ActingGap: 4, UncoveredPeriod: 2}
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,33 @@ class Coverage:
     uncovered: list[Uncovered]
     acting: list[Gap]
     stand_ins: list[StandIn]
+
+
+def as_updates(
+    deletes: list[Any], inserts: list[Any], key: int
+) -> tuple[dict[tuple[int, ...], list[Any]], list[Any], list[Any]]:
+    """`rows_changed`'s rows to delete and to insert of a table whose rows the first
+    ``key`` values name (a scope's rows never share a first day), as rows to update
+    (a row deleted and one inserted under one name: the new one, by the positions of
+    the values that change), to delete and to insert: a gap that a new main splits in
+    two keeps its start and is shortened, its tail inserted (a row written less, and
+    only the indexes of the values that change rewritten)."""
+    named = {row[:key]: row for row in inserts}
+    updates: dict[tuple[int, ...], list[Any]] = {}
+    kept: set[tuple[Any, ...]] = set()
+    for old in deletes:
+        new = named.get(old[:key])
+        if new is not None:
+            changed = tuple(i for i in range(key, len(new)) if new[i] != old[i])
+            updates.setdefault(changed, []).append(new)
+            kept.add(old[:key])
+    if not kept:
+        return updates, deletes, inserts
+    return (
+        updates,
+        [row for row in deletes if row[:key] not in kept],
+        [row for row in inserts if row[:key] not in kept],
+    )
 
 
 def tables_of(coverage: Coverage) -> list[tuple[type[Model], list[str], Sequence[tuple[object, ...]]]]:

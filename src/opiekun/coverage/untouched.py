@@ -1,8 +1,8 @@
 """Writes that provably leave a derived table as it was (`untouched_by`), so that
 `coverage.services.coverage_refresh` need not read nor compare those contractors' rows;
 and, for the contractors it must read, the state before the write (`before_write`) and
-what the write changes in a table (`rows_changed`), so that it need not read the rows
-stored for a contractor whose rows the write only adds to.
+what the write changes in a table (`rows_changed`: the rows to delete and to insert),
+so that it need not read the rows stored for a contractor whose state before it knows.
 Pure: no Django. `tests/coverage/test_untouched.py` checks it against `compute`."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from opiekun.coverage.compute import (
     Gap,
     _end,
     acting_gaps_of,
-    coverage_of,
+    main_gaps_of,
 )
 
 
@@ -221,20 +221,22 @@ def before_write(
 
 def rows_changed(
     contractor_ids: Iterable[int], before: Sequence[Any], after: Sequence[Any], *, unknown: Iterable[int] = ()
-) -> tuple[list[int], list[Any]]:
+) -> tuple[list[int], list[Any], list[Any]]:
     """A derived table's rows (``contractor_id`` first) as they were (``before``, which
     the table holds) and as they must be (``after``), of the contractors
-    ``contractor_ids``: the contractors whose stored rows must be read and compared (a
-    row of theirs goes, or they are ``unknown``: the table may not hold their rows as
-    they were), and the rows to insert for the others, whose rows the write only adds
-    to (a contractor whose rows stay is in neither). No table holds a row twice (its
-    rows of a scope never overlap), so the rows are compared as sets."""
+    ``contractor_ids``: the contractors whose stored rows must be read and compared
+    (those ``unknown``: the table may not hold their rows as they were), and for the
+    others the rows to delete (held, no longer wanted) and to insert (wanted, not held),
+    so that neither their stored rows are read nor those that stay written (a
+    contractor whose rows stay is in none). No table holds a row twice (its rows of a
+    scope never overlap), so the rows are compared as sets."""
     wanted = set(contractor_ids)
+    compare = sorted(wanted.intersection(unknown))
+    skip = set(compare)
     was, now = set(before), set(after)
-    compare = {row[0] for row in was - now} | set(unknown)
-    compare &= wanted
-    inserts = [row for row in now - was if row[0] in wanted and row[0] not in compare]
-    return sorted(compare), inserts
+    deletes = [row for row in was - now if row[0] in wanted and row[0] not in skip]
+    inserts = [row for row in now - was if row[0] in wanted and row[0] not in skip]
+    return compare, deletes, inserts
 
 
 def gaps_in(
@@ -256,15 +258,22 @@ def gaps_in(
     # is one of ``scopes``.
     with_default = [c for c in contractor_ids if (c, default_role_id, None) in scopes]
     others = [c for c in contractor_ids if (c, default_role_id, None) not in scopes]
+    # Nobody of these rows away: in every scope the main caretaker acts, so the acting
+    # gaps are the main gaps (`acting_gaps_of` finds the same, scope by scope).
+    present = not acting_only and not any(f.operator_id in absences for f in part)
     main_gaps: list[Gap] = []
     acting_gaps: list[Gap] = []
     for ids, default in ((with_default, default_role_id), (others, None)):
         if not ids:
             continue
         if not acting_only:
-            main_gaps += coverage_of(
+            main = main_gaps_of(
                 contractor_ids=ids, assignments=part, default_role_id=default, inactive=asleep
-            )[0]
+            )
+            main_gaps += main
+            if present:
+                acting_gaps += main
+                continue
         acting_gaps += acting_gaps_of(
             contractor_ids=ids, assignments=part, absences=absences, default_role_id=default, inactive=asleep
         )

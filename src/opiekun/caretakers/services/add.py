@@ -184,7 +184,7 @@ def add_checked(
     tally = Tally(window, on_result)
     branch_id = request.branch.pk if request.branch else None
     for ids in _chunks(request.contractor_ids):
-        loaded = scope_values(request.role.pk, branch_id, request.period, ids)
+        loaded = scope_values(request.role.pk, branch_id, request.period, ids, proposal=proposal)
         plans = decide_each(
             ids, ((v[0], v[1], v[2], TYPE_OF[v[3]], v[6]) for v in loaded), proposal, request.policy
         )

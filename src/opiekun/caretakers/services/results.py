@@ -68,8 +68,8 @@ class Tally:
         self.on_result = on_result
         self.total = 0
         self.conflicted = 0
-        self.outcomes: Counter[str] = Counter()
-        self.changes: Counter[str] = Counter()
+        self.outcomes: Counter[Outcome] = Counter()
+        self.changes: Counter[ChangeKind] = Counter()
         self.page: list[ContractorResult] = []
         self.conflict_page: list[ContractorResult] = []
 
@@ -77,9 +77,12 @@ class Tally:
         window = self.window
         index = self.total
         self.total += 1
-        self.outcomes[result.outcome.value] += 1
+        # Counted by the members themselves (equal to their values, as string enums),
+        # named by their values once in `answer`: an enum's ``.value`` costs a
+        # descriptor call, paid per result.
+        self.outcomes[result.outcome] += 1
         for change in result.changes:
-            self.changes[change.kind.value] += 1
+            self.changes[change.kind] += 1
         if index >= window.offset and (window.limit is None or index < window.offset + window.limit):
             self.page.append(result)
         if result.conflicts:
@@ -96,8 +99,8 @@ class Tally:
             results=tuple(self.page),
             confirm_token=confirm_token,
             total=self.total,
-            outcome_counts=dict(self.outcomes),
-            change_counts=dict(self.changes),
+            outcome_counts={outcome.value: count for outcome, count in self.outcomes.items()},
+            change_counts={kind.value: count for kind, count in self.changes.items()},
             conflicted=self.conflicted,
             first_conflicts=tuple(self.conflict_page),
             offset=self.window.offset,
