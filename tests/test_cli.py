@@ -96,7 +96,19 @@ def _opiekun(home: Path, *args: str, **variables: str) -> subprocess.CompletedPr
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("OPIEKUN_EMAIL_URL", "http://mail.example.com"), ("OPIEKUN_TRUSTED_PROXIES", "not-a-network")],
+    [
+        ("OPIEKUN_EMAIL_URL", "http://mail.example.com"),
+        ("OPIEKUN_TRUSTED_PROXIES", "not-a-network"),
+        # Numbers: a ValueError of int() while the settings loaded, or an OverflowError
+        # when a token was issued.
+        ("OPIEKUN_API_TOKEN_DAYS", "99999999"),
+        ("OPIEKUN_API_TOKEN_DAYS", "0"),
+        ("OPIEKUN_IMPORT_MAX_MB", "abc"),
+        ("OPIEKUN_IMPORT_MAX_MB", "nan"),
+        ("OPIEKUN_SQLITE_TIMEOUT", "-1"),
+        ("OPIEKUN_LIST_ESTIMATE_FROM", "many"),
+        ("OPIEKUN_EXPORT_KEEP_HOURS", "1.5"),
+    ],
 )
 def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path, variable: str, value: str) -> None:
     """Every command (cron's `opiekun notify` too) says which variable is wrong and

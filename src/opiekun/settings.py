@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from opiekun.replicas import replica_databases
-from opiekun.settings_env import email_settings, trusted_proxies
+from opiekun.settings_env import TOKEN_DAYS_MAX, email_settings, env_number, trusted_proxies
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("OPIEKUN_HOME", Path.cwd() / "var"))
@@ -71,11 +71,11 @@ CREATOR_BECOMES_CARETAKER = os.environ.get("OPIEKUN_CREATOR_BECOMES_CARETAKER", 
 # EXPORT_DIR and offered for download when done; files there are kept
 # EXPORT_KEEP_HOURS (docs/operations.md).
 EXPORT_BACKGROUND_ROWS = {
-    "csv": int(os.environ.get("OPIEKUN_EXPORT_BACKGROUND_ROWS_CSV", "200000")),
-    "xlsx": int(os.environ.get("OPIEKUN_EXPORT_BACKGROUND_ROWS_XLSX", "100000")),
+    "csv": env_number("OPIEKUN_EXPORT_BACKGROUND_ROWS_CSV", 200_000, low=1),
+    "xlsx": env_number("OPIEKUN_EXPORT_BACKGROUND_ROWS_XLSX", 100_000, low=1),
 }
 EXPORT_DIR = HOME / "exports"
-EXPORT_KEEP_HOURS = int(os.environ.get("OPIEKUN_EXPORT_KEEP_HOURS", "24"))
+EXPORT_KEEP_HOURS = env_number("OPIEKUN_EXPORT_KEEP_HOURS", 24, low=1, high=100_000)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -155,7 +155,7 @@ def _database() -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             # Seconds a writer waits for another one to finish; then the request
             # answers 503 with Retry-After (opiekun/middleware.py).
-            "timeout": int(os.environ.get("OPIEKUN_SQLITE_TIMEOUT", "20")),
+            "timeout": env_number("OPIEKUN_SQLITE_TIMEOUT", 20, low=0, high=86_400),
             "init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         },
     }
@@ -179,10 +179,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # API bearer tokens expire this many days after they are issued.
-_API_TOKEN_DAYS = int(os.environ.get("OPIEKUN_API_TOKEN_DAYS", "90"))
-if _API_TOKEN_DAYS < 1:
-    raise ImproperlyConfigured("OPIEKUN_API_TOKEN_DAYS must be at least 1.")
-API_TOKEN_LIFETIME = timedelta(days=_API_TOKEN_DAYS)
+API_TOKEN_LIFETIME = timedelta(days=env_number("OPIEKUN_API_TOKEN_DAYS", 90, low=1, high=TOKEN_DAYS_MAX))
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
@@ -216,7 +213,7 @@ HTTPS = os.environ.get("OPIEKUN_HTTPS", "") == "1"
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = os.environ.get("OPIEKUN_SSL_REDIRECT", "1") == "1"
-    SECURE_HSTS_SECONDS = int(os.environ.get("OPIEKUN_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = env_number("OPIEKUN_HSTS_SECONDS", 365 * 24 * 3600, low=0, high=10**9)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("OPIEKUN_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
     SECURE_HSTS_PRELOAD = os.environ.get("OPIEKUN_HSTS_PRELOAD", "") == "1"
     SESSION_COOKIE_SECURE = True
@@ -280,17 +277,17 @@ MIDDLEWARE.insert(
 # Imports (docs/import.md): the largest file read, in MB; larger ones are refused
 # before they are parsed. Uploads in progress and their reports live in IMPORT_DIR
 # for IMPORT_KEEP_HOURS.
-IMPORT_MAX_BYTES = int(float(os.environ.get("OPIEKUN_IMPORT_MAX_MB", "50")) * 1024 * 1024)
+IMPORT_MAX_BYTES = int(env_number("OPIEKUN_IMPORT_MAX_MB", 50, low=0, high=10**5, whole=False) * 1024 * 1024)
 IMPORT_DIR = HOME / "imports"
-IMPORT_KEEP_HOURS = int(os.environ.get("OPIEKUN_IMPORT_KEEP_HOURS", "24"))
+IMPORT_KEEP_HOURS = env_number("OPIEKUN_IMPORT_KEEP_HOURS", 24, low=1, high=100_000)
 
 # The contractors' list of a viewer who sees every contractor, unfiltered, shows the
 # planner's estimate of their number ("of about N") on PostgreSQL once it reaches this
 # many (contractors/selectors.py, contractor_list_estimate); below it, and filtered, the
 # exact count.
-LIST_ESTIMATE_FROM = int(os.environ.get("OPIEKUN_LIST_ESTIMATE_FROM", "100000"))
+LIST_ESTIMATE_FROM = env_number("OPIEKUN_LIST_ESTIMATE_FROM", 100_000, low=0)
 
-REPLICA_STICKY_SECONDS = int(os.environ.get("OPIEKUN_REPLICA_STICKY_SECONDS", "5"))
+REPLICA_STICKY_SECONDS = env_number("OPIEKUN_REPLICA_STICKY_SECONDS", 5, low=0, high=86_400)
 DATABASES.update(replica_databases(DATABASES["default"]["ENGINE"]))
 REPLICA_DATABASES = [alias for alias in DATABASES if alias != "default"]
 if REPLICA_DATABASES:  # reads from replicas: db_routing.py, docs/operations.md "Read replicas"

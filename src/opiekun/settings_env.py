@@ -10,9 +10,32 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+
+TOKEN_DAYS_MAX = 36_500  # an API token's longest lifetime, a hundred years (`opiekun token --days`)
+
+
+def env_number(name: str, default: int, *, low: int, high: int | None = None, whole: bool = True) -> Any:
+    """The number in the variable ``name`` (``default`` when unset), from ``low`` to
+    ``high``: anything else is named in one line (ImproperlyConfigured, which the
+    `opiekun` command prints without a traceback), not a ValueError of ``int()``
+    raised while the settings load, or an overflow when the value is used."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    value: float | None
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= (high if high is not None else value) or value != value:
+        kind = "a whole number" if whole else "a number"
+        bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        raise ImproperlyConfigured(f"{name}: {text!r} is not {kind} {bounds}")
+    return value
 
 
 def trusted_proxies() -> list[str]:

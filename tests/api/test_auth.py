@@ -246,9 +246,11 @@ def test_cli_issues_a_token_for_the_days_asked(admin_op: Operator) -> None:
     assert token is not None
     assert token.expires_at - token.created_at == pytest.approx(timedelta(days=7), abs=timedelta(seconds=1))
     assert err.getvalue().startswith(f"Wygasa {token.expires_at:%Y-%m-%d %H:%M} UTC.")
-    with pytest.raises(CommandError, match="co najmniej 1") as raised:
-        call_command("token", "boss", "--days", "0")
-    assert raised.value.returncode == 2
+    for days in ("0", "36501", "99999999"):  # 99999999 days was an OverflowError's traceback
+        with pytest.raises(CommandError, match="musi wynosić od 1 do 36500") as raised:
+            call_command("token", "boss", "--days", days)
+        assert raised.value.returncode == 2
+    call_command("token", "boss", "--days", "36500", stdout=io.StringIO(), stderr=io.StringIO())
 
 
 def _fields(obj: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from opiekun.management.import_cli import EXIT_USAGE, add_language_argument, language
 from opiekun.operators.tokens import may_use_api, token_issue
+from opiekun.settings_env import TOKEN_DAYS_MAX
 
 
 class Command(BaseCommand):
@@ -30,8 +31,10 @@ class Command(BaseCommand):
             self._issue(username, name, days)
 
     def _issue(self, username: str, name: str, days: int | None) -> None:
-        if days is not None and days < 1:
-            raise CommandError(_("--days must be at least 1."), returncode=EXIT_USAGE)
+        if days is not None and not 1 <= days <= TOKEN_DAYS_MAX:
+            raise CommandError(
+                _("--days must be from 1 to %(most)s.") % {"most": TOKEN_DAYS_MAX}, returncode=EXIT_USAGE
+            )
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(_("No user %(name)r.") % {"name": username}, returncode=EXIT_USAGE)
