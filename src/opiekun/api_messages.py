@@ -62,6 +62,8 @@ def _long_text(ctx: Context) -> str:
 
 def _short_text(ctx: Context) -> str:
     n = ctx["min_length"]
+    if n == 1:  # an empty text where one is required: what the web forms say
+        return _("This field is required.")
     return ngettext("Enter at least %(n)s character.", "Enter at least %(n)s characters.", n) % {"n": n}
 
 

@@ -179,6 +179,19 @@ PYDANTIC_CASES = [
     ),
     (
         "post",
+        "/api/v1/contractors",
+        {"code": "", "name": "x" * 251},
+        {
+            "code": ("string_too_short", "String should have at least 1 character", "To pole jest wymagane."),
+            "name": (
+                "string_too_long",
+                "String should have at most 250 characters",
+                "Podaj najwyżej 250 znaków.",
+            ),
+        },
+    ),
+    (
+        "post",
         "/api/v1/caretakers/resolve",
         {"items": []},
         {
