@@ -17,6 +17,8 @@ from typing import Any
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from opiekun.messages import FIELD_REQUIRED
+
 Context = Mapping[str, Any]
 
 _QUOTED = re.compile(r"'([^']*)'")
@@ -63,7 +65,7 @@ def _long_text(ctx: Context) -> str:
 def _short_text(ctx: Context) -> str:
     n = ctx["min_length"]
     if n == 1:  # an empty text where one is required: what the web forms say
-        return _("This field is required.")
+        return str(FIELD_REQUIRED)
     return ngettext("Enter at least %(n)s character.", "Enter at least %(n)s characters.", n) % {"n": n}
 
 
@@ -84,7 +86,7 @@ def _long_list(ctx: Context) -> str:
 
 
 MESSAGES: dict[str, Callable[[Context], str]] = {
-    "missing": lambda ctx: _("This field is required."),
+    "missing": lambda ctx: str(FIELD_REQUIRED),
     "int_parsing": _whole,
     "int_type": _whole,
     "int_from_float": _whole,

@@ -1,6 +1,6 @@
 """What the two import commands share: options, the progress bar, the summary table,
 the error report file and the exit codes (0 applied or a clean dry run, 1 errors,
-2 bad usage)."""
+2 bad usage); with the other commands, the language option and a day option's check."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,12 +25,23 @@ from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, Tim
 from rich.progress import Progress as Bar
 from rich.table import Table
 
+from opiekun.dates import parse_date
 from opiekun.importing import OUTCOME_LABELS, PHASES, ImportReport, Progress, write_error_report
+from opiekun.messages import DATE_INVALID
 from opiekun.sqlite import analyze
 from opiekun.tabular import TableError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 ERRORS_SHOWN = 20
+
+
+def option_day(option: str, value: str | None) -> date | None:
+    """The day given to ``option`` (None when it was not given); one that is not a
+    date is bad usage, named in the active language."""
+    try:
+        return parse_date(value) if value else None
+    except ValueError:
+        raise CommandError(f"{option}: {DATE_INVALID}", returncode=EXIT_USAGE) from None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ written) exits 2, as the import commands.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +31,12 @@ from opiekun.caretakers.exports import (
 )
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.selectors import AssignmentFilters, assignment_list
-from opiekun.dates import parse_date
-from opiekun.management.import_cli import EXIT_USAGE
+from opiekun.management.import_cli import EXIT_USAGE, option_day
 from opiekun.messages import DATE_TO_BEFORE_FROM
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import Operator
+
+DATES = ("date_from", "date_to", "on")  # the options of an assignments export that take a day
 
 
 @dataclass(frozen=True)
@@ -152,15 +152,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _filters(viewer: Any, options: dict[str, Any]) -> AssignmentFilters:
-        dates: dict[str, date | None] = {}
-        for name in ("date_from", "date_to", "on"):
-            try:
-                dates[name] = parse_date(options[name]) if options[name] else None
-            except ValueError:
-                raise CommandError(
-                    f"--{name.removeprefix('date_')}: {_('Enter a valid date (YYYY-MM-DD or dd.mm.yyyy).')}",
-                    returncode=EXIT_USAGE,
-                ) from None
+        dates = {name: option_day(f"--{name.removeprefix('date_')}", options[name]) for name in DATES}
         if dates["date_from"] and dates["date_to"] and dates["date_to"] < dates["date_from"]:
             raise CommandError(f"--to: {DATE_TO_BEFORE_FROM}", returncode=EXIT_USAGE)
         operator_id = None

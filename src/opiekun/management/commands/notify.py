@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from opiekun.dates import parse_date, today
-from opiekun.management.import_cli import EXIT_USAGE, add_language_argument, language
+from opiekun.dates import today
+from opiekun.management.import_cli import add_language_argument, language, option_day
 from opiekun.notices.digest import digest_send
 
 
@@ -31,12 +31,7 @@ class Command(BaseCommand):
             self._send(date, dry_run)
 
     def _send(self, date: str | None, dry_run: bool) -> None:
-        try:
-            day = parse_date(date) if date else today()
-        except ValueError:
-            raise CommandError(
-                f"--date: {_('Enter a valid date (YYYY-MM-DD or dd.mm.yyyy).')}", returncode=EXIT_USAGE
-            ) from None
+        day = option_day("--date", date) or today()
         result = digest_send(day=day, dry_run=dry_run)
         for message in result.planned:
             self.stdout.write(
