@@ -4,7 +4,7 @@ cannot hold, error bodies, pagination and the assignment as JSON."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import ValidationError as RequestValidationError
-from pydantic import AfterValidator, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, ValidationInfo, field_validator
 
 from opiekun.dates import parse_date
 from opiekun.messages import DATE_INVALID, DATE_TO_BEFORE_FROM, FIELD_REQUIRED
@@ -81,6 +81,20 @@ class Input(Schema):
     """Request bodies: an unknown field is an error, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Patch(Input):
+    """A PATCH body: a field left out is unchanged. Null, where the field has no empty
+    value, is refused with a message that says so (pydantic would say "Input should be
+    a valid integer" of a null id, as of a list sent instead)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: object, info: ValidationInfo) -> object:
+        field = cls.model_fields.get(info.field_name or "")
+        if value is None and field is not None and type(None) not in get_args(field.annotation):
+            raise ValueError(_("This field may not be null; leave it out to keep its value."))
+        return value
 
 
 class Message(Schema):

@@ -18,10 +18,10 @@ from opiekun.schemas import (
     AssignmentOut,
     Day,
     Id,
-    Input,
     Page,
     Paged,
     PageSize,
+    Patch,
     check_query_period,
     omissible,
     paginate,
@@ -79,7 +79,7 @@ def caretaker_detail(request: HttpRequest, id: Path[Id]) -> CaretakerAssignment:
     return assignment_get(viewer=request.user, assignment_id=id)
 
 
-class AssignmentPatch(Input):
+class AssignmentPatch(Patch):
     """Only the fields sent are changed; `date_to: null` makes it open-ended."""
 
     operator_id: Id = omissible()

@@ -24,6 +24,7 @@ from opiekun.schemas import (
     Page,
     Paged,
     PageSize,
+    Patch,
     Text,
     omissible,
     paginate,
@@ -106,7 +107,7 @@ class ContractorIn(Input):
     active: bool = True
 
 
-class ContractorPatch(Input):
+class ContractorPatch(Patch):
     """Only the fields sent are changed."""
 
     code: Text = omissible(min_length=1, max_length=40)

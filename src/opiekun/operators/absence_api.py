@@ -26,6 +26,7 @@ from opiekun.schemas import (
     Page,
     Paged,
     PageSize,
+    Patch,
     Text,
     check_query_period,
     omissible,
@@ -63,7 +64,7 @@ class AbsenceIn(Input):
     note: Text = Field("", max_length=500)
 
 
-class AbsencePatch(Input):
+class AbsencePatch(Patch):
     """Only the fields sent are changed."""
 
     operator_id: Id = omissible()
