@@ -44,6 +44,27 @@ def test_api_speaks_english_without_accept_language() -> None:
     assert response.headers.get("Content-Language") == "en"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("de-DE,de;q=0.9", "en"),
+        ("*", "en"),
+        ("fr, pl;q=0.5", "pl"),
+        ("pl-PL,pl;q=0.9,en;q=0.8", "pl"),
+        ("en;q=0.4, pl;q=0.7", "pl"),
+        ("*;q=1, en;q=0.2", "en"),
+        ("x" * 300, "en"),
+    ],
+)
+def test_api_speaks_english_unless_the_caller_prefers_a_language_it_speaks(
+    header: str, language: str
+) -> None:
+    """Without this, a caller asking for German (or anything) got the UI's Polish."""
+    response = Client(headers={"accept-language": header}).get("/api/v1/caretakers?on=x")
+    assert response.headers.get("Content-Language") == language
+
+
 def _wrapped(cause: BaseException) -> OperationalError:
     error = OperationalError(str(cause))
     error.__cause__ = cause

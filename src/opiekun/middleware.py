@@ -13,6 +13,8 @@ from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +40,23 @@ class PolishFirstMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/"):
-            request.META.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+            request.META["HTTP_ACCEPT_LANGUAGE"] = api_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
         else:
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+def api_language(header: str) -> str:
+    """The language an API answer speaks: the caller's most preferred language that the
+    product speaks (``pl-PL`` is Polish), English when none is (``de``, ``*``, no
+    header). LocaleMiddleware alone would fall back to the UI's Polish."""
+    for language, _quality in parse_accept_lang_header(header):
+        if language != "*":
+            try:
+                return get_supported_language_variant(language)
+            except LookupError:
+                continue
+    return "en"
 
 
 def is_database_busy(error: BaseException) -> bool:
