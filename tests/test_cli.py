@@ -119,6 +119,23 @@ def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path, variable: st
     assert done.stderr.startswith(f"opiekun: configuration error: {variable}: ")
 
 
+def test_serve_refuses_a_port_or_worker_count_it_cannot_use_in_one_line(tmp_path: Path) -> None:
+    """A port of 99999 was gunicorn's OverflowError traceback, OPIEKUN_PORT=abc an int()
+    traceback, and 0 workers a server that listened and never answered."""
+    assert _opiekun(tmp_path, "migrate", "-v0").returncode == 0
+    for args, variables, message in [
+        (["--port", "99999"], {}, "argument --port: '99999' is not a whole number from 1 to 65535"),
+        (["--port", "abc"], {}, "argument --port: 'abc' is not a whole number from 1 to 65535"),
+        (["--workers", "0"], {}, "argument --workers: '0' is not a whole number from 1 to 256"),
+        ([], {"OPIEKUN_PORT": "abc"}, "OPIEKUN_PORT: 'abc' is not a whole number from 1 to 65535"),
+        ([], {"OPIEKUN_WORKERS": "0"}, "OPIEKUN_WORKERS: '0' is not a whole number from 1 to 256"),
+    ]:
+        done = _opiekun(tmp_path, "serve", *args, **variables)
+        assert done.returncode != 0, args
+        assert "Traceback" not in done.stderr
+        assert message in done.stderr.strip().splitlines()[-1]
+
+
 def test_a_database_without_tables_is_named_instead_of_a_traceback(tmp_path: Path) -> None:
     """`opiekun` run outside its installation's folder finds no database there: it says
     so and how to proceed, exit 2, and `opiekun migrate` still works there."""

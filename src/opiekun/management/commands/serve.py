@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import argparse
 import os
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from gunicorn.app.base import BaseApplication
 
 from opiekun.collector import app_frozen
+from opiekun.settings_env import env_number
+
+PORTS = (1, 65535)
+WORKERS = (1, 256)
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An option's whole number from ``low`` to ``high``: anything else is argparse's
+    one-line usage error, not gunicorn's traceback (a port of 99999) or a server that
+    listens with no worker to answer (0 workers)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from {low} to {high}")
+        return value
+
+    return parse
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hints
@@ -33,10 +57,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("OPIEKUN_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("OPIEKUN_PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("OPIEKUN_WORKERS", "2")))
+        parser.add_argument("--port", type=_whole(*PORTS), help="default: OPIEKUN_PORT, or 8000")
+        parser.add_argument("--workers", type=_whole(*WORKERS), help="default: OPIEKUN_WORKERS, or 2")
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int | None, workers: int | None, **options: Any) -> None:
+        try:
+            port = port or env_number("OPIEKUN_PORT", 8000, low=PORTS[0], high=PORTS[1])
+            workers = workers or env_number("OPIEKUN_WORKERS", 2, low=WORKERS[0], high=WORKERS[1])
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
         call_command("collectstatic", interactive=False, verbosity=0)
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(self.style.SUCCESS(f"Opiekun: http://{shown}:{port}/"))
