@@ -151,6 +151,30 @@ def test_export_bad_dates_are_named_in_the_chosen_language(
     assert not target.exists()
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--operator", "anna"],
+        ["--contractor", "K1"],
+        ["--from", "2024-01-01"],
+        ["--on", "x"],
+        ["--type", "main"],
+    ],
+)
+def test_a_contractors_export_refuses_the_filters_of_assignments(
+    history: Any, tmp_path: Path, args: list[str]
+) -> None:
+    """It ignored them and wrote every contractor: a file holding more than was asked."""
+    target = tmp_path / "x.csv"
+    with pytest.raises(CommandError, match=f"^{args[0]}: ten filtr działa tylko przy eksporcie") as raised:
+        call_command("export", "contractors", "--output", str(target), *args)
+    assert raised.value.returncode == 2
+    message = f"^{args[0]}: only an export of assignments takes this filter$"
+    with pytest.raises(CommandError, match=message):
+        call_command("export", "contractors", "--output", str(target), "--language", "en", *args)
+    assert not target.exists()
+
+
 @pytest.mark.parametrize("name", ["x.pdf", "x"])
 def test_export_to_a_file_of_an_unknown_format_is_refused(history: Any, tmp_path: Path, name: str) -> None:
     """It wrote CSV into x.pdf without a word."""

@@ -36,6 +36,15 @@ from opiekun.messages import DATE_TO_BEFORE_FROM
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import Operator
 
+# The assignments export's filters, by option (a contractors export takes none of them).
+ASSIGNMENT_OPTIONS = {
+    "operator": "--operator",
+    "contractor": "--contractor",
+    "date_from": "--from",
+    "date_to": "--to",
+    "on": "--on",
+    "type": "--type",
+}
 DATES = ("date_from", "date_to", "on")  # the options of an assignments export that take a day
 
 
@@ -89,6 +98,13 @@ class Command(BaseCommand):
         queryset: QuerySet[Any]
         report: Report
         if options["what"] == "contractors":
+            given = [name for name in ASSIGNMENT_OPTIONS if options[name] is not None]
+            if given:  # a filter that would be ignored: the file would hold more than asked
+                raise CommandError(
+                    _("%(option)s: only an export of assignments takes this filter")
+                    % {"option": ASSIGNMENT_OPTIONS[given[0]]},
+                    returncode=EXIT_USAGE,
+                )
             queryset = visible_contractors(viewer=viewer).order_by("code")
             report = CONTRACTORS_REPORT
         else:
