@@ -76,6 +76,7 @@ def caretakers(request: HttpRequest, filters: Query[AssignmentQuery]) -> dict[st
 
 @router.get("/caretakers/{id}", response=responses({200: AssignmentOut}, 401, 404))
 def caretaker_detail(request: HttpRequest, id: Path[Id]) -> CaretakerAssignment:
+    """One assignment; 404 if it does not exist or its contractor is not visible."""
     return assignment_get(viewer=request.user, assignment_id=id)
 
 
@@ -112,6 +113,8 @@ def caretaker_change(request: HttpRequest, id: Path[Id], payload: AssignmentPatc
 
 @router.delete("/caretakers/{id}", response=responses({204: None}, 401, 403, 404))
 def caretaker_remove(request: HttpRequest, id: Path[Id]) -> Status[None]:
+    """Delete an assignment (audited). 404 for one the caller may not see, whatever their
+    permissions; 403 for a visible one without the permission to assign."""
     _visible_first(request, id)
     assignment_delete(actor=request.user, assignment_id=id)
     return Status(204, None)

@@ -49,6 +49,7 @@ class DictionaryQuery(Schema):
 
 @router.get("/roles", tags=["dictionaries"], response=responses({200: Paged[RoleOut]}, 401, 422))
 def roles(request: HttpRequest, filters: Query[DictionaryQuery]) -> dict[str, Any]:
+    """Caretaker roles (the dictionary), the default one marked; `active` filters."""
     items = role_list(active=filters.active)
     return paginate(request, items, page=filters.page, page_size=filters.page_size)
 
@@ -61,6 +62,7 @@ def role_new(request: HttpRequest, payload: RoleIn) -> Status[CaretakerRole]:
 
 @router.get("/branches", tags=["dictionaries"], response=responses({200: Paged[BranchOut]}, 401, 422))
 def branches(request: HttpRequest, filters: Query[DictionaryQuery]) -> dict[str, Any]:
+    """Company branches (the dictionary); `active` filters."""
     items = branch_list(active=filters.active)
     return paginate(request, items, page=filters.page, page_size=filters.page_size)
 

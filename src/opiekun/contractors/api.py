@@ -146,17 +146,23 @@ def contractors(request: HttpRequest, filters: Query[ContractorQuery]) -> dict[s
 
 @router.post("/contractors", response=responses({201: ContractorOut}, 401, 403, 422))
 def contractor_new(request: HttpRequest, payload: ContractorIn) -> Status[Contractor]:
+    """Create a contractor (any operator may). `code` is unique, `nip` and `regon` are
+    checked by their checksums; 422 names each wrong field."""
     contractor = contractor_create(actor=request.user, **payload.model_dump())
     return Status(201, _annotated(contractor))
 
 
 @router.get("/contractors/{id}", response=responses({200: ContractorOut}, 401, 404))
 def contractor_detail(request: HttpRequest, id: Path[Id]) -> Contractor:
+    """One contractor, with today's main caretaker; 404 if it does not exist or the caller
+    may not see it."""
     return _annotated(contractor_get(viewer=request.user, contractor_id=id))
 
 
 @router.patch("/contractors/{id}", response=responses({200: ContractorOut}, 401, 403, 404, 422))
 def contractor_change(request: HttpRequest, id: Path[Id], payload: ContractorPatch) -> Contractor:
+    """Change the fields sent (null is refused where a field has no empty value); 404 for
+    a contractor the caller may not see, 403 for a read-only one."""
     contractor = contractor_update(
         actor=request.user, contractor_id=id, **payload.model_dump(exclude_unset=True)
     )
