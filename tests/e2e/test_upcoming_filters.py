@@ -96,3 +96,24 @@ def test_an_error_moves_no_label_of_its_line_on_any_filter_row(
     expect(error).to_have_count(1)
     assert error.bounding_box()["height"] > 25, "the error should wrap, or the test proves nothing"  # type: ignore[index]
     assert first_line() == clean
+
+
+def test_buttons_that_wrap_onto_a_line_of_their_own_leave_no_gap_above_them(
+    page: Page, live_server: Any, login: Any, make_operator: Callable[..., Operator]
+) -> None:
+    """At a laptop's width the contractors list's buttons wrap below its fields; they
+    kept a label's height of empty space above them (they were padded to be level with
+    the inputs even with no input beside them)."""
+    make_operator("kierownik")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    login(page, live_server, "kierownik", "secret-pass-1")
+    page.goto(f"{live_server.url}/kontrahenci/")
+    row = page.locator("form.filters")
+    search = row.locator("input[name=q]").bounding_box()
+    button = row.locator(".buttons button").first.bounding_box()
+    assert search and button
+    assert button["y"] > search["y"] + search["height"], (
+        "the buttons should wrap here, or the test proves nothing"
+    )
+    gap = button["y"] - (search["y"] + search["height"])
+    assert gap < 20, gap  # the field's own margin (.8rem), no label's height more
