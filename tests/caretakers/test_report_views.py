@@ -120,6 +120,20 @@ def test_a_contractor_is_found_by_code_name_or_nip(
         assert f"{b.code} Farbmet sp. z o.o." in response.content.decode()
 
 
+def test_a_code_as_written_wins_over_the_same_code_in_another_case(
+    actor: Any, world: Any, make_contractors: Callable[..., list[Contractor]]
+) -> None:
+    """Codes are case-sensitive: with K1 and k1 both there, K1 was "several contractors
+    match" although the user typed (or the autocomplete put in) one of them exactly."""
+    b = world["b"]
+    lower = Contractor.objects.create(code=b.code.lower(), name="Inna firma")
+    client = _client(actor)
+    for text, found in ((b.code, b), (b.code.lower(), lower)):
+        response = client.get(URL, {"contractor": text})
+        assert "contractor" not in response.context["form"].errors, text
+        assert response.context["form"].found_contractor == found, text
+
+
 def test_a_fragment_that_fits_several_contractors_asks_to_choose(actor: Any, world: Any) -> None:
     response = _client(actor).get(URL, {"contractor": "Firma"})
     errors = response.context["form"].errors["contractor"]

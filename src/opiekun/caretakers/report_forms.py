@@ -76,14 +76,19 @@ class ReportFilterForm(forms.Form):
 
     def clean_contractor(self) -> int | None:
         """The contractor the text names, among those the viewer may see (any other is
-        unknown to them): its code, else its NIP, else its whole name, else the only
-        contractor whose code, name or NIP contains the text. The autocomplete puts
-        the code in; a typed fragment that fits several asks to choose one."""
+        unknown to them): its code (as written, else whatever its case), else its NIP,
+        else its whole name, else the only contractor whose code, name or NIP contains
+        the text. The autocomplete puts the code in; a typed fragment that fits several
+        asks to choose one."""
         text = " ".join((self.cleaned_data.get("contractor") or "").split())
         if not text:
             return None
         visible = visible_contractors(viewer=self.viewer)
-        exact = visible.filter(code__iexact=text)
+        # The code as written first (codes are case-sensitive: K1 and k1 may both exist,
+        # docs/semantics.md), then whatever its case.
+        exact = visible.filter(code=text)
+        if not exact.exists():
+            exact = visible.filter(code__iexact=text)
         digits = re.sub(r"[\s-]", "", text)
         if digits[:2].upper() == "PL":
             digits = digits[2:]
