@@ -18,6 +18,7 @@ from opiekun.caretakers.forms import DateField, check_period
 from opiekun.caretakers.models import TYPE_CHOICES
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.selectors import ORDERINGS, AssignmentFilters, branch_list, role_list
+from opiekun.contractors.keys import polish_sort_key
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_list
 from opiekun.operators.access import visible_contractors
@@ -76,7 +77,7 @@ class ReportFilterForm(forms.Form):
 
     def clean_contractor(self) -> int | None:
         """The contractor the text names, among those the viewer may see (any other is
-        unknown to them): its code (as written, else whatever its case), else its NIP,
+        unknown to them): its code (as written, else in capitals or small letters), else its NIP,
         else its whole name, else the only contractor whose code, name or NIP contains
         the text. The autocomplete puts the code in; a typed fragment that fits several
         asks to choose one."""
@@ -85,17 +86,19 @@ class ReportFilterForm(forms.Form):
             return None
         visible = visible_contractors(viewer=self.viewer)
         # The code as written first (codes are case-sensitive: K1 and k1 may both exist,
-        # docs/semantics.md), then whatever its case.
+        # docs/semantics.md), then in capitals or small letters: each read by the code's
+        # index (a case-blind comparison would read every contractor; a code in another
+        # mix of cases is still found by the search below).
         exact = visible.filter(code=text)
         if not exact.exists():
-            exact = visible.filter(code__iexact=text)
+            exact = visible.filter(code__in={text.upper(), text.lower()} - {text})
         digits = re.sub(r"[\s-]", "", text)
         if digits[:2].upper() == "PL":
             digits = digits[2:]
         if not exact.exists() and digits.isdigit():
             exact = visible.filter(nip=digits)
-        if not exact.exists():
-            exact = visible.filter(name__iexact=text)
+        if not exact.exists():  # the name's sort key folds case (and more): its index narrows
+            exact = visible.filter(name_key=polish_sort_key(text), name__iexact=text)
         found = list(exact.order_by("code")[:2])
         if len(found) != 1:
             found = list(contractor_list(viewer=self.viewer, search=text).order_by("code")[:2])
