@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import ORDERINGS, contractor_list
 from opiekun.operators.models import Operator
 from opiekun.operators.tokens import token_issue
@@ -91,3 +93,65 @@ def test_the_api_answers_ordering_by_caretaker_with_422(admin_op: Operator) -> N
         response = api.get(f"/api/v1/contractors?ordering={ordering}")
         assert response.status_code == 422
         assert [e["loc"] for e in response.json()["detail"]] == [["query", "ordering"]]
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name"])
+def test_a_search_sorted_by_name_with_few_matches_sorts_them_on_postgresql(
+    ordering: str, actor: Any, make_contractors: Any
+) -> None:
+    """PostgreSQL walked the name index to the matches, reading every name before them
+    (1 s at a million for a surname); with a count of few matches it sorts them instead.
+    SQLite, without a trigram index, keeps the walk. Without a count, or with many
+    matches, the index order stays."""
+    make_contractors(30)
+    few = contractor_list(viewer=actor, search="firma", ordering=ordering, matches=30)
+    sorted_here = ["Sort"] if connection.vendor == "postgresql" else []
+    assert [s for s in _outer_sorts(few[:10]) if "Sort" in s][:1] == sorted_here
+    for matches in (None, 100_001):
+        walked = contractor_list(viewer=actor, search="firma", ordering=ordering, matches=matches)
+        assert _outer_sorts(walked[:10]) == []
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name"])
+def test_sorting_a_searchs_few_matches_keeps_the_order_of_the_name_index(ordering: str, actor: Any) -> None:
+    """The Polish alphabet, case and foreign accents aside, equal names by code."""
+    names = [
+        "Łódź Trans",
+        "Lublin Trans",
+        "lodz trans",
+        "Żuraw Trans",
+        "Zorza Trans",
+        "Émile Trans",
+        "Emil Trans",
+    ]
+    names += ["Ąbc Trans", "Abc Trans", "Abc Trans", "Ćma Trans", "Cma Trans", "Other"]
+    for number, name in enumerate(names):
+        Contractor.objects.create(code=f"T{(number * 7) % 13:02d}", name=name)
+    index = [c.code for c in contractor_list(viewer=actor, search="trans", ordering=ordering)]
+    sorted_matches = contractor_list(viewer=actor, search="trans", ordering=ordering, matches=12)
+    assert [c.code for c in sorted_matches] == index
+    assert len(index) == 12
+
+
+def test_the_list_page_and_the_api_pass_their_count_to_a_search_by_name(
+    client: Client, admin_op: Operator, make_contractors: Any
+) -> None:
+    """The count they read anyway is what lets a search sorted by name sort its matches."""
+    make_contractors(12)
+    client.force_login(admin_op.user)
+    _, raw = token_issue(user=admin_op.user, name="test")
+    api = Client(headers={"authorization": f"Bearer {raw}"})
+    sorting = connection.vendor == "postgresql"
+    for asked, url in [
+        (client, "/kontrahenci/?q=firma&sort=-name"),
+        (api, "/api/v1/contractors?search=firma&ordering=-name"),
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            assert asked.get(url).status_code == 200
+        pages = [
+            q["sql"]
+            for q in queries
+            if "LIMIT" in q["sql"] and "ORDER BY" in q["sql"] and "name_key" in q["sql"]
+        ]
+        assert pages, url
+        assert all(("||" in sql.rsplit("ORDER BY", 1)[1]) == sorting for sql in pages), pages

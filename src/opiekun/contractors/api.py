@@ -139,6 +139,9 @@ def contractors(request: HttpRequest, filters: Query[ContractorQuery]) -> dict[s
     }
     items = contractor_list(viewer=request.user, ordering=filters.ordering, **asked)
     count = contractor_list_count(viewer=request.user, **asked)
+    if count is None and filters.search:  # counted: a search by name may sort its few matches
+        count = items.count()
+        items = contractor_list(viewer=request.user, ordering=filters.ordering, matches=count, **asked)
     page = paginate(request, items, page=filters.page, page_size=filters.page_size, count=count)
     page["results"] = with_main_caretakers(page["results"], role_id=filters.role_id)
     return page

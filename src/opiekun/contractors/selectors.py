@@ -10,7 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, F, OrderBy, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
@@ -36,6 +37,25 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
 }
 
 
+# A search sorted by name, on PostgreSQL: the names that hold the searched word (a
+# surname, an industry) lie together, or thin out, in name order, so walking the name
+# index to them read up to every name before them (0.4-0.5 s at 1,000,000). With at
+# most this many matches, the search's trigram index reads them and they are sorted
+# (0.15 s for 50,000). SQLite has no such index: the walk stays cheaper there.
+# docs/performance.md, "A search sorted by name".
+SORT_MATCHES_UP_TO = 100_000
+
+
+def _order(ordering: str, matches: int | None, vendor: str) -> tuple[str | OrderBy, ...]:
+    fields = ORDERINGS.get(ordering, ORDERINGS["code"])
+    few = matches is not None and matches <= SORT_MATCHES_UP_TO
+    if not few or vendor != "postgresql" or fields[0].lstrip("-") != "name_key":
+        return fields
+    # The same key with '' appended: the same order, which no index offers.
+    key = Concat(F("name_key"), Value(""), output_field=CharField())
+    return (key.desc() if fields[0].startswith("-") else key.asc(), fields[1])
+
+
 def _search_condition(text: str) -> Q:
     """Code or name containing the text, case and accents aside ("zazolc" finds
     "Zażółć"): a substring of the stored search key, which a trigram index serves on
@@ -53,6 +73,7 @@ def contractor_list(
     without_caretaker: bool = False,
     ordering: str = "code",
     on: date | None = None,
+    matches: int | None = None,
 ) -> QuerySet[Contractor]:
     """Contractors the viewer may see, searched by code, name or NIP, optionally only
     those whose caretaker (main or deputy, in ``role_id`` if given) today is
@@ -61,7 +82,11 @@ def contractor_list(
 
     Nothing is computed per row: a page's caretakers are read by ``caretakers_today``
     for that page only (a column computed in the query would be computed for every row
-    an OFFSET skips, on PostgreSQL: seconds for a last page of 100,000)."""
+    an OFFSET skips, on PostgreSQL: seconds for a last page of 100,000).
+
+    ``matches``: the number of rows, when the caller has counted them (a page's count);
+    a search sorted by name with few matches sorts them instead of walking the name
+    index (`SORT_MATCHES_UP_TO`)."""
     day = on or today()
     qs = visible_contractors(viewer=viewer)
     text = search.strip()
@@ -84,7 +109,7 @@ def contractor_list(
         qs = qs.filter(~Exists(on_day.filter(contractor=OuterRef("pk"))))
     if active is not None:
         qs = qs.filter(active=active)
-    return qs.order_by(*ORDERINGS.get(ordering, ORDERINGS["code"]))
+    return qs.order_by(*_order(ordering, matches if text else None, connections[qs.db].vendor))
 
 
 def contractor_list_count(
