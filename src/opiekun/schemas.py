@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, ValidationInfo
 
 from opiekun.dates import parse_date
 from opiekun.messages import DATE_INVALID, DATE_TO_BEFORE_FROM, FIELD_REQUIRED
+from opiekun.paging import page_rows
 
 MAX_ID = 2**63 - 1  # the largest bigint primary key; a larger id names nothing
 DEFAULT_PAGE_SIZE = 50
@@ -147,7 +148,12 @@ def paginate(
     if count is None:
         count = len(items) if isinstance(items, list) else items.count()
     offset = (page - 1) * page_size
-    results = list(items[offset : offset + page_size]) if offset < count else []
+    if offset >= count:
+        results: list[Any] = []
+    elif isinstance(items, list):
+        results = items[offset : offset + page_size]
+    else:
+        results = page_rows(items, offset, offset + page_size)
 
     def link(number: int) -> str:
         query = request.GET.copy()

@@ -35,6 +35,7 @@ from opiekun.contractors.selectors import contractor_list
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.selectors import operator_names
+from opiekun.paging import IdsFirstPaginator
 
 PAGE_SIZE = 50
 SUGGESTIONS = 10
@@ -95,7 +96,7 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
     elif asked and form.is_valid():
         filters = form.filters()
         rows = assignment_list(viewer=request.user, filters=filters)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = IdsFirstPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         sort = filters.ordering
     return render(
         request,

@@ -1,0 +1,94 @@
+"""A far page of a list shown with its related rows reads the skipped rows as ids and
+the page's rows by id: the same rows in the same order as one query with an OFFSET."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from opiekun import paging
+from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
+from opiekun.caretakers.selectors import ORDERINGS, AssignmentFilters, assignment_list
+from opiekun.operators.models import Operator
+from opiekun.operators.tokens import token_issue
+from opiekun.paging import IdsFirstPaginator, page_rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rows(
+    make_operator: Callable[..., Operator], make_contractors: Any, default_role: CaretakerRole
+) -> list[CaretakerAssignment]:
+    """23 assignments; days, contractors and operators repeat, so orderings have ties."""
+    operators = [make_operator(name) for name in ("zofia", "adam", "marek")]
+    contractors = make_contractors(8)
+    return [
+        CaretakerAssignment.objects.create(
+            contractor=contractors[n % 8],
+            operator=operators[n % 3],
+            role=default_role,
+            type="deputy",
+            date_from=date(2030, 1, 1) + timedelta(days=(n % 4) * 40 + 50 * (n // 8)),
+            date_to=date(2030, 1, 1) + timedelta(days=(n % 4) * 40 + 50 * (n // 8) + 20),
+        )
+        for n in range(23)
+    ]
+
+
+@pytest.mark.parametrize("ordering", list(ORDERINGS))
+def test_every_page_holds_the_rows_an_offset_gives(
+    actor: Any, rows: list[CaretakerAssignment], ordering: str
+) -> None:
+    listed = assignment_list(viewer=actor, filters=AssignmentFilters(ordering=ordering))
+    everything = [row.pk for row in listed]
+    assert len(everything) == 23
+    for bottom, top in [(0, 5), (5, 10), (20, 25), (22, 23), (3, 3)]:
+        with CaptureQueriesContext(connection) as queries:
+            page = page_rows(listed, bottom, top, ids_first_from=0)
+            names = [(row.contractor.code, row.operator.user.username, row.role.name) for row in page]
+        assert [row.pk for row in page] == everything[bottom:top], (ordering, bottom)
+        assert len(names) == len(page)
+        assert len(queries) == (2 if top > bottom else 0)  # the related rows came along
+
+
+def test_a_near_page_is_one_query(actor: Any, rows: list[CaretakerAssignment]) -> None:
+    listed = assignment_list(viewer=actor, filters=AssignmentFilters())
+    with CaptureQueriesContext(connection) as queries:
+        assert len(page_rows(listed, 10, 15)) == 5
+    assert len(queries) == 1
+
+
+def test_the_paginator_gives_django_s_pages_orphans_included(
+    actor: Any, rows: list[CaretakerAssignment], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "IDS_FIRST_FROM", 0)
+    listed = assignment_list(viewer=actor, filters=AssignmentFilters(ordering="contractor"))
+    for per_page, orphans in [(5, 0), (5, 3), (10, 2)]:
+        ours, django = IdsFirstPaginator(listed, per_page, orphans), Paginator(listed, per_page, orphans)
+        assert ours.num_pages == django.num_pages
+        for number in ours.page_range:
+            assert [r.pk for r in ours.page(number)] == [r.pk for r in django.page(number)]
+
+
+def test_the_report_and_the_api_page_the_same_way(
+    client: Client, admin_op: Operator, rows: list[CaretakerAssignment], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filters = AssignmentFilters(ordering="operator")
+    listed = [r.pk for r in assignment_list(viewer=admin_op.user, filters=filters)]
+    monkeypatch.setattr(paging, "IDS_FIRST_FROM", 0)
+    client.force_login(admin_op.user)
+    report = client.get("/raporty/kontrahenci-wg-opiekuna/", {"date_from": "2029-01-01", "sort": "operator"})
+    assert [row.pk for row in report.context["page"]] == listed
+    _, raw = token_issue(user=admin_op.user, name="test")
+    api = Client(headers={"authorization": f"Bearer {raw}"})
+    for page in (2, 3, 5):
+        answer = api.get("/api/v1/caretakers", {"ordering": "operator", "page": page, "page_size": 5})
+        assert [row["id"] for row in answer.json()["results"]] == listed[(page - 1) * 5 : page * 5]
