@@ -26,7 +26,8 @@ def page_rows(rows: QuerySet[M], bottom: int, top: int, *, ids_first_from: int |
     ``ids_first_from`` skipped rows (default `IDS_FIRST_FROM`)."""
     query = rows.query
     least = IDS_FIRST_FROM if ids_first_from is None else ids_first_from
-    if bottom < least or not query.select_related or query.distinct or top <= bottom:
+    plain = not (query.distinct or query.combinator or query.values_select or query.annotation_select)
+    if bottom < least or not query.select_related or not plain or top <= bottom:
         return list(rows[bottom:top])
     ids = list(rows.values_list("pk", flat=True)[bottom:top])
     found = {row.pk: row for row in rows.order_by().filter(pk__in=ids)}
