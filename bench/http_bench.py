@@ -515,6 +515,11 @@ def measure(
     )
     crm_contractor = world.first_contractor + world.contractors // 2
     far_page = min(2000, -(-world.contractors // 50))  # 50 a page; the last one below 100,000
+    from opiekun.contractors.models import Contractor
+    from opiekun.dates import today
+
+    typed_code = Contractor.objects.get(pk=crm_contractor).code.lower()  # as someone types it
+    every_current = urlencode({"on": today().isoformat(), "page": far_page})
     boss, api = users.boss, users.api
 
     def page(session: Session, path: str) -> Callable[[int], Answer]:
@@ -574,6 +579,27 @@ def measure(
             world.boss,
             f"/raporty/kontrahenci-wg-opiekuna/?{report}",
             shown_total(REPORT_TOTAL),
+        ),
+        (
+            "Kontrahenci wg opiekuna, a contractor's code typed in small letters",
+            boss,
+            world.boss,
+            f"/raporty/kontrahenci-wg-opiekuna/?contractor={typed_code}",
+            shown_total(REPORT_TOTAL),
+        ),
+        (
+            f"Kontrahenci wg opiekuna, every current assignment, page {far_page}",
+            boss,
+            world.boss,
+            f"/raporty/kontrahenci-wg-opiekuna/?{every_current}",
+            shown_total(REPORT_TOTAL),
+        ),
+        (
+            'contractors list, search "kowalski", sorted by name',
+            boss,
+            world.boss,
+            "/kontrahenci/?q=kowalski&sort=name",
+            shown_total(LIST_TOTAL),
         ),
         (
             "CRM → Opiekun kontrahenta tab",
