@@ -188,7 +188,8 @@ def _handover_changes(visible: Q | None, operator_id: int | None, first: date, l
             target_id__isnull=False,
             assignment_id__gt=OuterRef("assignment_id"),
         )
-        return rows.exclude(Exists(newer))
+        kept: QuerySet[Any] = rows.exclude(Exists(newer))
+        return kept
 
     def shaped(kind: str, operator: str, mine: Q, rows: QuerySet[Any]) -> Source:
         found = (rows.filter(mine) if operator_id is not None else rows).order_by()
