@@ -179,7 +179,7 @@ def _handover_changes(visible: Q | None, operator_id: int | None, first: date, l
     # someone else since is nothing they will receive (it named a row that was gone).
     received = changes.filter(_still_received())
 
-    def newest(rows: QuerySet[Any], *also: Any) -> QuerySet[Any]:
+    def newest(rows: QuerySet[HandoverChange], *also: Any) -> QuerySet[HandoverChange]:
         """One row per handover and contractor: its newest change (of those kept)."""
         newer = HandoverChange.objects.filter(
             *also,
@@ -188,10 +188,9 @@ def _handover_changes(visible: Q | None, operator_id: int | None, first: date, l
             target_id__isnull=False,
             assignment_id__gt=OuterRef("assignment_id"),
         )
-        kept: QuerySet[Any] = rows.exclude(Exists(newer))
-        return kept
+        return rows.exclude(Exists(newer))
 
-    def shaped(kind: str, operator: str, mine: Q, rows: QuerySet[Any]) -> Source:
+    def shaped(kind: str, operator: str, mine: Q, rows: QuerySet[HandoverChange]) -> Source:
         found = (rows.filter(mine) if operator_id is not None else rows).order_by()
 
         def page() -> QuerySet[Any]:
