@@ -44,6 +44,24 @@ def test_api_speaks_english_without_accept_language() -> None:
     assert response.headers.get("Content-Language") == "en"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("de", "en"),  # was Polish: LANGUAGE_CODE, not the API's English
+        ("*", "en"),
+        ("pl;q=0", "en"),  # q=0: not acceptable
+        ("de, pl;q=0.5", "pl"),
+        ("pl-PL,pl;q=0.9,en;q=0.8", "pl"),
+        ("en-US", "en"),
+        ("fr;q=abc", "en"),
+    ],
+)
+def test_api_speaks_english_unless_a_language_of_its_own_is_accepted(header: str, language: str) -> None:
+    response = Client(headers={"accept-language": header}).get("/api/v1/contractors")
+    assert response.headers.get("Content-Language") == language
+
+
 def _wrapped(cause: BaseException) -> OperationalError:
     error = OperationalError(str(cause))
     error.__cause__ = cause

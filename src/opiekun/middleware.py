@@ -13,6 +13,8 @@ from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +40,24 @@ class PolishFirstMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/"):
-            request.META.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+            request.META["HTTP_ACCEPT_LANGUAGE"] = api_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
         else:
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+def api_language(header: str) -> str:
+    """The API's language for an Accept-Language header: the first of the project's
+    languages the header accepts (q above 0), else English — also for a header naming
+    only other languages (``de``), or ``*``, which fell back to LANGUAGE_CODE (Polish)."""
+    for code, quality in parse_accept_lang_header(header):
+        if code == "*" or quality <= 0:
+            continue
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return "en"
 
 
 def is_database_busy(error: BaseException) -> bool:
