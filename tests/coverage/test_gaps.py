@@ -339,8 +339,10 @@ def test_a_handed_row_deleted_since_is_no_longer_announced_to_its_recipient(
 
     received = CaretakerAssignment.objects.get(contractor=world["a"], operator=world["piotr"])
     assert kinds(world["piotr"]) == [("handover_in", world["a"].pk, handover.pk)]
-    assignment_update(actor=actor, assignment_id=received.pk, operator_id=make_operator("ewa").pk)
+    ewa = make_operator("ewa")
+    assignment_update(actor=actor, assignment_id=received.pk, operator_id=ewa.pk)
     assert kinds(world["piotr"]) == []  # given to someone else: not his
+    assert kinds(ewa) == [("starts", world["a"].pk, None)]  # hers from d(8): it starts for her
     assignment_delete(actor=actor, assignment_id=received.pk)
     assert kinds(world["piotr"]) == []
     assert ("handover_out", world["a"].pk, handover.pk) in kinds(world["anna"])

@@ -96,6 +96,11 @@ def _made_by_handover(field: str, lookup: str, first: date, last: date) -> Query
     day = CaretakerAssignment.objects.filter(
         pk=OuterRef("assignment_id"), contractor_id=OuterRef("contractor_id")
     )
+    if lookup == "exact":
+        # A start is the handover's only on a row still its recipient's: one given to
+        # another operator since starts for them (it was left out of theirs, and of
+        # the recipient's too, as `_still_received` leaves out its handover_in).
+        day = day.filter(operator_id=OuterRef("target_id"))
     return (
         changes.annotate(assignment_day=Subquery(day.order_by().values(field)[:1]))
         .filter(**{f"handover__date__{lookup}": F("assignment_day")})
