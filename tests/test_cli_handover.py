@@ -46,7 +46,7 @@ def test_dry_run_prints_the_preview_and_writes_nothing(
     assert any(
         line.startswith(portfolio[0].code)
         and "Handed over" in line
-        and "anna (Main): ends the day before 2030-01-01 – … → 2030-01-01 – 2030-02-28" in line
+        and "anna (Main): ends the day before: 2030-01-01 – … → 2030-01-01 – 2030-02-28" in line
         for line in lines
     )
     assert lines[-1] == "Dry run: nothing was written."
@@ -61,9 +61,9 @@ def test_the_preview_speaks_the_language_asked_for(
     out = _run("--from", "anna", "--to", "bob", "--on", "2030-03-01", "--dry-run", language="pl")
     line = next(line for line in out.splitlines() if line.startswith(portfolio[0].code))
     assert "Przekazano" in line
-    cut = "anna (Główny): kończy się w przeddzień przekazania 01.01.2030 – … → 01.01.2030 – 28.02.2030"
+    cut = "anna (Główny): kończy się w przeddzień przekazania: 01.01.2030 – … → 01.01.2030 – 28.02.2030"
     assert cut in line
-    assert "bob (Główny): nowe 01.03.2030 – …" in line
+    assert "bob (Główny): nowe: 01.03.2030 – …" in line
     for code in (" added ", " cut ", " main ", " created "):
         assert code not in line
 

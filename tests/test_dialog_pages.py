@@ -68,6 +68,10 @@ def test_the_browser_gets_the_whole_page_with_the_dialog_open_in_it(actor: Any, 
         host = page.index('<div id="modal" class="modal-host">')
         assert page.index('role="dialog"') > host, address  # the dialog opened in #modal
         assert 'data-dialog-page data-return="/"' in page, address  # no referrer: home
+        # the page is named after its dialog (its <title> was " · Opiekun")
+        title = page.split("<title>")[1].split("</title>")[0]
+        heading = page.split('<h2 id="modal-title">')[1].split("</h2>")[0]
+        assert heading and title == f"{heading} · Opiekun", address
 
 
 def test_htmx_gets_the_bare_dialog(actor: Any, dialogs: list[str]) -> None:

@@ -48,20 +48,20 @@ def test_api_speaks_english_without_accept_language() -> None:
 @pytest.mark.parametrize(
     ("header", "language"),
     [
-        ("de-DE,de;q=0.9", "en"),
+        ("de", "en"),  # was Polish: LANGUAGE_CODE, not the API's English
         ("*", "en"),
-        ("fr, pl;q=0.5", "pl"),
+        ("pl;q=0", "en"),  # q=0: not acceptable
+        ("de, pl;q=0.5", "pl"),
         ("pl-PL,pl;q=0.9,en;q=0.8", "pl"),
-        ("en;q=0.4, pl;q=0.7", "pl"),
+        ("en-US", "en"),
+        ("fr;q=abc", "en"),
+        ("en;q=0.4, pl;q=0.7", "pl"),  # the most preferred, not the first written
         ("*;q=1, en;q=0.2", "en"),
-        ("x" * 300, "en"),
+        ("x" * 300, "en"),  # too long a header: none accepted
     ],
 )
-def test_api_speaks_english_unless_the_caller_prefers_a_language_it_speaks(
-    header: str, language: str
-) -> None:
-    """Without this, a caller asking for German (or anything) got the UI's Polish."""
-    response = Client(headers={"accept-language": header}).get("/api/v1/caretakers?on=x")
+def test_api_speaks_english_unless_a_language_of_its_own_is_accepted(header: str, language: str) -> None:
+    response = Client(headers={"accept-language": header}).get("/api/v1/contractors")
     assert response.headers.get("Content-Language") == language
 
 

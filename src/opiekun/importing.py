@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from opiekun import audit
-from opiekun.tabular import FORMULA_PREFIXES
+from opiekun.tabular import FORMULA_PREFIXES, text
 
 # phase ("read", "check", "write"), rows done, rows in all (None while unknown)
 Progress = Callable[[str, int, int | None], None]
@@ -219,6 +219,26 @@ def match_header(
                 )
             )
     return Header(positions, titles, errors)
+
+
+class StrayCells:
+    """The cells of a file's rows that no header names: past the header's last cell, or
+    under an empty one. A value there belongs to no column and was dropped unseen (a
+    `date_to` typed without its header imported open-ended)."""
+
+    def __init__(self, header: Sequence[str]) -> None:
+        self.width = len(header)
+        self.untitled = frozenset(i for i, title in enumerate(header) if not title)
+
+    def error(self, number: int, cells: Sequence[object]) -> RowError | None:
+        """The row's fault, naming the first such column holding a value (1 is A)."""
+        if len(cells) <= self.width and not self.untitled:
+            return None
+        for index, cell in enumerate(cells):
+            if (index >= self.width or index in self.untitled) and text(cell):
+                message = _("A value in column %(n)s, which has no header: name the column or remove it.")
+                return RowError(number, None, message % {"n": index + 1})
+        return None
 
 
 def row_values(header: Header, cells: Sequence[object]) -> dict[str, object]:

@@ -47,15 +47,16 @@ class PolishFirstMiddleware:
 
 
 def api_language(header: str) -> str:
-    """The language an API answer speaks: the caller's most preferred language that the
-    product speaks (``pl-PL`` is Polish), English when none is (``de``, ``*``, no
-    header). LocaleMiddleware alone would fall back to the UI's Polish."""
-    for language, _quality in parse_accept_lang_header(header):
-        if language != "*":
-            try:
-                return get_supported_language_variant(language)
-            except LookupError:
-                continue
+    """The API's language for an Accept-Language header: the first of the project's
+    languages the header accepts (q above 0), else English — also for a header naming
+    only other languages (``de``), or ``*``, which fell back to LANGUAGE_CODE (Polish)."""
+    for code, quality in parse_accept_lang_header(header):
+        if code == "*" or quality <= 0:
+            continue
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
     return "en"
 
 

@@ -93,7 +93,7 @@ def test_caretaker_info_answers_what_its_schema_renders(
         assert response.content == _schema_json(actor, contractor.pk, query), query
     body = api.get(f"/api/v1/contractors/{full.pk}/caretaker-info", {"on": "2030-06-10"}).json()
     assert body["reason"] == "main_absent" and body["acting"]["operator_id"] == bartek.pk
-    assert body["acting"]["until"] == "2030-06-30"
+    assert body["acting"]["until"] == "2030-06-10"  # Bartek is away himself the next day
     assert [d["operator_name"] for d in body["deputies"]] == ["celina", "Bartek Tester"]
 
 

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.contractors.importing import contractors_import
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Operator
 
@@ -121,3 +122,34 @@ def test_the_api_answers_one_header_error_in_the_callers_language(
     assert len(header) == 1 and header[0]["column"] is None
     assert header[0]["message"].startswith(START[language] + "extra0, extra1, ")
     assert MORE[language] in header[0]["message"]
+
+
+def test_a_value_in_a_column_without_a_header_is_an_error_not_dropped(
+    api: Client, setup: dict[str, Any], actor: Any, tmp_path: Any
+) -> None:
+    """A date_to typed in a sixth column without its header was dropped: the row
+    imported open-ended. Now it is an error of the row naming the column; empty cells
+    there, and an empty untitled column, are fine. The contractors' import the same."""
+    code = setup["c"][0].code
+    body = f"{code};ewa;main;2025-01-01;2025-06-30;2025-12-31\n"
+    refused = api.post(URL, {"file": _file(body), "dry_run": "false"}, headers={"accept-language": "pl"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {
+            "row": 2,
+            "column": None,
+            "message": "Wartość w kolumnie 6, która nie ma nagłówka: nazwij kolumnę albo usuń wartość.",
+        }
+    ]
+    assert not CaretakerAssignment.objects.exists()
+    untitled = SimpleUploadedFile(
+        "a.csv", f"contractor_code;;operator_login;date_from\n{code};x;ewa;2025-01-01\n".encode(), "text/csv"
+    )
+    [error] = api.post(URL, {"file": untitled}).json()["errors"]
+    assert (error["row"], error["column"], error["message"][:27]) == (2, None, "A value in column 2, which ")
+    fine = f"{code};ewa;main;2025-01-01;;\n{setup['c'][1].code};ewa;main;2025-01-01;\n"
+    assert api.post(URL, {"file": _file(fine)}).json()["errors"] == []
+    firms = tmp_path / "c.csv"
+    firms.write_text("code;name\nZ1;Zet;Kraków\nZ2;Zed;\n", encoding="utf-8")
+    report = contractors_import(actor=actor, path=firms, filename="c.csv")
+    assert [(e.row, e.column) for e in report.errors] == [(2, None)]

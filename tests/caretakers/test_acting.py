@@ -59,7 +59,23 @@ def test_an_absent_main_is_stood_in_for_by_the_first_present_deputy_until_the_ab
     assert acting.holder == first
     assert acting.reason == ActingReason.MAIN_ABSENT
     assert acting.stands_in_for == 10
-    assert acting.until == date(2030, 6, 20)
+    assert acting.main_absent_until == date(2030, 6, 20)
+    # `away`, ahead of `first`, is back the next day and stands in from then on: `first`
+    # stands in for this one day (it said until the main's return, 2030-06-20)
+    assert acting.until == DAY
+    absences[40] = [Period(date(2030, 6, 1), date(2030, 6, 30))]  # away all along
+    assert acting_on(main, [late, first, away], absences, DAY).until == date(2030, 6, 20)
+
+
+def test_a_deputy_stands_in_until_their_row_the_mains_or_their_own_absence_ends_it() -> None:
+    absences = {10: [Period(date(2030, 6, 10), date(2030, 6, 30))]}
+    main = Holder(1, 10, MAIN, Period(date(2030, 1, 1), date(2030, 6, 25)))
+    deputy = Holder(2, 20, DEPUTY, Period(date(2030, 1, 1), date(2030, 6, 22)))
+    assert acting_on(main, [deputy], absences, DAY).until == date(2030, 6, 22)  # the deputy's row
+    longer = Holder(2, 20, DEPUTY, Period(date(2030, 1, 1), None))
+    assert acting_on(main, [longer], absences, DAY).until == date(2030, 6, 25)  # the main's row
+    absences[20] = [Period(date(2030, 6, 18), date(2030, 6, 19))]
+    assert acting_on(main, [longer], absences, DAY).until == date(2030, 6, 17)  # the deputy away
 
 
 def test_equal_priorities_go_by_date_from_then_id() -> None:
@@ -228,6 +244,36 @@ def test_acted_for_periods_are_the_runs_of_days_the_operator_stood_in_for_an_abs
         day += timedelta(days=1)
     found = acted_for_periods(holders, absences, operator, window)
     assert [(p, (a.holder, a.stands_in_for)) for p, a in found] == expected
+
+
+@settings(deadline=None)
+@given(histories())
+def test_until_is_the_last_day_of_the_same_stand_in(
+    history: tuple[list[Holder], dict[int, list[Period]], Period],
+) -> None:
+    """On every day a deputy stands in, `until` is the last day of that run of days (the
+    same deputy for the same absent main) — whenever no row of the scope starts within
+    it, the one thing the rows of the day cannot tell."""
+    holders, absences, _ = history
+
+    def on(day: date) -> Acting:
+        rows = [h for h in holders if h.period.contains_day(day)]
+        main = next((h for h in rows if h.type == MAIN), None)
+        return acting_on(main, [h for h in rows if h.type == DEPUTY], absences, day)
+
+    day = date(2030, 1, 1)
+    while day <= date(2030, 3, 2):
+        acting = on(day)
+        if acting.reason == ActingReason.MAIN_ABSENT:
+            last = day
+            while (following := on(last + timedelta(days=1))).reason == ActingReason.MAIN_ABSENT and (
+                following.holder,
+                following.stands_in_for,
+            ) == (acting.holder, acting.stands_in_for):
+                last += timedelta(days=1)
+            if not any(day < h.period.start <= last + timedelta(days=1) for h in holders):
+                assert acting.until == last, day
+        day += timedelta(days=1)
 
 
 # --- the selectors -------------------------------------------------------------------

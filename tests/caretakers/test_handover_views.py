@@ -113,6 +113,29 @@ def test_only_the_listed_contractors(
     assert [p.contractor_id for p in preview.context["preview"].results] == [portfolio[1].pk]
 
 
+def test_codes_that_hold_a_space_a_comma_or_a_semicolon(
+    boss_client: Client, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    """A contractor's code may be "A B", "X,1" or "Y;2": the field split every code on
+    those characters, so such a contractor could not be handed over alone ("Unknown
+    contractors: A, B")."""
+    odd = ["A B", "X,1", "Y;2"]
+    for contractor, code in zip(portfolio, odd, strict=True):
+        Contractor.objects.filter(pk=contractor.pk).update(code=code)
+    for text, expected in (
+        ("A B", [0]),
+        ("X,1\nY;2", [1, 2]),
+        ("Y;2 \n  A B  ", [2, 0]),
+        ("A B,\n X,1", [0, 1]),  # a part between commas that is a code; a line that is one
+    ):
+        preview = boss_client.post(NEW, _whom(sellers[0], [sellers[1]], contractor_codes=text))
+        assert preview.context["step"] == "preview", (text, preview.context["form"].errors)
+        handed = {p.contractor_id for p in preview.context["preview"].results}
+        assert handed == {portfolio[i].pk for i in expected}, text
+    unknown = boss_client.post(NEW, _whom(sellers[0], [sellers[1]], contractor_codes="A C, X"))
+    assert unknown.context["form"].errors["contractor_codes"] == ["Nieznani kontrahenci: A, C, X."]
+
+
 def test_a_stale_confirmation_shows_the_new_preview(
     boss_client: Client, actor: Any, sellers: list[Operator], portfolio: list[Contractor]
 ) -> None:

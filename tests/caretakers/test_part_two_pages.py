@@ -128,7 +128,7 @@ def test_a_row_moving_whole_is_shown_going_to_the_recipient(
     html = boss.post(NEW, data).content.decode()
     assert 'data-step="preview"' in html
     assert "(usunięty)" not in html
-    assert f"przechodzi 01.01.2030 – … → {sellers[1].display_name}" in html
+    assert f"przechodzi: 01.01.2030 – … → {sellers[1].display_name}" in html
 
 
 def test_handover_times_are_written_as_dates_of_the_language(

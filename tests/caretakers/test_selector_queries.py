@@ -123,7 +123,9 @@ def test_caretaker_info_builds_the_objects_the_orm_would(
         names = [r.operator.display_name for r in rows if r is not None]  # no query either
     assert info.main == main and info.deputies == [first, second]
     assert info.acting.holder is not None and info.acting.holder.assignment_id == second.pk
-    assert info.acting.stands_in_for == operators[0].pk and info.acting.until == date(2030, 3, 12)
+    # until the first deputy, away on the day alone, is back (not the main's return, 03-12)
+    assert info.acting.stands_in_for == operators[0].pk and info.acting.until == date(2030, 3, 1)
+    assert info.acting.main_absent_until == date(2030, 3, 12)
     assert info.acting_assignment == second
     assert [(s.role_name, s.branch_name) for s in info.by_role] == [
         (default_role.name, None),

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from opiekun.caretakers.models import Branch, CaretakerRole
+from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.services import assignment_delete, assignment_update, caretaker_add
 from opiekun.caretakers.services.handover import handover_create
 from opiekun.caretakers.services.handover_cancel import handover_cancel
@@ -313,3 +313,36 @@ def test_upcoming_changes_list_handovers_and_acting(
         .json()
     )
     assert [r["kind"] for r in anna["results"]] == ["ends"]
+
+
+def test_a_handed_row_deleted_since_is_no_longer_announced_to_its_recipient(
+    world: dict[str, Any], actor: Any, make_operator: Any, client_for: Callable[[Operator], Client]
+) -> None:
+    """Piotr's row from the handover was deleted by hand: he receives nothing, yet his
+    upcoming changes (and digest) still said `handover_in`, naming the deleted row. The
+    source still hands the contractor out: her row ends the day before, by the handover."""
+    request = dict(
+        actor=actor,
+        from_operator_id=world["anna"].pk,
+        to_operator_ids=[world["piotr"].pk],
+        date=d(8),
+        contractor_ids=[world["a"].pk],
+        on_overlap="replace",
+    )
+    preview = handover_create(**request)
+    handover = handover_create(**request, confirm_token=preview.confirm_token).handover
+    assert handover is not None
+
+    def kinds(operator: Operator) -> list[tuple[str, int, int | None]]:
+        page = client_for(operator).get("/api/v1/upcoming-changes", {"operator_id": operator.pk}).json()
+        return [(r["kind"], r["contractor_id"], r["handover_id"]) for r in page["results"]]
+
+    received = CaretakerAssignment.objects.get(contractor=world["a"], operator=world["piotr"])
+    assert kinds(world["piotr"]) == [("handover_in", world["a"].pk, handover.pk)]
+    ewa = make_operator("ewa")
+    assignment_update(actor=actor, assignment_id=received.pk, operator_id=ewa.pk)
+    assert kinds(world["piotr"]) == []  # given to someone else: not his
+    assert kinds(ewa) == [("starts", world["a"].pk, None)]  # hers from d(8): it starts for her
+    assignment_delete(actor=actor, assignment_id=received.pk)
+    assert kinds(world["piotr"]) == []
+    assert ("handover_out", world["a"].pk, handover.pk) in kinds(world["anna"])

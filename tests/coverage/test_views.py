@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from opiekun.caretakers.models import CaretakerRole
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
+from opiekun.operators.absences import absence_create
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +101,35 @@ def test_export_csv_and_xlsx_hold_the_view(world: Any, client: Client, admin_op:
     assert sheet.title == "Klienci bez opiekuna"
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["KC"]
+
+
+def test_with_absences_considered_the_report_says_acting_not_main(
+    world: Any, client: Client, admin_op: Operator, make_operator: Any
+) -> None:
+    """Anna, A's main caretaker, is away on d(1): A has a main caretaker then, but nobody to
+    act. The columns, the explanation, the empty table and the export said "without a main
+    caretaker" all the same."""
+    chief = make_operator("chief", superuser=True).user
+    absence_create(actor=chief, operator_id=world["anna"].pk, date_from=d(1), date_to=d(1))
+    login(client, admin_op)
+    response = client.get(URL, {"on": d(1).isoformat(), "consider_absences": "on"})
+    assert [row[1:3] for row in codes(response)] == ["KA", "KB", "KC"]  # KC: nobody since d(0)
+    acting = response.content.decode()
+    assert "Bez pełniącego obowiązki od" in acting and "Bez głównego opiekuna" not in acting
+    assert "bez pełniącego obowiązki opiekuna w roli i oddziale" in acting
+    main = client.get(URL, {"on": d(1).isoformat()}).content.decode()
+    assert "Bez głównego opiekuna od" in main and "pełniącego" not in main
+    empty = client.get(URL, {"on": d(-5).isoformat(), "consider_absences": "on"}).content.decode()
+    assert "Każdy kontrahent ma tu pełniącego obowiązki opiekuna." in empty
+    assert (
+        "Każdy kontrahent ma tu głównego opiekuna."
+        in client.get(URL, {"on": d(-5).isoformat()}).content.decode()
+    )
+    export = client.get(
+        reverse("coverage:gaps_export", args=["csv"]), {"on": d(1).isoformat(), "consider_absences": "on"}
+    )
+    header = b"".join(cast(Any, export).streaming_content).decode("utf-8-sig").splitlines()[0].split(";")
+    assert header[5:7] == ["Bez pełniącego obowiązki od", "Bez pełniącego obowiązki do"]
 
 
 def test_contractors_list_links_to_todays_gaps(world: Any, client: Client, admin_op: Operator) -> None:

@@ -181,6 +181,18 @@ def test_a_bad_date_is_an_error(world: Any, inbox: Inbox) -> None:
     assert inbox.messages == []
 
 
+def test_a_day_too_late_for_the_window_is_an_error(world: Any, inbox: Inbox) -> None:
+    """The digest reads D … D + 14: a D past 9999-12-17 was an OverflowError's traceback."""
+    polish = r"^--date: Podaj dzień nie późniejszy niż 17\.12\.9999\.$"
+    with pytest.raises(CommandError, match=polish) as raised:
+        call_command("notify", date="9999-12-31")
+    assert raised.value.returncode == 2
+    with pytest.raises(CommandError, match=r"^--date: Give a day no later than 9999-12-17\.$"):
+        call_command("notify", date="9999-12-18", language="en", dry_run=True)
+    call_command("notify", date="9999-12-17", dry_run=True)  # the last day still has its window
+    assert inbox.messages == [] and not DigestSent.objects.exists()
+
+
 def test_email_url_configures_smtp(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPIEKUN_EMAIL_URL", "smtp://us%40er:p%3Ass@mail.example.com:587?tls=1")
     config = email_settings()

@@ -51,11 +51,14 @@ class Acting:
     # When the main caretaker is absent on d: the last day of that absence (absences
     # that follow one another without a gap count as one).
     main_absent_until: date | None = None
+    # A deputy standing in: their last day of it, as far as the scope's rows of d tell
+    # (`_stands_in_until`).
+    deputy_until: date | None = None
 
     @property
     def until(self) -> date | None:
-        """How long the deputy stands in: to the end of the main caretaker's absence."""
-        return self.main_absent_until if self.reason == ActingReason.MAIN_ABSENT else None
+        """How long the deputy stands in (None unless a deputy does)."""
+        return self.deputy_until if self.reason == ActingReason.MAIN_ABSENT else None
 
 
 def absent_until(periods: Sequence[Period], day: date) -> date | None:
@@ -92,10 +95,36 @@ def acting_on(
     if not absent(main.operator_id):
         return Acting(main, ActingReason.MAIN)
     until = absent_until(absences.get(main.operator_id, ()), day)
+    ahead: list[Holder] = []  # the deputies before this one, absent on d
     for deputy in sorted(deputies, key=lambda d: d.deputy_order):
         if not absent(deputy.operator_id):
-            return Acting(deputy, ActingReason.MAIN_ABSENT, main.operator_id, until)
+            last = _stands_in_until(main, deputy, ahead, absences, day, until)
+            return Acting(deputy, ActingReason.MAIN_ABSENT, main.operator_id, until, last)
+        ahead.append(deputy)
     return Acting(None, ActingReason.NONE, None, until)
+
+
+def _stands_in_until(
+    main: Holder,
+    deputy: Holder,
+    ahead: Sequence[Holder],
+    absences: Mapping[int, Sequence[Period]],
+    day: date,
+    main_back: date | None,
+) -> date | None:
+    """The deputy's last day of standing in from ``day``: the earliest of the end of the
+    main caretaker's absence, of the main's or the deputy's assignment, the day before
+    the deputy's next absence, and the last day away of a deputy ahead of them who comes
+    back to the scope. It was the end of the main's absence alone: a deputy whose row
+    (or the main's) ended sooner was shown standing in past it. A deputy ahead of them
+    whose row starts later is not among the scope's rows of ``day``: not seen here."""
+    ends = [e for e in (main_back, main.period.end, deputy.period.end) if e is not None]
+    ends += [p.start - ONE_DAY for p in absences.get(deputy.operator_id, ()) if p.start > day]
+    for other in ahead:
+        back = absent_until(absences.get(other.operator_id, ()), day)
+        if back is not None and (other.period.end is None or other.period.end > back):
+            ends.append(back)
+    return min(ends, default=None)
 
 
 def acting_periods(

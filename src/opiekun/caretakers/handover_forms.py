@@ -58,7 +58,10 @@ class HandoverForm(forms.Form):
         required=False,
         max_length=200_000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "K0001, K0002"}),
-        help_text=_("Codes separated by commas, spaces or new lines. Empty: every contractor."),
+        help_text=_(
+            "Codes separated by commas, spaces or new lines (a code holding one of those: on a line of"
+            " its own). Empty: every contractor."
+        ),
     )
     to_operator_ids = forms.TypedMultipleChoiceField(
         label=_("To whom"),
@@ -89,14 +92,24 @@ class HandoverForm(forms.Form):
         fields["date"].initial = format_date(today())
 
     def clean_contractor_codes(self) -> str:
-        """Codes into the ids of contractors the user may see; an unknown code is an error."""
+        """Codes into the ids of contractors the user may see; an unknown code is an error.
+        A code may hold a space, a comma or a semicolon itself: a line that is a code, or
+        a part of a line between commas or semicolons that is one, is that code; anything
+        else splits further (`_codes`)."""
         text: str = self.cleaned_data.get("contractor_codes", "")
-        codes = list(dict.fromkeys(c for c in re.split(r"[\s,;]+", text) if c))
-        if not codes:
+        pieces = _pieces(text)
+        words = set(_words(pieces))
+        if not words:
             return text
-        if len(codes) > MAX_CODES:
+        if len(words) > MAX_CODES:
             raise forms.ValidationError(gettext("At most %(n)s contractors.") % {"n": MAX_CODES})
-        found = dict(visible_contractors(viewer=self.viewer).filter(code__in=codes).values_list("code", "pk"))
+        candidates = (
+            words | {line for line, _parts in pieces} | {p for _l, parts in pieces for p, _w in parts}
+        )
+        found = dict(
+            visible_contractors(viewer=self.viewer).filter(code__in=candidates).values_list("code", "pk")
+        )
+        codes = list(dict.fromkeys(_codes(pieces, found)))
         unknown = [c for c in codes if c not in found]
         if unknown:
             shown = ", ".join(unknown[:20]) + (" …" if len(unknown) > 20 else "")
@@ -122,6 +135,35 @@ class HandoverForm(forms.Form):
         """The values of every other step's fields, to carry as hidden inputs."""
         names = [n for n in (*WHAT, *WHOM) if n not in except_]
         return [(n, v) for n in names for v in self.data.getlist(n)]  # type: ignore[attr-defined]
+
+
+Pieces = list[tuple[str, list[tuple[str, list[str]]]]]
+
+
+def _pieces(text: str) -> Pieces:
+    """Each non-empty line, its parts between commas or semicolons, and their words."""
+    return [
+        (line, [(part.strip(), part.split()) for part in re.split(r"[,;]", line) if part.strip()])
+        for line in (raw.strip() for raw in text.splitlines())
+        if line
+    ]
+
+
+def _words(pieces: Pieces) -> list[str]:
+    return [word for _line, parts in pieces for _part, words in parts for word in words]
+
+
+def _codes(pieces: Pieces, found: dict[str, int]) -> list[str]:
+    """The codes meant: the widest piece that is a known code, else its smaller pieces
+    (unknown words stay, to be named as unknown)."""
+    codes: list[str] = []
+    for line, parts in pieces:
+        if line in found:
+            codes.append(line)
+            continue
+        for part, words in parts:
+            codes.extend([part] if part in found else words)
+    return codes
 
 
 class HandoverFilterForm(forms.Form):

@@ -45,7 +45,8 @@ def periods_text(periods: tuple[Period, ...]) -> str:
 
 def plan_texts(plan: ContractorPlan, names: Mapping[int, str]) -> tuple[list[str], list[str]]:
     """A contractor's planned changes and conflicts, one line each, operators named by
-    ``names`` (id → how the face names them)."""
+    ``names`` (id → how the face names them). The kind ends with a colon: "ends the day
+    before 01.01.2030 – …" read as if the handover were on the row's first day."""
     kinds = change_labels()
     target = names.get(plan.target_id, "?")
 
@@ -54,7 +55,7 @@ def plan_texts(plan: ContractorPlan, names: Mapping[int, str]) -> tuple[list[str
         return target if moved else periods_text(change.after)
 
     changes = [
-        f"{names.get(c.operator_id, '?')} ({TYPE_LABELS[c.type]}): {kinds.get(c.kind, c.kind)} "
+        f"{names.get(c.operator_id, '?')} ({TYPE_LABELS[c.type]}): {kinds.get(c.kind, c.kind)}: "
         f"{format_period(c.before) + ' → ' if c.before else ''}{after(c)}"
         for c in plan.changes
     ]

@@ -16,7 +16,7 @@ from stdnum.pl import regon as regon_number
 
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.services import normalize_nip, normalize_regon
-from opiekun.importing import PROGRESS_EVERY, Errors, Header, Progress, row_values, shown
+from opiekun.importing import PROGRESS_EVERY, Errors, Header, Progress, StrayCells, row_values, shown
 from opiekun.tabular import Table, text
 
 TRUE = {"1", "true", "tak", "yes", "t", "y", "prawda"}
@@ -40,10 +40,13 @@ def checked_rows(
     }
     blank = Contractor()
     count = 0
+    stray = StrayCells(table.header)
     for number, cells in table.rows:
         count += 1
         if count % PROGRESS_EVERY == 0:
             progress(phase, count, None)
+        if (fault := stray.error(number, cells)) is not None:
+            errors.add(fault.row, fault.column, fault.message)
         raw = row_values(header, cells)
         data: dict[str, Any] = {}
         for name, value in raw.items():

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from opiekun.caretakers.exports import ExportFormat, export_response
-from opiekun.coverage.exports import GAPS_REPORT
+from opiekun.coverage.exports import ACTING_GAPS_REPORT, GAPS_REPORT
 from opiekun.coverage.forms import GapFilterForm
 from opiekun.coverage.selectors import gap_list
 from opiekun.dates import today
@@ -24,10 +24,14 @@ SORTABLE = [
     ("date_to", _("until")),
     ("last_operator", _("Cared for last by")),
 ]
+# Absences considered, a gap may have its main caretaker (absent): the columns say so.
+ACTING_SORTABLE = [
+    (key, _("Without an acting caretaker from") if key == "date_from" else label) for key, label in SORTABLE
+]
 
 
 def _page(request: HttpRequest, form: GapFilterForm, status: int = 200) -> HttpResponse:
-    page, sort, window = None, "", None
+    page, sort, window, acting = None, "", None, False
     if form.is_valid():
         filters = form.filters()
         page = Paginator(gap_list(viewer=request.user, filters=filters), PAGE_SIZE).get_page(
@@ -36,11 +40,12 @@ def _page(request: HttpRequest, form: GapFilterForm, status: int = 200) -> HttpR
         names = operator_names(c.gap_last_operator_id for c in page.object_list)
         for c in page.object_list:
             c.gap_last_operator_display = names.get(c.gap_last_operator_id, "")
-        sort, window = filters.ordering, filters.window
+        sort, window, acting = filters.ordering, filters.window, filters.consider_absences
+    columns = ACTING_SORTABLE if acting else SORTABLE
     return render(
         request,
         "coverage/gaps.html",
-        {"form": form, "page": page, "sort": sort, "window": window, "columns": SORTABLE},
+        {"form": form, "page": page, "sort": sort, "window": window, "columns": columns, "acting": acting},
         status=status,
     )
 
@@ -56,9 +61,11 @@ def gaps_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     form = GapFilterForm(request.GET)
     if not form.is_valid():
         return _page(request, form, status=400)
+    filters = form.filters()
+    report = ACTING_GAPS_REPORT if filters.consider_absences else GAPS_REPORT
     return export_response(
-        gap_list(viewer=request.user, filters=form.filters(), with_names=True),
-        GAPS_REPORT,
+        gap_list(viewer=request.user, filters=filters, with_names=True),
+        report,
         fmt=ExportFormat(fmt),
-        filename=f"{GAPS_REPORT.filename}-{today().isoformat()}",
+        filename=f"{report.filename}-{today().isoformat()}",
     )

@@ -96,6 +96,11 @@ def _made_by_handover(field: str, lookup: str, first: date, last: date) -> Query
     day = CaretakerAssignment.objects.filter(
         pk=OuterRef("assignment_id"), contractor_id=OuterRef("contractor_id")
     )
+    if lookup == "exact":
+        # A start is the handover's only on a row still its recipient's: one given to
+        # another operator since starts for them (it was left out of theirs, and of
+        # the recipient's too, as `_still_received` leaves out its handover_in).
+        day = day.filter(operator_id=OuterRef("target_id"))
     return (
         changes.annotate(assignment_day=Subquery(day.order_by().values(field)[:1]))
         .filter(**{f"handover__date__{lookup}": F("assignment_day")})
@@ -175,18 +180,23 @@ def _handover_changes(visible: Q | None, operator_id: int | None, first: date, l
     )
     if visible is not None:
         changes = changes.filter(visible)
+    # The recipient's side only while the row is there and theirs: one deleted or given to
+    # someone else since is nothing they will receive (it named a row that was gone).
+    received = changes.filter(_still_received())
 
-    # One row per handover and contractor: its newest change.
-    newer = HandoverChange.objects.filter(
-        handover_id=OuterRef("handover_id"),
-        contractor_id=OuterRef("contractor_id"),
-        target_id__isnull=False,
-        assignment_id__gt=OuterRef("assignment_id"),
-    )
-    changes = changes.exclude(Exists(newer))
+    def newest(rows: QuerySet[HandoverChange], *also: Any) -> QuerySet[HandoverChange]:
+        """One row per handover and contractor: its newest change (of those kept)."""
+        newer = HandoverChange.objects.filter(
+            *also,
+            handover_id=OuterRef("handover_id"),
+            contractor_id=OuterRef("contractor_id"),
+            target_id__isnull=False,
+            assignment_id__gt=OuterRef("assignment_id"),
+        )
+        return rows.exclude(Exists(newer))
 
-    def shaped(kind: str, operator: str, mine: Q) -> Source:
-        found = (changes.filter(mine) if operator_id is not None else changes).order_by()
+    def shaped(kind: str, operator: str, mine: Q, rows: QuerySet[HandoverChange]) -> Source:
+        found = (rows.filter(mine) if operator_id is not None else rows).order_by()
 
         def page() -> QuerySet[Any]:
             return found.annotate(
@@ -205,9 +215,21 @@ def _handover_changes(visible: Q | None, operator_id: int | None, first: date, l
         return Source(found, page, _plain_row)
 
     return [
-        shaped("handover_in", "target_id", Q(target_id=operator_id)),
-        shaped("handover_out", "handover__from_operator_id", Q(handover__from_operator_id=operator_id)),
+        shaped("handover_in", "target_id", Q(target_id=operator_id), newest(received, _still_received())),
+        shaped(
+            "handover_out",
+            "handover__from_operator_id",
+            Q(handover__from_operator_id=operator_id),
+            newest(changes),
+        ),
     ]
+
+
+def _still_received() -> Exists:
+    """The change's row exists and is still its recipient's."""
+    return Exists(
+        CaretakerAssignment.objects.filter(pk=OuterRef("assignment_id"), operator_id=OuterRef("target_id"))
+    )
 
 
 def _acting_source(visible: Q | None, operator_id: int | None, first: date, last: date) -> list[Source]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from opiekun.caretakers.models import TYPE_LABELS
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.dates import parse_date
-from opiekun.importing import PROGRESS_EVERY, ColumnSpec, Errors, Header, Progress, shown
+from opiekun.importing import PROGRESS_EVERY, ColumnSpec, Errors, Header, Progress, StrayCells, shown
 from opiekun.messages import DATE_INVALID, DATE_TO_BEFORE_FROM, FIELD_REQUIRED
 from opiekun.periods import Period
 from opiekun.tabular import Table, text
@@ -98,10 +98,13 @@ def read_rows(table: Table, header: Header, errors: Errors, progress: Progress) 
     parsed: list[ReadRow] = []
     add = errors.add
     count = 0
+    stray = StrayCells(table.header)
     for number, cells in table.rows:
         count += 1
         if count % PROGRESS_EVERY == 0:
             progress("read", count, None)
+        if (stray_fault := stray.error(number, cells)) is not None:
+            add(stray_fault.row, stray_fault.column, stray_fault.message)
         if len(cells) < need:
             cells = [*cells, *([None] * (need - len(cells)))]
         code = nip = ""

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date as Date
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from opiekun.dates import today
-from opiekun.management.import_cli import add_language_argument, language, option_day
+from opiekun.dates import format_date, today
+from opiekun.management.import_cli import EXIT_USAGE, add_language_argument, language, option_day
 from opiekun.notices.digest import digest_send
+from opiekun.notices.selectors import DEFAULT_DAYS
+
+# The digest reads D … D + DEFAULT_DAYS: a later D has no such window (it was an
+# OverflowError's traceback).
+LAST_DAY = Date.max - timedelta(days=DEFAULT_DAYS)
 
 
 class Command(BaseCommand):
@@ -32,6 +39,11 @@ class Command(BaseCommand):
 
     def _send(self, date: str | None, dry_run: bool) -> None:
         day = option_day("--date", date) or today()
+        if day > LAST_DAY:
+            raise CommandError(
+                "--date: " + _("Give a day no later than %(day)s.") % {"day": format_date(LAST_DAY)},
+                returncode=EXIT_USAGE,
+            )
         result = digest_send(day=day, dry_run=dry_run)
         for message in result.planned:
             self.stdout.write(
