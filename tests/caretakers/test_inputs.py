@@ -41,7 +41,9 @@ def test_a_selection_found_whole_is_counted_not_read_back(
         assert len(reads) == 1 and reads[0].startswith("SELECT COUNT(*)"), reads
 
 
-def test_the_count_reads_an_index_of_the_ids_alone(make_contractors: Callable[[int], list[Contractor]]) -> None:
+def test_the_count_reads_an_index_of_the_ids_alone(
+    make_contractors: Callable[[int], list[Contractor]],
+) -> None:
     ids = [c.pk for c in make_contractors(5)]
     counted = Contractor.objects.filter(pk__in=id_list(ids))
     sql, params = counted.order_by().values("pk").query.sql_with_params()
