@@ -248,6 +248,9 @@ def decide_each(
         return plans
     operator_id, kind, period = proposal.operator_id, proposal.type, proposal.period
     start, end, main = period.start, period.end, kind == AssignmentType.MAIN
+    # A slot per conflict and a plan per skipped contractor, made by the tuple's own
+    # constructor (what `_make` calls): a named tuple's ``__new__`` is a Python call.
+    new, skipped, rest = tuple.__new__, (Outcome.SKIPPED,), Plan(Outcome.SKIPPED)[2:]
     for cid in contractor_ids:
         found = mine.get(cid)
         if not found:
@@ -256,7 +259,7 @@ def decide_each(
         # `is_conflict`, inlined: a row sharing a day with the proposal, of the same
         # operator and the other type, or another operator's main when the proposal is main.
         conflicts = [
-            Slot(pk, other, other_kind, days)
+            new(Slot, (pk, other, other_kind, days))
             for pk, _cid, other, other_kind, days in found
             if (days.end is None or start <= days.end)
             and (end is None or days.start <= end)
@@ -267,7 +270,7 @@ def decide_each(
             continue
         if len(conflicts) > 1:
             conflicts.sort(key=_slot_order)
-        plans[cid] = Plan(Outcome.SKIPPED, tuple(conflicts))
+        plans[cid] = new(Plan, (*skipped, tuple(conflicts), *rest))
     return plans
 
 

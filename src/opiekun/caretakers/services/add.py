@@ -205,11 +205,15 @@ def add_checked(
             for cid, plan in writing
         }
         inserted = write_changes(actor=actor, changes=changes, reason=Reason.CARETAKER_ADD) if changes else []
-        for cid, plan in plans.items():
-            holder = plan.holder_id
-            for position in proposal_at.get(cid, ()):
-                holder = inserted[position]
-            tally.add(ContractorResult(cid, plan.outcome, holder, plan.changes, plan.conflicts))
+        results = [
+            ContractorResult(cid, p.outcome, p.holder_id, p.changes, p.conflicts) for cid, p in plans.items()
+        ]
+        held = {cid: inserted[positions[-1]] for cid, positions in proposal_at.items() if positions}
+        if held:  # the new row that holds the proposal (under KEEP, for a few contractors)
+            for index, result in enumerate(results):
+                if result.contractor_id in held:
+                    results[index] = result._replace(assignment_id=held[result.contractor_id])
+        tally.add_all(results)
     return tally.answer(applied=True)
 
 
@@ -256,8 +260,10 @@ def _preview(actor: Any, request: AddRequest, proposal: Proposal, window: Result
         for row in state:
             hasher.add(row)
         rows = ((pk, cid, op, TYPE_OF[kind], Period(start, end)) for pk, cid, op, kind, start, end in state)
-        for cid, plan in decide_each(ids, rows, proposal, request.policy).items():
-            tally.add(ContractorResult(cid, plan.outcome, plan.holder_id, plan.changes, plan.conflicts))
+        plans = decide_each(ids, rows, proposal, request.policy)
+        tally.add_all(
+            [ContractorResult(c, p.outcome, p.holder_id, p.changes, p.conflicts) for c, p in plans.items()]
+        )
     token = issue_token(hasher.hexdigest(), purpose=PURPOSE) if request.policy == OverlapPolicy.WARN else None
     return tally.answer(applied=False, confirm_token=token)
 

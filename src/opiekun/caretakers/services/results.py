@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -92,6 +92,25 @@ class Tally:
                 self.conflict_page.append(result)
         if self.on_result is not None:
             self.on_result(result)
+
+    def add_all(self, results: Sequence[ContractorResult]) -> None:
+        """`add` for each of ``results``, in order: the same counts, pages and calls, the
+        counting done by the counters themselves (a selection's KEEP adds 10,000)."""
+        window, first = self.window, self.total
+        self.total += len(results)
+        self.outcomes.update(r.outcome for r in results)
+        self.changes.update(change.kind for r in results for change in r.changes)
+        start = max(window.offset - first, 0)
+        stop = None if window.limit is None else max(window.offset + window.limit - first, 0)
+        self.page.extend(results[start:stop])
+        met = [r for r in results if r.conflicts]
+        at = self.conflicted
+        self.conflicted += len(met)
+        begin = max(window.conflicts_offset - at, 0)
+        self.conflict_page.extend(met[begin : max(window.conflicts_offset + window.conflicts - at, begin)])
+        if self.on_result is not None:
+            for result in results:
+                self.on_result(result)
 
     def answer(self, *, applied: bool, confirm_token: str | None = None) -> AddResult:
         return AddResult(
