@@ -111,6 +111,23 @@ def test_an_overlapping_absence_is_refused_naming_the_other_in_the_users_format(
     assert Absence.objects.count() == 2
 
 
+def test_an_absence_moved_to_an_operator_away_then_is_refused_on_the_operator(
+    anna: Operator, manager: Operator, make_operator: Callable[..., Operator]
+) -> None:
+    """The dates were fine where they were: it is the operator chosen that clashes (the
+    clash was reported on date_from, which the user had not touched)."""
+    bartek = make_operator("bartek")
+    absence_create(actor=bartek.user, operator_id=bartek.pk, date_from=JUL1, date_to=JUL10)
+    own = absence_create(actor=anna.user, operator_id=anna.pk, date_from=JUL5, date_to=JUL20)
+    with pytest.raises(ValidationError) as error:
+        absence_update(actor=manager.user, absence_id=own.pk, operator_id=bartek.pk)
+    assert list(error.value.message_dict) == ["operator_id"]
+    with pytest.raises(ValidationError) as error:  # the dates changed too: on the dates
+        absence_update(actor=manager.user, absence_id=own.pk, operator_id=bartek.pk, date_from=JUL10)
+    assert list(error.value.message_dict) == ["date_from"]
+    assert Absence.objects.get(pk=own.pk).operator_id == anna.pk
+
+
 def test_an_own_only_operator_sees_own_absences_and_those_of_caretakers_of_contractors_they_see(
     make_operator: Callable[..., Operator],
     contractor: Contractor,

@@ -146,7 +146,9 @@ def _lock_operator(operator: Operator) -> None:
     Operator.objects.select_for_update().filter(pk=operator.pk).values_list("pk").first()
 
 
-def _refuse_overlap(checked: _Checked, *, exclude: int | None = None) -> None:
+def _refuse_overlap(checked: _Checked, *, exclude: int | None = None, field: str = "date_from") -> None:
+    """A clash with another absence of the operator, on ``field``: the dates, or the
+    operator when only the operator was changed (the dates were fine as they were)."""
     other = (
         Absence.objects.filter(
             operator=checked.operator,
@@ -163,7 +165,7 @@ def _refuse_overlap(checked: _Checked, *, exclude: int | None = None) -> None:
             "kind": str(KIND_LABELS.get(other.kind, other.kind)),
             "period": format_period(other.period),
         }
-        raise ValidationError({"date_from": [message]})
+        raise ValidationError({field: [message]})
 
 
 def _save(actor: Any, absence: Absence, checked: _Checked, reason: str) -> Absence:
@@ -246,7 +248,8 @@ def absence_update(
         raise PermissionDenied(str(NOT_YOURS))
     if checked.operator.pk != absence.operator_id:
         _lock_operator(checked.operator)
-    _refuse_overlap(checked, exclude=absence.pk)
+    moved = checked.operator.pk != absence.operator_id and checked.period == absence.period
+    _refuse_overlap(checked, exclude=absence.pk, field="operator_id" if moved else "date_from")
     unchanged = (
         checked.operator.pk == absence.operator_id
         and checked.period == absence.period
