@@ -150,10 +150,10 @@ def paginate(
     offset = (page - 1) * page_size
     if offset >= count:
         results: list[Any] = []
-    elif isinstance(items, list):
-        results = items[offset : offset + page_size]
-    else:
+    elif isinstance(items, QuerySet):
         results = page_rows(items, offset, offset + page_size)
+    else:  # a list, or rows that read only the slice asked for (upcoming changes, acted-for)
+        results = list(items[offset : offset + page_size])
 
     def link(number: int) -> str:
         query = request.GET.copy()
