@@ -92,3 +92,26 @@ def test_who_cared_for_a_contractor_found_by_name(
     for field in ("Operator", "Kontrahent", "Data od", "Data do", "Na dzień", "Typ opiekuna"):
         expect(filters.get_by_label(field, exact=True)).to_have_value("")
     expect(page.locator("[data-testid=report-prompt]")).to_be_visible()
+
+
+def test_the_option_moved_to_stays_chosen_when_a_later_answer_comes_in(
+    page: Page, live_server: Any, login: Any, farbmet: Contractor
+) -> None:
+    """The suggestions of the last keys typed can come after the user has moved to an
+    option: they redrew the list with nothing marked, so Enter sent the form with the
+    typed text instead of choosing (seen as a flaky test on a loaded machine)."""
+    login(page, live_server, "anna", PASSWORD)
+    page.goto(f"{live_server.url}/raporty/kontrahenci-wg-opiekuna/")
+    contractor = page.locator("[data-testid=report-filters]").get_by_role("combobox", name="Kontrahent")
+    contractor.press_sequentially("70100", delay=30)
+    options = page.get_by_role("listbox").get_by_role("option")
+    expect(options).to_have_count(1)
+    contractor.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    options.first.evaluate("item => item.setAttribute('data-before', '')")
+    contractor.dispatch_event("input")  # the same text asked again: a later answer
+    redrawn = page.get_by_role("listbox").locator("[role=option]:not([data-before])")
+    expect(redrawn).to_have_count(1)  # the list drawn again from the later answer
+    expect(redrawn).to_have_attribute("aria-selected", "true")
+    contractor.press("Enter")
+    expect(contractor).to_have_value("K0021")

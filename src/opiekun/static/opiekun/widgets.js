@@ -105,6 +105,10 @@
     }
 
     function show(results) {
+      // A later answer (the last keys typed) keeps the option the user has moved to, if
+      // it is still offered: ArrowDown then Enter chooses it even when the answer came
+      // in between.
+      var kept = active >= 0 && options()[active] ? options()[active].getAttribute("data-code") : null;
       list.innerHTML = "";
       active = -1;
       results.forEach(function (r, i) {
@@ -130,6 +134,8 @@
       });
       list.hidden = results.length === 0;
       input.setAttribute("aria-expanded", results.length ? "true" : "false");
+      var again = results.map(function (r) { return r.code; }).indexOf(kept);
+      if (kept !== null && again >= 0) mark(again);
     }
 
     function ask() {
