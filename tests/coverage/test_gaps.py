@@ -251,17 +251,8 @@ def test_consider_absences_counts_the_days_no_one_can_act(
     assert rows(actor, window=window, consider_absences=True) == rows(actor, window=window)
 
 
-def test_upcoming_changes_list_handovers_and_acting(
-    settings: Any,
-    world: dict[str, Any],
-    actor: Any,
-    make_operator: Any,
-    client_for: Callable[[Operator], Client],
-) -> None:
-    ewa = make_operator("ewa")
-    chief = make_operator("chief", superuser=True).user
-    world["add"]([world["a"]], ewa, d(-10), None, type="deputy")
-    absence_create(actor=chief, operator_id=world["anna"].pk, date_from=d(3), date_to=d(6))
+def _hand_a_to_piotr(world: dict[str, Any], actor: Any) -> Any:
+    """Anna hands contractor a to Piotr from d(8) (REPLACE), confirmed if it asks to be."""
     request = dict(
         actor=actor,
         from_operator_id=world["anna"].pk,
@@ -274,7 +265,21 @@ def test_upcoming_changes_list_handovers_and_acting(
     if not result.applied:
         result = handover_create(**request, confirm_token=result.confirm_token)
     assert result.applied and result.handover is not None
-    handover_id = result.handover.pk
+    return result.handover
+
+
+def test_upcoming_changes_list_handovers_and_acting(
+    settings: Any,
+    world: dict[str, Any],
+    actor: Any,
+    make_operator: Any,
+    client_for: Callable[[Operator], Client],
+) -> None:
+    ewa = make_operator("ewa")
+    chief = make_operator("chief", superuser=True).user
+    world["add"]([world["a"]], ewa, d(-10), None, type="deputy")
+    absence_create(actor=chief, operator_id=world["anna"].pk, date_from=d(3), date_to=d(6))
+    handover_id = _hand_a_to_piotr(world, actor).pk
     anna = (
         client_for(world["anna"])
         .get("/api/v1/upcoming-changes", {"days": 14, "operator_id": world["anna"].pk})
@@ -321,17 +326,7 @@ def test_a_handed_row_deleted_since_is_no_longer_announced_to_its_recipient(
     """Piotr's row from the handover was deleted by hand: he receives nothing, yet his
     upcoming changes (and digest) still said `handover_in`, naming the deleted row. The
     source still hands the contractor out: her row ends the day before, by the handover."""
-    request = dict(
-        actor=actor,
-        from_operator_id=world["anna"].pk,
-        to_operator_ids=[world["piotr"].pk],
-        date=d(8),
-        contractor_ids=[world["a"].pk],
-        on_overlap="replace",
-    )
-    preview = handover_create(**request)
-    handover = handover_create(**request, confirm_token=preview.confirm_token).handover
-    assert handover is not None
+    handover = _hand_a_to_piotr(world, actor)
 
     def kinds(operator: Operator) -> list[tuple[str, int, int | None]]:
         page = client_for(operator).get("/api/v1/upcoming-changes", {"operator_id": operator.pk}).json()

@@ -85,21 +85,23 @@ class ReportFilterForm(forms.Form):
         if not text:
             return None
         visible = visible_contractors(viewer=self.viewer)
-        # The code as written first (codes are case-sensitive: K1 and k1 may both exist,
-        # docs/semantics.md), then in capitals or small letters: each read by the code's
-        # index (a case-blind comparison would read every contractor; a code in another
-        # mix of cases is still found by the search below).
-        exact = visible.filter(code=text)
-        if not exact.exists():
-            exact = visible.filter(code__in={text.upper(), text.lower()} - {text})
         digits = re.sub(r"[\s-]", "", text)
         if digits[:2].upper() == "PL":
             digits = digits[2:]
-        if not exact.exists() and digits.isdigit():
-            exact = visible.filter(nip=digits)
-        if not exact.exists():  # the name's sort key folds case (and more): its index narrows
-            exact = visible.filter(name_key=polish_sort_key(text), name__iexact=text)
-        found = list(exact.order_by("code")[:2])
+        # Each way of naming one contractor, in turn, each read by an index; the first
+        # that finds any is the answer. The code as written first (codes are
+        # case-sensitive: K1 and k1 may both exist, docs/semantics.md), then in capitals
+        # or small letters (a code in another mix of cases is found by the search below);
+        # the NIP; the whole name among the rows of its sort key, which folds case.
+        ways = [visible.filter(code=text), visible.filter(code__in={text.upper(), text.lower()} - {text})]
+        if digits.isdigit():
+            ways.append(visible.filter(nip=digits))
+        ways.append(visible.filter(name_key=polish_sort_key(text), name__iexact=text))
+        found: list[Contractor] = []
+        for way in ways:
+            found = list(way.order_by("code")[:2])
+            if found:
+                break
         if len(found) != 1:
             found = list(contractor_list(viewer=self.viewer, search=text).order_by("code")[:2])
         if not found:
