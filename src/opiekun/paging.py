@@ -6,14 +6,22 @@ of Kontrahenci wg opiekuna over a million assignments joined each of the 100,000
 skipped rows to its contractor, operator, user and role (2.6 s). Read as ids, the
 skipped rows need only the joins their ordering needs; the page's own rows are then
 read by id, with everything shown (docs/performance.md, "A far page of assignments").
+
+A long filtered list is not counted on a page: past ``settings.COUNT_ESTIMATE_FROM``
+rows by the PostgreSQL planner's estimate, the page shows that estimate as "about N"
+(`EstimatingPaginator`), and what the page read finds corrects it (docs/semantics.md,
+"Counts of long lists").
 """
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db import connections
 from django.db.models import Model, QuerySet
+from django.utils.functional import cached_property
 
 M = TypeVar("M", bound=Model)
 
@@ -52,3 +60,83 @@ class IdsFirstPaginator(_Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         return Page(page_rows(self.object_list, bottom, top), number, self)
+
+
+def planned_rows(rows: QuerySet[Any]) -> int | None:
+    """The PostgreSQL planner's estimate of the number of ``rows`` (its EXPLAIN: a
+    plan, no row read); None on another database."""
+    connection = connections[rows.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = rows.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        row = cursor.fetchone()
+    plan = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def about(number: int) -> int:
+    """``number`` to two significant digits (1,308,413 → 1,300,000): an estimate
+    shown no more precisely than it is."""
+    places = len(str(abs(number))) - 2
+    return number if places <= 0 else round(number, -places)
+
+
+class EstimatingPaginator(IdsFirstPaginator):
+    """`IdsFirstPaginator` that does not count a queryset of at least
+    ``estimate_from`` rows by the planner's estimate: the count is then that estimate,
+    rounded (`about`), and `estimated` is true. Each page read corrects it: one row more
+    than the page is read, so a page that ends the list makes the count exact, a full
+    page with more after it never shows as the last, and a page past either end of the
+    estimate (a page number beyond it, or no row where it promised some) is answered by
+    counting."""
+
+    def __init__(self, object_list: Any, per_page: int, *, estimate_from: int) -> None:
+        super().__init__(object_list, per_page)
+        self.estimate_from = estimate_from
+        self.estimated = False
+
+    @cached_property
+    def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet):
+            return len(self.object_list)
+        planned = planned_rows(self.object_list)
+        if planned is not None and planned >= self.estimate_from:
+            self.estimated = True
+            return about(planned)
+        return self.object_list.count()
+
+    def _queryset(self) -> QuerySet[Any]:
+        assert isinstance(self.object_list, QuerySet)  # only a queryset is estimated
+        return self.object_list
+
+    def _correct(self, count: int, *, estimated: bool) -> None:
+        self.__dict__["count"] = count
+        self.__dict__.pop("num_pages", None)  # cached from the count
+        self.estimated = estimated
+
+    def validate_number(self, number: Any) -> int:
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if not self.estimated or int(number) < 1:
+                raise
+        self._correct(self._queryset().count(), estimated=False)  # past an estimate too low: count
+        return super().validate_number(number)
+
+    def page(self, number: Any) -> Page[Any]:
+        number = self.validate_number(number)
+        if not self.estimated:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = page_rows(self._queryset(), bottom, bottom + self.per_page + 1)
+        if len(rows) > self.per_page:  # more rows follow this page
+            self._correct(max(self.count, bottom + len(rows)), estimated=True)
+            rows = rows[: self.per_page]
+        elif rows or number == 1:  # this page ends the list
+            self._correct(bottom + len(rows), estimated=False)
+        else:  # past the end of a list shorter than estimated
+            self._correct(self._queryset().count(), estimated=False)
+            return super().page(self.num_pages)
+        return Page(rows, number, self)

@@ -175,7 +175,9 @@ class CaretakerAssignment(models.Model):
                 fields=["operator", "date_from", "date_to", "contractor"], name="assignment_operator_period"
             ),
             models.Index(fields=["contractor", "date_from", "date_to"], name="assignment_contractor_period"),
-            models.Index(fields=["date_from", "date_to"]),
+            # Rows starting in a window; in the report's default order, newest first
+            # then by id, a far page walks this index alone (migration 0011).
+            models.Index(fields=["date_from", "id", "date_to"], name="assignment_starts"),
             # Nadchodzące zmiany, everyone's: the rows ending in a window (notices/).
             models.Index(fields=["date_to"], name="assignment_ends", condition=Q(date_to__isnull=False)),
         ]

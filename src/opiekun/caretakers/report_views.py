@@ -35,7 +35,7 @@ from opiekun.contractors.selectors import contractor_list
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.selectors import operator_names
-from opiekun.paging import IdsFirstPaginator
+from opiekun.paging import EstimatingPaginator
 
 PAGE_SIZE = 50
 SUGGESTIONS = 10
@@ -88,7 +88,7 @@ def _acted_for_page(request: HttpRequest, form: ReportFilterForm) -> Page[Any]:
 
 def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> HttpResponse:
     page: Any = None
-    sort, acting = "", False
+    sort, acting, estimated = "", False, False
     asked = bool(request.GET)
     if asked and form.is_valid() and form.acted_for:
         acting = True
@@ -96,8 +96,9 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
     elif asked and form.is_valid():
         filters = form.filters()
         rows = assignment_list(viewer=request.user, filters=filters)
-        page = IdsFirstPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        sort = filters.ordering
+        paginator = EstimatingPaginator(rows, PAGE_SIZE, estimate_from=settings.COUNT_ESTIMATE_FROM)
+        page = paginator.get_page(request.GET.get("page"))
+        sort, estimated = filters.ordering, paginator.estimated
     return render(
         request,
         "reports/by_caretaker.html",
@@ -108,6 +109,7 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
             "columns": SORTABLE,
             "asked": asked,
             "acted_for": acting,
+            "estimated": estimated,
         },
         status=status,
     )

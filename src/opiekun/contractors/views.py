@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from opiekun.contractors.services import EDITABLE_FIELDS, contractor_create, con
 from opiekun.dates import format_date, today
 from opiekun.operators.access import Access, can_assign, contractor_access
 from opiekun.operators.selectors import operator_names
+from opiekun.paging import EstimatingPaginator
 
 # The user's choices for the list, kept in the session: rows per page, and whether
 # the deputies column is shown.
@@ -66,7 +67,8 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
     contractors = (
         contractor_list(viewer=request.user, **kwargs) if kwargs is not None else Contractor.objects.none()
     )
-    paginator = Paginator(contractors, prefs["page_size"])
+    size = prefs["page_size"]
+    paginator = EstimatingPaginator(contractors, size, estimate_from=settings.COUNT_ESTIMATE_FROM)
     estimated = False
     if kwargs is not None:  # read off the caretaker's assignments when that is exact
         filter_kwargs = {k: v for k, v in kwargs.items() if k != "ordering"}
@@ -76,9 +78,10 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
             estimated = known is not None
         if known is not None:
             paginator.count = known
-        elif kwargs.get("search"):  # counted: a search by name may sort its few matches
+        elif kwargs.get("search"):  # counted or estimated: a search by name may sort its few matches
             paginator.object_list = contractor_list(viewer=request.user, matches=paginator.count, **kwargs)
     page = paginator.get_page(request.GET.get("page"))
+    estimated = estimated or paginator.estimated
     rows = list(page.object_list)
     role = filters.column_role()
     caretakers = caretakers_today([c.pk for c in rows], role_id=role.pk if role else None)
