@@ -286,14 +286,17 @@ def shown_total(pattern: bytes) -> Callable[[Answer, list[Answer]], str]:
 
     def note(last: Answer, answers: list[Answer]) -> str:
         found = re.search(pattern, last.body)
-        total = f"{int(found.group(1)):,} rows" if found else "total not found on the page"
-        return f"{total}; {len(last.body) / 1024:,.0f} KiB"
+        about = "about " if re.search(ESTIMATED, last.body) else ""  # the pager says it is an estimate
+        total = f"{about}{int(found.group(1)):,} rows" if found else "total not found on the page"
+        unsorted = "; too long to sort as asked" if b'data-testid="unsorted"' in last.body else ""
+        return f"{total}{unsorted}; {len(last.body) / 1024:,.0f} KiB"
 
     return note
 
 
 LIST_TOTAL = rb'data-total="(\d+)"'
-REPORT_TOTAL = rb'data-testid="report-total">\s*(\d+)'
+REPORT_TOTAL = rb'data-testid="report-total">\s*(?:oko\xc5\x82o |about )?(\d+)'  # "około N", "about N"
+ESTIMATED = rb"[0-9] z ok\. [0-9]|[0-9] of about [0-9]"
 
 
 def _how(last: Answer) -> str:
@@ -520,6 +523,7 @@ def measure(
 
     typed_code = Contractor.objects.get(pk=crm_contractor).code.lower()  # as someone types it
     every_current = urlencode({"on": today().isoformat(), "page": far_page})
+    by_operator = urlencode({"on": today().isoformat(), "sort": "operator"})
     boss, api = users.boss, users.api
 
     def page(session: Session, path: str) -> Callable[[int], Answer]:
@@ -592,6 +596,13 @@ def measure(
             boss,
             world.boss,
             f"/raporty/kontrahenci-wg-opiekuna/?{every_current}",
+            shown_total(REPORT_TOTAL),
+        ),
+        (
+            "Kontrahenci wg opiekuna, every current assignment, sorted by operator",
+            boss,
+            world.boss,
+            f"/raporty/kontrahenci-wg-opiekuna/?{by_operator}",
             shown_total(REPORT_TOTAL),
         ),
         (

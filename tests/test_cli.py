@@ -107,6 +107,7 @@ def _opiekun(home: Path, *args: str, **variables: str) -> subprocess.CompletedPr
         ("OPIEKUN_IMPORT_MAX_MB", "nan"),
         ("OPIEKUN_SQLITE_TIMEOUT", "-1"),
         ("OPIEKUN_LIST_ESTIMATE_FROM", "many"),
+        ("OPIEKUN_COUNT_ESTIMATE_FROM", "0"),
         ("OPIEKUN_EXPORT_KEEP_HOURS", "1.5"),
     ],
 )

@@ -8,6 +8,7 @@ written in the background (`export_jobs`) and the browser follows its progress.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,8 +31,8 @@ from opiekun.caretakers.exports import (
     ExportFormat,
     export_response,
 )
-from opiekun.caretakers.report_forms import ReportFilterForm
-from opiekun.caretakers.selectors import assignment_list, branch_list, role_list
+from opiekun.caretakers.report_forms import DEFAULT_SORT, ReportFilterForm
+from opiekun.caretakers.selectors import ORDERINGS_BY_INDEX, assignment_list, branch_list, role_list
 from opiekun.contractors.selectors import contractor_list
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
@@ -38,6 +40,10 @@ from opiekun.operators.selectors import operator_names
 from opiekun.paging import EstimatingPaginator
 
 PAGE_SIZE = 50
+# A list longer than this is not sorted by a column no index reads in order (operator,
+# contractor, type, role, last day): that sort reads and orders every row, seconds at
+# a million (docs/semantics.md, "Counts of long lists").
+SORT_UP_TO = 100_000
 SUGGESTIONS = 10
 SORTABLE = [
     ("contractor", _("Contractor")),
@@ -86,9 +92,31 @@ def _acted_for_page(request: HttpRequest, form: ReportFilterForm) -> Page[Any]:
     return page
 
 
+def _unsorted(ordering: str, paginator: EstimatingPaginator) -> str:
+    """Why a list is not sorted as asked: too long to sort by that column."""
+    values = {
+        "column": dict(SORTABLE)[ordering.removeprefix("-")],
+        "limit": number_format(SORT_UP_TO, force_grouping=True),
+        "total": number_format(paginator.count, force_grouping=True),
+    }
+    if paginator.estimated:
+        message = gettext(
+            "Sorting by “%(column)s” is offered for lists of up to %(limit)s assignments, and this one "
+            "holds about %(total)s, so it is shown newest first. Narrow the filter (an operator, a "
+            "contractor, a role) to sort it by that column."
+        )
+    else:
+        message = gettext(
+            "Sorting by “%(column)s” is offered for lists of up to %(limit)s assignments, and this one "
+            "holds %(total)s, so it is shown newest first. Narrow the filter (an operator, a "
+            "contractor, a role) to sort it by that column."
+        )
+    return message % values
+
+
 def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> HttpResponse:
     page: Any = None
-    sort, acting, estimated = "", False, False
+    sort, acting, estimated, unsorted = "", False, False, ""
     asked = bool(request.GET)
     if asked and form.is_valid() and form.acted_for:
         acting = True
@@ -97,6 +125,10 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
         filters = form.filters()
         rows = assignment_list(viewer=request.user, filters=filters)
         paginator = EstimatingPaginator(rows, PAGE_SIZE, estimate_from=settings.COUNT_ESTIMATE_FROM)
+        if filters.ordering not in ORDERINGS_BY_INDEX and paginator.count > SORT_UP_TO:
+            unsorted = _unsorted(filters.ordering, paginator)
+            filters = replace(filters, ordering=DEFAULT_SORT)
+            paginator.object_list = assignment_list(viewer=request.user, filters=filters)
         page = paginator.get_page(request.GET.get("page"))
         sort, estimated = filters.ordering, paginator.estimated
     return render(
@@ -110,6 +142,7 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
             "asked": asked,
             "acted_for": acting,
             "estimated": estimated,
+            "unsorted": unsorted,
         },
         status=status,
     )
