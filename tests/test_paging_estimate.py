@@ -182,3 +182,20 @@ def test_a_search_of_many_contractors_shows_an_estimate(
         assert "z ok." in text
     else:
         assert "z ok." not in text
+
+
+def test_an_own_only_operator_s_lists_are_counted(
+    client: Client, sellers: list[Operator], assignments: int, settings: Any
+) -> None:
+    """The visibility's subqueries make the planner's figure unreliable: counted."""
+    settings.COUNT_ESTIMATE_FROM = 1
+    anna = sellers[0]  # the caretaker of the 120
+    anna.visibility = "own"
+    anna.save()
+    client.force_login(anna.user)
+    report = client.get("/raporty/kontrahenci-wg-opiekuna/", {"date_from": "2030-01-01"})
+    listed = client.get("/kontrahenci/", {"q": "Firma"})
+    for page in (report.context["page"], listed.context["page"]):
+        assert page.has_next() and not page.paginator.estimated  # a long list, counted
+    assert report.context["page"].paginator.count == 120
+    assert "ok." not in report.content.decode() and "z ok." not in listed.content.decode()

@@ -85,14 +85,15 @@ def about(number: int) -> int:
 
 class EstimatingPaginator(IdsFirstPaginator):
     """`IdsFirstPaginator` that does not count a queryset of at least
-    ``estimate_from`` rows by the planner's estimate: the count is then that estimate,
+    ``estimate_from`` rows (None: always count) by the planner's estimate: the count is
+    then that estimate,
     rounded (`about`), and `estimated` is true. Each page read corrects it: one row more
     than the page is read, so a page that ends the list makes the count exact, a full
     page with more after it never shows as the last, and a page past either end of the
     estimate (a page number beyond it, or no row where it promised some) is answered by
     counting."""
 
-    def __init__(self, object_list: Any, per_page: int, *, estimate_from: int) -> None:
+    def __init__(self, object_list: Any, per_page: int, *, estimate_from: int | None) -> None:
         super().__init__(object_list, per_page)
         self.estimate_from = estimate_from
         self.estimated = False
@@ -101,6 +102,8 @@ class EstimatingPaginator(IdsFirstPaginator):
     def count(self) -> int:
         if not isinstance(self.object_list, QuerySet):
             return len(self.object_list)
+        if self.estimate_from is None:
+            return self.object_list.count()
         planned = planned_rows(self.object_list)
         if planned is not None and planned >= self.estimate_from:
             self.estimated = True

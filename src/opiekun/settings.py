@@ -288,7 +288,7 @@ IMPORT_KEEP_HOURS = env_number("OPIEKUN_IMPORT_KEEP_HOURS", 24, low=1, high=100_
 LIST_ESTIMATE_FROM = env_number("OPIEKUN_LIST_ESTIMATE_FROM", 100_000, low=0)
 # A filtered list on a page that PostgreSQL's planner expects to hold this many rows shows
 # the estimate ("about N") instead of counting them (paging.EstimatingPaginator).
-COUNT_ESTIMATE_FROM = env_number("OPIEKUN_COUNT_ESTIMATE_FROM", 10_000, low=1)
+COUNT_ESTIMATE_FROM = env_number("OPIEKUN_COUNT_ESTIMATE_FROM", 50_000, low=1)
 
 REPLICA_STICKY_SECONDS = env_number("OPIEKUN_REPLICA_STICKY_SECONDS", 5, low=0, high=86_400)
 DATABASES.update(replica_databases(DATABASES["default"]["ENGINE"]))

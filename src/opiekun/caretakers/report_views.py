@@ -35,7 +35,7 @@ from opiekun.caretakers.report_forms import DEFAULT_SORT, ReportFilterForm
 from opiekun.caretakers.selectors import ORDERINGS_BY_INDEX, assignment_list, branch_list, role_list
 from opiekun.contractors.selectors import contractor_list
 from opiekun.dates import today
-from opiekun.operators.access import visible_contractors
+from opiekun.operators.access import count_estimate_from, visible_contractors
 from opiekun.operators.selectors import operator_names
 from opiekun.paging import EstimatingPaginator
 
@@ -124,7 +124,7 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
     elif asked and form.is_valid():
         filters = form.filters()
         rows = assignment_list(viewer=request.user, filters=filters)
-        paginator = EstimatingPaginator(rows, PAGE_SIZE, estimate_from=settings.COUNT_ESTIMATE_FROM)
+        paginator = EstimatingPaginator(rows, PAGE_SIZE, estimate_from=count_estimate_from(request.user))
         if filters.ordering not in ORDERINGS_BY_INDEX and paginator.count > SORT_UP_TO:
             unsorted = _unsorted(filters.ordering, paginator)
             filters = replace(filters, ordering=DEFAULT_SORT)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +34,7 @@ from opiekun.contractors.selectors import (
 )
 from opiekun.contractors.services import EDITABLE_FIELDS, contractor_create, contractor_update
 from opiekun.dates import format_date, today
-from opiekun.operators.access import Access, can_assign, contractor_access
+from opiekun.operators.access import Access, can_assign, contractor_access, count_estimate_from
 from opiekun.operators.selectors import operator_names
 from opiekun.paging import EstimatingPaginator
 
@@ -68,7 +67,7 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
         contractor_list(viewer=request.user, **kwargs) if kwargs is not None else Contractor.objects.none()
     )
     size = prefs["page_size"]
-    paginator = EstimatingPaginator(contractors, size, estimate_from=settings.COUNT_ESTIMATE_FROM)
+    paginator = EstimatingPaginator(contractors, size, estimate_from=count_estimate_from(request.user))
     estimated = False
     if kwargs is not None:  # read off the caretaker's assignments when that is exact
         filter_kwargs = {k: v for k, v in kwargs.items() if k != "ordering"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
 from django.db import connections
 from django.db.models import OuterRef, Q, QuerySet
@@ -49,6 +50,15 @@ def _sees_all(user: Any) -> bool:
         return True
     operator = operator_of(user)
     return operator is not None and operator.visibility == Visibility.ALL
+
+
+def count_estimate_from(viewer: Any) -> int | None:
+    """From how many rows a list on a page may show the planner's estimate instead of a
+    count (paging.EstimatingPaginator): ``settings.COUNT_ESTIMATE_FROM`` for a viewer who
+    sees every contractor. An own-only viewer's lists are counted (None): the visibility's
+    subqueries make the estimate unreliable (750,000 for 93,332 rows at a million
+    contractors; docs/semantics.md, "Counts of long lists")."""
+    return settings.COUNT_ESTIMATE_FROM if _sees_all(viewer) else None
 
 
 class VisibleContractors(QuerySet[Contractor]):
