@@ -49,7 +49,11 @@ else:
 
 
 class IdsFirstPaginator(_Paginator):
-    """Django's paginator, reading a far page by `page_rows` (for a queryset)."""
+    """Django's paginator, reading a far page by `page_rows` (for a queryset), from
+    ``ids_first_from`` skipped rows (None: `IDS_FIRST_FROM`; 0 for an order that must
+    sort every row, where even the first page's rows are best joined after the sort)."""
+
+    ids_first_from: int | None = None
 
     def page(self, number: Any) -> Page[Any]:
         if not isinstance(self.object_list, QuerySet):
@@ -59,7 +63,9 @@ class IdsFirstPaginator(_Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return Page(page_rows(self.object_list, bottom, top), number, self)
+        return Page(
+            page_rows(self.object_list, bottom, top, ids_first_from=self.ids_first_from), number, self
+        )
 
 
 def planned_rows(rows: QuerySet[Any]) -> int | None:
@@ -133,7 +139,9 @@ class EstimatingPaginator(IdsFirstPaginator):
         if not self.estimated:
             return super().page(number)
         bottom = (number - 1) * self.per_page
-        rows = page_rows(self._queryset(), bottom, bottom + self.per_page + 1)
+        rows = page_rows(
+            self._queryset(), bottom, bottom + self.per_page + 1, ids_first_from=self.ids_first_from
+        )
         if len(rows) > self.per_page:  # more rows follow this page
             self._correct(max(self.count, bottom + len(rows)), estimated=True)
             rows = rows[: self.per_page]

@@ -129,6 +129,8 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
             unsorted = _unsorted(filters.ordering, paginator)
             filters = replace(filters, ordering=DEFAULT_SORT)
             paginator.object_list = assignment_list(viewer=request.user, filters=filters)
+        if filters.ordering not in ORDERINGS_BY_INDEX:  # sorted whole: join only the page's rows
+            paginator.ids_first_from = 0
         page = paginator.get_page(request.GET.get("page"))
         sort, estimated = filters.ordering, paginator.estimated
     return render(
