@@ -94,7 +94,9 @@ def test_the_report_and_the_api_page_the_same_way(
         assert [row["id"] for row in answer.json()["results"]] == listed[(page - 1) * 5 : page * 5]
 
 
-@pytest.mark.parametrize(("ordering", "ids_first"), [("operator", True), ("-role", True), ("-date_from", False)])
+@pytest.mark.parametrize(
+    ("ordering", "ids_first"), [("operator", True), ("-role", True), ("-date_from", False)]
+)
 def test_a_sort_of_every_row_joins_only_the_page_s_rows(
     client: Client, admin_op: Operator, rows: list[CaretakerAssignment], ordering: str, ids_first: bool
 ) -> None:
@@ -103,7 +105,9 @@ def test_a_sort_of_every_row_joins_only_the_page_s_rows(
     for one operator's year at a million contractors."""
     client.force_login(admin_op.user)
     with CaptureQueriesContext(connection) as queries:
-        report = client.get("/raporty/kontrahenci-wg-opiekuna/", {"date_from": "2029-01-01", "sort": ordering})
+        report = client.get(
+            "/raporty/kontrahenci-wg-opiekuna/", {"date_from": "2029-01-01", "sort": ordering}
+        )
     ids = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(IDS_ONLY)]
     assert bool(ids) == ids_first
     listed = assignment_list(viewer=admin_op.user, filters=AssignmentFilters(ordering=ordering))
@@ -111,3 +115,18 @@ def test_a_sort_of_every_row_joins_only_the_page_s_rows(
 
 
 IDS_ONLY = 'SELECT "caretakers_caretakerassignment"."id" AS "pk" FROM'
+
+
+@pytest.mark.parametrize(
+    ("ordering", "ids_first"), [("operator", True), ("-contractor", True), ("-date_from", False)]
+)
+def test_the_api_too_joins_only_the_page_s_rows_of_a_whole_sort(
+    admin_op: Operator, rows: list[CaretakerAssignment], ordering: str, ids_first: bool
+) -> None:
+    _, raw = token_issue(user=admin_op.user, name="test")
+    api = Client(headers={"authorization": f"Bearer {raw}"})
+    with CaptureQueriesContext(connection) as queries:
+        answer = api.get("/api/v1/caretakers", {"ordering": ordering, "page_size": 5})
+    assert bool([q for q in queries.captured_queries if q["sql"].startswith(IDS_ONLY)]) == ids_first
+    listed = assignment_list(viewer=admin_op.user, filters=AssignmentFilters(ordering=ordering))
+    assert [row["id"] for row in answer.json()["results"]] == [row.pk for row in listed][:5]

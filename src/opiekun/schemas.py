@@ -140,18 +140,19 @@ def paginate(
     page: int,
     page_size: int,
     count: int | None = None,
+    ids_first_from: int | None = None,
 ) -> dict[str, Any]:
     """One page of ``items`` (a queryset, or a list already read). A page past the end
     is empty (with the true count), not an error: a client paging while others delete
     rows should not crash. ``count``, if given, is the number of ``items``, read in a
-    cheaper way than counting them."""
+    cheaper way than counting them; ``ids_first_from`` as `paging.page_rows` takes it."""
     if count is None:
         count = len(items) if isinstance(items, list) else items.count()
     offset = (page - 1) * page_size
     if offset >= count:
         results: list[Any] = []
     elif isinstance(items, QuerySet):
-        results = page_rows(items, offset, offset + page_size)
+        results = page_rows(items, offset, offset + page_size, ids_first_from=ids_first_from)
     else:  # a list, or rows that read only the slice asked for (upcoming changes, acted-for)
         results = list(items[offset : offset + page_size])
 

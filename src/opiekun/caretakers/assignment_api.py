@@ -10,7 +10,12 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
-from opiekun.caretakers.selectors import AssignmentFilters, assignment_get, assignment_list
+from opiekun.caretakers.selectors import (
+    ORDERINGS_BY_INDEX,
+    AssignmentFilters,
+    assignment_get,
+    assignment_list,
+)
 from opiekun.caretakers.services import assignment_delete, assignment_update
 from opiekun.operators.access import can_assign
 from opiekun.schemas import (
@@ -71,7 +76,9 @@ def caretakers(request: HttpRequest, filters: Query[AssignmentQuery]) -> dict[st
         viewer=request.user,
         filters=AssignmentFilters(**filters.model_dump(exclude={"page", "page_size"})),
     )
-    return paginate(request, items, page=filters.page, page_size=filters.page_size)
+    # Sorted whole (operator, contractor, …): the page's ids first, even on page 1.
+    whole = 0 if filters.ordering not in ORDERINGS_BY_INDEX else None
+    return paginate(request, items, page=filters.page, page_size=filters.page_size, ids_first_from=whole)
 
 
 @router.get("/caretakers/{id}", response=responses({200: AssignmentOut}, 401, 404))
