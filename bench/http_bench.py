@@ -287,7 +287,11 @@ def shown_total(pattern: bytes) -> Callable[[Answer, list[Answer]], str]:
     def note(last: Answer, answers: list[Answer]) -> str:
         found = re.search(pattern, last.body)
         about = "about " if re.search(ESTIMATED, last.body) else ""  # the pager says it is an estimate
-        total = f"{about}{int(found.group(1)):,} rows" if found else "total not found on the page"
+        total = (
+            f"{about}{int(re.sub(rb'[^0-9]', b'', found.group(1))):,} rows"
+            if found
+            else "total not found on the page"
+        )
         unsorted = "; too long to sort as asked" if b'data-testid="unsorted"' in last.body else ""
         return f"{total}{unsorted}; {len(last.body) / 1024:,.0f} KiB"
 
@@ -295,8 +299,10 @@ def shown_total(pattern: bytes) -> Callable[[Answer, list[Answer]], str]:
 
 
 LIST_TOTAL = rb'data-total="(\d+)"'
-REPORT_TOTAL = rb'data-testid="report-total">\s*(?:oko\xc5\x82o |about )?(\d+)'  # "około N", "about N"
-ESTIMATED = rb"[0-9] z ok\. [0-9]|[0-9] of about [0-9]"
+# "N", or an estimate "około 1 300 000" / "about 1,300,000" (grouped: a no-break space, a comma)
+REPORT_TOTAL = rb'data-testid="report-total">\s*(?:oko\xc5\x82o |about )?(\d(?:\d|,|\xc2\xa0)*)'
+
+ESTIMATED = rb"[0-9] z ok\. [0-9]|[0-9] of about [0-9]"  # the pager of an estimate
 
 
 def _how(last: Answer) -> str:

@@ -126,7 +126,7 @@ def test_the_api_too_joins_only_the_page_s_rows_of_a_whole_sort(
     _, raw = token_issue(user=admin_op.user, name="test")
     api = Client(headers={"authorization": f"Bearer {raw}"})
     with CaptureQueriesContext(connection) as queries:
-        answer = api.get("/api/v1/caretakers", {"ordering": ordering, "page_size": 5})
+        answer = api.get("/api/v1/caretakers", {"ordering": ordering, "page_size": "5"})
     assert bool([q for q in queries.captured_queries if q["sql"].startswith(IDS_ONLY)]) == ids_first
     listed = assignment_list(viewer=admin_op.user, filters=AssignmentFilters(ordering=ordering))
     assert [row["id"] for row in answer.json()["results"]] == [row.pk for row in listed][:5]

@@ -90,14 +90,12 @@ def about(number: int) -> int:
 
 
 class EstimatingPaginator(IdsFirstPaginator):
-    """`IdsFirstPaginator` that does not count a queryset of at least
-    ``estimate_from`` rows (None: always count) by the planner's estimate: the count is
-    then that estimate,
-    rounded (`about`), and `estimated` is true. Each page read corrects it: one row more
-    than the page is read, so a page that ends the list makes the count exact, a full
-    page with more after it never shows as the last, and a page past either end of the
-    estimate (a page number beyond it, or no row where it promised some) is answered by
-    counting."""
+    """`IdsFirstPaginator` that does not count a queryset of at least ``estimate_from``
+    rows (None: always count) by the planner's estimate: the count is then that
+    estimate, rounded (`about`), and `estimated` is true. Each page read corrects it:
+    one row more than the page is read, so a page that ends the list makes the count
+    exact; a page past either end of the estimate (a page number beyond it, rows after
+    the estimated last one, or no row where it promised some) is answered by counting."""
 
     def __init__(self, object_list: Any, per_page: int, *, estimate_from: int | None) -> None:
         super().__init__(object_list, per_page)
@@ -143,7 +141,8 @@ class EstimatingPaginator(IdsFirstPaginator):
             self._queryset(), bottom, bottom + self.per_page + 1, ids_first_from=self.ids_first_from
         )
         if len(rows) > self.per_page:  # more rows follow this page
-            self._correct(max(self.count, bottom + len(rows)), estimated=True)
+            if bottom + len(rows) > self.count:  # more than estimated: count (the "»" of a low one)
+                self._correct(self._queryset().count(), estimated=False)
             rows = rows[: self.per_page]
         elif rows or number == 1:  # this page ends the list
             self._correct(bottom + len(rows), estimated=False)

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from opiekun.dates import format_date
 
@@ -18,6 +19,13 @@ register = template.Library()
 def day(value: date | None) -> str:
     """A date as office staff write it: dd.mm.rrrr in Polish, YYYY-MM-DD in English."""
     return format_date(value)
+
+
+@register.filter
+def grouped(value: int) -> str:
+    """A number with the language's thousands separator (``1 300 000``, ``1,300,000``):
+    how an estimate reads as a round figure."""
+    return number_format(value, force_grouping=True)
 
 
 @register.filter
