@@ -12,7 +12,7 @@ from django.db import transaction
 
 from opiekun.audit import Reason
 from opiekun.caretakers.models import Branch, CaretakerRole
-from opiekun.caretakers.rules import TYPE_OF, AssignmentType, OverlapPolicy, Proposal, decide_each
+from opiekun.caretakers.rules import TYPE_OF, AssignmentType, Outcome, OverlapPolicy, Proposal, decide_each
 from opiekun.caretakers.services.confirmation import StateHasher, issue_token, token_matches
 from opiekun.caretakers.services.inputs import (
     FieldErrors,
@@ -23,7 +23,9 @@ from opiekun.caretakers.services.inputs import (
     check_priority,
     check_role,
     check_selection,
+    checked_later,
     report_unchangeable,
+    report_unfound,
 )
 from opiekun.caretakers.services.results import (
     EVERY_RESULT,
@@ -33,9 +35,9 @@ from opiekun.caretakers.services.results import (
     StaleConfirmation,
     Tally,
 )
-from opiekun.caretakers.services.scope_rows import Values, scope_rows, scope_values
 from opiekun.caretakers.services.scope_rows import scope_filter as scope_filter
-from opiekun.caretakers.services.writer import AssignmentRow, ChangeSet, lock_contractors, write_changes
+from opiekun.caretakers.services.scope_rows import scope_rows, scope_values, stored_row
+from opiekun.caretakers.services.writer import ChangeSet, lock_contractors, write_changes
 from opiekun.collector import collector_paused
 from opiekun.operators.access import require_assign, visible_contractors
 from opiekun.operators.models import Operator
@@ -56,6 +58,9 @@ class AddRequest:
     policy: OverlapPolicy
     type: AssignmentType
     priority: int = 0
+    # The selection not yet looked up (`check_add`'s ``later``): the write's scope read
+    # shows most of it exists, `add_checked` counts the rest.
+    unchecked: bool = False
 
 
 def caretaker_add(
@@ -99,6 +104,7 @@ def caretaker_add(
             branch_id=branch_id,
             priority=priority,
             lock=True,
+            later=not preview_only,
         )
         return add_checked(
             actor=actor,
@@ -124,9 +130,14 @@ def check_add(
     branch_id: object,
     priority: object = 0,
     lock: bool = False,
+    later: bool = False,
 ) -> AddRequest:
     """Every field checked at once; a ValidationError names each wrong one. ``lock``
-    (in a transaction): lock the selection as it is checked, see `report_unchangeable`."""
+    (in a transaction): lock the selection as it is checked, see `report_unchangeable`.
+    ``later`` (with ``lock``, for `add_checked` in the same transaction, not a
+    preview): under KEEP or REPLACE, every other field right, a selection of one chunk
+    that `inputs.checked_later` allows is not looked up here but by `add_checked`,
+    after its scope read (the same errors, raised before anything is written)."""
     errors = FieldErrors()
     policy = check_choice(errors, "on_overlap", on_overlap, OverlapPolicy, OverlapPolicy.WARN)
     kind = check_choice(errors, "type", type, AssignmentType, AssignmentType.MAIN)
@@ -135,11 +146,15 @@ def check_add(
     role = check_role(errors, role_id)
     branch = check_branch(errors, branch_id)
     rank = check_priority(errors, priority)
-    ids = check_selection(errors, actor, contractor_ids, lock=lock)
+    later = later and lock and policy in WRITING and not errors.messages and checked_later(actor)
+    ids = check_selection(errors, actor, contractor_ids, lock=lock, later=CHUNK if later else 0)
     errors.raise_if_any()
     assert operator is not None and role is not None and period is not None
     assert policy is not None and kind is not None and rank is not None
-    return AddRequest(ids, operator, role, branch, period, policy, kind, rank)
+    return AddRequest(ids, operator, role, branch, period, policy, kind, rank, later and len(ids) <= CHUNK)
+
+
+WRITING = (OverlapPolicy.KEEP, OverlapPolicy.REPLACE)  # the policies that write without a preview
 
 
 def add_checked(
@@ -168,7 +183,13 @@ def add_checked(
     if restricted or not locked:
         lock_contractors(request.contractor_ids)
     errors = FieldErrors()
-    if restricted and report_unchangeable(errors, actor, request.contractor_ids):
+    # Not checked yet (`check_add`'s ``later``): by the scope read below, unless the
+    # request does not go that way.
+    unchecked = request.unchecked and not preview_only and request.policy in WRITING
+    unchecked = unchecked and len(request.contractor_ids) <= CHUNK
+    if (restricted or (request.unchecked and not unchecked)) and report_unchangeable(
+        errors, actor, request.contractor_ids
+    ):
         errors.raise_if_any()
     proposal = Proposal(request.operator.pk, request.type, request.period)
 
@@ -185,14 +206,17 @@ def add_checked(
     branch_id = request.branch.pk if request.branch else None
     for ids in _chunks(request.contractor_ids):
         loaded = scope_values(request.role.pk, branch_id, request.period, ids, proposal=proposal)
+        if unchecked and report_unfound(errors, actor, request.contractor_ids, {v[1] for v in loaded}):
+            errors.raise_if_any()
         plans = decide_each(
             ids, ((v[0], v[1], v[2], TYPE_OF[v[3]], v[6]) for v in loaded), proposal, request.policy
         )
         changes = ChangeSet()
-        # Only the plans that write (under KEEP, a few): the others add nothing to the change set.
-        writing = [(cid, plan) for cid, plan in plans.items() if plan.writes]
+        # Only the plans that write (under KEEP, a few): the others add nothing to the change
+        # set. A skipped plan writes nothing (tested first: `Plan.writes` is a Python call).
+        writing = [(cid, plan) for cid, plan in plans.items() if plan.outcome is not SKIPPED and plan.writes]
         named = set().union(*(plan.rows_named for _cid, plan in writing))
-        by_id = {v[0]: _stored(v) for v in loaded if v[0] in named}
+        by_id = {v[0]: stored_row(v) for v in loaded if v[0] in named}
         proposal_at = {
             cid: changes.add_plan(
                 plan,
@@ -218,29 +242,12 @@ def add_checked(
 
 
 CHUNK = 10_000  # contractors planned (and written) at a time
+SKIPPED = Outcome.SKIPPED
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
-
-
-def _stored(v: Values) -> AssignmentRow:
-    """A loaded row as the writer takes it (all it needs but ``created_at``)."""
-    pk, cid, operator_id, kind, role_id, branch_id, period, priority, created_by, updated_by = v
-    return AssignmentRow(
-        pk,
-        cid,
-        operator_id,
-        kind,
-        role_id,
-        branch_id,
-        period.start,
-        period.end,
-        priority,
-        created_by,
-        updated_by,
-    )
 
 
 def _scope_rows(request: AddRequest, ids: Sequence[int]) -> Any:

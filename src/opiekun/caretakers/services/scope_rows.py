@@ -15,6 +15,7 @@ from django.db.models.functions import Cast
 from opiekun.bulk import id_list
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType, Proposal
+from opiekun.caretakers.services.changes import AssignmentRow
 from opiekun.periods import Period, touching_window
 
 # id, contractor, operator, type (as stored), role, branch, period, priority, created by, updated by
@@ -111,3 +112,21 @@ def scope_values(
             periods[(start, end)] = days_of
         rows.append((pk, cid, operator_id, kind, role, branch, days_of, priority, created_by, updated_by))
     return rows
+
+
+def stored_row(v: Values) -> AssignmentRow:
+    """A loaded row as the writer takes it (all it needs but ``created_at``)."""
+    pk, cid, operator_id, kind, role_id, branch_id, period, priority, created_by, updated_by = v
+    return AssignmentRow(
+        pk,
+        cid,
+        operator_id,
+        kind,
+        role_id,
+        branch_id,
+        period.start,
+        period.end,
+        priority,
+        created_by,
+        updated_by,
+    )
