@@ -128,6 +128,11 @@ PARTS = [
     ("opiekun.coverage.changed", "delete_rows"),
     ("opiekun.coverage.changed", "update_rows_by"),
     ("opiekun.coverage.changed", "insert_rows"),
+    ("opiekun.coverage.changed", "stand_ins_may_change"),
+    ("opiekun.coverage.changed", "without_rows"),
+    ("opiekun.coverage.changed", "_default_role_id"),
+    ("opiekun.coverage.rows", "rows_source"),
+    ("opiekun.caretakers.services.add", "report_unfound"),
 ]
 
 

@@ -4,7 +4,7 @@ answer the WARN preview or write every plan at once through the writer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,8 @@ from django.db import transaction
 from opiekun.audit import Reason
 from opiekun.caretakers.models import Branch, CaretakerRole
 from opiekun.caretakers.rules import TYPE_OF, AssignmentType, Outcome, OverlapPolicy, Proposal, decide_each
-from opiekun.caretakers.services.confirmation import StateHasher, issue_token, token_matches
+from opiekun.caretakers.services.add_state import CHUNK, PURPOSE, chunks, digest, preview
+from opiekun.caretakers.services.confirmation import token_matches
 from opiekun.caretakers.services.inputs import (
     FieldErrors,
     check_branch,
@@ -36,14 +37,17 @@ from opiekun.caretakers.services.results import (
     Tally,
 )
 from opiekun.caretakers.services.scope_rows import scope_filter as scope_filter
-from opiekun.caretakers.services.scope_rows import scope_rows, scope_values, stored_row
+from opiekun.caretakers.services.scope_rows import (
+    scope_slots,
+    scope_values,
+    stored_by_id,
+    stored_row,
+)
 from opiekun.caretakers.services.writer import ChangeSet, lock_contractors, write_changes
 from opiekun.collector import collector_paused
 from opiekun.operators.access import require_assign, visible_contractors
 from opiekun.operators.models import Operator
 from opiekun.periods import Period
-
-PURPOSE = "caretaker_add"
 
 
 @dataclass(frozen=True)
@@ -194,29 +198,34 @@ def add_checked(
     proposal = Proposal(request.operator.pk, request.type, request.period)
 
     if preview_only or (request.policy == OverlapPolicy.WARN and not confirm_token):
-        preview = _preview(actor, request, proposal, window)
-        if preview_only or preview.conflicted:
-            return preview
+        answer = preview(actor, request, proposal, window)
+        if preview_only or answer.conflicted:
+            return answer
     elif request.policy == OverlapPolicy.WARN and not token_matches(
-        confirm_token, _digest(actor, request), purpose=PURPOSE
+        confirm_token, digest(actor, request), purpose=PURPOSE
     ):  # a confirmation: the token must match the state read now, deciding nothing
-        raise StaleConfirmation(_preview(actor, request, proposal, window))
+        raise StaleConfirmation(preview(actor, request, proposal, window))
 
     tally = Tally(window, on_result)
     branch_id = request.branch.pk if request.branch else None
-    for ids in _chunks(request.contractor_ids):
-        loaded = scope_values(request.role.pk, branch_id, request.period, ids, proposal=proposal)
-        if unchecked and report_unfound(errors, actor, request.contractor_ids, {v[1] for v in loaded}):
-            errors.raise_if_any()
-        plans = decide_each(
-            ids, ((v[0], v[1], v[2], TYPE_OF[v[3]], v[6]) for v in loaded), proposal, request.policy
+    keep = request.policy == OverlapPolicy.KEEP  # few plans write: their rows read whole by id
+    for ids in chunks(request.contractor_ids):
+        scope = (request.role.pk, branch_id, request.period, ids)
+        loaded = [] if keep else scope_values(*scope, proposal=proposal)
+        rows = (
+            scope_slots(*scope, proposal=proposal)
+            if keep
+            else [(v[0], v[1], v[2], TYPE_OF[v[3]], v[6]) for v in loaded]
         )
+        if unchecked and report_unfound(errors, actor, request.contractor_ids, {r[1] for r in rows}):
+            errors.raise_if_any()
+        plans = decide_each(ids, rows, proposal, request.policy)
         changes = ChangeSet()
-        # Only the plans that write (under KEEP, a few): the others add nothing to the change
-        # set. A skipped plan writes nothing (tested first: `Plan.writes` is a Python call).
+        # Only the plans that write (under KEEP, a few; a skipped plan writes nothing,
+        # tested first: `Plan.writes` is a Python call).
         writing = [(cid, plan) for cid, plan in plans.items() if plan.outcome is not SKIPPED and plan.writes]
         named = set().union(*(plan.rows_named for _cid, plan in writing))
-        by_id = {v[0]: stored_row(v) for v in loaded if v[0] in named}
+        by_id = stored_by_id(named) if keep else {v[0]: stored_row(v) for v in loaded if v[0] in named}
         proposal_at = {
             cid: changes.add_plan(
                 plan,
@@ -241,59 +250,4 @@ def add_checked(
     return tally.answer(applied=True)
 
 
-CHUNK = 10_000  # contractors planned (and written) at a time
 SKIPPED = Outcome.SKIPPED
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
-
-
-def _scope_rows(request: AddRequest, ids: Sequence[int]) -> Any:
-    return scope_rows(request.role.pk, request.branch.pk if request.branch else None, request.period, ids)
-
-
-_STATE = ("id", "contractor_id", "operator_id", "type", "date_from", "date_to")
-
-
-def _preview(actor: Any, request: AddRequest, proposal: Proposal, window: ResultWindow) -> AddResult:
-    """What the request would do (for WARN: what REPLACE would do), counted in full, kept as ``window``
-    says, with a token bound to the state it saw. Reads plain values, writes nothing."""
-    tally = Tally(window)
-    hasher = _hasher(actor, request)
-    for ids in _chunks(request.contractor_ids):
-        state = list(_scope_rows(request, ids).values_list(*_STATE))
-        for row in state:
-            hasher.add(row)
-        rows = ((pk, cid, op, TYPE_OF[kind], Period(start, end)) for pk, cid, op, kind, start, end in state)
-        plans = decide_each(ids, rows, proposal, request.policy)
-        tally.add_all(
-            [ContractorResult(c, p.outcome, p.holder_id, p.changes, p.conflicts) for c, p in plans.items()]
-        )
-    token = issue_token(hasher.hexdigest(), purpose=PURPOSE) if request.policy == OverlapPolicy.WARN else None
-    return tally.answer(applied=False, confirm_token=token)
-
-
-def _digest(actor: Any, request: AddRequest) -> str:
-    """The digest `_preview` computes, from the same reads, without deciding anything."""
-    hasher = _hasher(actor, request)
-    for ids in _chunks(request.contractor_ids):
-        for row in _scope_rows(request, ids).values_list(*_STATE):
-            hasher.add(row)
-    return hasher.hexdigest()
-
-
-def _hasher(actor: Any, request: AddRequest) -> StateHasher:
-    return StateHasher(
-        actor=actor,
-        request={
-            "contractors": request.contractor_ids,
-            "operator": request.operator.pk,
-            "type": request.type.value,
-            "role": request.role.pk,
-            "branch": request.branch.pk if request.branch else None,
-            "period": str(request.period),
-            "priority": request.priority,
-        },
-    )
