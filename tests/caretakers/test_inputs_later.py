@@ -34,8 +34,9 @@ def setting(
     """Four contractors, the first two held by a main caretaker in the default scope."""
     ids = [c.pk for c in make_contractors(4)]
     holder, newcomer = make_operator(), make_operator()
+    first = date(2030, 1, 1)
     caretaker_add(
-        actor=actor, contractor_ids=ids[:2], operator_id=holder.pk, date_from=date(2030, 1, 1), on_overlap="keep"
+        actor=actor, contractor_ids=ids[:2], operator_id=holder.pk, date_from=first, on_overlap="keep"
     )
     return ids, newcomer
 
@@ -95,7 +96,8 @@ def test_another_wrong_field_is_reported_with_the_selection(
     with pytest.raises(ValidationError) as error:
         _add(actor, [*ids, UNKNOWN], 999999, policy)
     assert set(error.value.message_dict) == {"operator_id", "contractor_ids"}
-    assert error.value.message_dict["contractor_ids"] == _checked_first(actor, [*ids, UNKNOWN])["contractor_ids"]
+    expected = _checked_first(actor, [*ids, UNKNOWN])["contractor_ids"]
+    assert error.value.message_dict["contractor_ids"] == expected
 
 
 @pytest.mark.parametrize("policy", ["keep", "replace"])

@@ -62,7 +62,7 @@ def selection(
 
 def _written(actor: Any, ids: list[int], operator: Operator, policy: str) -> tuple[Any, ...]:
     """What ``policy`` writes and answers (ids of new rows left out), then undone."""
-    fields = ("contractor_id", "operator_id", "type", "date_from", "date_to", "priority")
+    fields: tuple[str, ...] = ("contractor_id", "operator_id", "type", "date_from", "date_to", "priority")
     fields += ("created_by_id", "updated_by_id")
     state: tuple[Any, ...] = ()
     try:
@@ -83,6 +83,7 @@ def _written(actor: Any, ids: list[int], operator: Operator, policy: str) -> tup
                 sorted(
                     (cid, CaretakerAssignment.objects.filter(pk=pk).values_list(*fields).first())
                     for cid, pk in held.items()
+                    if pk is not None
                 ),
             )
             raise _Undo
