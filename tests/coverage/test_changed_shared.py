@@ -18,6 +18,8 @@ from opiekun.contractors.services import contractor_create
 from opiekun.coverage import changed
 from opiekun.coverage.models import ActingGap, CoverageGap
 from opiekun.coverage.services import coverage_recompute, coverage_stored
+from opiekun.coverage.tables import as_updates
+from opiekun.coverage.untouched import rows_changed
 from opiekun.operators.absences import absence_create
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +62,8 @@ def test_the_acting_gaps_share_the_main_gaps_difference(
 
         return call
 
-    monkeypatch.setattr(changed, "rows_changed", counted(compared, changed.rows_changed))
-    monkeypatch.setattr(changed, "as_updates", counted(split, changed.as_updates))
+    monkeypatch.setattr(changed, "rows_changed", counted(compared, rows_changed))
+    monkeypatch.setattr(changed, "as_updates", counted(split, as_updates))
     add(newcomer, 20, 30)  # the gap after the first main split in two, in every contractor
     # gaps, uncovered periods, acting gaps: the last computed apart only with someone away
     assert (len(compared), len(split)) == ((3, 3) if away else (2, 2))
