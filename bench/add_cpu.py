@@ -109,6 +109,8 @@ PARTS = [
     ("opiekun.caretakers.services.add", "visible_contractors"),
     ("opiekun.caretakers.services.add", "Tally"),
     ("opiekun.caretakers.services.add", "scope_values"),
+    ("opiekun.caretakers.services.add", "scope_slots"),
+    ("opiekun.caretakers.services.add", "stored_by_id"),
     ("opiekun.caretakers.services.add", "decide_each"),
     ("opiekun.caretakers.services.add", "write_changes"),
     ("opiekun.caretakers.services.writer", "workload_steps_apply"),
