@@ -109,6 +109,8 @@ PARTS = [
     ("opiekun.caretakers.services.add", "visible_contractors"),
     ("opiekun.caretakers.services.add", "Tally"),
     ("opiekun.caretakers.services.add", "scope_values"),
+    ("opiekun.caretakers.services.add", "scope_slots"),
+    ("opiekun.caretakers.services.add", "stored_by_id"),
     ("opiekun.caretakers.services.add", "decide_each"),
     ("opiekun.caretakers.services.add", "write_changes"),
     ("opiekun.caretakers.services.writer", "workload_steps_apply"),
@@ -128,6 +130,11 @@ PARTS = [
     ("opiekun.coverage.changed", "delete_rows"),
     ("opiekun.coverage.changed", "update_rows_by"),
     ("opiekun.coverage.changed", "insert_rows"),
+    ("opiekun.coverage.changed", "stand_ins_may_change"),
+    ("opiekun.coverage.changed", "without_rows"),
+    ("opiekun.coverage.changed", "_default_role_id"),
+    ("opiekun.coverage.rows", "rows_source"),
+    ("opiekun.caretakers.services.add", "report_unfound"),
 ]
 
 

@@ -14,7 +14,14 @@ import pytest
 
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import TYPE_OF, AssignmentType, OverlapPolicy, Proposal, decide_each
-from opiekun.caretakers.services.scope_rows import scope_rows, scope_values
+from opiekun.caretakers.services.changes import AssignmentRow
+from opiekun.caretakers.services.scope_rows import (
+    scope_rows,
+    scope_slots,
+    scope_values,
+    stored_by_id,
+    stored_row,
+)
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Operator
 from opiekun.periods import Period
@@ -190,3 +197,37 @@ def test_the_decisive_rows_alone_give_the_same_plans(
         )
 
     assert plans(decisive) == plans(every)
+
+
+@pytest.mark.parametrize(("operator", "kind"), [(0, "main"), (1, "deputy"), (3, "deputy")])
+@pytest.mark.parametrize(("role_key", "branch_key", "period", "expected"), CASES)
+def test_scope_slots_are_the_decisive_values_as_rows(
+    stored: tuple[list[Contractor], dict[str, Any], dict[str, int]],
+    role_key: str,
+    branch_key: str,
+    period: Period,
+    expected: set[str],
+    operator: int,
+    kind: str,
+) -> None:
+    """KEEP's read of the decision's columns alone (`scope_slots`) gives `decide_each`
+    the rows the full read (`scope_values`) gives it, and `stored_by_id` gives the
+    writer each of those rows as `stored_row` makes it of the full read."""
+    contractors, scopes, _ids = stored
+    selected = [c.pk for c in contractors]
+    operator_id = CaretakerAssignment.objects.filter(priority=operator).values_list("operator_id", flat=True)[
+        0
+    ]
+    proposal = Proposal(operator_id, AssignmentType(kind), period)
+    scope = (scopes[role_key], scopes[branch_key], period, selected)
+    values = scope_values(*scope, proposal=proposal)
+    slots = scope_slots(*scope, proposal=proposal)
+    assert sorted(slots) == sorted((v[0], v[1], v[2], TYPE_OF[v[3]], v[6]) for v in values)
+    assert all(type(s[3]) is AssignmentType for s in slots)
+
+    def fields(row: Any) -> tuple[Any, ...]:
+        return tuple(getattr(row, name) for name in AssignmentRow.__slots__)
+
+    by_id = stored_by_id({v[0] for v in values})
+    assert {pk: fields(row) for pk, row in by_id.items()} == {v[0]: fields(stored_row(v)) for v in values}
+    assert stored_by_id(set()) == {}

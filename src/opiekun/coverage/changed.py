@@ -3,6 +3,7 @@ adds are inserted unread (see `refresh_changed`)."""
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from opiekun.bulk import insert_rows
@@ -81,6 +82,11 @@ def refresh_changed(
     for (_, _, was_rows), (_, _, now_rows), table_ids in zip(
         _tables(was)[:3], _tables(now)[:3], tables, strict=True
     ):
+        if plans and (table_ids, was_rows, now_rows) == (tables[0], was.gaps, now.gaps):
+            # The acting gaps are the main gaps (nobody of the scopes away, `gaps_in`):
+            # the same difference, compared once (its statements run on its own table).
+            plans.append(plans[0])
+            continue
         plans.append(
             rows_changed(table_ids, was_rows, now_rows, unknown=unknown) if table_ids else ([], [], [])
         )
@@ -95,17 +101,19 @@ def refresh_changed(
             absences,
             acting_only=acting_only,
         )
-    for (model, fields, rows), (compare, deletes, inserts), table_ids in zip(
-        _tables(full)[:3], plans, tables, strict=True
-    ):
+    split: dict[tuple[int, int], Any] = {}  # `as_updates` of a plan (the acting gaps may share the gaps')
+    for (model, fields, rows), plan, table_ids in zip(_tables(full)[:3], plans, tables, strict=True):
+        compare, deletes, inserts = plan
         # Deletes, then updates (a start kept, an end moved), then inserts: no two rows
         # of a scope overlap between two statements (PostgreSQL refuses that).
         key = KEYS[model]
-        updates, deletes, inserts = as_updates(deletes, inserts, key)
+        if (id(plan), key) not in split:
+            split[id(plan), key] = as_updates(deletes, inserts, key)
+        updates, deletes, inserts = split[id(plan), key]
         delete_rows(model, fields, deletes)
         for changed, updated in updates.items():
             names = [*fields[:key], *(fields[i] for i in changed)]
-            update_rows_by(model, names, key, [(*row[:key], *(row[i] for i in changed)) for row in updated])
+            update_rows_by(model, names, key, list(map(itemgetter(*range(key), *changed), updated)))
         if compare:
             keep = set(compare)
             _make_equal(model, fields, compare, [r for r in rows if r.contractor_id in keep])  # type: ignore[attr-defined]

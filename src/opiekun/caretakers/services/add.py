@@ -4,7 +4,7 @@ answer the WARN preview or write every plan at once through the writer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +12,9 @@ from django.db import transaction
 
 from opiekun.audit import Reason
 from opiekun.caretakers.models import Branch, CaretakerRole
-from opiekun.caretakers.rules import TYPE_OF, AssignmentType, OverlapPolicy, Proposal, decide_each
-from opiekun.caretakers.services.confirmation import StateHasher, issue_token, token_matches
+from opiekun.caretakers.rules import TYPE_OF, AssignmentType, Outcome, OverlapPolicy, Proposal, decide_each
+from opiekun.caretakers.services.add_state import CHUNK, PURPOSE, chunks, digest, preview
+from opiekun.caretakers.services.confirmation import token_matches
 from opiekun.caretakers.services.inputs import (
     FieldErrors,
     check_branch,
@@ -23,7 +24,9 @@ from opiekun.caretakers.services.inputs import (
     check_priority,
     check_role,
     check_selection,
+    checked_later,
     report_unchangeable,
+    report_unfound,
 )
 from opiekun.caretakers.services.results import (
     EVERY_RESULT,
@@ -33,15 +36,18 @@ from opiekun.caretakers.services.results import (
     StaleConfirmation,
     Tally,
 )
-from opiekun.caretakers.services.scope_rows import Values, scope_rows, scope_values
 from opiekun.caretakers.services.scope_rows import scope_filter as scope_filter
-from opiekun.caretakers.services.writer import AssignmentRow, ChangeSet, lock_contractors, write_changes
+from opiekun.caretakers.services.scope_rows import (
+    scope_slots,
+    scope_values,
+    stored_by_id,
+    stored_row,
+)
+from opiekun.caretakers.services.writer import ChangeSet, lock_contractors, write_changes
 from opiekun.collector import collector_paused
 from opiekun.operators.access import require_assign, visible_contractors
 from opiekun.operators.models import Operator
 from opiekun.periods import Period
-
-PURPOSE = "caretaker_add"
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,9 @@ class AddRequest:
     policy: OverlapPolicy
     type: AssignmentType
     priority: int = 0
+    # The selection not yet looked up (`check_add`'s ``later``): the write's scope read
+    # shows most of it exists, `add_checked` counts the rest.
+    unchecked: bool = False
 
 
 def caretaker_add(
@@ -99,6 +108,7 @@ def caretaker_add(
             branch_id=branch_id,
             priority=priority,
             lock=True,
+            later=not preview_only,
         )
         return add_checked(
             actor=actor,
@@ -124,9 +134,14 @@ def check_add(
     branch_id: object,
     priority: object = 0,
     lock: bool = False,
+    later: bool = False,
 ) -> AddRequest:
     """Every field checked at once; a ValidationError names each wrong one. ``lock``
-    (in a transaction): lock the selection as it is checked, see `report_unchangeable`."""
+    (in a transaction): lock the selection as it is checked, see `report_unchangeable`.
+    ``later`` (with ``lock``, for `add_checked` in the same transaction, not a
+    preview): under KEEP or REPLACE, every other field right, a selection of one chunk
+    that `inputs.checked_later` allows is not looked up here but by `add_checked`,
+    after its scope read (the same errors, raised before anything is written)."""
     errors = FieldErrors()
     policy = check_choice(errors, "on_overlap", on_overlap, OverlapPolicy, OverlapPolicy.WARN)
     kind = check_choice(errors, "type", type, AssignmentType, AssignmentType.MAIN)
@@ -135,11 +150,15 @@ def check_add(
     role = check_role(errors, role_id)
     branch = check_branch(errors, branch_id)
     rank = check_priority(errors, priority)
-    ids = check_selection(errors, actor, contractor_ids, lock=lock)
+    later = later and lock and policy in WRITING and not errors.messages and checked_later(actor)
+    ids = check_selection(errors, actor, contractor_ids, lock=lock, later=CHUNK if later else 0)
     errors.raise_if_any()
     assert operator is not None and role is not None and period is not None
     assert policy is not None and kind is not None and rank is not None
-    return AddRequest(ids, operator, role, branch, period, policy, kind, rank)
+    return AddRequest(ids, operator, role, branch, period, policy, kind, rank, later and len(ids) <= CHUNK)
+
+
+WRITING = (OverlapPolicy.KEEP, OverlapPolicy.REPLACE)  # the policies that write without a preview
 
 
 def add_checked(
@@ -168,31 +187,45 @@ def add_checked(
     if restricted or not locked:
         lock_contractors(request.contractor_ids)
     errors = FieldErrors()
-    if restricted and report_unchangeable(errors, actor, request.contractor_ids):
+    # Not checked yet (`check_add`'s ``later``): by the scope read below, unless the
+    # request does not go that way.
+    unchecked = request.unchecked and not preview_only and request.policy in WRITING
+    unchecked = unchecked and len(request.contractor_ids) <= CHUNK
+    if (restricted or (request.unchecked and not unchecked)) and report_unchangeable(
+        errors, actor, request.contractor_ids
+    ):
         errors.raise_if_any()
     proposal = Proposal(request.operator.pk, request.type, request.period)
 
     if preview_only or (request.policy == OverlapPolicy.WARN and not confirm_token):
-        preview = _preview(actor, request, proposal, window)
-        if preview_only or preview.conflicted:
-            return preview
+        answer = preview(actor, request, proposal, window)
+        if preview_only or answer.conflicted:
+            return answer
     elif request.policy == OverlapPolicy.WARN and not token_matches(
-        confirm_token, _digest(actor, request), purpose=PURPOSE
+        confirm_token, digest(actor, request), purpose=PURPOSE
     ):  # a confirmation: the token must match the state read now, deciding nothing
-        raise StaleConfirmation(_preview(actor, request, proposal, window))
+        raise StaleConfirmation(preview(actor, request, proposal, window))
 
     tally = Tally(window, on_result)
     branch_id = request.branch.pk if request.branch else None
-    for ids in _chunks(request.contractor_ids):
-        loaded = scope_values(request.role.pk, branch_id, request.period, ids, proposal=proposal)
-        plans = decide_each(
-            ids, ((v[0], v[1], v[2], TYPE_OF[v[3]], v[6]) for v in loaded), proposal, request.policy
+    keep = request.policy == OverlapPolicy.KEEP  # few plans write: their rows read whole by id
+    for ids in chunks(request.contractor_ids):
+        scope = (request.role.pk, branch_id, request.period, ids)
+        loaded = [] if keep else scope_values(*scope, proposal=proposal)
+        rows = (
+            scope_slots(*scope, proposal=proposal)
+            if keep
+            else [(v[0], v[1], v[2], TYPE_OF[v[3]], v[6]) for v in loaded]
         )
+        if unchecked and report_unfound(errors, actor, request.contractor_ids, {r[1] for r in rows}):
+            errors.raise_if_any()
+        plans = decide_each(ids, rows, proposal, request.policy)
         changes = ChangeSet()
-        # Only the plans that write (under KEEP, a few): the others add nothing to the change set.
-        writing = [(cid, plan) for cid, plan in plans.items() if plan.writes]
+        # Only the plans that write (under KEEP, a few; a skipped plan writes nothing,
+        # tested first: `Plan.writes` is a Python call).
+        writing = [(cid, plan) for cid, plan in plans.items() if plan.outcome is not SKIPPED and plan.writes]
         named = set().union(*(plan.rows_named for _cid, plan in writing))
-        by_id = {v[0]: _stored(v) for v in loaded if v[0] in named}
+        by_id = stored_by_id(named) if keep else {v[0]: stored_row(v) for v in loaded if v[0] in named}
         proposal_at = {
             cid: changes.add_plan(
                 plan,
@@ -217,76 +250,4 @@ def add_checked(
     return tally.answer(applied=True)
 
 
-CHUNK = 10_000  # contractors planned (and written) at a time
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
-
-
-def _stored(v: Values) -> AssignmentRow:
-    """A loaded row as the writer takes it (all it needs but ``created_at``)."""
-    pk, cid, operator_id, kind, role_id, branch_id, period, priority, created_by, updated_by = v
-    return AssignmentRow(
-        pk,
-        cid,
-        operator_id,
-        kind,
-        role_id,
-        branch_id,
-        period.start,
-        period.end,
-        priority,
-        created_by,
-        updated_by,
-    )
-
-
-def _scope_rows(request: AddRequest, ids: Sequence[int]) -> Any:
-    return scope_rows(request.role.pk, request.branch.pk if request.branch else None, request.period, ids)
-
-
-_STATE = ("id", "contractor_id", "operator_id", "type", "date_from", "date_to")
-
-
-def _preview(actor: Any, request: AddRequest, proposal: Proposal, window: ResultWindow) -> AddResult:
-    """What the request would do (for WARN: what REPLACE would do), counted in full, kept as ``window``
-    says, with a token bound to the state it saw. Reads plain values, writes nothing."""
-    tally = Tally(window)
-    hasher = _hasher(actor, request)
-    for ids in _chunks(request.contractor_ids):
-        state = list(_scope_rows(request, ids).values_list(*_STATE))
-        for row in state:
-            hasher.add(row)
-        rows = ((pk, cid, op, TYPE_OF[kind], Period(start, end)) for pk, cid, op, kind, start, end in state)
-        plans = decide_each(ids, rows, proposal, request.policy)
-        tally.add_all(
-            [ContractorResult(c, p.outcome, p.holder_id, p.changes, p.conflicts) for c, p in plans.items()]
-        )
-    token = issue_token(hasher.hexdigest(), purpose=PURPOSE) if request.policy == OverlapPolicy.WARN else None
-    return tally.answer(applied=False, confirm_token=token)
-
-
-def _digest(actor: Any, request: AddRequest) -> str:
-    """The digest `_preview` computes, from the same reads, without deciding anything."""
-    hasher = _hasher(actor, request)
-    for ids in _chunks(request.contractor_ids):
-        for row in _scope_rows(request, ids).values_list(*_STATE):
-            hasher.add(row)
-    return hasher.hexdigest()
-
-
-def _hasher(actor: Any, request: AddRequest) -> StateHasher:
-    return StateHasher(
-        actor=actor,
-        request={
-            "contractors": request.contractor_ids,
-            "operator": request.operator.pk,
-            "type": request.type.value,
-            "role": request.role.pk,
-            "branch": request.branch.pk if request.branch else None,
-            "period": str(request.period),
-            "priority": request.priority,
-        },
-    )
+SKIPPED = Outcome.SKIPPED

@@ -185,10 +185,12 @@ def check_period(errors: FieldErrors, date_from: object, date_to: object) -> Per
 
 
 def check_selection(
-    errors: FieldErrors, actor: Any, values: object, *, lock: bool = False
+    errors: FieldErrors, actor: Any, values: object, *, lock: bool = False, later: int = 0
 ) -> tuple[int, ...]:
     """Contractor ids the actor may change, sorted; an unknown or read-only one is an
-    error. ``lock``: see `report_unchangeable`."""
+    error. ``lock``: see `report_unchangeable`. ``later``: a selection of at most that
+    many, whose values are all well-formed, is not looked up here: the caller checks
+    it (`report_unfound`) once it has read the rows that show most of them exist."""
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         errors.add("contractor_ids", _("Give a list of contractor ids."))
         return ()
@@ -206,8 +208,32 @@ def check_selection(
             errors.add("contractor_ids", _("Select at least one contractor."))
         return ()
     wanted = sorted(ids)
-    report_unchangeable(errors, actor, wanted, lock=lock)
+    if len(wanted) > later or errors.messages:
+        report_unchangeable(errors, actor, wanted, lock=lock)
     return tuple(wanted)
+
+
+def checked_later(actor: Any) -> bool:
+    """Whether `check_selection`'s ``later`` may leave the check to a caller who finds
+    most of the selection by its rows (`report_unfound`): for an actor who may change
+    every contractor (so that to exist is to be changeable), with no row to lock in the
+    check (SQLite: no ``FOR UPDATE``; PostgreSQL's check locks the selection)."""
+    return (
+        not connection.features.has_select_for_update
+        and not visible_contractors(viewer=actor, editable=True).query.has_filters()
+    )
+
+
+def report_unfound(errors: FieldErrors, actor: Any, contractor_ids: Sequence[int], found: set[int]) -> bool:
+    """`report_unchangeable` for a selection checked ``later`` (`checked_later`), of
+    which ``found`` are known to exist (rows referencing them were read in this
+    transaction): only the others are counted; one missing, the whole selection is
+    checked as `check_selection` would have, so the errors are the same."""
+    rest = [i for i in contractor_ids if i not in found]
+    changeable = visible_contractors(viewer=actor, editable=True)
+    if not rest or changeable.filter(pk__in=id_list(rest)).count() == len(rest):
+        return False
+    return report_unchangeable(errors, actor, contractor_ids)
 
 
 def report_unchangeable(
