@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
 from django.db.models import Model, QuerySet
@@ -74,7 +75,10 @@ def planned_rows(rows: QuerySet[Any]) -> int | None:
     connection = connections[rows.db]
     if connection.vendor != "postgresql":
         return None
-    sql, params = rows.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = rows.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a query that can hold nothing (none(), an empty IN)
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         row = cursor.fetchone()
