@@ -80,3 +80,19 @@ def test_below_the_threshold_the_count_is_exact(
         _estimate()
     page = boss_client.get("/kontrahenci/").content.decode()  # the threshold: 100,000
     assert 'data-total="120"' in page and "z ok." not in page
+
+
+def test_the_pages_correct_the_estimate_of_an_unfiltered_list(
+    boss_client: Client, make_contractors: Callable[[int], list[Contractor]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table's statistics may be stale (rows deleted since): the last page is exact,
+    and a page the estimate promised past the real end shows the real last page."""
+    from opiekun.contractors import views
+
+    make_contractors(120)
+    monkeypatch.setattr(views, "contractor_list_estimate", lambda **kwargs: 5_000)
+    first = boss_client.get("/kontrahenci/").content.decode()
+    assert "1–50 z ok. 5\xa0000" in first
+    for page in ("3", "100"):  # the real last page; the estimate's last page
+        text = boss_client.get("/kontrahenci/", {"page": page}).content.decode()
+        assert "101–120 z 120" in text and "Strona 3 z 3" in text, page

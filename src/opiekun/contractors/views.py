@@ -68,19 +68,17 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
     )
     size = prefs["page_size"]
     paginator = EstimatingPaginator(contractors, size, estimate_from=count_estimate_from(request.user))
-    estimated = False
     if kwargs is not None:  # read off the caretaker's assignments when that is exact
         filter_kwargs = {k: v for k, v in kwargs.items() if k != "ordering"}
         known = contractor_list_count(viewer=request.user, **filter_kwargs)
-        if known is None:  # a million unfiltered: the planner's estimate, shown as such
+        if known is None:  # a million unfiltered: the planner's estimate, corrected as any
             known = contractor_list_estimate(viewer=request.user, **filter_kwargs)
-            estimated = known is not None
+            paginator.estimated = known is not None
         if known is not None:
             paginator.count = known
         elif kwargs.get("search"):  # counted or estimated: a search by name may sort its few matches
             paginator.object_list = contractor_list(viewer=request.user, matches=paginator.count, **kwargs)
     page = paginator.get_page(request.GET.get("page"))
-    estimated = estimated or paginator.estimated
     rows = list(page.object_list)
     role = filters.column_role()
     caretakers = caretakers_today([c.pk for c in rows], role_id=role.pk if role else None)
@@ -112,7 +110,7 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "filter_errors": errors,
             "page": page,
-            "estimated": estimated,
+            "estimated": paginator.estimated,
             "rows": rows,
             "sort": (kwargs or {}).get("ordering", "code"),
             "can_assign": can_assign(request.user),
