@@ -2,7 +2,13 @@
 
     opiekun handover --from anna --to bob,cecylia --on 2030-03-01 [--types main,deputy]
         [--roles NAME,…] [--branches CODE|NAME,…] [--contractors CODE,…]
+        [--contractor CODE]… [--contractors-file FILE]
         [--on-overlap keep|warn|replace] [--dry-run] [--user USERNAME]
+
+Contractors are named by code: ``--contractors`` takes plain codes separated by commas;
+``--contractor`` one code whole, as written (a comma in it too), and may be repeated;
+``--contractors-file`` a file of codes, one a line (``-``: standard input). They may be
+combined; a code named twice counts once.
 
 Prints the preview as a table, then applies it (the preview and its confirmation in
 one go) unless ``--dry-run``. With ``--on-overlap warn`` (the default) a preview that
@@ -36,6 +42,7 @@ from opiekun.caretakers.rules import OverlapPolicy
 from opiekun.caretakers.services import HandoverPreview, StaleHandover, handover_create
 from opiekun.contractors.models import Contractor
 from opiekun.management.commands.export import SystemViewer
+from opiekun.management.handover_cli import contractor_codes, contractor_options
 from opiekun.management.import_cli import EXIT_ERRORS, EXIT_USAGE, language
 from opiekun.operators.models import Operator
 
@@ -86,7 +93,20 @@ class Command(BaseCommand):
             help="branch codes or names, comma-separated, any case (default: every branch and none)",
         )
         parser.add_argument(
-            "--contractors", help="contractor codes, comma-separated (default: all of the source's)"
+            "--contractors",
+            action="append",
+            help="contractor codes, comma-separated; may be repeated (default: all of the source's)",
+        )
+        parser.add_argument(
+            "--contractor",
+            action="append",
+            metavar="CODE",
+            help="one contractor code taken whole, a comma in it too; may be repeated",
+        )
+        parser.add_argument(
+            "--contractors-file",
+            metavar="FILE",
+            help="a file of contractor codes, one a line, taken whole (-: standard input)",
         )
         parser.add_argument(
             "--on-overlap", choices=[p.value for p in OverlapPolicy], default=OverlapPolicy.WARN.value
@@ -113,7 +133,9 @@ class Command(BaseCommand):
             "types": _names(options["types"]),
             "role_ids": self._named(CaretakerRole, ("name",), _names(options["roles"]), "--roles"),
             "branch_ids": self._named(Branch, ("code", "name"), _names(options["branches"]), "--branches"),
-            "contractor_ids": self._ids(Contractor, "code", _names(options["contractors"]), "--contractors"),
+            "contractor_ids": self._ids(
+                Contractor, "code", contractor_codes(options), contractor_options(options)
+            ),
             "on_overlap": options["on_overlap"],
         }
         try:
