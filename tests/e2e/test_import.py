@@ -105,7 +105,7 @@ def test_a_header_alone_says_there_are_no_rows_and_offers_another_file(
     source.write_text("Kod kontrahenta;Login;Typ;Data od;Data do\n", encoding="utf-8")
     login(page, live_server, "boss", PASSWORD)
     if language == "en":
-        page.get_by_role("button", name="EN").click()
+        page.get_by_role("button", name="EN", exact=True).click()
     page.goto(f"{live_server.url}/opiekunowie/import/")
     form = page.locator("[data-testid=import-form]")
     form.locator("input[type=file]").set_input_files(str(source))
