@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from opiekun.caretakers.models import CaretakerRole, Handover
+from opiekun.caretakers.models import Branch, CaretakerRole, Handover
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Operator
@@ -97,3 +97,26 @@ def test_bad_contractors_are_bad_usage_and_write_nothing(
     with pytest.raises(CommandError, match=message) as refused:
         _handed(*args)
     assert refused.value.returncode == 2 and not Handover.objects.exists()
+
+
+def test_a_role_or_branch_with_a_comma_is_named_with_role_and_branch(
+    actor: Any, sellers: list[Operator], default_role: CaretakerRole
+) -> None:
+    """Roles and branches alike: --role and --branch take one name whole, any case."""
+    export = CaretakerRole.objects.create(name="Opiekun, eksport")
+    north = Branch.objects.create(code="N,1", name="Północ, Gdańsk")
+    firm = Contractor.objects.create(code="K9", name="Firma K9")
+    for role, branch in ((export, north), (default_role, None)):
+        caretaker_add(
+            actor=actor,
+            contractor_ids=[firm.pk],
+            operator_id=sellers[0].pk,
+            date_from="2030-01-01",
+            role_id=role.pk,
+            branch_id=branch.pk if branch else None,
+        )
+    with pytest.raises(CommandError, match="--roles: unknown Opiekun, eksport"):
+        _handed("--roles", "Opiekun, eksport")
+    assert _handed("--role", "opiekun, EKSPORT", "--branch", "północ, gdańsk") == ["K9"]
+    handover = Handover.objects.get()
+    assert (handover.role_ids, handover.branch_ids) == ([export.pk], [north.pk])

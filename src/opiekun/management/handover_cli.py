@@ -1,13 +1,15 @@
-"""`opiekun handover`'s contractors: the codes of ``--contractors`` (plain codes split on
-commas), ``--contractor`` (one code whole, repeatable) and ``--contractors-file`` (one
-code a line), so that any code can be named, a comma in it too."""
+"""`opiekun handover`'s choice of what to hand over: the codes of ``--contractors`` (plain
+codes split on commas), ``--contractor`` (one code whole, repeatable) and
+``--contractors-file`` (one code a line), so that any code can be named, a comma in it
+too; roles and branches by ``--roles``/``--branches`` (split on commas) and
+``--role``/``--branch`` (one name whole, repeatable)."""
 
 from __future__ import annotations
 
 import sys
 from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from opiekun.management.import_cli import EXIT_USAGE
@@ -15,6 +17,54 @@ from opiekun.management.import_cli import EXIT_USAGE
 
 def _names(text: str | None) -> list[str] | None:
     return None if text is None else [part.strip() for part in text.split(",") if part.strip()]
+
+
+def add_which_arguments(parser: CommandParser) -> None:
+    """The options that choose the roles, branches and contractors handed over."""
+    parser.add_argument(
+        "--roles", action="append", help="role names, comma-separated, any case (default: every role)"
+    )
+    parser.add_argument(
+        "--role", action="append", metavar="NAME", help="one role name taken whole, any case; may be repeated"
+    )
+    parser.add_argument(
+        "--branches",
+        action="append",
+        help="branch codes or names, comma-separated, any case (default: every branch and none)",
+    )
+    parser.add_argument(
+        "--branch",
+        action="append",
+        metavar="CODE|NAME",
+        help="one branch code or name taken whole, any case; may be repeated",
+    )
+    parser.add_argument(
+        "--contractors",
+        action="append",
+        help="contractor codes, comma-separated; may be repeated (default: all of the source's)",
+    )
+    parser.add_argument(
+        "--contractor",
+        action="append",
+        metavar="CODE",
+        help="one contractor code taken whole, a comma in it too; may be repeated",
+    )
+    parser.add_argument(
+        "--contractors-file",
+        metavar="FILE",
+        help="a file of contractor codes, one a line, taken whole (-: standard input)",
+    )
+
+
+def named(options: dict[str, Any], plural: str, single: str) -> tuple[list[str] | None, str]:
+    """The names of ``--<plural>`` (split on commas) and ``--<single>`` (each whole), and
+    the options as a message names them; None when neither was given (every one)."""
+    given = [f"--{key}" for key in (plural, single) if options.get(key) is not None]
+    if not given:
+        return None, f"--{plural}"
+    names = [name for text in options.get(plural) or [] for name in _names(text) or []]
+    names += [name.strip() for name in options.get(single) or [] if name.strip()]
+    return names, "/".join(given)
 
 
 def contractor_codes(options: dict[str, Any]) -> list[str] | None:
