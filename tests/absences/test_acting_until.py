@@ -7,13 +7,16 @@ main's absence: only the rows in force on the day were read."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from opiekun.caretakers.acting import ScopeDay, acted_for_rows, resolve_scopes
+from opiekun.caretakers.acting import ActingReason, ScopeDay, acted_for_rows, resolve_scopes
 from opiekun.caretakers.models import CaretakerRole
 from opiekun.caretakers.selectors import caretaker_info
 from opiekun.caretakers.services import caretaker_add
@@ -21,6 +24,7 @@ from opiekun.contractors.models import Contractor
 from opiekun.coverage.models import ActingPeriod
 from opiekun.operators.absences import absence_create
 from opiekun.operators.models import Operator
+from tests.budgets import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +99,74 @@ def test_the_contractors_list_and_the_crm_tab_say_it(
     tab = client.get(f"/kontrahenci/{scope['contractor'].pk}/opiekunowie/").content.decode()
     acting = tab.split('data-testid="acting"')[1].split("</dd>")[0]
     assert "14.06.2030" in acting
+
+
+# --- every face's until against the stored acting periods, by Hypothesis ------------------
+
+FIRST = date(2030, 6, 1)
+
+
+def _day(offset: int) -> date:
+    return FIRST + timedelta(days=offset)
+
+
+@st.composite
+def worlds(draw: Any) -> dict[str, Any]:
+    """A main caretaker from the start, away for a stretch; up to three deputies starting
+    on any of 25 days with any priority (one ahead starting during the absence is the
+    case the rows of a day cannot tell); some absences of the deputies (never
+    overlapping one another)."""
+    deputies = draw(st.lists(st.tuples(st.integers(0, 24), st.integers(-1, 1)), min_size=1, max_size=3))
+    start = draw(st.integers(0, 10))
+    absences = [(0, start, start + draw(st.integers(3, 15)))]
+    for operator in range(1, len(deputies) + 1):
+        cuts = sorted(set(draw(st.lists(st.integers(0, 30), max_size=2))))
+        absences += [(operator, a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False)]
+    return {"deputies": deputies, "absences": absences}
+
+
+@settings(
+    max_examples=examples(1),  # each example writes through the services
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(world=worlds())
+def test_every_face_says_until_the_end_of_the_stored_stand_in(
+    world: dict[str, Any],
+    actor: Any,
+    contractor: Contractor,
+    default_role: CaretakerRole,
+    make_operator: Callable[..., Operator],
+) -> None:
+    with transaction.atomic():
+        operators = [make_operator() for _ in range(len(world["deputies"]) + 1)]
+        ids = [contractor.pk]
+        caretaker_add(actor=actor, contractor_ids=ids, operator_id=operators[0].pk, date_from=FIRST)
+        for operator, (start, priority) in zip(operators[1:], world["deputies"], strict=True):
+            caretaker_add(
+                actor=actor,
+                contractor_ids=ids,
+                operator_id=operator.pk,
+                date_from=_day(start),
+                type="deputy",
+                priority=priority,
+            )
+        for index, start, end in world["absences"]:
+            who = operators[index]
+            absence_create(actor=who.user, operator_id=who.pk, date_from=_day(start), date_to=_day(end))
+        stored = {}
+        for period in ActingPeriod.objects.filter(contractor=contractor):
+            for offset in range((period.date_to - period.date_from).days + 1):
+                stored[period.date_from + timedelta(days=offset)] = (period.assignment_id, period.date_to)
+        days = [_day(offset) for offset in range(32)]
+        answers = resolve_scopes([ScopeDay(contractor.pk, default_role.pk, None, day) for day in days])
+        for day, answer in zip(days, answers, strict=True):
+            acting = answer.acting
+            if acting.reason == ActingReason.MAIN_ABSENT:
+                assert acting.holder is not None
+                assert stored.get(day) == (acting.holder.assignment_id, acting.until), day
+                info = caretaker_info(viewer=actor, contractor_id=contractor.pk, on=day)
+                assert info.acting.until == acting.until, day
+            else:
+                assert day not in stored, day
+        transaction.set_rollback(True)
