@@ -151,7 +151,7 @@ class ActingOut(Schema):
     assignment_id: int
     type: str = Field(description="main, or deputy when standing in for an absent main caretaker")
     stands_in_for: int | None = Field(description="The absent main caretaker's operator id.")
-    until: date | None = Field(description="A deputy standing in: the last day of the main's absence.")
+    until: date | None = Field(description="A deputy standing in: the last day of the stand-in.")
 
 
 def acting_body(acting: Acting, names: dict[int, str]) -> dict[str, Any] | None:
