@@ -41,6 +41,9 @@ OUTCOME_LABELS = {
     "replaced": gettext_lazy("Replaced"),
     "skipped": gettext_lazy("Skipped"),
 }
+# A file of a header alone: nothing to check again and nothing to import (the screen,
+# the API's 422 on `file`, the commands' exit code 1).
+NO_ROWS = gettext_lazy("The file has no rows below its header: there is nothing to import.")
 
 
 def no_progress(phase: str, done: int, total: int | None) -> None:
@@ -75,6 +78,11 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def empty(self) -> bool:
+        """A header alone: no data row, and the header itself fine."""
+        return self.rows == 0 and not self.errors
 
     @property
     def invalid_rows(self) -> int:

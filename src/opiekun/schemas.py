@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, ValidationInfo
 
 from opiekun.dates import parse_date
 from opiekun.messages import DATE_INVALID, DATE_TO_BEFORE_FROM, FIELD_REQUIRED
+from opiekun.operators.models import Operator
 from opiekun.paging import page_rows
 
 MAX_ID = 2**63 - 1  # the largest bigint primary key; a larger id names nothing
@@ -131,6 +132,14 @@ def check_query_period(date_from: date | None, date_to: date | None) -> None:
         raise RequestValidationError(
             [{"loc": ["query", "date_to"], "type": "value_error", "msg": str(DATE_TO_BEFORE_FROM)}]
         )
+
+
+def check_query_operator(name: str, operator_id: int | None) -> None:
+    """A list filtered by an operator: a 422 on the query parameter ``name`` when
+    ``operator_id`` names no operator (an empty list would read as "nothing to show")."""
+    if operator_id is not None and not Operator.objects.filter(pk=operator_id).exists():
+        message = _("Unknown operator %(id)s.") % {"id": operator_id}
+        raise RequestValidationError([{"loc": ["query", name], "type": "value_error", "msg": message}])
 
 
 def paginate(

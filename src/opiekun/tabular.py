@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -144,11 +145,21 @@ def open_table(path: Path, *, limit: int | None = None) -> Iterator[Table]:
             yield table
 
 
-def _first_row(rows: Iterator[tuple[int, list[object]]]) -> list[str]:
+def _first_row(
+    rows: Iterator[tuple[int, list[object]]],
+) -> tuple[list[str], Iterator[tuple[int, list[object]]]]:
+    """The header and the rows below it. A file with nothing but blank lines (or blank
+    cells) is empty, as a file of no bytes is: not a header of no columns."""
     for number, cells in rows:
         if number != 1:
             break
-        return [text(c) for c in cells]
+        header = [text(c) for c in cells]
+        if any(title.strip() for title in header):
+            return header, rows
+        following = next(rows, None)  # the blank rows below are left out already
+        if following is None:
+            break
+        return header, itertools.chain([following], rows)
     raise TableError(_("The file is empty; its first row must name the columns."))
 
 
@@ -225,7 +236,7 @@ def _csv(path: Path, head: bytes) -> Iterator[Table]:
         delimiter = detect_delimiter(first_line)
         stream.seek(0)
         rows = _numbered_text(_csv_records(stream, delimiter))
-        header = _first_row(rows)
+        header, rows = _first_row(rows)
         yield Table(header, rows, "csv", encoding=encoding, delimiter=delimiter)
 
 
@@ -255,7 +266,7 @@ def _xlsx(path: Path) -> Iterator[Table]:
             raise TableError(_("The file is empty; its first row must name the columns."))
         sheet = workbook.worksheets[0]
         rows = _numbered(_xlsx_records(sheet), lambda cells: [cell_date(c) for c in cells])
-        header = _first_row(rows)
+        header, rows = _first_row(rows)
         yield Table(header, rows, "xlsx")
     finally:
         workbook.close()

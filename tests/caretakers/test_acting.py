@@ -22,6 +22,7 @@ from opiekun.caretakers.acting import (
     acting_on,
     acting_periods,
     resolve_scopes,
+    with_later_rows,
 )
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
@@ -252,18 +253,34 @@ def test_until_is_the_last_day_of_the_same_stand_in(
     history: tuple[list[Holder], dict[int, list[Period]], Period],
 ) -> None:
     """On every day a deputy stands in, `until` is the last day of that run of days (the
-    same deputy for the same absent main) — whenever no row of the scope starts within
-    it, the one thing the rows of the day cannot tell."""
+    same deputy for the same absent main), as `acting_periods` finds it from every row of
+    the scope — with the rows that start later given (`with_later_rows`), always; from
+    the rows of the day alone (`acting_on`), whenever no row of the scope starts within
+    it. A deputy ahead whose row starts during the absence was the case `acting_on`
+    alone cannot tell, and `until` was late (the contractors list, the CRM tab,
+    caretaker-info and resolve beside Nadchodzące zmiany and "acted for")."""
     holders, absences, _ = history
 
-    def on(day: date) -> Acting:
+    def alone(day: date) -> Acting:
         rows = [h for h in holders if h.period.contains_day(day)]
         main = next((h for h in rows if h.type == MAIN), None)
         return acting_on(main, [h for h in rows if h.type == DEPUTY], absences, day)
 
-    day = date(2030, 1, 1)
+    def on(day: date) -> Acting:
+        rows = [h for h in holders if h.period.contains_day(day)]
+        later = [h for h in holders if h.period.start > day]
+        return with_later_rows(alone(day), rows, later, absences, day)
+
+    window = Period(date(2030, 1, 1), date(2030, 3, 2))
+    stored = {}  # every day of a stand-in: the last day of its period of `acting_periods`
+    for period, acting in acting_periods(holders, absences, window):
+        if acting.reason == ActingReason.MAIN_ABSENT:
+            for offset in range(((period.end or window.start) - period.start).days + 1):
+                stored[period.start + timedelta(days=offset)] = period.end
+    day = window.start
     while day <= date(2030, 3, 2):
         acting = on(day)
+        assert (acting.holder, acting.reason) == (alone(day).holder, alone(day).reason)
         if acting.reason == ActingReason.MAIN_ABSENT:
             last = day
             while (following := on(last + timedelta(days=1))).reason == ActingReason.MAIN_ABSENT and (
@@ -271,9 +288,37 @@ def test_until_is_the_last_day_of_the_same_stand_in(
                 following.stands_in_for,
             ) == (acting.holder, acting.stands_in_for):
                 last += timedelta(days=1)
+            assert acting.until == last, day
+            if last <= date(2030, 3, 1):  # the run ends inside the window acting_periods saw
+                assert stored[day] == acting.until, day
             if not any(day < h.period.start <= last + timedelta(days=1) for h in holders):
-                assert acting.until == last, day
+                assert alone(day).until == last, day
+        else:
+            assert acting.until is None and day not in stored
         day += timedelta(days=1)
+
+
+def test_a_deputy_ahead_whose_row_starts_during_the_absence_ends_the_stand_in() -> None:
+    """The main away from 10 to 20 June; bartek (priority 2) stands in from the 10th,
+    celina (priority 1, ahead of him) is a deputy only from the 15th: bartek stands in
+    until the 14th (it said the 20th); celina, away until the 16th, takes over on the 17th
+    in the second case."""
+    main = _holder(1, 10, MAIN, date(2030, 1, 1))
+    bartek = _holder(2, 20, DEPUTY, date(2030, 1, 1), priority=2)
+    celina = _holder(3, 30, DEPUTY, date(2030, 6, 15), priority=1)
+    absences = {10: [Period(date(2030, 6, 10), date(2030, 6, 20))]}
+    day = date(2030, 6, 12)
+    acting = acting_on(main, [bartek], absences, day)
+    assert acting.holder == bartek and acting.until == date(2030, 6, 20)  # the rows of the day
+    assert with_later_rows(acting, [main, bartek], [celina], absences, day).until == date(2030, 6, 14)
+    away = {**absences, 30: [Period(date(2030, 6, 14), date(2030, 6, 16))]}
+    acting = acting_on(main, [bartek], away, day)
+    assert with_later_rows(acting, [main, bartek], [celina], away, day).until == date(2030, 6, 16)
+    # A deputy behind him, or one whose row starts after the main is back, changes nothing.
+    behind = _holder(4, 40, DEPUTY, date(2030, 6, 15), priority=3)
+    after = _holder(5, 50, DEPUTY, date(2030, 6, 21), priority=0)
+    acting = acting_on(main, [bartek], absences, day)
+    assert with_later_rows(acting, [main, bartek], [behind, after], absences, day).until == date(2030, 6, 20)
 
 
 # --- the selectors -------------------------------------------------------------------

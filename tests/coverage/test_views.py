@@ -73,15 +73,21 @@ def test_the_report_on_a_day_in_a_window_and_sorted(world: Any, client: Client, 
         {"date_from": "2026-06-10", "date_to": "2026-06-01"},
         {"on": "2026-06-01", "date_to": "2026-06-02"},
         {"role": "x"},
+        {"role": "999999"},
+        {"branch": "999999"},
+        {"last_operator": "999999"},
         {"sort": "bogus"},
     ],
 )
 def test_bad_filters_are_field_errors(
     world: Any, client: Client, admin_op: Operator, query: dict[str, str]
 ) -> None:
+    """400 with the message on the field and no rows, as Nadchodzące zmiany answers."""
     login(client, admin_op)
     response = client.get(URL, query)
-    assert response.status_code == 200 and b"alert-error" in response.content
+    assert response.status_code == 400 and b"alert-error" in response.content
+    assert b'class="field-error"' in response.content
+    assert b'data-testid="gaps"' not in response.content
     assert client.get(reverse("coverage:gaps_export", args=["csv"]), query).status_code == 400
 
 

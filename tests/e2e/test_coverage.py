@@ -124,6 +124,19 @@ def test_gaps_report_from_the_contractors_list(
     page.locator("input[name=date_from]").fill("31.02.2026")
     page.get_by_role("button", name="Pokaż").click()
     expect(page.locator(".field-error, .errorlist").first).to_be_visible()
+    # The message on the field and no rows (the answer is a 400), in either language.
+    expect(page.locator("[data-testid=gaps]")).to_have_count(0)
+    expect(page.get_by_role("alert").last).to_have_text(
+        "Popraw zaznaczone powyżej filtry, aby zobaczyć raport."
+    )
+    page.get_by_role("button", name="EN", exact=True).click()
+    page.locator("input[name=date_to]").fill("2020-01-01")
+    page.locator("input[name=date_from]").fill("2020-02-01")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("[data-field=date_to] .field-error")).to_have_text(
+        "Date to cannot be earlier than date from."
+    )
+    expect(page.locator("[data-testid=gaps]")).to_have_count(0)
 
 
 def test_upcoming_changes_from_the_top_bar(

@@ -94,3 +94,32 @@ def test_upload_dry_run_error_report_and_import(
         ("K0002", "deputy"),
     ]
     page.goto("about:blank")  # no request of the page may still be running when the server stops
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_header_alone_says_there_are_no_rows_and_offers_another_file(
+    page: Page, live_server: Any, login: Any, people: Any, tmp_path: Path, language: str
+) -> None:
+    """It offered Check again (Sprawdź ponownie) and a policy, which cannot help."""
+    source = tmp_path / "naglowek.csv"
+    source.write_text("Kod kontrahenta;Login;Typ;Data od;Data do\n", encoding="utf-8")
+    login(page, live_server, "boss", PASSWORD)
+    if language == "en":
+        page.get_by_role("button", name="EN", exact=True).click()
+    page.goto(f"{live_server.url}/opiekunowie/import/")
+    form = page.locator("[data-testid=import-form]")
+    form.locator("input[type=file]").set_input_files(str(source))
+    form.locator("button[type=submit]").click()
+    panel = page.locator("[data-testid=import-panel]")
+    expect(panel).to_have_attribute("data-state", "checked")
+    empty = {
+        "pl": "Plik nie ma wierszy pod nagłówkiem: nie ma czego importować.",
+        "en": "The file has no rows below its header: there is nothing to import.",
+    }
+    expect(page.locator("[data-testid=import-empty]")).to_have_text(empty[language])
+    expect(panel.get_by_role("button")).to_have_count(0)  # neither Check again nor Import
+    expect(panel.locator("select")).to_have_count(0)
+    panel.locator("[data-testid=import-another]").click()
+    expect(page.locator("[data-testid=import-form]")).to_be_visible()
+    assert not CaretakerAssignment.objects.exists()
+    page.goto("about:blank")

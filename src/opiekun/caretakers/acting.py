@@ -31,6 +31,7 @@ from opiekun.caretakers.acting_rules import (
     acted_for_periods,
     acting_on,
     acting_periods,
+    with_later_rows,
 )
 from opiekun.caretakers.resolving import (
     Question,
@@ -41,6 +42,7 @@ from opiekun.caretakers.resolving import (
     holder_of,
     resolve,
     resolve_scopes,
+    stand_in_ends,
     unknown_dictionary_ids,
 )
 
@@ -65,5 +67,7 @@ __all__ = [
     "holder_of",
     "resolve",
     "resolve_scopes",
+    "stand_in_ends",
     "unknown_dictionary_ids",
+    "with_later_rows",
 ]

@@ -23,6 +23,7 @@ from opiekun.schemas import (
     Page,
     Paged,
     PageSize,
+    check_query_operator,
     check_query_period,
     paginate,
     responses,
@@ -117,6 +118,7 @@ def caretakers_acted_for(request: HttpRequest, filters: Query[ActedForQuery]) ->
     """Kontrahenci wg opiekuna, "acted for": the periods in which the operator, a
     deputy, acted for an absent main caretaker, on contractors the caller may see."""
     check_query_period(filters.date_from, filters.date_to)
+    check_query_operator("operator_id", filters.operator_id)
     found = acted_for_rows(
         viewer=request.user,
         operator_id=filters.operator_id,
@@ -149,7 +151,7 @@ class ActingOut(Schema):
     assignment_id: int
     type: str = Field(description="main, or deputy when standing in for an absent main caretaker")
     stands_in_for: int | None = Field(description="The absent main caretaker's operator id.")
-    until: date | None = Field(description="A deputy standing in: the last day of the main's absence.")
+    until: date | None = Field(description="A deputy standing in: the last day of the stand-in.")
 
 
 def acting_body(acting: Acting, names: dict[int, str]) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ set-based, and every screen, report and API endpoint goes through it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -116,8 +116,8 @@ def _stands_in_until(
     main caretaker's absence, of the main's or the deputy's assignment, the day before
     the deputy's next absence, and the last day away of a deputy ahead of them who comes
     back to the scope. It was the end of the main's absence alone: a deputy whose row
-    (or the main's) ended sooner was shown standing in past it. A deputy ahead of them
-    whose row starts later is not among the scope's rows of ``day``: not seen here."""
+    (or the main's) ended sooner was shown standing in past it. A row of the scope that
+    starts later is not among the rows of ``day``: `with_later_rows` adds what they change."""
     ends = [e for e in (main_back, main.period.end, deputy.period.end) if e is not None]
     ends += [p.start - ONE_DAY for p in absences.get(deputy.operator_id, ()) if p.start > day]
     for other in ahead:
@@ -125,6 +125,33 @@ def _stands_in_until(
         if back is not None and (other.period.end is None or other.period.end > back):
             ends.append(back)
     return min(ends, default=None)
+
+
+def with_later_rows(
+    acting: Acting,
+    rows: Iterable[Holder],
+    later: Iterable[Holder],
+    absences: Mapping[int, Sequence[Period]],
+    day: date,
+) -> Acting:
+    """`acting_on`'s answer for ``day`` from the scope's ``rows`` in force on it, with a
+    deputy's `until` made the last day of the same stand-in (the same deputy's row for
+    the same absent main) as `acting_periods` finds it from every row of the scope:
+    ``later`` are its rows that start after ``day``. A deputy ahead whose row starts
+    later takes over on its first day present, which the rows of ``day`` cannot tell
+    (``until`` was then late); the main's next row of the same operator, still away,
+    continues the stand-in. The stand-in ends by the end of the main's absence at the
+    latest, so the rows starting after that change nothing."""
+    last = acting.main_absent_until
+    if acting.reason != ActingReason.MAIN_ABSENT or last is None:
+        return acting
+    starting = [h for h in later if day < h.period.start <= last]
+    if not starting:
+        return acting
+    window = Period(day, last)
+    (period, found), *_ = acting_periods([*rows, *starting], absences, window)
+    assert (found.holder, found.stands_in_for) == (acting.holder, acting.stands_in_for)
+    return replace(acting, deputy_until=period.end)
 
 
 def acting_periods(

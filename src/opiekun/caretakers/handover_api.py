@@ -35,6 +35,7 @@ from opiekun.schemas import (
     Paged,
     PageSize,
     Text,
+    check_query_operator,
     paginate,
     responses,
 )
@@ -223,6 +224,7 @@ def handover_new(request: HttpRequest, payload: HandoverIn) -> Status[dict[str, 
 def handovers(request: HttpRequest, filters: Query[HandoverQuery]) -> dict[str, Any]:
     """Handovers, newest first; an operator who sees only their own contractors sees
     the handovers that touched one of them."""
+    check_query_operator("operator_id", filters.operator_id)
     items = handover_list(viewer=request.user, operator_id=filters.operator_id, state=filters.state)
     return paginate(request, items, page=filters.page, page_size=filters.page_size)
 

@@ -193,18 +193,23 @@ def _result_row(plan: ContractorPlan, contractors: dict[int, Any], names: dict[i
 
 @login_required
 def handover_list_view(request: HttpRequest) -> HttpResponse:
-    filters = HandoverFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_valid() else {}
-    items = handover_list(
-        viewer=request.user, operator_id=data.get("operator"), state=data.get("state") or None
-    )
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
-    for handover in page.object_list:
-        handover.current_state = handover.state_on(today())
+    """Bad filters answer 400 with the messages on their fields and no list (never
+    every handover with the filter dropped)."""
+    filters = HandoverFilterForm(request.GET)
+    page = None
+    if filters.is_valid():
+        data = filters.cleaned_data
+        items = handover_list(
+            viewer=request.user, operator_id=data.get("operator"), state=data.get("state") or None
+        )
+        page = Paginator(items, 50).get_page(request.GET.get("page"))
+        for handover in page.object_list:
+            handover.current_state = handover.state_on(today())
     return render(
         request,
         "handovers/list.html",
         {"filters": filters, "page": page, "today": today(), "can_assign": can_assign(request.user)},
+        status=200 if page is not None else 400,
     )
 
 

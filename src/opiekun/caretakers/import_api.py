@@ -10,7 +10,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from opiekun.caretakers.services import assignments_import
-from opiekun.importing import upload_path
+from opiekun.importing import NO_ROWS, upload_path
 from opiekun.schemas import ValidationErrors, responses
 from opiekun.tabular import TableError, check_size
 
@@ -57,7 +57,8 @@ def caretakers_import(
     replaced or skipped under `on_overlap`. With `dry_run=false` the file is imported
     in one transaction, all or nothing: 200 with `applied: true`, or, if any row has
     an error, 422 with the same body and nothing written. A file that cannot be read
-    at all (too large, neither CSV nor XLSX) is a 422 with `detail`. Needs the
+    at all (too large, neither CSV nor XLSX, empty or blank) and a file of a header
+    alone, with no row to import, are a 422 with `detail` on `file`. Needs the
     permission to assign; contractors the caller may not change are unknown."""
     try:
         check_size(file.size or 0)
@@ -71,5 +72,7 @@ def caretakers_import(
             )
     except TableError as error:
         raise ValidationError({"file": [str(error)]}) from error
+    if report.empty:
+        raise ValidationError({"file": [str(NO_ROWS)]})
     status = 422 if report.errors and not dry_run else 200
     return Status(status, report.as_dict())

@@ -1,5 +1,6 @@
 """caretaker-info's one query (docs/performance.md, "caretaker-info per call"): a
-contractor through the viewer's visibility, its assignments of a day with their
+contractor through the viewer's visibility, its assignments of a day and those that
+start later (a deputy's "until" may depend on them) with their
 operator, user, role and branch, and those operators' absences from the day on — as
 model instances, as `select_related` reads them. `caretakers.selectors.caretaker_info`
 builds the answer from them."""
@@ -57,8 +58,7 @@ def _info_query(connection: BaseDatabaseWrapper) -> tuple[joined.Columns, str]:
     # months ahead); an assignment's rows are consecutive (ordered by its id).
     sql = (
         f"SELECT {found.sql} FROM {table['c']} c "
-        f"LEFT JOIN {table['a']} a ON a.contractor_id = c.id "
-        "AND a.date_from <= %s AND (a.date_to IS NULL OR a.date_to >= %s) "
+        f"LEFT JOIN {table['a']} a ON a.contractor_id = c.id AND (a.date_to IS NULL OR a.date_to >= %s) "
         f"LEFT JOIN {table['o']} o ON o.id = a.operator_id "
         f"LEFT JOIN {table['u']} u ON u.id = o.user_id "
         f"LEFT JOIN {table['r']} r ON r.id = a.role_id "
@@ -80,7 +80,7 @@ def info_rows(
     viewer: Any, pk: int, day: date
 ) -> tuple[Contractor, list[CaretakerAssignment], dict[int, list[Period]]]:
     """The contractor (if the viewer may see it; DoesNotExist otherwise), its
-    assignments in force on ``day`` with their operator, user, role and branch (by
+    assignments in force on ``day`` or later with their operator, user, role and branch (by
     role name, branch code, main first, then priority, date_from, id), and the
     absences of their operators that end on or after ``day`` (`absences_of`'s
     answer) — in one query. An unrestricted viewer's is a primary-key lookup joined
@@ -97,7 +97,7 @@ def info_rows(
         sub_sql, extra = visible.filter(pk=pk).values("pk").query.get_compiler(using=alias).as_sql()
         visibility = f" AND c.id IN ({sub_sql})"
     on = connection.ops.adapt_datefield_value(day)
-    rows = joined.fetch(connection, found, sql.replace("{visibility}", visibility), [on, on, on, pk, *extra])
+    rows = joined.fetch(connection, found, sql.replace("{visibility}", visibility), [on, on, pk, *extra])
     if not rows:
         raise Contractor.DoesNotExist
     return _info_objects(alias, found.spans, rows)

@@ -7,7 +7,7 @@ once, for the contractors list and `POST /caretakers/resolve` (docs/performance.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from django.db.models import Q
 
 from opiekun.bulk import id_list
-from opiekun.caretakers.acting_rules import Acting, ActingReason, Holder, acting_on
+from opiekun.caretakers.acting_rules import Acting, ActingReason, Holder, acting_on, with_later_rows
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.operators.access import visible_contractors
@@ -138,6 +138,67 @@ def resolve_scopes(questions: Sequence[ScopeDay]) -> list[Resolution]:
             h.operator_id for h in (main, *deputies) if h is not None and absent_on(h.operator_id, day)
         )
         answers.append(Resolution(main, deputies, acting_on(main, deputies, absences, day), absent))
+    asked = [
+        (q, [h for h in (a.main, *a.deputies) if h is not None], a.acting)
+        for q, a in zip(questions, answers, strict=True)
+    ]
+    for answer, acting in zip(
+        answers, stand_in_ends(asked, absences, loaded=by_scope, loaded_to=last), strict=True
+    ):
+        answer.acting = acting
+    return answers
+
+
+Scope = tuple[int, int, int | None]
+
+
+def stand_in_ends(
+    asked: Sequence[tuple[ScopeDay, Sequence[Holder], Acting]],
+    absences: dict[int, list[Period]],
+    *,
+    loaded: Mapping[Scope, Sequence[Holder]] | None = None,
+    loaded_to: date | None = None,
+) -> list[Acting]:
+    """Each question's `acting_on` answer (from the scope's rows in force on its day),
+    a deputy's `until` made the last day of that stand-in from every row of the scope
+    (`with_later_rows`): the rows that start later, up to the end of the main's absence,
+    are those of ``loaded`` (the scope's rows already read, every one that starts up to
+    ``loaded_to``) and those read here — one query, and one for the absences of their
+    operators not known yet, only when a deputy stands in past ``loaded_to``. Without
+    them a deputy ahead whose row starts during the absence was not seen, and `until`
+    was late (docs/semantics.md, "The acting caretaker")."""
+    standing = [
+        (q, a.main_absent_until)
+        for q, _, a in asked
+        if a.reason == ActingReason.MAIN_ABSENT and a.main_absent_until is not None
+    ]
+    if not standing:
+        return [a for _, _, a in asked]
+    later: dict[Scope, list[Holder]] = defaultdict(list)
+    for scope, holders in (loaded or {}).items():
+        later[scope].extend(holders)
+    since = loaded_to or min(q.on for q, _ in standing)
+    horizon = max(until for _, until in standing if until is not None)
+    if horizon > since:
+        starting = CaretakerAssignment.objects.filter(
+            contractor_id__in=id_list(sorted({q.contractor_id for q, _ in standing})),
+            role_id__in=sorted({q.role_id for q, _ in standing}),
+            date_from__gt=since,
+            date_from__lte=horizon,
+        ).order_by()
+        known = {h.operator_id for hs in later.values() for h in hs} | {
+            h.operator_id for _, hs, _ in asked for h in hs
+        }
+        fresh: set[int] = set()
+        for row in starting:
+            later[(row.contractor_id, row.role_id, row.branch_id)].append(holder_of(row))
+            fresh.add(row.operator_id)
+        if fresh - known:
+            absences = {**absences, **absences_of(fresh - known, since=min(q.on for q, _ in standing))}
+    answers = []
+    for q, rows_of_day, acting in asked:
+        scope_rows = later.get((q.contractor_id, q.role_id, q.branch_id), ())
+        answers.append(with_later_rows(acting, rows_of_day, scope_rows, absences, q.on))
     return answers
 
 

@@ -10,7 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, OrderBy, QuerySet
 from django.utils.translation import gettext as _
 
-from opiekun.caretakers.acting import Acting, ActingReason, acting_on, holder_of
+from opiekun.caretakers.acting import (
+    Acting,
+    ActingReason,
+    Holder,
+    ScopeDay,
+    acting_on,
+    holder_of,
+    stand_in_ends,
+)
 from opiekun.caretakers.info_rows import contractor_pk, info_rows
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
@@ -137,7 +145,8 @@ def caretaker_info(
     every scope's caretakers, each with its acting caretaker (`caretakers.acting`).
     One query (`caretakers.info_rows`): it is called per contractor by integrations."""
     day = on or today()
-    contractor, rows, absences = info_rows(viewer, contractor_pk(contractor_id), day)
+    contractor, every_row, absences = info_rows(viewer, contractor_pk(contractor_id), day)
+    rows = [row for row in every_row if row.date_from <= day]  # the rows of the day; the rest start later
     _require_known(role_id, branch_id)  # after: a contractor not seen is 404 whatever else is asked
     scopes: dict[tuple[int, int | None], ScopeCaretakers] = {}
     for row in rows:
@@ -153,14 +162,21 @@ def caretaker_info(
         else:
             scope.deputies.append(row)
     by_id = {row.pk: row for row in rows}
-    for scope in scopes.values():
-        scope.acting = acting_on(
-            holder_of(scope.main) if scope.main else None,
-            [holder_of(d) for d in scope.deputies],
-            absences,
-            day,
+    asked = []
+    for (role, branch), scope in scopes.items():
+        main, deputies = holder_of(scope.main) if scope.main else None, [holder_of(d) for d in scope.deputies]
+        acting = acting_on(main, deputies, absences, day)
+        asked.append(
+            (ScopeDay(contractor.pk, role, branch, day), [*([main] if main else []), *deputies], acting)
         )
-        holder = scope.acting.holder
+    # A deputy's `until` from every row of the scope (those starting later: read above).
+    later: dict[tuple[int, int, int | None], list[Holder]] = {}
+    for row in every_row:
+        later.setdefault((contractor.pk, row.role_id, row.branch_id), []).append(holder_of(row))
+    ends = stand_in_ends(asked, absences, loaded=later, loaded_to=date.max)
+    for scope, acting in zip(scopes.values(), ends, strict=True):
+        scope.acting = acting
+        holder = acting.holder
         scope.acting_assignment = by_id[holder.assignment_id] if holder else None
     if role_id is None:
         # The default role's scope, if the contractor has caretakers in it (the rows

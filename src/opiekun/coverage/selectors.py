@@ -115,13 +115,18 @@ class GapFilters:
 
 
 def _known(filters: GapFilters) -> int:
-    """The role asked for (or the default), after checking that role and branch exist."""
+    """The role asked for (or the default), after checking that role, branch and last operator exist."""
     errors: dict[str, list[str]] = {}
     role_id = filters.role_id if filters.role_id is not None else default_role_id()
     if role_id is None or not CaretakerRole.objects.filter(pk=role_id).exists():
         errors["role_id"] = [_("Unknown role %(id)s.") % {"id": filters.role_id}]
     if filters.branch_id is not None and not Branch.objects.filter(pk=filters.branch_id).exists():
         errors["branch_id"] = [_("Unknown branch %(id)s.") % {"id": filters.branch_id}]
+    if (
+        filters.last_operator_id is not None
+        and not Operator.objects.filter(pk=filters.last_operator_id).exists()
+    ):
+        errors["last_operator_id"] = [_("Unknown operator %(id)s.") % {"id": filters.last_operator_id}]
     if errors:
         raise ValidationError(errors)
     assert role_id is not None

@@ -30,7 +30,9 @@ ACTING_SORTABLE = [
 ]
 
 
-def _page(request: HttpRequest, form: GapFilterForm, status: int = 200) -> HttpResponse:
+def _page(request: HttpRequest, form: GapFilterForm) -> HttpResponse:
+    """The screen; bad filters answer 400 with the messages on their fields and no rows,
+    as Nadchodzące zmiany does (never the report with a filter dropped)."""
     page, sort, window, acting = None, "", None, False
     if form.is_valid():
         filters = form.filters()
@@ -46,7 +48,7 @@ def _page(request: HttpRequest, form: GapFilterForm, status: int = 200) -> HttpR
         request,
         "coverage/gaps.html",
         {"form": form, "page": page, "sort": sort, "window": window, "columns": columns, "acting": acting},
-        status=status,
+        status=200 if page is not None else 400,
     )
 
 
@@ -60,7 +62,7 @@ def gaps_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """The current view as a file; bad filters answer 400 with the screen and its errors."""
     form = GapFilterForm(request.GET)
     if not form.is_valid():
-        return _page(request, form, status=400)
+        return _page(request, form)
     filters = form.filters()
     report = ACTING_GAPS_REPORT if filters.consider_absences else GAPS_REPORT
     return export_response(

@@ -26,7 +26,7 @@ from rich.progress import Progress as Bar
 from rich.table import Table
 
 from opiekun.dates import parse_date
-from opiekun.importing import OUTCOME_LABELS, PHASES, ImportReport, Progress, write_error_report
+from opiekun.importing import NO_ROWS, OUTCOME_LABELS, PHASES, ImportReport, Progress, write_error_report
 from opiekun.messages import DATE_INVALID
 from opiekun.sqlite import analyze
 from opiekun.tabular import TableError
@@ -187,6 +187,8 @@ def run_import(command: Any, options: dict[str, Any], work: Callable[[Path, Prog
         except ValidationError as error:
             messages = [f"{field}: {' '.join(m)}" for field, m in error.message_dict.items()]
             raise CommandError("; ".join(messages), returncode=EXIT_ERRORS) from None
+        if report.empty:  # a header alone: said as a file that cannot be imported is
+            raise CommandError(f"{path}: {NO_ROWS}", returncode=EXIT_ERRORS)
         if report.applied:
             analyze()  # SQLite: statistics for the new rows (opiekun.sqlite)
         command.stdout.write(summary(report, dry_run=options["dry_run"]), ending="")

@@ -9,7 +9,16 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from opiekun.notices.selectors import DEFAULT_DAYS, MAX_DAYS, UpcomingFilters, upcoming_rows
-from opiekun.schemas import DEFAULT_PAGE_SIZE, Id, Page, Paged, PageSize, paginate, responses
+from opiekun.schemas import (
+    DEFAULT_PAGE_SIZE,
+    Id,
+    Page,
+    Paged,
+    PageSize,
+    check_query_operator,
+    paginate,
+    responses,
+)
 
 router = Router(tags=["notices"])
 
@@ -37,6 +46,7 @@ def upcoming(request: HttpRequest, filters: Query[UpcomingQuery]) -> dict[str, A
     """What changes for the operator within the next `days` days, by day: assignments
     starting or ending, handovers to and from them, contractors they will act for
     during a colleague's absence."""
+    check_query_operator("operator_id", filters.operator_id)
     items = upcoming_rows(
         viewer=request.user, filters=UpcomingFilters(days=filters.days, operator_id=filters.operator_id)
     )

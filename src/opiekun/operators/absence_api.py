@@ -28,6 +28,7 @@ from opiekun.schemas import (
     PageSize,
     Patch,
     Text,
+    check_query_operator,
     check_query_period,
     omissible,
     paginate,
@@ -79,6 +80,7 @@ def absences(request: HttpRequest, filters: Query[AbsenceQuery]) -> dict[str, An
     """The absences the caller may see, by start; `date_from`/`date_to` keep those
     sharing a day with the period."""
     check_query_period(filters.date_from, filters.date_to)
+    check_query_operator("operator_id", filters.operator_id)
     items = absence_list(
         viewer=request.user,
         filters=AbsenceFilters(

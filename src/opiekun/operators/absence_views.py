@@ -64,18 +64,22 @@ def absence_list_view(request: HttpRequest) -> HttpResponse:
             "may_add": own is not None or can_manage_absences(request.user),
             "own": own,
         },
+        status=200 if page is not None else 400,  # bad filters: the messages, no list
     )
 
 
-def _month(text: str) -> date:
+def _month(text: str) -> date | None:
+    """The first day of the month ``YYYY-MM`` (empty: this month); None if it is not one."""
+    if not text:
+        day = today()
+        return date(day.year, day.month, 1)
     try:
         year, month = (int(part) for part in text.split("-"))
         if not 1 < year < 9999:  # the months around it must exist too
             raise ValueError(text)
         return date(year, month, 1)
     except (ValueError, TypeError):
-        day = today()
-        return date(day.year, day.month, 1)
+        return None
 
 
 @login_required
@@ -83,12 +87,19 @@ def absence_calendar_view(request: HttpRequest) -> HttpResponse:
     """One operator's month: every day, the absent ones marked with their kind."""
     own = operator_of(request.user)
     operators = list(operator_list(active=True))
-    try:
-        chosen = int(request.GET.get("operator") or (own.pk if own else 0))
-    except ValueError:
-        chosen = 0
-    operator = next((o for o in operators if o.pk == chosen), None) or (operators[0] if operators else None)
+    errors = []  # a bad month or operator: said, answered 400, this month or the default shown
+    asked = request.GET.get("operator", "")
+    chosen = own.pk if own and not asked else (int(asked) if asked.isdigit() and len(asked) <= 18 else 0)
+    operator = next((o for o in operators if o.pk == chosen), None)
+    if asked and operator is None:
+        errors.append(_("Unknown operator %(id)s.") % {"id": asked})
+    operator = operator or next((o for o in operators if own and o.pk == own.pk), None)
+    operator = operator or (operators[0] if operators else None)
     first = _month(request.GET.get("month", ""))
+    if first is None:
+        errors.append(_("Enter the month as YYYY-MM."))
+        first = _month("")
+        assert first is not None
     last = date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
     absences = (
         list(
@@ -126,7 +137,9 @@ def absence_calendar_view(request: HttpRequest) -> HttpResponse:
             "previous": f"{previous.year}-{previous.month:02d}",
             "next": f"{following.year}-{following.month:02d}",
             "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+            "errors": errors,
         },
+        status=400 if errors else 200,
     )
 
 

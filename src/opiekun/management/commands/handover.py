@@ -1,8 +1,15 @@
 """`opiekun handover`: Przekazanie klientów from the command line.
 
     opiekun handover --from anna --to bob,cecylia --on 2030-03-01 [--types main,deputy]
-        [--roles NAME,…] [--branches CODE|NAME,…] [--contractors CODE,…]
+        [--roles NAME,…] [--role NAME]… [--branches CODE|NAME,…] [--branch CODE|NAME]…
+        [--contractors CODE,…] [--contractor CODE]… [--contractors-file FILE]
         [--on-overlap keep|warn|replace] [--dry-run] [--user USERNAME]
+
+Contractors are named by code: ``--contractors`` takes plain codes separated by commas;
+``--contractor`` one code whole, as written (a comma in it too), and may be repeated;
+``--contractors-file`` a file of codes, one a line (``-``: standard input). They may be
+combined; a code named twice counts once. Roles and branches alike: ``--roles`` and
+``--branches`` split on commas, ``--role`` and ``--branch`` take one name whole.
 
 Prints the preview as a table, then applies it (the preview and its confirmation in
 one go) unless ``--dry-run``. With ``--on-overlap warn`` (the default) a preview that
@@ -36,6 +43,7 @@ from opiekun.caretakers.rules import OverlapPolicy
 from opiekun.caretakers.services import HandoverPreview, StaleHandover, handover_create
 from opiekun.contractors.models import Contractor
 from opiekun.management.commands.export import SystemViewer
+from opiekun.management.handover_cli import add_which_arguments, contractor_codes, contractor_options, named
 from opiekun.management.import_cli import EXIT_ERRORS, EXIT_USAGE, language
 from opiekun.operators.models import Operator
 
@@ -80,14 +88,7 @@ class Command(BaseCommand):
             "--on", dest="day", required=True, help="the first day of the recipients (YYYY-MM-DD)"
         )
         parser.add_argument("--types", help="main,deputy (default: both)")
-        parser.add_argument("--roles", help="role names, comma-separated, any case (default: every role)")
-        parser.add_argument(
-            "--branches",
-            help="branch codes or names, comma-separated, any case (default: every branch and none)",
-        )
-        parser.add_argument(
-            "--contractors", help="contractor codes, comma-separated (default: all of the source's)"
-        )
+        add_which_arguments(parser)  # --roles/--role, --branches/--branch, the contractors
         parser.add_argument(
             "--on-overlap", choices=[p.value for p in OverlapPolicy], default=OverlapPolicy.WARN.value
         )
@@ -111,9 +112,11 @@ class Command(BaseCommand):
             "to_operator_ids": self._operators(_names(options["targets"]) or [], "--to"),
             "date": options["day"],
             "types": _names(options["types"]),
-            "role_ids": self._named(CaretakerRole, ("name",), _names(options["roles"]), "--roles"),
-            "branch_ids": self._named(Branch, ("code", "name"), _names(options["branches"]), "--branches"),
-            "contractor_ids": self._ids(Contractor, "code", _names(options["contractors"]), "--contractors"),
+            "role_ids": self._named(CaretakerRole, ("name",), *named(options, "roles", "role")),
+            "branch_ids": self._named(Branch, ("code", "name"), *named(options, "branches", "branch")),
+            "contractor_ids": self._ids(
+                Contractor, "code", contractor_codes(options), contractor_options(options)
+            ),
             "on_overlap": options["on_overlap"],
         }
         try:
