@@ -128,7 +128,8 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
 def _add_acting(contractors: Any, *, role_id: int | None) -> None:
     """Today's acting caretaker of each listed contractor (default role, or the role
     filtered on; no branch), with what the mark says: whom a deputy stands in for and
-    until when, or until when the main caretaker is away. Three queries a page."""
+    until when, or until when the main caretaker is away. Three queries a page (a fourth
+    while a deputy stands in past today: `resolve_scopes` reads the rows starting later)."""
     day = today()
     role = role_id or default_role_id()
     rows = list(contractors)
