@@ -37,7 +37,9 @@ def test_assignments_keep_only_the_composite_indexes() -> None:
     assert sorted(_indexes(CaretakerAssignment._meta.db_table).values()) == [
         ("contractor_id", "date_from", "date_to"),  # one contractor's rows (the CRM tab, the list)
         ("contractor_id", "role_id", "branch_id", "date_from"),  # one scope: the planner, resolve
-        ("date_from", "date_to"),  # upcoming changes of everyone: rows starting in a window
+        # Upcoming changes of everyone: rows starting in a window; and the report's
+        # default order, newest first then by id, read in order (caretakers/0011).
+        ("date_from", "id", "date_to"),
         ("date_to",),  # ... and rows ending in a window (caretakers/0010: the rows with an end)
         ("operator_id", "date_from", "date_to", "contractor_id"),  # Kontrahenci wg opiekuna
     ]
