@@ -186,3 +186,13 @@ def test_page_on_another_day_and_a_bad_day(actor: Any, team: Any) -> None:
     assert bad.status_code == 200
     assert 'id="on-error"' in bad.content.decode()
     assert bad.context["today"] == today()
+
+
+@pytest.mark.parametrize(("language", "hint"), [("pl", "dd.mm.rrrr"), ("en", "YYYY-MM-DD")])
+def test_the_day_field_says_how_to_write_a_date_in_the_user_s_language(
+    client: Client, admin_op: Operator, settings: Any, language: str, hint: str
+) -> None:
+    client.force_login(admin_op.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get("/operatorzy/").content.decode()
+    assert re.search(rf'name="on"[^>]*placeholder="{re.escape(hint)}"', page)

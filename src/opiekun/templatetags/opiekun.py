@@ -69,6 +69,14 @@ def gaps_today(context: Any) -> int:
     return gaps_today_count(viewer=user) if user is not None and user.is_authenticated else 0
 
 
+@register.simple_tag(name="date_placeholder")
+def date_hint() -> str:
+    """How a date field is filled in the user's language: ``dd.mm.rrrr``, ``YYYY-MM-DD``."""
+    from opiekun.dates import date_placeholder
+
+    return date_placeholder()
+
+
 @register.simple_tag
 def today_iso() -> str:
     from opiekun.dates import today

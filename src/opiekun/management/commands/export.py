@@ -79,7 +79,7 @@ class Command(BaseCommand):
             "--language",
             choices=[code for code, _ in settings.LANGUAGES],
             default=settings.LANGUAGE_CODE,
-            help="headers and dates: dd.mm.rrrr in Polish, YYYY-MM-DD in English (default: %(default)s)",
+            help="headers and dates: dd.mm.yyyy in Polish, YYYY-MM-DD in English (default: %(default)s)",
         )
         parser.add_argument("--operator", help="assignments: only this operator's (username)")
         parser.add_argument("--contractor", help="assignments: only this contractor's (code)")

@@ -28,7 +28,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--date", help="The digest's day (YYYY-MM-DD or dd.mm.rrrr; default today).")
+        parser.add_argument("--date", help="The digest's day (YYYY-MM-DD or dd.mm.yyyy; default today).")
         parser.add_argument("--dry-run", action="store_true", help="Show who would get what; send nothing.")
         add_language_argument(parser)
 
