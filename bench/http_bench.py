@@ -537,6 +537,13 @@ def measure(
             return lambda i: session.download(path)
         return lambda i: session.get(path)
 
+    def loaded_number(pattern: bytes, what: str) -> Callable[[Answer, list[Answer]], str]:
+        def note(last: Answer, answers: list[Answer]) -> str:
+            found = re.search(pattern, last.body)
+            return f"{int(found.group(1)):,} {what}" if found else f"no {what} (empty answer)"
+
+        return note
+
     def replay(user: Any, path: str) -> Callable[[], None]:
         return lambda: explain_request(user, "GET", path)
 
@@ -708,6 +715,20 @@ def measure(
             world.own_read_only,
             "/operatorzy/",
             rows_shown(b"<tr data-operator="),
+        ),
+        (
+            "the top bar's badge, loaded after every page (own-only operator)",
+            users.read_only,
+            world.own_read_only,
+            "/nadchodzace-zmiany/licznik/",
+            loaded_number(rb'data-testid="upcoming-badge">(\d+)<', "upcoming changes"),
+        ),
+        (
+            'the contractors list\'s "Bez opiekuna: N", loaded after the list',
+            boss,
+            world.boss,
+            "/raporty/klienci-bez-opiekuna/dzis/",
+            loaded_number(rb"(?:Without a caretaker|Bez opiekuna): (\d+)<", "contractors without one"),
         ),
         (
             "CSV export, Kontrahenci wg opiekuna (as above)",

@@ -141,8 +141,19 @@ def test_with_absences_considered_the_report_says_acting_not_main(
 def test_contractors_list_links_to_todays_gaps(world: Any, client: Client, admin_op: Operator) -> None:
     login(client, admin_op)
     page = client.get(reverse("contractors:list")).content.decode()
-    assert "Bez opiekuna: 1" in page
-    assert f"{URL}?on={T.isoformat()}" in page
+    # The list does not wait for the count: its link loads it after the page.
+    assert f'hx-get="{reverse("coverage:today_link")}" hx-trigger="load"' in page
+    assert "Bez opiekuna: 1" not in page
+    link = client.get(reverse("coverage:today_link")).content.decode()
+    assert "Bez opiekuna: 1" in link
+    assert f"{URL}?on={T.isoformat()}" in link
+
+
+def test_the_loaded_counts_are_empty_once_the_session_has_ended(world: Any, client: Client) -> None:
+    # htmx swaps the answer into the page: never the login page, never a redirect.
+    for name in ("coverage:today_link", "notices:badge"):
+        response = client.get(reverse(name))
+        assert (response.status_code, response.content.strip()) == (200, b""), name
 
 
 def test_an_own_only_operator_sees_no_gaps_of_hidden_contractors(
@@ -153,7 +164,7 @@ def test_an_own_only_operator_sees_no_gaps_of_hidden_contractors(
     response = client.get(URL)
     assert response.status_code == 200, response.content[:3000]
     assert codes(response) == []
-    assert "Bez opiekuna: 0" in client.get(reverse("contractors:list")).content.decode()
+    assert "Bez opiekuna: 0" in client.get(reverse("coverage:today_link")).content.decode()
 
 
 def test_upcoming_page_and_badge(world: Any, client: Client, make_operator: Any) -> None:
@@ -161,7 +172,10 @@ def test_upcoming_page_and_badge(world: Any, client: Client, make_operator: Any)
     world["anna"].save()
     login(client, world["anna"])
     page = client.get(reverse("notices:upcoming")).content.decode()
-    assert 'data-testid="upcoming-badge">1<' in page
+    # The top bar loads the badge after the page.
+    assert f'hx-get="{reverse("notices:badge")}" hx-trigger="load"' in page
+    assert 'data-testid="upcoming-badge"' not in page
+    assert 'data-testid="upcoming-badge">1<' in client.get(reverse("notices:badge")).content.decode()
     assert 'data-contractor="KB" data-kind="ends"' in page
     assert 'name="operator"' not in page  # an operator sees only their own
     assert client.get(reverse("notices:upcoming"), {"days": "-1"}).status_code == 400

@@ -7,5 +7,6 @@ from opiekun.coverage import views
 app_name = "coverage"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.gaps, name="gaps"),
+    path("dzis/", views.today_link, name="today_link"),
     re_path(r"^eksport\.(?P<fmt>csv|xlsx)$", views.gaps_export, name="gaps_export"),
 ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from opiekun.caretakers.exports import ExportFormat, export_response
 from opiekun.coverage.exports import ACTING_GAPS_REPORT, GAPS_REPORT
 from opiekun.coverage.forms import GapFilterForm
-from opiekun.coverage.selectors import gap_list
+from opiekun.coverage.selectors import gap_list, gaps_today_count
 from opiekun.dates import today
 from opiekun.operators.selectors import operator_names
 
@@ -71,3 +71,13 @@ def gaps_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
         fmt=ExportFormat(fmt),
         filename=f"{report.filename}-{today().isoformat()}",
     )
+
+
+def today_link(request: HttpRequest) -> HttpResponse:
+    """ "Bez opiekuna: N" on the contractors list, loaded after the list
+    (contractors/list.html): the list does not wait for the count. Nothing once the
+    session has ended."""
+    if not request.user.is_authenticated:
+        return HttpResponse("")
+    count = gaps_today_count(viewer=request.user)
+    return render(request, "coverage/today_link.html", {"count": count, "day": today()})

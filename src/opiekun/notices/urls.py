@@ -5,4 +5,7 @@ from django.urls import URLPattern, URLResolver, path
 from opiekun.notices import views
 
 app_name = "notices"
-urlpatterns: list[URLPattern | URLResolver] = [path("", views.upcoming, name="upcoming")]
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.upcoming, name="upcoming"),
+    path("licznik/", views.badge, name="badge"),
+]

@@ -1,4 +1,5 @@
-"""Nadchodzące zmiany: the page. Thin: the form reads the filters, the selector reads."""
+"""Nadchodzące zmiany: the page, and the top bar's badge. Thin: the form reads the
+filters, the selector reads."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from opiekun.notices.forms import UpcomingFilterForm
-from opiekun.notices.selectors import label_rows, upcoming_rows
+from opiekun.notices.selectors import label_rows, upcoming_count, upcoming_rows
 from opiekun.operators.selectors import operator_names
 
 PAGE_SIZE = 100
@@ -38,3 +39,11 @@ def upcoming(request: HttpRequest) -> HttpResponse:
         {"form": form, "page": page, "filters": filters},
         status=200 if page is not None else 400,
     )
+
+
+def badge(request: HttpRequest) -> HttpResponse:
+    """The top bar's badge, the user's own upcoming changes, loaded after the page
+    (base.html): every page would otherwise wait for its count queries. Nothing when
+    there are none, or when the session has ended (no login page swapped into the bar)."""
+    count = upcoming_count(viewer=request.user) if request.user.is_authenticated else 0
+    return render(request, "notices/badge.html", {"count": count})

@@ -49,26 +49,6 @@ def query(context: Any, **changes: Any) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-@register.simple_tag(takes_context=True)
-def upcoming_badge(context: Any) -> int:
-    """The top bar's badge: the user's own upcoming changes (notices/selectors.py)."""
-    from opiekun.notices.selectors import upcoming_count
-
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return upcoming_count(viewer=user) if user is not None and user.is_authenticated else 0
-
-
-@register.simple_tag(takes_context=True)
-def gaps_today(context: Any) -> int:
-    """ "Bez opiekuna: N" on the contractors list (coverage/selectors.py)."""
-    from opiekun.coverage.selectors import gaps_today_count
-
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return gaps_today_count(viewer=user) if user is not None and user.is_authenticated else 0
-
-
 @register.simple_tag(name="date_placeholder")
 def date_hint() -> str:
     """How a date field is filled in the user's language: ``dd.mm.rrrr``, ``YYYY-MM-DD``."""
