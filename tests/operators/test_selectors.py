@@ -25,7 +25,7 @@ from opiekun.operators.access import (
     visible_contractors,
 )
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
-from opiekun.operators.selectors import operator_list
+from opiekun.operators.selectors import operator_choices, operator_list, operator_names
 from tests.own_only import with_unassigned_access
 from tests.rows import assignment_row
 
@@ -180,3 +180,31 @@ def test_operator_list(make_operator: Any) -> None:
     assert active in operator_list(active=True) and gone not in operator_list(active=True)
     assert gone in operator_list(active=False) and active not in operator_list(active=False)
     assert {active, gone} <= set(operator_list())
+
+
+def test_names_and_choices_read_as_values_say_what_the_operator_says(make_operator: Any) -> None:
+    """`operator_names` and `operator_choices` build names from values, not models: the
+    same names as `Operator.display_name` / `sorted_name`, the login where a name is
+    missing, in `operator_list`'s order, inactive ones left out when asked."""
+    named = make_operator("jkowalska")
+    named.user.first_name, named.user.last_name = "Joanna", "Kowalska"
+    named.user.save()
+    half = make_operator("anowak")
+    half.user.first_name, half.user.last_name = "", "Nowak"
+    half.user.save()
+    bare = make_operator("zz-login")
+    bare.user.first_name = bare.user.last_name = ""
+    bare.user.save()
+    gone = make_operator("abc-inactive", active=False)
+    gone.user.first_name = gone.user.last_name = ""
+    gone.user.save()
+    everyone = [named, half, bare, gone]
+    assert operator_names([*(o.pk for o in everyone), None]) == {o.pk: o.display_name for o in everyone}
+    assert operator_names([named.pk])[named.pk] == "Joanna Kowalska"
+    assert operator_names([bare.pk])[bare.pk] == "zz-login"
+    listed = [o for o in operator_list(active=True) if o.pk in {x.pk for x in everyone}]
+    chosen = [c for c in operator_choices(active=True, by_surname=True) if c[0] in {x.pk for x in everyone}]
+    assert chosen == [(o.pk, o.sorted_name) for o in listed]
+    assert [name for _, name in chosen] == ["zz-login", "Kowalska Joanna", "Nowak"]  # by surname, none first
+    plain = dict(operator_choices())
+    assert plain[gone.pk] == "abc-inactive" and plain[named.pk] == "Joanna Kowalska"

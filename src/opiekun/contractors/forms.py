@@ -18,7 +18,7 @@ from opiekun.caretakers.selectors import role_list
 from opiekun.contractors.selectors import ORDERINGS, contractor_list
 from opiekun.contractors.services import normalize_nip, normalize_regon
 from opiekun.limits import MAX_SELECTION
-from opiekun.operators.selectors import operator_list
+from opiekun.operators.selectors import operator_choices
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -74,8 +74,9 @@ class ContractorFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.roles = list(role_list())
-        self.fields["caretaker"].choices = [("", _("Anyone"))] + [  # type: ignore[attr-defined]
-            (o.pk, o.sorted_name) for o in operator_list(active=True)
+        self.fields["caretaker"].choices = [  # type: ignore[attr-defined]
+            ("", _("Anyone")),
+            *operator_choices(active=True, by_surname=True),
         ]
         self.fields["role"].choices = [("", _("Any role"))] + [  # type: ignore[attr-defined]
             (r.pk, r.name) for r in self.roles

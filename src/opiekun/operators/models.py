@@ -52,12 +52,22 @@ class Operator(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user.first_name, self.user.last_name, self.user.get_username())
 
     @property
     def sorted_name(self) -> str:
         """ "Nazwisko Imię": the name where operators are listed by surname."""
-        return f"{self.user.last_name} {self.user.first_name}".strip() or self.user.get_username()
+        return sorted_name(self.user.first_name, self.user.last_name, self.user.get_username())
+
+
+def display_name(first_name: str, last_name: str, username: str) -> str:
+    """ "Imię Nazwisko", else the login (as the user's full name)."""
+    return f"{first_name} {last_name}".strip() or username
+
+
+def sorted_name(first_name: str, last_name: str, username: str) -> str:
+    """ "Nazwisko Imię", else the login."""
+    return f"{last_name} {first_name}".strip() or username
 
 
 class ApiToken(models.Model):

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from opiekun.operators.models import ApiToken, Operator
+from opiekun.operators.models import ApiToken, Operator, display_name, sorted_name
 
 
 def operator_list(*, active: bool | None = None) -> QuerySet[Operator]:
@@ -20,12 +20,25 @@ def operator_list(*, active: bool | None = None) -> QuerySet[Operator]:
     return qs.order_by("user__last_name", "user__first_name", "user__username")
 
 
+# What a name is made of: read as values, not as operators and users (a page names
+# dozens of operators; building the models cost more than the query).
+NAME_PARTS = ("user__first_name", "user__last_name", "user__username")
+
+
 def operator_names(ids: Iterable[int | None]) -> dict[int, str]:
     """Display names of the given operators, in one query."""
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    return {o.pk: o.display_name for o in operator_list().filter(pk__in=wanted)}
+    rows = Operator.objects.filter(pk__in=wanted).values_list("pk", *NAME_PARTS)
+    return {pk: display_name(*parts) for pk, *parts in rows}
+
+
+def operator_choices(*, active: bool | None = None, by_surname: bool = False) -> list[tuple[int, str]]:
+    """(id, name) of `operator_list`'s operators, in its order, for a form's select:
+    "Imię Nazwisko", or "Nazwisko Imię" ``by_surname``."""
+    name = sorted_name if by_surname else display_name
+    return [(pk, name(*parts)) for pk, *parts in operator_list(active=active).values_list("pk", *NAME_PARTS)]
 
 
 def token_list(*, user: Any, live: bool | None = None) -> QuerySet[ApiToken]:
