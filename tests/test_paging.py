@@ -130,3 +130,25 @@ def test_the_api_too_joins_only_the_page_s_rows_of_a_whole_sort(
     assert bool([q for q in queries.captured_queries if q["sql"].startswith(IDS_ONLY)]) == ids_first
     listed = assignment_list(viewer=admin_op.user, filters=AssignmentFilters(ordering=ordering))
     assert [row["id"] for row in answer.json()["results"]] == [row.pk for row in listed][:5]
+
+
+@pytest.mark.parametrize("ordering", ["code", "-name", "nip", "city"])
+def test_a_far_page_of_plain_rows_skips_them_as_ids_too(
+    actor: Any, make_contractors: Any, ordering: str
+) -> None:
+    """The contractors list joins nothing, but an OFFSET still visits each skipped row:
+    its far pages read the skipped rows' ids first as well, from the ordering's index
+    alone (contractors migration 0008), then the page's rows by id."""
+    from opiekun.contractors.selectors import contractor_list
+
+    make_contractors(12)
+    listed = contractor_list(viewer=actor, ordering=ordering)
+    everything = [c.pk for c in listed]
+    for bottom, top in [(0, 4), (4, 9), (9, 12)]:
+        with CaptureQueriesContext(connection) as queries:
+            page = page_rows(listed.all(), bottom, top, ids_first_from=4)
+        assert [c.pk for c in page] == everything[bottom:top], (ordering, bottom)
+        skipped_as_ids = bottom >= 4
+        assert len(queries) == (2 if skipped_as_ids else 1)
+        first = queries[0]["sql"]
+        assert first.startswith('SELECT "contractors_contractor"."id" AS "pk" FROM') == skipped_as_ids, first

@@ -36,7 +36,7 @@ def page_rows(rows: QuerySet[M], bottom: int, top: int, *, ids_first_from: int |
     query = rows.query
     least = IDS_FIRST_FROM if ids_first_from is None else ids_first_from
     plain = not (query.distinct or query.combinator or query.values_select or query.annotation_select)
-    if bottom < least or not query.select_related or not plain or top <= bottom:
+    if bottom < least or not plain or top <= bottom:
         return list(rows[bottom:top])
     ids = list(rows.values_list("pk", flat=True)[bottom:top])
     found = {row.pk: row for row in rows.order_by().filter(pk__in=ids)}
