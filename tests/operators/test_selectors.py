@@ -208,3 +208,5 @@ def test_names_and_choices_read_as_values_say_what_the_operator_says(make_operat
     assert [name for _, name in chosen] == ["zz-login", "Kowalska Joanna", "Nowak"]  # by surname, none first
     plain = dict(operator_choices())
     assert plain[gone.pk] == "abc-inactive" and plain[named.pk] == "Joanna Kowalska"
+    marked = dict(operator_choices(by_surname=True, inactive_mark="nieaktywny"))
+    assert (marked[gone.pk], marked[named.pk]) == ("abc-inactive (nieaktywny)", "Kowalska Joanna")

@@ -22,7 +22,8 @@ from opiekun.contractors.keys import polish_sort_key
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import contractor_list
 from opiekun.operators.access import visible_contractors
-from opiekun.operators.selectors import operator_list
+from opiekun.operators.selectors import operator_choices
+from opiekun.widgets import LongSelect
 
 DEFAULT_SORT = "-date_from"
 ACTED_FOR = "acted_for"
@@ -34,7 +35,9 @@ class ReportFilterForm(forms.Form):
         required=False,
         choices=[("", _("Assignments")), (ACTED_FOR, _("Acted for an absent main caretaker"))],
     )
-    operator = forms.TypedChoiceField(label=_("Operator"), required=False, coerce=int, empty_value=None)
+    operator = forms.TypedChoiceField(
+        label=_("Operator"), required=False, coerce=int, empty_value=None, widget=LongSelect
+    )
     contractor = forms.CharField(
         label=_("Contractor"),
         required=False,
@@ -66,9 +69,9 @@ class ReportFilterForm(forms.Form):
         self.found_contractor: Contractor | None = None  # the one the contractor filter named
         fields: Any = self.fields
         # Former operators stay: the report is about who cared for whom, also in the past.
-        fields["operator"].choices = [("", _("Any operator"))] + [
-            (o.pk, o.sorted_name if o.active else f"{o.sorted_name} ({gettext('inactive')})")
-            for o in operator_list()
+        fields["operator"].choices = [
+            ("", _("Any operator")),
+            *operator_choices(by_surname=True, inactive_mark=gettext("inactive")),
         ]
         fields["role"].choices = [("", _("Any role"))] + [(r.pk, r.name) for r in role_list()]
         fields["branch"].choices = [("", _("Any branch"))] + [

@@ -19,6 +19,7 @@ from opiekun.contractors.selectors import ORDERINGS, contractor_list
 from opiekun.contractors.services import normalize_nip, normalize_regon
 from opiekun.limits import MAX_SELECTION
 from opiekun.operators.selectors import operator_choices
+from opiekun.widgets import LongSelect
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -48,6 +49,7 @@ class ContractorFilterForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
+        widget=LongSelect,
         error_messages={"invalid_choice": _("Choose an active operator from the list.")},
     )
     role = forms.TypedChoiceField(label=_("Caretaker role"), required=False, coerce=int, empty_value=None)

@@ -34,11 +34,18 @@ def operator_names(ids: Iterable[int | None]) -> dict[int, str]:
     return {pk: display_name(*parts) for pk, *parts in rows}
 
 
-def operator_choices(*, active: bool | None = None, by_surname: bool = False) -> list[tuple[int, str]]:
+def operator_choices(
+    *, active: bool | None = None, by_surname: bool = False, inactive_mark: str = ""
+) -> list[tuple[int, str]]:
     """(id, name) of `operator_list`'s operators, in its order, for a form's select:
-    "Imię Nazwisko", or "Nazwisko Imię" ``by_surname``."""
+    "Imię Nazwisko", or "Nazwisko Imię" ``by_surname``; an operator whose profile is
+    inactive is "name (``inactive_mark``)" when a mark is given."""
     name = sorted_name if by_surname else display_name
-    return [(pk, name(*parts)) for pk, *parts in operator_list(active=active).values_list("pk", *NAME_PARTS)]
+    rows = operator_list(active=active).values_list("pk", "active", *NAME_PARTS)
+    return [
+        (pk, name(*parts) if is_active or not inactive_mark else f"{name(*parts)} ({inactive_mark})")
+        for pk, is_active, *parts in rows
+    ]
 
 
 def token_list(*, user: Any, live: bool | None = None) -> QuerySet[ApiToken]:
