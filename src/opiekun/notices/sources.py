@@ -1,6 +1,6 @@
 """The sources of upcoming changes (`notices.selectors`): one query per kind of row,
 each shaped to the same columns and orderable in the page's order (`ORDER`), with a
-count of its own that joins nothing it does not filter by.
+count of its own that joins nothing it does not filter by (`notices.counts`).
 
 - ``starts`` / ``ends``: the assignments' first / last days in the window, not a
   handover's doing;
@@ -10,9 +10,8 @@ count of its own that joins nothing it does not filter by.
   those begun by the window's first day (all on that day, by code) and those beginning
   later (by their first day).
 
-Visibility is a correlated check of each row's contractor
-(`operators.access.visible_contractor_check`): these queries test few rows of an
-own-only operator, whose visible sets would cost more to read whole.
+Visibility is a correlated check of each row's contractor (`operators.access.
+visible_contractor_check`): cheaper than an own-only operator's visible sets read whole.
 """
 
 from __future__ import annotations
@@ -110,17 +109,20 @@ def _made_by_handover(field: str, lookup: str, first: date, last: date) -> Query
 
 
 class Source:
-    """One kind of row: ``rows`` to count (no join the count does not need), ``page``
-    the same rows shaped and orderable by `ORDER` (built when first asked for: the
-    badge only counts, on every page of the screens), ``shape`` a row of it as a dict."""
+    """One kind of row: ``rows`` to count (no join the count does not need), ``day``
+    their day (an expression of ``rows``), ``page`` the same rows shaped and orderable
+    by `ORDER` (built when first asked for: the badge only counts, on every page of the
+    screens), ``shape`` a row of it as a dict."""
 
     def __init__(
         self,
+        kind: str,
+        day: Any,
         rows: QuerySet[Any],
         page: Callable[[], QuerySet[Any]],
         shape: Callable[[tuple[Any, ...]], dict[str, Any]],
     ) -> None:
-        self.rows, self._page, self.shape = rows, page, shape
+        self.kind, self.day, self.rows, self._page, self.shape = kind, day, rows, page, shape
 
     @cached_property
     def page(self) -> QuerySet[Any]:
@@ -160,7 +162,7 @@ def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: 
                 )
             ).values_list(*_COLUMNS)
 
-        return Source(found, page, _plain_row)
+        return Source(kind, F(field), found, page, _plain_row)
 
     return [
         shaped("starts", "date_from", _made_by_handover("date_from", "exact", first, last)),
@@ -212,7 +214,7 @@ def _handover_changes(visible: Q | None, operator_id: int | None, first: date, l
                 )
             ).values_list(*_COLUMNS)
 
-        return Source(found, page, _plain_row)
+        return Source(kind, F("handover__date"), found, page, _plain_row)
 
     return [
         shaped("handover_in", "target_id", Q(target_id=operator_id), newest(received, _still_received())),
@@ -268,7 +270,7 @@ def _acting_source(visible: Q | None, operator_id: int | None, first: date, last
             ).values_list(*_COLUMNS, "u_stands_in_for", "u_until")
             return page_rows
 
-        return Source(found, page, _acting_row)
+        return Source("acting", day, found, page, _acting_row)
 
     return [
         shaped(rows.filter(date_from__lte=first), Value(first, output_field=DateField())),
