@@ -148,3 +148,17 @@ def test_an_empty_window_counts_nothing(world: dict[str, Any], actor: Any, days:
     rows = upcoming_rows(viewer=actor, filters=UpcomingFilters(days=days, start=d(200)))
     assert rows.count() == 0
     assert rows[0:10] == []
+
+
+def test_an_own_only_viewers_sources_are_counted_one_by_one(world: dict[str, Any], actor: Any) -> None:
+    """Apart, each below the planner's JIT threshold; the same days' counts as together."""
+    own = world["own"].user
+    parts = sources(viewer=own, operator_id=world["own"].pk, first=T, last=d(30))
+    together = by_day(parts)
+    sql = statements(lambda: by_day(parts, together=False))
+    assert len(sql) == 6 and not any("UNION" in each for each in sql)
+    assert by_day(parts, together=False) == together
+    assert sum(n for each in together for _, n in each) > 0
+    rows = upcoming_rows(viewer=own, filters=UpcomingFilters(days=30))
+    assert queries(rows.count) == 6
+    assert rows[0:3] == oracle(viewer=own, filters=UpcomingFilters(days=30))[0:3]

@@ -82,19 +82,20 @@ def whose(viewer: Any, operator_id: int | None) -> int | None:
 
 class UpcomingRows:
     """The changes of `upcoming_rows`, paged like a query set (Django's paginator, the
-    API's `paginate`): ``count()`` is one statement, every source's rows per day; a
-    slice after it reads only the sources, and their days, that the page shows (from
-    the days' counts: `notices.counts.windows`), one before it each source in the
-    page's order as far as its end (offset + limit rows, the sort done by the database);
-    both merged. Iterating reads everything (the digest)."""
+    API's `paginate`): ``count()`` is every source's rows per day (one statement; an
+    own-only viewer's, one a source: ``together``); a slice after it reads only the
+    sources, and their days, that the page shows (from the days' counts:
+    `notices.counts.windows`), one before it each source in the page's order as far as
+    its end (offset + limit rows, the sort done by the database); both merged.
+    Iterating reads everything (the digest)."""
 
-    def __init__(self, parts: list[Source]) -> None:
-        self._sources = parts
+    def __init__(self, parts: list[Source], *, together: bool = True) -> None:
+        self._sources, self._together = parts, together
         self._days: list[counts.Days] | None = None
 
     def count(self) -> int:
         if self._days is None:
-            self._days = counts.by_day(self._sources)
+            self._days = counts.by_day(self._sources, together=self._together)
         return sum(rows for each in self._days for _, rows in each)
 
     def __len__(self) -> int:
@@ -201,7 +202,9 @@ def upcoming_rows(*, viewer: Any, filters: UpcomingFilters) -> UpcomingRows:
     operator_id = whose(viewer, filters.operator_id)
     first = filters.start or today()
     last = first + timedelta(days=filters.days)
-    return UpcomingRows(sources(viewer=viewer, operator_id=operator_id, first=first, last=last))
+    parts = sources(viewer=viewer, operator_id=operator_id, first=first, last=last)
+    # An own-only viewer's sources counted one by one (`counts.by_day`).
+    return UpcomingRows(parts, together=is_manager(viewer))
 
 
 def upcoming_changes(*, viewer: Any, filters: UpcomingFilters) -> list[dict[str, Any]]:
@@ -224,8 +227,8 @@ def label_rows(rows: list[dict[str, Any]], names: dict[int, str]) -> None:
 
 def upcoming_count(*, viewer: Any) -> int:
     """The top bar's badge: the viewer's own upcoming changes (what their digest says);
-    one statement, no row read. For a viewer who sees every contractor its SQL is the
-    same for every operator and day: built once per database (`counts.Kept`)."""
+    no row read. For a viewer who sees every contractor one statement, whose SQL is
+    the same for every operator and day: built once per database (`counts.Kept`)."""
     own = operator_of(viewer)
     if own is None:
         return 0
