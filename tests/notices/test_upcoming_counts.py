@@ -10,11 +10,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 
-from opiekun.notices.counts import Kept, by_day, run, windows
+from opiekun.notices.counts import Kept, by_day, windows
 from opiekun.notices.selectors import UpcomingFilters, upcoming_count, upcoming_rows
 from opiekun.notices.sources import sources
+from opiekun.operators.models import Operator, UnassignedAccess
 from tests.notices.test_upcoming import T, d, oracle, queries, statements, world
 
 __all__ = ["world"]  # the data of tests/notices/test_upcoming.py, a fixture here too
@@ -113,11 +115,11 @@ def test_the_kept_statement_counts_what_the_sources_count(world: dict[str, Any],
         )
 
     kept = Kept.of(build)
-    assert kept is not None and kept.sources == 6
+    assert kept is not None and kept.sources == 6 and len(kept.statements) == 1
     for name in ("anna", "piotr", "ewa", "jan", "own"):
         for first, last in ((T, d(14)), (d(-5), d(9)), (d(3), d(40))):
             values = {"first": first, "last": last, "operator": world[name].pk}
-            assert run(connection.alias, kept.sql, kept.params(values), 6) == by_day(build(values))
+            assert kept.by_day(connection.alias, values) == by_day(build(values))
 
 
 def test_a_statement_whose_values_are_computed_is_not_kept(world: dict[str, Any], actor: Any) -> None:
@@ -162,3 +164,41 @@ def test_an_own_only_viewers_sources_are_counted_one_by_one(world: dict[str, Any
     rows = upcoming_rows(viewer=own, filters=UpcomingFilters(days=30))
     assert queries(rows.count) == 6
     assert rows[0:3] == oracle(viewer=own, filters=UpcomingFilters(days=30))[0:3]
+
+
+def test_an_own_only_viewers_kept_statements_count_what_the_sources_count(
+    world: dict[str, Any], freeze_today: Any
+) -> None:
+    own = world["own"]
+
+    def build(values: dict[str, Any]) -> Any:
+        return sources(
+            viewer=own.user, operator_id=values["operator"], first=values["first"], last=values["last"]
+        )
+
+    kept = Kept.of(build, together=False)
+    assert kept is not None and len(kept.statements) == 6
+    values = {"first": T, "last": d(14), "operator": own.pk}
+    assert (
+        kept.by_day(connection.alias, values) == by_day(build(values)) != by_day(build({**values, "last": T}))
+    )
+
+
+def test_an_own_only_badge_follows_the_day_and_the_operators_visibility(
+    world: dict[str, Any], freeze_today: Any
+) -> None:
+    """Kept per operator, visibility and day: another day, or another access to the
+    contractors without a caretaker, counts anew (never a statement of before)."""
+    own = world["own"]
+    seen = set()
+    for day in (T, d(3), d(-2), T):
+        freeze_today(day)
+        for access in (UnassignedAccess.DENIED, UnassignedAccess.READ_ONLY, UnassignedAccess.DENIED):
+            Operator.objects.filter(pk=own.pk).update(unassigned_access=access)
+            user = User.objects.select_related("operator").get(pk=own.user.pk)
+            expected = len(oracle(viewer=user, filters=UpcomingFilters(operator_id=own.pk)))
+            assert upcoming_count(viewer=user) == expected, (day, access)
+            assert queries(lambda user=user: upcoming_count(viewer=user)) == 6
+            seen.add((day, access, expected))
+    # The visibility and the day change the answer in this data.
+    assert len({n for _, _, n in seen}) > 1

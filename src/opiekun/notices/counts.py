@@ -57,56 +57,82 @@ def run(alias: str, sql: str, params: Sequence[Any], sources: int) -> list[Days]
     return days
 
 
-def by_day(parts: Sequence[Source], *, together: bool = True) -> list[Days]:
+def statements(parts: Sequence[Source], *, together: bool = True) -> list[tuple[str, list[Any]]]:
     """Each source's rows per day: in one statement, or (``together`` False) one a
     source. An own-only viewer's are counted apart: their visibility's subqueries make
     the planner's estimate of the six together cross `jit_above_cost`, and PostgreSQL
     spent 18 ms compiling a statement it ran in under a millisecond."""
     if together:
-        sql, params = statement(parts)
-        return run(parts[0].rows.db, sql, params, len(parts))
+        return [statement(parts)]
+    return [_member(0, source) for source in parts]
+
+
+def by_day(parts: Sequence[Source], *, together: bool = True) -> list[Days]:
+    return _run_all(parts[0].rows.db, statements(parts, together=together), len(parts))
+
+
+def _run_all(alias: str, found: Sequence[tuple[str, Sequence[Any]]], sources: int) -> list[Days]:
+    if len(found) == 1:
+        return run(alias, *found[0], sources)
     days: list[Days] = []
-    for source in parts:
-        sql, params = _member(0, source)
-        days += run(source.rows.db, sql, params, 1)
+    for sql, params in found:
+        days += run(alias, sql, params, 1)
     return days
+
+
+Slots = tuple[tuple[str | None, bool, Any], ...]
 
 
 @dataclass(frozen=True)
 class Kept:
-    """A statement kept with its parameters as slots: a name of ``values`` (``iso``: as
+    """Statements kept with their parameters as slots: a name of ``values`` (``iso``: as
     its ISO text, as SQLite takes a date) or a constant."""
 
-    sql: str
-    slots: tuple[tuple[str | None, bool, Any], ...]
+    statements: tuple[tuple[str, Slots], ...]
     sources: int
 
-    def params(self, values: dict[str, Any]) -> list[Any]:
+    @staticmethod
+    def params(slots: Slots, values: dict[str, Any]) -> list[Any]:
         return [
             constant if name is None else values[name].isoformat() if iso else values[name]
-            for name, iso, constant in self.slots
+            for name, iso, constant in slots
         ]
 
+    def by_day(self, alias: str, values: dict[str, Any]) -> list[Days]:
+        return _run_all(
+            alias, [(sql, self.params(slots, values)) for sql, slots in self.statements], self.sources
+        )
+
     @classmethod
-    def of(cls, build: Callable[[dict[str, Any]], Sequence[Source]]) -> Kept | None:
-        """The statement of the sources ``build`` makes of ``values`` (names of dates
+    def of(cls, build: Callable[[dict[str, Any]], Sequence[Source]], *, together: bool = True) -> Kept | None:
+        """The `statements` of the sources ``build`` makes of ``values`` (names of dates
         and ids), with every parameter that is one of the values kept as its name. Built
-        from two sets of unlikely values: None unless the second's statement is the
+        from two sets of unlikely values: None unless the second's statements are the
         first's with the second's values (a value the SQL computes from one, or left in
         its text, would be caught here and never kept)."""
         one = {"first": date(1001, 1, 1), "last": date(1001, 1, 15), "operator": -100_001}
         two = {"first": date(1002, 2, 2), "last": date(1002, 2, 16), "operator": -100_002}
         parts = build(one)
-        sql, params = statement(parts)
         named: dict[Any, tuple[str, bool]] = {}
         for name, value in one.items():
             named[value] = (name, False)
             if isinstance(value, date):
                 named[value.isoformat()] = (name, True)
-        slots = tuple((*named[p], None) if _plain(p) and p in named else (None, False, p) for p in params)
-        kept = cls(sql, slots, len(parts))
-        again, params_two = statement(build(two))
-        return kept if again == sql and params_two == kept.params(two) else None
+        kept = cls(
+            tuple(
+                (
+                    sql,
+                    tuple(
+                        (*named[p], None) if _plain(p) and p in named else (None, False, p) for p in params
+                    ),
+                )
+                for sql, params in statements(parts, together=together)
+            ),
+            len(parts),
+        )
+        again = statements(build(two), together=together)
+        expected = [(sql, cls.params(slots, two)) for sql, slots in kept.statements]
+        return kept if again == expected else None
 
 
 def _plain(value: Any) -> bool:

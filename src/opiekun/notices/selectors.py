@@ -227,30 +227,34 @@ def label_rows(rows: list[dict[str, Any]], names: dict[int, str]) -> None:
 
 def upcoming_count(*, viewer: Any) -> int:
     """The top bar's badge: the viewer's own upcoming changes (what their digest says);
-    no row read. For a viewer who sees every contractor one statement, whose SQL is
-    the same for every operator and day: built once per database (`counts.Kept`)."""
+    no row read. Its statements (one; an own-only viewer's, one a source) are the same
+    for every day and operator, and for an own-only viewer's visibility of one day: built
+    once per database, or per operator, visibility and day, and kept (`counts.Kept`)."""
     own = operator_of(viewer)
     if own is None:
         return 0
-    if not is_manager(viewer):
-        return upcoming_rows(viewer=viewer, filters=UpcomingFilters(operator_id=own.pk)).count()
+    manager = is_manager(viewer)
     alias = router.db_for_read(CaretakerAssignment)
-    if alias not in _KEPT:
-        _KEPT[alias] = counts.Kept.of(
-            lambda v: sources(viewer=viewer, operator_id=v["operator"], first=v["first"], last=v["last"])
+    first = today()
+    key = (alias,) if manager else (alias, own.pk, own.visibility, own.unassigned_access, first)
+    if key not in _KEPT:
+        if len(_KEPT) >= _KEEP_AT_MOST:
+            _KEPT.clear()
+        _KEPT[key] = counts.Kept.of(
+            lambda v: sources(viewer=viewer, operator_id=v["operator"], first=v["first"], last=v["last"]),
+            together=manager,
         )
-    kept = _KEPT[alias]
+    kept = _KEPT[key]
     if kept is None:
         return upcoming_rows(viewer=viewer, filters=UpcomingFilters(operator_id=own.pk)).count()
-    first = today()
     values = {"first": first, "last": first + timedelta(days=DEFAULT_DAYS), "operator": own.pk}
-    days = counts.run(alias, kept.sql, kept.params(values), kept.sources)
-    return sum(rows for each in days for _, rows in each)
+    return sum(rows for each in kept.by_day(alias, values) for _, rows in each)
 
 
-# The badge's statement of a viewer who sees every contractor, per database alias (None:
-# it could not be kept; built on every call).
-_KEPT: dict[str, counts.Kept | None] = {}
+# The badge's statements, per database alias (and, of an own-only viewer, per operator,
+# visibility and day); None: they could not be kept, built on every call.
+_KEPT: dict[tuple[Any, ...], counts.Kept | None] = {}
+_KEEP_AT_MOST = 1_000
 
 
 def upcoming_for_operator(
