@@ -562,7 +562,7 @@ def test_an_own_only_badge_probes_only_what_is_not_theirs_today(world: dict[str,
     own = world["own"].user
     sql = statements(lambda: upcoming_count(viewer=own))
     assert len(sql) == 6
-    assert all("OFFSET 0" in query and "UNION" not in query for query in sql)
+    assert all("OFFSET 0" in query for query in sql)
     ends = sql[1]
     assert ends.index('"caretakers_caretakerassignment"."operator_id" =') < ends.index("EXISTS")
     assert upcoming_count(viewer=own) == len(oracle(viewer=own, filters=UpcomingFilters())) > 0

@@ -158,7 +158,10 @@ def test_an_own_only_viewers_sources_are_counted_one_by_one(world: dict[str, Any
     parts = sources(viewer=own, operator_id=world["own"].pk, first=T, last=d(30))
     together = by_day(parts)
     sql = statements(lambda: by_day(parts, together=False))
-    assert len(sql) == 6 and not any("UNION" in each for each in sql)
+    assert len(sql) == 6  # each of one source (starts and ends: + its window, - what a handover made)
+    assert all(" UNION ALL SELECT 0, " in each for each in sql[:2]) and not any(
+        "UNION" in each for each in sql[2:]
+    )
     assert by_day(parts, together=False) == together
     assert sum(n for each in together for _, n in each) > 0
     rows = upcoming_rows(viewer=own, filters=UpcomingFilters(days=30))

@@ -29,9 +29,15 @@ def _compiled(qs: QuerySet[Any]) -> tuple[str, list[Any]]:
 
 
 def _member(index: int, source: Source) -> tuple[str, list[Any]]:
-    """The source's days and their rows, tagged with its index."""
-    sql, values = _compiled(source.rows.annotate(u_day=source.day).values_list("u_day"))
-    return f'SELECT {index}, q."u_day", COUNT(*) FROM ({sql}) q GROUP BY q."u_day"', values
+    """The source's days and their rows (of each of its ``counted``, + or -), tagged
+    with its index."""
+    members, params = [], []
+    for rows, sign in source.counted:
+        sql, values = _compiled(rows.annotate(u_day=source.day).values_list("u_day"))
+        count = "COUNT(*)" if sign > 0 else "-COUNT(*)"
+        members.append(f'SELECT {index}, q."u_day", {count} FROM ({sql}) q GROUP BY q."u_day"')
+        params += values
+    return " UNION ALL ".join(members), params
 
 
 def statement(parts: Sequence[Source]) -> tuple[str, list[Any]]:
@@ -48,13 +54,12 @@ def run(alias: str, sql: str, params: Sequence[Any], sources: int) -> list[Days]
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    days: list[Days] = [[] for _ in range(sources)]
+    totals: list[dict[date, int]] = [{} for _ in range(sources)]
     for index, day, rows in found:
         # SQLite answers a date as its ISO text.
-        days[index].append((date.fromisoformat(day) if isinstance(day, str) else day, rows))
-    for each in days:
-        each.sort()
-    return days
+        day = date.fromisoformat(day) if isinstance(day, str) else day
+        totals[index][day] = totals[index].get(day, 0) + rows
+    return [sorted((day, rows) for day, rows in each.items() if rows) for each in totals]
 
 
 def statements(parts: Sequence[Source], *, together: bool = True) -> list[tuple[str, list[Any]]]:

@@ -84,9 +84,8 @@ def _made_by_handover(field: str, lookup: str, first: date, last: date) -> Query
     cancelled, effective on its first day (a start) or after its last day (an end).
 
     One uncorrelated set (the changes of the handovers that could have made such a row,
-    each compared with its own assignment), which the database hashes once: a probe of
-    the changes for every row read (8,234 ends on the first day at a million
-    contractors) was a third of the page's reads."""
+    each compared with its own assignment), hashed once: a probe of the changes for every
+    row read (8,234 ends on one day at a million) was a third of the page's reads."""
     changes = HandoverChange.objects.filter(handover__cancelled_at__isnull=True)
     if lookup == "exact":
         changes = changes.filter(handover__date__gte=first, handover__date__lte=last)
@@ -109,10 +108,10 @@ def _made_by_handover(field: str, lookup: str, first: date, last: date) -> Query
 
 
 class Source:
-    """One kind of row: ``rows`` to count (no join the count does not need), ``day``
-    their day (an expression of ``rows``), ``page`` the same rows shaped and orderable
-    by `ORDER` (built when first asked for: the badge only counts, on every page of the
-    screens), ``shape`` a row of it as a dict."""
+    """One kind of row: ``rows`` (no join a count does not need), ``day`` their day (an
+    expression of ``rows``), ``counted`` what counts them (querysets, each + or - its
+    rows; else ``rows``), ``page`` the rows shaped and orderable by `ORDER` (built when
+    first asked for: the badge only counts), ``shape`` a row of it as a dict."""
 
     def __init__(
         self,
@@ -121,8 +120,10 @@ class Source:
         rows: QuerySet[Any],
         page: Callable[[], QuerySet[Any]],
         shape: Callable[[tuple[Any, ...]], dict[str, Any]],
+        counted: tuple[tuple[QuerySet[Any], int], ...] = (),
     ) -> None:
         self.kind, self.day, self.rows, self._page, self.shape = kind, day, rows, page, shape
+        self.counted = counted or ((rows, 1),)
 
     @cached_property
     def page(self) -> QuerySet[Any]:
@@ -142,11 +143,8 @@ def _plain_row(values: tuple[Any, ...]) -> dict[str, Any]:
 
 def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: date) -> list[Source]:
     def shaped(kind: str, field: str, by_handover: QuerySet[Any]) -> Source:
-        found = (
-            rows.filter(**{f"{field}__gte": first, f"{field}__lte": last})
-            .exclude(id__in=by_handover)
-            .order_by()
-        )
+        window = rows.filter(**{f"{field}__gte": first, f"{field}__lte": last}).order_by()
+        found = window.exclude(id__in=by_handover)
 
         def page() -> QuerySet[Any]:
             return found.annotate(
@@ -162,7 +160,9 @@ def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: 
                 )
             ).values_list(*_COLUMNS)
 
-        return Source(kind, F(field), found, page, _plain_row)
+        # Counted: the window's rows (from the day's index alone) less those a handover made.
+        made = window.filter(id__in=by_handover)
+        return Source(kind, F(field), found, page, _plain_row, counted=((window, 1), (made, -1)))
 
     return [
         shaped("starts", "date_from", _made_by_handover("date_from", "exact", first, last)),
