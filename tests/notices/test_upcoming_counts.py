@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -73,7 +74,7 @@ def test_a_page_after_the_count_reads_only_the_sources_it_shows(world: dict[str,
     assert queries(rows.count) == 1
     for start, stop in ((0, 1), (0, 3), (len(expected) - 2, len(expected)), (3, 9)):
         shown = {(row["kind"], row["kind"] == "acting" and row["day"] > T) for row in expected[start:stop]}
-        read = queries(lambda start=start, stop=stop: rows[start:stop])
+        read = queries(partial(rows.__getitem__, slice(start, stop)))
         # A source a row of the page came from: "acting" has two (begun by the first
         # day, and later).
         assert read == len(shown), (start, stop, shown)
@@ -142,7 +143,7 @@ def test_a_managers_badge_is_one_statement_for_any_operator_and_day(
             user = world[name].user
             own = UpcomingFilters(operator_id=world[name].pk)
             assert upcoming_count(viewer=user) == len(oracle(viewer=user, filters=own))
-            assert queries(lambda user=user: upcoming_count(viewer=user)) == 1
+            assert queries(partial(upcoming_count, viewer=user)) == 1
 
 
 @pytest.mark.parametrize("days", [0, 1])
@@ -201,7 +202,7 @@ def test_an_own_only_badge_follows_the_day_and_the_operators_visibility(
             user = User.objects.select_related("operator").get(pk=own.user.pk)
             expected = len(oracle(viewer=user, filters=UpcomingFilters(operator_id=own.pk)))
             assert upcoming_count(viewer=user) == expected, (day, access)
-            assert queries(lambda user=user: upcoming_count(viewer=user)) == 6
+            assert queries(partial(upcoming_count, viewer=user)) == 6
             seen.add((day, access, expected))
     # The visibility and the day change the answer in this data.
     assert len({n for _, _, n in seen}) > 1
