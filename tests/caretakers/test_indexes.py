@@ -40,7 +40,9 @@ def test_assignments_keep_only_the_composite_indexes() -> None:
         # Upcoming changes of everyone: rows starting in a window; and the report's
         # default order, newest first then by id, read in order (caretakers/0011).
         ("date_from", "id", "date_to"),
-        ("date_to",),  # ... and rows ending in a window (caretakers/0010: the rows with an end)
+        # ... and rows ending in a window (caretakers/0010: the rows with an end), with
+        # their operator for one operator's (the top bar's badge; caretakers/0012).
+        ("date_to", "operator_id"),
         ("operator_id", "date_from", "date_to", "contractor_id"),  # Kontrahenci wg opiekuna
     ]
 

@@ -178,8 +178,11 @@ class CaretakerAssignment(models.Model):
             # Rows starting in a window; in the report's default order, newest first
             # then by id, a far page walks this index alone (migration 0011).
             models.Index(fields=["date_from", "id", "date_to"], name="assignment_starts"),
-            # Nadchodzące zmiany, everyone's: the rows ending in a window (notices/).
-            models.Index(fields=["date_to"], name="assignment_ends", condition=Q(date_to__isnull=False)),
+            # Nadchodzące zmiany: the rows ending in a window, everyone's (in the order of
+            # the day) and one operator's (the badge: found in the index; migration 0012).
+            models.Index(
+                fields=["date_to", "operator"], name="assignment_ends", condition=Q(date_to__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

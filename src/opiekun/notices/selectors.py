@@ -27,11 +27,14 @@ from itertools import islice
 from typing import Any, overload
 
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, router
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.dates import format_date, today
+from opiekun.notices import counts
 from opiekun.notices.sources import FIELDS as FIELDS
 from opiekun.notices.sources import ORDER, Source, merge_key, sources
 from opiekun.operators.access import is_administrator, operator_of
@@ -79,18 +82,21 @@ def whose(viewer: Any, operator_id: int | None) -> int | None:
 
 class UpcomingRows:
     """The changes of `upcoming_rows`, paged like a query set (Django's paginator, the
-    API's `paginate`): ``count()`` is one count query per source; a slice reads each
-    source in the page's order as far as its end (offset + limit rows, the sort done
-    by the database) and merges them. Iterating reads everything (the digest)."""
+    API's `paginate`): ``count()`` is every source's rows per day (one statement; an
+    own-only viewer's, one a source: ``together``); a slice after it reads only the
+    sources, and their days, that the page shows (from the days' counts:
+    `notices.counts.windows`), one before it each source in the page's order as far as
+    its end (offset + limit rows, the sort done by the database); both merged.
+    Iterating reads everything (the digest)."""
 
-    def __init__(self, parts: list[Source]) -> None:
-        self._sources = parts
-        self._count: int | None = None
+    def __init__(self, parts: list[Source], *, together: bool = True) -> None:
+        self._sources, self._together = parts, together
+        self._days: list[counts.Days] | None = None
 
     def count(self) -> int:
-        if self._count is None:
-            self._count = sum(source.rows.count() for source in self._sources)
-        return self._count
+        if self._days is None:
+            self._days = counts.by_day(self._sources, together=self._together)
+        return sum(rows for each in self._days for _, rows in each)
 
     def __len__(self) -> int:
         return self.count()
@@ -100,8 +106,26 @@ class UpcomingRows:
             source.page.order_by(*ORDER)[:stop] if stop is not None else source.page.order_by(*ORDER)
             for source in self._sources
         ]
-        with serial_plans({page.db for page in pages}):
-            read = [list(map(source.shape, page)) for source, page in zip(self._sources, pages, strict=True)]
+        return self._read(list(zip(self._sources, pages, strict=True)))
+
+    def _window(self, days: list[counts.Days], start: int, stop: int) -> list[dict[str, Any]]:
+        """The rows ``start`` … ``stop`` from each source's part of them alone (a source
+        with none is not read; the days before its part are not sorted)."""
+        kinds = [source.kind for source in self._sources]
+        pages = [
+            (
+                source,
+                _days_of(source.page, window).order_by(*ORDER)[window.offset : window.offset + window.limit],
+            )
+            for source, window in zip(self._sources, counts.windows(days, kinds, start, stop), strict=True)
+            if window is not None
+        ]
+        return list(islice(self._read(pages), stop - start))
+
+    @staticmethod
+    def _read(pages: list[tuple[Source, QuerySet[Any]]]) -> Iterator[dict[str, Any]]:
+        with serial_plans({page.db for _, page in pages}):
+            read = [list(map(source.shape, page)) for source, page in pages]
         return heapq.merge(*read, key=merge_key)
 
     @overload
@@ -121,10 +145,16 @@ class UpcomingRows:
             raise ValueError("only a forward slice is supported")
         if stop is not None and stop <= start:
             return []
+        if self._days is not None and stop is not None:
+            return self._window(self._days, start, stop)
         return list(islice(self._merged(stop), start, stop))
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return self._merged(None)
+
+
+def _days_of(page: QuerySet[Any], window: counts.Window) -> QuerySet[Any]:
+    return page.filter(u_day__gte=window.first, u_day__lte=window.last)
 
 
 @contextmanager
@@ -172,7 +202,9 @@ def upcoming_rows(*, viewer: Any, filters: UpcomingFilters) -> UpcomingRows:
     operator_id = whose(viewer, filters.operator_id)
     first = filters.start or today()
     last = first + timedelta(days=filters.days)
-    return UpcomingRows(sources(viewer=viewer, operator_id=operator_id, first=first, last=last))
+    parts = sources(viewer=viewer, operator_id=operator_id, first=first, last=last)
+    # An own-only viewer's sources counted one by one (`counts.by_day`).
+    return UpcomingRows(parts, together=is_manager(viewer))
 
 
 def upcoming_changes(*, viewer: Any, filters: UpcomingFilters) -> list[dict[str, Any]]:
@@ -195,11 +227,34 @@ def label_rows(rows: list[dict[str, Any]], names: dict[int, str]) -> None:
 
 def upcoming_count(*, viewer: Any) -> int:
     """The top bar's badge: the viewer's own upcoming changes (what their digest says);
-    a count query per source, no row read."""
+    no row read. Its statements (one; an own-only viewer's, one a source) are the same
+    for every day and operator, and for an own-only viewer's visibility of one day: built
+    once per database, or per operator, visibility and day, and kept (`counts.Kept`)."""
     own = operator_of(viewer)
     if own is None:
         return 0
-    return upcoming_rows(viewer=viewer, filters=UpcomingFilters(operator_id=own.pk)).count()
+    manager = is_manager(viewer)
+    alias = router.db_for_read(CaretakerAssignment)
+    first = today()
+    key = (alias,) if manager else (alias, own.pk, own.visibility, own.unassigned_access, first)
+    if key not in _KEPT:
+        if len(_KEPT) >= _KEEP_AT_MOST:
+            _KEPT.clear()
+        _KEPT[key] = counts.Kept.of(
+            lambda v: sources(viewer=viewer, operator_id=v["operator"], first=v["first"], last=v["last"]),
+            together=manager,
+        )
+    kept = _KEPT[key]
+    if kept is None:
+        return upcoming_rows(viewer=viewer, filters=UpcomingFilters(operator_id=own.pk)).count()
+    values = {"first": first, "last": first + timedelta(days=DEFAULT_DAYS), "operator": own.pk}
+    return sum(rows for each in kept.by_day(alias, values) for _, rows in each)
+
+
+# The badge's statements, per database alias (and, of an own-only viewer, per operator,
+# visibility and day); None: they could not be kept, built on every call.
+_KEPT: dict[tuple[Any, ...], counts.Kept | None] = {}
+_KEEP_AT_MOST = 1_000
 
 
 def upcoming_for_operator(

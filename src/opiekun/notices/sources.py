@@ -1,6 +1,6 @@
 """The sources of upcoming changes (`notices.selectors`): one query per kind of row,
 each shaped to the same columns and orderable in the page's order (`ORDER`), with a
-count of its own that joins nothing it does not filter by.
+count of its own that joins nothing it does not filter by (`notices.counts`).
 
 - ``starts`` / ``ends``: the assignments' first / last days in the window, not a
   handover's doing;
@@ -10,9 +10,8 @@ count of its own that joins nothing it does not filter by.
   those begun by the window's first day (all on that day, by code) and those beginning
   later (by their first day).
 
-Visibility is a correlated check of each row's contractor
-(`operators.access.visible_contractor_check`): these queries test few rows of an
-own-only operator, whose visible sets would cost more to read whole.
+Visibility is a correlated check of each row's contractor (`operators.access.
+visible_contractor_check`): cheaper than an own-only operator's visible sets read whole.
 """
 
 from __future__ import annotations
@@ -85,9 +84,8 @@ def _made_by_handover(field: str, lookup: str, first: date, last: date) -> Query
     cancelled, effective on its first day (a start) or after its last day (an end).
 
     One uncorrelated set (the changes of the handovers that could have made such a row,
-    each compared with its own assignment), which the database hashes once: a probe of
-    the changes for every row read (8,234 ends on the first day at a million
-    contractors) was a third of the page's reads."""
+    each compared with its own assignment), hashed once: a probe of the changes for every
+    row read (8,234 ends on one day at a million) was a third of the page's reads."""
     changes = HandoverChange.objects.filter(handover__cancelled_at__isnull=True)
     if lookup == "exact":
         changes = changes.filter(handover__date__gte=first, handover__date__lte=last)
@@ -110,17 +108,22 @@ def _made_by_handover(field: str, lookup: str, first: date, last: date) -> Query
 
 
 class Source:
-    """One kind of row: ``rows`` to count (no join the count does not need), ``page``
-    the same rows shaped and orderable by `ORDER` (built when first asked for: the
-    badge only counts, on every page of the screens), ``shape`` a row of it as a dict."""
+    """One kind of row: ``rows`` (no join a count does not need), ``day`` their day (an
+    expression of ``rows``), ``counted`` what counts them (querysets, each + or - its
+    rows; else ``rows``), ``page`` the rows shaped and orderable by `ORDER` (built when
+    first asked for: the badge only counts), ``shape`` a row of it as a dict."""
 
     def __init__(
         self,
+        kind: str,
+        day: Any,
         rows: QuerySet[Any],
         page: Callable[[], QuerySet[Any]],
         shape: Callable[[tuple[Any, ...]], dict[str, Any]],
+        counted: tuple[tuple[QuerySet[Any], int], ...] = (),
     ) -> None:
-        self.rows, self._page, self.shape = rows, page, shape
+        self.kind, self.day, self.rows, self._page, self.shape = kind, day, rows, page, shape
+        self.counted = counted or ((rows, 1),)
 
     @cached_property
     def page(self) -> QuerySet[Any]:
@@ -140,11 +143,8 @@ def _plain_row(values: tuple[Any, ...]) -> dict[str, Any]:
 
 def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: date) -> list[Source]:
     def shaped(kind: str, field: str, by_handover: QuerySet[Any]) -> Source:
-        found = (
-            rows.filter(**{f"{field}__gte": first, f"{field}__lte": last})
-            .exclude(id__in=by_handover)
-            .order_by()
-        )
+        window = rows.filter(**{f"{field}__gte": first, f"{field}__lte": last}).order_by()
+        found = window.exclude(id__in=by_handover)
 
         def page() -> QuerySet[Any]:
             return found.annotate(
@@ -160,7 +160,9 @@ def _assignment_changes(rows: QuerySet[CaretakerAssignment], first: date, last: 
                 )
             ).values_list(*_COLUMNS)
 
-        return Source(found, page, _plain_row)
+        # Counted: the window's rows (from the day's index alone) less those a handover made.
+        made = window.filter(id__in=by_handover)
+        return Source(kind, F(field), found, page, _plain_row, counted=((window, 1), (made, -1)))
 
     return [
         shaped("starts", "date_from", _made_by_handover("date_from", "exact", first, last)),
@@ -212,7 +214,7 @@ def _handover_changes(visible: Q | None, operator_id: int | None, first: date, l
                 )
             ).values_list(*_COLUMNS)
 
-        return Source(found, page, _plain_row)
+        return Source(kind, F("handover__date"), found, page, _plain_row)
 
     return [
         shaped("handover_in", "target_id", Q(target_id=operator_id), newest(received, _still_received())),
@@ -268,7 +270,7 @@ def _acting_source(visible: Q | None, operator_id: int | None, first: date, last
             ).values_list(*_COLUMNS, "u_stands_in_for", "u_until")
             return page_rows
 
-        return Source(found, page, _acting_row)
+        return Source("acting", day, found, page, _acting_row)
 
     return [
         shaped(rows.filter(date_from__lte=first), Value(first, output_field=DateField())),
