@@ -718,8 +718,8 @@ def measure(
         ),
         (
             "the top bar's badge, loaded after every page (own-only operator)",
-            users.read_only,
-            world.own_read_only,
+            users.denied,
+            world.own_denied,
             "/nadchodzace-zmiany/licznik/",
             loaded_number(rb'data-testid="upcoming-badge">(\d+)<', "upcoming changes"),
         ),
