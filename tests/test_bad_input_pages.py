@@ -112,7 +112,17 @@ VALUES = [
     " ",
 ]
 SCREENS = {
-    "/kontrahenci/": ["q", "caretaker", "role", "active", "no_caretaker", "sort", "page_size", "page", "deputies"],
+    "/kontrahenci/": [
+        "q",
+        "caretaker",
+        "role",
+        "active",
+        "no_caretaker",
+        "sort",
+        "page_size",
+        "page",
+        "deputies",
+    ],
     "/raporty/kontrahenci-wg-opiekuna/": [
         "mode",
         "operator",
@@ -245,7 +255,10 @@ def _forms(w: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
         ),
         "end": (f"/opiekunowie/{w['assignment']}/zakoncz/", {"date_to": "31.12.2031"}),
         "contractor": ("/kontrahenci/nowy/", {"code": "P1", "name": "Probe", "active": "on"}),
-        "contractor_edit": (f"/kontrahenci/{w['contractor']}/", {"code": "P2", "name": "Probe", "active": "on"}),
+        "contractor_edit": (
+            f"/kontrahenci/{w['contractor']}/",
+            {"code": "P2", "name": "Probe", "active": "on"},
+        ),
         "absence": (
             "/nieobecnosci/nowa/",
             {"operator_id": w["me"], "date_from": "01.03.2030", "date_to": "02.03.2030", "kind": "vacation"},
@@ -272,10 +285,32 @@ def _forms(w: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
 
 FORM_VALUES = [*VALUES, "", ["1", "1"], ["1", "\x00"]]
 FIELDS = {
-    "add": ["ids", "warn_from", "operator_id", "date_from", "date_to", "on_overlap", "type", "role_id", "branch_id", "priority"],
+    "add": [
+        "ids",
+        "warn_from",
+        "operator_id",
+        "date_from",
+        "date_to",
+        "on_overlap",
+        "type",
+        "role_id",
+        "branch_id",
+        "priority",
+    ],
     "edit": ["operator_id", "date_from", "date_to", "type", "role_id", "branch_id", "priority"],
     "end": ["date_to"],
-    "contractor": ["code", "name", "nip", "regon", "street", "postal_code", "city", "email", "phone", "active"],
+    "contractor": [
+        "code",
+        "name",
+        "nip",
+        "regon",
+        "street",
+        "postal_code",
+        "city",
+        "email",
+        "phone",
+        "active",
+    ],
     "contractor_edit": ["code", "name", "nip", "email"],
     "absence": ["operator_id", "date_from", "date_to", "kind", "note"],
     "absence_edit": ["operator_id", "date_from", "date_to", "kind", "note"],

@@ -355,7 +355,9 @@ FIELDS = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", WRITES)
-def test_every_body_field_answers_without_a_server_error(api: Client, world: dict[str, Any], name: str) -> None:
+def test_every_body_field_answers_without_a_server_error(
+    api: Client, world: dict[str, Any], name: str
+) -> None:
     method, path, valid = _write(world, name)
     failures: list[Any] = []
     for field in FIELDS[name]:
@@ -375,8 +377,14 @@ EDGE_BODIES = [
     ("POST /api/v1/caretakers/resolve", {"items": [{"contractor_id": 1, "on": "0001-01-01"}]}),
     ("POST /api/v1/caretakers/resolve", {"items": [{"contractor_id": BIG - 1, "on": "2030-01-01"}]}),
     ("POST /api/v1/caretakers/add", {"date_from": "9999-12-31", "on_overlap": "replace"}),
-    ("POST /api/v1/caretakers/add", {"date_from": "0001-01-01", "date_to": "9999-12-31", "on_overlap": "replace"}),
-    ("POST /api/v1/caretakers/add", {"date_from": "9999-12-31", "date_to": "9999-12-31", "on_overlap": "keep"}),
+    (
+        "POST /api/v1/caretakers/add",
+        {"date_from": "0001-01-01", "date_to": "9999-12-31", "on_overlap": "replace"},
+    ),
+    (
+        "POST /api/v1/caretakers/add",
+        {"date_from": "9999-12-31", "date_to": "9999-12-31", "on_overlap": "keep"},
+    ),
     ("POST /api/v1/caretakers/add/preview", {"date_from": "0001-01-01"}),
     ("PATCH /api/v1/caretakers/{id}", {"date_from": "0001-01-01", "date_to": "9999-12-31"}),
     ("PATCH /api/v1/caretakers/{id}", {"date_to": "9999-12-31"}),
