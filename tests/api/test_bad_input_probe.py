@@ -88,8 +88,9 @@ def world(
     ids = [c.pk for c in contractors]
     caretaker_add(actor=actor, contractor_ids=ids, operator_id=sellers[0].pk, date_from="2030-01-01")
     branch = Branch.objects.create(code="W1", name="Warszawa")
-    absence = Absence.objects.create(operator=sellers[0], date_from="2030-02-01", date_to="2030-02-05")
+    absence = Absence.objects.create(operator=admin_op, date_from="2030-02-01", date_to="2030-02-05")
     return {
+        "me": admin_op.pk,  # an operator enters their own absences
         "contractors": ids,
         "operator": sellers[0].pk,
         "other": sellers[1].pk,
@@ -128,7 +129,7 @@ def _bodies(w: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/api/v1/caretakers/resolve"): {"items": [{"contractor_id": ids[0], "on": "2030-06-01"}]},
         ("PATCH", f"/api/v1/caretakers/{w['assignment']}"): {"date_to": "2031-12-31"},
         ("POST", "/api/v1/absences"): {
-            "operator_id": w["other"],
+            "operator_id": w["me"],
             "date_from": "2030-03-01",
             "date_to": "2030-03-02",
             "kind": "vacation",
@@ -359,6 +360,8 @@ def test_every_body_field_answers_without_a_server_error(
     api: Client, world: dict[str, Any], name: str
 ) -> None:
     method, path, valid = _write(world, name)
+    # The probe starts from a body the endpoint takes (the token's: a wrong password).
+    assert _send(api, method, path, valid).status_code in (200, 201, 409, 401 if "auth" in name else 200)
     failures: list[Any] = []
     for field in FIELDS[name]:
         for value in BODY_VALUES:
