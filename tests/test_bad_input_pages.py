@@ -369,3 +369,34 @@ def test_every_form_names_every_wrong_field_and_writes_nothing(
             if not ({field, "__all__", *RELATED.get(field, ())} & set(form.errors)):
                 failures.append((*what, dict(form.errors)))
     assert failures == [], "\n".join(map(str, failures))
+
+
+# --- the admin (superusers only): its lists' filters ------------------------------
+
+ADMIN_LISTS = {
+    "caretakers/caretakerassignment": ["type__exact", "role__id__exact", "q", "o", "p"],
+    "operators/operator": ["visibility__exact", "active__exact", "q"],
+    "operators/absence": ["kind__exact", "q"],
+    "operators/apitoken": ["q", "o"],
+    "contractors/contractor": ["q", "o"],
+    "caretakers/caretakerrole": ["q", "o"],
+    "caretakers/branch": ["q", "o"],
+}
+
+
+@pytest.mark.parametrize("model", ADMIN_LISTS)
+def test_the_admin_lists_refuse_a_nul_in_their_query_without_a_server_error(
+    make_operator: Callable[..., Operator], model: str
+) -> None:
+    client = Client()
+    client.force_login(make_operator("root", superuser=True).user)
+    failures = []
+    for param in ADMIN_LISTS[model]:
+        for value in ("\x00", "a\x00", str(BIG), "x" * 10_000, POLISH):
+            response = client.get(f"/admin/{model}/", {param: value})
+            if response.status_code >= 500:
+                failures.append((model, param, value[:20], response.status_code))
+        nul = client.get(f"/admin/{model}/", {param: "\x00"})
+        if nul.status_code != 302 or not nul["Location"].endswith("?e=1"):
+            failures.append((model, param, "not refused", nul.status_code))
+    assert failures == []
