@@ -215,7 +215,7 @@ def test_every_screen_answers_every_wrong_query_without_a_server_error(
     boss: Client, world: dict[str, Any], screen: str
 ) -> None:
     url = screen.format(**world)
-    failures = []
+    failures: list[Any] = []
     before = _counts()
     for param in SCREENS[screen]:
         for value in VALUES:
@@ -338,7 +338,7 @@ def _post(client: Client, url: str, data: dict[str, Any]) -> Any:
     """One post, undone after: every probe starts from the same rows."""
     with transaction.atomic():
         response = client.post(url, data)
-        response.counts = _counts()
+        response.counts = _counts()  # type: ignore[attr-defined]
         transaction.set_rollback(True)
     return response
 
@@ -348,11 +348,11 @@ def test_every_form_names_every_wrong_field_and_writes_nothing(
     boss: Client, world: dict[str, Any], name: str
 ) -> None:
     url, valid = _forms(world)[name]
+    failures: list[Any] = []
     accepted = _post(boss, url, valid)  # the probe starts from data the form takes
     assert accepted.status_code in (200, 302) and not (
         accepted.context and "form" in accepted.context and accepted.context["form"].errors
     )
-    failures = []
     for field in FIELDS[name]:
         for value in FORM_VALUES:
             before = _counts()

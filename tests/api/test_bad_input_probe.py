@@ -266,7 +266,7 @@ def _send(api: Client, method: str, path: str, body: Any) -> Any:
     data = body if isinstance(body, bytes) else json.dumps(body)
     with transaction.atomic():
         response = api.generic(method, path, data, content_type=JSON)
-        response.counts = _counts()
+        response.counts = _counts()  # type: ignore[attr-defined]
         transaction.set_rollback(True)
     return response
 
@@ -375,7 +375,7 @@ def test_every_body_field_answers_without_a_server_error(
 
 
 # Items of a resolve and the days of a write near the ends of the calendar.
-EDGE_BODIES = [
+EDGE_BODIES: list[tuple[str, dict[str, Any]]] = [
     ("POST /api/v1/caretakers/resolve", {"items": [{"contractor_id": 1, "on": "9999-12-31"}]}),
     ("POST /api/v1/caretakers/resolve", {"items": [{"contractor_id": 1, "on": "0001-01-01"}]}),
     ("POST /api/v1/caretakers/resolve", {"items": [{"contractor_id": BIG - 1, "on": "2030-01-01"}]}),
