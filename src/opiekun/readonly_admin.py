@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import models
 from django.http import HttpRequest
 
@@ -15,7 +16,18 @@ else:
     ModelAdmin = admin.ModelAdmin
 
 
-class ReadOnlyAdmin(ModelAdmin):
+class CheckedQueryAdmin(ModelAdmin):
+    """A list whose query holds a NUL character is refused as Django refuses any wrong
+    lookup (back to the list, "?e=1"): PostgreSQL cannot compare a text with one, and a
+    filter of a text field (``?type__exact=%00``) would be a 500."""
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
+            raise IncorrectLookupParameters
+        return super().get_changelist_instance(request)
+
+
+class ReadOnlyAdmin(CheckedQueryAdmin):
     """No add, change or delete: the admin shows the rows, the services change them."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

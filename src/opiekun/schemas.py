@@ -59,6 +59,18 @@ def _aware(value: datetime) -> datetime:
         raise ValueError(_("The moment is out of range.")) from error
 
 
+def _iso_moment(value: object) -> object:
+    """A moment is written as ISO 8601 (a date alone is its midnight). Pydantic would
+    also read a number, or a string of digits, as seconds — or, past 2e10, as
+    milliseconds — since 1970: ``at=20250101`` would be a day of 1970, silently."""
+    if isinstance(value, datetime):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or text.lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError(_("Enter a date and time as YYYY-MM-DDTHH:MM:SS (a time zone may follow)."))
+    return value
+
+
 def _not_boolean(value: object) -> object:
     """JSON's true and false are not the ids 1 and 0 (pydantic would take them so)."""
     if isinstance(value, bool):
@@ -69,7 +81,7 @@ def _not_boolean(value: object) -> object:
 Id = Annotated[int, BeforeValidator(_not_boolean), Field(ge=1, le=MAX_ID)]
 Day = Annotated[date, BeforeValidator(_day)]
 Text = Annotated[str, AfterValidator(_storable_text)]
-Moment = Annotated[datetime, AfterValidator(_aware)]
+Moment = Annotated[datetime, BeforeValidator(_iso_moment), AfterValidator(_aware)]
 Page = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
 

@@ -191,7 +191,7 @@ def test_stale_confirmation_is_409_with_a_fresh_preview(
     assert body["results"][0]["conflicts"][0]["date_to"] == "2030-12-31"
     assert _rows(contractor) == [("anna", "main", date(2030, 1, 1), date(2030, 12, 31))]
     forged = api.post(ADD, {**request, "confirm_token": "forged"}, content_type=JSON)
-    assert forged.status_code == 409 and forged.json()["detail"]
+    assert forged.status_code == 422 and forged.json()["detail"][0]["loc"] == ["body", "confirm_token"]
 
 
 @pytest.mark.parametrize(

@@ -325,12 +325,14 @@ def test_the_preview_writes_nothing_and_the_token_is_bound_to_the_state(
     preview = handover_create(actor=actor, **arguments)
     assert state() == before and not Handover.objects.exists()
     assert preview.preview.results[0].changes[0].kind == "cut"
-    # Another request, or a forged token, is stale: a fresh preview and token come back.
-    with pytest.raises(StaleHandover):
-        handover_create(actor=actor, **{**arguments, "date": day(1)}, confirm_token=preview.confirm_token)
+    # Another request is stale: a fresh preview and token come back. A forged token is
+    # no token a preview issued: a field error.
     with pytest.raises(StaleHandover) as stale:
-        handover_create(actor=actor, **arguments, confirm_token="forged")
+        handover_create(actor=actor, **{**arguments, "date": day(1)}, confirm_token=preview.confirm_token)
     assert stale.value.result.confirm_token and stale.value.result.preview.contractors == 2
+    with pytest.raises(ValidationError) as forged:
+        handover_create(actor=actor, **arguments, confirm_token="forged")
+    assert set(forged.value.message_dict) == {"confirm_token"}
     assert state() == before and not Handover.objects.exists()
     # A row that ended before D − 1 is not involved: the token still holds.
     assign([b], ops[1], day(-100), day(-50), type="deputy")

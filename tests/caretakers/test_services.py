@@ -406,8 +406,6 @@ def test_warn_without_conflicts_applies_at_once(
         "delete",
         "other-request",
         "other-actor",
-        "garbage",
-        "not-a-string",
         "other-period",
         "branch-moved",
     ],
@@ -438,10 +436,6 @@ def test_warn_token_goes_stale(
         CaretakerAssignment.objects.filter(pk=involved.pk).update(branch=branch)
     elif change == "other-actor":
         kwargs["by"] = make_operator("other", can_assign=True).user
-    elif change == "garbage":
-        kwargs["confirm_token"] = "not-a-token"
-    elif change == "not-a-string":
-        kwargs["confirm_token"] = 12345
     before = snapshot()
     ids = cs[:2] if change == "other-request" else cs
     end = 10 if change == "other-period" else 9
@@ -449,9 +443,19 @@ def test_warn_token_goes_stale(
         add(ids, ops[0], 5, end, **kwargs)
     assert snapshot() == before
     fresh = error.value.preview
-    assert not fresh.applied and fresh.confirm_token
-    if change not in ("garbage", "not-a-string"):  # the state is unchanged: the same token
-        assert fresh.confirm_token != token
+    assert not fresh.applied and fresh.confirm_token and fresh.confirm_token != token
+
+
+@pytest.mark.parametrize("token", ["not-a-token", 12345, "", "x:y:z"])
+def test_a_token_no_preview_issued_is_a_field_error(
+    token: object, add: Callable[..., Any], conflict: tuple[list[Contractor], Any], ops: list[Operator]
+) -> None:
+    cs, _preview = conflict
+    before = snapshot()
+    with pytest.raises(ValidationError) as error:
+        add(cs, ops[0], 5, 9, on_overlap="warn", confirm_token=token)
+    assert set(error.value.message_dict) == {"confirm_token"}
+    assert snapshot() == before
 
 
 def test_stale_preview_can_be_confirmed(

@@ -122,7 +122,10 @@ def dialog_window(request: HttpRequest) -> tuple[ResultWindow, int | None]:
     them), the first conflicts; and ``warn_from``, the offset "show more" asks for
     (None: not a "show more" request)."""
     raw = request.POST.get("warn_from", "")
-    more = int(raw) if raw.isdigit() and int(raw) <= MAX_SELECTION else None
+    # ASCII digits, few: str.isdigit also takes "²", which int() refuses (a 500, as
+    # was int() of 5,000 digits).
+    few = raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_SELECTION))
+    more = int(raw) if few and int(raw) <= MAX_SELECTION else None
     return ResultWindow(offset=0, limit=0, conflicts=DIALOG_SHOWN, conflicts_offset=more or 0), more
 
 

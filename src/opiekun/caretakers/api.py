@@ -135,7 +135,9 @@ def caretakers_add_preview(request: HttpRequest, payload: AddIn) -> Status[dict[
     the conflicts. For `warn`, its `confirm_token` confirms as the add's own does."""
     data = payload.model_dump(exclude={"confirm_token", "results_offset", "results_limit"})
     window = api_window(payload.results_offset, payload.results_limit)
-    result = caretaker_add(actor=request.user, window=window, preview_only=True, **data)
+    result = caretaker_add(
+        actor=request.user, confirm_token=payload.confirm_token, window=window, preview_only=True, **data
+    )
     return Status(200, _add_body(result, payload, None))
 
 

@@ -76,6 +76,18 @@ def proposed_end(assignment: CaretakerAssignment) -> date:
     return day
 
 
+class HiddenErrorsShown(forms.Form):
+    """A hidden field's errors (a confirmation token sent back wrong) show above the
+    form, with the form's own: the user never sees that field, and a message on it
+    would be lost."""
+
+    def non_field_errors(self) -> Any:
+        errors = super().non_field_errors().copy()
+        for field in self.hidden_fields():
+            errors.extend(field.errors)
+        return errors
+
+
 class AssignmentFields(forms.Form):
     """The fields an assignment is made of; names match the services' arguments, so
     their errors map one to one."""
@@ -122,7 +134,7 @@ class AssignmentFields(forms.Form):
         return data
 
 
-class AddCaretakerForm(AssignmentFields):
+class AddCaretakerForm(HiddenErrorsShown, AssignmentFields):
     """Dodaj opiekuna."""
 
     on_overlap = forms.ChoiceField(

@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from opiekun.caretakers.forms import DateInput
+from opiekun.caretakers.forms import DateInput, HiddenErrorsShown
 from opiekun.caretakers.models import POLICY_CHOICES, TYPE_CHOICES, HandoverState
 from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
 from opiekun.caretakers.selectors import branch_list, role_list
@@ -26,7 +26,7 @@ STEP_ONE = ("from_operator_id", "types")  # required on step one, and by every l
 MAX_CODES = 10_000
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(HiddenErrorsShown):
     """Every field optional here: the view asks for a step's fields when that step is
     sent, and the service checks them all."""
 

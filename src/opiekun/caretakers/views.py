@@ -29,6 +29,7 @@ from opiekun.caretakers.services import (
 from opiekun.caretakers.summaries import summary_save
 from opiekun.caretakers.summary_views import summary_context
 from opiekun.contractors.forms import add_service_errors, contractor_selection
+from opiekun.ids import to_id
 from opiekun.operators.access import require_assign, visible_contractors
 
 TYPE_NAMES = TYPE_LABELS
@@ -101,7 +102,7 @@ def _named_selection_errors(request: HttpRequest, error: ValidationError, ids: l
     selection = messages.pop("contractor_ids", None)
     if selection is None:
         return error
-    numbers = {int(i) for i in ids if str(i).isdigit() and 0 < int(i) < 2**63}
+    numbers = {number for number in map(to_id, ids) if number is not None}
     readable = {
         c.pk: c for c in visible_contractors(viewer=request.user).filter(pk__in=id_list(sorted(numbers)))
     }

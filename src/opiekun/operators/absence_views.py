@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from opiekun.contractors.forms import add_service_errors
 from opiekun.dates import format_date, today
+from opiekun.ids import to_id
 from opiekun.operators.absence_forms import AbsenceFilterForm, AbsenceForm
 from opiekun.operators.absences import (
     AbsenceFilters,
@@ -89,7 +90,7 @@ def absence_calendar_view(request: HttpRequest) -> HttpResponse:
     operators = list(operator_list(active=True))
     errors = []  # a bad month or operator: said, answered 400, this month or the default shown
     asked = request.GET.get("operator", "")
-    chosen = own.pk if own and not asked else (int(asked) if asked.isdigit() and len(asked) <= 18 else 0)
+    chosen = own.pk if own and not asked else (to_id(asked) or 0)
     operator = next((o for o in operators if o.pk == chosen), None)
     if asked and operator is None:
         errors.append(_("Unknown operator %(id)s.") % {"id": asked})

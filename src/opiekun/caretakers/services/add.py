@@ -19,6 +19,7 @@ from opiekun.caretakers.services.inputs import (
     FieldErrors,
     check_branch,
     check_choice,
+    check_confirm_token,
     check_operator,
     check_period,
     check_priority,
@@ -107,6 +108,7 @@ def caretaker_add(
             role_id=role_id,
             branch_id=branch_id,
             priority=priority,
+            confirm_token=confirm_token,
             lock=True,
             later=not preview_only,
         )
@@ -133,6 +135,7 @@ def check_add(
     role_id: object,
     branch_id: object,
     priority: object = 0,
+    confirm_token: object = None,
     lock: bool = False,
     later: bool = False,
 ) -> AddRequest:
@@ -150,6 +153,7 @@ def check_add(
     role = check_role(errors, role_id)
     branch = check_branch(errors, branch_id)
     rank = check_priority(errors, priority)
+    check_confirm_token(errors, confirm_token, purpose=PURPOSE)
     later = later and lock and policy in WRITING and not errors.messages and checked_later(actor)
     ids = check_selection(errors, actor, contractor_ids, lock=lock, later=CHUNK if later else 0)
     errors.raise_if_any()

@@ -39,6 +39,20 @@ def issue_token(digest: str, *, purpose: str) -> str:
     return _signer(purpose).sign(digest)
 
 
+def token_well_formed(token: object, *, purpose: str) -> bool:
+    """Whether ``token`` is one this server signed for ``purpose``, expired or stale or
+    not: garbage, another type, an empty or a truncated text, or a token of another
+    purpose is not. A well-formed token that does not match is a stale preview (a fresh
+    one answers it); one that is not well-formed is a wrong field (docs/api.md)."""
+    if not isinstance(token, str) or not token:
+        return False
+    try:
+        _signer(purpose).unsign(token)  # no max_age: an expired token is still ours
+    except signing.BadSignature:
+        return False
+    return True
+
+
 def token_matches(token: object, digest: str, *, purpose: str) -> bool:
     """Whether ``token`` was issued for ``digest`` and ``purpose`` and has not expired.
     Anything that is not such a token (garbage from a client included) does not match."""

@@ -26,7 +26,7 @@ from opiekun.caretakers.handover_rules import ContractorPlan, Row, handed_rows, 
 from opiekun.caretakers.models import CaretakerAssignment, Handover
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.services.confirmation import StateHasher, issue_token, token_matches
-from opiekun.caretakers.services.handover_inputs import HandoverRequest, check_handover
+from opiekun.caretakers.services.handover_inputs import PURPOSE, HandoverRequest, check_handover
 from opiekun.caretakers.services.handover_record import record_handover, write_handover
 from opiekun.caretakers.services.inputs import FieldErrors, report_unchangeable
 from opiekun.caretakers.services.writer import AssignmentRow, lock_contractor_codes
@@ -34,7 +34,6 @@ from opiekun.collector import collector_paused
 from opiekun.operators.access import require_assign, visible_contractors
 from opiekun.periods import ONE_DAY, Period
 
-PURPOSE = "handover"
 RESULTS_LIMIT = 1000  # contractors listed in a preview; the totals always count all
 
 
@@ -104,6 +103,7 @@ def handover_create(
         branch_ids=branch_ids,
         contractor_ids=contractor_ids,
         on_overlap=on_overlap,
+        confirm_token=confirm_token,
     )
     # The collector paused: the plans' objects live until the write ends (opiekun.collector).
     with collector_paused(), transaction.atomic():

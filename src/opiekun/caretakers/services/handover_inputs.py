@@ -16,6 +16,7 @@ from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
 from opiekun.caretakers.services.inputs import (
     FieldErrors,
     check_choice,
+    check_confirm_token,
     check_date,
     check_id,
     check_selection,
@@ -24,6 +25,7 @@ from opiekun.caretakers.services.inputs import (
 from opiekun.operators.models import Operator
 
 DISTRIBUTIONS = ("even",)
+PURPOSE = "handover"  # of the confirmation tokens
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ def check_handover(
     branch_ids: object = None,
     contractor_ids: object = None,
     on_overlap: object = OverlapPolicy.WARN,
+    confirm_token: object = None,
 ) -> HandoverRequest:
     errors = FieldErrors()
     source = _check_source(errors, from_operator_id)
@@ -94,6 +97,7 @@ def check_handover(
     branches = _check_known(errors, "branch_ids", branch_ids, Branch, _("Unknown branches: %(ids)s."))
     contractors = None if contractor_ids is None else check_selection(errors, actor, contractor_ids)
     policy = check_choice(errors, "on_overlap", on_overlap, OverlapPolicy, OverlapPolicy.WARN)
+    check_confirm_token(errors, confirm_token, purpose=PURPOSE)
     errors.raise_if_any()
     assert source is not None and day is not None and policy is not None
     return HandoverRequest(source, targets, day, kinds, roles, branches, contractors, policy)

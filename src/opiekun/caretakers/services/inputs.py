@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from opiekun.bulk import id_list
 from opiekun.caretakers.models import Branch, CaretakerRole
 from opiekun.caretakers.selectors import default_role
+from opiekun.caretakers.services.confirmation import token_well_formed
 from opiekun.dates import parse_date
 from opiekun.ids import MAX_ID
 from opiekun.messages import DATE_INVALID, DATE_TO_BEFORE_FROM, FIELD_REQUIRED
@@ -168,6 +169,15 @@ def check_priority(errors: FieldErrors, value: object) -> int | None:
         )
         return None
     return number
+
+
+def check_confirm_token(errors: FieldErrors, token: object, *, purpose: str) -> None:
+    """A confirmation token, if one is sent, must be one a preview of ``purpose`` could
+    have issued (`confirmation.token_well_formed`); whether it still matches the data
+    is decided later, under the locks (a stale one gets a fresh preview)."""
+    if token is not None and not token_well_formed(token, purpose=purpose):
+        message = _("Not a confirmation token issued by a preview; send the request without it to get one.")
+        errors.add("confirm_token", message)
 
 
 def check_period(errors: FieldErrors, date_from: object, date_to: object) -> Period | None:
