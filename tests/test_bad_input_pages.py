@@ -14,6 +14,7 @@ from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole, Handov
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Operator
+from tests.bad_values import BIG, POLISH, TEXTS
 
 pytestmark = pytest.mark.django_db
 ADD = "/opiekunowie/dodaj/"
@@ -90,27 +91,7 @@ def test_a_forged_token_in_the_handover_wizard_is_named_above_the_form(
 
 # --- every screen's query, every form's field --------------------------------------
 
-BIG = 2**63
-POLISH = "Zażółć gęślą jaźń ŁÓDŹ"
-VALUES = [
-    "\x00",
-    "1\x00",
-    str(BIG),
-    str(2**64),
-    str(BIG - 1),
-    "-1",
-    "0",
-    "0001-01-01",
-    "9999-12-31",
-    "01.01.0001",
-    "31.12.9999",
-    "x" * 10_000,
-    POLISH,
-    "١",  # an Arabic-Indic digit: int() takes it, the database would not
-    "²",  # a digit to str.isdigit, not to int()
-    "1" * 5000,  # past int()'s 4,300 digits
-    " ",
-]
+VALUES = [*TEXTS, " "]
 SCREENS = {
     "/kontrahenci/": [
         "q",

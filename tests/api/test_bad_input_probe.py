@@ -20,31 +20,11 @@ from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Absence, ApiToken, Operator
+from tests.bad_values import BIG, POLISH, TEXTS
 
 JSON = "application/json"
-BIG = 2**63
-POLISH = "Zażółć gęślą jaźń ŁÓDŹ"
 # Values of a query parameter (strings: a query string holds nothing else).
-QUERY_VALUES = [
-    "\x00",
-    "1\x00",
-    str(BIG),
-    str(2**64),
-    str(BIG - 1),
-    "-1",
-    "0",
-    "0001-01-01",
-    "9999-12-31",
-    "01.01.0001",
-    "31.12.9999",
-    "x" * 10_000,
-    POLISH,
-    "nieznana",
-    "1e400",
-    "١",  # an Arabic-Indic digit: int() takes it, the database would not
-    "²",  # a digit to str.isdigit, not to int()
-    "1" * 5000,  # past int()'s 4,300 digits
-]
+QUERY_VALUES = [*TEXTS, "nieznana", "1e400"]
 # Values of a body field: every JSON type, and the wrong strings and numbers.
 BODY_VALUES: list[Any] = [
     "\x00",
