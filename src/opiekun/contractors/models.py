@@ -132,3 +132,23 @@ def contractors_estimated(using: str) -> float:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Contractor._meta.db_table])
         row = cursor.fetchone()
     return float(row[0]) if row else -1.0
+
+
+class SearchRow(models.Model):
+    """A contractor's code and keys, in a narrow table of their own (PostgreSQL only,
+    made and kept by triggers in migration 0009; no table on SQLite): a search sorted
+    by name reads its matches and their name keys here, laid out in name order, instead
+    of visiting each match's row of the contractors table (docs/performance.md, "A
+    search sorted by name, from a table of keys")."""
+
+    id = models.BigIntegerField(primary_key=True)  # the contractor's
+    search_key = models.TextField()
+    name_key = models.CharField(max_length=SORT_KEY_LENGTH)
+    code = models.CharField(max_length=40)
+
+    class Meta:
+        managed = False
+        db_table = "contractors_searchrow"
+
+    def __str__(self) -> str:
+        return self.code

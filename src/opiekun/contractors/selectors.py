@@ -17,6 +17,7 @@ from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.keys import search_text
 from opiekun.contractors.models import Contractor, contractors_estimated
+from opiekun.contractors.search_rows import NameSortedSearch
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
 
@@ -56,6 +57,28 @@ def _order(ordering: str, matches: int | None, vendor: str) -> tuple[str | Order
     return (key.desc() if fields[0].startswith("-") else key.asc(), fields[1])
 
 
+def _by_keys(
+    qs: QuerySet[Contractor], text: str, ordering: str, matches: int | None
+) -> QuerySet[Contractor] | None:
+    """A search sorted by name with few matches, by a viewer who sees every contractor,
+    on PostgreSQL: read from the table of keys (`NameSortedSearch`). None otherwise, or
+    when the text may be a NIP (searched in the contractors table)."""
+    fields = ORDERINGS.get(ordering, ORDERINGS["code"])
+    if not text or fields[0].lstrip("-") != "name_key" or matches is None or matches > SORT_MATCHES_UP_TO:
+        return None
+    if connections[qs.db].vendor != "postgresql" or qs.query.has_filters() or _nip_digits(text):
+        return None
+    return NameSortedSearch.of(search_text(text), descending=fields[0].startswith("-"), using=qs.db)
+
+
+def _nip_digits(text: str) -> str | None:
+    """The digits of a search that may be a NIP (spaces, dashes and "PL" aside), else None."""
+    digits = re.sub(r"[\s-]", "", text)
+    if digits.upper().startswith("PL"):
+        digits = digits[2:]
+    return digits if digits.isdigit() else None
+
+
 def _search_condition(text: str) -> Q:
     """Code or name containing the text, case and accents aside ("zazolc" finds
     "Zażółć"): a substring of the stored search key, which a trigram index serves on
@@ -90,12 +113,14 @@ def contractor_list(
     day = on or today()
     qs = visible_contractors(viewer=viewer)
     text = search.strip()
+    only_searched = caretaker_id is None and role_id is None and active is None and not without_caretaker
+    by_keys = _by_keys(qs, text, ordering, matches) if only_searched else None
+    if by_keys is not None:
+        return by_keys
     if text:
         condition = _search_condition(text)
-        digits = re.sub(r"[\s-]", "", text)
-        if digits.upper().startswith("PL"):
-            digits = digits[2:]
-        if digits.isdigit():
+        digits = _nip_digits(text)
+        if digits:
             condition |= Q(nip__startswith=digits)
         qs = qs.filter(condition)
     on_day = CaretakerAssignment.objects.on(day)

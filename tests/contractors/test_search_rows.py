@@ -1,0 +1,162 @@
+"""A search sorted by name reads its matches from the table of keys on PostgreSQL
+(`contractors.search_rows`, migration 0009): the table follows every write, the pages
+are those of the contractors table, and only a plain search by a viewer who sees every
+contractor uses it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from opiekun.caretakers.services import caretaker_add
+from opiekun.contractors.importing import contractors_import
+from opiekun.contractors.models import Contractor, SearchRow
+from opiekun.contractors.search_rows import NameSortedSearch
+from opiekun.contractors.selectors import SORT_MATCHES_UP_TO, contractor_list
+from opiekun.operators.models import Operator, Visibility
+from opiekun.operators.tokens import token_issue
+from opiekun.paging import EstimatingPaginator, page_rows
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the table of keys is PostgreSQL's"),
+]
+
+NAMES = ["Łódź Trans", "Lublin Trans", "lodz trans", "Żuraw Trans", "Zorza Trans", "Émile Trans"]
+NAMES += ["Emil Trans", "Ąbc Trans", "Abc Trans", "Ćma Trans", "Cma Trans", "Other", "Zakład"]
+
+
+def _keys() -> set[tuple[int, str, str, str]]:
+    return set(SearchRow.objects.values_list("id", "search_key", "name_key", "code"))
+
+
+def _contractors() -> set[tuple[int, str, str, str]]:
+    return set(Contractor.objects.values_list("id", "search_key", "name_key", "code"))
+
+
+def _many() -> None:
+    """130 contractors, many with one name: pages of equal names are ordered by code."""
+    Contractor.objects.bulk_create(
+        Contractor(code=f"T{(number * 37) % 1000:04d}", name=NAMES[number % len(NAMES)])
+        for number in range(130)
+    )
+
+
+def test_the_table_of_keys_follows_every_write(tmp_path: Path, actor: Any) -> None:
+    first = Contractor.objects.create(code="A1", name="Żółw Sp. z o.o.")
+    Contractor.objects.bulk_create(
+        [Contractor(code="A2", name="Kowalski"), Contractor(code="A3", name="Nowak")]
+    )
+    assert _keys() == _contractors() != set()
+    first.name, first.code = "Łoś S.A.", "A0"
+    first.save()
+    Contractor.objects.filter(code="A2").update(code="A9")
+    assert _keys() == _contractors()
+    assert SearchRow.objects.get(pk=first.pk).search_key == first.search_key
+    Contractor.objects.filter(code="A3").delete()
+    assert _keys() == _contractors()
+    assert len(_keys()) == 2
+    firms = tmp_path / "c.csv"
+    firms.write_text("code;name\nZ1;Zięba\nZ2;Wróbel\n", encoding="utf-8")
+    report = contractors_import(actor=actor, path=firms, filename="c.csv", dry_run=False)
+    assert report.errors == []
+    assert _keys() == _contractors()
+    assert len(_keys()) == 4
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred check left pending
+        cursor.execute("TRUNCATE contractors_contractor CASCADE")
+    assert not SearchRow.objects.exists()
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name"])
+def test_every_page_is_the_contractors_tables(ordering: str, actor: Any) -> None:
+    _many()
+    for search in ("trans", "TRANS", "zak", "lodz", "nothing"):
+        keys = contractor_list(viewer=actor, search=search, ordering=ordering, matches=130)
+        walked = contractor_list(viewer=actor, search=search, ordering=ordering)
+        assert isinstance(keys, NameSortedSearch)
+        assert not isinstance(walked, NameSortedSearch)
+        every = [c.pk for c in walked]
+        assert keys.count() == len(every)
+        assert [c.pk for c in keys] == every
+        for bottom, top in [(0, 10), (10, 20), (95, 130), (120, 200)]:
+            assert [c.pk for c in keys[bottom:top]] == every[bottom:top]
+            for ids_first in (0, None):
+                rows = page_rows(keys, bottom, top, ids_first_from=ids_first)
+                assert [c.pk for c in rows] == every[bottom:top]
+        paginator = EstimatingPaginator(keys, 25, estimate_from=None)
+        pages = [c.pk for number in paginator.page_range for c in paginator.page(number).object_list]
+        assert pages == every
+
+
+def test_another_filter_or_order_is_an_ordinary_query(actor: Any) -> None:
+    _many()
+    keys = contractor_list(viewer=actor, search="trans", ordering="name", matches=130)
+    walked = list(contractor_list(viewer=actor, search="trans", ordering="name"))
+    Contractor.objects.filter(pk__in=[c.pk for c in walked[::2]]).update(active=False)
+    active = [c.pk for c in walked if c.pk not in {w.pk for w in walked[::2]}]
+    assert [c.pk for c in keys.filter(active=True)[0:7]] == active[0:7]
+    assert keys.filter(active=True).count() == len(active)
+    assert [c.pk for c in keys.exclude(active=True)[1:4]] == [c.pk for c in walked[::2]][1:4]
+    by_code = sorted(walked, key=lambda c: c.code)
+    assert [c.pk for c in keys.order_by("code")[0:5]] == [c.pk for c in by_code[0:5]]
+    assert keys[3].pk == walked[3].pk
+
+
+def test_only_a_plain_search_by_name_uses_it(
+    actor: Any, make_operator: Any, default_role: Any, admin_op: Operator
+) -> None:
+    _many()
+    assert isinstance(
+        contractor_list(viewer=actor, search="trans", ordering="-name", matches=9), NameSortedSearch
+    )
+    own = make_operator(username="own", visibility=Visibility.OWN)
+    first = Contractor.objects.order_by("code").first()
+    assert first is not None
+    caretaker_add(
+        actor=actor,
+        contractor_ids=[first.pk],
+        operator_id=own.pk,
+        date_from=date(2020, 1, 1),
+        role_id=default_role.pk,
+    )
+    plain: dict[str, Any] = {"viewer": actor, "search": "trans", "ordering": "name", "matches": 130}
+    others: list[dict[str, Any]] = [
+        {"viewer": own.user},
+        {"caretaker_id": own.pk},
+        {"role_id": default_role.pk},
+        {"active": True},
+        {"without_caretaker": True},
+        {"search": "0001"},
+        {"search": "PL 12-3"},
+        {"ordering": "code"},
+        {"ordering": "city"},
+        {"matches": None},
+        {"matches": SORT_MATCHES_UP_TO + 1},
+        {"search": "  "},
+    ]
+    for other in others:
+        assert not isinstance(contractor_list(**{**plain, **other}), NameSortedSearch), other
+
+
+def test_the_list_and_the_api_read_a_page_of_keys(client: Client, admin_op: Operator) -> None:
+    _many()
+    client.force_login(admin_op.user)
+    _, raw = token_issue(user=admin_op.user, name="test")
+    api = Client(headers={"authorization": f"Bearer {raw}"})
+    walked = list(contractor_list(viewer=admin_op.user, search="trans", ordering="-name"))
+    with CaptureQueriesContext(connection) as queries:
+        body = api.get("/api/v1/contractors?search=trans&ordering=-name&page_size=10&page=3").json()
+    assert any("contractors_searchrow" in q["sql"] and "LIMIT" in q["sql"] for q in queries)
+    assert [item["code"] for item in body["results"]] == [c.code for c in walked[20:30]]
+    assert body["count"] == len(walked)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/kontrahenci/?q=trans&sort=-name&page_size=25&page=2")
+    assert any("contractors_searchrow" in q["sql"] and "LIMIT" in q["sql"] for q in queries)
+    assert [c.code for c in page.context["rows"]] == [c.code for c in walked[25:50]]
