@@ -12,8 +12,11 @@ packed for them.
 
 Statement triggers on the contractors table insert, update, delete and truncate its
 rows in the same transaction, whichever writer it is (the services, the import's COPY,
-the admin, SQL by hand). SQLite has no trigram index to serve a search and needs none
-of this: the model is unmanaged and no table is made there.
+the admin, SQL by hand). They are made before the table is filled, and their lock
+holds writes to the contractors until the migration ends (about 20 s at a million on
+the benchmark machine), so that no contractor written meanwhile is missed. SQLite has
+no trigram index to serve a search and needs none of this: the model is unmanaged and
+no table is made there.
 """
 
 from django.db import migrations, models
@@ -27,10 +30,6 @@ FORWARD = [
         search_key text NOT NULL,
         name_key varchar(255) NOT NULL,
         code varchar(40) NOT NULL)""",
-    f"INSERT INTO {TABLE} SELECT id, search_key, name_key, code FROM {SOURCE} ORDER BY name_key, code",
-    f"ALTER TABLE {TABLE} ADD PRIMARY KEY (id)",
-    f"CREATE INDEX contractor_searchrow_trgm ON {TABLE} USING gin (search_key gin_trgm_ops)",
-    f"ANALYZE {TABLE}",
     f"""CREATE FUNCTION contractor_search_rows_added() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             INSERT INTO {TABLE} (id, search_key, name_key, code)
@@ -67,14 +66,19 @@ FORWARD = [
         FOR EACH STATEMENT EXECUTE FUNCTION contractor_search_rows_gone()""",
     f"""CREATE TRIGGER contractor_search_rows_truncated AFTER TRUNCATE ON {SOURCE}
         FOR EACH STATEMENT EXECUTE FUNCTION contractor_search_rows_truncated()""",
+    # Filled once the triggers hold their lock: no contractor written meanwhile is missed.
+    f"INSERT INTO {TABLE} SELECT id, search_key, name_key, code FROM {SOURCE} ORDER BY name_key, code",
+    f"ALTER TABLE {TABLE} ADD PRIMARY KEY (id)",
+    f"CREATE INDEX contractor_searchrow_trgm ON {TABLE} USING gin (search_key gin_trgm_ops)",
+    f"ANALYZE {TABLE}",
 ]
 
+EVENTS = ("added", "changed", "gone", "truncated")
 BACKWARD = [
-    f"DROP TRIGGER IF EXISTS contractor_search_rows_{event} ON {SOURCE}"
-    for event in ("added", "changed", "gone", "truncated")
-] + [
-    f"DROP FUNCTION IF EXISTS contractor_search_rows_{event}()" for event in ("added", "changed", "gone", "truncated")
-] + [f"DROP TABLE IF EXISTS {TABLE}"]
+    *(f"DROP TRIGGER IF EXISTS contractor_search_rows_{event} ON {SOURCE}" for event in EVENTS),
+    *(f"DROP FUNCTION IF EXISTS contractor_search_rows_{event}()" for event in EVENTS),
+    f"DROP TABLE IF EXISTS {TABLE}",
+]
 
 
 def forward(apps, schema_editor):
