@@ -1,7 +1,7 @@
-"""A search sorted by name reads its matches from the table of keys on PostgreSQL
-(`contractors.search_rows`, migration 0009): the table follows every write, the pages
-are those of the contractors table, and only a plain search by a viewer who sees every
-contractor uses it."""
+"""A plain search is counted, and sorted by name paged, from the table of keys on
+PostgreSQL (`contractors.search_rows`, migration 0009): the table follows every write,
+the counts and pages are those of the contractors table, and only a plain search by a
+viewer who sees every contractor uses it."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from django.test.utils import CaptureQueriesContext
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.importing import contractors_import
 from opiekun.contractors.models import Contractor, SearchRow
-from opiekun.contractors.search_rows import NameSortedSearch
 from opiekun.contractors.selectors import SORT_MATCHES_UP_TO, contractor_list
 from opiekun.operators.models import Operator, Visibility
 from opiekun.operators.tokens import token_issue
@@ -38,6 +37,17 @@ def _keys() -> set[tuple[int, str, str, str]]:
 
 def _contractors() -> set[tuple[int, str, str, str]]:
     return set(Contractor.objects.values_list("id", "search_key", "name_key", "code"))
+
+
+def _paged_by_keys(qs: Any) -> bool:
+    return "contractors_searchrow" in str(qs[0:10].query)
+
+
+def _counted_by_keys(qs: Any) -> bool:
+    with CaptureQueriesContext(connection) as queries:
+        qs.all().count()  # a fresh clone: not the length of rows already read
+    [count] = [q["sql"] for q in queries]
+    return "contractors_searchrow" in count and "contractors_contractor" not in count
 
 
 def _many() -> None:
@@ -80,10 +90,11 @@ def test_every_page_is_the_contractors_tables(ordering: str, actor: Any) -> None
     for search in ("trans", "TRANS", "zak", "lodz", "nothing"):
         keys = contractor_list(viewer=actor, search=search, ordering=ordering, matches=130)
         walked = contractor_list(viewer=actor, search=search, ordering=ordering)
-        assert isinstance(keys, NameSortedSearch)
-        assert not isinstance(walked, NameSortedSearch)
+        assert _paged_by_keys(keys)
+        assert not _paged_by_keys(walked)
         every = [c.pk for c in walked]
-        assert keys.count() == len(every)
+        assert keys.count() == walked.count() == len(every)
+        assert _counted_by_keys(keys) and _counted_by_keys(walked)
         assert [c.pk for c in keys] == every
         for bottom, top in [(0, 10), (10, 20), (95, 130), (120, 200)]:
             assert [c.pk for c in keys[bottom:top]] == every[bottom:top]
@@ -113,9 +124,7 @@ def test_only_a_plain_search_by_name_uses_it(
     actor: Any, make_operator: Any, default_role: Any, admin_op: Operator
 ) -> None:
     _many()
-    assert isinstance(
-        contractor_list(viewer=actor, search="trans", ordering="-name", matches=9), NameSortedSearch
-    )
+    assert _paged_by_keys(contractor_list(viewer=actor, search="trans", ordering="-name", matches=9))
     own = make_operator(username="own", visibility=Visibility.OWN)
     first = Contractor.objects.order_by("code").first()
     assert first is not None
@@ -141,8 +150,17 @@ def test_only_a_plain_search_by_name_uses_it(
         {"matches": SORT_MATCHES_UP_TO + 1},
         {"search": "  "},
     ]
+    counted = [
+        {"ordering": "code"},
+        {"ordering": "city"},
+        {"matches": None},
+        {"matches": SORT_MATCHES_UP_TO + 1},
+    ]
     for other in others:
-        assert not isinstance(contractor_list(**{**plain, **other}), NameSortedSearch), other
+        qs = contractor_list(**{**plain, **other})
+        assert not _paged_by_keys(qs), other
+        assert _counted_by_keys(qs) == (other in counted), other
+    assert _counted_by_keys(contractor_list(**plain))
 
 
 def test_the_list_and_the_api_read_a_page_of_keys(client: Client, admin_op: Operator) -> None:

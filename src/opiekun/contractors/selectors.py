@@ -17,7 +17,7 @@ from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.keys import search_text
 from opiekun.contractors.models import Contractor, contractors_estimated
-from opiekun.contractors.search_rows import NameSortedSearch
+from opiekun.contractors.search_rows import SearchedContractors
 from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
 
@@ -57,18 +57,19 @@ def _order(ordering: str, matches: int | None, vendor: str) -> tuple[str | Order
     return (key.desc() if fields[0].startswith("-") else key.asc(), fields[1])
 
 
-def _by_keys(
+def _searched(
     qs: QuerySet[Contractor], text: str, ordering: str, matches: int | None
 ) -> QuerySet[Contractor] | None:
-    """A search sorted by name with few matches, by a viewer who sees every contractor,
-    on PostgreSQL: read from the table of keys (`NameSortedSearch`). None otherwise, or
-    when the text may be a NIP (searched in the contractors table)."""
+    """A plain search by a viewer who sees every contractor, on PostgreSQL: counted from
+    the table of keys, and, sorted by name with few matches, paged by it
+    (`SearchedContractors`). None otherwise, or when the text may be a NIP (searched in
+    the contractors table)."""
+    if not text or connections[qs.db].vendor != "postgresql" or qs.query.has_filters() or _nip_digits(text):
+        return None
     fields = ORDERINGS.get(ordering, ORDERINGS["code"])
-    if not text or fields[0].lstrip("-") != "name_key" or matches is None or matches > SORT_MATCHES_UP_TO:
-        return None
-    if connections[qs.db].vendor != "postgresql" or qs.query.has_filters() or _nip_digits(text):
-        return None
-    return NameSortedSearch.of(search_text(text), descending=fields[0].startswith("-"), using=qs.db)
+    few = matches is not None and matches <= SORT_MATCHES_UP_TO
+    by_keys = few and fields[0].lstrip("-") == "name_key"
+    return SearchedContractors.of(search_text(text), order=fields, by_keys=by_keys, using=qs.db)
 
 
 def _nip_digits(text: str) -> str | None:
@@ -114,9 +115,9 @@ def contractor_list(
     qs = visible_contractors(viewer=viewer)
     text = search.strip()
     only_searched = caretaker_id is None and role_id is None and active is None and not without_caretaker
-    by_keys = _by_keys(qs, text, ordering, matches) if only_searched else None
-    if by_keys is not None:
-        return by_keys
+    searched = _searched(qs, text, ordering, matches) if only_searched else None
+    if searched is not None:
+        return searched
     if text:
         condition = _search_condition(text)
         digits = _nip_digits(text)
