@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -64,7 +65,7 @@ def test_the_wizard_draws_as_before(
     assert f'<option value="{chosen}" selected>' in page
     for wrong in ("abc", "999999"):
         data = {"step": "what", "from_operator_id": wrong, "types": ["main"]}
-        page = same_page(lambda d=data: client.post(url, d), HandoverForm, "from_operator_id")
+        page = same_page(partial(client.post, url, data), HandoverForm, "from_operator_id")
         select = re.search(r'<select name="from_operator_id"[^>]*>', page)
         assert select is not None and 'aria-invalid="true"' in select.group(0), wrong
 
@@ -77,7 +78,7 @@ def test_the_list_filter_draws_as_before(
     url = reverse("handovers:list")
     chosen = sellers[1].pk
     for query, status in (({}, 200), ({"operator": chosen}, 200), ({"operator": "zzz"}, 400)):
-        page = same_page(lambda q=query: client.get(url, q), HandoverFilterForm, "operator")
+        page = same_page(partial(client.get, url, query), HandoverFilterForm, "operator")
         assert client.get(url, query).status_code == status
         assert "Gone Tester" in page  # former operators stay in the filter
         if query:
