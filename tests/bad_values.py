@@ -5,6 +5,7 @@ from __future__ import annotations
 
 BIG = 2**63
 POLISH = "Zażółć gęślą jaźń ŁÓDŹ"
+LONG = "1" * 5000  # past int()'s 4,300 digits
 TEXTS = [
     "\x00",
     "1\x00",
@@ -21,5 +22,5 @@ TEXTS = [
     POLISH,
     "١",  # an Arabic-Indic digit: int() takes it, the database would not
     "²",  # a digit to str.isdigit, not to int()
-    "1" * 5000,  # past int()'s 4,300 digits
+    LONG,
 ]

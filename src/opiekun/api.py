@@ -15,12 +15,14 @@ from django.core.exceptions import (
 )
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import HttpBearer
 
 from opiekun.api_messages import localized
+from opiekun.api_parser import REPEATED, BodyErrors, StrictJsonParser
 from opiekun.caretakers.api import router as caretakers
 from opiekun.caretakers.handover_api import router as handovers
 from opiekun.caretakers.import_api import router as caretaker_import
@@ -53,6 +55,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api-v1",
     auth=BearerToken(),
+    parser=StrictJsonParser(),
     description=(
         "Caretakers (opiekunowie) of contractors (kontrahenci). Authenticate with "
         "`Authorization: Bearer <token>` (POST /auth/token or `opiekun token USERNAME`). "
@@ -134,6 +137,8 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
         return detail(request, "A valid bearer token is required.", 401)
+    if exc.status_code == 400 and isinstance(exc.__cause__, BodyErrors):  # a repeated key, a long number
+        return _body_errors(request, exc.__cause__)
     if exc.status_code == 400:  # the body is not JSON: as invalid as a wrong field
         return _not_json(request, str(exc))
     return detail(request, str(exc), exc.status_code)
@@ -149,6 +154,23 @@ def _form_for_json(request: HttpRequest, exc: RawPostDataException) -> HttpRespo
 
 def _not_json(request: HttpRequest, message: str) -> HttpResponse:
     items = [{"loc": ["body"], "msg": localized("json_invalid", message, None), "type": "json_invalid"}]
+    return api.create_response(request, {"detail": items}, status=422)
+
+
+# pydantic's words for a number of too many digits in a query string, and ours for a key
+# sent twice (the API's own check: translated, ``value_error``).
+TOO_LONG_MESSAGE = "Unable to parse input string as an integer, exceeded maximum size"
+
+
+def _body_errors(request: HttpRequest, exc: BodyErrors) -> HttpResponse:
+    """The JSON reader's findings (`opiekun.api_parser`), each on its field."""
+    items = []
+    for loc, kind in exc.problems:
+        if kind == REPEATED:
+            message, kind = _("This field is sent more than once in one object; send it once."), "value_error"
+        else:
+            message = localized(kind, TOO_LONG_MESSAGE, None)
+        items.append({"loc": loc, "msg": message, "type": kind})
     return api.create_response(request, {"detail": items}, status=422)
 
 

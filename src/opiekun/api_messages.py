@@ -33,6 +33,13 @@ def _whole(ctx: Context) -> str:
     return _("Enter a whole number.")
 
 
+def _too_many_digits(ctx: Context) -> str:
+    n = 4300  # pydantic's limit, and Python's (sys.get_int_max_str_digits)
+    return ngettext(
+        "Enter a number of at most %(n)s digit.", "Enter a number of at most %(n)s digits.", n
+    ) % {"n": n}
+
+
 def _boolean(ctx: Context) -> str:
     return _("Enter true or false.")
 
@@ -90,7 +97,7 @@ MESSAGES: dict[str, Callable[[Context], str]] = {
     "int_parsing": _whole,
     "int_type": _whole,
     "int_from_float": _whole,
-    "int_parsing_size": _whole,
+    "int_parsing_size": _too_many_digits,
     "bool_parsing": _boolean,
     "bool_type": _boolean,
     "greater_than_equal": _at_least,

@@ -20,7 +20,7 @@ from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Absence, ApiToken, Operator
-from tests.bad_values import BIG, POLISH, TEXTS
+from tests.bad_values import BIG, LONG, POLISH, TEXTS
 
 JSON = "application/json"
 # Values of a query parameter (strings: a query string holds nothing else).
@@ -396,4 +396,33 @@ def test_writes_near_the_ends_of_the_calendar_answer_without_a_server_error(
         before = _counts()
         response = _send(api, method, path, {**valid, **change})
         _check(failures, (name, change), response, None, before)
+    assert failures == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", WRITES)
+def test_every_body_field_names_a_too_long_number_and_a_repeated_key(
+    api: Client, world: dict[str, Any], name: str
+) -> None:
+    """What Python's JSON reader refused on the whole body (a number past its 4,300
+    digits) or took silently (a key sent twice: the last value) is a 422 on the field."""
+    method, path, valid = _write(world, name)
+    failures: list[Any] = []
+    for field in FIELDS[name]:
+        rest = json.dumps({k: v for k, v in valid.items() if k != field})[:-1]
+        again = json.dumps(valid.get(field, "x"))
+        for kind, raw in (
+            ("int_parsing_size", f'"{field}": {LONG}'),
+            ("value_error", f'"{field}": {again}, ' * 2),
+        ):
+            body = f"{rest}, {raw.removesuffix(', ')}}}".replace("{, ", "{")
+            before = _counts()
+            response = _send(api, method, path, body.encode())
+            answer = response.json()
+            if response.status_code != 422 or answer["detail"] != [
+                {**answer["detail"][0], "loc": ["body", field], "type": kind}
+            ]:
+                failures.append((name, field, kind, response.status_code, answer))
+            elif response.counts != before:
+                failures.append((name, field, kind, "written"))
     assert failures == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -121,8 +122,17 @@ def test_a_file_with_errors_is_not_imported_without_skipping(web: Client, codes:
 
 def test_uploads_that_are_refused(web: Client, codes: list[str], settings: Any) -> None:
     assert web.post(reverse("caretakers:import"), {}).status_code == 400
+    # A zip that is no workbook is refused at upload (it was taken; its dry run failed).
     broken = SimpleUploadedFile("x.xlsx", b"PK\x03\x04 broken")
-    job_id = _job_id(web.post(reverse("caretakers:import"), {"file": broken, "on_overlap": "keep"}))
+    refused = web.post(reverse("caretakers:import"), {"file": broken, "on_overlap": "keep"})
+    assert refused.status_code == 400 and "to nie jest ani CSV, ani XLSX" in refused.content.decode()
+    # A workbook whose sheet is broken is found by the dry run, which does read the rows.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "not xml")
+    sheet = SimpleUploadedFile("y.xlsx", buffer.getvalue())
+    job_id = _job_id(web.post(reverse("caretakers:import"), {"file": sheet, "on_overlap": "keep"}))
     failed = web.post(reverse("caretakers:import_run", args=[job_id]), {"mode": "check"})
     assert 'data-testid="import-failed"' in failed.content.decode()
     settings.IMPORT_MAX_BYTES = 10

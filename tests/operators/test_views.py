@@ -182,10 +182,33 @@ def test_page_on_another_day_and_a_bad_day(actor: Any, team: Any) -> None:
     assert adam is not None  # yesterday Adam still cared for e: two mains
     assert re.search(r'data-count="main"><a [^>]*>2</a>', adam.group(0))
 
-    bad = client.get(URL, {"on": "31.02.2026"})
-    assert bad.status_code == 200
-    assert 'id="on-error"' in bad.content.decode()
-    assert bad.context["today"] == today()
+
+BAD_DAY_MESSAGES = {
+    "pl": "Podaj poprawną datę (dd.mm.rrrr lub RRRR-MM-DD).",
+    "en": "Enter a valid date (dd.mm.yyyy or YYYY-MM-DD).",
+}
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+@pytest.mark.parametrize("day", ["31.02.2026", "2025-13-40", "abc", "\x00", "9" * 300])
+def test_a_bad_day_is_a_400_with_its_message_on_the_field_and_no_counts(
+    actor: Any, team: Any, settings: Any, language: str, day: str
+) -> None:
+    """As every other screen answers a bad filter (Klienci bez opiekuna, Nieobecności,
+    Przekazania): 400, the message on the field, the form drawn again, no counts."""
+    client = Client()
+    client.force_login(actor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    bad = client.get(URL, {"on": day})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    box = re.search(r'<input [^>]*name="on"[^>]*>', html)
+    assert box is not None and 'aria-invalid="true"' in box.group(0) and "invalid" in box.group(0)
+    assert 'aria-describedby="id_on_error"' in box.group(0)
+    error = re.search(r'<p class="field-error" id="id_on_error" role="alert">([^<]*)</p>', html)
+    assert error is not None and error.group(1) == BAD_DAY_MESSAGES[language]
+    assert 'data-testid="workload-chart"' not in html and 'data-testid="operators"' not in html
+    assert "<tr data-operator=" not in html
 
 
 @pytest.mark.parametrize(("language", "hint"), [("pl", "dd.mm.rrrr"), ("en", "YYYY-MM-DD")])

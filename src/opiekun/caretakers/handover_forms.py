@@ -18,6 +18,7 @@ from opiekun.caretakers.selectors import branch_list, role_list
 from opiekun.dates import format_date, today
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.selectors import operator_list
+from opiekun.widgets import LongSelect
 
 WHAT = ("from_operator_id", "types", "role_ids", "branch_ids", "contractor_codes")
 WHOM = ("to_operator_ids", "date", "on_overlap")
@@ -31,7 +32,9 @@ class HandoverForm(HiddenErrorsShown):
     sent, and the service checks them all."""
 
     step = forms.ChoiceField(choices=[(s, s) for s in STEPS], required=False, widget=forms.HiddenInput)
-    from_operator_id = forms.TypedChoiceField(label=_("Hands over"), coerce=int, required=False)
+    from_operator_id = forms.TypedChoiceField(
+        label=_("Hands over"), coerce=int, required=False, widget=LongSelect
+    )
     types = forms.MultipleChoiceField(
         label=_("Caretaker types"),
         choices=TYPE_CHOICES,
@@ -170,7 +173,9 @@ class HandoverFilterForm(forms.Form):
     """The handover list's filters, from the query string."""
 
     state = forms.ChoiceField(label=_("State"), required=False)
-    operator = forms.TypedChoiceField(label=_("Operator"), required=False, coerce=int, empty_value=None)
+    operator = forms.TypedChoiceField(
+        label=_("Operator"), required=False, coerce=int, empty_value=None, widget=LongSelect
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

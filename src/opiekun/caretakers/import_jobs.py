@@ -20,6 +20,7 @@ import re
 import secrets
 import shutil
 import time
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -28,10 +29,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from opiekun.caretakers.services import assignments_import
 from opiekun.importing import ImportReport, write_error_report
-from opiekun.tabular import check_size
+from opiekun.tabular import XLSX_MAGIC, TableError, check_size, open_table
 
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 STALLED_AFTER = 120
@@ -134,9 +136,29 @@ def _sweep() -> None:
             continue  # removed meanwhile by another process
 
 
+def _readable(path: Path) -> None:
+    """What the reader would refuse, found without reading the rows (docs/import.md, "The
+    screen"): an empty file or one of blank lines, an old .xls, a binary file, text in
+    no encoding the reader takes, a CSV without a header — `open_table` opens a CSV that
+    far and no further; of an XLSX only that it is a zip holding a workbook (opening
+    it would read its shared strings, the dry run's work). Raises `TableError`."""
+    with path.open("rb") as stream:
+        head = stream.read(len(XLSX_MAGIC))
+    if not head.startswith(XLSX_MAGIC):
+        with open_table(path):
+            return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise TableError(_("Cannot read the file: it is neither CSV nor XLSX.")) from error
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise TableError(_("Cannot read the file: it is neither CSV nor XLSX."))
+
+
 def import_job_create(*, user: Any, upload: UploadedFile, policy: str) -> ImportJob:
-    """Keep the uploaded file for its runs. Raises `opiekun.tabular.TableError` when
-    it is larger than the import reads."""
+    """Keep the uploaded file for its runs. Raises `opiekun.tabular.TableError`, and
+    keeps nothing, when it is larger than the import reads or `_readable` refuses it."""
     check_size(upload.size or 0)
     _sweep()
     name = Path(upload.name or "import").name
@@ -150,9 +172,14 @@ def import_job_create(*, user: Any, upload: UploadedFile, policy: str) -> Import
         created=time.time(),
     )
     job.folder.mkdir(parents=True)
-    with job.upload.open("wb") as stream:
-        for chunk in upload.chunks():
-            stream.write(chunk)
+    try:
+        with job.upload.open("wb") as stream:
+            for chunk in upload.chunks():
+                stream.write(chunk)
+        _readable(job.upload)
+    except TableError:
+        shutil.rmtree(job.folder, ignore_errors=True)
+        raise
     save(job)
     return job
 

@@ -42,6 +42,9 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File (CSV or XLSX)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+        # The reader's words for a file of no bytes, as for one of blank lines (Django's
+        # own: "The submitted file is empty.").
+        error_messages={"empty": gettext_lazy("The file is empty; its first row must name the columns.")},
     )
     on_overlap = forms.ChoiceField(
         label=gettext_lazy("When a row meets another main caretaker"),
@@ -52,7 +55,8 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         """The screen takes what its file chooser offers; the format itself is read
-        from the content (a ``.csv`` holding an XLSX is still read as one)."""
+        from the content (a ``.csv`` holding an XLSX is still read as one), at upload
+        as far as it can be without reading the rows (`import_job_create`)."""
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
             raise ValidationError(_("Choose a CSV or XLSX file (.csv, .xlsx)."))

@@ -14,10 +14,11 @@ from opiekun.operators.absences import can_manage_absences
 from opiekun.operators.access import operator_of
 from opiekun.operators.models import AbsenceKind
 from opiekun.operators.selectors import operator_list
+from opiekun.widgets import LongSelect
 
 
 class AbsenceForm(forms.Form):
-    operator_id = forms.TypedChoiceField(label=_("Operator"), coerce=int)
+    operator_id = forms.TypedChoiceField(label=_("Operator"), coerce=int, widget=LongSelect)
     date_from = DateField(label=_("Date from"))
     date_to = DateField(label=_("Date to"))
     kind = forms.ChoiceField(label=_("Kind"), choices=AbsenceKind.choices, initial=AbsenceKind.VACATION)
@@ -43,7 +44,9 @@ class AbsenceForm(forms.Form):
 
 
 class AbsenceFilterForm(forms.Form):
-    operator = forms.TypedChoiceField(label=_("Operator"), required=False, coerce=int, empty_value=None)
+    operator = forms.TypedChoiceField(
+        label=_("Operator"), required=False, coerce=int, empty_value=None, widget=LongSelect
+    )
     date_from = DateField(label=_("Date from"), required=False)
     date_to = DateField(label=_("Date to"), required=False)
     kind = forms.ChoiceField(

@@ -2,7 +2,9 @@
 each cares for on a day — today unless ``?on=`` names another — as main and as
 deputy, as a table and as a bar chart.
 
-The counts cover only the contractors the viewer may see (`operator_workload`).
+The counts cover only the contractors the viewer may see (`operator_workload`). A day
+that is not a date answers 400 with the message on the field and no counts, as every
+other screen answers a bad filter.
 The chart is an SVG drawn here, on the server: no script, no CDN; names reach it
 through the template, so they are escaped like any other text.
 """
@@ -10,7 +12,9 @@ through the template, so they are escaped like any other text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,9 +22,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from opiekun.dates import parse_date, today
+from opiekun.caretakers.forms import DateField
+from opiekun.dates import today
 from opiekun.operators.access import can_assign
 from opiekun.operators.selectors import token_list
 from opiekun.operators.tokens import may_use_api, token_revoke
@@ -93,32 +99,29 @@ def workload_chart(rows: list[Workload]) -> Chart:
     )
 
 
+class WorkloadDayForm(forms.Form):
+    """The day of the counts; empty is today."""
+
+    on = DateField(label=gettext_lazy("On the day"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound and not self.is_valid():
+            self.fields["on"].widget.attrs["class"] = "date invalid"
+
+
 @login_required
 def operator_list_view(request: HttpRequest) -> HttpResponse:
-    day, error = today(), ""
-    asked = request.GET.get("on", "").strip()
-    if asked:
-        try:
-            day = parse_date(asked)
-        except ValueError:
-            error = _("Enter a valid date (YYYY-MM-DD or dd.mm.yyyy).")
-    rows = operator_workload(viewer=request.user, on=day)
-    charted = sorted(
-        (r for r in rows if r.operator.active), key=lambda r: (-r.total, r.operator.display_name)
-    )
-    return render(
-        request,
-        "operators/list.html",
-        {
-            "rows": rows,
-            "chart": workload_chart(charted),
-            "today": day,
-            "asked": asked,
-            "date_error": error,
-            "bar_height": BAR_HEIGHT,
-            "can_assign": can_assign(request.user),
-        },
-    )
+    form = WorkloadDayForm(request.GET)
+    day = (form.cleaned_data["on"] or today()) if form.is_valid() else None
+    context: dict[str, Any] = {"form": form, "today": day, "bar_height": BAR_HEIGHT}
+    if day is not None:
+        rows = operator_workload(viewer=request.user, on=day)
+        charted = sorted(
+            (r for r in rows if r.operator.active), key=lambda r: (-r.total, r.operator.display_name)
+        )
+        context |= {"rows": rows, "chart": workload_chart(charted), "can_assign": can_assign(request.user)}
+    return render(request, "operators/list.html", context, status=200 if day is not None else 400)
 
 
 @login_required
