@@ -146,7 +146,7 @@ def _page(request: HttpRequest, form: ReportFilterForm, status: int = 200) -> Ht
             "estimated": estimated,
             "unsorted": unsorted,
         },
-        status=status,
+        status=400 if asked and not form.is_valid() else status,  # as every screen answers a bad filter
     )
 
 

@@ -122,6 +122,7 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
             "selection_filters": [(k, request.GET.get(k, "")) for k in SELECTION_FILTERS],
             "selection_key": urlencode([(k, request.GET.get(k, "")) for k in SELECTION_FILTERS]),
         },
+        status=200 if kwargs is not None else 400,  # a bad filter: its error, no contractors
     )
 
 
