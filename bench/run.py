@@ -663,8 +663,13 @@ def same_writes(ours: Callable[[], Any], baseline: Callable[[], Any], ids: Seque
             states.append(assignment_state(ids))
             transaction.set_rollback(True)
     if states[0] != states[1]:
-        differ = len(set(states[0]) ^ set(states[1]))
-        raise AssertionError(f"the baseline writes other rows than the service ({differ} differ)")
+        ours_only = Counter(states[0]) - Counter(states[1])
+        base_only = Counter(states[1]) - Counter(states[0])
+        raise AssertionError(
+            "the baseline writes other rows than the service: "
+            f"{sum(ours_only.values())} only the service's, e.g. {list(ours_only)[:3]}; "
+            f"{sum(base_only.values())} only the baseline's, e.g. {list(base_only)[:3]}"
+        )
 
 
 def add_baseline(world: World, ids: Sequence[int], policy: str) -> None:
@@ -721,7 +726,9 @@ def add_baseline(world: World, ids: Sequence[int], policy: str) -> None:
             "AND a.type = 'main' AND a.date_from <= %s AND (a.date_to IS NULL OR a.date_to >= %s))",
             [*new_params, ids_param, end, start],
         )
-        audit(f"contractor_id IN ({selected}) AND operator_id = %s", [ids_param, world.newcomer_id], "+")
+        # Only the rows this call wrote: the newcomer may hold others already (a data set a
+        # previous run, or the HTTP benchmark, wrote to).
+        audit(f"contractor_id IN ({selected}) AND created_at = %s", [ids_param, stamp], "+")
         return
     inside = f"{scope} AND date_from >= %s AND date_to IS NOT NULL AND date_to <= %s"
     audit(inside, [ids_param, start, end], "-")
