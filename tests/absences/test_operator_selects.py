@@ -7,16 +7,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from opiekun.operators.absence_forms import AbsenceFilterForm, AbsenceForm
 from opiekun.operators.absences import absence_create
 from opiekun.operators.models import Operator
 from opiekun.widgets import LongSelect
+from tests.clients import logged_in
 from tests.selects import same_page
 
 pytestmark = pytest.mark.django_db
@@ -35,13 +34,6 @@ def team(make_operator: Callable[..., Operator]) -> list[Operator]:
     return [chief, odd]
 
 
-def _client(operator: Operator, settings: Any, language: str) -> Client:
-    client = Client()
-    client.force_login(operator.user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
-
-
 def test_the_operator_selects_are_long_selects() -> None:
     assert isinstance(AbsenceForm.base_fields["operator_id"].widget, LongSelect)
     assert isinstance(AbsenceFilterForm.base_fields["operator"].widget, LongSelect)
@@ -49,11 +41,11 @@ def test_the_operator_selects_are_long_selects() -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_absence_form_draws_as_before(
-    team: list[Operator], make_operator: Callable[..., Operator], settings: Any, language: str
+    team: list[Operator], make_operator: Callable[..., Operator], language: str
 ) -> None:
     """The chief's select lists every active operator, the empty choice first."""
     boss, odd = team
-    client = _client(boss, settings, language)
+    client = logged_in(boss, language)
     url = reverse("absences:create")
     page = same_page(lambda: client.get(url), AbsenceForm, "operator_id")
     assert '<option value="" selected>—</option>' in page and "Ewa &lt;b&gt;&quot;&amp;" in page
@@ -76,15 +68,15 @@ def test_the_absence_form_draws_as_before(
     assert f'<option value="{odd.pk}" selected>' in page
     # An operator who enters only their own absences: one option, no empty one.
     own = make_operator("jan")
-    client = _client(own, settings, language)
+    client = logged_in(own, language)
     page = same_page(lambda: client.get(url), AbsenceForm, "operator_id")
     assert f'<option value="{own.pk}" selected>' in page and '<option value=""' not in page
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_list_filter_draws_as_before(team: list[Operator], settings: Any, language: str) -> None:
+def test_the_list_filter_draws_as_before(team: list[Operator], language: str) -> None:
     boss, odd = team
-    client = _client(boss, settings, language)
+    client = logged_in(boss, language)
     url = reverse("absences:list")
     for query, status in (({}, 200), ({"operator": odd.pk}, 200), ({"operator": "abc"}, 400)):
         page = same_page(partial(client.get, url, query), AbsenceFilterForm, "operator")

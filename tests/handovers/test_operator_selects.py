@@ -8,17 +8,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 import pytest
 from django import forms
-from django.test import Client
 from django.urls import reverse
 
 from opiekun.caretakers.handover_forms import HandoverFilterForm, HandoverForm
 from opiekun.contractors.models import Contractor
 from opiekun.operators.models import Operator
 from opiekun.widgets import LongSelect
+from tests.clients import logged_in
 from tests.selects import same_page
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +33,6 @@ def boss(admin_op: Operator, make_operator: Callable[..., Operator], sellers: li
     return admin_op
 
 
-def _client(operator: Operator, settings: Any, language: str) -> Client:
-    client = Client()
-    client.force_login(operator.user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
-
-
 def test_the_operator_selects_are_long_selects() -> None:
     assert isinstance(HandoverForm.base_fields["from_operator_id"].widget, LongSelect)
     assert isinstance(HandoverFilterForm.base_fields["operator"].widget, LongSelect)
@@ -52,11 +44,10 @@ def test_the_wizard_draws_as_before(
     boss: Operator,
     sellers: list[Operator],
     portfolio_of: Callable[[int], list[Contractor]],
-    settings: Any,
     language: str,
 ) -> None:
     portfolio_of(1)
-    client = _client(boss, settings, language)
+    client = logged_in(boss, language)
     url = reverse("handovers:new")
     page = same_page(lambda: client.get(url), HandoverForm, "from_operator_id")
     assert '<option value="" selected>—</option>' in page and "Ewa &lt;b&gt;&quot;&amp;" in page
@@ -71,10 +62,8 @@ def test_the_wizard_draws_as_before(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_list_filter_draws_as_before(
-    boss: Operator, sellers: list[Operator], settings: Any, language: str
-) -> None:
-    client = _client(boss, settings, language)
+def test_the_list_filter_draws_as_before(boss: Operator, sellers: list[Operator], language: str) -> None:
+    client = logged_in(boss, language)
     url = reverse("handovers:list")
     chosen = sellers[1].pk
     for query, status in (({}, 200), ({"operator": chosen}, 200), ({"operator": "zzz"}, 400)):

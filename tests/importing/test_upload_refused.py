@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.operators.models import Operator
+from tests.clients import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -69,13 +70,6 @@ def import_dir(settings: Any, tmp_path: Path) -> Path:
     return Path(settings.IMPORT_DIR)
 
 
-def _client(operator: Operator, settings: Any, language: str) -> Client:
-    client = Client()
-    client.force_login(operator.user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
-
-
 def _upload(client: Client, name: str, body: bytes) -> Any:
     upload = SimpleUploadedFile(name, body, content_type="application/octet-stream")
     return client.post(reverse("caretakers:import"), {"file": upload, "on_overlap": "keep"})
@@ -84,10 +78,10 @@ def _upload(client: Client, name: str, body: bytes) -> Any:
 @pytest.mark.parametrize("language", ["pl", "en"])
 @pytest.mark.parametrize("case", list(REFUSED))
 def test_an_unreadable_file_is_refused_at_upload_on_the_file_field(
-    admin_op: Operator, settings: Any, import_dir: Path, case: str, language: str
+    admin_op: Operator, import_dir: Path, case: str, language: str
 ) -> None:
     name, body, message = REFUSED[case]
-    response = _upload(_client(admin_op, settings, language), name, body)
+    response = _upload(logged_in(admin_op, language), name, body)
     assert response.status_code == 400, case
     html = response.content.decode()
     field = html.split('data-field="file"')[1].split("</div>")[0]
@@ -107,9 +101,9 @@ def test_an_unreadable_file_is_refused_at_upload_on_the_file_field(
     ],
 )
 def test_a_readable_file_is_taken_and_its_dry_run_follows(
-    admin_op: Operator, settings: Any, import_dir: Path, name: str, body: bytes
+    admin_op: Operator, import_dir: Path, name: str, body: bytes
 ) -> None:
-    response = _upload(_client(admin_op, settings, "en"), name, body)
+    response = _upload(logged_in(admin_op, "en"), name, body)
     assert response.status_code == 302, response.content
     assert len(list(import_dir.iterdir())) == 1
 
