@@ -21,6 +21,12 @@ from playwright.sync_api import Page, expect
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
+# `make test` runs both engines' suites at once, several workers each, with their
+# databases and browsers, on a two-CPU machine: a step of a wizard once took more than
+# Playwright's default 5 s to answer there (the handover's preview). An assertion waits
+# up to 15 s; one that fails still fails, only later.
+expect.set_options(timeout=15_000)
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
