@@ -25,6 +25,7 @@ TABLE = "contractors_searchrow"
 SOURCE = "contractors_contractor"
 
 FILL = f"INSERT INTO {TABLE} SELECT id, search_key, name_key, code FROM {SOURCE} ORDER BY name_key, code"
+# Migration 0010 writes the rows again in another layout (contractors/search_rows.py).
 INDEX = f"CREATE INDEX contractor_searchrow_trgm ON {TABLE} USING gin (search_key gin_trgm_ops)"
 
 FORWARD = [
@@ -75,23 +76,6 @@ FORWARD = [
     INDEX,
     f"ANALYZE {TABLE}",
 ]
-
-# The rows written again in name order, the trigram index built once after them: what a
-# bulk load that kept the triggers off meanwhile runs after it (bench/run.py's loader).
-REFILL = [
-    "DROP INDEX IF EXISTS contractor_searchrow_trgm",
-    f"TRUNCATE {TABLE}",
-    FILL,
-    INDEX,
-    f"ANALYZE {TABLE}",
-]
-
-
-def refill(connection) -> None:
-    """Write the table of keys again from the contractors, in name order (PostgreSQL)."""
-    with connection.cursor() as cursor:
-        for statement in REFILL:
-            cursor.execute(statement)
 
 EVENTS = ("added", "changed", "gone", "truncated")
 KEPT_BY = tuple(f"contractor_search_rows_{event}" for event in EVENTS)  # the triggers
