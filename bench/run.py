@@ -264,9 +264,11 @@ def load(count: int) -> World:
     coverage = importlib.import_module("opiekun.coverage.migrations.0001_derived_coverage")
     # A new contractor's coverage rows come from a trigger; the load rebuilds the
     # coverage tables once after it, so the trigger is off meanwhile.
-    # The table of keys (PostgreSQL) is written once, in name order, after the keys are
-    # computed, as migration contractors/0009 writes it for contractors already there.
+    # The table of keys (PostgreSQL) is written once after the keys are computed, laid out
+    # as the migrations write it for contractors already there (contractors/search_rows.py).
     search_rows = importlib.import_module("opiekun.contractors.migrations.0009_search_rows")
+    from opiekun.contractors.search_rows import refill
+
     if sql.pg:
         execute("ALTER TABLE contractors_contractor DISABLE TRIGGER coverage_new_contractors")
         execute("ALTER TABLE caretakers_caretakerassignment DISABLE TRIGGER coverage_assignment_in_step")
@@ -305,8 +307,8 @@ def load(count: int) -> World:
         keys = importlib.import_module("opiekun.contractors.migrations.0004_search_and_sort_keys")
         keys.fill_keys(Contractor, connection)
     if sql.pg:
-        with step("the table of keys, in name order (contractors/0009)"):
-            search_rows.refill(connection)
+        with step("the table of keys, in name order by scattered runs (contractors/search_rows)"):
+            refill(connection)
             for trigger in search_rows.KEPT_BY:
                 execute(f"ALTER TABLE contractors_contractor ENABLE TRIGGER {trigger}")
 

@@ -77,8 +77,10 @@ def load(count: int) -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     pg = connection.vendor == "postgresql"
-    # The table of keys (PostgreSQL) is written once after the keys, in name order, as
-    # migration contractors/0009 writes it for contractors already there.
+    # The table of keys (PostgreSQL) is written once after the keys, laid out as the
+    # migrations write it for contractors already there (contractors/search_rows.py).
+    from opiekun.contractors.search_rows import refill
+
     search_rows = importlib.import_module("opiekun.contractors.migrations.0009_search_rows")
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -115,7 +117,7 @@ def load(count: int) -> None:
     keys = importlib.import_module("opiekun.contractors.migrations.0004_search_and_sort_keys")
     keys.fill_keys(Contractor, connection)
     if pg:
-        search_rows.refill(connection)
+        refill(connection)
     with connection.cursor() as cursor:
         for trigger in search_rows.KEPT_BY if pg else ():
             cursor.execute(f"ALTER TABLE contractors_contractor ENABLE TRIGGER {trigger}")
