@@ -626,6 +626,13 @@ def measure(
             shown_total(LIST_TOTAL),
         ),
         (
+            'contractors list, search "kowalski", sorted by name backwards',
+            boss,
+            world.boss,
+            "/kontrahenci/?q=kowalski&sort=-name",
+            shown_total(LIST_TOTAL),
+        ),
+        (
             "CRM → Opiekun kontrahenta tab",
             boss,
             world.boss,
