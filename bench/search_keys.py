@@ -16,6 +16,11 @@ matches sorted by ``name_key || ''``, which keeps the planner from walking the n
 index). Every run checks that the three give the same count
 and the same rows in the same order, and stops if they differ. Medians of ``--runs``
 runs, ms, each after one unmeasured run; the ratios are computed from the medians.
+
+    DATABASE_URL=postgres://…/http .venv/bin/python bench/search_keys.py --writes --runs 3
+
+times instead what the table of keys costs the writes of contractors, beside the same
+rows of keys written by hand (`bench/search_keys_writes.py` says how).
 """
 
 from __future__ import annotations
@@ -54,8 +59,19 @@ def median_ms(work: Callable[[], Any], runs: int) -> tuple[float, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--writes", action="store_true", help="time the writes of contractors instead (rolled back)"
+    )
+    parser.add_argument(
+        "--write-rows", type=int, default=100_000, help="contractors each write touches (default 100,000)"
+    )
     args = parser.parse_args()
     setup_django(use_sqlite=False)
+    if args.writes:
+        import search_keys_writes
+
+        search_keys_writes.measure(args.write_rows, args.runs)
+        return
 
     from django.contrib.auth.models import User
     from django.db import connection
