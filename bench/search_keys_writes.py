@@ -12,18 +12,25 @@ rolled back after it:
 - *delete*: ``rows`` contractors written in the same transaction, and the rows that
   refer to them (their coverage rows) deleted, not timed; then the contractors deleted.
 
-each is timed three ways, alternated: *ours* is the statement with the triggers on (what
-the application runs); *bare* is the statement with the table of keys' four triggers
-off (its other triggers stay on); *SQL* is *bare* followed by the same rows of keys
-written by hand, one statement. Timed: the statement(s) and the deferred checks
-(``SET CONSTRAINTS ALL IMMEDIATE``), wall and the server backend's CPU (from
-``/proc/<pid>/stat``, when the server runs on this machine). After each timed write, and
-before its rollback, every touched contractor's row of keys is compared with the
-contractor: *ours* and *SQL* must leave none different (and as many rows of keys as
-contractors), *bare* must leave all of them different (the triggers were really off);
-the benchmark stops otherwise (for *delete*, *bare* and *SQL* write the rows of keys
-of the contractors to delete by hand, before the timing). The keys' share of a write is *ours* − *bare* (and
-*SQL* − *bare*, what the same rows cost written by hand).
+each is run two ways, alternated, and its statement timed (with the deferred checks,
+``SET CONSTRAINTS ALL IMMEDIATE``; wall, and the server backend's CPU from
+``/proc/<pid>/stat`` when the server runs on this machine):
+
+- *ours*, what the application runs: the statement with the table's triggers on; the
+  keys' part of it is the server's own time in the triggers' functions
+  (``pg_stat_xact_user_functions``, ``track_functions = 'pl'``: the connection must be
+  a superuser's, as the benchmark's server gives);
+- *SQL*: the statement with the table of keys' four triggers off (the contractors'
+  other triggers stay on), then the same rows of keys written by hand in one
+  statement, timed alone.
+
+The ratio is the triggers' time to the hand-written statement's (wall); the share, the
+triggers' time to the whole statement's. Every run checks, before its rollback, that
+every touched contractor's row of keys equals the contractor and that the table of keys
+has as many rows as the contractors; in *SQL*, also that before the keys' statement
+every touched row of keys was behind (the triggers were really off). It stops
+otherwise. The tables written are vacuumed at the end: the rolled-back rows would
+otherwise be read by every search after.
 """
 
 from __future__ import annotations
@@ -35,7 +42,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-VARIANTS = ("ours", "bare", "SQL")
+TRIGGERS_TIME = (  # ms, this transaction's, while track_functions is 'pl'
+    "SELECT coalesce(sum(total_time), 0) FROM pg_stat_xact_user_functions WHERE funcname = ANY(%s)"
+)
 CONTRACTORS = "contractors_contractor"
 KEYS = "contractors_searchrow"
 
@@ -134,86 +143,113 @@ def measure(rows: int, runs: int) -> None:
         )
         return int(cursor.fetchone()[0])
 
-    def one(write: str, variant: str) -> tuple[float, float | None]:
+    def timed(cursor: Any, work: Callable[[], Any]) -> tuple[float, float | None]:
+        """Wall and server CPU, ms, of the work and the deferred checks it leaves."""
+        cpu_before, started = cpu(), time.perf_counter()
+        work()
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        wall, cpu_after = (time.perf_counter() - started) * 1000, cpu()
+        return wall, None if cpu_before is None or cpu_after is None else (cpu_after - cpu_before) * 1000
+
+    def check(cursor: Any, write: str, touched: list[int], wrong: int) -> None:
+        """After the keys' work every touched row of keys equals its contractor, and the
+        table of keys has as many rows as the contractors."""
+        cursor.execute(f"SELECT (SELECT count(*) FROM {KEYS}) - (SELECT count(*) FROM {CONTRACTORS})")
+        extra = cursor.fetchone()[0]
+        if wrong or extra:
+            raise SystemExit(
+                f"{write}: {wrong:,} of {len(touched):,} rows of keys differ from their contractors,"
+                f" and the table of keys has {extra:+,} rows more than the contractors"
+            )
+
+    def ours(write: str) -> dict[str, tuple[float, float | None]]:
         with transaction.atomic(), connection.cursor() as cursor:
-            if variant != "ours":
-                for trigger in kept_by:
-                    cursor.execute(f"ALTER TABLE {CONTRACTORS} DISABLE TRIGGER {trigger}")
+            cursor.execute("SET LOCAL track_functions = 'pl'")  # the triggers' time, below
             touched: list[int] = []
-            if write == "delete":  # the rows to delete, written first with their keys, not timed
+            if write == "delete":  # the rows to delete, written first, not timed
                 touched = insert(cursor)
-                if variant != "ours":
-                    keys_inserted(cursor, touched)
                 for table, column in referring:  # what the insert gave them (their coverage rows)
                     cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [touched])
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cpu_before, started = cpu(), time.perf_counter()
+            cursor.execute(TRIGGERS_TIME, [list(kept_by)])
+            triggers_before = float(cursor.fetchone()[0])
             if write == "insert":
-                touched = insert(cursor)
-                if variant == "SQL":
-                    keys_inserted(cursor, touched)
+                whole = timed(cursor, lambda: touched.extend(insert(cursor)))
             elif write == "rename":
-                touched = rename(cursor)
-                if variant == "SQL":
-                    keys_renamed(cursor, touched)
+                whole = timed(cursor, lambda: touched.extend(rename(cursor)))
             else:
-                delete(cursor, touched)
-                if variant == "SQL":
-                    keys_deleted(cursor, touched)
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            wall, cpu_after = time.perf_counter() - started, cpu()
-            wrong = differing(cursor, touched)
-            cursor.execute(f"SELECT (SELECT count(*) FROM {KEYS}) - (SELECT count(*) FROM {CONTRACTORS})")
-            extra = cursor.fetchone()[0]
-            kept = wrong == extra == 0 if variant != "bare" else wrong == len(touched) > 0
-            if not kept:
-                raise SystemExit(
-                    f"{write}, {variant}: {wrong:,} of {len(touched):,} rows of keys differ from their "
-                    f"contractors, and the table of keys has {extra:+,} rows more than the contractors"
-                )
+                whole = timed(cursor, lambda: delete(cursor, touched))
+            cursor.execute(TRIGGERS_TIME, [list(kept_by)])
+            triggers = float(cursor.fetchone()[0]) - triggers_before
+            check(cursor, write, touched, differing(cursor, touched))
             transaction.set_rollback(True)
-        used = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
-        return wall * 1000, None if used is None else used * 1000
+        return {"statement": whole, "keys": (triggers, None)}
 
-    results: dict[tuple[str, str], list[tuple[float, float | None]]] = {}
+    def by_hand(write: str) -> dict[str, tuple[float, float | None]]:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for trigger in kept_by:
+                cursor.execute(f"ALTER TABLE {CONTRACTORS} DISABLE TRIGGER {trigger}")
+            touched: list[int] = []
+            if write == "delete":  # the rows to delete and their keys, written first, not timed
+                touched = insert(cursor)
+                keys_inserted(cursor, touched)
+                for table, column in referring:
+                    cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [touched])
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            if write == "insert":
+                bare = timed(cursor, lambda: touched.extend(insert(cursor)))
+            elif write == "rename":
+                bare = timed(cursor, lambda: touched.extend(rename(cursor)))
+            else:
+                bare = timed(cursor, lambda: delete(cursor, touched))
+            off = differing(cursor, touched)
+            if off != len(touched):  # the triggers were really off: every row of keys is behind
+                raise SystemExit(
+                    f"{write}: the triggers off, {off:,} of {len(touched):,} rows of keys differ"
+                )
+            hand = {"insert": keys_inserted, "rename": keys_renamed, "delete": keys_deleted}[write]
+            keys = timed(cursor, lambda: hand(cursor, touched))
+            check(cursor, write, touched, differing(cursor, touched))
+            transaction.set_rollback(True)
+        return {"statement": bare, "keys": keys}
+
+    results: dict[tuple[str, str, str], list[tuple[float, float | None]]] = {}
     writes = ("insert", "rename", "delete")
     for write in writes:
-        one(write, "ours")  # unmeasured: caches warm
+        ours(write)  # unmeasured: caches warm
     for _ in range(runs):
         for write in writes:
-            for variant in VARIANTS:
-                results.setdefault((write, variant), []).append(one(write, variant))
+            for variant, run in (("ours", ours), ("SQL", by_hand)):
+                for part, figures in run(write).items():
+                    results.setdefault((write, variant, part), []).append(figures)
 
-    def median(write: str, variant: str, index: int) -> float | None:
-        values = [r[index] for r in results[(write, variant)]]
+    def median(write: str, variant: str, part: str, index: int) -> float | None:
+        values = [r[index] for r in results[(write, variant, part)]]
         return None if None in values else statistics.median(v for v in values if v is not None)
 
-    def cell(value: float | None) -> str:
-        return "—" if value is None else f"{value:,.0f}"
+    def cell(write: str, variant: str, part: str) -> str:
+        wall, used = median(write, variant, part, 0), median(write, variant, part, 1)
+        return f"{wall:,.0f}" + ("" if used is None else f" / {used:,.0f}")
 
+    print(f"\nthe table of keys in writes of {rows:,} contractors: medians of {runs} runs, ms")
     print(
-        f"\nthe table of keys in writes of {rows:,} contractors: medians of {runs} runs,"
-        " ms (wall / server CPU)"
-    )
-    print(
-        f"{'write':<8} {'ours':>15} {'bare':>15} {'SQL':>15} {'ratio':>6}"
-        f" {'keys, ours':>15} {'keys, SQL':>15}"
+        f"{'write':<8} {'ours: statement':>17} {'its triggers':>13} {'SQL: statement':>17}"
+        f" {'keys by hand':>15} {'ratio':>6} {'share':>6}"
     )
     for write in writes:
-        line = f"{write:<8}"
-        figures = {v: (median(write, v, 0), median(write, v, 1)) for v in VARIANTS}
-        for variant in VARIANTS:
-            wall, used = figures[variant]
-            line += f" {cell(wall):>7} / {cell(used):>5}"
-        ours_cpu, sql_cpu = figures["ours"][1], figures["SQL"][1]
-        ours_wall, sql_wall = figures["ours"][0], figures["SQL"][0]
-        ratio = (ours_cpu / sql_cpu) if ours_cpu and sql_cpu else (ours_wall or 0) / (sql_wall or 1)
-        line += f" {ratio:6.2f}"
-        for variant in ("ours", "SQL"):
-            shares = [
-                None if a is None or b is None else a - b
-                for a, b in zip(figures[variant], figures["bare"], strict=True)
-            ]
-            line += f" {cell(shares[0]):>7} / {cell(shares[1]):>5}"
-        print(line)
-    print("ratio: ours / SQL, by server CPU (by wall without it); keys: the variant − bare")
+        triggers, hand = median(write, "ours", "keys", 0), median(write, "SQL", "keys", 0)
+        statement = median(write, "ours", "statement", 0)
+        print(
+            f"{write:<8} {cell(write, 'ours', 'statement'):>17} {cell(write, 'ours', 'keys'):>13}"
+            f" {cell(write, 'SQL', 'statement'):>17} {cell(write, 'SQL', 'keys'):>15}"
+            f" {(triggers or 0) / (hand or 1):6.2f} {(triggers or 0) / (statement or 1):6.1%}"
+        )
+    print(
+        "statements: wall / the server's CPU, deferred checks included; its triggers: the server's"
+        " own time in the table of keys' trigger functions (pg_stat_xact_user_functions);"
+        " keys by hand: the same rows of keys written by one statement, the triggers off;"
+        " ratio: its triggers / keys by hand (wall); share: its triggers / ours: statement"
+    )
+    with connection.cursor() as cursor:  # the rolled-back rows' dead tuples, cleared for what runs next
+        for table in dict.fromkeys([CONTRACTORS, KEYS, *(table for table, _ in referring)]):
+            cursor.execute(f"VACUUM ANALYZE {table}")
