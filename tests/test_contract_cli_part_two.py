@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -46,7 +47,11 @@ def handed(
 ) -> tuple[Handover, list[tuple[object, ...]]]:
     portfolio_of(3)
     before = _rows()
-    body = {"from_operator_id": sellers[0].pk, "to_operator_ids": [sellers[1].pk], "date": "2030-03-01"}
+    body: dict[str, Any] = {
+        "from_operator_id": sellers[0].pk,
+        "to_operator_ids": [sellers[1].pk],
+        "date": "2030-03-01",
+    }
     preview = handover_create(actor=actor, **body)
     done = handover_create(actor=actor, confirm_token=preview.confirm_token, **body)
     assert done.handover is not None
