@@ -12,7 +12,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from opiekun.caretakers.add_preview import change_body, period_body
 from opiekun.caretakers.api import ChangeOut, ConflictOut
 from opiekun.caretakers.handover_rules import ContractorPlan
-from opiekun.caretakers.handover_selectors import handover_get, handover_list
+from opiekun.caretakers.handover_selectors import handover_get, handover_list, hide_unseen_contractors
 from opiekun.caretakers.models import Handover, HandoverState
 from opiekun.caretakers.rules import AssignmentType, OverlapPolicy
 from opiekun.caretakers.services import (
@@ -120,6 +120,10 @@ class HandoverOut(Schema):
         return [t.operator_id for t in obj.targets.all()]
 
     @staticmethod
+    def resolve_contractor_ids(obj: Handover) -> list[int] | None:
+        return getattr(obj, "shown_contractor_ids", obj.contractor_ids)
+
+    @staticmethod
     def resolve_state(obj: Handover) -> str:
         return obj.state_on(today()).value
 
@@ -217,7 +221,8 @@ def handover_new(request: HttpRequest, payload: HandoverIn) -> Status[dict[str, 
             200,
             {"applied": False, "confirm_token": result.confirm_token, "preview": _preview(result.preview)},
         )
-    return Status(201, {"applied": True, "handover": result.handover})
+    assert result.handover is not None
+    return Status(201, {"applied": True, "handover": _shown(request, result.handover)})
 
 
 @router.get("/handovers", response=responses({200: Paged[HandoverOut]}, 401, 422))
@@ -226,12 +231,14 @@ def handovers(request: HttpRequest, filters: Query[HandoverQuery]) -> dict[str, 
     the handovers that touched one of them."""
     check_query_operator("operator_id", filters.operator_id)
     items = handover_list(viewer=request.user, operator_id=filters.operator_id, state=filters.state)
-    return paginate(request, items, page=filters.page, page_size=filters.page_size)
+    page = paginate(request, items, page=filters.page, page_size=filters.page_size)
+    hide_unseen_contractors(viewer=request.user, handovers=page["results"])
+    return page
 
 
 @router.get("/handovers/{id}", response=responses({200: HandoverOut}, 401, 404))
 def handover_detail(request: HttpRequest, id: Path[Id]) -> Handover:
-    return handover_get(viewer=request.user, handover_id=id)
+    return _shown(request, handover_get(viewer=request.user, handover_id=id))
 
 
 @router.post(
@@ -249,4 +256,8 @@ def handover_undo(request: HttpRequest, id: Path[Id]) -> Status[Any]:
         handover = handover_cancel(actor=request.user, handover_id=id)
     except CancelRefused as refused:
         return Status(409, {"detail": str(refused), "changed": list(refused.changed)})
-    return Status(200, handover_get(viewer=request.user, handover_id=handover.pk))
+    return Status(200, _shown(request, handover_get(viewer=request.user, handover_id=handover.pk)))
+
+
+def _shown(request: HttpRequest, handover: Handover) -> Handover:
+    return hide_unseen_contractors(viewer=request.user, handovers=[handover])[0]

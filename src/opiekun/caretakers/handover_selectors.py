@@ -56,6 +56,22 @@ def handover_get(*, viewer: Any, handover_id: object) -> Handover:
     return handover_list(viewer=viewer).get(pk=pk)
 
 
+def hide_unseen_contractors(*, viewer: Any, handovers: list[Handover]) -> list[Handover]:
+    """For a viewer who may not see every contractor, each handover's ``contractor_ids``
+    (the contractors its request named) as ``shown_contractor_ids``, cut to those the
+    viewer may see — an id of a contractor one may not see is listed nowhere — in one
+    query for all of them. The totals stay the record's, as on the handover's page."""
+    visible = visible_contractors(viewer=viewer)
+    named = {pk for h in handovers for pk in h.contractor_ids or ()}
+    if not named or not visible.query.has_filters():
+        return handovers
+    seen = set(visible.filter(pk__in=sorted(named)).values_list("pk", flat=True))
+    for handover in handovers:
+        if handover.contractor_ids is not None:
+            handover.shown_contractor_ids = [pk for pk in handover.contractor_ids if pk in seen]  # type: ignore[attr-defined]
+    return handovers
+
+
 def handover_changes(*, handover: Handover, viewer: Any = None) -> QuerySet[HandoverChange]:
     """The rows a handover wrote, by contractor; read after `handover_get`. With
     ``viewer``, only those of the contractors the viewer may see."""

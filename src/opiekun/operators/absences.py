@@ -199,7 +199,7 @@ def absence_create(
     note: object = "",
 ) -> Absence:
     """Record an absence. PermissionDenied for someone else's without the permission."""
-    if operator_of(actor) is None and not is_administrator(actor):
+    if not is_administrator(actor) and operator_of(actor) is None:
         raise PermissionDenied(str(NOT_YOURS))
     checked = _check(operator_id=operator_id, date_from=date_from, date_to=date_to, kind=kind, note=note)
     if not may_edit_absences_of(actor, checked.operator.pk):
