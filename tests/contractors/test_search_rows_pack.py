@@ -5,6 +5,7 @@ search still the contractors table's; SQLite has no such table and says so."""
 from __future__ import annotations
 
 from io import StringIO
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -46,7 +47,7 @@ def test_packed_rows_are_the_same_in_scattered_runs_of_names(actor: Any) -> None
     with connection.cursor() as cursor:
         cursor.execute("SELECT name_key, code FROM contractors_searchrow ORDER BY ctid")
         laid = cursor.fetchall()
-    falls = sum(1 for before, after in zip(laid, laid[1:], strict=False) if after < before)
+    falls = sum(1 for before, after in pairwise(laid) if after < before)
     # In name order but for the places where one run of rows ends and another begins.
     assert 1 <= falls <= len(laid) // CHUNK
     for ordering in ("name", "-name"):
