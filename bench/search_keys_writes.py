@@ -162,23 +162,32 @@ def measure(rows: int, runs: int) -> None:
                 f" and the table of keys has {extra:+,} rows more than the contractors"
             )
 
+    def to_delete(cursor: Any, *, with_keys: bool) -> list[int]:
+        """Contractors for *delete* to delete (their keys written by hand if ``with_keys``,
+        the rows their insert gave them in other tables deleted), not timed."""
+        touched = insert(cursor)
+        if with_keys:
+            keys_inserted(cursor, touched)
+        for table, column in referring:  # their coverage rows
+            cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [touched])
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        return touched
+
+    def the_write(cursor: Any, write: str, touched: list[int]) -> tuple[float, float | None]:
+        """The write itself, timed; the contractors it writes are added to ``touched``."""
+        if write == "insert":
+            return timed(cursor, lambda: touched.extend(insert(cursor)))
+        if write == "rename":
+            return timed(cursor, lambda: touched.extend(rename(cursor)))
+        return timed(cursor, lambda: delete(cursor, touched))
+
     def ours(write: str) -> dict[str, tuple[float, float | None]]:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL track_functions = 'pl'")  # the triggers' time, below
-            touched: list[int] = []
-            if write == "delete":  # the rows to delete, written first, not timed
-                touched = insert(cursor)
-                for table, column in referring:  # what the insert gave them (their coverage rows)
-                    cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [touched])
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            touched = to_delete(cursor, with_keys=False) if write == "delete" else []
             cursor.execute(TRIGGERS_TIME, [list(kept_by)])
             triggers_before = float(cursor.fetchone()[0])
-            if write == "insert":
-                whole = timed(cursor, lambda: touched.extend(insert(cursor)))
-            elif write == "rename":
-                whole = timed(cursor, lambda: touched.extend(rename(cursor)))
-            else:
-                whole = timed(cursor, lambda: delete(cursor, touched))
+            whole = the_write(cursor, write, touched)
             cursor.execute(TRIGGERS_TIME, [list(kept_by)])
             triggers = float(cursor.fetchone()[0]) - triggers_before
             check(cursor, write, touched, differing(cursor, touched))
@@ -189,19 +198,8 @@ def measure(rows: int, runs: int) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             for trigger in kept_by:
                 cursor.execute(f"ALTER TABLE {CONTRACTORS} DISABLE TRIGGER {trigger}")
-            touched: list[int] = []
-            if write == "delete":  # the rows to delete and their keys, written first, not timed
-                touched = insert(cursor)
-                keys_inserted(cursor, touched)
-                for table, column in referring:
-                    cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [touched])
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            if write == "insert":
-                bare = timed(cursor, lambda: touched.extend(insert(cursor)))
-            elif write == "rename":
-                bare = timed(cursor, lambda: touched.extend(rename(cursor)))
-            else:
-                bare = timed(cursor, lambda: delete(cursor, touched))
+            touched = to_delete(cursor, with_keys=True) if write == "delete" else []
+            bare = the_write(cursor, write, touched)
             off = differing(cursor, touched)
             if off != len(touched):  # the triggers were really off: every row of keys is behind
                 raise SystemExit(
