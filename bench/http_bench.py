@@ -365,9 +365,9 @@ class Users:
     api: Session  # the boss's API token
 
 
-def prepare(world: run.World, runs: int, pages: bool) -> tuple[str, list[list[int]], int]:
-    """Passwords for the three users who log in, an API token, and the disjoint
-    selections the write benchmark sends (each mixed as bench/run.py's); with
+def prepare(world: run.World, runs: int, pages: bool, writes: bool) -> tuple[str, list[list[int]], int]:
+    """Passwords for the three users who log in, an API token, and (with ``writes``) the
+    disjoint selections the write benchmark sends (each mixed as bench/run.py's); with
     ``pages``, the handover one of them shows (0 without)."""
     from django.contrib.auth.models import User
     from django.db import connection
@@ -382,8 +382,18 @@ def prepare(world: run.World, runs: int, pages: bool) -> tuple[str, list[list[in
         # bench/run.py's selection, 95% with a current main the period splits, 5% with
         # none, spread over the table; cut into interleaved parts, one per call.
         calls = 1 + runs  # a warm-up, then the timed ones
-        chosen = run.selection(world, WRITE_SIZE * calls)
-        parts = [chosen[i::calls] for i in range(calls)]
+        parts: list[list[int]] = []
+        if writes:
+            try:
+                chosen = run.selection(world, WRITE_SIZE * calls)
+            except AssertionError:
+                raise SystemExit(
+                    f"{world.contractors:,} contractors are too few for the write benchmark's "
+                    f"{calls} calls of {WRITE_SIZE:,} distinct contractors each (a warm-up and "
+                    "--runs): load more contractors, take fewer --runs, or leave out the write "
+                    "(--only pages, exports or info)"
+                ) from None
+            parts = [chosen[i::calls] for i in range(calls)]
     handover = f", a handover of {HANDOVER_SIZE:,} contractors" if pages else ""
     with run.step(f"{ABSENCES_EACH} absences of each caretaker, changes around today{handover}"):
         handover_id = part_two(world, pages)
@@ -916,7 +926,7 @@ def main() -> None:
     run.migrate()
     world = run.loaded_world() if args.reuse else run.load(args.contractors)
     args.contractors = world.contractors  # what was loaded, with --reuse too
-    token, parts, handover_id = prepare(world, args.runs, "pages" in args.only)
+    token, parts, handover_id = prepare(world, args.runs, "pages" in args.only, "add" in args.only)
     print(f"  ready in {time.perf_counter() - started:.0f} s", flush=True)
     with server(args.workers) as (host, port):
         users = Users(
