@@ -14,8 +14,9 @@ search reads them in no order of names. A page is the top of a sort that keeps o
 best rows; read in name order, sorted backwards, every match was better than the worst
 row kept and replaced it (57 ms of sorting for those matches, against 10 ms forwards).
 Read in scattered runs, both directions cost the same (docs/performance.md, "A search
-sorted backwards by name, 2026-11-30"). `pack` writes the table again in that layout,
-as migration 0010 did; rows added later are appended.
+sorted backwards by name, and what the table of keys costs the writes, 2026-11-30").
+`pack` writes the table again in that layout, as migration 0010 did; rows added later
+are appended.
 
 `SearchedContractors` is the contractors list of a search and nothing else. Its
 ``count()`` counts the matching rows of keys. Sorted by name (``by_keys``), it is every
@@ -64,7 +65,8 @@ def pack(using: str = DEFAULT_DB_ALIAS) -> int | None:
     """Refill the table of keys in one transaction; the rows written, or None without one (SQLite).
 
     Writes of contractors wait from the start (their triggers would wait for the table
-    anyway), searches from the truncation, until the end (about 20 s at a million).
+    anyway), searches from its first statement on the table, until the end (28 s at a
+    million on the benchmark machine, docs/operations.md).
     """
     connection = connections[using]
     if connection.vendor != "postgresql":
