@@ -104,8 +104,8 @@ def measure(rows: int, runs: int) -> None:
 
     def keys_inserted(cursor: Any, touched: list[int]) -> None:
         cursor.execute(
-            f"INSERT INTO {KEYS} (id, search_key, name_key, code) SELECT id, search_key, name_key, code"
-            f" FROM {CONTRACTORS} WHERE id = ANY(%s)",
+            f"INSERT INTO {KEYS} (id, search_key, name_key, code, active)"
+            f" SELECT id, search_key, name_key, code, active FROM {CONTRACTORS} WHERE id = ANY(%s)",
             [touched],
         )
 
@@ -121,8 +121,8 @@ def measure(rows: int, runs: int) -> None:
 
     def keys_renamed(cursor: Any, touched: list[int]) -> None:
         cursor.execute(
-            f"UPDATE {KEYS} s SET search_key = c.search_key, name_key = c.name_key, code = c.code"
-            f" FROM {CONTRACTORS} c WHERE s.id = c.id AND c.id = ANY(%s)",
+            f"UPDATE {KEYS} s SET search_key = c.search_key, name_key = c.name_key, code = c.code,"
+            f" active = c.active FROM {CONTRACTORS} c WHERE s.id = c.id AND c.id = ANY(%s)",
             [touched],
         )
 
@@ -137,8 +137,8 @@ def measure(rows: int, runs: int) -> None:
         cursor.execute(
             f"SELECT count(*) FROM unnest(%s::bigint[]) AS t(id) LEFT JOIN {CONTRACTORS} c ON c.id = t.id"
             f" LEFT JOIN {KEYS} s ON s.id = t.id"
-            " WHERE (c.id, c.search_key, c.name_key, c.code)"
-            " IS DISTINCT FROM (s.id, s.search_key, s.name_key, s.code)",
+            " WHERE (c.id, c.search_key, c.name_key, c.code, c.active)"
+            " IS DISTINCT FROM (s.id, s.search_key, s.name_key, s.code, s.active)",
             [touched],
         )
         return int(cursor.fetchone()[0])

@@ -102,15 +102,15 @@ def test_a_search_sorted_by_name_with_few_matches_sorts_them_on_postgresql(
     """PostgreSQL walked the name index to the matches, reading every name before them
     (1 s at a million for a surname); with a count of few matches it sorts them instead.
     SQLite, without a trigram index, keeps the walk. Without a count, or with many
-    matches, the index order stays. (With no filter but the search, PostgreSQL reads the
+    matches, the index order stays. (With no filter but the search (and whether active), PostgreSQL reads the
     matches from the table of keys instead: tests/contractors/test_search_rows.py.)"""
     make_contractors(30)
-    few = contractor_list(viewer=actor, search="firma", ordering=ordering, matches=30, active=True)
+    few = contractor_list(viewer=actor, search="firma", ordering=ordering, matches=30, without_caretaker=True)
     sorted_here = ["Sort"] if connection.vendor == "postgresql" else []
     assert [s for s in _outer_sorts(few[:10]) if "Sort" in s][:1] == sorted_here
     for matches in (None, 100_001):
         walked = contractor_list(
-            viewer=actor, search="firma", ordering=ordering, matches=matches, active=True
+            viewer=actor, search="firma", ordering=ordering, matches=matches, without_caretaker=True
         )
         assert _outer_sorts(walked[:10]) == []
 
@@ -131,7 +131,9 @@ def test_sorting_a_searchs_few_matches_keeps_the_order_of_the_name_index(orderin
     for number, name in enumerate(names):
         Contractor.objects.create(code=f"T{(number * 7) % 13:02d}", name=name)
     index = [c.code for c in contractor_list(viewer=actor, search="trans", ordering=ordering)]
-    sorted_matches = contractor_list(viewer=actor, search="trans", ordering=ordering, matches=12, active=True)
+    sorted_matches = contractor_list(
+        viewer=actor, search="trans", ordering=ordering, matches=12, without_caretaker=True
+    )
     assert [c.code for c in sorted_matches] == index
     assert len(index) == 12
 
@@ -146,8 +148,8 @@ def test_the_list_page_and_the_api_pass_their_count_to_a_search_by_name(
     api = Client(headers={"authorization": f"Bearer {raw}"})
     sorting = connection.vendor == "postgresql"
     for asked, url in [
-        (client, "/kontrahenci/?q=firma&sort=-name&active=1"),
-        (api, "/api/v1/contractors?search=firma&ordering=-name&active=true"),
+        (client, "/kontrahenci/?q=firma&sort=-name&no_caretaker=1"),
+        (api, "/api/v1/contractors?search=firma&ordering=-name&without_caretaker=true"),
     ]:
         with CaptureQueriesContext(connection) as queries:
             assert asked.get(url).status_code == 200

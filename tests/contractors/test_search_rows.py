@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.importing import contractors_import
+from opiekun.contractors.keys import search_text
 from opiekun.contractors.models import Contractor, SearchRow
 from opiekun.contractors.selectors import SORT_MATCHES_UP_TO, contractor_list
 from opiekun.operators.models import Operator, Visibility
@@ -31,12 +32,15 @@ NAMES = ["Łódź Trans", "Lublin Trans", "lodz trans", "Żuraw Trans", "Zorza T
 NAMES += ["Emil Trans", "Ąbc Trans", "Abc Trans", "Ćma Trans", "Cma Trans", "Other", "Zakład"]
 
 
-def _keys() -> set[tuple[int, str, str, str]]:
-    return set(SearchRow.objects.values_list("id", "search_key", "name_key", "code"))
+COPIED = ("id", "search_key", "name_key", "code", "active")
 
 
-def _contractors() -> set[tuple[int, str, str, str]]:
-    return set(Contractor.objects.values_list("id", "search_key", "name_key", "code"))
+def _keys() -> set[tuple[Any, ...]]:
+    return set(SearchRow.objects.values_list(*COPIED))
+
+
+def _contractors() -> set[tuple[Any, ...]]:
+    return set(Contractor.objects.values_list(*COPIED))
 
 
 def _paged_by_keys(qs: Any) -> bool:
@@ -51,9 +55,12 @@ def _counted_by_keys(qs: Any) -> bool:
 
 
 def _many() -> None:
-    """130 contractors, many with one name: pages of equal names are ordered by code."""
+    """130 contractors, many with one name: pages of equal names are ordered by code;
+    one in three inactive."""
     Contractor.objects.bulk_create(
-        Contractor(code=f"T{(number * 37) % 1000:04d}", name=NAMES[number % len(NAMES)])
+        Contractor(
+            code=f"T{(number * 37) % 1000:04d}", name=NAMES[number % len(NAMES)], active=number % 3 != 1
+        )
         for number in range(130)
     )
 
@@ -61,9 +68,15 @@ def _many() -> None:
 def test_the_table_of_keys_follows_every_write(tmp_path: Path, actor: Any) -> None:
     first = Contractor.objects.create(code="A1", name="Żółw Sp. z o.o.")
     Contractor.objects.bulk_create(
-        [Contractor(code="A2", name="Kowalski"), Contractor(code="A3", name="Nowak")]
+        [Contractor(code="A2", name="Kowalski", active=False), Contractor(code="A3", name="Nowak")]
     )
     assert _keys() == _contractors() != set()
+    assert SearchRow.objects.filter(active=False).count() == 1
+    Contractor.objects.filter(code__in=["A2", "A3"]).update(
+        active=models.Case(models.When(active=True, then=models.Value(False)), default=models.Value(True))
+    )
+    assert _keys() == _contractors()
+    assert SearchRow.objects.get(active=False).code == "A3"
     first.name, first.code = "Łoś S.A.", "A0"
     first.save()
     Contractor.objects.filter(code="A2").update(code="A9")
@@ -84,15 +97,20 @@ def test_the_table_of_keys_follows_every_write(tmp_path: Path, actor: Any) -> No
     assert not SearchRow.objects.exists()
 
 
+@pytest.mark.parametrize("active", [None, True, False])
 @pytest.mark.parametrize("ordering", ["name", "-name"])
-def test_every_page_is_the_contractors_tables(ordering: str, actor: Any) -> None:
+def test_every_page_is_the_contractors_tables(ordering: str, active: bool | None, actor: Any) -> None:
     _many()
     for search in ("trans", "TRANS", "zak", "lodz", "nothing"):
-        keys = contractor_list(viewer=actor, search=search, ordering=ordering, matches=130)
-        walked = contractor_list(viewer=actor, search=search, ordering=ordering)
+        keys = contractor_list(viewer=actor, search=search, ordering=ordering, matches=130, active=active)
+        walked = contractor_list(viewer=actor, search=search, ordering=ordering, active=active)
         assert _paged_by_keys(keys)
         assert not _paged_by_keys(walked)
         every = [c.pk for c in walked]
+        alike = Contractor.objects.filter(search_key__contains=search_text(search))
+        if active is not None:
+            alike = alike.filter(active=active)
+        assert set(every) == set(alike.values_list("pk", flat=True))
         assert keys.count() == walked.count() == len(every)
         assert _counted_by_keys(keys) and _counted_by_keys(walked)
         assert [c.pk for c in keys] == every
@@ -108,6 +126,7 @@ def test_every_page_is_the_contractors_tables(ordering: str, actor: Any) -> None
 
 def test_another_filter_or_order_is_an_ordinary_query(actor: Any) -> None:
     _many()
+    Contractor.objects.update(active=True)
     keys = contractor_list(viewer=actor, search="trans", ordering="name", matches=130)
     walked = list(contractor_list(viewer=actor, search="trans", ordering="name"))
     Contractor.objects.filter(pk__in=[c.pk for c in walked[::2]]).update(active=False)
@@ -140,7 +159,6 @@ def test_only_a_plain_search_by_name_uses_it(
         {"viewer": own.user},
         {"caretaker_id": own.pk},
         {"role_id": default_role.pk},
-        {"active": True},
         {"without_caretaker": True},
         {"search": "0001"},
         {"search": "PL 12-3"},
@@ -161,6 +179,10 @@ def test_only_a_plain_search_by_name_uses_it(
         assert not _paged_by_keys(qs), other
         assert _counted_by_keys(qs) == (other in counted), other
     assert _counted_by_keys(contractor_list(**plain))
+    for active in (True, False):  # whether active is in the table of keys too
+        assert _paged_by_keys(contractor_list(**plain, active=active))
+        assert _counted_by_keys(contractor_list(**plain, active=active))
+        assert _counted_by_keys(contractor_list(**{**plain, "ordering": "code"}, active=active))
 
 
 def test_the_list_and_the_api_read_a_page_of_keys(client: Client, admin_op: Operator) -> None:

@@ -38,12 +38,15 @@ def test_the_command_says_what_it_wrote() -> None:
 def test_packed_rows_are_the_same_in_scattered_runs_of_names(actor: Any) -> None:
     # Codes and names in opposite orders, so that the table's order is neither.
     Contractor.objects.bulk_create(
-        Contractor(code=f"P{MANY - n:05d}", name=f"Firma {(n * 7919) % MANY:05d}") for n in range(MANY)
+        Contractor(code=f"P{MANY - n:05d}", name=f"Firma {(n * 7919) % MANY:05d}", active=n % 5 > 0)
+        for n in range(MANY)
     )
     Contractor.objects.filter(code="P00001").delete()
     assert _packed() == f"The table of keys written again: {MANY - 1:,} rows.\n"
-    kept = set(SearchRow.objects.values_list("id", "search_key", "name_key", "code"))
-    assert kept == set(Contractor.objects.values_list("id", "search_key", "name_key", "code"))
+    copied = ("id", "search_key", "name_key", "code", "active")
+    kept = set(SearchRow.objects.values_list(*copied))
+    assert kept == set(Contractor.objects.values_list(*copied))
+    assert {row[-1] for row in kept} == {True, False}
     with connection.cursor() as cursor:
         cursor.execute("SELECT name_key, code FROM contractors_searchrow ORDER BY ctid")
         laid = cursor.fetchall()

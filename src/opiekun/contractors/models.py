@@ -145,6 +145,7 @@ class SearchRow(models.Model):
     search_key = models.TextField()
     name_key = models.CharField(max_length=SORT_KEY_LENGTH)
     code = models.CharField(max_length=40)
+    active = models.BooleanField()  # since migration 0012
 
     class Meta:
         managed = False

@@ -8,7 +8,7 @@ every contractor's code and keys, four columns wide and laid out in name order, 
 same matches are 822 pages (docs/performance.md, "A search sorted by name, from a
 table of keys, 2026-11-30").
 
-Laid out in name order, in runs of `CHUNK` rows placed in a scattered order (`FILL`):
+Laid out in name order, in runs of `CHUNK` rows placed in a scattered order (`fill`):
 the matches of one name still lie together on few pages (928 for those 50,000), but a
 search reads them in no order of names. A page is the top of a sort that keeps only its
 best rows; read in name order, sorted backwards, every match was better than the worst
@@ -18,7 +18,8 @@ sorted backwards by name, and what the table of keys costs the writes, 2026-11-3
 `pack` writes the table again in that layout, as migration 0010 did; rows added later
 are appended.
 
-`SearchedContractors` is the contractors list of a search and nothing else. Its
+`SearchedContractors` is the contractors list of a search, of every contractor or of
+the active (or inactive) ones only, and nothing else. Its
 ``count()`` counts the matching rows of keys. Sorted by name (``by_keys``), it is every
 contractor whose row of keys matches, and a slice (a page) is taken of the rows of keys,
 sorted there; only that page's contractors are read, by id. Another filter makes it an
@@ -38,30 +39,41 @@ from opiekun.contractors.models import Contractor, SearchRow
 
 CHUNK = 512  # rows of one run: about eight pages
 TABLE = SearchRow._meta.db_table
-FILL = (
-    f"INSERT INTO {TABLE} SELECT id, search_key, name_key, code FROM ("
-    " SELECT id, search_key, name_key, code, row_number() OVER (ORDER BY name_key, code) AS place"
-    f" FROM {Contractor._meta.db_table}) named ORDER BY hashint8(place / {CHUNK}), place"
-)
+# The columns copied from each contractor: ``active`` since migration 0012, so that a
+# search of active (or inactive) contractors is counted and paged here too.
+COLUMNS = ("id", "search_key", "name_key", "code", "active")
+
+
+def fill(columns: tuple[str, ...] = COLUMNS) -> str:
+    """The INSERT that writes every contractor's row of keys, in name order by runs of
+    `CHUNK` rows, the runs in the order of a hash of their number."""
+    listed = ", ".join(columns)
+    return (
+        f"INSERT INTO {TABLE} ({listed}) SELECT {listed} FROM ("
+        f" SELECT {listed}, row_number() OVER (ORDER BY name_key, code) AS place"
+        f" FROM {Contractor._meta.db_table}) named ORDER BY hashint8(place / {CHUNK}), place"
+    )
+
+
 INDEX = f"CREATE INDEX contractor_searchrow_trgm ON {TABLE} USING gin (search_key gin_trgm_ops)"
-# The trigram index is built once after the rows, not row by row.
-REFILL = (
-    "DROP INDEX IF EXISTS contractor_searchrow_trgm",
-    f"TRUNCATE {TABLE}",
-    FILL,
-    INDEX,
-    f"ANALYZE {TABLE}",
-)
 
 
-def refill(connection: BaseDatabaseWrapper) -> None:
-    """Write the table of keys again from the contractors, laid out as `FILL` says (PostgreSQL)."""
+def refill(connection: BaseDatabaseWrapper, columns: tuple[str, ...] = COLUMNS) -> None:
+    """Write the table of keys again from the contractors, laid out as `fill` says
+    (PostgreSQL); the trigram index is built once after the rows, not row by row.
+    ``columns``: those the table has (a migration before 0012 passes the four it had)."""
     with connection.cursor() as cursor:
-        for statement in REFILL:
+        for statement in (
+            "DROP INDEX IF EXISTS contractor_searchrow_trgm",
+            f"TRUNCATE {TABLE}",
+            fill(columns),
+            INDEX,
+            f"ANALYZE {TABLE}",
+        ):
             cursor.execute(statement)
 
 
-def pack(using: str = DEFAULT_DB_ALIAS) -> int | None:
+def pack(using: str = DEFAULT_DB_ALIAS, columns: tuple[str, ...] = COLUMNS) -> int | None:
     """Refill the table of keys in one transaction; the rows written, or None without one (SQLite).
 
     Writes of contractors wait from the start (their triggers would wait for the table
@@ -73,7 +85,7 @@ def pack(using: str = DEFAULT_DB_ALIAS) -> int | None:
         return None
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {Contractor._meta.db_table} IN SHARE MODE")
-        refill(connection)
+        refill(connection, columns)
         cursor.execute(f"SELECT count(*) FROM {TABLE}")
         (rows,) = cursor.fetchone()
     return int(rows)
@@ -84,15 +96,25 @@ class SearchedContractors(QuerySet[Contractor]):
 
     @classmethod
     def of(
-        cls, search_text: str, *, order: tuple[str, ...], by_keys: bool, using: str
+        cls,
+        search_text: str,
+        *,
+        order: tuple[str, ...],
+        by_keys: bool,
+        using: str,
+        active: bool | None = None,
     ) -> SearchedContractors:
-        rows = SearchRow.objects.using(using).filter(search_key__contains=search_text)
+        """``active``: only the active (True) or inactive (False) contractors among them."""
+        alike = {"search_key__contains": search_text}
+        if active is not None:
+            alike["active"] = active  # type: ignore[assignment]
+        rows = SearchRow.objects.using(using).filter(**alike)
         base = cls(model=Contractor, using=using)
         if by_keys:  # the order is the name's, which the rows of keys have too
             rows = rows.order_by(*order)
             qs = base.filter(pk__in=rows.values("pk")).order_by(*order)
         else:
-            qs = base.filter(search_key__contains=search_text).order_by(*order)
+            qs = base.filter(**alike).order_by(*order)
         qs.query.search_rows = (rows, qs.query.order_by if by_keys else None)  # type: ignore[attr-defined]
         return qs
 

@@ -58,18 +58,20 @@ def _order(ordering: str, matches: int | None, vendor: str) -> tuple[str | Order
 
 
 def _searched(
-    qs: QuerySet[Contractor], text: str, ordering: str, matches: int | None
+    qs: QuerySet[Contractor], text: str, ordering: str, matches: int | None, active: bool | None
 ) -> QuerySet[Contractor] | None:
-    """A plain search by a viewer who sees every contractor, on PostgreSQL: counted from
-    the table of keys, and, sorted by name with few matches, paged by it
-    (`SearchedContractors`). None otherwise, or when the text may be a NIP (searched in
-    the contractors table)."""
+    """A plain search (of every contractor, or of the active or inactive ones) by a
+    viewer who sees every contractor, on PostgreSQL: counted from the table of keys,
+    and, sorted by name with few matches, paged by it (`SearchedContractors`). None
+    otherwise, or when the text may be a NIP (searched in the contractors table)."""
     if not text or connections[qs.db].vendor != "postgresql" or qs.query.has_filters() or _nip_digits(text):
         return None
     fields = ORDERINGS.get(ordering, ORDERINGS["code"])
     few = matches is not None and matches <= SORT_MATCHES_UP_TO
     by_keys = few and fields[0].lstrip("-") == "name_key"
-    return SearchedContractors.of(search_text(text), order=fields, by_keys=by_keys, using=qs.db)
+    return SearchedContractors.of(
+        search_text(text), order=fields, by_keys=by_keys, using=qs.db, active=active
+    )
 
 
 def _nip_digits(text: str) -> str | None:
@@ -114,8 +116,8 @@ def contractor_list(
     day = on or today()
     qs = visible_contractors(viewer=viewer)
     text = search.strip()
-    only_searched = caretaker_id is None and role_id is None and active is None and not without_caretaker
-    searched = _searched(qs, text, ordering, matches) if only_searched else None
+    only_searched = caretaker_id is None and role_id is None and not without_caretaker
+    searched = _searched(qs, text, ordering, matches, active) if only_searched else None
     if searched is not None:
         return searched
     if text:

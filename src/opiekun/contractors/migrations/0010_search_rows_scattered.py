@@ -1,5 +1,5 @@
 """On PostgreSQL, the table of keys written again, in name order by runs of rows placed
-in a scattered order (`contractors/search_rows.py`, `FILL`): sorted backwards by name,
+in a scattered order (`contractors/search_rows.py`, `fill`): sorted backwards by name,
 a search's page then costs what it costs forwards.
 
 Written in plain name order (migration 0009), a search read its matches in name order,
@@ -15,7 +15,8 @@ from opiekun.contractors.search_rows import pack
 
 
 def forward(apps, schema_editor):
-    pack(schema_editor.connection.alias)
+    # The four columns the table had then (migration 0012 adds ``active``).
+    pack(schema_editor.connection.alias, columns=("id", "search_key", "name_key", "code"))
 
 
 class Migration(migrations.Migration):
