@@ -18,8 +18,10 @@ from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.importing import contractors_import
 from opiekun.contractors.keys import search_text
 from opiekun.contractors.models import Contractor, SearchRow
-from opiekun.contractors.selectors import SORT_MATCHES_UP_TO, contractor_list
-from opiekun.operators.models import Operator, Visibility
+from opiekun.contractors.selectors import ORDERINGS, SORT_KEYS_UP_TO, SORT_MATCHES_UP_TO, contractor_list
+from opiekun.operators import own_sets
+from opiekun.operators.access import visible_contractors
+from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 from opiekun.operators.tokens import token_issue
 from opiekun.paging import EstimatingPaginator, page_rows
 
@@ -156,7 +158,6 @@ def test_only_a_plain_search_by_name_uses_it(
     )
     plain: dict[str, Any] = {"viewer": actor, "search": "trans", "ordering": "name", "matches": 130}
     others: list[dict[str, Any]] = [
-        {"viewer": own.user},
         {"caretaker_id": own.pk},
         {"role_id": default_role.pk},
         {"without_caretaker": True},
@@ -165,20 +166,25 @@ def test_only_a_plain_search_by_name_uses_it(
         {"ordering": "code"},
         {"ordering": "city"},
         {"matches": None},
-        {"matches": SORT_MATCHES_UP_TO + 1},
+        {"matches": SORT_KEYS_UP_TO + 1},
         {"search": "  "},
     ]
     counted = [
         {"ordering": "code"},
         {"ordering": "city"},
         {"matches": None},
-        {"matches": SORT_MATCHES_UP_TO + 1},
+        {"matches": SORT_KEYS_UP_TO + 1},
     ]
     for other in others:
         qs = contractor_list(**{**plain, **other})
         assert not _paged_by_keys(qs), other
         assert _counted_by_keys(qs) == (other in counted), other
     assert _counted_by_keys(contractor_list(**plain))
+    # Narrow rows of keys sort more matches than the contractors table would.
+    assert _paged_by_keys(contractor_list(**{**plain, "matches": SORT_MATCHES_UP_TO + 1}))
+    assert _paged_by_keys(contractor_list(**{**plain, "matches": SORT_KEYS_UP_TO}))
+    assert _paged_by_keys(contractor_list(**{**plain, "viewer": own.user}))  # their sets tested there
+    assert _counted_by_keys(contractor_list(**{**plain, "viewer": own.user}))
     for active in (True, False):  # whether active is in the table of keys too
         assert _paged_by_keys(contractor_list(**plain, active=active))
         assert _counted_by_keys(contractor_list(**plain, active=active))
@@ -200,3 +206,94 @@ def test_the_list_and_the_api_read_a_page_of_keys(client: Client, admin_op: Oper
         page = client.get("/kontrahenci/?q=trans&sort=-name&page_size=25&page=2")
     assert any("contractors_searchrow" in q["sql"] and "LIMIT" in q["sql"] for q in queries)
     assert [c.code for c in page.context["rows"]] == [c.code for c in walked[25:50]]
+
+
+@pytest.mark.parametrize("unassigned", [UnassignedAccess.READ_ONLY, UnassignedAccess.DENIED])
+@pytest.mark.parametrize("active", [None, True])
+def test_an_own_only_viewers_search_is_counted_and_paged_by_keys(
+    unassigned: str, active: bool | None, actor: Any, make_operator: Any, default_role: Any
+) -> None:
+    """Their sets of ids are tested on the rows of keys: the same rows as their
+    contractors searched in the contractors table, in every order."""
+    for number in range(130):
+        Contractor.objects.create(
+            code=f"T{(number * 37) % 1000:04d}", name=NAMES[number % len(NAMES)], active=number % 3 != 1
+        )
+    own = make_operator(username="own", visibility=Visibility.OWN, unassigned_access=unassigned)
+    other = make_operator(username="other")
+    by_code = list(Contractor.objects.order_by("code").values_list("pk", flat=True))
+    for caretaker, ids in ((own, by_code[::3]), (other, by_code[1::3])):
+        caretaker_add(
+            actor=actor,
+            contractor_ids=ids,
+            operator_id=caretaker.pk,
+            date_from=date(2020, 1, 1),
+            role_id=default_role.pk,
+        )
+    theirs, nobody = set(by_code[::3]), set(by_code[2::3])
+    for search in ("trans", "zak", "nothing"):
+        alike = visible_contractors(viewer=own.user).filter(search_key__contains=search_text(search))
+        if active is not None:
+            alike = alike.filter(active=active)
+        shown = set(alike.values_list("pk", flat=True))
+        if search == "trans":  # theirs, and those of nobody when they may see them
+            assert shown & theirs and not shown & set(by_code[1::3])
+            assert bool(shown & nobody) == (unassigned == UnassignedAccess.READ_ONLY)
+        for ordering in ("name", "-name", "code", "-code", "city"):
+            every = [c.pk for c in alike.order_by(*ORDERINGS[ordering])]
+            listed: dict[str, Any] = {
+                "viewer": own.user,
+                "search": search,
+                "ordering": ordering,
+                "active": active,
+            }
+            counted = contractor_list(**listed)
+            assert _counted_by_keys(counted)
+            assert counted.count() == len(every)
+            keys = contractor_list(**listed, matches=len(every))
+            assert _paged_by_keys(keys) == (ordering in ("name", "-name"))
+            for bottom, top in [(0, 10), (10, 20), (30, 200)]:
+                assert [c.pk for c in keys[bottom:top]] == every[bottom:top]
+            paginator = EstimatingPaginator(keys, 7, estimate_from=None)
+            pages = [c.pk for number in paginator.page_range for c in paginator.page(number).object_list]
+            assert pages == every
+
+
+def test_an_own_only_search_counted_by_keys_probes_its_sets_on_a_short_walk(
+    actor: Any, make_operator: Any, default_role: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count from the table of keys tells how far a page in code order walks; a
+    short walk tests each contractor by index probes into the two sets ("OFFSET 0")
+    instead of hashing them whole, with the same rows."""
+    _many()
+    own = make_operator(
+        username="own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY
+    )
+    by_code = list(Contractor.objects.order_by("code").values_list("pk", flat=True))
+    caretaker_add(
+        actor=actor,
+        contractor_ids=by_code[::2],
+        operator_id=own.pk,
+        date_from=date(2020, 1, 1),
+        role_id=default_role.pk,
+    )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=by_code[1::4],
+        operator_id=make_operator(username="other").pk,
+        date_from=date(2020, 1, 1),
+        role_id=default_role.pk,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE contractors_contractor")  # the estimate the walk is judged by
+    alike = visible_contractors(viewer=own.user).filter(search_key__contains="trans").order_by("code")
+    every = list(alike.values_list("pk", flat=True))
+    assert 20 < len(every) < len(by_code)
+    listed: dict[str, Any] = {"viewer": own.user, "search": "trans", "ordering": "code"}
+    assert contractor_list(**listed).count() == len(every)
+    for probe_cost, probed in ((1e9, False), (0.01, True)):
+        monkeypatch.setattr(own_sets, "PROBE_COST", probe_cost)
+        page = contractor_list(**listed, matches=len(every))
+        assert ("OFFSET 0" in str(page[0:10].query)) == probed
+        assert [c.pk for c in page[0:10]] == every[0:10]
+        assert [c.pk for c in page[20:30]] == every[20:30]

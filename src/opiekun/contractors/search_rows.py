@@ -19,7 +19,8 @@ sorted backwards by name, and what the table of keys costs the writes, 2026-11-3
 are appended.
 
 `SearchedContractors` is the contractors list of a search, of every contractor or of
-the active (or inactive) ones only, and nothing else. Its
+the active (or inactive) ones only, by a viewer who sees every contractor or by an
+own-only viewer (their sets of ids tested on the rows of keys), and nothing else. Its
 ``count()`` counts the matching rows of keys. Sorted by name (``by_keys``), it is every
 contractor whose row of keys matches, and a slice (a page) is taken of the rows of keys,
 sorted there; only that page's contractors are read, by id. Another filter makes it an
@@ -32,7 +33,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.sql.where import WhereNode
 
 from opiekun.contractors.models import Contractor, SearchRow
@@ -103,13 +104,21 @@ class SearchedContractors(QuerySet[Contractor]):
         by_keys: bool,
         using: str,
         active: bool | None = None,
+        visible: tuple[QuerySet[Contractor], Q] | None = None,
     ) -> SearchedContractors:
-        """``active``: only the active (True) or inactive (False) contractors among them."""
+        """``active``: only the active (True) or inactive (False) contractors among
+        them. ``visible``: only those an own-only viewer sees, as their visible
+        contractors (filtered by nothing else) and the same condition on the rows of
+        keys' ids."""
         alike = {"search_key__contains": search_text}
         if active is not None:
             alike["active"] = active  # type: ignore[assignment]
         rows = SearchRow.objects.using(using).filter(**alike)
         base = cls(model=Contractor, using=using)
+        if visible is not None:
+            shown, shown_keys = visible
+            rows = rows.filter(shown_keys)
+            base = cls(model=Contractor, query=shown.query.chain(), using=using)
         if by_keys:  # the order is the name's, which the rows of keys have too
             rows = rows.order_by(*order)
             qs = base.filter(pk__in=rows.values("pk")).order_by(*order)

@@ -19,7 +19,7 @@ from opiekun.contractors.keys import search_text
 from opiekun.contractors.models import Contractor, contractors_estimated
 from opiekun.contractors.search_rows import SearchedContractors
 from opiekun.dates import today
-from opiekun.operators.access import visible_contractors
+from opiekun.operators.access import own_sets_alone, visible_contractors
 
 # Every ordering is read off an index ((code), (name, code), (nip, code), (city, code),
 # forwards or backwards), so any page, the last included, costs the same at any size.
@@ -45,6 +45,12 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
 # (0.15 s for 50,000). SQLite has no such index: the walk stays cheaper there.
 # docs/performance.md, "A search sorted by name".
 SORT_MATCHES_UP_TO = 100_000
+# The same from the table of keys (`_searched`), whose narrow rows sort faster: 250,000
+# matches in 115 ms at a million, against up to 1.3 s walking the name index to matches
+# that lie together at its far end. The list's count is then often the planner's
+# estimate, which was 110,000 for a surname of 50,000 (docs/performance.md, "Searches of
+# active contractors and own-only searches, 2026-11-30").
+SORT_KEYS_UP_TO = 250_000
 
 
 def _order(ordering: str, matches: int | None, vendor: str) -> tuple[str | OrderBy, ...]:
@@ -60,17 +66,28 @@ def _order(ordering: str, matches: int | None, vendor: str) -> tuple[str | Order
 def _searched(
     qs: QuerySet[Contractor], text: str, ordering: str, matches: int | None, active: bool | None
 ) -> QuerySet[Contractor] | None:
-    """A plain search (of every contractor, or of the active or inactive ones) by a
-    viewer who sees every contractor, on PostgreSQL: counted from the table of keys,
-    and, sorted by name with few matches, paged by it (`SearchedContractors`). None
+    """A plain search (of every contractor, or of the active or inactive ones) on
+    PostgreSQL, by a viewer who sees every contractor or by an own-only viewer (their
+    sets of ids tested on the rows of keys): counted from the table of keys, and,
+    sorted by name with few matches, paged by it (`SearchedContractors`). None
     otherwise, or when the text may be a NIP (searched in the contractors table)."""
-    if not text or connections[qs.db].vendor != "postgresql" or qs.query.has_filters() or _nip_digits(text):
+    if not text or connections[qs.db].vendor != "postgresql" or _nip_digits(text):
         return None
+    sets = own_sets_alone(qs)
+    if qs.query.has_filters() and sets is None:
+        return None
+    if sets is not None and matches is not None:
+        sets.matched(matches)  # a page walked in another order probes the sets if it ends soon
     fields = ORDERINGS.get(ordering, ORDERINGS["code"])
-    few = matches is not None and matches <= SORT_MATCHES_UP_TO
+    few = matches is not None and matches <= SORT_KEYS_UP_TO
     by_keys = few and fields[0].lstrip("-") == "name_key"
     return SearchedContractors.of(
-        search_text(text), order=fields, by_keys=by_keys, using=qs.db, active=active
+        search_text(text),
+        order=fields,
+        by_keys=by_keys,
+        using=qs.db,
+        active=active,
+        visible=None if sets is None else (qs, sets.condition("pk")),
     )
 
 

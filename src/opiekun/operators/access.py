@@ -69,12 +69,21 @@ class VisibleContractors(QuerySet[Contractor]):
     (docs/performance.md, "The own-only list (unassigned visible)")."""
 
     def count(self) -> int:
-        shortcut: tuple[OwnSets, str | None] | None = getattr(self.query, "own_sets", None)
-        if self._result_cache is None and shortcut is not None:
-            sets, filters = shortcut
-            if filters is not None and _filters_of(self) == filters:
-                return sets.count()
+        sets = own_sets_alone(self)
+        if self._result_cache is None and sets is not None:
+            return sets.count()
         return super().count()
+
+
+def own_sets_alone(qs: QuerySet[Contractor]) -> OwnSets | None:
+    """The own-only sets of ``qs`` when it is `visible_contractors` of an own-only
+    viewer and nothing else filters it; None otherwise (a viewer who sees every
+    contractor, one who sees none, another filter)."""
+    shortcut: tuple[OwnSets, str | None] | None = getattr(qs.query, "own_sets", None)
+    if shortcut is None:
+        return None
+    sets, filters = shortcut
+    return sets if filters is not None and _filters_of(qs) == filters else None
 
 
 def _filters_of(qs: QuerySet[Any]) -> str | None:

@@ -85,6 +85,14 @@ class OwnSets:
         self.counted["visible"] = count
         return count
 
+    def matched(self, rows: int) -> None:
+        """The list holds ``rows`` of these contractors, as counted elsewhere (a search's
+        matches they see, from the table of keys): `short_walk` reckons a page's walk
+        from them as from `count`'s."""
+        if self.nobody is not None and connections[self.nobody.db].vendor == "postgresql":
+            self.counted["all"] = contractors_estimated(self.nobody.db)
+        self.counted["visible"] = rows
+
     def short_walk(self, query: Any) -> bool:
         """Whether the page ``query`` asks for ends within a short walk of the
         contractors: the rows up to its end divided by the visible share, as `count`
