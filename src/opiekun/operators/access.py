@@ -69,10 +69,8 @@ class VisibleContractors(QuerySet[Contractor]):
     (docs/performance.md, "The own-only list (unassigned visible)")."""
 
     def count(self) -> int:
-        sets = own_sets_alone(self)
-        if self._result_cache is None and sets is not None:
-            return sets.count()
-        return super().count()
+        sets = own_sets_alone(self) if self._result_cache is None else None
+        return sets.count() if sets is not None else super().count()
 
 
 def own_sets_alone(qs: QuerySet[Contractor]) -> OwnSets | None:

@@ -9,8 +9,9 @@ contractors and own-only searches, 2026-11-30"). The column is one byte of a nar
 The insert and update triggers copy the column too (the update trigger keeps probing the
 primary key, as migration 0011 set: a replaced function loses its settings unless they
 are given again). The rows are then written again in their layout (`pack`): the
-contractors' writes wait until the migration ends (about 40 s at a million on the
-benchmark machine). SQLite has no table of keys; the model's field is state only there.
+contractors' writes and searches wait until the migration ends (19 s at a million on the
+benchmark machine of docs/performance.md's section; migration 0010's pack took 38 s on a
+slower one). SQLite has no table of keys; the model's field is state only there.
 """
 
 from django.db import migrations, models
