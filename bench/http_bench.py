@@ -34,6 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -70,10 +71,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
         "--only",
-        choices=["pages", "exports", "info", "add"],
+        choices=["pages", "exports", "info", "absence", "add"],
         action="append",
         help="time only these (repeatable; default all): the pages, the CSV and XLSX exports, "
-        "caretaker-info beside the bare view, the API write",
+        "caretaker-info beside the bare view, saving and deleting an absence, the API write",
     )
     parser.add_argument(
         "--explain",
@@ -95,7 +96,7 @@ def parse_args() -> argparse.Namespace:
         f"(default {INFO_ROUNDS}; the median round of each is reported)",
     )
     args = parser.parse_args()
-    args.only = set(args.only or ["pages", "exports", "info", "add"])
+    args.only = set(args.only or ["pages", "exports", "info", "absence", "add"])
     if args.contractors < 1_000:
         parser.error("--contractors must be at least 1,000")
     if args.runs < 2:
@@ -816,11 +817,65 @@ def measure(
             },
         )
 
+    if "absence" in args.only:
+        rows += absence_rows(world, api)
     if "add" in args.only:
         rows.append(
             timed(f"API POST /caretakers/add, {WRITE_SIZE:,} contractors, REPLACE", add, runs, add_note)
         )
     return rows, info_line
+
+
+ABSENCE_RUNS = 3  # each call takes seconds at a million: a warm-up pair and three timed
+ABSENCE_WEEK = (date(2027, 3, 1), date(2027, 3, 5))  # after every absence the data set has
+
+
+def absence_rows(world: run.World, api: Session) -> list[Row]:
+    """Saving and deleting an absence, as an integration (or the form) does: one
+    caretaker's week in 2027 through `POST /api/v1/absences`, then `DELETE` of the same
+    absence, so that the data set is as before; a warm-up pair, then ``ABSENCE_RUNS``
+    pairs. Each changes who acts for every contractor the caretaker is main for that
+    week. The note counts the caretaker's contractors today from the data."""
+    from opiekun.caretakers.models import CaretakerAssignment
+    from opiekun.dates import today
+
+    operator_id = world.first_operator + 7
+    theirs = (
+        CaretakerAssignment.objects.on(today())
+        .filter(operator_id=operator_id)
+        .values("contractor_id")
+        .distinct()
+        .count()
+    )
+    start, end = ABSENCE_WEEK
+    saved: list[float] = []
+    deleted: list[float] = []
+    for i in range(-1, ABSENCE_RUNS):
+        made = api.post_json(
+            "/api/v1/absences",
+            {"operator_id": operator_id, "date_from": start.isoformat(), "date_to": end.isoformat()},
+        )
+        if made.status != 201:
+            raise RuntimeError(f"POST /absences: HTTP {made.status}: {made.body[:500]!r}")
+        gone = api.request("DELETE", f"/api/v1/absences/{json.loads(made.body)['id']}")
+        if gone.status != 204:
+            raise RuntimeError(f"DELETE /absences: HTTP {gone.status}: {gone.body[:500]!r}")
+        if i >= 0:
+            saved.append(made.ms)
+            deleted.append(gone.ms)
+    note = f"a caretaker of {theirs:,} contractors today, one week; {len(saved)} timed"
+    rows = [
+        Row("API POST /absences", statistics.median(saved), percentile(saved, 0.95), note),
+        Row(
+            "API DELETE /absences/{id}, the same absence",
+            statistics.median(deleted),
+            percentile(deleted, 0.95),
+            note,
+        ),
+    ]
+    for row in rows:
+        print(f"  {row.name:<62} {row.p50:>9,.0f} {row.p95:>9,.0f}  {row.note}", flush=True)
+    return rows
 
 
 def bench_info(world: run.World, users: Users, rounds: int) -> str:
