@@ -259,6 +259,10 @@ class Row:
     def cells(self) -> str:
         return f"| {self.name} | {self.p50:,.0f} ms | {self.p95:,.0f} ms | {self.note} |"
 
+    def show(self) -> None:
+        """The row's line of the progress printed as each measurement ends."""
+        print(f"  {self.name:<62} {self.p50:>9,.0f} {self.p95:>9,.0f}  {self.note}", flush=True)
+
 
 def timed(
     name: str,
@@ -278,7 +282,7 @@ def timed(
         answers.append(answer)
     times = [a.ms for a in answers]
     row = Row(name, statistics.median(times), percentile(times, 0.95), note(answers[-1], answers), replay)
-    print(f"  {row.name:<62} {row.p50:>9,.0f} {row.p95:>9,.0f}  {row.note}", flush=True)
+    row.show()
     return row
 
 
@@ -874,7 +878,7 @@ def absence_rows(world: run.World, api: Session) -> list[Row]:
         ),
     ]
     for row in rows:
-        print(f"  {row.name:<62} {row.p50:>9,.0f} {row.p95:>9,.0f}  {row.note}", flush=True)
+        row.show()
     return rows
 
 

@@ -114,11 +114,10 @@ class SearchedContractors(QuerySet[Contractor]):
         if active is not None:
             alike["active"] = active  # type: ignore[assignment]
         rows = SearchRow.objects.using(using).filter(**alike)
-        base = cls(model=Contractor, using=using)
-        if visible is not None:
-            shown, shown_keys = visible
-            rows = rows.filter(shown_keys)
-            base = cls(model=Contractor, query=shown.query.chain(), using=using)
+        shown = None if visible is None else visible[0].query.chain()  # their contractors
+        base = cls(model=Contractor, query=shown, using=using)
+        if visible is not None:  # the same condition on the rows of keys
+            rows = rows.filter(visible[1])
         if by_keys:  # the order is the name's, which the rows of keys have too
             rows = rows.order_by(*order)
             qs = base.filter(pk__in=rows.values("pk")).order_by(*order)
