@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from opiekun.caretakers.acting_rules import ActingReason, Holder, acting_on
 from opiekun.caretakers.rules import AssignmentType
+from opiekun.coverage.acting import acting_gaps_of
 from opiekun.coverage.compute import (
     SINCE_ALWAYS,
     UNTIL_FURTHER_NOTICE,
@@ -21,7 +22,6 @@ from opiekun.coverage.compute import (
     AssignmentFact,
     Gap,
     Uncovered,
-    acting_gaps_of,
     coverage_of,
     uncovered_of,
 )

@@ -1,8 +1,7 @@
 """Coverage as pure functions of plain values: the days a scope has no main caretaker,
-the days it has no acting caretaker (`acting_gaps_of`: no main caretaker, or the main
-caretaker absent and no deputy present to act, as `caretakers.acting.acting_on`
-decides), and the days a contractor has no caretaker at all. No Django. The days a
-deputy acts for an absent main caretaker: `coverage.stand_ins`.
+and the days a contractor has no caretaker at all. No Django. The days nobody acts (no
+main caretaker, or the main caretaker absent and no deputy present to act):
+`coverage.acting`; the days a deputy acts for an absent main caretaker: `coverage.stand_ins`.
 
 The derived tables (`coverage.models`) hold exactly what these functions return for
 the current assignments; the writer refreshes them for the contractors it touched,
@@ -160,86 +159,4 @@ def _gap_key(gap: Gap) -> tuple[int, int, int, date]:
     return (gap.contractor_id, gap.role_id, gap.branch_id or 0, gap.date_from)
 
 
-Absences = dict[int, list[tuple[date, date]]]  # operator id -> absent days (inclusive)
-
-
-def _absent(absences: Absences, operator_id: int, day: date) -> bool:
-    return any(start <= day <= end for start, end in absences.get(operator_id, ()))
-
-
-def _acting_periods(facts: list[AssignmentFact], absences: Absences) -> list[tuple[date, date, int | None]]:
-    """The days of one scope with an acting caretaker, as (start, end, who acts):
-    the main caretaker when present, else the first present deputy in deputy order."""
-    edges: set[date] = set()
-    for fact in facts:
-        edges.add(fact.date_from)
-        end = _end(fact.date_to)
-        if end != UNTIL_FURTHER_NOTICE:
-            edges.add(end + ONE_DAY)
-        for start, last in absences.get(fact.operator_id, ()):
-            edges.add(start)
-            if last != UNTIL_FURTHER_NOTICE:
-                edges.add(last + ONE_DAY)
-    deputies = sorted(
-        (f for f in facts if not f.main), key=lambda f: (f.priority, f.date_from, f.assignment_id)
-    )
-    mains = [f for f in facts if f.main]
-    starts = sorted(edges)
-    acting: list[tuple[date, date, int | None]] = []
-    for index, start in enumerate(starts):
-        end = starts[index + 1] - ONE_DAY if index + 1 < len(starts) else UNTIL_FURTHER_NOTICE
-        main = next((f for f in mains if f.date_from <= start <= _end(f.date_to)), None)
-        if main is None:
-            continue
-        who: int | None = main.operator_id
-        if _absent(absences, main.operator_id, start):
-            who = next(
-                (
-                    d.operator_id
-                    for d in deputies
-                    if d.date_from <= start <= _end(d.date_to) and not _absent(absences, d.operator_id, start)
-                ),
-                None,
-            )
-        if who is not None:
-            acting.append((start, end, who))
-    return acting
-
-
-def acting_gaps_of(
-    *,
-    contractor_ids: Iterable[int],
-    assignments: Iterable[AssignmentFact],
-    absences: Absences,
-    default_role_id: int | None,
-    inactive: Iterable[int] = (),
-) -> list[Gap]:
-    """Per scope, the periods with no acting caretaker ("consider absences"): the
-    days with no main caretaker, and the days the main caretaker is absent and no
-    deputy of the scope is present. Stored for the same scopes as `coverage_of`'s
-    gaps; ``last_operator_id`` is who acted the day before (the main caretaker or
-    the deputy standing in). A scope none of whose caretakers is absent during their
-    own assignment there has exactly its main-caretaker gaps."""
-    ids = set(contractor_ids)
-    asleep = set(inactive)
-    scopes: dict[Scope, list[AssignmentFact]] = defaultdict(list)
-    for a in assignments:
-        if a.contractor_id in ids:
-            scopes[(a.contractor_id, a.role_id, a.branch_id)].append(a)
-    if default_role_id is not None:
-        for contractor_id in ids:
-            scopes.setdefault((contractor_id, default_role_id, None), [])
-    gaps: list[Gap] = []
-    for (c, role, branch), facts in scopes.items():
-        if any(
-            start <= _end(f.date_to) and f.date_from <= end
-            for f in facts
-            for start, end in absences.get(f.operator_id, ())
-        ):
-            periods = _acting_periods(facts, absences)
-        else:
-            periods = [(f.date_from, _end(f.date_to), f.operator_id) for f in facts if f.main]
-        gaps.extend(
-            Gap(c, role, branch, start, end, last, c not in asleep) for start, end, last in _holes(periods)
-        )
-    return sorted(gaps, key=_gap_key)
+Absences = dict[int, list[tuple[date, date]]]  # operator id -> absent days (inclusive), sorted and disjoint

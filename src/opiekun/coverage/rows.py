@@ -15,15 +15,8 @@ from opiekun.bulk import id_list, insert_rows, rows_source
 from opiekun.caretakers.models import CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
-from opiekun.coverage.compute import (
-    Absences,
-    AssignmentFact,
-    Gap,
-    Uncovered,
-    acting_gaps_of,
-    coverage_of,
-)
-from opiekun.coverage.stand_ins import acting_periods_of
+from opiekun.coverage.acting import acting_of
+from opiekun.coverage.compute import Absences, AssignmentFact, Gap, Uncovered, coverage_of
 from opiekun.coverage.tables import Coverage, tables_of
 from opiekun.operators.models import Absence
 
@@ -94,14 +87,13 @@ def _coverage(
         gaps, uncovered = coverage_of(
             contractor_ids=ids, assignments=facts, default_role_id=default_role_id, inactive=inactive
         )
-    acting = acting_gaps_of(
+    acting, stand_ins = acting_of(
         contractor_ids=ids,
         assignments=facts,
         absences=absences,
         default_role_id=default_role_id,
         inactive=inactive,
     )
-    stand_ins = acting_periods_of(contractor_ids=ids, assignments=facts, absences=absences)
     return Coverage(gaps, uncovered, acting, stand_ins)
 
 

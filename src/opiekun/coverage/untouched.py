@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from opiekun.coverage.acting import acting_gaps_of
 from opiekun.coverage.compute import (
     ONE_DAY,
     UNTIL_FURTHER_NOTICE,
@@ -21,7 +22,6 @@ from opiekun.coverage.compute import (
     AssignmentFact,
     Gap,
     _end,
-    acting_gaps_of,
     main_gaps_of,
 )
 
@@ -249,7 +249,7 @@ def gaps_in(
     inactive: Iterable[int] = (),
     acting_only: bool = False,
 ) -> tuple[list[Gap], list[Gap]]:
-    """The rows of both gap tables (`compute.coverage_of`, `compute.acting_gaps_of`:
+    """The rows of both gap tables (`compute.coverage_of`, `acting.acting_gaps_of`:
     main, acting) in the scopes ``scopes`` (contractor, role, branch) alone: what a
     write of those scopes may change there (``acting_only``: the acting gaps alone)."""
     part = [f for f in assignments if (f.contractor_id, f.role_id, f.branch_id) in scopes]

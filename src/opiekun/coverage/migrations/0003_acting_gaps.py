@@ -111,7 +111,8 @@ def _triggers(with_acting):
 def _populate(apps, schema_editor):
     """The acting gaps of the contractors that exist already (a large installation
     runs `opiekun coverage-rebuild` instead, which works in chunks)."""
-    from opiekun.coverage.compute import AssignmentFact, acting_gaps_of
+    from opiekun.coverage.acting import acting_gaps_of
+    from opiekun.coverage.compute import AssignmentFact
 
     Contractor = apps.get_model("contractors", "Contractor")
     Assignment = apps.get_model("caretakers", "CaretakerAssignment")
@@ -128,7 +129,8 @@ def _populate(apps, schema_editor):
         )
     ]
     absences = {}
-    for operator_id, start, end in Absence.objects.values_list("operator_id", "date_from", "date_to"):
+    rows = Absence.objects.values_list("operator_id", "date_from", "date_to")
+    for operator_id, start, end in rows.order_by("operator_id", "date_from"):  # sorted, as the rule reads them
         absences.setdefault(operator_id, []).append((start, end))
     default = Role.objects.filter(is_default=True).values_list("pk", flat=True).first()
     inactive = list(Contractor.objects.filter(active=False).values_list("pk", flat=True))
