@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from django.db import connection
@@ -101,17 +102,26 @@ _tables = tables_of
 
 
 def _make_equal(
-    model: type[Model], fields: list[str], ids: list[int], wanted: Sequence[tuple[object, ...]]
+    model: type[Model],
+    fields: list[str],
+    ids: list[int],
+    wanted: Sequence[tuple[object, ...]],
+    *,
+    window: tuple[date, date] | None = None,
 ) -> None:
     """Make ``model``'s rows of the contractors ``ids`` equal to ``wanted``, writing only
     the rows that differ: most writes (a handover, a deputy added, an edit of dates
     inside a covered stretch) leave most contractors' coverage as it was, and a row
-    deleted and inserted again would pay for every index of the table twice."""
+    deleted and inserted again would pay for every index of the table twice.
+    ``window`` (first day, last day): only the rows sharing a day with it are compared
+    (``wanted`` holds those alone); the others are left as they are."""
     # The rows are named tuples whose fields are ``fields``, in order: each is its own key.
     missing = Counter(wanted)
     stale: list[int] = []
-    stored = model._default_manager.filter(contractor_id__in=id_list(ids)).values_list("pk", *fields)
-    for pk, *values in stored:
+    stored = model._default_manager.filter(contractor_id__in=id_list(ids))
+    if window is not None:
+        stored = stored.filter(date_to__gte=window[0], date_from__lte=window[1])
+    for pk, *values in stored.values_list("pk", *fields):
         key = tuple(values)
         if missing[key] > 0:
             missing[key] -= 1
