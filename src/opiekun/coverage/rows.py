@@ -5,8 +5,7 @@ computed, a table made equal to what it must be. The pieces `coverage.services` 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -17,8 +16,11 @@ from opiekun.caretakers.models import CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.models import Contractor
 from opiekun.coverage.acting import acting_of
+from opiekun.coverage.acting_window import Window, acting_in_window
 from opiekun.coverage.compute import Absences, AssignmentFact, Gap, Uncovered, coverage_of
-from opiekun.coverage.tables import Coverage, tables_of
+from opiekun.coverage.models import ActingGap, ActingPeriod
+from opiekun.coverage.stand_ins import StandIn
+from opiekun.coverage.tables import GAP_FIELDS, STAND_IN_FIELDS, Coverage, tables_of
 from opiekun.operators.models import Absence
 
 
@@ -102,26 +104,28 @@ _tables = tables_of
 
 
 def _make_equal(
-    model: type[Model],
-    fields: list[str],
-    ids: list[int],
-    wanted: Sequence[tuple[object, ...]],
-    *,
-    window: tuple[date, date] | None = None,
+    model: type[Model], fields: list[str], ids: list[int], wanted: Sequence[tuple[object, ...]]
 ) -> None:
     """Make ``model``'s rows of the contractors ``ids`` equal to ``wanted``, writing only
     the rows that differ: most writes (a handover, a deputy added, an edit of dates
     inside a covered stretch) leave most contractors' coverage as it was, and a row
-    deleted and inserted again would pay for every index of the table twice.
-    ``window`` (first day, last day): only the rows sharing a day with it are compared
-    (``wanted`` holds those alone); the others are left as they are."""
+    deleted and inserted again would pay for every index of the table twice."""
     # The rows are named tuples whose fields are ``fields``, in order: each is its own key.
+    stored = model._default_manager.filter(contractor_id__in=id_list(ids))
+    _write_differences(model, fields, stored.values_list("pk", *fields), wanted)
+
+
+def _write_differences(
+    model: type[Model],
+    fields: list[str],
+    stored: Iterable[Sequence[Any]],
+    wanted: Sequence[tuple[object, ...]],
+) -> None:
+    """Delete the rows ``stored`` ((pk, *fields) each) that ``wanted`` lacks, and insert
+    those of ``wanted`` that ``stored`` lacks."""
     missing = Counter(wanted)
     stale: list[int] = []
-    stored = model._default_manager.filter(contractor_id__in=id_list(ids))
-    if window is not None:
-        stored = stored.filter(date_to__gte=window[0], date_from__lte=window[1])
-    for pk, *values in stored.values_list("pk", *fields):
+    for pk, *values in stored:
         key = tuple(values)
         if missing[key] > 0:
             missing[key] -= 1
@@ -134,6 +138,40 @@ def _make_equal(
         fields,
         [dict(zip(fields, key, strict=True)) for key, count in missing.items() for _ in range(count)],
     )
+
+
+def refresh_acting_window(contractor_ids: list[int], window: Window) -> bool:
+    """Make the acting gaps and periods of ``contractor_ids`` right after a change of
+    absences whose days lie inside ``window`` (not on its first or last day), from the
+    window's days alone (`acting_window.acting_in_window`): only the rows sharing a day
+    with it are read, computed and compared. False, having written nothing, when the
+    stored rows lack one the window's edges need (the caller then computes everything)."""
+    first, last = window
+    ids, inactive, facts = _read(Contractor.objects.filter(pk__in=id_list(contractor_ids)))
+    tables = ((ActingGap, GAP_FIELDS), (ActingPeriod, STAND_IN_FIELDS))
+    stored = [
+        list(
+            model._default_manager.filter(
+                contractor_id__in=id_list(ids), date_to__gte=first, date_from__lte=last
+            ).values_list("pk", *fields)
+        )
+        for model, fields in tables
+    ]
+    found = acting_in_window(
+        contractor_ids=ids,
+        assignments=facts,
+        absences=_absences_of({f.operator_id for f in facts}),
+        default_role_id=_default_role_id(),
+        window=window,
+        stored_gaps=[Gap(*row[1:]) for row in stored[0]],
+        stored_stand_ins=[StandIn(*row[1:]) for row in stored[1]],
+        inactive=inactive,
+    )
+    if found is None:
+        return False
+    _write_differences(ActingGap, GAP_FIELDS, stored[0], found[0])
+    _write_differences(ActingPeriod, STAND_IN_FIELDS, stored[1], found[1])
+    return True
 
 
 def delete_rows(model: type[Model], fields: list[str], rows: Sequence[tuple[object, ...]]) -> None:

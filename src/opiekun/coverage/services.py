@@ -52,6 +52,7 @@ from opiekun.coverage.rows import (
     _make_equal,
     _read,
     _tables,
+    refresh_acting_window,
 )
 from opiekun.coverage.stand_ins import StandIn
 from opiekun.coverage.tables import Coverage
@@ -61,8 +62,6 @@ from opiekun.coverage.untouched import before_write, untouched_by
 CHUNK = 20_000  # contractors per step of a full recomputation
 
 ABSENCES_LOCK = 0x0C0FE4A6E  # the advisory lock key of absences against coverage refreshes
-
-Window = tuple[date, date]  # first and last day
 
 # Every assignment of the contractors asked for (`coverage_refresh`'s ``stored``).
 StoredFacts = Callable[[Collection[int]], list[AssignmentFact]]
@@ -121,10 +120,9 @@ def coverage_refresh(
     )
 
 
-def _refresh(ids: list[int], *, acting_only: bool = False, window: Window | None = None) -> None:
-    """``acting_only``: only absences changed, which only the acting gaps and periods
-    read. ``window``: see `_refresh_tables`."""
-    _refresh_tables([] if acting_only else ids, [] if acting_only else ids, ids, window=window)
+def _refresh(ids: list[int], *, acting_only: bool = False) -> None:
+    """``acting_only``: only absences changed, which only the acting gaps and periods read."""
+    _refresh_tables([] if acting_only else ids, [] if acting_only else ids, ids)
 
 
 def _refresh_tables(
@@ -133,14 +131,10 @@ def _refresh_tables(
     acting: list[int],
     delta: Delta | None = None,
     stored: StoredFacts | None = None,
-    *,
-    window: Window | None = None,
 ) -> None:
     """Make each table right for its own list of contractors, from one read of their
     assignments (with the ``delta`` of the write just made: `changed.refresh_changed`;
-    ``stored``: that read made by the caller). ``window``: first and last day of the
-    only rows that may differ, of any table (`absences_changed`); the rows outside it
-    are neither read nor compared."""
+    ``stored``: that read made by the caller)."""
     everyone = sorted({*gaps, *uncovered, *acting})
     if not everyone:
         return
@@ -171,10 +165,7 @@ def _refresh_tables(
         if len(table_ids) < len(everyone):
             keep = set(table_ids)
             rows = [r for r in rows if r.contractor_id in keep]  # type: ignore[attr-defined]
-        if window is not None:
-            first, last = window
-            rows = [r for r in rows if r.date_to >= first and r.date_from <= last]  # type: ignore[attr-defined]
-        _make_equal(model, fields, table_ids, rows, window=window)
+        _make_equal(model, fields, table_ids, rows)
 
 
 def _contractors(contractor_ids: list[int]) -> tuple[list[int], list[int]]:
@@ -196,24 +187,24 @@ def absences_changed(*, periods: Sequence[tuple[int, date, date]]) -> None:
     if not periods:
         return
     _absences_lock(exclusive=True)
-    # Only the acting on those days changes. A row of either table (a maximal run of
-    # days) that shares no day with them nor with the days just before and after them
-    # begins and ends where it did, after the same acting caretaker: read and compare
-    # only the rows sharing a day with that window.
-    first = min(start for _, start, _ in periods)
-    last = max(end for _, _, end in periods)
-    window = (
-        first - ONE_DAY if first > SINCE_ALWAYS else first,
-        last + ONE_DAY if last < UNTIL_FURTHER_NOTICE else last,
-    )
     touching = Q()
     for operator_id, start, end in periods:
         touching |= Q(operator_id=operator_id, date_from__lte=end) & (
             Q(date_to__isnull=True) | Q(date_to__gte=start)
         )
     ids = sorted(set(CaretakerAssignment.objects.filter(touching).values_list("contractor_id", flat=True)))
-    if ids:
-        _refresh(ids, acting_only=True, window=window)
+    if not ids:
+        return
+    # Only the acting on those days changes. A row of either table (a maximal run of
+    # days) that shares no day with them nor with the days just before and after them
+    # begins and ends where it did, after the same acting caretaker: only the rows
+    # sharing a day with that window are computed, read and compared
+    # (`acting_window`).
+    first = min(start for _, start, _ in periods)
+    last = max(end for _, _, end in periods)
+    edges = first > SINCE_ALWAYS and last < UNTIL_FURTHER_NOTICE  # days outside them on both sides
+    if not edges or not refresh_acting_window(ids, (first - ONE_DAY, last + ONE_DAY)):
+        _refresh(ids, acting_only=True)  # every row of theirs computed again
 
 
 def _chunks() -> Iterator[list[int]]:
