@@ -67,7 +67,6 @@ def acting_in_window(
     before a change of absences that left its first and last days as they were. None
     when those rows lack one that must hold the window's first or last day (tables not
     in step with the assignments): then compute everything instead."""
-    first, last = window
     gaps, stand_ins = acting_of(
         contractor_ids=contractor_ids,
         assignments=assignments,
@@ -75,35 +74,34 @@ def acting_in_window(
         default_role_id=default_role_id,
         inactive=inactive,
     )
-    stored_gaps, stored_stand_ins = list(stored_gaps), list(stored_stand_ins)
-    gap_key, stand_in_key = 3, 6  # a gap's scope; a stand-in's scope, assignment, deputy, main
-    gaps_before, gaps_after = _holding(stored_gaps, first, gap_key), _holding(stored_gaps, last, gap_key)
-    stand_ins_before = _holding(stored_stand_ins, first, stand_in_key)
-    stand_ins_after = _holding(stored_stand_ins, last, stand_in_key)
-    found_gaps: list[Gap] = []
-    for gap in in_window(gaps, window):
-        if gap.date_from <= first:  # reaches as far back, after the same caretaker, as before
-            was = gaps_before.get(gap[:gap_key])
-            if was is None:
-                return None
-            gap = gap._replace(date_from=was.date_from, last_operator_id=was.last_operator_id)
-        if gap.date_to >= last:
-            was = gaps_after.get(gap[:gap_key])
-            if was is None:
-                return None
-            gap = gap._replace(date_to=was.date_to)
-        found_gaps.append(gap)
-    found_stand_ins: list[StandIn] = []
-    for run in in_window(stand_ins, window):
-        if run.date_from <= first:
-            held = stand_ins_before.get(run[:stand_in_key])
-            if held is None:
-                return None
-            run = run._replace(date_from=held.date_from)
-        if run.date_to >= last:
-            held = stand_ins_after.get(run[:stand_in_key])
-            if held is None:
-                return None
-            run = run._replace(date_to=held.date_to)
-        found_stand_ins.append(run)
+    # A gap is named by its scope, a stand-in by its scope, assignment, deputy and main.
+    found_gaps = _spliced(gaps, list(stored_gaps), window, 3, carried=("last_operator_id",))
+    found_stand_ins = _spliced(stand_ins, list(stored_stand_ins), window, 6, carried=())
+    if found_gaps is None or found_stand_ins is None:
+        return None
     return found_gaps, found_stand_ins
+
+
+def _spliced(
+    rows: list[Row], stored: list[Row], window: Window, key: int, *, carried: tuple[str, ...]
+) -> list[Row] | None:
+    """``rows`` computed from the window's days, those sharing a day with it, each
+    reaching back and on as the row stored (``stored``, named by its first ``key``
+    values) that holds the window's first or last day, and carrying that first row's
+    ``carried`` values (who acted before it); None when such a stored row is missing."""
+    first, last = window
+    before, after = _holding(stored, first, key), _holding(stored, last, key)
+    found: list[Row] = []
+    for row in in_window(rows, window):
+        if row.date_from <= first:  # reaches as far back, after the same caretaker, as before
+            was = before.get(row[:key])
+            if was is None:
+                return None
+            row = row._replace(date_from=was.date_from, **{name: getattr(was, name) for name in carried})
+        if row.date_to >= last:
+            was = after.get(row[:key])
+            if was is None:
+                return None
+            row = row._replace(date_to=was.date_to)
+        found.append(row)
+    return found
