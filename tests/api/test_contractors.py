@@ -13,6 +13,7 @@ from django.test import Client
 from opiekun.caretakers.models import CaretakerAssignment, CaretakerRole
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
+from opiekun.operators.absences import absence_create
 from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 
 JSON = "application/json"
@@ -22,7 +23,7 @@ def _assign(contractor: Contractor, operator: Operator, **extra: Any) -> Caretak
     return CaretakerAssignment.objects.create(
         contractor=contractor,
         operator=operator,
-        type="main",
+        type=extra.pop("type", "main"),
         role=CaretakerRole.objects.get(is_default=True),
         date_from=extra.pop("date_from", today() - timedelta(days=10)),
         **extra,
@@ -236,3 +237,35 @@ def test_deleting_a_contractor_with_caretakers_needs_can_assign(
     assert CaretakerAssignment.history.filter(
         id=row.pk, history_type="-", history_change_reason="contractor_delete"
     ).exists()
+
+
+def test_each_contractor_names_who_acts_today(
+    api: Client, make_contractors: Callable[..., Any], make_operator: Callable[..., Operator]
+) -> None:
+    """The main caretaker when present; while they are away, the first present deputy;
+    nobody when every caretaker of the scope is away or there is no main caretaker."""
+    present, away, everyone_away, nobody = make_contractors(4)
+    anna, jan, ewa, piotr = (make_operator(name) for name in ("anna", "jan", "ewa", "piotr"))
+    _assign(present, anna)
+    _assign(away, jan)
+    _assign(away, piotr, type="deputy", priority=2)
+    _assign(away, ewa, type="deputy", priority=1)
+    _assign(everyone_away, jan)
+    _assign(everyone_away, ewa, type="deputy")
+    for operator in (jan, ewa):  # Ewa is away too: Piotr stands in for Jan
+        absence_create(actor=operator.user, operator_id=operator.pk, date_from=today(), date_to=today())
+    listed = {
+        r["code"]: (r["main_caretaker_id"], r["acting_caretaker_id"])
+        for r in api.get("/api/v1/contractors").json()["results"]
+    }
+    assert listed == {
+        present.code: (anna.pk, anna.pk),
+        away.code: (jan.pk, piotr.pk),
+        everyone_away.code: (jan.pk, None),
+        nobody.code: (None, None),
+    }
+    one = api.get(f"/api/v1/contractors/{away.pk}").json()
+    assert (one["main_caretaker_id"], one["acting_caretaker_id"]) == (jan.pk, piotr.pk)
+    legal = CaretakerRole.objects.create(name="Opiekun prawny")  # another role: nobody there
+    in_role = api.get(f"/api/v1/contractors?role_id={legal.pk}").json()["results"]
+    assert {(r["main_caretaker_id"], r["acting_caretaker_id"]) for r in in_role} == {(None, None)}
