@@ -81,3 +81,36 @@ def test_an_absence_added_on_the_page_makes_the_deputy_act_on_the_list(
         f"zastępuje Anna Nowak do {until.strftime('%d.%m.%Y')}"
     )
     screenshot(page, "acting-mark")
+
+
+def test_the_save_button_waits_for_the_answer_and_cannot_be_pressed_twice(
+    page: Page, live_server: Any, login: Callable[..., None], office: dict[str, Any]
+) -> None:
+    """Saving an absence of a large portfolio takes seconds: until the answer comes, the
+    button says so and is disabled. The save is cut off here (as a dropped connection
+    would), so the page stays as it was while waiting."""
+    login(page, live_server, "anna", PASSWORD)
+    page.goto(f"{live_server.url}/nieobecnosci/nowa/")
+    sent: list[str] = []
+
+    def cut_off(route: Any) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        sent.append(route.request.post_data or "")
+        route.abort("aborted")
+
+    page.route("**/nieobecnosci/nowa/", cut_off)
+    form = page.locator("[data-testid=absence-form]")
+    form.locator("input[name=date_from]").fill(today().strftime("%d.%m.%Y"))
+    form.locator("input[name=date_to]").fill(today().strftime("%d.%m.%Y"))
+    save = page.locator("[data-testid=absence-save]")
+    expect(save).to_have_text("Zapisz")
+    expect(save).to_be_enabled()
+    save.click()
+    expect(save).to_be_disabled()
+    expect(save).to_have_text("Zapisywanie…")
+    expect(form).to_have_attribute("aria-busy", "true")
+    assert len(sent) == 1 and "date_from=" in sent[0]
+    assert Absence.objects.count() == 0
+    page.unroute("**/nieobecnosci/nowa/")

@@ -122,3 +122,36 @@ document.addEventListener("change", function (event) {
   var target = event.target;
   if (target && target.matches && target.matches("select[data-autosubmit]") && target.form) target.form.submit();
 });
+
+// A save that takes a while (an absence of a caretaker with tens of thousands of clients
+// works out who acts for each of them: seconds at a million contractors): a submit button
+// marked data-busy-label shows that label and cannot be pressed again until the answer
+// comes. Changed once the submit event is over, so that a form whose sending another
+// handler stopped is left as it was, and the button's own name and value are still sent.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var buttons = form.querySelectorAll ? form.querySelectorAll("button[type=submit][data-busy-label]") : [];
+  if (!buttons.length) return;
+  window.setTimeout(function () {
+    if (event.defaultPrevented) return;
+    form.setAttribute("aria-busy", "true");
+    buttons.forEach(function (button) {
+      button.setAttribute("data-idle-label", button.textContent);
+      button.textContent = button.getAttribute("data-busy-label");
+      button.disabled = true;
+    });
+  }, 0);
+});
+
+// Back on a page the browser kept (the Back button after a save): its buttons work again.
+window.addEventListener("pageshow", function (event) {
+  if (!event.persisted) return;
+  document.querySelectorAll("form[aria-busy=true]").forEach(function (form) {
+    form.removeAttribute("aria-busy");
+    form.querySelectorAll("button[data-idle-label]").forEach(function (button) {
+      button.textContent = button.getAttribute("data-idle-label");
+      button.removeAttribute("data-idle-label");
+      button.disabled = false;
+    });
+  });
+});
