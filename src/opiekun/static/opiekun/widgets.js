@@ -82,6 +82,10 @@
     function options() { return Array.prototype.slice.call(list.querySelectorAll("[role=option]")); }
 
     function close() {
+      // An answer still to come (or a pause still running) must not open the list
+      // again after a choice, Esc or leaving the field.
+      clearTimeout(timer);
+      asked++;
       list.hidden = true;
       list.innerHTML = "";
       active = -1;
