@@ -4,6 +4,7 @@ stored rows are not in step at the window's edges."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db import connection
@@ -46,3 +47,26 @@ def test_rows_out_of_step_at_the_windows_edge_are_all_computed_again(
     absence_create(actor=world["chief"], operator_id=world["ops"][0].pk, date_from=day(5), date_to=day(6))
     assert ActingGap.objects.filter(contractor__code="K0", date_to=day(6)).exists()
     assert_in_step()
+
+
+def test_absences_at_the_ends_of_the_calendar_keep_the_tables_in_step(
+    make_operator: Any, default_role: CaretakerRole, actor: Any
+) -> None:
+    """An absence on the first or last day there is has no day outside it on that side:
+    those are computed over every day; one a day inside has its window reach the end."""
+    world = _world(make_operator, default_role, actor)
+    since = (date(1, 1, 1) - day(0)).days
+    _apply(("add", [0, 1], 0, "main", 0, None, since, None, "replace"), world)
+    _apply(("add", [0], 1, "deputy", 0, None, since, None, "replace"), world)
+    ops = world["ops"]
+    for operator, start, end in (
+        (ops[0], date(1, 1, 1), date(1, 1, 3)),
+        (ops[1], date(1, 1, 2), date(1, 1, 5)),
+        (ops[0], date(9999, 12, 29), date(9999, 12, 31)),
+        (ops[1], date(9999, 12, 20), date(9999, 12, 30)),
+    ):
+        absence_create(actor=world["chief"], operator_id=operator.pk, date_from=start, date_to=end)
+        assert_in_step()
+    assert ActingGap.objects.filter(contractor__code="K1", date_from=date(9999, 12, 29)).exists()
+    both_away = ActingGap.objects.filter(date_from=date(1, 1, 2), date_to=date(1, 1, 3))
+    assert both_away.filter(contractor__code="K0").exists()
