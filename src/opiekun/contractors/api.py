@@ -144,7 +144,7 @@ def _annotated(contractor: Contractor) -> Contractor:
 def _with_caretakers(contractors: list[Contractor], *, role_id: int | None = None) -> list[Contractor]:
     """The contractors with today's main caretaker (`with_main_caretakers`) and acting
     caretaker (`caretakers.resolving.resolve_scopes`), in the default role or ``role_id``,
-    without a branch: three queries a page."""
+    without a branch: four queries a page."""
     rows = with_main_caretakers(contractors, role_id=role_id)
     role = role_id or default_role_id()
     day = today()
