@@ -15,7 +15,7 @@ from opiekun.contractors.selectors import (
     contractor_get,
     contractor_list,
     contractor_list_count,
-    with_main_caretakers,
+    with_caretakers_today,
 )
 from opiekun.operators.models import UnassignedAccess, Visibility
 from tests.rows import assignment_row
@@ -127,7 +127,7 @@ def test_without_caretaker_today(firms: dict[str, Any], actor: Any, legal_role: 
 
 
 def test_main_caretaker_and_ordering(firms: dict[str, Any], actor: Any) -> None:
-    rows: dict[str, Any] = {c.code: c for c in with_main_caretakers(contractor_list(viewer=actor))}
+    rows: dict[str, Any] = {c.code: c for c in with_caretakers_today(contractor_list(viewer=actor))}
     assert rows["ACME"].main_caretaker_id == firms["anna"].pk
     assert rows["BETA01"].main_caretaker_id is None  # only a deputy today
     today = caretakers_today([firms["beta"].pk, firms["gamma"].pk])

@@ -18,6 +18,7 @@ from opiekun.bulk import id_list
 from opiekun.caretakers.acting_rules import Acting, ActingReason, Holder, acting_on, with_later_rows
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
 from opiekun.caretakers.rules import AssignmentType
+from opiekun.dates import today
 from opiekun.operators.access import visible_contractors
 from opiekun.operators.models import Absence
 from opiekun.periods import Period
@@ -150,6 +151,17 @@ def resolve_scopes(questions: Sequence[ScopeDay]) -> list[Resolution]:
 
 
 Scope = tuple[int, int, int | None]
+
+
+def resolved_today(contractor_ids: Sequence[int], *, role_id: int | None = None) -> list[Resolution]:
+    """`resolve_scopes` for each of ``contractor_ids`` today, in ``role_id`` (None: the
+    default role), without a branch: a page of a contractors list. Empty when no role
+    is given and none is the default."""
+    role = role_id or CaretakerRole.objects.default().values_list("pk", flat=True).first()
+    if role is None:
+        return []
+    day = today()
+    return resolve_scopes([ScopeDay(pk, role, None, day) for pk in contractor_ids])
 
 
 def stand_in_ends(

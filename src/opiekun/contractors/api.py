@@ -9,17 +9,14 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import ValidationInfo, field_validator
 
-from opiekun.caretakers.resolving import ScopeDay, resolve_scopes
-from opiekun.caretakers.selectors import default_role_id
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import (
     contractor_get,
     contractor_list,
     contractor_list_count,
-    with_main_caretakers,
+    with_caretakers_today,
 )
 from opiekun.contractors.services import contractor_create, contractor_delete, contractor_update
-from opiekun.dates import today
 from opiekun.schemas import (
     DEFAULT_PAGE_SIZE,
     Id,
@@ -138,21 +135,7 @@ class ContractorPatch(Patch):
 
 def _annotated(contractor: Contractor) -> Contractor:
     """The contractor with today's main and acting caretakers."""
-    return _with_caretakers([contractor])[0]
-
-
-def _with_caretakers(contractors: list[Contractor], *, role_id: int | None = None) -> list[Contractor]:
-    """The contractors with today's main caretaker (`with_main_caretakers`) and acting
-    caretaker (`caretakers.resolving.resolve_scopes`), in the default role or ``role_id``,
-    without a branch: four queries a page."""
-    rows = with_main_caretakers(contractors, role_id=role_id)
-    role = role_id or default_role_id()
-    day = today()
-    answers = resolve_scopes([ScopeDay(c.pk, role, None, day) for c in rows]) if role else []
-    for contractor, answer in zip(rows, answers, strict=True):
-        holder = answer.acting.holder
-        contractor.acting_caretaker_id = holder.operator_id if holder else None  # type: ignore[attr-defined]
-    return rows
+    return with_caretakers_today([contractor])[0]
 
 
 @router.get("/contractors", response=responses({200: Paged[ContractorOut]}, 401, 422))
@@ -171,7 +154,7 @@ def contractors(request: HttpRequest, filters: Query[ContractorQuery]) -> dict[s
         count = items.count()
         items = contractor_list(viewer=request.user, ordering=filters.ordering, matches=count, **asked)
     page = paginate(request, items, page=filters.page, page_size=filters.page_size, count=count)
-    page["results"] = _with_caretakers(page["results"], role_id=filters.role_id)
+    page["results"] = with_caretakers_today(page["results"], role_id=filters.role_id)
     return page
 
 

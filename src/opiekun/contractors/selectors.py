@@ -14,6 +14,7 @@ from django.db.models import CharField, Exists, F, OrderBy, OuterRef, Q, QuerySe
 from django.db.models.functions import Concat
 
 from opiekun.caretakers.models import CaretakerAssignment
+from opiekun.caretakers.resolving import resolved_today
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.keys import search_text
 from opiekun.contractors.models import Contractor, contractors_estimated
@@ -242,15 +243,22 @@ def caretakers_today(
     return found
 
 
-def with_main_caretakers(
+def with_caretakers_today(
     contractors: Iterable[Contractor], *, role_id: int | None = None
 ) -> list[Contractor]:
-    """The contractors, each with ``main_caretaker_id``: today's main caretaker in the
-    default role (or ``role_id``), without a branch, or None."""
+    """The contractors, each with ``main_caretaker_id`` and ``acting_caretaker_id``:
+    today's main caretaker in the default role (or ``role_id``), without a branch, and
+    who acts there today (the main caretaker when present, else the first present
+    deputy), or None; from one reading of their rows and their caretakers' absences
+    (`caretakers.resolving.resolved_today`)."""
     rows = list(contractors)
-    found = caretakers_today([c.pk for c in rows], role_id=role_id)
+    answers = resolved_today([c.pk for c in rows], role_id=role_id)
     for c in rows:
-        c.main_caretaker_id = found[c.pk].main if c.pk in found else None  # type: ignore[attr-defined]
+        c.main_caretaker_id = c.acting_caretaker_id = None  # type: ignore[attr-defined]
+    for c, answer in zip(rows, answers, strict=True):
+        c.main_caretaker_id = answer.main.operator_id if answer.main else None  # type: ignore[attr-defined]
+        holder = answer.acting.holder
+        c.acting_caretaker_id = holder.operator_id if holder else None  # type: ignore[attr-defined]
     return rows
 
 

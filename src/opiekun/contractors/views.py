@@ -13,8 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from opiekun.caretakers.acting import ActingReason, ScopeDay, resolve_scopes
-from opiekun.caretakers.selectors import default_role_id
+from opiekun.caretakers.acting import ActingReason
+from opiekun.caretakers.resolving import resolved_today
 from opiekun.contractors.forms import (
     DEFAULT_PAGE_SIZE,
     PAGE_SIZES,
@@ -33,7 +33,7 @@ from opiekun.contractors.selectors import (
     contractor_list_estimate,
 )
 from opiekun.contractors.services import EDITABLE_FIELDS, contractor_create, contractor_update
-from opiekun.dates import format_date, today
+from opiekun.dates import format_date
 from opiekun.operators.access import Access, can_assign, contractor_access, count_estimate_from
 from opiekun.operators.selectors import operator_names
 from opiekun.paging import EstimatingPaginator
@@ -131,10 +131,8 @@ def _add_acting(contractors: Any, *, role_id: int | None) -> None:
     filtered on; no branch), with what the mark says: whom a deputy stands in for and
     until when, or until when the main caretaker is away. Three queries a page (a fourth
     while a deputy stands in past today: `resolve_scopes` reads the rows starting later)."""
-    day = today()
-    role = role_id or default_role_id()
     rows = list(contractors)
-    answers = resolve_scopes([ScopeDay(c.pk, role, None, day) for c in rows]) if role else []
+    answers = resolved_today([c.pk for c in rows], role_id=role_id)
     names = operator_names(h.operator_id for a in answers for h in (a.main, a.acting.holder) if h is not None)
     for contractor, answer in zip(rows, answers, strict=True):
         acting, main = answer.acting, answer.main
