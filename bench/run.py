@@ -582,10 +582,12 @@ def page_and_count(qs: Any) -> tuple[list[Any], int]:
 
 def contractor_page_and_count(qs: Any) -> tuple[list[Any], int]:
     """What the contractor list asks: the first page of 50 with today's main caretakers
-    (read for that page only), and the number of all rows."""
-    from opiekun.contractors.selectors import with_main_caretakers
+    (read for that page only, as the list's column does), and the number of all rows."""
+    from opiekun.contractors.selectors import caretakers_today
 
-    return with_main_caretakers(qs[:50]), qs.count()
+    page = list(qs[:50])
+    found = caretakers_today([c.pk for c in page])
+    return [(c, found[c.pk].main if c.pk in found else None) for c in page], qs.count()
 
 
 # --- a. caretaker_add -------------------------------------------------------------
