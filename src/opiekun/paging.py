@@ -7,6 +7,10 @@ skipped rows to its contractor, operator, user and role (2.6 s). Read as ids, th
 skipped rows need only the joins their ordering needs; the page's own rows are then
 read by id, with everything shown (docs/performance.md, "A far page of assignments").
 
+A list that counts its rows with a page (``counted_page(bottom, top)``: an own-only
+viewer's search sorted by name, `contractors.search_rows`) is read by it: one statement
+for the page and the count.
+
 A long filtered list is not counted on a page: past ``settings.COUNT_ESTIMATE_FROM``
 rows by the PostgreSQL planner's estimate, the page shows that estimate as "about N"
 (`EstimatingPaginator`), and what the page read finds corrects it (docs/semantics.md,
@@ -127,6 +131,35 @@ class EstimatingPaginator(IdsFirstPaginator):
         self.__dict__.pop("num_pages", None)  # cached from the count
         self.estimated = estimated
 
+    @property
+    def counts_with_page(self) -> bool:
+        """Whether the list counts its rows with a page (`get_page` then needs no count first)."""
+        return bool(getattr(self.object_list, "counts_with_page", False))
+
+    def _counted(self, number: int) -> tuple[list[Any], int] | None:
+        """Page ``number``'s rows and the list's length, from one statement of a list
+        that counts with a page; None otherwise, or for a page with no rows."""
+        counted_page = getattr(self.object_list, "counted_page", None)
+        if counted_page is None or not self.counts_with_page:
+            return None
+        bottom = (number - 1) * self.per_page
+        counted: tuple[list[Any], int] | None = counted_page(bottom, bottom + self.per_page)
+        return counted
+
+    def get_page(self, number: Any) -> Page[Any]:
+        """Django's; a list that counts with a page is read by `_counted` first, its
+        count then that statement's (a page with no rows: counted, as Django does)."""
+        if "count" not in self.__dict__ and self.counts_with_page:
+            try:
+                wanted = int(number)
+            except (TypeError, ValueError):
+                wanted = 1
+            counted = self._counted(wanted) if wanted >= 1 else None
+            if counted is not None:
+                self._correct(counted[1], estimated=False)
+                return Page(counted[0], wanted, self)
+        return super().get_page(number)
+
     def validate_number(self, number: Any) -> int:
         try:
             return super().validate_number(number)
@@ -138,6 +171,10 @@ class EstimatingPaginator(IdsFirstPaginator):
 
     def page(self, number: Any) -> Page[Any]:
         number = self.validate_number(number)
+        counted = self._counted(number)
+        if counted is not None:  # exact, whether the count before it was or not
+            self._correct(counted[1], estimated=False)
+            return Page(counted[0], number, self)
         if not self.estimated:
             return super().page(number)
         bottom = (number - 1) * self.per_page

@@ -76,7 +76,8 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
             paginator.estimated = known is not None
         if known is not None:
             paginator.count = known
-        elif kwargs.get("search"):  # counted or estimated: a search by name may sort its few matches
+        elif kwargs.get("search") and not paginator.counts_with_page:
+            # Counted or estimated: a search by name may sort its few matches.
             paginator.object_list = contractor_list(viewer=request.user, matches=paginator.count, **kwargs)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
