@@ -14,6 +14,8 @@ from django.db import connection, models
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from opiekun.caretakers.models import CaretakerRole
+from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.importing import contractors_import
 from opiekun.contractors.keys import search_text
@@ -352,3 +354,44 @@ def test_only_an_own_only_search_by_name_counts_with_its_page(admin_op: Operator
     assert not listed(admin_op.user, "name").counts_with_page
     assert not getattr(listed(own.user, "name").filter(active=True), "counts_with_page", False)
     assert listed(own.user, "name").counted_page(10_000, 10_050) is None
+
+
+@pytest.mark.parametrize("unassigned", [UnassignedAccess.READ_ONLY, UnassignedAccess.DENIED])
+def test_an_own_only_count_joins_the_matches_to_the_sets_each_contractor_once(
+    unassigned: str, actor: Any, make_operator: Any, default_role: Any
+) -> None:
+    """An operator main and deputy of one contractor, or main in two roles, holds it
+    twice in their set: the count joined to the sets still counts it once, as the
+    contractors table does."""
+    _many()
+    own = make_operator(username="own", visibility=Visibility.OWN, unassigned_access=unassigned)
+    legal = CaretakerRole.objects.create(name="Opiekun prawny")
+    by_code = list(Contractor.objects.order_by("code").values_list("pk", flat=True))
+    for ids, kind, role in (
+        (by_code[::2], AssignmentType.MAIN, default_role),
+        (by_code[::4], AssignmentType.DEPUTY, default_role),
+        (by_code[::6], AssignmentType.MAIN, legal),
+    ):
+        caretaker_add(
+            actor=actor,
+            contractor_ids=ids,
+            operator_id=own.pk,
+            date_from=date(2020, 1, 1),
+            type=kind,
+            role_id=role.pk,
+        )
+    caretaker_add(
+        actor=actor,
+        contractor_ids=by_code[1::4],
+        operator_id=make_operator(username="other").pk,
+        date_from=date(2020, 1, 1),
+        role_id=default_role.pk,
+    )
+    for search in ("trans", "zak", "nothing"):
+        expected = visible_contractors(viewer=own.user).filter(search_key__contains=search_text(search))
+        with CaptureQueriesContext(connection) as queries:
+            counted = contractor_list(viewer=own.user, search=search).count()
+        [count] = [q["sql"] for q in queries if "contractors_searchrow" in q["sql"]]
+        assert "count(DISTINCT k.id)" in count and "contractors_contractor" not in count
+        assert counted == len(set(expected.values_list("pk", flat=True)))
+    assert counted == 0 < contractor_list(viewer=own.user, search="trans").count()

@@ -88,7 +88,7 @@ def _searched(
         by_keys=by_keys,
         using=qs.db,
         active=active,
-        visible=None if sets is None else (qs, sets.condition("pk")),
+        visible=None if sets is None else (qs, sets.condition("pk"), sets.ids()),
     )
 
 
