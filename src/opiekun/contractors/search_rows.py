@@ -26,16 +26,21 @@ contractor whose row of keys matches, and a slice (a page) is taken of the rows 
 sorted there; only that page's contractors are read, by id. Another filter makes it an
 ordinary queryset again, and another order stops the paging by keys.
 
-An own-only viewer's search sorted by name is counted and paged in one statement there
-(`SearchedContractors.counted_page`): its count reads every match and tests it against
-the viewer's sets, and so does its page, the top of every visible match sorted; one
-statement gives both, the count as a window beside the page's ids. Counted, then
-paged, a surname of 50,000 at a million contractors took 81 + 87 ms, in one statement
-103 ms. Not so in code order, where a page walks the contractors' code index and stops
-at its end (3 ms for that surname), nor for a viewer who sees every contractor, whose
-page and count are each read by parallel workers (the window keeps one process and
-stores every match: 88 ms against 29 + 25 for "transport"; docs/performance.md,
-"Own-only searches by name counted with their page, 2026-11-30").
+An own-only viewer's search is counted from every match tested against their sets of
+ids, as the matches joined to the sets' union (`joined_count`). Sorted by name, its
+page is the top of those same visible matches: one statement gives the page and, as a
+window, the count (`SearchedContractors.counted_page`). So does code order for a
+viewer with one set (their own contractors only): the page would walk the code index
+past every contractor not theirs. With two sets (those with nobody too) a page in code
+order walks the code index and stops soon, and the joined count is cheaper than the
+window, which keeps one process. Measured at a million contractors, a surname of
+50,000 (93,332 visible contractors) and "transport" (62,500 matches, one set of
+26,666): counted, then paged, by name 81 + 87 ms, in one statement 103 ms; the count
+70-87 ms with the sets tested on each match, 46-63 ms joined; "transport" in code
+order 50 + 46 ms, in one statement 50 ms. For a viewer who sees every contractor, the
+page and the count are each read by parallel workers, and the window is slower (88 ms
+against 29 + 25 for "transport"; docs/performance.md, "Own-only searches counted with
+their page, 2026-11-30").
 """
 
 from __future__ import annotations
@@ -138,9 +143,12 @@ class SearchedContractors(QuerySet[Contractor]):
         else:
             qs = base.filter(**alike).order_by(*order)
         qs.query.search_rows = (rows, qs.query.order_by if by_keys else None)  # type: ignore[attr-defined]
-        # An own-only viewer's search by name reads every match to count and to sort.
-        by_name = order[0].lstrip("-") == "name_key"
-        qs.query.search_page = (rows, tuple(order)) if by_name and visible is not None else None  # type: ignore[attr-defined]
+        # An own-only viewer's search by name reads every match to count and to sort; in
+        # code order too, with one set of ids (counted as cheaply with the page).
+        first = order[0].lstrip("-")
+        one_set = visible is not None and len(visible[2]) == 1
+        paged = visible is not None and (first == "name_key" or (first == "code" and one_set))
+        qs.query.search_page = (rows, tuple(order)) if paged else None  # type: ignore[attr-defined]
         qs.query.search_sets = None if visible is None else (matched, visible[2])  # type: ignore[attr-defined]
         return qs
 
@@ -165,13 +173,13 @@ class SearchedContractors(QuerySet[Contractor]):
     @property
     def counts_with_page(self) -> bool:
         """Whether `counted_page` may read this list's pages (an own-only viewer's
-        search sorted by name, filtered by nothing else)."""
+        search by name, or in code order with one set, filtered by nothing else)."""
         return getattr(self.query, "search_page", None) is not None and not self.query.is_sliced
 
     def counted_page(self, bottom: int, top: int) -> tuple[list[Contractor], int] | None:
         """``self[bottom:top]`` and the number of all its rows, from one reading of the
         rows of keys (a window count beside the page's ids); None when this list is not
-        an own-only viewer's search sorted by name, when ``bottom`` is
+        an own-only viewer's search paged so (`counts_with_page`), when ``bottom`` is
         `COUNTED_PAGE_BELOW` or more, or when the page is empty (its rows hold no count:
         past the end, or an empty list)."""
         kept: tuple[QuerySet[SearchRow], tuple[str, ...]] | None = getattr(self.query, "search_page", None)
@@ -218,8 +226,7 @@ def joined_count(matched: QuerySet[SearchRow], sets: tuple[QuerySet[Any], ...]) 
     on each match (`OwnSets.condition`), which PostgreSQL answers by hashing both sets
     in one process: 70-87 ms against 46-63 ms joined (60-68 ms without parallel
     workers) for a surname of 50,000 and 93,332 visible contractors at a million
-    (docs/performance.md, "Own-only searches by name counted with their page,
-    2026-11-30")."""
+    (docs/performance.md, "Own-only searches counted with their page, 2026-11-30")."""
     rows_sql, params = matched.order_by().values_list("pk").query.sql_with_params()
     union = []
     for ids in sets:
