@@ -372,7 +372,7 @@ def test_which_own_only_searches_count_with_their_page(admin_op: Operator, make_
     assert listed(alone.user, "name").counts_with_page and not listed(alone.user, "city").counts_with_page
     assert not listed(admin_op.user, "name").counts_with_page
     assert not getattr(listed(own.user, "name").filter(active=True), "counts_with_page", False)
-    assert listed(own.user, "name").counted_page(10_000, 10_050) is None
+    assert listed(own.user, "name").counted_page(10_000, 10_050) is None  # past the end: no count
 
 
 @pytest.mark.parametrize("unassigned", [UnassignedAccess.READ_ONLY, UnassignedAccess.DENIED])

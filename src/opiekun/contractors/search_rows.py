@@ -59,9 +59,6 @@ TABLE = SearchRow._meta.db_table
 # The columns copied from each contractor: ``active`` since migration 0012, so that a
 # search of active (or inactive) contractors is counted and paged here too.
 COLUMNS = ("id", "search_key", "name_key", "code", "active")
-# From this many rows before a page, a page is read as before (counted, then paged): the
-# top of a sort keeps every row up to the page's end.
-COUNTED_PAGE_BELOW = 10_000
 
 
 def fill(columns: tuple[str, ...] = COLUMNS) -> str:
@@ -179,13 +176,14 @@ class SearchedContractors(QuerySet[Contractor]):
     def counted_page(self, bottom: int, top: int) -> tuple[list[Contractor], int] | None:
         """``self[bottom:top]`` and the number of all its rows, from one reading of the
         rows of keys (a window count beside the page's ids); None when this list is not
-        an own-only viewer's search paged so (`counts_with_page`), when ``bottom`` is
-        `COUNTED_PAGE_BELOW` or more, or when the page is empty (its rows hold no count:
-        past the end, or an empty list)."""
+        an own-only viewer's search paged so (`counts_with_page`), or when the page is
+        empty (its rows hold no count: past the end, or an empty list). A far page
+        costs a sort that keeps every row up to its end, at most every visible match:
+        what a page sorted from the rows of keys costs anyway."""
         kept: tuple[QuerySet[SearchRow], tuple[str, ...]] | None = getattr(self.query, "search_page", None)
         if kept is None or self.query.is_sliced or self._result_cache is not None:
             return None
-        if self.query.order_by != kept[1] or not 0 <= bottom < min(top, COUNTED_PAGE_BELOW):
+        if self.query.order_by != kept[1] or not 0 <= bottom < top:
             return None
         rows, order = kept
         counted = rows.annotate(every=Window(Count("*"))).order_by(*order)
