@@ -58,6 +58,18 @@ def _counted_by_keys(qs: Any) -> bool:
     return "contractors_searchrow" in count and "contractors_contractor" not in count
 
 
+def _assign(actor: Any, operator_id: int, ids: list[int], role: Any, kind: str = AssignmentType.MAIN) -> None:
+    """``operator_id`` caretaker of ``ids`` from 2020 in ``role``, as ``kind``."""
+    caretaker_add(
+        actor=actor,
+        contractor_ids=ids,
+        operator_id=operator_id,
+        date_from=date(2020, 1, 1),
+        type=kind,
+        role_id=role.pk,
+    )
+
+
 def _many() -> None:
     """130 contractors, many with one name: pages of equal names are ordered by code;
     one in three inactive."""
@@ -272,20 +284,8 @@ def test_an_own_only_search_counted_by_keys_probes_its_sets_on_a_short_walk(
         username="own", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.READ_ONLY
     )
     by_code = list(Contractor.objects.order_by("code").values_list("pk", flat=True))
-    caretaker_add(
-        actor=actor,
-        contractor_ids=by_code[::2],
-        operator_id=own.pk,
-        date_from=date(2020, 1, 1),
-        role_id=default_role.pk,
-    )
-    caretaker_add(
-        actor=actor,
-        contractor_ids=by_code[1::4],
-        operator_id=make_operator(username="other").pk,
-        date_from=date(2020, 1, 1),
-        role_id=default_role.pk,
-    )
+    _assign(actor, own.pk, by_code[::2], default_role)
+    _assign(actor, make_operator(username="other").pk, by_code[1::4], default_role)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE contractors_contractor")  # the estimate the walk is judged by
     alike = visible_contractors(viewer=own.user).filter(search_key__contains="trans").order_by("code")
@@ -321,14 +321,8 @@ def test_an_own_only_search_is_counted_and_paged_in_one_statement(
     _many()
     own = make_operator(username="own", visibility=Visibility.OWN, unassigned_access=unassigned)
     by_code = list(Contractor.objects.order_by("code").values_list("pk", flat=True))
-    for caretaker, ids in ((own, by_code[::3]), (make_operator(username="other"), by_code[1::3])):
-        caretaker_add(
-            actor=actor,
-            contractor_ids=ids,
-            operator_id=caretaker.pk,
-            date_from=date(2020, 1, 1),
-            role_id=default_role.pk,
-        )
+    _assign(actor, own.pk, by_code[::3], default_role)
+    _assign(actor, make_operator(username="other").pk, by_code[1::3], default_role)
     alike = visible_contractors(viewer=own.user).filter(search_key__contains="trans")
     every = [c.code for c in alike.order_by(*ORDERINGS[ordering])]
     pages = (len(every) + 24) // 25
@@ -386,26 +380,10 @@ def test_an_own_only_count_joins_the_matches_to_the_sets_each_contractor_once(
     own = make_operator(username="own", visibility=Visibility.OWN, unassigned_access=unassigned)
     legal = CaretakerRole.objects.create(name="Opiekun prawny")
     by_code = list(Contractor.objects.order_by("code").values_list("pk", flat=True))
-    for ids, kind, role in (
-        (by_code[::2], AssignmentType.MAIN, default_role),
-        (by_code[::4], AssignmentType.DEPUTY, default_role),
-        (by_code[::6], AssignmentType.MAIN, legal),
-    ):
-        caretaker_add(
-            actor=actor,
-            contractor_ids=ids,
-            operator_id=own.pk,
-            date_from=date(2020, 1, 1),
-            type=kind,
-            role_id=role.pk,
-        )
-    caretaker_add(
-        actor=actor,
-        contractor_ids=by_code[1::4],
-        operator_id=make_operator(username="other").pk,
-        date_from=date(2020, 1, 1),
-        role_id=default_role.pk,
-    )
+    _assign(actor, own.pk, by_code[::2], default_role)
+    _assign(actor, own.pk, by_code[::4], default_role, AssignmentType.DEPUTY)
+    _assign(actor, own.pk, by_code[::6], legal)
+    _assign(actor, make_operator(username="other").pk, by_code[1::4], default_role)
     for search in ("trans", "zak", "nothing"):
         expected = visible_contractors(viewer=own.user).filter(search_key__contains=search_text(search))
         with CaptureQueriesContext(connection) as queries:
