@@ -26,8 +26,8 @@ contractor whose row of keys matches, and a slice (a page) is taken of the rows 
 sorted there; only that page's contractors are read, by id. Another filter makes it an
 ordinary queryset again, and another order stops the paging by keys.
 
-An own-only viewer's search is counted from every match tested against their sets of
-ids, as the matches joined to the sets' union (`joined_count`). Sorted by name, its
+An own-only viewer's search is counted as its matches joined to the union of the
+viewer's sets of ids (`joined_count`). Sorted by name, its
 page is the top of those same visible matches: one statement gives the page and, as a
 window, the count (`SearchedContractors.counted_page`). So does code order for a
 viewer with one set (their own contractors only): the page would walk the code index
@@ -35,7 +35,7 @@ past every contractor not theirs. With two sets (those with nobody too) a page i
 order walks the code index and stops soon, and the joined count is cheaper than the
 window, which keeps one process. Measured at a million contractors, a surname of
 50,000 (93,332 visible contractors) and "transport" (62,500 matches, one set of
-26,666): counted, then paged, by name 81 + 87 ms, in one statement 103 ms; the count
+26,666): counted, then paged, by name 81 + 87 ms, in one statement 94-120 ms; the count
 70-87 ms with the sets tested on each match, 46-63 ms joined; "transport" in code
 order 50 + 46 ms, in one statement 50 ms. For a viewer who sees every contractor, the
 page and the count are each read by parallel workers, and the window is slower (88 ms
