@@ -32,6 +32,11 @@ M = TypeVar("M", bound=Model)
 
 # Below this many skipped rows one query is cheaper than two.
 IDS_FIRST_FROM = 1_000
+# The last page number a list that counts with its page asks for in one statement: no
+# list here holds rows so far (2,147,483,647 pages), and a larger number would overflow
+# the database's OFFSET. A number past it is answered as Django does: counted, the last
+# page shown.
+FARTHEST_PAGE = 2**31 - 1
 
 
 def page_rows(rows: QuerySet[M], bottom: int, top: int, *, ids_first_from: int | None = None) -> list[M]:
@@ -154,7 +159,7 @@ class EstimatingPaginator(IdsFirstPaginator):
                 wanted = int(number)
             except (TypeError, ValueError):
                 wanted = 1
-            counted = self._counted(wanted) if wanted >= 1 else None
+            counted = self._counted(wanted) if 1 <= wanted <= FARTHEST_PAGE else None
             if counted is not None:
                 self._correct(counted[1], estimated=False)
                 return Page(counted[0], wanted, self)
