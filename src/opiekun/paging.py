@@ -8,8 +8,8 @@ skipped rows need only the joins their ordering needs; the page's own rows are t
 read by id, with everything shown (docs/performance.md, "A far page of assignments").
 
 A list that counts its rows with a page (``counted_page(bottom, top)``: an own-only
-viewer's search sorted by name, `contractors.search_rows`) is read by it: one statement
-for the page and the count.
+viewer's search by name, or in code order with one set of ids; `contractors.search_rows`)
+is read by it: one statement for the page and the count.
 
 A long filtered list is not counted on a page: past ``settings.COUNT_ESTIMATE_FROM``
 rows by the PostgreSQL planner's estimate, the page shows that estimate as "about N"
@@ -177,7 +177,7 @@ class EstimatingPaginator(IdsFirstPaginator):
     def page(self, number: Any) -> Page[Any]:
         number = self.validate_number(number)
         counted = self._counted(number)
-        if counted is not None:  # exact, whether the count before it was or not
+        if counted is not None:  # the statement's count, exact
             self._correct(counted[1], estimated=False)
             return Page(counted[0], number, self)
         if not self.estimated:
