@@ -29,7 +29,12 @@ PASSWORD = "demo"
 LOGINS = [
     ("admin", "admin", "administrator: sees everything, assigns, edits dictionaries"),
     ("anna.nowak", PASSWORD, "sales manager: sees everything, assigns caretakers"),
-    ("jan.kowalski", PASSWORD, "own-only operator: sees only own contractors, cannot assign"),
+    (
+        "jan.kowalski",
+        PASSWORD,
+        "own-only operator: sees the contractors he cares for today, and read-only those"
+        " with no caretaker today; cannot assign",
+    ),
 ]
 
 # username, first name, last name, sees all, may assign
