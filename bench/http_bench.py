@@ -555,7 +555,9 @@ def measure(
     def loaded_number(pattern: bytes, what: str) -> Callable[[Answer, list[Answer]], str]:
         def note(last: Answer, answers: list[Answer]) -> str:
             found = re.search(pattern, last.body)
-            return f"{int(found.group(1)):,} {what}" if found else f"no {what} (empty answer)"
+            if not found:
+                return f"no {what} (empty answer)"
+            return f"{int(re.sub(rb'[^0-9]', b'', found.group(1))):,} {what}"  # grouped as shown
 
         return note
 
@@ -771,14 +773,16 @@ def measure(
             users.denied,
             world.own_denied,
             "/nadchodzace-zmiany/licznik/",
-            loaded_number(rb'data-testid="upcoming-badge">(\d+)<', "upcoming changes"),
+            loaded_number(rb'data-testid="upcoming-badge">(\d(?:[\d,]|\xc2\xa0)*)<', "upcoming changes"),
         ),
         (
             'the contractors list\'s "Bez opiekuna: N", loaded after the list',
             boss,
             world.boss,
             "/raporty/klienci-bez-opiekuna/dzis/",
-            loaded_number(rb"(?:Without a caretaker|Bez opiekuna): (\d+)<", "contractors without one"),
+            loaded_number(
+                rb"(?:Without a caretaker|Bez opiekuna): (\d(?:[\d,]|\xc2\xa0)*)<", "contractors without one"
+            ),
         ),
         (
             "CSV export, Kontrahenci wg opiekuna (as above)",

@@ -77,7 +77,7 @@
       if (badge) { badge.textContent = n; badge.hidden = n === 0; }
       if (action) action.disabled = n === 0;
       if (status) status.hidden = n === 0;
-      if (statusTotal) statusTotal.textContent = n;
+      if (statusTotal) statusTotal.textContent = n.toLocaleString(document.documentElement.lang || undefined);
       if (elsewhere) elsewhere.hidden = state.all || state.ids.length === checked;
       banner.hidden = !(state.all || (allPage && total > rows.length));
       offer.hidden = state.all;
