@@ -50,7 +50,7 @@ SORT_MATCHES_UP_TO = 100_000
 # matches in 115 ms at a million, against up to 1.3 s walking the name index to matches
 # that lie together at its far end. The list's count is then often the planner's
 # estimate: 110,000 for a surname of 50,000 from the default sample of the search key,
-# 34,000 to 61,000 in five analyses since migration 0013 (docs/performance.md,
+# 34,000 to 64,000 in ten analyses since migration 0013 (docs/performance.md,
 # "Searches of active contractors and own-only searches, 2026-11-30"; "The estimate of
 # a search, 2026-11-30").
 SORT_KEYS_UP_TO = 250_000

@@ -6,12 +6,13 @@ The planner reckons the share of contractors whose search key contains a word as
 share of its histogram's values that contain it. Ordered by the key (each key starts
 with the contractor's code), those values are a sample of 101 contractors: a word on
 5 % of the contractors is found on some 2 to 11 of them, one ANALYZE to the next. At a
-million, five words estimated after each of five ANALYZEs (`bench/estimates.py`) missed
-their counts by 21 % at the median and by up to 68 % ("kowalski", 50,000 contractors:
-30,000 to 70,500, and 20,214 and 111,176 after two earlier ones); with 1,001 values, by
-10 % and up to 32 %. Planning a statement with such a search takes about 0.2 ms longer,
-and analysing the column about 1.5 s at a million (docs/performance.md, "The estimate of
-a search, 2026-11-30"). SQLite keeps no such statistics: it counts.
+million, five words estimated after each of five ANALYZEs (`bench/estimates.py`, two
+runs) missed their counts by 19-21 % at the median and by up to 68-102 % ("kowalski",
+50,000 contractors: 30,000 to 101,000, and 20,214 and 111,176 after two earlier
+ones); with 1,001 values, by 7-10 % and up to 30-32 %. Planning a statement with such a
+search takes about 0.2 ms longer, and analysing the column 0.8 s against 0.25 s at a
+million (docs/performance.md, "The estimate of a search, 2026-11-30"). SQLite keeps no
+such statistics: it counts.
 """
 
 from django.db import migrations
