@@ -64,6 +64,43 @@ def _scope(
     return acting, stand_ins
 
 
+Shape = tuple[tuple[bool, int, date, date, int, int], ...]
+Runs = list[tuple[date, date, int | None]]  # (first day, last day, who)
+Placed = list[tuple[date, date, int, int, int]]  # stand-ins naming their assignment by place
+
+
+def _shape(facts: list[AssignmentFact], window: tuple[date, date] | None) -> tuple[Shape, list[int]]:
+    """What `_scope` reads of a scope's ``facts`` (clipped to ``window``, those outside it
+    left out), with each assignment's id replaced by its place in the deputies' order
+    (priority, date_from, id: the order `_stand_ins` keeps; clipped, two may start on
+    one day, and keep the order of their own days); and the ids in that order.
+    Scopes of one shape act alike, whoever their contractor: a caretaker's contractors
+    mostly share one (docs/performance.md, "Saving an absence, one computation a shape")."""
+    shape = []
+    ids: list[int] = []
+    for f in sorted(facts, key=lambda f: (f.priority, f.date_from, f.assignment_id)):
+        since, until = f.date_from, _end(f.date_to)
+        if window is not None:
+            since, until = max(since, window[0]), min(until, window[1])
+            if since > until:
+                continue
+        shape.append((f.main, f.operator_id, since, until, f.priority, len(ids)))
+        ids.append(f.assignment_id)
+    return tuple(shape), ids
+
+
+def _of_shape(shape: Shape, absences: Absences, window: tuple[date, date]) -> tuple[Runs, Placed]:
+    """`_scope` of a shape: its holes sharing a day with ``window`` (`_holes`) and its
+    stand-ins, each naming its assignment by its place."""
+    facts = [
+        AssignmentFact(0, 0, None, main, operator_id, since, until, priority, place)
+        for main, operator_id, since, until, priority, place in shape
+    ]
+    acting, stand_ins = _scope(facts, absences)
+    first, last = window
+    return [hole for hole in _holes(acting) if hole[1] >= first and hole[0] <= last], stand_ins
+
+
 def acting_of(
     *,
     contractor_ids: Iterable[int],
@@ -71,11 +108,15 @@ def acting_of(
     absences: Absences,
     default_role_id: int | None,
     inactive: Iterable[int] = (),
+    window: tuple[date, date] | None = None,
 ) -> tuple[list[Gap], list[StandIn]]:
     """The acting gaps (`acting_gaps_of`) and the stand-ins
     (`stand_ins.acting_periods_of`) of ``contractor_ids``, given all their assignments and
     their operators' absences (by operator, sorted and disjoint, as one operator's
-    absences are)."""
+    absences are). ``window`` (first and last day): only the rows sharing a day with it,
+    as `acting_window.acting_in_window` asks (the absences clipped to it): the
+    assignments are clipped to it too, the rows reaching past it end at its edges (or
+    at the ends of time), and each shape of scope (`_shape`) is computed once."""
     ids = set(contractor_ids)
     asleep = set(inactive)
     scopes: dict[Scope, list[AssignmentFact]] = defaultdict(list)
@@ -87,10 +128,20 @@ def acting_of(
             scopes.setdefault((contractor_id, default_role_id, None), [])
     gaps: list[Gap] = []
     found: list[StandIn] = []
+    known: dict[Shape, tuple[Runs, Placed]] = {}
     for (c, role, branch), facts in scopes.items():
-        acting, stand_ins = _scope(facts, absences)
+        if window is None:
+            acting, stand_ins = _scope(facts, absences)
+            holes = _holes(acting)
+        else:
+            shape, assignment_ids = _shape(facts, window)
+            computed = known.get(shape)
+            if computed is None:
+                computed = known[shape] = _of_shape(shape, absences, window)
+            holes = computed[0]
+            stand_ins = [(start, end, assignment_ids[place], o, m) for start, end, place, o, m in computed[1]]
         active = c not in asleep
-        gaps.extend(Gap(c, role, branch, start, end, last, active) for start, end, last in _holes(acting))
+        gaps.extend(Gap(c, role, branch, start, end, last, active) for start, end, last in holes)
         found.extend(
             StandIn(c, role, branch, assignment_id, operator_id, main_id, start, end)
             for start, end, assignment_id, operator_id, main_id in stand_ins

@@ -73,6 +73,7 @@ def acting_in_window(
         absences=_clipped(absences, window),
         default_role_id=default_role_id,
         inactive=inactive,
+        window=window,
     )
     # A gap is named by its scope, a stand-in by its scope, assignment, deputy and main.
     found_gaps = _spliced(gaps, list(stored_gaps), window, 3, carried=("last_operator_id",))
