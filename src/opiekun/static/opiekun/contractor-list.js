@@ -77,7 +77,8 @@
       if (badge) { badge.textContent = n; badge.hidden = n === 0; }
       if (action) action.disabled = n === 0;
       if (status) status.hidden = n === 0;
-      if (statusTotal) statusTotal.textContent = n.toLocaleString(document.documentElement.lang || undefined);
+      // Grouped as the page writes its counts (the server groups four digits too: "1 200").
+      if (statusTotal) statusTotal.textContent = n.toLocaleString(document.documentElement.lang || undefined, { useGrouping: "always" });
       if (elsewhere) elsewhere.hidden = state.all || state.ids.length === checked;
       banner.hidden = !(state.all || (allPage && total > rows.length));
       offer.hidden = state.all;
