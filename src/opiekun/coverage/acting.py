@@ -74,8 +74,9 @@ def _shape(facts: list[AssignmentFact], window: tuple[date, date] | None) -> tup
     left out), with each assignment's id replaced by its place in the deputies' order
     (priority, date_from, id: the order `_stand_ins` keeps; clipped, two may start on
     one day, and keep the order of their own days); and the ids in that order.
-    Scopes of one shape act alike, whoever their contractor: a caretaker's contractors
-    mostly share one (docs/performance.md, "Saving an absence, one computation a shape")."""
+    Scopes of one shape act alike, whoever their contractor: a week's absence of a
+    caretaker of 26,666 contractors at a million computes 106 shapes for 27,347 scopes
+    (docs/performance.md, "Saving an absence, one computation a shape")."""
     shape = []
     ids: list[int] = []
     for f in sorted(facts, key=lambda f: (f.priority, f.date_from, f.assignment_id)):
