@@ -286,17 +286,22 @@ def timed(
     return row
 
 
+# A number as the pages write it, grouped (a no-break space in Polish, a comma in English).
+GROUPED = rb"(\d(?:[\d,]|\xc2\xa0)*)"
+
+
+def grouped_number(text: bytes) -> int:
+    """A number `GROUPED` found, as an integer."""
+    return int(re.sub(rb"[^0-9]", b"", text))
+
+
 def shown_total(pattern: bytes) -> Callable[[Answer, list[Answer]], str]:
     """The note of a list page: the total it shows (found with ``pattern``), its size."""
 
     def note(last: Answer, answers: list[Answer]) -> str:
         found = re.search(pattern, last.body)
         about = "about " if re.search(ESTIMATED, last.body) else ""  # the pager says it is an estimate
-        total = (
-            f"{about}{int(re.sub(rb'[^0-9]', b'', found.group(1))):,} rows"
-            if found
-            else "total not found on the page"
-        )
+        total = f"{about}{grouped_number(found.group(1)):,} rows" if found else "total not found on the page"
         unsorted = "; too long to sort as asked" if b'data-testid="unsorted"' in last.body else ""
         return f"{total}{unsorted}; {len(last.body) / 1024:,.0f} KiB"
 
@@ -305,7 +310,9 @@ def shown_total(pattern: bytes) -> Callable[[Answer, list[Answer]], str]:
 
 LIST_TOTAL = rb'data-total="(\d+)"'
 # "N", or an estimate "około 1 300 000" / "about 1,300,000" (grouped: a no-break space, a comma)
-REPORT_TOTAL = rb'data-testid="report-total">\s*(?:oko\xc5\x82o |about )?(\d(?:\d|,|\xc2\xa0)*)'
+REPORT_TOTAL = rb'data-testid="report-total">\s*(?:oko\xc5\x82o |about )?' + GROUPED
+
+WITHOUT_ONE = rb"(?:Without a caretaker|Bez opiekuna): " + GROUPED + b"<"  # "Bez opiekuna: N"
 
 ESTIMATED = rb"[0-9] z ok\. [0-9]|[0-9] of about [0-9]"  # the pager of an estimate
 
@@ -557,7 +564,7 @@ def measure(
             found = re.search(pattern, last.body)
             if not found:
                 return f"no {what} (empty answer)"
-            return f"{int(re.sub(rb'[^0-9]', b'', found.group(1))):,} {what}"  # grouped as shown
+            return f"{grouped_number(found.group(1)):,} {what}"
 
         return note
 
@@ -773,16 +780,14 @@ def measure(
             users.denied,
             world.own_denied,
             "/nadchodzace-zmiany/licznik/",
-            loaded_number(rb'data-testid="upcoming-badge">(\d(?:[\d,]|\xc2\xa0)*)<', "upcoming changes"),
+            loaded_number(rb'data-testid="upcoming-badge">' + GROUPED + b"<", "upcoming changes"),
         ),
         (
             'the contractors list\'s "Bez opiekuna: N", loaded after the list',
             boss,
             world.boss,
             "/raporty/klienci-bez-opiekuna/dzis/",
-            loaded_number(
-                rb"(?:Without a caretaker|Bez opiekuna): (\d(?:[\d,]|\xc2\xa0)*)<", "contractors without one"
-            ),
+            loaded_number(WITHOUT_ONE, "contractors without one"),
         ),
         (
             "CSV export, Kontrahenci wg opiekuna (as above)",
