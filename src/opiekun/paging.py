@@ -20,11 +20,13 @@ rows by the PostgreSQL planner's estimate, the page shows that estimate as "abou
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import Model, QuerySet
 from django.utils.functional import cached_property
 
@@ -196,3 +198,39 @@ class EstimatingPaginator(IdsFirstPaginator):
             self._correct(self._queryset().count(), estimated=False)
             return super().page(self.num_pages)
         return Page(rows, number, self)
+
+
+@contextmanager
+def serial_plans(aliases: set[str]) -> Iterator[None]:
+    """The statements inside read without parallel workers on the databases ``aliases``
+    (PostgreSQL), the setting reset after them. For a page that a parallel plan reads at
+    a loss: Nadchodzące zmiany's sources, walks in the page's order that stop at its end,
+    where a Gather Merge of two workers read several times the rows one walk needs
+    (62 ms instead of 17 ms at a million contractors; docs/performance.md, "Own-only
+    pages and Nadchodzące, 2026-11-29 (own3)"), and an own-only viewer's search counted
+    with its page (`contractors.search_rows`), whose hashed sets each worker would build
+    again."""
+    with ExitStack() as stack:
+        for alias in sorted(aliases):
+            if connections[alias].vendor == "postgresql":
+                stack.enter_context(_serial(alias))
+        yield
+
+
+@contextmanager
+def _serial(alias: str) -> Iterator[None]:
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+    try:
+        yield
+    except BaseException:
+        # In a failed transaction the reset fails too (and the rollback resets it).
+        with suppress(DatabaseError):
+            _reset(alias)
+        raise
+    _reset(alias)
+
+
+def _reset(alias: str) -> None:
+    with connections[alias].cursor() as cursor:
+        cursor.execute("RESET max_parallel_workers_per_gather")

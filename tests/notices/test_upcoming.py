@@ -442,7 +442,7 @@ def statements(call: Callable[[], Any]) -> list[str]:
     return [query["sql"] for query in captured.captured_queries]
 
 
-# Around a page's reads on PostgreSQL (`notices.selectors.serial_plans`): no query.
+# Around a page's reads on PostgreSQL (`paging.serial_plans`): no query.
 SERIAL = ("SET max_parallel_workers_per_gather = 0", "RESET max_parallel_workers_per_gather")
 
 

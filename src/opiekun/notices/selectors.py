@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
 from typing import Any, overload
 
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connections, router
+from django.db import router
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +38,7 @@ from opiekun.notices.sources import FIELDS as FIELDS
 from opiekun.notices.sources import ORDER, Source, merge_key, sources
 from opiekun.operators.access import is_administrator, operator_of
 from opiekun.operators.models import Visibility
+from opiekun.paging import serial_plans
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
@@ -155,41 +155,6 @@ class UpcomingRows:
 
 def _days_of(page: QuerySet[Any], window: counts.Window) -> QuerySet[Any]:
     return page.filter(u_day__gte=window.first, u_day__lte=window.last)
-
-
-@contextmanager
-def serial_plans(aliases: set[str]) -> Iterator[None]:
-    """The sources' pages read without parallel workers (PostgreSQL): each is a walk in
-    the page's order that stops at the page's end, and a parallel plan (a Gather Merge
-    of two workers walking the same index) reads several times the rows a single walk
-    needs before the first one arrives — the acting periods begun by the first day:
-    17,168 contractors probed instead of about 4,000, 62 ms instead of 17 ms at a
-    million contractors (docs/performance.md, "Own-only pages and Nadchodzące,
-    2026-11-29 (own3)"). For these statements only: the setting is reset after them."""
-    with ExitStack() as stack:
-        for alias in sorted(aliases):
-            if connections[alias].vendor == "postgresql":
-                stack.enter_context(_serial(alias))
-        yield
-
-
-@contextmanager
-def _serial(alias: str) -> Iterator[None]:
-    with connections[alias].cursor() as cursor:
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
-    try:
-        yield
-    except BaseException:
-        # In a failed transaction the reset fails too (and the rollback resets it).
-        with suppress(DatabaseError):
-            _reset(alias)
-        raise
-    _reset(alias)
-
-
-def _reset(alias: str) -> None:
-    with connections[alias].cursor() as cursor:
-        cursor.execute("RESET max_parallel_workers_per_gather")
 
 
 def upcoming_rows(*, viewer: Any, filters: UpcomingFilters) -> UpcomingRows:
