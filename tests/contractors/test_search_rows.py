@@ -37,6 +37,7 @@ NAMES += ["Emil Trans", "Ąbc Trans", "Abc Trans", "Ćma Trans", "Cma Trans", "O
 
 
 COPIED = ("id", "search_key", "name_key", "code", "active")
+SERIAL = ("SET max_parallel_workers_per_gather = 0", "RESET max_parallel_workers_per_gather")
 
 
 def _keys() -> set[tuple[Any, ...]]:
@@ -334,6 +335,10 @@ def test_an_own_only_search_is_counted_and_paged_in_one_statement(
             page = client.get(f"/kontrahenci/?q=trans&sort={ordering}&page_size=25&page={number}")
         reads = [q["sql"] for q in queries if "contractors_searchrow" in q["sql"]]
         assert len(reads) == 1 and "COUNT(*) OVER ()" in reads[0], reads
+        # Read in one process: each parallel worker would build the viewer's sets again.
+        sql = [q["sql"] for q in queries]
+        at = sql.index(reads[0])
+        assert sql[at - 1 : at + 2] == [SERIAL[0], reads[0], SERIAL[1]], sql[at - 1 : at + 2]
         assert page.context["page"].paginator.count == len(every)
         assert not page.context["estimated"]
         shown += [c.code for c in page.context["rows"]]
