@@ -1,5 +1,6 @@
 """caretaker_add of 10,000 contractors (`run.selection`) beside its hand-written SQL
-(`run.add_baseline`), by the CPU time of this process, on a data set `run.py` loaded:
+(`run.add_baseline`), by the CPU time of this process, on a data set `run.py` loaded
+(on SQLite: `bench/run.py --sqlite --home DIR --load-only`, then ``OPIEKUN_HOME=DIR``):
 each call rolled back, the two alternated, one warm-up each. On SQLite the baseline
 runs in this process too, so both figures are CPU; on PostgreSQL the baseline's work is
 the server's, so only ours is CPU (the baseline's wall time is printed beside it).
@@ -10,7 +11,7 @@ the server's, so only ours is CPU (the baseline's wall time is printed beside it
 ``--warm``: each timed call follows an untimed call of the same side (so that neither
 side's time depends on which pages the other left in SQLite's cache: a rolled-back
 write keeps the pages it read). ``--prof``: a cProfile of one more call of ours, by
-cumulative time. ``--parts``: the
+cumulative time (``--prof-sort tottime``: by own time). ``--parts``: the
 CPU of the main steps of ours (timing wrappers around them; mean per run, in ms)."""
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def main() -> None:
     parser.add_argument("policy", choices=["keep", "replace"])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--prof", action="store_true")
+    parser.add_argument("--prof-sort", default="cumulative", help="the profile's order (e.g. tottime)")
     parser.add_argument("--parts", action="store_true")
     parser.add_argument("--warm", action="store_true")
     args = parser.parse_args()
@@ -98,7 +100,7 @@ def main() -> None:
         profile.enable()
         timed_ours()
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profile).sort_stats(args.prof_sort).print_stats(45)
 
 
 # The steps timed by ``--parts``: (module, name looked up at the call).

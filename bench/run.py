@@ -2,6 +2,7 @@
 
     make bench                                   # PostgreSQL (scripts/with-postgres), 1,000,000 contractors
     .venv/bin/python bench/run.py --sqlite       # SQLite in a temporary folder, 200,000 contractors
+    .venv/bin/python bench/run.py --sqlite --home /srv/lite --load-only   # …in a folder kept, for --reuse
 
 The script migrates a fresh schema into DATABASE_URL (or a temporary SQLite file),
 loads the data set with set-based SQL, then times each operation through the
@@ -100,6 +101,12 @@ def parse_args() -> argparse.Namespace:
         "--sqlite", action="store_true", help="run on SQLite in a temporary folder instead of DATABASE_URL"
     )
     parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="with --sqlite: the database in DIR (created if missing, kept afterwards) instead of a "
+        "temporary folder, so that --load-only and --reuse work on SQLite too",
+    )
+    parser.add_argument(
         "--contractors",
         type=int,
         default=None,
@@ -131,16 +138,21 @@ def parse_args() -> argparse.Namespace:
         args.contractors = 200_000 if args.sqlite else 1_000_000
     if args.contractors < 10_000:
         parser.error("--contractors must be at least 10,000 (the largest bulk selection)")
+    if args.home and not args.sqlite:
+        parser.error("--home is for --sqlite (PostgreSQL's data set stays in DATABASE_URL)")
     return args
 
 
-def setup_django(use_sqlite: bool) -> None:
+def setup_django(use_sqlite: bool, home: str | None = None) -> None:
     """Point the settings at the benchmark's database and start Django."""
     sys.path.insert(0, str(ROOT / "src"))
     if use_sqlite:
         os.environ.pop("DATABASE_URL", None)
-        home = tempfile.mkdtemp(prefix="opiekun-bench-")
-        atexit.register(shutil.rmtree, home, ignore_errors=True)
+        if home is None:
+            home = tempfile.mkdtemp(prefix="opiekun-bench-")
+            atexit.register(shutil.rmtree, home, ignore_errors=True)
+        else:  # kept, for --reuse
+            Path(home).mkdir(parents=True, exist_ok=True)
         os.environ["OPIEKUN_HOME"] = home
     elif not os.environ.get("DATABASE_URL"):
         sys.exit("DATABASE_URL is not set: run through `make bench` (scripts/with-postgres) or pass --sqlite")
@@ -1282,7 +1294,7 @@ def report(results: Sequence[Result]) -> None:
 
 def main() -> None:
     args = parse_args()
-    setup_django(args.sqlite)
+    setup_django(args.sqlite, args.home)
     started = time.perf_counter()
     size = "the loaded" if args.reuse else f"{args.contractors:,}"
     print(f"Opiekun benchmark: {size} contractors, median of {args.runs} runs")
