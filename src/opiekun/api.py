@@ -28,6 +28,7 @@ from opiekun.caretakers.handover_api import router as handovers
 from opiekun.caretakers.import_api import router as caretaker_import
 from opiekun.contractors.api import router as contractors
 from opiekun.coverage.api import router as coverage
+from opiekun.messages import COLLISION
 from opiekun.middleware import database_busy_response, is_database_busy
 from opiekun.notices.api import router as notices
 from opiekun.operators.absence_api import router as absences
@@ -69,9 +70,14 @@ def _field_errors(error: ValidationError, source: str = "body") -> list[dict[str
     """A service's ``{field: [messages]}`` as the 422 body's items, under ``source``
     (``body``; ``query`` for a GET, whose fields are its query parameters)."""
     items: list[dict[str, Any]] = []
-    for field, messages in error.message_dict.items():
+    for field, errors in error.error_dict.items():
         loc = [source] if field == NON_FIELD_ERRORS else [source, field]
-        items.extend({"loc": loc, "msg": str(m), "type": "value_error"} for m in messages)
+        for each in errors:
+            for message in each:
+                item: dict[str, Any] = {"loc": loc, "msg": str(message), "type": "value_error"}
+                if each.code == COLLISION and each.params:  # the other assignment, by id
+                    item["ctx"] = {"assignment_id": each.params["assignment_id"]}
+                items.append(item)
     return items
 
 

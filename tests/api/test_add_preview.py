@@ -62,6 +62,7 @@ def test_a_large_warn_preview_is_totals_first_conflicts_and_pages(
     assert preview.status_code == 409
     body = preview.json()
     assert body["applied"] is False and body["confirm_token"]
+    assert body["detail"] is None  # a preview to confirm; only a stale token's 409 says why
     assert body["results_count"] == 300 and body["results_offset"] == 0 and body["results_limit"] == PAGE
     assert len(body["results"]) == PAGE
     assert body["counts"] == {"added": 150, "merged": 0, "unchanged": 0, "replaced": 150, "skipped": 0}

@@ -411,6 +411,10 @@ def test_patch_that_breaks_an_invariant_is_422_naming_the_other(
     assert response.status_code == 422
     error = response.json()["detail"][0]
     assert error["loc"] == ["body"] and "Collides with the assignment of" in error["msg"]
+    # The other assignment by id too, for a client (`ctx`).
+    other = CaretakerAssignment.objects.get(pk=error["ctx"]["assignment_id"])
+    assert (other.contractor_id, other.type) == (history[0].pk, "main") and other.pk != deputy.pk
+    assert other.operator.display_name in error["msg"]
 
 
 @pytest.mark.parametrize(

@@ -85,7 +85,9 @@ class ContractorResultOut(Schema):
 class AddOut(Schema):
     applied: bool
     confirm_token: str | None
-    detail: str | None
+    detail: str | None = Field(
+        description="Why a confirmation was refused as stale (409); null on a preview to confirm and on 200."
+    )
     counts: dict[str, int]
     totals: TotalsOut
     conflicted: int = Field(description="Contractors whose new caretaker meets a conflict.")
@@ -113,18 +115,17 @@ def caretakers_add(request: HttpRequest, payload: AddIn) -> Status[dict[str, Any
     """Dodaj opiekuna: add a caretaker to many contractors at once, all or none.
 
     With `on_overlap=warn` and conflicts, nothing is written: 409 returns the preview
-    and a `confirm_token`; repeat the same call with it to apply. A token whose
-    preview no longer matches the data is refused (409 with `detail` and a fresh
-    preview and token)."""
+    and a `confirm_token` (`detail` null); repeat the same call with it to apply. A
+    token whose preview no longer matches the data is refused (409 with `detail` and a
+    fresh preview and token): `detail` tells the two 409s apart."""
     data = payload.model_dump(exclude={"confirm_token", "results_offset", "results_limit"})
     window = api_window(payload.results_offset, payload.results_limit)
     try:
         result = caretaker_add(actor=request.user, confirm_token=payload.confirm_token, window=window, **data)
     except StaleConfirmation as stale:
         return Status(409, _add_body(stale.preview, payload, str(stale)))
-    if not result.applied:
-        message = "Nothing was written: confirm with confirm_token to apply this preview."
-        return Status(409, _add_body(result, payload, message))
+    if not result.applied:  # the preview to confirm; `detail` only for a stale token (docs/api.md)
+        return Status(409, _add_body(result, payload, None))
     return Status(200, _add_body(result, payload, None))
 
 

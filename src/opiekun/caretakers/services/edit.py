@@ -31,7 +31,7 @@ from opiekun.caretakers.services.writer import (
 )
 from opiekun.dates import format_period
 from opiekun.ids import to_id
-from opiekun.messages import FIELD_REQUIRED, NOT_EDITABLE
+from opiekun.messages import COLLISION, FIELD_REQUIRED, NOT_EDITABLE
 from opiekun.operators.access import require_assign, visible_contractors
 
 
@@ -125,11 +125,17 @@ def _refuse_collision(row: CaretakerAssignment, new: AssignmentValues) -> None:
     for other in others:
         slot = Slot(other.pk, other.operator_id, AssignmentType(other.type), other.period)
         if is_conflict(slot, proposal) or other.operator_id == new.operator_id:
-            message = _("Collides with the assignment of %(operator)s (%(type)s, %(period)s).") % {
-                "operator": other.operator.display_name,
-                "type": type_label(other.type),
-                "period": format_period(other.period),
-            }
+            # The other row's id rides along (`COLLISION`): the API gives it to a client.
+            message = ValidationError(
+                _("Collides with the assignment of %(operator)s (%(type)s, %(period)s)."),
+                code=COLLISION,
+                params={
+                    "operator": other.operator.display_name,
+                    "type": type_label(other.type),
+                    "period": format_period(other.period),
+                    "assignment_id": other.pk,
+                },
+            )
             raise ValidationError({NON_FIELD_ERRORS: [message]})
 
 
