@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from opiekun.management.commands.handover import table
 from opiekun.management.import_cli import EXIT_USAGE, actor_for, add_language_argument, language, option_day
+from opiekun.management.names_cli import operator_ids
 from opiekun.operators.absences import (
     AbsenceFilters,
     absence_create,
@@ -37,7 +38,7 @@ from opiekun.operators.absences import (
     absence_list,
     absence_update,
 )
-from opiekun.operators.models import Absence, AbsenceKind, Operator
+from opiekun.operators.models import Absence, AbsenceKind
 
 OPTIONS = {
     "operator_id": "--operator",
@@ -106,13 +107,7 @@ class Command(BaseCommand):
         given: dict[str, Any] = {}
         login = options.get("operator")
         if login is not None:
-            operator = Operator.objects.filter(user__username=login).values_list("pk", flat=True).first()
-            if operator is None:
-                raise CommandError(
-                    _("%(option)s: no operator %(names)s") % {"option": "--operator", "names": login},
-                    returncode=EXIT_USAGE,
-                )
-            given["operator_id"] = operator
+            given["operator_id"] = operator_ids([login], "--operator")[0]
         for name in ("date_from", "date_to"):
             if options.get(name) is not None:
                 given[name] = option_day(OPTIONS[name], options[name])

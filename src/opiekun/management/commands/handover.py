@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
@@ -42,9 +41,9 @@ from opiekun.caretakers.models import Branch, CaretakerRole
 from opiekun.caretakers.rules import OverlapPolicy
 from opiekun.caretakers.services import HandoverPreview, StaleHandover, handover_create
 from opiekun.contractors.models import Contractor
-from opiekun.management.commands.export import SystemViewer
 from opiekun.management.handover_cli import add_which_arguments, contractor_codes, contractor_options, named
-from opiekun.management.import_cli import EXIT_ERRORS, EXIT_USAGE, language
+from opiekun.management.import_cli import EXIT_ERRORS, EXIT_USAGE, actor_for, language
+from opiekun.management.names_cli import ids_by, named_ids, operator_ids
 from opiekun.operators.models import Operator
 
 # The service's fields (as the API names them) by the option that gave them.
@@ -106,15 +105,15 @@ class Command(BaseCommand):
             self._handle(options)
 
     def _handle(self, options: dict[str, Any]) -> None:
-        actor = self._actor(options["user"])
+        actor = actor_for(options["user"])
         arguments = {
-            "from_operator_id": self._operators([options["source"]], "--from")[0],
-            "to_operator_ids": self._operators(_names(options["targets"]) or [], "--to"),
+            "from_operator_id": operator_ids([options["source"]], "--from")[0],
+            "to_operator_ids": operator_ids(_names(options["targets"]) or [], "--to"),
             "date": options["day"],
             "types": _names(options["types"]),
-            "role_ids": self._named(CaretakerRole, ("name",), *named(options, "roles", "role")),
-            "branch_ids": self._named(Branch, ("code", "name"), *named(options, "branches", "branch")),
-            "contractor_ids": self._ids(
+            "role_ids": named_ids(CaretakerRole, ("name",), *named(options, "roles", "role")),
+            "branch_ids": named_ids(Branch, ("code", "name"), *named(options, "branches", "branch")),
+            "contractor_ids": ids_by(
                 Contractor, "code", contractor_codes(options), contractor_options(options)
             ),
             "on_overlap": options["on_overlap"],
@@ -208,47 +207,6 @@ class Command(BaseCommand):
         ]
 
     @staticmethod
-    def _actor(username: str | None) -> Any:
-        if username is None:
-            return SystemViewer()
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(_("--user: no user %(name)r") % {"name": username}, returncode=EXIT_USAGE)
-        return user
-
-    @staticmethod
-    def _operators(logins: list[str], option: str) -> list[int]:
-        found = dict(Operator.objects.filter(user__username__in=logins).values_list("user__username", "pk"))
-        unknown = [login for login in logins if login not in found]
-        if unknown:
-            raise CommandError(
-                _("%(option)s: no operator %(names)s") % {"option": option, "names": ", ".join(unknown)},
-                returncode=EXIT_USAGE,
-            )
-        return [found[login] for login in logins]
-
-    @staticmethod
-    def _ids(model: Any, field: str, names: list[str] | None, option: str) -> list[int] | None:
-        if names is None:
-            return None
-        found = dict(model.objects.filter(**{f"{field}__in": names}).values_list(field, "pk"))
-        _refuse_unknown(option, [name for name in names if name not in found])
-        return [found[name] for name in names]
-
-    @staticmethod
-    def _named(model: Any, fields: tuple[str, ...], names: list[str] | None, option: str) -> list[int] | None:
-        """Roles and branches (small tables) by any of ``fields``, in any letter case, as
-        the import of assignments finds them."""
-        if names is None:
-            return None
-        found: dict[str, int] = {}
-        for pk, *values in model.objects.values_list("pk", *fields):
-            for value in values:
-                found.setdefault(value.strip().casefold(), pk)
-        _refuse_unknown(option, [name for name in names if name.strip().casefold() not in found])
-        return [found[name.strip().casefold()] for name in names]
-
-    @staticmethod
     def _messages(error: ValidationError) -> str:
         if hasattr(error, "error_dict"):
             return "; ".join(
@@ -258,11 +216,3 @@ class Command(BaseCommand):
                 for field, messages in error.message_dict.items()
             )
         return " ".join(error.messages)
-
-
-def _refuse_unknown(option: str, unknown: list[str]) -> None:
-    if unknown:
-        raise CommandError(
-            _("%(option)s: unknown %(names)s") % {"option": option, "names": ", ".join(unknown)},
-            returncode=EXIT_USAGE,
-        )

@@ -1,0 +1,55 @@
+"""Names given on the command line, as the ids the services take: operators by login,
+contractors by code, roles and branches by name (or code) in any letter case. An
+unknown name is bad usage (exit code 2), named with the option that gave it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+
+from opiekun.management.import_cli import EXIT_USAGE
+from opiekun.operators.models import Operator
+
+
+def operator_ids(logins: list[str], option: str) -> list[int]:
+    """The operators of ``logins``, in their order."""
+    found = dict(Operator.objects.filter(user__username__in=logins).values_list("user__username", "pk"))
+    unknown = [login for login in logins if login not in found]
+    if unknown:
+        raise CommandError(
+            _("%(option)s: no operator %(names)s") % {"option": option, "names": ", ".join(unknown)},
+            returncode=EXIT_USAGE,
+        )
+    return [found[login] for login in logins]
+
+
+def ids_by(model: Any, field: str, names: list[str] | None, option: str) -> list[int] | None:
+    """The rows of ``model`` whose ``field`` is each of ``names`` (None: none given)."""
+    if names is None:
+        return None
+    found = dict(model.objects.filter(**{f"{field}__in": names}).values_list(field, "pk"))
+    refuse_unknown(option, [name for name in names if name not in found])
+    return [found[name] for name in names]
+
+
+def named_ids(model: Any, fields: tuple[str, ...], names: list[str] | None, option: str) -> list[int] | None:
+    """Roles and branches (small tables) by any of ``fields``, in any letter case, as
+    the import of assignments finds them (None: none given)."""
+    if names is None:
+        return None
+    found: dict[str, int] = {}
+    for pk, *values in model.objects.values_list("pk", *fields):
+        for value in values:
+            found.setdefault(value.strip().casefold(), pk)
+    refuse_unknown(option, [name for name in names if name.strip().casefold() not in found])
+    return [found[name.strip().casefold()] for name in names]
+
+
+def refuse_unknown(option: str, unknown: list[str]) -> None:
+    if unknown:
+        raise CommandError(
+            _("%(option)s: unknown %(names)s") % {"option": option, "names": ", ".join(unknown)},
+            returncode=EXIT_USAGE,
+        )
