@@ -5,15 +5,27 @@ wording for every face that shows a preview: the wizard, a handover's page and t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from django.utils.translation import gettext as _
 
 from opiekun.caretakers.handover_rules import ContractorPlan, HandoverKind, SourceChange
 from opiekun.caretakers.models import TYPE_LABELS
-from opiekun.caretakers.rules import Change, ChangeKind, Outcome
+from opiekun.caretakers.rules import AssignmentType, Change, ChangeKind, Outcome
 from opiekun.dates import format_period
 from opiekun.periods import Period
+
+
+class Held(Protocol):
+    """A conflicting assignment as a line names it (a handover's row, an add's slot)."""
+
+    @property
+    def operator_id(self) -> int: ...
+    @property
+    def type(self) -> AssignmentType: ...
+    @property
+    def period(self) -> Period: ...
 
 
 def outcome_labels() -> dict[str, str]:
@@ -47,20 +59,32 @@ def plan_texts(plan: ContractorPlan, names: Mapping[int, str]) -> tuple[list[str
     """A contractor's planned changes and conflicts, one line each, operators named by
     ``names`` (id → how the face names them). The kind ends with a colon: "ends the day
     before 01.01.2030 – …" read as if the handover were on the row's first day."""
+    return change_texts(plan.changes, plan.conflicts, names, recipient_id=plan.target_id)
+
+
+def change_texts(
+    changes: Sequence[Change | SourceChange],
+    conflicts: Sequence[Held],
+    names: Mapping[int, str],
+    *,
+    recipient_id: int | None = None,
+) -> tuple[list[str], list[str]]:
+    """`plan_texts` of any changes and conflicts (Dodaj opiekuna's too: its results
+    have no row moving whole to a ``recipient_id``)."""
     kinds = change_labels()
-    target = names.get(plan.target_id, "?")
+    target = names.get(recipient_id, "?") if recipient_id is not None else "?"
 
     def after(change: Change | SourceChange) -> str:  # a row moving whole goes to the recipient
         moved = change.kind == HandoverKind.MOVED and not change.after
         return target if moved else periods_text(change.after)
 
-    changes = [
+    lines = [
         f"{names.get(c.operator_id, '?')} ({TYPE_LABELS[c.type]}): {kinds.get(c.kind, c.kind)}: "
         f"{format_period(c.before) + ' → ' if c.before else ''}{after(c)}"
-        for c in plan.changes
+        for c in changes
     ]
-    conflicts = [
+    conflicting = [
         f"{names.get(r.operator_id, '?')} ({TYPE_LABELS[r.type]}, {format_period(r.period)})"
-        for r in plan.conflicts
+        for r in conflicts
     ]
-    return changes, conflicts
+    return lines, conflicting

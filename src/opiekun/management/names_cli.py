@@ -1,11 +1,14 @@
 """Names given on the command line, as the ids the services take: operators by login,
 contractors by code, roles and branches by name (or code) in any letter case. An
-unknown name is bad usage (exit code 2), named with the option that gave it."""
+unknown name is bad usage (exit code 2), named with the option that gave it. And the
+services' refusals, named by the options (`option_messages`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
@@ -53,3 +56,16 @@ def refuse_unknown(option: str, unknown: list[str]) -> None:
             _("%(option)s: unknown %(names)s") % {"option": option, "names": ", ".join(unknown)},
             returncode=EXIT_USAGE,
         )
+
+
+def option_messages(error: ValidationError, options: Mapping[str, str]) -> str:
+    """A service's refusal as one line, each field's messages under the option that
+    gave it (``options``: the option of each of the service's fields)."""
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    return "; ".join(
+        " ".join(messages)
+        if field == NON_FIELD_ERRORS
+        else f"{options.get(field, field)}: {' '.join(messages)}"
+        for field, messages in error.message_dict.items()
+    )

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from opiekun.management.commands.handover import table
 from opiekun.management.import_cli import EXIT_USAGE, actor_for, add_language_argument, language, option_day
-from opiekun.management.names_cli import operator_ids
+from opiekun.management.names_cli import operator_ids, option_messages
 from opiekun.operators.absences import (
     AbsenceFilters,
     absence_create,
@@ -98,7 +98,7 @@ class Command(BaseCommand):
         except PermissionDenied as error:
             raise CommandError(str(error) or _("Permission denied."), returncode=EXIT_USAGE) from None
         except ValidationError as error:
-            raise CommandError(_messages(error)) from None
+            raise CommandError(option_messages(error, OPTIONS)) from None
 
     @staticmethod
     def _given(options: dict[str, Any]) -> dict[str, Any]:
@@ -140,14 +140,3 @@ class Command(BaseCommand):
                 ],
             )
         )
-
-
-def _messages(error: ValidationError) -> str:
-    if not hasattr(error, "error_dict"):
-        return " ".join(error.messages)
-    return "; ".join(
-        " ".join(messages)
-        if field == NON_FIELD_ERRORS
-        else f"{OPTIONS.get(field, field)}: {' '.join(messages)}"
-        for field, messages in error.message_dict.items()
-    )

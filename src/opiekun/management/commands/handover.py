@@ -43,7 +43,7 @@ from opiekun.caretakers.services import HandoverPreview, StaleHandover, handover
 from opiekun.contractors.models import Contractor
 from opiekun.management.handover_cli import add_which_arguments, contractor_codes, contractor_options, named
 from opiekun.management.import_cli import EXIT_ERRORS, EXIT_USAGE, actor_for, language
-from opiekun.management.names_cli import ids_by, named_ids, operator_ids
+from opiekun.management.names_cli import ids_by, named_ids, operator_ids, option_messages
 from opiekun.operators.models import Operator
 
 # The service's fields (as the API names them) by the option that gave them.
@@ -140,7 +140,7 @@ class Command(BaseCommand):
             # (nothing to hand over) is the handover's own.
             usage = not hasattr(error, "error_dict") or set(error.message_dict) - {NON_FIELD_ERRORS}
             raise CommandError(
-                self._messages(error), returncode=EXIT_USAGE if usage else EXIT_ERRORS
+                option_messages(error, OPTIONS), returncode=EXIT_USAGE if usage else EXIT_ERRORS
             ) from None
         except PermissionDenied as error:
             raise CommandError(str(error) or _("Permission denied."), returncode=EXIT_USAGE) from None
@@ -205,14 +205,3 @@ class Command(BaseCommand):
             "; ".join(changes),
             "; ".join(conflicts),
         ]
-
-    @staticmethod
-    def _messages(error: ValidationError) -> str:
-        if hasattr(error, "error_dict"):
-            return "; ".join(
-                " ".join(messages)
-                if field == NON_FIELD_ERRORS
-                else f"{OPTIONS.get(field, field)}: {' '.join(messages)}"
-                for field, messages in error.message_dict.items()
-            )
-        return " ".join(error.messages)
