@@ -5,14 +5,15 @@ services' refusals, named by the options (`option_messages`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from opiekun.management.import_cli import EXIT_USAGE
+from opiekun.management.import_cli import EXIT_ERRORS, EXIT_USAGE
 from opiekun.operators.models import Operator
 
 
@@ -69,3 +70,23 @@ def option_messages(error: ValidationError, options: Mapping[str, str]) -> str:
         else f"{options.get(field, field)}: {' '.join(messages)}"
         for field, messages in error.message_dict.items()
     )
+
+
+@contextmanager
+def refusals(
+    missing: type[Exception], gone: str, options: Mapping[str, str], *, fields: int
+) -> Iterator[None]:
+    """A service's refusals inside as the command's errors: ``missing`` (what the
+    command names is unknown or not visible: ``gone``) and no permission are bad usage;
+    a `ValidationError` is worded by `option_messages`, with the exit code ``fields``
+    when it names a field (an option given), else 1 (refused by the data)."""
+    try:
+        yield
+    except missing:
+        raise CommandError(gone, returncode=EXIT_USAGE) from None
+    except PermissionDenied as error:
+        raise CommandError(str(error) or _("Permission denied."), returncode=EXIT_USAGE) from None
+    except ValidationError as error:
+        named = hasattr(error, "error_dict") and bool(set(error.message_dict) - {NON_FIELD_ERRORS})
+        code = fields if named else EXIT_ERRORS
+        raise CommandError(option_messages(error, options), returncode=code) from None

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from opiekun.management.commands.handover import table
-from opiekun.management.import_cli import EXIT_USAGE, actor_for, add_language_argument, language, option_day
-from opiekun.management.names_cli import operator_ids, option_messages
+from opiekun.management.import_cli import EXIT_ERRORS, actor_for, add_language_argument, language, option_day
+from opiekun.management.names_cli import operator_ids, refusals
 from opiekun.operators.absences import (
     AbsenceFilters,
     absence_create,
@@ -80,7 +79,8 @@ class Command(BaseCommand):
         actor = actor_for(options["user"])
         action = options["action"]
         given = self._given(options)
-        try:
+        gone = _("No absence #%(id)s.") % {"id": options.get("absence_id")}
+        with refusals(Absence.DoesNotExist, gone, OPTIONS, fields=EXIT_ERRORS):
             if action == "list":
                 self._list(actor, given)
             elif action == "add":
@@ -92,13 +92,6 @@ class Command(BaseCommand):
             else:
                 absence_delete(actor=actor, absence_id=options["absence_id"])
                 self.stdout.write(_("Absence #%(id)s deleted.") % {"id": options["absence_id"]})
-        except Absence.DoesNotExist:
-            number = options.get("absence_id")
-            raise CommandError(_("No absence #%(id)s.") % {"id": number}, returncode=EXIT_USAGE) from None
-        except PermissionDenied as error:
-            raise CommandError(str(error) or _("Permission denied."), returncode=EXIT_USAGE) from None
-        except ValidationError as error:
-            raise CommandError(option_messages(error, OPTIONS)) from None
 
     @staticmethod
     def _given(options: dict[str, Any]) -> dict[str, Any]:

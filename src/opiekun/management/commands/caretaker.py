@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -59,8 +58,8 @@ from opiekun.management.caretaker_cli import (
     scope_given,
 )
 from opiekun.management.handover_cli import contractor_codes, contractor_options
-from opiekun.management.import_cli import EXIT_ERRORS, EXIT_USAGE, actor_for, language, option_day
-from opiekun.management.names_cli import ids_by, operator_ids, option_messages
+from opiekun.management.import_cli import EXIT_USAGE, actor_for, language, option_day
+from opiekun.management.names_cli import ids_by, operator_ids, refusals
 
 # The results printed one by one; the rest are counted.
 SHOWN = 50
@@ -79,7 +78,10 @@ class Command(BaseCommand):
     def _handle(self, options: dict[str, Any]) -> None:
         actor = actor_for(options["user"])
         action = options["action"]
-        try:
+        gone = _("No assignment #%(id)s.") % {"id": options.get("assignment_id")}
+        # A field's error is in the options given; one of the whole change (a collision
+        # with another assignment) is the data's.
+        with refusals(CaretakerAssignment.DoesNotExist, gone, OPTIONS, fields=EXIT_USAGE):
             if action == "list":
                 print_list(self.stdout, actor, options)
             elif action == "add":
@@ -95,17 +97,6 @@ class Command(BaseCommand):
             else:
                 assignment_delete(actor=actor, assignment_id=options["assignment_id"])
                 self.stdout.write(_("Assignment #%(id)s deleted.") % {"id": options["assignment_id"]})
-        except CaretakerAssignment.DoesNotExist:
-            number = options.get("assignment_id")
-            raise CommandError(_("No assignment #%(id)s.") % {"id": number}, returncode=EXIT_USAGE) from None
-        except PermissionDenied as error:
-            raise CommandError(str(error) or _("Permission denied."), returncode=EXIT_USAGE) from None
-        except ValidationError as error:
-            # A field's error is in the options given; one of the whole change (a
-            # collision with another assignment) is the data's.
-            usage = hasattr(error, "error_dict") and bool(set(error.message_dict) - {NON_FIELD_ERRORS})
-            code = EXIT_USAGE if usage else EXIT_ERRORS
-            raise CommandError(option_messages(error, OPTIONS), returncode=code) from None
 
     def _add(self, actor: Any, options: dict[str, Any]) -> None:
         codes = contractor_codes(options)
