@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -289,7 +289,7 @@ def _split_origin(changes: Sequence[Change], new: object) -> int | None:
 def _public(change: Change) -> Change:
     """A change as the caller reads it: a row the plan itself created has no id yet."""
     if change.assignment_id is not None and change.assignment_id < 0:
-        return replace(change, assignment_id=None)
+        return change._replace(assignment_id=None)
     return change
 
 

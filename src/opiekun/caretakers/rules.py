@@ -70,8 +70,10 @@ class Proposal:
     period: Period
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
+    """One change a plan makes, for its answer (a named tuple, as `Slot`: a REPLACE of a
+    selection builds two per contractor)."""
+
     kind: ChangeKind
     assignment_id: int | None  # None for a row that does not exist yet
     operator_id: int
@@ -80,8 +82,9 @@ class Change:
     after: tuple[Period, ...]
 
 
-@dataclass(frozen=True)
-class NewRow:
+class NewRow(NamedTuple):
+    """A row a plan inserts (a named tuple, as `Change`)."""
+
     operator_id: int
     type: AssignmentType
     period: Period
@@ -243,10 +246,60 @@ def decide_each(
     plans: dict[int, Plan] = {}
     for cid in contractor_ids:
         found = mine.get(cid)
-        plans[cid] = (
-            decide([Slot(r[0], r[2], r[3], r[4]) for r in found], proposal, policy) if found else empty
-        )
+        if not found:
+            plans[cid] = empty
+        else:
+            plans[cid] = _replacing(found, proposal, empty) or decide(
+                [Slot(r[0], r[2], r[3], r[4]) for r in found], proposal, policy
+            )
     return plans
+
+
+def _replacing(found: list[Row], proposal: Proposal, empty: Plan) -> Plan | None:
+    """`decide` under REPLACE (and WARN, which plans the same) for a contractor none of
+    whose rows merges with the proposal (the most common case: a new caretaker over
+    another's main), built from ``empty``'s shared first change and new row; None for
+    one with a row to merge (then `decide` plans it)."""
+    operator_id, kind, period = proposal.operator_id, proposal.type, proposal.period
+    start, end, main = period.start, period.end, kind == AssignmentType.MAIN
+    conflicts: list[Slot] = []
+    for pk, _cid, other, other_kind, days in found:
+        if other == operator_id and other_kind == kind and days.touches(period):
+            return None  # a merge: `decide`'s
+        # `is_conflict`, inlined (as in `_keep_each`).
+        if (
+            (days.end is None or start <= days.end)
+            and (end is None or days.start <= end)
+            and (other_kind != kind if other == operator_id else main and other_kind == AssignmentType.MAIN)
+        ):
+            conflicts.append(Slot(pk, other, other_kind, days))
+    if not conflicts:
+        return empty
+    if len(conflicts) > 1:
+        conflicts.sort(key=_slot_order)
+    changes, inserts = list(empty.changes), list(empty.inserts)
+    deletes: list[int] = []
+    shrinks: list[tuple[int, Period]] = []
+    for slot in conflicts:
+        parts = slot.period.subtract(period)
+        if not parts:
+            change_kind = ChangeKind.REMOVED
+            deletes.append(slot.id)
+        else:
+            change_kind = ChangeKind.TRIMMED if len(parts) == 1 else ChangeKind.SPLIT
+            shrinks.append((slot.id, parts[0]))
+            inserts.extend(NewRow(slot.operator_id, slot.type, tail, False, slot.id) for tail in parts[1:])
+        changes.append(Change(change_kind, slot.id, slot.operator_id, slot.type, slot.period, parts))
+    return Plan(
+        Outcome.REPLACED,
+        tuple(conflicts),
+        tuple(changes),
+        tuple(deletes),
+        tuple(shrinks),
+        (),
+        tuple(inserts),
+        None,
+    )
 
 
 def _keep_each(contractor_ids: Sequence[int], rows: Iterable[Row], proposal: Proposal) -> dict[int, Plan]:
