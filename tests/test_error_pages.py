@@ -1,4 +1,4 @@
-"""403 and 404 in the app's frame, Polish first, English on request."""
+"""403, 404 and 500 in the app's frame, Polish first, English on request."""
 
 from __future__ import annotations
 
@@ -48,3 +48,36 @@ def test_404_for_a_visitor_who_is_not_logged_in(client: Client) -> None:
     assert response.status_code == 404
     page = response.content.decode()
     assert "Nie znaleziono strony" in page and 'class="mainnav"' not in page
+
+
+def _failing(*args: Any, **kwargs: Any) -> Any:
+    raise RuntimeError("a fault of the server")
+
+
+def test_500_is_a_polish_page_in_the_apps_frame_or_a_dialog_for_htmx(
+    client: Client, admin_op: Operator, contractor: Contractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("opiekun.contractors.views.contractor_get", _failing)
+    client.raise_request_exception = False
+    client.force_login(admin_op.user)
+    response = client.get(f"/kontrahenci/{contractor.pk}/")
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Błąd serwera" in page and "Server Error (500)" not in page and "Traceback" not in page
+    assert '<html lang="pl">' in page and 'class="mainnav"' in page
+    dialog = client.get(f"/kontrahenci/{contractor.pk}/", headers={"HX-Request": "true"})
+    assert dialog.status_code == 500 and dialog["HX-Retarget"] == "#modal"
+    assert "spróbuj ponownie" in dialog.content.decode().lower()
+
+
+def test_500_when_the_frame_itself_fails_is_a_plain_page(
+    client: Client, admin_op: Operator, contractor: Contractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("opiekun.contractors.views.contractor_get", _failing)
+    monkeypatch.setattr("opiekun.error_views.render", _failing)
+    client.raise_request_exception = False
+    client.force_login(admin_op.user)
+    response = client.get(f"/kontrahenci/{contractor.pk}/")
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "<h1>Błąd serwera</h1>" in page and "Traceback" not in page

@@ -12,3 +12,4 @@ urlpatterns = [
 
 handler403 = "opiekun.error_views.forbidden"
 handler404 = "opiekun.error_views.not_found"
+handler500 = "opiekun.error_views.server_error"

@@ -150,3 +150,30 @@ def test_the_list_beside_the_picture_names_the_absences_hatched_over_each_bar() 
         ("Jan Kowalski", ("zwolnienie lekarskie 03.08.2026 – 07.08.2026",)),
     ]
     assert timeline_list(bars)[0][1][0].absences == ()
+
+
+def test_the_calendars_first_and_last_days_neither_break_nor_squeeze_the_picture() -> None:
+    """A row from the year 1 and an absence to 31.12.9999 are valid dates (the API
+    takes them): the picture is drawn, over at most thirty years either way of today,
+    the far rows running to its edges, and a year's row keeps a year's width."""
+    bars = [
+        *_bars(),
+        Bar("Opiekun serwisowy · Główny", date.min, date(1, 1, 2), "Stary Wpis", operator_id=7),
+        Bar("Opiekun serwisowy · Zastępca", date(2026, 1, 1), date.max, "Do Końca", True, operator_id=8),
+    ]
+    absences = [
+        AbsenceMark(8, date(2027, 1, 1), date.max, "urlop"),
+        AbsenceMark(7, date.min, date.min, "inne"),
+    ]
+    svg = timeline_svg(bars, today=TODAY, absences=absences)
+    groups = {name: (x, width) for name, x, width, _text in _groups(svg)}
+    assert len(groups) == 7
+    plot = 900 - 220 - 10
+    # Tomasz's two years since 2024 take about 2/61 of the width (the window is capped),
+    # not 2/9999 of it.
+    assert groups["Tomasz Kamiński"][1] > plot * 2 / 70
+    assert groups["Stary Wpis"][0] == 220.0  # at the left edge
+    assert groups["Do Końca"][0] + groups["Do Końca"][1] <= 900
+    with translation.override("pl"):
+        listed = dict(timeline_list(bars, absences))
+    assert listed["Opiekun serwisowy · Zastępca"][0].period == "01.01.2026 – 31.12.9999"

@@ -76,13 +76,24 @@ def _absence_marks(
     """The hatched pieces of ``bar`` during which its operator was absent."""
     marks = []
     for absence, start, end in _clipped(bar, absences):
-        left, right = x(start), x(end + timedelta(days=1))
+        left, right = x(start), x(_shifted(end, 1))
         tip = escape(f"{bar.label}: {absence.label} {format_period(Period(absence.start, absence.end))}")
         marks.append(
             f'<g class="absence"><title>{tip}</title><rect x="{left:.1f}" y="{top}"'
             f' width="{max(right - left, 2):.1f}" height="{ROW_HEIGHT - 6}"/></g>'
         )
     return marks
+
+
+REACH = 30 * 366  # days from today that the picture covers at most, either way
+
+
+def _shifted(day: date, days: int) -> date:
+    """``day`` moved by ``days``, held at the calendar's first or last day."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.min if days < 0 else date.max
 
 
 def _rows(bars: list[Bar]) -> list[list[Bar]]:
@@ -190,15 +201,19 @@ def timeline_svg(
     lanes: dict[str, list[Bar]] = {}
     for bar in bars:
         lanes.setdefault(bar.lane, []).append(bar)
+    # Every bar, but no further than `REACH` from today: a row of the year 1 or an
+    # absence to 9999 (both valid dates) would squeeze the rest into a sliver, and
+    # past the calendar's ends a day has no neighbour. Beyond it a bar runs to the
+    # edge; the list beside the picture gives its dates.
     starts = [b.start for b in bars] + [today]
     ends = [b.end for b in bars if b.end is not None] + [today]
-    first = min(starts) - timedelta(days=15)
-    last = max(ends) + timedelta(days=45)
+    first = _shifted(max(min(starts), _shifted(today, -REACH)), -15)
+    last = _shifted(min(max(ends), _shifted(today, REACH)), 45)
     span = max((last - first).days, 1)
     plot = WIDTH - LABEL_WIDTH - 10
 
     def x(day: date) -> float:
-        return LABEL_WIDTH + plot * (day - first).days / span
+        return LABEL_WIDTH + plot * (min(max(day, first), last) - first).days / span
 
     parts: list[str] = []
     y = AXIS_HEIGHT
@@ -213,7 +228,7 @@ def timeline_svg(
             top = y + index * ROW_HEIGHT + 3
             for bar in row:
                 left = x(bar.start)
-                right = x(bar.end + timedelta(days=1)) if bar.end else WIDTH - 10
+                right = x(_shifted(bar.end, 1)) if bar.end else WIDTH - 10
                 width = max(right - left, 3)
                 kind = "bar deputy" if bar.deputy else "bar main"
                 tip = escape(f"{bar.label}: {format_period(Period(bar.start, bar.end))}")
