@@ -155,4 +155,8 @@ def test_only_the_uploader_with_the_assign_permission(
     reader = Client()
     reader.force_login(make_operator("reader", can_assign=False).user)
     assert reader.get(reverse("caretakers:import")).status_code == 403
+    # The menu does not offer the reader what they may not open; the uploader sees it.
+    import_link = f'href="{reverse("caretakers:import")}"'
+    assert import_link not in reader.get(reverse("contractors:list")).content.decode()
+    assert import_link in web.get(reverse("contractors:list")).content.decode()
     assert Client().get(reverse("caretakers:import")).status_code == 302

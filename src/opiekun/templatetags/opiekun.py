@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 
 from opiekun.dates import format_date
+from opiekun.operators.access import can_assign
 
 register = template.Library()
 
@@ -62,3 +63,9 @@ def today_iso() -> str:
     from opiekun.dates import today
 
     return today().isoformat()
+
+
+@register.filter
+def may_assign(user: Any) -> bool:
+    """Whether ``user`` may change caretakers: the menu leaves out what they may not open."""
+    return can_assign(user)
