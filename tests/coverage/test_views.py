@@ -190,3 +190,16 @@ def test_a_manager_chooses_whose_changes(
     assert 'data-contractor="KB"' in everyone and 'name="operator"' in everyone
     theirs = client.get(reverse("notices:upcoming"), {"operator": other.pk}).content.decode()
     assert 'data-contractor="KB"' not in theirs
+
+
+def test_a_day_sent_as_yyyy_mm_dd_shows_as_the_language_writes_it(
+    world: Any, client: Client, admin_op: Operator
+) -> None:
+    """The links to the report ("Bez opiekuna: N") send ``on=2026-12-01``; the box shows
+    the day as Polish writes it (dd.mm.rrrr); a day that is not one
+    stays as typed, with its error."""
+    client.force_login(admin_op.user)
+    page = client.get(URL, {"on": "2030-07-04"}).content.decode()
+    assert 'value="04.07.2030"' in page and 'value="2030-07-04"' not in page
+    wrong = client.get(URL, {"on": "2030-02-30"})
+    assert wrong.status_code == 400 and 'value="2030-02-30"' in wrong.content.decode()

@@ -4,6 +4,8 @@ field error; the services check again and their messages land on the same fields
 
 from __future__ import annotations
 
+import re
+from contextlib import suppress
 from datetime import date
 from typing import Any
 
@@ -38,9 +40,18 @@ class DateInput(forms.TextInput):
         return context
 
     def format_value(self, value: Any) -> str | None:
+        """A day as the language writes it: a ``date``, or a day sent as ``YYYY-MM-DD``
+        (a link's query: "Bez opiekuna: N", Operatorzy's counts), which the box shows
+        as 01.12.2026 in Polish; anything else as it was typed."""
+        if isinstance(value, str) and ISO_DAY.fullmatch(value.strip()):
+            with suppress(ValueError):  # 2026-02-30: shown as typed, with its error
+                value = date.fromisoformat(value.strip())
         if isinstance(value, date):
             return format_date(value)
         return super().format_value(value)
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class DateField(forms.Field):
