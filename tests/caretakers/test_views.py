@@ -205,6 +205,27 @@ def test_tab_shows_current_history_timeline_and_audit(
     )
 
 
+def test_the_audit_names_a_handover_in_words_with_a_link_and_an_import_by_its_file(
+    boss_client: Client, actor: Any, admin_op: Operator, make_operator: Any, contractor: Contractor
+) -> None:
+    from opiekun.caretakers.services import handover_create
+
+    anna, bob = make_operator("anna"), make_operator("bob")
+    _main_since(actor, anna, [contractor], "2030-01-01")
+    body: dict[str, Any] = {"from_operator_id": anna.pk, "to_operator_ids": [bob.pk], "date": "2030-03-01"}
+    preview = handover_create(actor=actor, **body)
+    done = handover_create(actor=actor, confirm_token=preview.confirm_token, **body)
+    assert done.handover is not None
+    first = CaretakerAssignment.history.filter(contractor_id=contractor.pk).order_by("history_id")[0]
+    first.history_change_reason = "import:plik.csv"  # as if anna's row had come from a file
+    first.save()
+    page = boss_client.get(f"/kontrahenci/{contractor.pk}/opiekunowie/").content.decode()
+    number = done.handover.pk
+    assert f'<a href="/operatorzy/przekazania/{number}/">przekazanie klientów nr {number}</a>' in page
+    assert "import pliku plik.csv" in page
+    assert f"handover:{done.handover.pk}" not in page and "import:plik.csv" not in page
+
+
 def test_end_then_delete(boss_client: Client, actor: Any, admin_op: Operator, contractor: Contractor) -> None:
     _main_since(actor, admin_op, [contractor], "2024-01-01")
     assignment = CaretakerAssignment.objects.get()

@@ -11,8 +11,10 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from opiekun.audit import Reason
 from opiekun.caretakers.models import TYPE_LABELS as TYPE_NAMES
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
@@ -123,9 +125,23 @@ def _audit_rows(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
         {
             "entry": e,
             "action": actions.get(e.action, e.action),
-            "reason": reasons.get(e.reason, e.reason),
+            **_reason(e.reason, reasons),
             "before": describe(e.before),
             "after": describe(e.after),
         }
         for e in entries
     ]
+
+
+def _reason(recorded: str, named: dict[str, str]) -> dict[str, str]:
+    """The trail's reason in words (``reason``), and the page it names (``reason_url``):
+    ``handover:4`` is the handover no. 4 and links to it, ``handover_cancel:4`` its
+    cancelling, ``import:plik.csv`` the import of that file (audit.reason)."""
+    kind, _colon, detail = recorded.partition(":")
+    if kind in (Reason.HANDOVER, Reason.HANDOVER_CANCEL) and detail.isdigit():
+        text = _("handover no. %(id)s") if kind == Reason.HANDOVER else _("cancelling of handover no. %(id)s")
+        url = reverse("handovers:detail", args=[int(detail)])
+        return {"reason": text % {"id": detail}, "reason_url": url}
+    if kind == Reason.IMPORT and detail:
+        return {"reason": _("import of %(file)s") % {"file": detail}}
+    return {"reason": named.get(recorded, recorded)}
