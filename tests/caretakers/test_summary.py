@@ -78,6 +78,47 @@ def test_the_summary_lists_every_contractor_with_its_outcome_and_a_link(summary:
     assert "Anna Tester (Główny, 01.01.2024 – …)" in html  # why the first two were skipped
 
 
+def test_a_replace_summary_lists_what_the_other_caretakers_lost_before_and_after(
+    settings: Any,
+    tmp_path: Path,
+    admin_op: Operator,
+    make_operator: Callable[..., Operator],
+    default_role: CaretakerRole,
+    make_contractors: Callable[..., list[Contractor]],
+) -> None:
+    """Under REPLACE each change of another caretaker's row is listed, trimmed, split or
+    removed, with its period before and after, on the page and in the CSV."""
+    settings.EXPORT_DIR = tmp_path / "exports"
+    anna = make_operator("anna")
+    firms = make_contractors(3)
+    for firm, (start, end) in zip(
+        firms, [("2024-01-01", None), ("2025-03-01", None), ("2025-03-01", "2025-03-05")], strict=True
+    ):
+        caretaker_add(
+            actor=admin_op.user, contractor_ids=[firm.pk], operator_id=anna.pk, date_from=start, date_to=end
+        )
+    client = Client()
+    client.force_login(admin_op.user)
+    body = {"operator_id": admin_op.pk, "date_from": "01.03.2025", "date_to": "31.03.2025"}
+    body |= {
+        "on_overlap": "replace",
+        "type": "main",
+        "role_id": default_role.pk,
+        "ids": [f.pk for f in firms],
+    }
+    response = client.post(reverse("caretakers:add"), body)
+    html = response.content.decode()
+    assert (
+        "Anna Tester (Główny): podzielone: 01.01.2024 – … → 01.01.2024 – 28.02.2025, 01.04.2025 – …" in html
+    )
+    assert "Anna Tester (Główny): skrócone: 01.03.2025 – … → 01.04.2025 – …" in html
+    assert "Anna Tester (Główny): usunięte: 01.03.2025 – 05.03.2025 → (usunięty)" in html
+    exported: Any = client.get(reverse("caretakers:summary_csv", args=[response.context["token"]]))
+    data = b"".join(exported.streaming_content)
+    notes = [r[3] for r in csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";")][1:]
+    assert any("podzielone: 01.01.2024 – … → 01.01.2024 – 28.02.2025, 01.04.2025 – …" in n for n in notes)
+
+
 def test_the_summary_filters_by_outcome(summary: Any) -> None:
     url = reverse("caretakers:summary", args=[summary["token"]])
     assert f'hx-get="{url}?outcome=skipped"' in summary["response"].content.decode()

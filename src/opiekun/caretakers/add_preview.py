@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from ninja import Field, Schema
 
 from opiekun.caretakers.forms import AddCaretakerForm
+from opiekun.caretakers.handover_labels import change_texts
 from opiekun.caretakers.models import TYPE_LABELS
 from opiekun.caretakers.rules import Change, ChangeKind, Slot
 from opiekun.caretakers.selectors import default_role_id
@@ -197,24 +198,28 @@ def warn_more(request: HttpRequest, preview: AddResult, start: int) -> HttpRespo
 
 
 class SummaryRows:
-    """Every applied result, kept as the summary's compact rows (not as results)."""
+    """Every applied result, kept as the summary's compact rows (not as results): for a
+    contractor whose other caretakers lost days (REPLACE, a confirmed WARN), each such
+    change with its period before and after; else the caretakers the change met."""
 
     def __init__(self) -> None:
-        self._rows: list[tuple[int, str, tuple[Slot, ...]]] = []
+        self._rows: list[tuple[int, str, tuple[Slot, ...], tuple[Change, ...]]] = []
 
     def add(self, result: ContractorResult) -> None:
-        self._rows.append((result.contractor_id, result.outcome.value, result.conflicts))
+        replacing = tuple(c for c in result.changes if c.kind in _REPLACING)
+        self._rows.append((result.contractor_id, result.outcome.value, result.conflicts, replacing))
 
     def rows(self) -> list[SummaryRow]:
-        names = operator_names(s.operator_id for _, _, slots in self._rows for s in slots)
+        ids = {s.operator_id for _, _, slots, _c in self._rows for s in slots}
+        ids.update(c.operator_id for _, _, _s, changes in self._rows for c in changes)
+        names = operator_names(ids)
         return [
-            SummaryRow(
-                contractor_id=cid,
-                outcome=outcome,
-                note="; ".join(
-                    f"{names.get(s.operator_id, '?')} ({TYPE_LABELS[s.type]}, {format_period(s.period)})"
-                    for s in slots
-                ),
-            )
-            for cid, outcome, slots in self._rows
+            SummaryRow(contractor_id=cid, outcome=outcome, note=_note(slots, changes, names))
+            for cid, outcome, slots, changes in self._rows
         ]
+
+
+def _note(slots: tuple[Slot, ...], changes: tuple[Change, ...], names: dict[int, str]) -> str:
+    if changes:  # what the other caretakers lost, before → after
+        return "; ".join(change_texts(changes, (), names)[0])
+    return "; ".join(change_texts((), slots, names)[1])
