@@ -40,12 +40,12 @@ def test_dry_run_prints_the_preview_and_writes_nothing(
     before = _rows()
     out = _run("--from", "anna", "--to", "bob,cecylia", "--on", "2030-03-01", "--dry-run")
     lines = out.splitlines()
-    assert lines[0] == "4 contractors, 4 assignments handed over; 0 skipped."
+    assert lines[0] == "4 contractors, 4 assignments to hand over; 0 skipped."
     assert "recipient  contractors  assignments" in out
     assert any(line.split()[:3] == ["bob", "2", "2"] for line in lines)
     assert any(
         line.startswith(portfolio[0].code)
-        and "Handed over" in line
+        and "To hand over" in line
         and "anna (Main): ends the day before: 2030-01-01 – … → 2030-01-01 – 2030-02-28" in line
         for line in lines
     )
@@ -60,7 +60,7 @@ def test_the_preview_speaks_the_language_asked_for(
     not the API's codes."""
     out = _run("--from", "anna", "--to", "bob", "--on", "2030-03-01", "--dry-run", language="pl")
     line = next(line for line in out.splitlines() if line.startswith(portfolio[0].code))
-    assert "Przekazano" in line
+    assert "Do przekazania" in line
     cut = "anna (Główny): kończy się w przeddzień przekazania: 01.01.2030 – … → 01.01.2030 – 28.02.2030"
     assert cut in line
     assert "bob (Główny): nowe: 01.03.2030 – …" in line

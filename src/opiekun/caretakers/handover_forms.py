@@ -71,7 +71,10 @@ class HandoverForm(HiddenErrorsShown):
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Several: the contractors are shared evenly, by code."),
+        help_text=_(
+            "Several: their workloads are evened out: each contractor, in order of code, goes to "
+            "whoever of them then cares for the fewest."
+        ),
     )
     date = forms.CharField(label=_("From the day"), max_length=20, required=False, widget=DateInput())
     on_overlap = forms.ChoiceField(

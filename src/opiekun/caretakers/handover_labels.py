@@ -30,10 +30,10 @@ class Held(Protocol):
 
 def outcome_labels() -> dict[str, str]:
     return {
-        Outcome.ADDED: _("Handed over"),
-        Outcome.MERGED: _("Handed over, joined"),
-        Outcome.UNCHANGED: _("Handed over, already held"),
-        Outcome.REPLACED: _("Handed over, replaces"),
+        Outcome.ADDED: _("To hand over"),
+        Outcome.MERGED: _("To hand over, joins their row"),
+        Outcome.UNCHANGED: _("To hand over, already theirs"),
+        Outcome.REPLACED: _("To hand over, replaces"),
         Outcome.SKIPPED: _("Skipped"),
     }
 

@@ -166,7 +166,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            _("%(contractors)s contractors, %(assignments)s assignments handed over; %(skipped)s skipped.")
+            _("%(contractors)s contractors, %(assignments)s assignments to hand over; %(skipped)s skipped.")
             % {
                 "contractors": preview.contractors,
                 "assignments": preview.assignments,
