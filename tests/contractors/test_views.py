@@ -104,6 +104,32 @@ def test_list_filters_by_current_caretaker(
     assert mine.code in page and other.code not in page
 
 
+def test_filtered_by_a_caretaker_each_row_says_how_they_care_for_it(
+    boss_client: Client, actor: Any, admin_op: Operator, make_operator: Any, make_contractors: Any
+) -> None:
+    """The columns show the default role's main caretaker; a row listed for the
+    caretaker filtered on, as the legal role's main or as a deputy, says so."""
+    from opiekun.caretakers.models import CaretakerRole
+
+    legal = CaretakerRole.objects.create(name="Opiekun prawny")
+    magda = make_operator("magda")
+    as_legal, as_deputy, not_hers = make_contractors(3)
+    for firm in (as_legal, as_deputy, not_hers):
+        caretaker_add(actor=actor, contractor_ids=[firm.pk], operator_id=admin_op.pk, date_from=today())
+    caretaker_add(
+        actor=actor, contractor_ids=[as_legal.pk], operator_id=magda.pk, date_from=today(), role_id=legal.pk
+    )
+    caretaker_add(
+        actor=actor, contractor_ids=[as_deputy.pk], operator_id=magda.pk, date_from=today(), type="deputy"
+    )
+    response = boss_client.get(f"/kontrahenci/?caretaker={magda.pk}")
+    held = {c.code: c.held_as for c in response.context["rows"]}
+    assert held == {as_legal.code: "Opiekun prawny · Główny", as_deputy.code: "Opiekun handlowy · Zastępca"}
+    page = response.content.decode()
+    assert "Magda Tester: Opiekun prawny · Główny" in page
+    assert 'data-testid="held-as"' not in boss_client.get("/kontrahenci/").content.decode()
+
+
 def test_list_paginates_by_fifty_and_offers_all_matching(boss_client: Client, make_contractors: Any) -> None:
     make_contractors(120)
     response = boss_client.get("/kontrahenci/?page=3")

@@ -245,6 +245,26 @@ def caretakers_today(
     return found
 
 
+def held_today(
+    operator_id: int, contractor_ids: Iterable[int], *, role_id: int | None = None
+) -> dict[int, list[tuple[str, str, str | None]]]:
+    """How ``operator_id`` cares for each of ``contractor_ids`` today (in ``role_id``,
+    if given): the role's name, the type and the branch's code of each of their
+    assignments, one query. A page of the list filtered by a caretaker says by it why
+    each contractor is there (the columns show the default role's main caretaker)."""
+    rows = CaretakerAssignment.objects.on(today()).filter(
+        operator_id=operator_id, contractor_id__in=list(contractor_ids)
+    )
+    if role_id is not None:
+        rows = rows.filter(role_id=role_id)
+    held: dict[int, list[tuple[str, str, str | None]]] = {}
+    for contractor_id, role, kind, branch in rows.order_by("role__name", "type").values_list(
+        "contractor_id", "role__name", "type", "branch__code"
+    ):
+        held.setdefault(contractor_id, []).append((role, kind, branch))
+    return held
+
+
 def with_caretakers_today(
     contractors: Iterable[Contractor], *, role_id: int | None = None
 ) -> list[Contractor]:

@@ -14,7 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from opiekun.caretakers.acting import ActingReason
+from opiekun.caretakers.models import TYPE_LABELS
 from opiekun.caretakers.resolving import resolved_today
+from opiekun.caretakers.rules import AssignmentType
 from opiekun.contractors.forms import (
     DEFAULT_PAGE_SIZE,
     PAGE_SIZES,
@@ -31,6 +33,7 @@ from opiekun.contractors.selectors import (
     contractor_list,
     contractor_list_count,
     contractor_list_estimate,
+    held_today,
 )
 from opiekun.contractors.services import EDITABLE_FIELDS, contractor_create, contractor_update
 from opiekun.dates import format_date
@@ -89,6 +92,8 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
         current = caretakers.get(c.pk) or CaretakersToday()
         c.main_caretaker_display = names.get(current.main or 0, "")
         c.deputies_display = ", ".join(names.get(o, "?") for o in current.deputies)
+    if kwargs and kwargs.get("caretaker_id"):  # why each row is there: the caretaker's own rows
+        _add_held(rows, kwargs["caretaker_id"], role_id=kwargs.get("role_id"))
     role_name = role.name if role else _("no default role")
     columns = [
         ("code", _("Code"), True),
@@ -125,6 +130,19 @@ def contractor_list_view(request: HttpRequest) -> HttpResponse:
         },
         status=200 if kwargs is not None else 400,  # a bad filter: its error, no contractors
     )
+
+
+def _add_held(contractors: list[Any], operator_id: int, *, role_id: int | None) -> None:
+    """``held_as``: how the caretaker filtered on cares for each listed contractor
+    today ("Opiekun prawny · Zastępca"), with their name (``held_by``)."""
+    held = held_today(operator_id, [c.pk for c in contractors], role_id=role_id)
+    name = operator_names([operator_id]).get(operator_id, "")
+    for contractor in contractors:
+        contractor.held_by = name
+        contractor.held_as = ", ".join(
+            " · ".join(filter(None, (role, str(TYPE_LABELS[AssignmentType(kind)]), branch)))
+            for role, kind, branch in held.get(contractor.pk, [])
+        )
 
 
 def _add_acting(contractors: Any, *, role_id: int | None) -> None:
