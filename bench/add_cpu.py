@@ -10,7 +10,8 @@ the server's, so only ours is CPU (the baseline's wall time is printed beside it
 
 ``--warm``: each timed call follows an untimed call of the same side (so that neither
 side's time depends on which pages the other left in SQLite's cache: a rolled-back
-write keeps the pages it read). ``--prof``: a cProfile of one more call of ours, by
+write keeps the pages it read). ``--statements``: one more call of each side with every
+SQL statement timed, the slowest listed. ``--prof``: a cProfile of one more call of ours, by
 cumulative time (``--prof-sort tottime``: by own time). ``--parts``: the
 CPU of the main steps of ours (timing wrappers around them; mean per run, in ms)."""
 
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--prof-sort", default="cumulative", help="the profile's order (e.g. tottime)")
     parser.add_argument("--parts", action="store_true")
     parser.add_argument("--warm", action="store_true")
+    parser.add_argument("--statements", action="store_true")
     args = parser.parse_args()
     import django
 
@@ -101,6 +103,32 @@ def main() -> None:
         timed_ours()
         profile.disable()
         pstats.Stats(profile).sort_stats(args.prof_sort).print_stats(45)
+    if args.statements:
+        for side, call in (("ours", timed_ours), ("baseline", timed_base)):
+            _print_statements(side, call)
+
+
+def _print_statements(side: str, call: Any) -> None:
+    """One more call of ``side``, each SQL statement it sends timed (wall clock, as the
+    database's driver answers it), the slowest first."""
+    from django.db import connection
+
+    spent: list[tuple[float, str]] = []
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.append(((time.perf_counter() - started) * 1000, " ".join(sql.split())[:100]))
+
+    with connection.execute_wrapper(timed):
+        started = time.perf_counter()
+        call()
+        total = (time.perf_counter() - started) * 1000
+    print(f"{side}: {total:.0f} ms, of it {sum(t for t, _ in spent):.0f} ms in {len(spent)} statements")
+    for ms, sql in sorted(spent, reverse=True)[:8]:
+        print(f"  {ms:8.1f}  {sql}")
 
 
 # The steps timed by ``--parts``: (module, name looked up at the call).
