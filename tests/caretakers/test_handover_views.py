@@ -86,6 +86,15 @@ def test_back_keeps_what_was_chosen(
     assert ("to_operator_ids", str(sellers[1].pk)) in back.context["hidden"]
 
 
+def test_who_hands_over_is_not_offered_as_a_recipient(
+    boss_client: Client, sellers: list[Operator], portfolio: list[Contractor]
+) -> None:
+    anna, bob = sellers[0], sellers[1]
+    page = boss_client.post(NEW, _whom(anna, [])).content.decode()
+    assert f'name="to_operator_ids" value="{bob.pk}"' in page
+    assert f'name="to_operator_ids" value="{anna.pk}"' not in page
+
+
 def test_the_wizard_shows_field_errors_on_their_step(
     boss_client: Client, sellers: list[Operator], portfolio: list[Contractor]
 ) -> None:

@@ -93,6 +93,10 @@ class HandoverForm(HiddenErrorsShown):
         fields: Any = self.fields
         fields["from_operator_id"].choices = [("", "—")] + [(o.pk, o.display_name) for o in operator_list()]
         fields["to_operator_ids"].choices = [(o.pk, o.display_name) for o in operator_list(active=True)]
+        # Who hands over is not offered as a recipient (chosen anyway, the service says why not).
+        source = str(self.data.get("from_operator_id", "")) if self.is_bound else ""
+        widget = fields["to_operator_ids"].widget
+        widget.choices = [(pk, name) for pk, name in widget.choices if str(pk) != source]
         fields["role_ids"].choices = [(r.pk, r.name) for r in role_list()]
         fields["branch_ids"].choices = [(b.pk, f"{b.code} {b.name}") for b in branch_list()]
         fields["date"].initial = format_date(today())
