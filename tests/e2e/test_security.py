@@ -41,8 +41,30 @@ def test_no_screen_breaks_the_content_security_policy(
     header = page.request.get(f"{live_server.url}/kontrahenci/").headers["content-security-policy"]
     assert "script-src 'self'" in header and "unsafe-inline" not in header
 
-    for name in ["contractors:list", "operators:list", "operators:tokens", "reports:by_caretaker"]:
-        page.goto(live_server.url + reverse(name))
+    first = Contractor.objects.order_by("pk").first()
+    assert first is not None
+    screens = [
+        *(
+            reverse(name)
+            for name in [
+                "contractors:list",
+                "operators:list",
+                "operators:tokens",
+                "reports:by_caretaker",
+                "absences:list",
+                "absences:calendar",
+                "coverage:gaps",
+                "notices:upcoming",
+                "caretakers:import",
+                "handovers:list",
+                "handovers:new",
+            ]
+        ),
+        reverse("contractors:caretakers", args=[first.pk]),
+        reverse("contractors:edit", args=[first.pk]),
+    ]
+    for url in screens:
+        page.goto(live_server.url + url)
         page.wait_for_load_state("networkidle")
     page.goto(live_server.url + reverse("dictionaries:roles"))
     page.goto(live_server.url + reverse("dictionaries:role_add"))
