@@ -11,7 +11,7 @@ from django.test import Client
 from opiekun.caretakers.services import caretaker_add
 from opiekun.contractors.models import Contractor
 from opiekun.dates import today
-from opiekun.operators.models import Operator, UnassignedAccess
+from opiekun.operators.models import Operator, UnassignedAccess, Visibility
 from tests.own_only import own_only_operator
 
 pytestmark = pytest.mark.django_db
@@ -193,6 +193,34 @@ def test_create_then_edit(boss_client: Client, admin_op: Operator) -> None:
     boss_client.post(f"/kontrahenci/{contractor.pk}/", {"code": "N2", "name": "Zmieniony"})
     contractor.refresh_from_db()
     assert contractor.name == "Zmieniony" and contractor.active is False
+
+
+def test_a_shared_nip_is_saved_with_a_warning_naming_the_others(
+    boss_client: Client, make_operator: Any
+) -> None:
+    """A branch of one company may share its NIP: saved, and the other contractors the
+    user may see with it named; an own-only user is not told of one they cannot see."""
+    Contractor.objects.create(code="HQ", name="Centrala", nip="5260250274")
+    created = boss_client.post(
+        "/kontrahenci/nowy/",
+        {"code": "ODDZ", "name": "Oddział", "nip": "526-025-02-74", "active": "on"},
+        follow=True,
+    )
+    assert Contractor.objects.filter(code="ODDZ", nip="5260250274").exists()
+    assert "Ten sam NIP ma już: HQ." in created.content.decode()
+    other = boss_client.post(
+        "/kontrahenci/nowy/", {"code": "INNY", "name": "Inny", "nip": "", "active": "on"}, follow=True
+    )
+    assert "Ten sam NIP" not in other.content.decode()
+    odd = Contractor.objects.get(code="ODDZ")
+    edited = boss_client.post(
+        f"/kontrahenci/{odd.pk}/", {"code": "ODDZ", "name": "Oddział 2", "nip": "5260250274"}, follow=True
+    )
+    assert "Ten sam NIP ma już: HQ." in edited.content.decode()
+    from opiekun.contractors.lookalikes import same_nip
+
+    jan = make_operator("jan", visibility=Visibility.OWN, unassigned_access=UnassignedAccess.DENIED)
+    assert same_nip(viewer=jan.user, contractor=odd) == []
 
 
 def test_duplicate_code_is_a_field_error(boss_client: Client, contractor: Contractor) -> None:

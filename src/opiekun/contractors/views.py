@@ -25,6 +25,7 @@ from opiekun.contractors.forms import (
     ContractorForm,
     add_service_errors,
 )
+from opiekun.contractors.lookalikes import same_nip
 from opiekun.contractors.models import Contractor
 from opiekun.contractors.selectors import (
     CaretakersToday,
@@ -181,12 +182,20 @@ def contractor_create_view(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Contractor %(code)s was created.") % {"code": contractor.code})
+            _warn_same_nip(request, contractor)
             return redirect("contractors:edit", pk=contractor.pk)
     return render(
         request,
         "contractors/form.html",
         {"form": form, "contractor": None, "editable": True, "tab": "general"},
     )
+
+
+def _warn_same_nip(request: HttpRequest, contractor: Contractor) -> None:
+    """Saved, but another contractor has the same NIP: say which (not an error)."""
+    codes = same_nip(viewer=request.user, contractor=contractor)
+    if codes:
+        messages.warning(request, _("The same NIP is held by: %(codes)s.") % {"codes": ", ".join(codes)})
 
 
 def visible_contractor(request: HttpRequest, pk: int) -> Contractor:
@@ -213,6 +222,7 @@ def contractor_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("Changes saved."))
+                _warn_same_nip(request, contractor_get(viewer=request.user, contractor_id=pk))
                 return redirect("contractors:edit", pk=pk)
     if not editable:
         for field in form.fields.values():
