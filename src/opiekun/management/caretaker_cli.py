@@ -54,16 +54,20 @@ def add_caretaker_arguments(parser: CommandParser) -> None:
     )
     for sub in (listing, add, change):
         required = sub is add
+        # ``change`` may instead make the period open-ended, or take the branch away.
+        last = sub.add_mutually_exclusive_group() if sub is change else sub
+        branch = sub.add_mutually_exclusive_group() if sub is change else sub
         sub.add_argument("--operator", required=required, help="the operator's login")
         sub.add_argument("--from", dest="date_from", required=required, help="first day (YYYY-MM-DD)")
-        sub.add_argument("--to", dest="date_to", help="last day (YYYY-MM-DD; none: open-ended)")
+        last.add_argument("--to", dest="date_to", help="last day (YYYY-MM-DD; none: open-ended)")
         sub.add_argument("--type", choices=[t.value for t in AssignmentType])
         sub.add_argument("--role", help="the role's name, any case (add: the default role if none)")
-        sub.add_argument("--branch", metavar="CODE|NAME", help="the branch's code or name, any case")
+        branch.add_argument("--branch", metavar="CODE|NAME", help="the branch's code or name, any case")
+        if sub is change:
+            last.add_argument("--open", action="store_true", help="no last day any more")
+            branch.add_argument("--no-branch", action="store_true", help="no branch any more")
     for sub in (add, change):
         sub.add_argument("--priority", type=int, help="a deputy's order (lower first; default 0)")
-    change.add_argument("--open", action="store_true", help="no last day any more")
-    change.add_argument("--no-branch", action="store_true", help="no branch any more")
     add.set_defaults(type=AssignmentType.MAIN.value)
     add.add_argument(
         "--contractors", action="append", help="contractor codes, comma-separated; may be repeated"

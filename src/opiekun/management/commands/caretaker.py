@@ -42,7 +42,6 @@ from django.utils.translation import gettext as _
 from opiekun.caretakers.models import CaretakerAssignment
 from opiekun.caretakers.rules import AssignmentType
 from opiekun.caretakers.services import (
-    UNSET,
     ResultWindow,
     assignment_delete,
     assignment_end,
@@ -149,4 +148,4 @@ def _changed(options: dict[str, Any]) -> dict[str, Any]:
     changed.update(scope_given(options))
     if options["no_branch"]:
         changed["branch_id"] = None
-    return {name: value for name, value in changed.items() if value is not UNSET}
+    return changed
