@@ -27,9 +27,9 @@ from opiekun.caretakers.rules import (
     Proposal,
     Slot,
     decide,
-    decide_each,
     is_conflict,
 )
+from opiekun.caretakers.rules_each import decide_each
 from opiekun.periods import Period
 
 MAIN, DEPUTY = AssignmentType.MAIN, AssignmentType.DEPUTY

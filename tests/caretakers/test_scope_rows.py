@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from opiekun.caretakers.models import Branch, CaretakerAssignment, CaretakerRole
-from opiekun.caretakers.rules import TYPE_OF, AssignmentType, OverlapPolicy, Proposal, decide_each
+from opiekun.caretakers.rules import TYPE_OF, AssignmentType, OverlapPolicy, Proposal
+from opiekun.caretakers.rules_each import decide_each
 from opiekun.caretakers.services.changes import AssignmentRow
 from opiekun.caretakers.services.scope_rows import (
     scope_rows,

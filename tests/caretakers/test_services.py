@@ -24,8 +24,8 @@ from opiekun.caretakers.rules import (
     Proposal,
     Slot,
     decide,
-    decide_each,
 )
+from opiekun.caretakers.rules_each import decide_each
 from opiekun.caretakers.services import (
     StaleConfirmation,
     add_checked,

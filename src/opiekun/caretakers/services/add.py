@@ -12,7 +12,8 @@ from django.db import transaction
 
 from opiekun.audit import Reason
 from opiekun.caretakers.models import Branch, CaretakerRole
-from opiekun.caretakers.rules import TYPE_OF, AssignmentType, Outcome, OverlapPolicy, Proposal, decide_each
+from opiekun.caretakers.rules import TYPE_OF, AssignmentType, Outcome, OverlapPolicy, Proposal
+from opiekun.caretakers.rules_each import decide_each
 from opiekun.caretakers.services.add_state import CHUNK, PURPOSE, chunks, digest, preview
 from opiekun.caretakers.services.confirmation import token_matches
 from opiekun.caretakers.services.inputs import (

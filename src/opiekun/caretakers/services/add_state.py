@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from opiekun.caretakers.rules import TYPE_OF, OverlapPolicy, Proposal, decide_each
+from opiekun.caretakers.rules import TYPE_OF, OverlapPolicy, Proposal
+from opiekun.caretakers.rules_each import decide_each
 from opiekun.caretakers.services.confirmation import StateHasher, issue_token
 from opiekun.caretakers.services.results import AddResult, ContractorResult, ResultWindow, Tally
 from opiekun.caretakers.services.scope_rows import scope_rows

@@ -14,7 +14,8 @@ from django.db.models.functions import Cast
 
 from opiekun.bulk import id_list
 from opiekun.caretakers.models import CaretakerAssignment
-from opiekun.caretakers.rules import TYPE_OF, AssignmentType, Proposal, Row
+from opiekun.caretakers.rules import TYPE_OF, AssignmentType, Proposal
+from opiekun.caretakers.rules_each import Row
 from opiekun.caretakers.services.changes import AssignmentRow
 from opiekun.periods import Period, touching_window
 
@@ -66,7 +67,7 @@ def scope_values(
     proposal: Proposal | None = None,
 ) -> list[Values]:
     """`scope_rows` as plain values (``proposal``: its `decisive` rows alone, the
-    others read for nothing), in no particular order (`rules.decide_each` needs
+    others read for nothing), in no particular order (`rules_each.decide_each` needs
     none; sorting them by id cost SQLite a quarter of the read): the statement is the
     queryset's own, run by a cursor, so that no model's converters run. On SQLite the
     days are read as text (a cast has no declared type, so no converter runs) and
@@ -82,7 +83,7 @@ def scope_values(
 def scope_slots(
     role_id: int, branch_id: int | None, period: Period, ids: Sequence[int], *, proposal: Proposal
 ) -> list[Row]:
-    """`scope_values` of the columns `rules.decide_each` reads alone, as its rows (id,
+    """`scope_values` of the columns `rules_each.decide_each` reads alone, as its rows (id,
     contractor, operator, type, period): under KEEP few plans write, and the rest of
     their rows is read by `stored_by_id` for those alone (the other five columns of
     9,500 rows cost SQLite's fetch and the tuples about 5 ms)."""
