@@ -17,7 +17,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import CommandError, CommandParser, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.utils import translation
 from django.utils.translation import gettext as _
 from rich.console import Console
@@ -79,6 +79,18 @@ def add_language_argument(parser: CommandParser) -> None:
 
 def language(options: dict[str, Any]) -> str:
     return str(options.get("language") or os.environ.get("OPIEKUN_LANGUAGE") or settings.LANGUAGE_CODE)
+
+
+class LocalizedCommand(BaseCommand):
+    """A command whose messages are in ``--language`` (`language`): its work is
+    ``act(options)``, run with that language active."""
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(language(options)):
+            self.act(options)
+
+    def act(self, options: dict[str, Any]) -> None:
+        raise NotImplementedError
 
 
 def actor_for(username: str | None) -> Any:

@@ -23,12 +23,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.utils import translation
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
 from opiekun.management.commands.handover import table
-from opiekun.management.import_cli import EXIT_ERRORS, actor_for, add_language_argument, language, option_day
+from opiekun.management.import_cli import (
+    EXIT_ERRORS,
+    LocalizedCommand,
+    actor_for,
+    add_language_argument,
+    option_day,
+)
 from opiekun.management.names_cli import operator_ids, refusals
 from opiekun.operators.absences import (
     AbsenceFilters,
@@ -48,7 +53,7 @@ OPTIONS = {
 }
 
 
-class Command(BaseCommand):
+class Command(LocalizedCommand):
     help = "List, add, change or delete operators' absences."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -71,11 +76,7 @@ class Command(BaseCommand):
             sub.add_argument("--user", help="act as this user (their rights; named in the audit trail)")
             add_language_argument(sub)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        with translation.override(language(options)):
-            self._handle(options)
-
-    def _handle(self, options: dict[str, Any]) -> None:
+    def act(self, options: dict[str, Any]) -> None:
         actor = actor_for(options["user"])
         action = options["action"]
         given = self._given(options)

@@ -35,8 +35,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from opiekun.caretakers.models import CaretakerAssignment
@@ -57,24 +56,20 @@ from opiekun.management.caretaker_cli import (
     scope_given,
 )
 from opiekun.management.handover_cli import contractor_codes, contractor_options
-from opiekun.management.import_cli import EXIT_USAGE, actor_for, language, option_day
+from opiekun.management.import_cli import EXIT_USAGE, LocalizedCommand, actor_for, option_day
 from opiekun.management.names_cli import ids_by, operator_ids, refusals
 
 # The results printed one by one; the rest are counted.
 SHOWN = 50
 
 
-class Command(BaseCommand):
+class Command(LocalizedCommand):
     help = "List, add, change, end or delete caretaker assignments."
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_caretaker_arguments(parser)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        with translation.override(language(options)):
-            self._handle(options)
-
-    def _handle(self, options: dict[str, Any]) -> None:
+    def act(self, options: dict[str, Any]) -> None:
         actor = actor_for(options["user"])
         action = options["action"]
         gone = _("No assignment #%(id)s.") % {"id": options.get("assignment_id")}

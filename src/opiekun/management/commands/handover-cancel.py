@@ -17,16 +17,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from opiekun.caretakers.models import Handover
 from opiekun.caretakers.services import CancelRefused, handover_cancel
-from opiekun.management.import_cli import EXIT_USAGE, actor_for, add_language_argument, language
+from opiekun.management.import_cli import (
+    EXIT_USAGE,
+    LocalizedCommand,
+    actor_for,
+    add_language_argument,
+)
 
 
-class Command(BaseCommand):
+class Command(LocalizedCommand):
     help = "Cancel a handover: put back every row it wrote, unless one changed since."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,11 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="act as this user (their rights; named in the audit trail)")
         add_language_argument(parser)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        with translation.override(language(options)):
-            self._handle(options)
-
-    def _handle(self, options: dict[str, Any]) -> None:
+    def act(self, options: dict[str, Any]) -> None:
         actor = actor_for(options["user"])
         number = options["handover_id"]
         try:

@@ -31,8 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from opiekun.caretakers.handover_labels import outcome_labels, plan_texts
@@ -42,7 +41,7 @@ from opiekun.caretakers.rules import OverlapPolicy
 from opiekun.caretakers.services import HandoverPreview, StaleHandover, handover_create
 from opiekun.contractors.models import Contractor
 from opiekun.management.handover_cli import add_which_arguments, contractor_codes, contractor_options, named
-from opiekun.management.import_cli import EXIT_ERRORS, EXIT_USAGE, actor_for, language
+from opiekun.management.import_cli import EXIT_ERRORS, EXIT_USAGE, LocalizedCommand, actor_for
 from opiekun.management.names_cli import ids_by, named_ids, operator_ids, option_messages
 from opiekun.operators.models import Operator
 
@@ -73,7 +72,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     )
 
 
-class Command(BaseCommand):
+class Command(LocalizedCommand):
     help = "Hand over an operator's contractors to one or more colleagues from a date (preview, then apply)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -100,11 +99,7 @@ class Command(BaseCommand):
             help="language of the messages (default: OPIEKUN_LANGUAGE, else Polish)",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        with translation.override(language(options)):
-            self._handle(options)
-
-    def _handle(self, options: dict[str, Any]) -> None:
+    def act(self, options: dict[str, Any]) -> None:
         actor = actor_for(options["user"])
         arguments = {
             "from_operator_id": operator_ids([options["source"]], "--from")[0],
